@@ -1,0 +1,1 @@
+//! Reading scenarios and writing reports. (Work in progress.)

@@ -1,0 +1,20 @@
+//! The domain model: plain data, validated at load time.
+//!
+//! Geometry here is WGS 84 longitude/latitude in degrees (as in the input
+//! files); the engine projects it to metres in [`crate::projection`] frames.
+//! Every quantity carries its unit in its name (`range_m`, `height_m`,
+//! `frequency_mhz`, `tx_power_dbm`).
+
+mod commune;
+mod id;
+mod infrastructure;
+mod parameters;
+mod scenario;
+mod technology;
+
+pub use commune::{Commune, CommuneKind, PopulationPoint};
+pub use id::FeatureId;
+pub use infrastructure::{FiberRoute, RadioParams, Sector, Site, SiteRange, WifiPoint, DEFAULT_HEIGHT_M};
+pub use parameters::{Parameters, TechRanges};
+pub use scenario::Scenario;
+pub use technology::{TechSet, Technology};

@@ -1,0 +1,112 @@
+use serde::{Deserialize, Serialize};
+
+use super::Technology;
+
+/// Default radius per technology layer, metres: used for a site layer that
+/// has no `range_m` and no radio parameters (`[ranges_m]` in scenario.toml).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TechRanges {
+    /// 2G radius, metres (default 5000).
+    #[serde(rename = "2G")]
+    pub g2: f64,
+    /// 3G radius, metres (default 3000).
+    #[serde(rename = "3G")]
+    pub g3: f64,
+    /// 4G radius, metres (default 2000).
+    #[serde(rename = "4G")]
+    pub g4: f64,
+    /// 5G radius, metres (default 600).
+    #[serde(rename = "5G")]
+    pub g5: f64,
+}
+
+impl Default for TechRanges {
+    fn default() -> Self {
+        TechRanges {
+            g2: 5000.0,
+            g3: 3000.0,
+            g4: 2000.0,
+            g5: 600.0,
+        }
+    }
+}
+
+impl TechRanges {
+    /// The default radius of `tech`, metres.
+    pub fn get(&self, tech: Technology) -> f64 {
+        match tech {
+            Technology::G2 => self.g2,
+            Technology::G3 => self.g3,
+            Technology::G4 => self.g4,
+            Technology::G5 => self.g5,
+        }
+    }
+
+    /// Sets the default radius of `tech`, metres.
+    pub fn set(&mut self, tech: Technology, range_m: f64) {
+        match tech {
+            Technology::G2 => self.g2 = range_m,
+            Technology::G3 => self.g3 = range_m,
+            Technology::G4 => self.g4 = range_m,
+            Technology::G5 => self.g5 = range_m,
+        }
+    }
+}
+
+/// Scenario parameters (`scenario.toml`); every one has a default.
+///
+/// ```
+/// use telecov::model::Parameters;
+/// let p: Parameters = toml::from_str("resolution_m = 100\n[ranges_m]\n5G = 400").unwrap();
+/// assert_eq!(p.resolution_m, 100.0);
+/// assert_eq!(p.fiber_drop_m, 150.0);
+/// assert_eq!(p.ranges_m.g5, 400.0);
+/// assert_eq!(p.ranges_m.g4, 2000.0);
+/// // an unknown key is refused: it is usually a typo
+/// assert!(toml::from_str::<Parameters>("resolution = 100").is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Parameters {
+    /// Demand grid spacing when population is spread uniformly, metres (50).
+    pub resolution_m: f64,
+    /// Longest drop from a fibre route to a household, metres (150).
+    pub fiber_drop_m: f64,
+    /// Default reach of a public wifi access point, metres (100).
+    pub wifi_range_m: f64,
+    /// Default radius of each site layer, metres.
+    pub ranges_m: TechRanges,
+}
+
+impl Default for Parameters {
+    fn default() -> Self {
+        Parameters {
+            resolution_m: 50.0,
+            fiber_drop_m: 150.0,
+            wifi_range_m: 100.0,
+            ranges_m: TechRanges::default(),
+        }
+    }
+}
+
+impl Parameters {
+    /// Checks every value is finite and positive, naming the first that is
+    /// not (`ranges_m.5G` style for the table).
+    pub fn check(&self) -> Result<(), (String, String)> {
+        let mut all = vec![
+            ("resolution_m".to_owned(), self.resolution_m),
+            ("fiber_drop_m".to_owned(), self.fiber_drop_m),
+            ("wifi_range_m".to_owned(), self.wifi_range_m),
+        ];
+        for t in Technology::ALL {
+            all.push((format!("ranges_m.{t}"), self.ranges_m.get(t)));
+        }
+        for (name, v) in all {
+            if !v.is_finite() || v <= 0.0 {
+                return Err((name, format!("must be a finite number > 0, got {v}")));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,1 @@
+//! WGS 84 at the boundary, metres inside. (Work in progress.)

@@ -1,0 +1,1 @@
+//! Radio propagation and link budgets. (Work in progress.)
