@@ -14,5 +14,6 @@ pub mod io;
 pub mod model;
 pub mod projection;
 pub mod propagation;
+pub mod synth;
 
 pub use error::{Error, Result};

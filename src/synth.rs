@@ -1,0 +1,1 @@
+//! Deterministic synthetic scenarios. (Work in progress.)
