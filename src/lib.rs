@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod demand;
 pub mod error;
 pub mod io;
 pub mod model;
