@@ -131,6 +131,12 @@ pub enum Error {
     #[error("{0}")]
     TooLarge(String),
 
+    /// An internal invariant failed (for example conservation of people);
+    /// no report is produced. This is a bug: please report it with the
+    /// scenario.
+    #[error("internal error: {0}")]
+    Internal(String),
+
     /// A parameter given through the API is out of its domain.
     #[error("invalid parameter {name:?}: {reason}")]
     Parameter {

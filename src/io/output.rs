@@ -1,1 +1,202 @@
 //! Writing reports and maps.
+//!
+//! - [`write_report`]: `report.json`, exactly the contract's schema
+//!   ([`Report`]).
+//! - [`communes_map`] / [`write_communes_map`]: `communes.geojson`, the
+//!   commune polygons carrying the report's figures plus ready-made
+//!   percentages (`pct_4G`, `pct_fiber`, …) for a choropleth in QGIS or
+//!   geojson.io.
+//! - [`summary_table`]: a short per-district table for a terminal.
+//!
+//! Files are written atomically: to a temporary file in the same folder,
+//! then renamed, so an interrupted run never leaves a half-written file.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use geojson::{Feature, FeatureCollection, Geometry, JsonObject, JsonValue};
+
+use crate::model::{Scenario, Technology};
+use crate::report::{pct, Report};
+use crate::{Error, Result};
+
+/// Writes `bytes` to `path` atomically (temporary file, then rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".to_owned());
+    let tmp = match dir {
+        Some(d) => d.join(format!(".{name}.tmp{}", std::process::id())),
+        None => Path::new(&format!(".{name}.tmp{}", std::process::id())).to_path_buf(),
+    };
+    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}
+
+/// Writes `report` as pretty-printed JSON to `path`.
+pub fn write_report(path: impl AsRef<Path>, report: &Report) -> Result<()> {
+    write_atomic(path.as_ref(), report.to_json().as_bytes())
+}
+
+fn num(v: f64) -> JsonValue {
+    serde_json::Number::from_f64(v).map_or(JsonValue::Null, JsonValue::Number)
+}
+
+/// Rounds a percentage to 0.01 for display in maps.
+fn pct2(v: f64) -> JsonValue {
+    num((v * 100.0).round() / 100.0)
+}
+
+/// The commune polygons (WGS 84) with the report's figures as properties:
+/// every field of the commune's report entry, plus `pct_2G` … `pct_5G`,
+/// `pct_mobile_broadband`, `pct_fiber` (households), `pct_wifi`, and
+/// `population_uncovered_mobile_broadband`. Communes without geometry are
+/// written with a null geometry.
+pub fn communes_map(scenario: &Scenario, report: &Report) -> FeatureCollection {
+    let features = scenario
+        .communes
+        .iter()
+        .zip(&report.communes)
+        .map(|(commune, row)| {
+            let mut properties = match serde_json::to_value(row) {
+                Ok(JsonValue::Object(m)) => m,
+                _ => JsonObject::new(),
+            };
+            for t in Technology::ALL {
+                properties.insert(format!("pct_{t}"), pct2(row.population_covered_pct(t)));
+            }
+            properties.insert(
+                "pct_mobile_broadband".into(),
+                pct2(row.mobile_broadband_pct()),
+            );
+            properties.insert("pct_fiber".into(), pct2(row.fiber_pct()));
+            properties.insert("pct_wifi".into(), pct2(row.wifi_pct()));
+            properties.insert(
+                "population_uncovered_mobile_broadband".into(),
+                num(row.population - row.population_covered.mobile_broadband),
+            );
+            Feature {
+                bbox: None,
+                geometry: commune
+                    .geometry
+                    .as_ref()
+                    .map(|g| Geometry::new(geojson::GeometryValue::from(g))),
+                id: None,
+                properties: Some(properties),
+                foreign_members: None,
+            }
+        })
+        .collect();
+    FeatureCollection {
+        bbox: None,
+        features,
+        foreign_members: None,
+    }
+}
+
+/// Writes [`communes_map`] to `path`.
+pub fn write_communes_map(
+    path: impl AsRef<Path>,
+    scenario: &Scenario,
+    report: &Report,
+) -> Result<()> {
+    let fc = communes_map(scenario, report);
+    write_atomic(path.as_ref(), fc.to_string().as_bytes())
+}
+
+/// A short table: one row per district (communes without a district are
+/// grouped under "-"), then the total, with population, households and the
+/// covered shares in percent.
+pub fn summary_table(report: &Report) -> String {
+    #[derive(Default)]
+    struct Acc {
+        communes: usize,
+        pop: f64,
+        hh: f64,
+        tech: [f64; 4],
+        mbb: f64,
+        fiber: f64,
+        wifi: f64,
+        with_wifi: usize,
+    }
+    let mut groups: Vec<(String, Acc)> = Vec::new();
+    for c in &report.communes {
+        let key = c.district.clone().unwrap_or_else(|| "-".to_owned());
+        let idx = match groups.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                groups.push((key, Acc::default()));
+                groups.len() - 1
+            }
+        };
+        let a = &mut groups[idx].1;
+        a.communes += 1;
+        a.pop += c.population;
+        a.hh += c.households;
+        for t in Technology::ALL {
+            a.tech[t.index()] += c.population_covered.get(t);
+        }
+        a.mbb += c.population_covered.mobile_broadband;
+        a.fiber += c.households_fiber_passed;
+        a.wifi += c.population_wifi_covered;
+        a.with_wifi += usize::from(c.wifi_points > 0);
+    }
+    let t = &report.totals;
+    let total = Acc {
+        communes: t.communes,
+        pop: t.population,
+        hh: t.households,
+        tech: [
+            t.population_covered.g2,
+            t.population_covered.g3,
+            t.population_covered.g4,
+            t.population_covered.g5,
+        ],
+        mbb: t.population_covered.mobile_broadband,
+        fiber: t.households_fiber_passed,
+        wifi: t.population_wifi_covered,
+        with_wifi: t.communes_with_wifi,
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<24} {:>5} {:>11} {:>10} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
+        "district", "units", "population", "households", "2G%", "3G%", "4G%", "5G%", "MBB%", "fibre%", "wifi%", "w/wifi"
+    );
+    let mut line = |name: &str, a: &Acc| {
+        let name: String = name.chars().take(24).collect();
+        let _ = writeln!(
+            out,
+            "{:<24} {:>5} {:>11.0} {:>10.0} {:>6.1} {:>6.1} {:>6.1} {:>6.1} {:>6.1} {:>6.1} {:>6.1} {:>6}",
+            name,
+            a.communes,
+            a.pop,
+            a.hh,
+            pct(a.tech[0], a.pop),
+            pct(a.tech[1], a.pop),
+            pct(a.tech[2], a.pop),
+            pct(a.tech[3], a.pop),
+            pct(a.mbb, a.pop),
+            pct(a.fiber, a.hh),
+            pct(a.wifi, a.pop),
+            a.with_wifi,
+        );
+    };
+    for (name, a) in &groups {
+        line(name, a);
+    }
+    line("TOTAL", &total);
+    if t.unassigned_population > 0.0 || t.unassigned_households > 0.0 {
+        let _ = writeln!(
+            out,
+            "unassigned (in no commune): {:.0} people, {:.0} households",
+            t.unassigned_population, t.unassigned_households
+        );
+    }
+    out
+}

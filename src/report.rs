@@ -1,0 +1,322 @@
+//! The coverage report (`report.json`, schema `telecov.report/1`).
+//!
+//! Field names and meanings follow the scenario contract exactly; counts are
+//! people and households (fractional in uniform mode, where a commune's
+//! people are spread over its area). The coverage figures and the
+//! `population` / `households` of [`Totals`] are sums over the communes, so
+//! they exclude the unassigned; `totals.sites` and `totals.wifi_points` count
+//! every loaded feature, inside a commune or not.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{FeatureId, Parameters, Technology};
+
+/// The schema tag written in every report.
+pub const SCHEMA: &str = "telecov.report/1";
+
+/// A figure for each mobile layer: 2G, 3G, 4G, 5G and mobile broadband
+/// (covered by 3G, 4G or 5G).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct LayerFigures {
+    /// Covered by a 2G site.
+    #[serde(rename = "2G")]
+    pub g2: f64,
+    /// Covered by a 3G site.
+    #[serde(rename = "3G")]
+    pub g3: f64,
+    /// Covered by a 4G site.
+    #[serde(rename = "4G")]
+    pub g4: f64,
+    /// Covered by a 5G site.
+    #[serde(rename = "5G")]
+    pub g5: f64,
+    /// Covered by a 3G, 4G or 5G site.
+    pub mobile_broadband: f64,
+}
+
+impl LayerFigures {
+    /// The figure of one technology.
+    pub fn get(&self, tech: Technology) -> f64 {
+        match tech {
+            Technology::G2 => self.g2,
+            Technology::G3 => self.g3,
+            Technology::G4 => self.g4,
+            Technology::G5 => self.g5,
+        }
+    }
+
+    /// Adds `other` to `self`, figure by figure.
+    pub fn add(&mut self, other: &LayerFigures) {
+        self.g2 += other.g2;
+        self.g3 += other.g3;
+        self.g4 += other.g4;
+        self.g5 += other.g5;
+        self.mobile_broadband += other.mobile_broadband;
+    }
+}
+
+/// The city-wide (scenario-wide) figures.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Residents of all communes (excludes the unassigned).
+    pub population: f64,
+    /// Households of all communes (excludes the unassigned).
+    pub households: f64,
+    /// Residents of demand points that lie in no commune (points mode).
+    pub unassigned_population: f64,
+    /// Households of demand points that lie in no commune (points mode).
+    pub unassigned_households: f64,
+    /// Residents covered, per layer.
+    pub population_covered: LayerFigures,
+    /// Households within `fiber_drop_m` of a fibre route.
+    pub households_fiber_passed: f64,
+    /// Residents within reach of a public wifi access point.
+    pub population_wifi_covered: f64,
+    /// Number of communes.
+    pub communes: usize,
+    /// Number of communes holding at least one wifi access point.
+    pub communes_with_wifi: usize,
+    /// Number of sites in the scenario, inside a commune or not.
+    pub sites: usize,
+    /// Number of wifi access points in the scenario, inside a commune or not.
+    pub wifi_points: usize,
+}
+
+/// The figures of one commune.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommuneReport {
+    /// The commune's id, in its input JSON type.
+    pub id: FeatureId,
+    /// Display name (`null` when absent).
+    pub name: Option<String>,
+    /// Parent unit (`null` when absent).
+    pub district: Option<String>,
+    /// `ward`, `commune`, `town` (Vietnamese names normalised to these), or
+    /// another value as given; `null` when absent.
+    pub kind: Option<String>,
+    /// Residents.
+    pub population: f64,
+    /// Households.
+    pub households: f64,
+    /// Geodesic area of the boundary, km².
+    pub area_km2: f64,
+    /// Residents covered, per layer.
+    pub population_covered: LayerFigures,
+    /// Households within `fiber_drop_m` of a fibre route.
+    pub households_fiber_passed: f64,
+    /// Residents within reach of a public wifi access point.
+    pub population_wifi_covered: f64,
+    /// Wifi access points located inside the commune.
+    pub wifi_points: usize,
+    /// Sites located inside the commune.
+    pub sites: usize,
+}
+
+impl CommuneReport {
+    /// Share of the population covered by mobile `layer`, in percent
+    /// (0 when the commune has no people).
+    pub fn population_covered_pct(&self, tech: Technology) -> f64 {
+        pct(self.population_covered.get(tech), self.population)
+    }
+
+    /// Share of the population covered by mobile broadband, percent.
+    pub fn mobile_broadband_pct(&self) -> f64 {
+        pct(self.population_covered.mobile_broadband, self.population)
+    }
+
+    /// Share of households passed by fibre, percent.
+    pub fn fiber_pct(&self) -> f64 {
+        pct(self.households_fiber_passed, self.households)
+    }
+
+    /// Share of the population within wifi reach, percent.
+    pub fn wifi_pct(&self) -> f64 {
+        pct(self.population_wifi_covered, self.population)
+    }
+}
+
+/// `part / whole` in percent, 0 when `whole` is 0.
+pub fn pct(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        100.0 * part / whole
+    } else {
+        0.0
+    }
+}
+
+/// How demand was modelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DemandMode {
+    /// People spread uniformly over each commune, sampled on a grid.
+    Uniform,
+    /// People at the points of `population.geojson`.
+    Points,
+}
+
+/// A coverage report: the contract's `report.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Always [`SCHEMA`].
+    pub schema: String,
+    /// Every parameter in effect, `ranges_m` included.
+    pub parameters: Parameters,
+    /// How demand was modelled (an addition to the contract's fields).
+    pub demand: DemandMode,
+    /// Scenario-wide figures.
+    pub totals: Totals,
+    /// One entry per commune, in input order.
+    pub communes: Vec<CommuneReport>,
+    /// Odd but accepted input, and notes on how it was handled.
+    pub warnings: Vec<String>,
+}
+
+impl Report {
+    /// Mobile-layer coverage of the whole scenario, percent of the assigned
+    /// population.
+    pub fn population_covered_pct(&self, tech: Technology) -> f64 {
+        pct(
+            self.totals.population_covered.get(tech),
+            self.totals.population,
+        )
+    }
+
+    /// Mobile broadband coverage of the whole scenario, percent.
+    pub fn mobile_broadband_pct(&self) -> f64 {
+        pct(
+            self.totals.population_covered.mobile_broadband,
+            self.totals.population,
+        )
+    }
+
+    /// Share of households passed by fibre in the whole scenario, percent.
+    pub fn fiber_pct(&self) -> f64 {
+        pct(self.totals.households_fiber_passed, self.totals.households)
+    }
+
+    /// Share of the population within wifi reach, percent.
+    pub fn wifi_pct(&self) -> f64 {
+        pct(self.totals.population_wifi_covered, self.totals.population)
+    }
+
+    /// The report as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        // serialising plain data with string keys cannot fail
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// Relative tolerance of the conservation check (floating-point sums).
+#[allow(dead_code)]
+const CONSERVATION_TOLERANCE: f64 = 1e-9;
+
+/// Builds the report from the engine's tallies and checks conservation:
+/// every person and household of the input is counted once, in a commune
+/// or as unassigned, and no covered figure exceeds its commune's total.
+#[cfg(any())]
+pub(crate) fn assemble(
+    scenario: &crate::model::Scenario,
+    evaluation: crate::engine::Evaluation,
+) -> crate::Result<Report> {
+    use crate::engine::{FLAG_FIBER, FLAG_MOBILE_BROADBAND, FLAG_WIFI};
+    use geo::GeodesicArea;
+
+    let bit = |flag: u8| flag.trailing_zeros() as usize;
+    let mut site_counts = vec![0usize; scenario.communes.len()];
+    for c in evaluation.site_commune.iter().flatten() {
+        site_counts[*c] += 1;
+    }
+    let mut wifi_counts = vec![0usize; scenario.communes.len()];
+    for c in evaluation.wifi_commune.iter().flatten() {
+        wifi_counts[*c] += 1;
+    }
+    let mut totals = Totals {
+        unassigned_population: evaluation.unassigned_population,
+        unassigned_households: evaluation.unassigned_households,
+        communes: scenario.communes.len(),
+        sites: scenario.sites.len(),
+        wifi_points: scenario.wifi.len(),
+        ..Totals::default()
+    };
+    let mut communes = Vec::with_capacity(scenario.communes.len());
+    for (i, (commune, tally)) in scenario.communes.iter().zip(&evaluation.tallies).enumerate() {
+        let covered = LayerFigures {
+            g2: tally.population[Technology::G2.index()],
+            g3: tally.population[Technology::G3.index()],
+            g4: tally.population[Technology::G4.index()],
+            g5: tally.population[Technology::G5.index()],
+            mobile_broadband: tally.population[bit(FLAG_MOBILE_BROADBAND)],
+        };
+        let row = CommuneReport {
+            id: commune.id.clone(),
+            name: commune.name.clone(),
+            district: commune.district.clone(),
+            kind: commune.kind.as_ref().map(|k| k.as_str().to_owned()),
+            population: tally.population_total,
+            households: tally.households_total,
+            area_km2: commune
+                .geometry
+                .as_ref()
+                .map_or(0.0, |g| g.geodesic_area_unsigned() / 1e6),
+            population_covered: covered,
+            households_fiber_passed: tally.households[bit(FLAG_FIBER)],
+            population_wifi_covered: tally.population[bit(FLAG_WIFI)],
+            wifi_points: wifi_counts[i],
+            sites: site_counts[i],
+        };
+        for (what, part, whole) in [
+            ("mobile coverage", covered.g2.max(covered.g3).max(covered.g4).max(covered.g5).max(covered.mobile_broadband), row.population),
+            ("fibre", row.households_fiber_passed, row.households),
+            ("wifi", row.population_wifi_covered, row.population),
+        ] {
+            if part > whole * (1.0 + CONSERVATION_TOLERANCE) {
+                return Err(crate::Error::Internal(format!(
+                    "conservation broken in commune {:?}: {what} {part} exceeds the total {whole}",
+                    commune.id.key()
+                )));
+            }
+        }
+        totals.population += row.population;
+        totals.households += row.households;
+        totals.population_covered.add(&row.population_covered);
+        totals.households_fiber_passed += row.households_fiber_passed;
+        totals.population_wifi_covered += row.population_wifi_covered;
+        if row.wifi_points > 0 {
+            totals.communes_with_wifi += 1;
+        }
+        communes.push(row);
+    }
+    // every person of the input is in a commune or unassigned, once
+    let (input_pop, input_hh) = match &scenario.population {
+        Some(points) => points
+            .iter()
+            .fold((0.0, 0.0), |(p, h), pt| (p + pt.population, h + pt.households)),
+        None => scenario.communes.iter().fold((0.0, 0.0), |(p, h), c| {
+            (p + c.population.unwrap_or(0.0), h + c.households.unwrap_or(0.0))
+        }),
+    };
+    for (what, input, counted) in [
+        ("population", input_pop, totals.population + totals.unassigned_population),
+        ("households", input_hh, totals.households + totals.unassigned_households),
+    ] {
+        if (input - counted).abs() > CONSERVATION_TOLERANCE * input.max(1.0) {
+            return Err(crate::Error::Internal(format!(
+                "conservation broken: input {what} {input} but the report counts {counted}"
+            )));
+        }
+    }
+    let mut warnings = scenario.warnings.clone();
+    warnings.extend(evaluation.warnings);
+    Ok(Report {
+        schema: SCHEMA.to_owned(),
+        parameters: scenario.parameters,
+        demand: if scenario.population.is_some() {
+            DemandMode::Points
+        } else {
+            DemandMode::Uniform
+        },
+        totals,
+        communes,
+        warnings,
+    })
+}
