@@ -1,0 +1,217 @@
+//! Closed-form checks of the engine: shapes whose covered area is known
+//! exactly, measured on the uniform demand grid.
+
+use geo::{Destination, Geodesic, GeodesicArea, LineString, MultiLineString, MultiPolygon, Point, Polygon};
+use telecov::model::{
+    Commune, FeatureId, FiberRoute, Parameters, Scenario, Sector, Site, SiteRange, TechSet,
+    Technology, WifiPoint, DEFAULT_HEIGHT_M,
+};
+
+const LON: f64 = 105.75;
+const LAT: f64 = 10.03;
+
+/// A square commune of side `side_m` (geodesic) centred on (LON, LAT).
+fn square_commune(side_m: f64) -> Commune {
+    let c = Point::new(LON, LAT);
+    let h = side_m / 2.0;
+    let north = Geodesic.destination(c, 0.0, h).y();
+    let south = Geodesic.destination(c, 180.0, h).y();
+    let east = Geodesic.destination(c, 90.0, h).x();
+    let west = Geodesic.destination(c, 270.0, h).x();
+    let ring = LineString::from(vec![
+        (west, south),
+        (east, south),
+        (east, north),
+        (west, north),
+        (west, south),
+    ]);
+    Commune {
+        id: FeatureId::Str("sq".into()),
+        name: Some("Square".into()),
+        district: None,
+        kind: None,
+        population: Some(100_000.0),
+        households: Some(25_000.0),
+        geometry: Some(MultiPolygon(vec![Polygon::new(ring, vec![])])),
+    }
+}
+
+fn site(id: i64, at: Point<f64>, techs: &[Technology], range_m: f64, sectors: Vec<Sector>) -> Site {
+    Site {
+        id: FeatureId::Int(id),
+        operator: None,
+        technologies: techs.iter().copied().collect::<TechSet>(),
+        height_m: DEFAULT_HEIGHT_M,
+        range_m: SiteRange::All(range_m),
+        sectors,
+        radio: Default::default(),
+        location: at,
+    }
+}
+
+fn scenario(communes: Vec<Commune>, sites: Vec<Site>) -> Scenario {
+    Scenario {
+        communes,
+        sites,
+        parameters: Parameters::default(),
+        ..Scenario::default()
+    }
+}
+
+fn area_m2(c: &Commune) -> f64 {
+    c.geometry.as_ref().unwrap().geodesic_area_unsigned()
+}
+
+fn share_4g(s: &Scenario) -> f64 {
+    let r = telecov::evaluate(s).unwrap();
+    r.communes[0].population_covered.g4 / r.communes[0].population
+}
+
+#[test]
+fn omni_disc_covers_pi_r_squared() {
+    let commune = square_commune(20_000.0);
+    let area = area_m2(&commune);
+    for r in [600.0, 2_000.0, 3_000.0] {
+        let s = scenario(
+            vec![commune.clone()],
+            vec![site(1, Point::new(LON, LAT), &[Technology::G4], r, vec![])],
+        );
+        let expected = std::f64::consts::PI * r * r / area;
+        let got = share_4g(&s);
+        let rel = (got - expected).abs() / expected;
+        assert!(rel < 0.005, "r = {r}: share {got} vs πr²/A {expected} (rel {rel:.2e})");
+    }
+}
+
+fn sector(az: f64, bw: f64) -> Sector {
+    Sector {
+        azimuth_deg: az,
+        beamwidth_deg: bw,
+        range_m: None,
+    }
+}
+
+#[test]
+fn three_120_degree_sectors_equal_the_omni_disc() {
+    let commune = square_commune(12_000.0);
+    let at = Point::new(LON + 0.0013, LAT - 0.0007);
+    let omni = scenario(vec![commune.clone()], vec![site(1, at, &[Technology::G4], 2_500.0, vec![])]);
+    let sectored = scenario(
+        vec![commune],
+        vec![site(
+            1,
+            at,
+            &[Technology::G4],
+            2_500.0,
+            vec![sector(10.0, 120.0), sector(130.0, 120.0), sector(250.0, 120.0)],
+        )],
+    );
+    assert_eq!(share_4g(&omni), share_4g(&sectored));
+}
+
+#[test]
+fn a_90_degree_sector_covers_a_quarter_disc() {
+    let commune = square_commune(12_000.0);
+    let area = area_m2(&commune);
+    let r = 3_000.0;
+    for az in [0.0, 45.0, 200.0] {
+        let s = scenario(
+            vec![commune.clone()],
+            vec![site(1, Point::new(LON, LAT), &[Technology::G4], r, vec![sector(az, 90.0)])],
+        );
+        let expected = std::f64::consts::PI * r * r / 4.0 / area;
+        let got = share_4g(&s);
+        let rel = (got - expected).abs() / expected;
+        assert!(rel < 0.005, "azimuth {az}: {got} vs {expected} (rel {rel:.2e})");
+    }
+}
+
+#[test]
+fn sector_points_where_its_azimuth_says() {
+    // a narrow sector pointing east covers the eastern half's commune, not the western one
+    let commune = square_commune(4_000.0);
+    let mut east = commune.clone();
+    let mut west = commune;
+    let shift = 0.03; // about 3.3 km
+    east.id = FeatureId::Str("east".into());
+    west.id = FeatureId::Str("west".into());
+    use geo::Translate;
+    east.geometry = east.geometry.map(|g| g.translate(shift, 0.0));
+    west.geometry = west.geometry.map(|g| g.translate(-shift, 0.0));
+    let s = scenario(
+        vec![east, west],
+        vec![site(1, Point::new(LON, LAT), &[Technology::G3], 6_000.0, vec![sector(90.0, 60.0)])],
+    );
+    let r = telecov::evaluate(&s).unwrap();
+    assert!(r.communes[0].population_covered.g3 > 0.5 * r.communes[0].population);
+    assert_eq!(r.communes[1].population_covered.g3, 0.0);
+    // 3G counts as mobile broadband, 2G does not
+    assert_eq!(r.communes[0].population_covered.mobile_broadband, r.communes[0].population_covered.g3);
+}
+
+#[test]
+fn fibre_line_passes_its_corridor() {
+    let commune = square_commune(20_000.0);
+    let area = area_m2(&commune);
+    let l = 8_000.0;
+    let start = Geodesic.destination(Point::new(LON, LAT), 250.0, l / 2.0);
+    let end = Geodesic.destination(Point::new(LON, LAT), 70.0, l / 2.0);
+    let mut s = scenario(vec![commune], vec![]);
+    s.fiber.push(FiberRoute {
+        id: FeatureId::Int(1),
+        operator: None,
+        geometry: MultiLineString(vec![LineString::from(vec![start, end])]),
+    });
+    let d = s.parameters.fiber_drop_m;
+    let expected = (2.0 * d * l + std::f64::consts::PI * d * d) / area;
+    let r = telecov::evaluate(&s).unwrap();
+    let got = r.communes[0].households_fiber_passed / r.communes[0].households;
+    let rel = (got - expected).abs() / expected;
+    assert!(rel < 0.01, "fibre share {got} vs 2dL+πd² {expected} (rel {rel:.2e})");
+}
+
+#[test]
+fn wifi_point_covers_its_disc() {
+    let commune = square_commune(6_000.0);
+    let area = area_m2(&commune);
+    let mut s = scenario(vec![commune], vec![]);
+    s.wifi.push(WifiPoint {
+        id: FeatureId::Int(1),
+        range_m: Some(400.0),
+        location: Point::new(LON, LAT),
+    });
+    s.parameters.resolution_m = 10.0;
+    let expected = std::f64::consts::PI * 400.0 * 400.0 / area;
+    let r = telecov::evaluate(&s).unwrap();
+    let got = r.communes[0].population_wifi_covered / r.communes[0].population;
+    assert!((got - expected).abs() / expected < 0.005, "{got} vs {expected}");
+    assert_eq!(r.communes[0].wifi_points, 1);
+    assert_eq!(r.totals.communes_with_wifi, 1);
+}
+
+#[test]
+fn commune_without_infrastructure_is_zero() {
+    let s = scenario(vec![square_commune(5_000.0)], vec![]);
+    let r = telecov::evaluate(&s).unwrap();
+    let c = &r.communes[0];
+    assert_eq!(c.population, 100_000.0);
+    assert_eq!(c.households, 25_000.0);
+    for t in Technology::ALL {
+        assert_eq!(c.population_covered.get(t), 0.0);
+    }
+    assert_eq!(c.population_covered.mobile_broadband, 0.0);
+    assert_eq!(c.households_fiber_passed, 0.0);
+    assert_eq!(c.population_wifi_covered, 0.0);
+}
+
+#[test]
+fn fully_covered_commune_is_exactly_full() {
+    let s = scenario(
+        vec![square_commune(2_000.0)],
+        vec![site(1, Point::new(LON, LAT), &[Technology::G2, Technology::G4], 5_000.0, vec![])],
+    );
+    let r = telecov::evaluate(&s).unwrap();
+    assert_eq!(r.communes[0].population_covered.g4, 100_000.0);
+    assert_eq!(r.communes[0].population_covered.g2, 100_000.0);
+    assert_eq!(r.communes[0].population_covered.g3, 0.0);
+}
