@@ -7,6 +7,9 @@
 //!   contract (used by the demo generator and the planner).
 //! - [`output`] writes `report.json` and the `communes.geojson` map.
 
+mod feature;
+mod geometry_checks;
+mod json;
 pub mod output;
 mod scenario_in;
 mod scenario_out;

@@ -1,12 +1,734 @@
-//! Loading and validating a scenario directory.
+//! Loading and validating a scenario directory (contract v1).
+//!
+//! [`load_scenario`] reads every file of the directory, checks it against
+//! the contract and returns either a complete [`Scenario`] or the first
+//! problem as an [`Error`]; nothing partial is ever returned.
+//!
+//! # What is refused
+//!
+//! | problem | error |
+//! | --- | --- |
+//! | `communes.geojson` missing | [`Error::MissingFile`] |
+//! | a file that is not JSON (a `NaN` token, a truncated file, invalid UTF-8, a number such as `1e999` beyond `f64`) or not TOML | [`Error::Parse`] with line and column |
+//! | valid JSON that is not a `FeatureCollection` (or a feature that is not a `Feature`, `properties` that is not an object, a `crs` other than WGS 84) | [`Error::Invalid`] naming the file (and feature) |
+//! | wrong geometry type (communes: Polygon / MultiPolygon; sites, wifi, population: Point; fibre: LineString / MultiLineString) | [`Error::Invalid`], property `geometry` |
+//! | coordinates outside [-180, 180] × [-90, 90], a position with fewer than 2 numbers, a ring that is not closed or has fewer than 4 positions, a LineString with one position | [`Error::Invalid`], property `geometry` |
+//! | a required property missing or `null`: `id` (every file but population), `population` and `households` (communes unless `population.geojson` is present; population points), `technologies` (sites) | [`Error::Invalid`] naming the property |
+//! | a property of the wrong type (a string or boolean where a number is expected, ...) | [`Error::Invalid`] naming the property |
+//! | an id that is not a non-empty string or an integer (a number with a fractional part), or a duplicate id in one file (`5` and `"5"` are the same id) | [`Error::Invalid`], property `id`, naming the earlier feature too |
+//! | `population`, `households` < 0 | [`Error::Invalid`] |
+//! | `technologies` empty or holding anything but `"2G"`, `"3G"`, `"4G"`, `"5G"` (any case) | [`Error::Invalid`] |
+//! | `height_m`, `range_m` (site, sector, wifi), `frequency_mhz` not > 0; `range_m` object key that is not a technology | [`Error::Invalid`] |
+//! | `sectors` empty or not an array of objects; `azimuth_deg` missing or not finite; `beamwidth_deg` missing or outside (0, 360] | [`Error::Invalid`], property `sectors[i].…` |
+//! | `tx_power_dbm`, `antenna_gain_dbi` not numbers | [`Error::Invalid`] |
+//! | `scenario.toml`: an unknown key, a value that is not a number, a value not finite and > 0 | [`Error::Invalid`] naming the key (`ranges_m.5G` style) |
+//!
+//! Unknown extra properties and unknown files are ignored. Optional
+//! properties given as `null` count as absent.
+//!
+//! # What is accepted with a warning
+//!
+//! Warnings go to [`Scenario::warnings`], each naming file, feature (index
+//! and id) and, where it applies, the property:
+//!
+//! - a commune with a null or empty geometry (kept with `geometry: None`;
+//!   its people stay, all uncovered); empty parts of a MultiPolygon
+//!   (dropped);
+//! - a site, wifi point or fibre route with a null or empty geometry
+//!   (skipped); empty parts of a MultiLineString (dropped);
+//! - a population point with a null or empty geometry (kept with
+//!   `location: None`: unassigned);
+//! - a `kind` other than ward / commune / town (phường / xã / thị trấn), kept
+//!   as given;
+//! - a site `range_m` entry for a technology the site does not carry;
+//! - commune geometry that is geometrically odd: self-intersecting rings,
+//!   holes outside their exterior, slivers (geodesic area < 100 m² or
+//!   Polsby–Popper compactness 4πA/P² < 0.01), and overlaps of more than
+//!   1 m² between communes or between the polygons of one commune (measured
+//!   on the ellipsoid, only for pairs whose bounding boxes overlap).
+//!
+//! The 1 % agreement between commune totals and population points (points
+//! mode) needs point-in-polygon assignment and is checked by the engine.
 
+use std::collections::HashMap;
+use std::fs;
 use std::path::Path;
 
-use crate::model::Scenario;
-use crate::Result;
+use geo::{MultiPolygon, Point};
+
+use super::feature::{self, describe, id_as_json, read_feature_collection, Feature, RawFeature};
+use super::geometry_checks::{commune_findings, format_area, overlaps};
+use super::json::{line_col, Json};
+use crate::error::Location;
+use crate::model::{
+    Commune, CommuneKind, FeatureId, FiberRoute, Parameters, PopulationPoint, RadioParams,
+    Scenario, Sector, Site, SiteRange, TechSet, Technology, WifiPoint, DEFAULT_HEIGHT_M,
+};
+use crate::{Error, Result};
+
+/// File names of the contract.
+pub(crate) const COMMUNES: &str = "communes.geojson";
+pub(crate) const SITES: &str = "sites.geojson";
+pub(crate) const FIBER: &str = "fiber.geojson";
+pub(crate) const WIFI: &str = "wifi.geojson";
+pub(crate) const POPULATION: &str = "population.geojson";
+pub(crate) const PARAMETERS: &str = "scenario.toml";
 
 /// Loads and validates the scenario in `dir`.
+///
+/// Reads `communes.geojson` (required), then `sites.geojson`,
+/// `fiber.geojson`, `wifi.geojson`, `population.geojson` and
+/// `scenario.toml` when present (a missing optional file means none of that
+/// infrastructure, or default parameters). When `population.geojson` is
+/// present the scenario is in points mode: [`Scenario::population`] is
+/// `Some`, and the communes' `population` and `households` become optional.
+///
+/// See the [module documentation](self) for every check. Geometrically odd
+/// but valid input is accepted with a message in [`Scenario::warnings`].
+///
+/// # Errors
+///
+/// The first problem found: [`Error::MissingFile`] without
+/// `communes.geojson`, [`Error::Parse`] (file, line, column) for a file
+/// that is not JSON or TOML, [`Error::Invalid`] (file, feature index and
+/// id, property) for anything that breaks the contract, [`Error::Io`] when
+/// a file cannot be read.
+///
+/// # Example
+///
+/// ```
+/// use telecov::io::load_scenario;
+/// use telecov::model::{FeatureId, Technology};
+///
+/// let dir = std::env::temp_dir().join(format!("telecov-doc-load-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// std::fs::write(
+///     dir.join("communes.geojson"),
+///     r#"{"type": "FeatureCollection", "features": [{
+///         "type": "Feature",
+///         "properties": {"id": 1, "name": "Phường Tân An", "kind": "phường",
+///                        "population": 12000, "households": 3100},
+///         "geometry": {"type": "Polygon", "coordinates":
+///             [[[105.0, 21.0], [105.02, 21.0], [105.02, 21.02], [105.0, 21.02], [105.0, 21.0]]]}
+///     }]}"#,
+/// )?;
+/// std::fs::write(
+///     dir.join("sites.geojson"),
+///     r#"{"type": "FeatureCollection", "features": [{
+///         "type": "Feature",
+///         "properties": {"id": "BTS-1", "technologies": ["4G", "5G"], "range_m": 1500},
+///         "geometry": {"type": "Point", "coordinates": [105.01, 21.01]}
+///     }]}"#,
+/// )?;
+/// std::fs::write(dir.join("scenario.toml"), "resolution_m = 25\n")?;
+///
+/// let scenario = load_scenario(&dir)?;
+/// assert_eq!(scenario.communes[0].id, FeatureId::Int(1));
+/// assert_eq!(scenario.communes[0].population, Some(12000.0));
+/// assert!(scenario.sites[0].technologies.contains(Technology::G5));
+/// assert_eq!(scenario.parameters.resolution_m, 25.0);
+/// assert!(scenario.population.is_none()); // uniform mode
+/// assert!(scenario.warnings.is_empty());
+///
+/// // a typo in a property name of the contract is not guessed at:
+/// std::fs::write(dir.join("scenario.toml"), "resolution = 25\n")?;
+/// let err = load_scenario(&dir).unwrap_err();
+/// assert!(err.to_string().contains("scenario.toml"));
+/// std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
-    let _ = dir.as_ref();
-    todo!("scenario loader")
+    let dir = dir.as_ref();
+    let mut warnings = Vec::new();
+
+    let communes_path = dir.join(COMMUNES);
+    let communes_bytes = read_optional(&communes_path)?.ok_or_else(|| Error::MissingFile {
+        path: communes_path.clone(),
+    })?;
+    let population_path = dir.join(POPULATION);
+    let points_mode = fs::metadata(&population_path).is_ok();
+
+    let communes = read_communes(&communes_path, &communes_bytes, points_mode, &mut warnings)?;
+    drop(communes_bytes);
+
+    let sites_path = dir.join(SITES);
+    let sites = match read_optional(&sites_path)? {
+        Some(bytes) => read_sites(&sites_path, &bytes, &mut warnings)?,
+        None => Vec::new(),
+    };
+    let fiber_path = dir.join(FIBER);
+    let fiber = match read_optional(&fiber_path)? {
+        Some(bytes) => read_fiber(&fiber_path, &bytes, &mut warnings)?,
+        None => Vec::new(),
+    };
+    let wifi_path = dir.join(WIFI);
+    let wifi = match read_optional(&wifi_path)? {
+        Some(bytes) => read_wifi(&wifi_path, &bytes, &mut warnings)?,
+        None => Vec::new(),
+    };
+    let population = if points_mode {
+        let bytes = fs::read(&population_path).map_err(|e| Error::io(&population_path, e))?;
+        Some(read_population(&population_path, &bytes, &mut warnings)?)
+    } else {
+        None
+    };
+    let parameters_path = dir.join(PARAMETERS);
+    let parameters = match read_optional(&parameters_path)? {
+        Some(bytes) => read_parameters(&parameters_path, &bytes)?,
+        None => Parameters::default(),
+    };
+
+    commune_geometry_warnings(&communes_path, &communes, &mut warnings);
+
+    Ok(Scenario {
+        communes,
+        sites,
+        fiber,
+        wifi,
+        population,
+        parameters,
+        warnings,
+    })
+}
+
+/// The bytes of `path`, or `None` when it does not exist.
+fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
+/// Ids seen so far in one file, for the uniqueness rule.
+#[derive(Default)]
+struct SeenIds(HashMap<String, (usize, FeatureId)>);
+
+impl SeenIds {
+    /// Records `id` for feature `f`, refusing a duplicate.
+    fn insert(&mut self, f: &Feature<'_>, id: &FeatureId) -> Result<()> {
+        if let Some((first, first_id)) = self.0.get(&id.key()) {
+            let same = if first_id == id {
+                String::new()
+            } else {
+                " (an integer id and the same digits as a string are the same id)".into()
+            };
+            return Err(f.err(
+                "id",
+                format!(
+                    "duplicate id {}: feature {first} already has id {}{same}",
+                    id_as_json(id),
+                    id_as_json(first_id)
+                ),
+            ));
+        }
+        self.0.insert(id.key(), (f.index(), id.clone()));
+        Ok(())
+    }
+}
+
+fn read_communes(
+    path: &Path,
+    bytes: &[u8],
+    points_mode: bool,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Commune>> {
+    let mut communes = Vec::new();
+    let mut ids = SeenIds::default();
+    read_feature_collection(path, bytes, |index, raw| {
+        let mut f = Feature::new(path, index, &raw)?;
+        let id = f.required_id()?;
+        ids.insert(&f, &id)?;
+        let geometry = match f.geometry(&["Polygon", "MultiPolygon"])? {
+            None => {
+                warnings.push(f.warning(
+                    Some("geometry"),
+                    "null geometry: the commune is kept, its people all uncovered",
+                ));
+                None
+            }
+            Some((kind, coords)) => {
+                let areas = feature::areas(kind, coords).map_err(|r| f.err("geometry", r))?;
+                if areas.empty_parts > 0 && !areas.polygons.0.is_empty() {
+                    warnings.push(f.warning(
+                        Some("geometry"),
+                        format!("{} empty polygon(s) dropped", areas.empty_parts),
+                    ));
+                }
+                if areas.polygons.0.is_empty() {
+                    warnings.push(f.warning(
+                        Some("geometry"),
+                        "empty geometry: the commune is kept, its people all uncovered",
+                    ));
+                    None
+                } else {
+                    Some(areas.polygons)
+                }
+            }
+        };
+        let name = f.string("name")?;
+        let district = f.string("district")?;
+        let kind = f.string("kind")?.map(|k| CommuneKind::parse(&k));
+        if let Some(CommuneKind::Other(k)) = &kind {
+            warnings.push(f.warning(
+                Some("kind"),
+                format!(
+                    "unknown kind {k:?} (expected ward, commune or town: phường, xã, thị trấn); kept as given"
+                ),
+            ));
+        }
+        let population = f.non_negative("population")?;
+        let households = f.non_negative("households")?;
+        if !points_mode {
+            for (key, v) in [("population", population), ("households", households)] {
+                if v.is_none() {
+                    return Err(f.err(
+                        key,
+                        "missing required property (optional only when population.geojson is present)",
+                    ));
+                }
+            }
+        }
+        communes.push(Commune {
+            id,
+            name,
+            district,
+            kind,
+            population,
+            households,
+            geometry,
+        });
+        Ok(())
+    })?;
+    Ok(communes)
+}
+
+/// A point geometry: `None` (with the reason) for a null or empty one.
+fn read_point(f: &Feature<'_>) -> Result<std::result::Result<Point<f64>, &'static str>> {
+    match f.geometry(&["Point"])? {
+        None => Ok(Err("null geometry")),
+        Some((_, coords)) => match feature::point(coords).map_err(|r| f.err("geometry", r))? {
+            Some(c) => Ok(Ok(Point(c))),
+            None => Ok(Err("empty geometry")),
+        },
+    }
+}
+
+fn read_sites(path: &Path, bytes: &[u8], warnings: &mut Vec<String>) -> Result<Vec<Site>> {
+    let mut sites = Vec::new();
+    let mut ids = SeenIds::default();
+    read_feature_collection(path, bytes, |index, raw| {
+        let mut f = Feature::new(path, index, &raw)?;
+        let id = f.required_id()?;
+        ids.insert(&f, &id)?;
+        let location = read_point(&f)?;
+        let operator = f.string("operator")?;
+        let technologies = read_technologies(&f)?;
+        let height_m = f.positive("height_m")?.unwrap_or(DEFAULT_HEIGHT_M);
+        let range_m = read_site_range(&f, technologies, warnings)?;
+        let sectors = read_sectors(&f)?;
+        let radio = RadioParams {
+            tx_power_dbm: f.number("tx_power_dbm")?,
+            antenna_gain_dbi: f.number("antenna_gain_dbi")?,
+            frequency_mhz: f.positive("frequency_mhz")?,
+        };
+        match location {
+            Ok(location) => sites.push(Site {
+                id,
+                operator,
+                technologies,
+                height_m,
+                range_m,
+                sectors,
+                radio,
+                location,
+            }),
+            Err(why) => warnings.push(f.warning(Some("geometry"), format!("{why}: site skipped"))),
+        }
+        Ok(())
+    })?;
+    Ok(sites)
+}
+
+fn read_technologies(f: &Feature<'_>) -> Result<TechSet> {
+    let key = "technologies";
+    let items: Vec<&Json> = match f.required(key)? {
+        Json::Arr(items) => items.iter().collect(),
+        other => {
+            return Err(f.err(
+                key,
+                format!(
+                    "must be an array of \"2G\", \"3G\", \"4G\", \"5G\", got {}",
+                    describe(other)
+                ),
+            ))
+        }
+    };
+    if items.is_empty() {
+        return Err(f.err(
+            key,
+            "must not be empty: a site carries at least one technology",
+        ));
+    }
+    let mut set = TechSet::EMPTY;
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Json::Str(s) => {
+                let tech: Technology = s
+                    .parse()
+                    .map_err(|reason: String| f.err(key, format!("element {i}: {reason}")))?;
+                set.insert(tech);
+            }
+            other => {
+                return Err(f.err(
+                    key,
+                    format!(
+                        "element {i}: expected \"2G\", \"3G\", \"4G\" or \"5G\", got {}",
+                        describe(other)
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(set)
+}
+
+fn read_site_range(
+    f: &Feature<'_>,
+    technologies: TechSet,
+    warnings: &mut Vec<String>,
+) -> Result<SiteRange> {
+    match f.get("range_m") {
+        None => Ok(SiteRange::Unset),
+        Some(Json::Obj(entries)) => {
+            let mut ranges = [None; 4];
+            for (key, value) in entries {
+                let property = format!("range_m.{key}");
+                let tech: Technology = key
+                    .parse()
+                    .map_err(|reason: String| f.err(&property, format!("unknown key: {reason}")))?;
+                if matches!(value, Json::Null) {
+                    continue;
+                }
+                let r = f.positive_value(&property, value)?;
+                if let Some(slot) = ranges.get_mut(tech.index()) {
+                    *slot = Some(r);
+                }
+                if !technologies.contains(tech) {
+                    warnings.push(f.warning(
+                        Some(&property),
+                        format!("the site does not carry {tech}; this range is unused"),
+                    ));
+                }
+            }
+            Ok(SiteRange::PerTechnology(ranges))
+        }
+        Some(v @ Json::Num(_)) => Ok(SiteRange::All(f.positive_value("range_m", v)?)),
+        Some(other) => Err(f.err(
+            "range_m",
+            format!(
+                "must be a number > 0 or an object technology -> number, got {}",
+                describe(other)
+            ),
+        )),
+    }
+}
+
+fn read_sectors(f: &Feature<'_>) -> Result<Vec<Sector>> {
+    let key = "sectors";
+    let items = match f.get(key) {
+        None => return Ok(Vec::new()),
+        Some(Json::Arr(items)) => items,
+        Some(other) => {
+            return Err(f.err(
+                key,
+                format!(
+                    "must be an array of {{\"azimuth_deg\", \"beamwidth_deg\", \"range_m\"?}} objects, got {}",
+                    describe(other)
+                ),
+            ))
+        }
+    };
+    if items.is_empty() {
+        return Err(f.err(
+            key,
+            "must not be empty (leave it out for an omnidirectional site)",
+        ));
+    }
+    let mut sectors = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let prop = |name: &str| format!("{key}[{i}].{name}");
+        if !matches!(item, Json::Obj(_)) {
+            return Err(f.err(
+                &format!("{key}[{i}]"),
+                format!(
+                    "a sector must be an object {{\"azimuth_deg\", \"beamwidth_deg\", \"range_m\"?}}, got {}",
+                    describe(item)
+                ),
+            ));
+        }
+        let field = |name: &str| item.get(name).filter(|v| !matches!(v, Json::Null));
+        let azimuth = field("azimuth_deg")
+            .ok_or_else(|| f.err(&prop("azimuth_deg"), "missing required property"))?;
+        let azimuth_deg = f.number_value(&prop("azimuth_deg"), azimuth)?;
+        let beamwidth = field("beamwidth_deg")
+            .ok_or_else(|| f.err(&prop("beamwidth_deg"), "missing required property"))?;
+        let beamwidth_deg = f.number_value(&prop("beamwidth_deg"), beamwidth)?;
+        if !(beamwidth_deg > 0.0 && beamwidth_deg <= 360.0) {
+            return Err(f.err(
+                &prop("beamwidth_deg"),
+                format!("must lie in (0, 360], got {beamwidth_deg}"),
+            ));
+        }
+        let range_m = field("range_m")
+            .map(|v| f.positive_value(&prop("range_m"), v))
+            .transpose()?;
+        sectors.push(Sector {
+            azimuth_deg: normalize_azimuth(azimuth_deg),
+            beamwidth_deg,
+            range_m,
+        });
+    }
+    Ok(sectors)
+}
+
+/// An azimuth taken modulo 360 into `[0, 360)`.
+fn normalize_azimuth(deg: f64) -> f64 {
+    let a = deg.rem_euclid(360.0) + 0.0; // + 0.0 turns -0.0 into 0.0
+    if a >= 360.0 {
+        0.0
+    } else {
+        a
+    }
+}
+
+fn read_fiber(path: &Path, bytes: &[u8], warnings: &mut Vec<String>) -> Result<Vec<FiberRoute>> {
+    let mut routes = Vec::new();
+    let mut ids = SeenIds::default();
+    read_feature_collection(path, bytes, |index, raw| {
+        let mut f = Feature::new(path, index, &raw)?;
+        let id = f.required_id()?;
+        ids.insert(&f, &id)?;
+        let geometry = match f.geometry(&["LineString", "MultiLineString"])? {
+            None => Err("null geometry"),
+            Some((kind, coords)) => {
+                let lines = feature::lines(kind, coords).map_err(|r| f.err("geometry", r))?;
+                if lines.lines.0.is_empty() {
+                    Err("empty geometry")
+                } else {
+                    if lines.empty_parts > 0 {
+                        warnings.push(f.warning(
+                            Some("geometry"),
+                            format!("{} empty LineString(s) dropped", lines.empty_parts),
+                        ));
+                    }
+                    Ok(lines.lines)
+                }
+            }
+        };
+        let operator = f.string("operator")?;
+        match geometry {
+            Ok(geometry) => routes.push(FiberRoute {
+                id,
+                operator,
+                geometry,
+            }),
+            Err(why) => {
+                warnings.push(f.warning(Some("geometry"), format!("{why}: fibre route skipped")))
+            }
+        }
+        Ok(())
+    })?;
+    Ok(routes)
+}
+
+fn read_wifi(path: &Path, bytes: &[u8], warnings: &mut Vec<String>) -> Result<Vec<WifiPoint>> {
+    let mut points = Vec::new();
+    let mut ids = SeenIds::default();
+    read_feature_collection(path, bytes, |index, raw| {
+        let mut f = Feature::new(path, index, &raw)?;
+        let id = f.required_id()?;
+        ids.insert(&f, &id)?;
+        let location = read_point(&f)?;
+        let range_m = f.positive("range_m")?;
+        match location {
+            Ok(location) => points.push(WifiPoint {
+                id,
+                range_m,
+                location,
+            }),
+            Err(why) => {
+                warnings.push(f.warning(Some("geometry"), format!("{why}: wifi point skipped")))
+            }
+        }
+        Ok(())
+    })?;
+    Ok(points)
+}
+
+fn read_population(
+    path: &Path,
+    bytes: &[u8],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<PopulationPoint>> {
+    let mut points = Vec::new();
+    read_feature_collection(path, bytes, |index, raw: RawFeature| {
+        let mut f = Feature::new(path, index, &raw)?;
+        // ids are optional here; a usable one only serves the messages
+        let id = f.id().ok().flatten().map(|id| id.to_string());
+        f.set_display_id(id);
+        let location = read_point(&f)?;
+        let population = f.non_negative("population")?;
+        let households = f.non_negative("households")?;
+        let (Some(population), Some(households)) = (population, households) else {
+            let key = if population.is_none() {
+                "population"
+            } else {
+                "households"
+            };
+            return Err(f.err(key, "missing required property"));
+        };
+        let location = match location {
+            Ok(p) => Some(p),
+            Err(why) => {
+                warnings.push(f.warning(
+                    Some("geometry"),
+                    format!("{why}: the point's people are unassigned"),
+                ));
+                None
+            }
+        };
+        points.push(PopulationPoint {
+            location,
+            population,
+            households,
+        });
+        Ok(())
+    })?;
+    Ok(points)
+}
+
+/// Reads `scenario.toml`: syntax errors are [`Error::Parse`]; unknown keys,
+/// values that are not numbers and values out of range are
+/// [`Error::Invalid`] naming the key.
+fn read_parameters(path: &Path, bytes: &[u8]) -> Result<Parameters> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_col(bytes, e.valid_up_to());
+        Error::Parse {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: "invalid UTF-8".into(),
+        }
+    })?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+        let at = e.span().map_or(0, |s| s.start);
+        let (line, column) = line_col(text.as_bytes(), at);
+        Error::Parse {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: e.message().trim().to_owned(),
+        }
+    })?;
+    // the keys the model knows, taken from its own serialisation
+    let known = toml::Table::try_from(Parameters::default()).unwrap_or_default();
+    check_toml_keys(path, &table, &known, "")?;
+    let parameters: Parameters =
+        toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| {
+                Error::invalid(Location::file(path), e.message().trim().to_owned())
+            })?;
+    parameters
+        .check()
+        .map_err(|(key, reason)| Error::invalid(Location::file(path).property(key), reason))?;
+    Ok(parameters)
+}
+
+/// Checks that every key of `table` is known and that numbers are numbers
+/// and tables are tables, naming the first key that is not.
+fn check_toml_keys(
+    path: &Path,
+    table: &toml::Table,
+    known: &toml::Table,
+    prefix: &str,
+) -> Result<()> {
+    for (key, value) in table {
+        let name = format!("{prefix}{key}");
+        let err =
+            |reason: String| Error::invalid(Location::file(path).property(name.clone()), reason);
+        let Some(expected) = known.get(key) else {
+            let mut keys: Vec<String> = known
+                .iter()
+                .map(|(k, v)| match v {
+                    toml::Value::Table(_) => format!("[{prefix}{k}]"),
+                    _ => format!("{prefix}{k}"),
+                })
+                .collect();
+            keys.sort();
+            return Err(err(format!(
+                "unknown key (expected one of {})",
+                keys.join(", ")
+            )));
+        };
+        match (expected, value) {
+            (toml::Value::Table(known), toml::Value::Table(table)) => {
+                check_toml_keys(path, table, known, &format!("{name}."))?;
+            }
+            (toml::Value::Table(_), other) => {
+                return Err(err(format!("must be a table, got {}", other.type_str())));
+            }
+            (_, toml::Value::Integer(_) | toml::Value::Float(_)) => {}
+            (_, other) => {
+                return Err(err(format!("must be a number, got {}", other.type_str())));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Geometry warnings on communes (see [`super::geometry_checks`]).
+fn commune_geometry_warnings(path: &Path, communes: &[Commune], warnings: &mut Vec<String>) {
+    let label = |i: usize, property: Option<&str>| {
+        let id = communes.get(i).map(|c| c.id.to_string());
+        let loc = Location::file(path).feature(i, id);
+        match property {
+            Some(p) => loc.property(p),
+            None => loc,
+        }
+    };
+    let findings: Vec<(usize, Vec<String>)> = {
+        use rayon::prelude::*;
+        communes
+            .par_iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.geometry.as_ref().map(|g| (i, commune_findings(g))))
+            .filter(|(_, f)| !f.is_empty())
+            .collect()
+    };
+    for (i, messages) in findings {
+        for m in messages {
+            warnings.push(format!("{}: {m}", label(i, Some("geometry"))));
+        }
+    }
+    let geoms: Vec<Option<&MultiPolygon<f64>>> =
+        communes.iter().map(|c| c.geometry.as_ref()).collect();
+    for (i, j, area) in overlaps(&geoms) {
+        let other = match communes.get(j) {
+            Some(c) => format!("feature {j} (id {:?})", c.id.to_string()),
+            None => format!("feature {j}"),
+        };
+        warnings.push(match area {
+            Some(a) => format!(
+                "{}: overlaps {other} by {}; people in the overlap are counted once, in the first commune",
+                label(i, None),
+                format_area(a)
+            ),
+            None => format!(
+                "{}: may overlap {other} (the overlap area could not be measured)",
+                label(i, None)
+            ),
+        });
+    }
 }

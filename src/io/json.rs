@@ -1,0 +1,563 @@
+//! A small JSON reader for scenario files.
+//!
+//! Reading happens in two passes:
+//!
+//! 1. [`serde_json`] checks the syntax of the whole file without building
+//!    anything (`IgnoredAny`); its errors become [`Error::Parse`] with the
+//!    line and column it reports.
+//! 2. This reader then builds a light tree ([`Json`]) from the text that is
+//!    now known to be well formed. Numbers are converted with
+//!    `str::parse::<f64>`, which rounds correctly, so coordinates written with
+//!    full precision read back bit for bit (serde_json's default float
+//!    conversion can be one unit in the last place off). A number too large
+//!    for an `f64` (`1e999`) is an [`Error::Parse`] at its line and column.
+//!
+//! The tree stores positions compactly: an array of two or more numbers is a
+//! [`Json::Pos`] (extra numbers such as an altitude are dropped) and an array
+//! of positions is a [`Json::Line`], so a ring costs 16 bytes per vertex.
+//!
+//! Large documents are streamed one element at a time with
+//! [`Parser::object`] and [`Parser::array`], so a `features` array is never
+//! held in memory as a whole.
+
+use std::path::Path;
+
+use geo::Coord;
+use serde::de::IgnoredAny;
+
+use crate::{Error, Result};
+
+/// Deepest nesting the reader follows (serde_json stops at 128 already).
+const MAX_DEPTH: usize = 256;
+
+/// A JSON number: its `f64` value and, for an integer literal that fits, its
+/// exact `i64` value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Num {
+    /// The value, correctly rounded.
+    pub value: f64,
+    /// The exact value of an integer literal (no `.`, no exponent) in `i64`.
+    pub int: Option<i64>,
+}
+
+/// A parsed JSON value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Json {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number.
+    Num(Num),
+    /// A string.
+    Str(String),
+    /// An array that is neither a position nor an array of positions.
+    Arr(Vec<Json>),
+    /// An object, members in document order (a repeated key: the last wins).
+    Obj(Vec<(String, Json)>),
+    /// An array of two or more numbers: `[x, y, ...]` (numbers after the
+    /// second are dropped).
+    Pos(Coord<f64>),
+    /// A non-empty array whose elements are all positions.
+    Line(Vec<Coord<f64>>),
+}
+
+impl Json {
+    /// The JSON type name, for messages: `null`, `boolean`, `number`,
+    /// `string`, `array` or `object`.
+    pub(crate) fn type_name(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "boolean",
+            Json::Num(_) => "number",
+            Json::Str(_) => "string",
+            Json::Arr(_) | Json::Pos(_) | Json::Line(_) => "array",
+            Json::Obj(_) => "object",
+        }
+    }
+
+    /// Member `key` of an object (the last one when repeated); `None` for a
+    /// missing key or a value that is not an object.
+    pub(crate) fn get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Json::Obj(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Whether this is an empty array.
+    pub(crate) fn is_empty_array(&self) -> bool {
+        matches!(self, Json::Arr(v) if v.is_empty())
+    }
+}
+
+/// One-based line and column (in characters) of byte offset `at` in `src`.
+pub(crate) fn line_col(src: &[u8], at: usize) -> (usize, usize) {
+    let at = at.min(src.len());
+    let before = src.get(..at).unwrap_or_default();
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let rest = before.get(line_start..).unwrap_or_default();
+    // count characters, not bytes: skip UTF-8 continuation bytes
+    let column = rest.iter().filter(|&&b| (b & 0xC0) != 0x80).count() + 1;
+    (line, column)
+}
+
+/// Checks the syntax of `bytes` with serde_json and that they are UTF-8;
+/// returns the text (without a leading byte order mark).
+pub(crate) fn check_syntax<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Err(e) = serde_json::from_slice::<IgnoredAny>(bytes) {
+        return Err(serde_error(path, &e));
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_col(bytes, e.valid_up_to());
+        Error::Parse {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: "invalid UTF-8".into(),
+        }
+    })
+}
+
+/// An [`Error::Parse`] from a serde_json error (its position taken out of
+/// the message and into the fields).
+fn serde_error(path: &Path, e: &serde_json::Error) -> Error {
+    let line = e.line().max(1);
+    let column = e.column().max(1);
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let message = text.strip_suffix(&suffix).unwrap_or(&text).to_owned();
+    Error::Parse {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// A reader over a syntactically valid JSON text (see [`check_syntax`]).
+///
+/// It still checks everything it relies on and fails with an
+/// [`Error::Parse`] rather than panicking on anything unexpected.
+pub(crate) struct Parser<'a> {
+    text: &'a str,
+    src: &'a [u8],
+    pos: usize,
+    path: &'a Path,
+}
+
+impl<'a> Parser<'a> {
+    /// A reader at the start of `text`.
+    pub(crate) fn new(path: &'a Path, text: &'a str) -> Self {
+        Parser {
+            text,
+            src: text.as_bytes(),
+            pos: 0,
+            path,
+        }
+    }
+
+    fn error(&self, at: usize, message: impl Into<String>) -> Error {
+        let (line, column) = line_col(self.src, at);
+        Error::Parse {
+            path: self.path.to_path_buf(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.src.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    /// The next significant byte, after whitespace.
+    pub(crate) fn peek(&mut self) -> Option<u8> {
+        self.skip_ws();
+        self.src.get(self.pos).copied()
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<()> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.error(self.pos, format!("expected `{}`", byte as char)))
+        }
+    }
+
+    /// Checks that only whitespace is left.
+    pub(crate) fn finish(&mut self) -> Result<()> {
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => Err(self.error(self.pos, "trailing characters")),
+        }
+    }
+
+    /// Reads one value.
+    pub(crate) fn value(&mut self, depth: usize) -> Result<Json> {
+        if depth > MAX_DEPTH {
+            return Err(self.error(self.pos, "nesting too deep"));
+        }
+        match self.peek() {
+            Some(b'{') => {
+                let mut members = Vec::new();
+                self.object(depth, |p, key| {
+                    let v = p.value(depth + 1)?;
+                    members.push((key, v));
+                    Ok(())
+                })?;
+                Ok(Json::Obj(members))
+            }
+            Some(b'[') => {
+                let mut items = Vec::new();
+                self.array(depth, |p, _| {
+                    items.push(p.value(depth + 1)?);
+                    Ok(())
+                })?;
+                Ok(compact_array(items))
+            }
+            Some(b'"') => self.string().map(Json::Str),
+            Some(b't') => self.literal("true", Json::Bool(true)),
+            Some(b'f') => self.literal("false", Json::Bool(false)),
+            Some(b'n') => self.literal("null", Json::Null),
+            Some(b'-' | b'0'..=b'9') => self.number().map(Json::Num),
+            Some(_) => Err(self.error(self.pos, "expected a value")),
+            None => Err(self.error(self.pos, "unexpected end of file")),
+        }
+    }
+
+    fn literal(&mut self, word: &str, value: Json) -> Result<Json> {
+        let end = self.pos + word.len();
+        if self.src.get(self.pos..end) == Some(word.as_bytes()) {
+            self.pos = end;
+            Ok(value)
+        } else {
+            Err(self.error(self.pos, "expected a value"))
+        }
+    }
+
+    /// Reads an object, calling `member(parser, key)` for each member; the
+    /// callback must read the member's value.
+    pub(crate) fn object(
+        &mut self,
+        depth: usize,
+        mut member: impl FnMut(&mut Self, String) -> Result<()>,
+    ) -> Result<()> {
+        if depth > MAX_DEPTH {
+            return Err(self.error(self.pos, "nesting too deep"));
+        }
+        self.expect(b'{')?;
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(());
+        }
+        loop {
+            if self.peek() != Some(b'"') {
+                return Err(self.error(self.pos, "expected a key"));
+            }
+            let key = self.string()?;
+            self.expect(b':')?;
+            member(self, key)?;
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => return Err(self.error(self.pos, "expected `,` or `}`")),
+            }
+        }
+    }
+
+    /// Reads an array, calling `element(parser, index)` for each element;
+    /// the callback must read the element.
+    pub(crate) fn array(
+        &mut self,
+        depth: usize,
+        mut element: impl FnMut(&mut Self, usize) -> Result<()>,
+    ) -> Result<()> {
+        if depth > MAX_DEPTH {
+            return Err(self.error(self.pos, "nesting too deep"));
+        }
+        self.expect(b'[')?;
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(());
+        }
+        let mut index = 0;
+        loop {
+            element(self, index)?;
+            index += 1;
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => return Err(self.error(self.pos, "expected `,` or `]`")),
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<Num> {
+        let start = self.pos;
+        let mut integer = true;
+        while let Some(&b) = self.src.get(self.pos) {
+            match b {
+                b'0'..=b'9' | b'-' | b'+' => {}
+                b'.' | b'e' | b'E' => integer = false,
+                _ => break,
+            }
+            self.pos += 1;
+        }
+        let literal = self.text.get(start..self.pos).unwrap_or_default();
+        let value: f64 = literal
+            .parse()
+            .map_err(|_| self.error(start, format!("invalid number `{literal}`")))?;
+        if !value.is_finite() {
+            return Err(self.error(
+                start,
+                format!("number out of range: `{literal}` is not a finite 64-bit float"),
+            ));
+        }
+        let int = if integer { literal.parse().ok() } else { None };
+        Ok(Num { value, int })
+    }
+
+    fn hex4(&mut self) -> Result<u32> {
+        let digits = self
+            .text
+            .get(self.pos..self.pos + 4)
+            .ok_or_else(|| self.error(self.pos, "truncated \\u escape"))?;
+        let v = u32::from_str_radix(digits, 16)
+            .map_err(|_| self.error(self.pos, "invalid \\u escape"))?;
+        self.pos += 4;
+        Ok(v)
+    }
+
+    fn string(&mut self) -> Result<String> {
+        let open = self.pos;
+        self.expect(b'"')?;
+        let mut out = String::new();
+        loop {
+            let run_start = self.pos;
+            while let Some(&b) = self.src.get(self.pos) {
+                if b == b'"' || b == b'\\' {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
+            match self.src.get(self.pos) {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    let at = self.pos;
+                    self.pos += 1;
+                    let c = self.src.get(self.pos).copied();
+                    self.pos += 1;
+                    match c {
+                        Some(b'"') => out.push('"'),
+                        Some(b'\\') => out.push('\\'),
+                        Some(b'/') => out.push('/'),
+                        Some(b'b') => out.push('\u{8}'),
+                        Some(b'f') => out.push('\u{c}'),
+                        Some(b'n') => out.push('\n'),
+                        Some(b'r') => out.push('\r'),
+                        Some(b't') => out.push('\t'),
+                        Some(b'u') => {
+                            let hi = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&hi) {
+                                if self.src.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                                    return Err(
+                                        self.error(at, "lone leading surrogate in \\u escape")
+                                    );
+                                }
+                                self.pos += 2;
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return Err(
+                                        self.error(at, "invalid surrogate pair in \\u escape")
+                                    );
+                                }
+                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            } else {
+                                hi
+                            };
+                            let ch = char::from_u32(code).ok_or_else(|| {
+                                self.error(at, "lone trailing surrogate in \\u escape")
+                            })?;
+                            out.push(ch);
+                        }
+                        _ => return Err(self.error(at, "invalid escape")),
+                    }
+                }
+                _ => return Err(self.error(open, "unterminated string")),
+            }
+        }
+    }
+}
+
+/// Turns the elements of an array into the most compact [`Json`].
+fn compact_array(items: Vec<Json>) -> Json {
+    if let [Json::Num(x), Json::Num(y), rest @ ..] = items.as_slice() {
+        if rest.iter().all(|j| matches!(j, Json::Num(_))) {
+            return Json::Pos(Coord {
+                x: x.value,
+                y: y.value,
+            });
+        }
+    }
+    if !items.is_empty() && items.iter().all(|j| matches!(j, Json::Pos(_))) {
+        let coords = items
+            .iter()
+            .filter_map(|j| match j {
+                Json::Pos(c) => Some(*c),
+                _ => None,
+            })
+            .collect();
+        return Json::Line(coords);
+    }
+    Json::Arr(items)
+}
+
+/// Parses a whole document into a tree (after [`check_syntax`]).
+#[cfg(test)]
+pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Json> {
+    let text = check_syntax(path, bytes)?;
+    let mut p = Parser::new(path, text);
+    let v = p.value(0)?;
+    p.finish()?;
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(s: &str) -> Result<Json> {
+        parse(Path::new("t.json"), s.as_bytes())
+    }
+
+    #[test]
+    fn scalars_and_containers() {
+        let v = parse_str(r#"{"a": [1, "x", true, null], "b": {"c": -2.5e1}}"#).unwrap();
+        let a = v.get("a").unwrap();
+        assert_eq!(
+            a,
+            &Json::Arr(vec![
+                Json::Num(Num {
+                    value: 1.0,
+                    int: Some(1)
+                }),
+                Json::Str("x".into()),
+                Json::Bool(true),
+                Json::Null
+            ])
+        );
+        assert_eq!(
+            v.get("b").unwrap().get("c"),
+            Some(&Json::Num(Num {
+                value: -25.0,
+                int: None
+            }))
+        );
+    }
+
+    #[test]
+    fn positions_and_lines_are_compact() {
+        let v = parse_str("[[1, 2], [3, 4, 5]]").unwrap();
+        assert_eq!(
+            v,
+            Json::Line(vec![Coord { x: 1.0, y: 2.0 }, Coord { x: 3.0, y: 4.0 }])
+        );
+        assert_eq!(parse_str("[1]").unwrap().type_name(), "array");
+        assert!(matches!(parse_str("[[1], [2, 3]]").unwrap(), Json::Arr(_)));
+        assert!(parse_str("[]").unwrap().is_empty_array());
+    }
+
+    #[test]
+    fn strings_unescape() {
+        let v = parse_str(r#""a\"b\\c\/\n\u00e9\ud83d\ude00 Phường""#).unwrap();
+        assert_eq!(v, Json::Str("a\"b\\c/\né😀 Phường".into()));
+        assert!(parse_str(r#""\ud800""#).is_err());
+        assert!(parse_str(r#""\udc00""#).is_err());
+    }
+
+    #[test]
+    fn floats_are_correctly_rounded() {
+        // values serde_json's default (fast) conversion gets one ulp wrong
+        for x in [
+            105.84123456789012_f64,
+            0.1 + 0.2,
+            -179.99999999999997,
+            21.028511,
+            1e-300,
+        ] {
+            let text = serde_json::to_string(&x).unwrap();
+            match parse_str(&text).unwrap() {
+                Json::Num(n) => assert_eq!(n.value.to_bits(), x.to_bits(), "{text}"),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn syntax_errors_have_line_and_column() {
+        match parse_str("{\n  \"a\": NaN\n}") {
+            Err(Error::Parse { line, column, .. }) => {
+                assert_eq!(line, 2);
+                assert!(column >= 8, "{column}");
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse_str("[1, 2") {
+            Err(Error::Parse { line, .. }) => assert_eq!(line, 1),
+            other => panic!("{other:?}"),
+        }
+        match parse_str("[1,\n 1e999]") {
+            Err(Error::Parse { line, message, .. }) => {
+                assert_eq!(line, 2);
+                assert!(message.contains("out of range"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_parse_error() {
+        let bytes = b"[\"a\xff\"]";
+        assert!(matches!(
+            parse(Path::new("t.json"), bytes),
+            Err(Error::Parse { .. })
+        ));
+    }
+
+    #[test]
+    fn byte_order_mark_is_skipped() {
+        let bytes = b"\xEF\xBB\xBF[1, 2]";
+        assert!(matches!(
+            parse(Path::new("t.json"), bytes).unwrap(),
+            Json::Pos(_)
+        ));
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        let s = "ab\nxé y";
+        assert_eq!(line_col(s.as_bytes(), 0), (1, 1));
+        assert_eq!(line_col(s.as_bytes(), 3), (2, 1));
+        let y = s.find('y').unwrap();
+        assert_eq!(line_col(s.as_bytes(), y), (2, 4));
+    }
+}
