@@ -1,1 +1,473 @@
-//! Radio propagation and link budgets. (Work in progress.)
+//! Radio propagation: path-loss models, their inversion, and the link budget
+//! that turns a site's radio parameters into a coverage radius.
+//!
+//! # Catalogue
+//!
+//! Every model implements [`PathLossModel`]: frequency and heights are fixed
+//! at construction (validated there), the distance is the argument of each
+//! call. The loss is the median *basic transmission loss* between isotropic
+//! antennas, dB.
+//!
+//! | model | file | frequency | base height `hb` | mobile height `hm` | distance | variants |
+//! | --- | --- | --- | --- | --- | --- | --- |
+//! | [`FreeSpace`] (Friis) | `free_space.rs` | any > 0 | — | — | ≥ max(1 m, 2 λ), no upper bound | — |
+//! | [`OkumuraHata`] (Hata 1980) | `hata.rs` | 150–1500 MHz | 30–200 m | 1–10 m | 1–20 km | urban small/medium city, urban large city, suburban, open area |
+//! | [`Cost231Hata`] (COST 231 final report, 1999) | `cost231.rs` | 1500–2000 MHz | 30–200 m | 1–10 m | 1–20 km | medium city & suburban centres (`Cm` = 0 dB), metropolitan centre (`Cm` = 3 dB), and two extensions with Hata's suburban / open-area corrections |
+//!
+//! Helpers: [`inverse_normal_cdf`] (Acklam's rational approximation, relative
+//! error below 1.15e-9) for shadow-fading margins, [`max_range_m`] /
+//! [`solve_range`] to invert any model.
+//!
+//! # Units
+//!
+//! Names carry their unit. At this API distances are **metres** (`distance_m`,
+//! `range_m`) even where the published formula is written in kilometres (the
+//! Hata family converts internally), heights are metres (`base_height_m`,
+//! `mobile_height_m`), frequencies are **MHz** (`frequency_mhz`; 1.8 GHz is
+//! `1800.0`, never `1.8e9`), powers dBm, gains dBi, losses and margins dB,
+//! bandwidths MHz. Logarithms are base 10.
+//!
+//! # Out-of-range parameters
+//!
+//! Each model has two constructors:
+//!
+//! * `new` is strict: a parameter outside the published validity range is
+//!   refused with a [`PropagationError::OutOfRange`] that names the
+//!   parameter, its value and the range.
+//! * `extrapolated` is what a planner uses on real site data: the formula is
+//!   evaluated outside its published frequency and base-height ranges (with
+//!   a warning string for each), mobile heights outside 1–10 m are clamped
+//!   (the fitted `a(hm)` curves turn over outside that span) and base heights
+//!   are clamped to 1–1000 m, each with a warning. Only non-finite or
+//!   non-positive values are refused.
+//!
+//! Distance is never refused: [`PathLossModel::path_loss_db`] evaluates the
+//! formula at any distance > 0, and [`PathLossModel::validity`] says where it
+//! is trusted; [`solve_range`] reports whether an inverted range fell inside.
+//!
+//! # Example
+//!
+//! ```
+//! use telecov::propagation::{max_range_m, HataArea, OkumuraHata, PathLossModel};
+//!
+//! let m = OkumuraHata::new(900.0, 30.0, 1.5, HataArea::Suburban).unwrap();
+//! let d = max_range_m(&m, 140.0);
+//! assert!((m.path_loss_db(d) - 140.0).abs() < 0.01);
+//! assert!(d > 4_000.0 && d < 5_000.0);
+//! ```
+
+mod cost231;
+mod free_space;
+mod hata;
+mod normal;
+
+pub use cost231::{Cost231Area, Cost231Hata};
+pub use free_space::FreeSpace;
+pub use hata::{
+    large_city_mobile_correction_db, open_area_correction_db, small_city_mobile_correction_db,
+    suburban_correction_db, HataArea, OkumuraHata, LARGE_CITY_SPLIT_MHZ,
+};
+pub use normal::inverse_normal_cdf;
+
+/// A median path-loss model: frequency and antenna heights are fixed when
+/// the model is built, the distance is given to each call.
+///
+/// Implementations must be *strictly increasing* in distance on
+/// [`MIN_SEARCH_DISTANCE_M`]..=[`MAX_SEARCH_DISTANCE_M`] so that
+/// [`max_range_m`] can invert them. The trait is object safe; the link budget
+/// works on `&dyn PathLossModel`.
+///
+/// ```
+/// use telecov::propagation::{FreeSpace, PathLossModel};
+/// let fs = FreeSpace::new(1800.0).unwrap();
+/// // 32.45 + 20·log10(1800) + 20·log10(1 km) = 97.55 dB
+/// assert!((fs.path_loss_db(1000.0) - 97.55).abs() < 0.01);
+/// assert_eq!(fs.name(), "free space (Friis)");
+/// ```
+pub trait PathLossModel: Send + Sync {
+    /// A short human-readable name, including the variant (e.g.
+    /// `"Okumura-Hata (suburban)"`).
+    fn name(&self) -> &'static str;
+
+    /// Median basic transmission loss at `distance_m` metres (ground
+    /// distance between the antennas), dB.
+    ///
+    /// The formula is evaluated at any distance > 0, outside
+    /// [`PathLossModel::validity`] included (extrapolation); the result for a
+    /// distance ≤ 0 or NaN is not meaningful (it may be −∞ or NaN) but the
+    /// call does not panic.
+    fn path_loss_db(&self, distance_m: f64) -> f64;
+
+    /// The distance range, metres, over which the model is published as
+    /// valid.
+    fn validity(&self) -> Validity;
+}
+
+/// A closed distance interval, metres, where a model is valid.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Validity {
+    /// Shortest valid distance, metres.
+    pub min_distance_m: f64,
+    /// Longest valid distance, metres (`f64::INFINITY` when unbounded).
+    pub max_distance_m: f64,
+}
+
+impl Validity {
+    /// Whether `distance_m` lies in the interval (ends included).
+    pub fn contains(&self, distance_m: f64) -> bool {
+        distance_m >= self.min_distance_m && distance_m <= self.max_distance_m
+    }
+}
+
+/// Shortest distance [`max_range_m`] searches, metres. A link that does not
+/// close at 1 m covers nothing.
+pub const MIN_SEARCH_DISTANCE_M: f64 = 1.0;
+
+/// Longest distance [`max_range_m`] returns, metres (100 km: beyond the radio
+/// horizon of any mast of 200 m or less).
+pub const MAX_SEARCH_DISTANCE_M: f64 = 100_000.0;
+
+/// Where an inverted range lies relative to the model's [`Validity`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeStatus {
+    /// Inside the published distance range.
+    Valid,
+    /// Shorter than the model's minimum distance: the formula was
+    /// extrapolated inwards.
+    BelowValidity,
+    /// Longer than the model's maximum distance: the formula was extrapolated
+    /// outwards.
+    AboveValidity,
+    /// The loss at [`MIN_SEARCH_DISTANCE_M`] already exceeds the allowed
+    /// loss (or the allowed loss is NaN): the range is 0.
+    NoCoverage,
+    /// The allowed loss is not reached before [`MAX_SEARCH_DISTANCE_M`]: the
+    /// range is capped there.
+    Capped,
+}
+
+/// A range obtained by inverting a path-loss model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RangeSolution {
+    /// The distance, metres, at which the model's loss equals the allowed
+    /// loss (0 for [`RangeStatus::NoCoverage`], [`MAX_SEARCH_DISTANCE_M`] for
+    /// [`RangeStatus::Capped`]).
+    pub range_m: f64,
+    /// Where the range lies relative to the model's validity.
+    pub status: RangeStatus,
+}
+
+/// The largest distance, metres, at which `model`'s loss does not exceed
+/// `max_path_loss_db`: the cell radius for that maximum allowed path loss.
+///
+/// Same as [`solve_range`]`(model, max_path_loss_db).range_m`. The model's
+/// formula is extrapolated outside its published distance range (the Hata
+/// family is routinely used below 1 km): when the allowed loss is below the
+/// loss at the model's minimum distance the result is shorter than that
+/// minimum, and when it is above the loss at the maximum distance the result
+/// is longer. Use [`solve_range`] to learn which case applies. Two hard
+/// limits remain: 0 when the link does not close even at
+/// [`MIN_SEARCH_DISTANCE_M`] (1 m) or `max_path_loss_db` is NaN, and
+/// [`MAX_SEARCH_DISTANCE_M`] (100 km) when it closes even there.
+///
+/// Bisection on log-distance between 1 m and 100 km, to a relative distance
+/// step of 1e-12: the model's loss at the returned distance equals
+/// `max_path_loss_db` to far better than 0.01 dB.
+///
+/// ```
+/// use telecov::propagation::{max_range_m, FreeSpace, PathLossModel};
+/// let fs = FreeSpace::new(1800.0).unwrap();
+/// let d = max_range_m(&fs, 97.55);
+/// assert!((d - 1000.0).abs() < 1.0);
+/// assert!((fs.path_loss_db(d) - 97.55).abs() < 0.01);
+/// ```
+pub fn max_range_m(model: &dyn PathLossModel, max_path_loss_db: f64) -> f64 {
+    solve_range(model, max_path_loss_db).range_m
+}
+
+/// Inverts `model`: the distance at which its loss equals
+/// `max_path_loss_db`, and where that distance lies relative to the model's
+/// validity. See [`max_range_m`] for the behaviour at the limits.
+pub fn solve_range(model: &dyn PathLossModel, max_path_loss_db: f64) -> RangeSolution {
+    let lo_loss = model.path_loss_db(MIN_SEARCH_DISTANCE_M);
+    if max_path_loss_db.is_nan() || lo_loss.is_nan() || max_path_loss_db < lo_loss {
+        return RangeSolution {
+            range_m: 0.0,
+            status: RangeStatus::NoCoverage,
+        };
+    }
+    if max_path_loss_db >= model.path_loss_db(MAX_SEARCH_DISTANCE_M) {
+        return RangeSolution {
+            range_m: MAX_SEARCH_DISTANCE_M,
+            status: RangeStatus::Capped,
+        };
+    }
+    // Invariant: loss(exp(lo)) <= mapl < loss(exp(hi)).
+    let mut lo = MIN_SEARCH_DISTANCE_M.ln();
+    let mut hi = MAX_SEARCH_DISTANCE_M.ln();
+    while hi - lo > 1e-12 {
+        let mid = 0.5 * (lo + hi);
+        if model.path_loss_db(mid.exp()) <= max_path_loss_db {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let range_m = lo.exp();
+    let validity = model.validity();
+    let status = if range_m < validity.min_distance_m {
+        RangeStatus::BelowValidity
+    } else if range_m > validity.max_distance_m {
+        RangeStatus::AboveValidity
+    } else {
+        RangeStatus::Valid
+    };
+    RangeSolution { range_m, status }
+}
+
+/// A model built by an `extrapolated` constructor, with one warning per
+/// parameter that was outside the published range (empty when all were in).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Extrapolated<M> {
+    /// The model.
+    pub model: M,
+    /// What was extrapolated or clamped, one sentence each.
+    pub warnings: Vec<String>,
+}
+
+/// Why a model could not be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PropagationError {
+    /// A parameter is NaN, infinite, zero or negative.
+    #[error("{model}: {parameter} must be a finite number > 0, got {value}")]
+    NotPositive {
+        /// The model refusing it.
+        model: &'static str,
+        /// The parameter, e.g. `frequency_mhz`.
+        parameter: &'static str,
+        /// The value given.
+        value: f64,
+    },
+    /// A parameter lies outside the model's published validity range (strict
+    /// constructors only).
+    #[error("{model}: {parameter} = {value} is outside the published range {min}..={max} {unit}")]
+    OutOfRange {
+        /// The model refusing it.
+        model: &'static str,
+        /// The parameter, e.g. `base_height_m`.
+        parameter: &'static str,
+        /// The value given.
+        value: f64,
+        /// Lower end of the published range.
+        min: f64,
+        /// Upper end of the published range.
+        max: f64,
+        /// Unit of the range, e.g. `MHz`.
+        unit: &'static str,
+    },
+}
+
+/// One parameter's published range, used by the constructors.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ParamRange {
+    pub(crate) parameter: &'static str,
+    pub(crate) min: f64,
+    pub(crate) max: f64,
+    pub(crate) unit: &'static str,
+}
+
+impl ParamRange {
+    /// Refuses non-finite or non-positive values.
+    pub(crate) fn positive(
+        &self,
+        model: &'static str,
+        value: f64,
+    ) -> Result<f64, PropagationError> {
+        if value.is_finite() && value > 0.0 {
+            Ok(value)
+        } else {
+            Err(PropagationError::NotPositive {
+                model,
+                parameter: self.parameter,
+                value,
+            })
+        }
+    }
+
+    /// Strict check: positive and inside the published range.
+    pub(crate) fn strict(&self, model: &'static str, value: f64) -> Result<f64, PropagationError> {
+        let v = self.positive(model, value)?;
+        if v < self.min || v > self.max {
+            return Err(PropagationError::OutOfRange {
+                model,
+                parameter: self.parameter,
+                value: v,
+                min: self.min,
+                max: self.max,
+                unit: self.unit,
+            });
+        }
+        Ok(v)
+    }
+
+    /// Lenient check: positive; outside the published range the value is
+    /// kept (formula extrapolated) with a warning.
+    pub(crate) fn extrapolate(
+        &self,
+        model: &'static str,
+        value: f64,
+        warnings: &mut Vec<String>,
+    ) -> Result<f64, PropagationError> {
+        let v = self.positive(model, value)?;
+        if v < self.min || v > self.max {
+            warnings.push(format!(
+                "{model}: {} = {v} is outside the published {}–{} {}; formula extrapolated",
+                self.parameter, self.min, self.max, self.unit
+            ));
+        }
+        Ok(v)
+    }
+
+    /// Lenient check: positive; outside `lo..=hi` the value is clamped with a
+    /// warning; between `lo..=hi` and outside the published range it is kept
+    /// (extrapolated) with a warning.
+    pub(crate) fn extrapolate_within(
+        &self,
+        model: &'static str,
+        value: f64,
+        lo: f64,
+        hi: f64,
+        warnings: &mut Vec<String>,
+    ) -> Result<f64, PropagationError> {
+        let v = self.positive(model, value)?;
+        if v < lo || v > hi {
+            let c = v.clamp(lo, hi);
+            warnings.push(format!(
+                "{model}: {} = {v} is outside {lo}–{hi} {}; clamped to {c}",
+                self.parameter, self.unit
+            ));
+            if c < self.min || c > self.max {
+                warnings.push(format!(
+                    "{model}: {} = {c} is outside the published {}–{} {}; formula extrapolated",
+                    self.parameter, self.min, self.max, self.unit
+                ));
+            }
+            return Ok(c);
+        }
+        self.extrapolate(model, v, warnings)
+    }
+
+    /// Lenient check: positive; outside the published range the value is
+    /// clamped to it with a warning.
+    pub(crate) fn clamp(
+        &self,
+        model: &'static str,
+        value: f64,
+        warnings: &mut Vec<String>,
+    ) -> Result<f64, PropagationError> {
+        let v = self.positive(model, value)?;
+        if v < self.min || v > self.max {
+            let c = v.clamp(self.min, self.max);
+            warnings.push(format!(
+                "{model}: {} = {v} is outside the published {}–{} {}; clamped to {c}",
+                self.parameter, self.min, self.max, self.unit
+            ));
+            return Ok(c);
+        }
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pure log-distance model: loss = 100 + 35·log10(d / 1 km), valid
+    /// 1–20 km.
+    struct LogDistance;
+
+    impl PathLossModel for LogDistance {
+        fn name(&self) -> &'static str {
+            "log-distance test model"
+        }
+        fn path_loss_db(&self, distance_m: f64) -> f64 {
+            100.0 + 35.0 * (distance_m / 1000.0).log10()
+        }
+        fn validity(&self) -> Validity {
+            Validity {
+                min_distance_m: 1000.0,
+                max_distance_m: 20_000.0,
+            }
+        }
+    }
+
+    #[test]
+    fn inversion_matches_closed_form() {
+        // d = 1 km · 10^((L − 100)/35)
+        for mapl in [30.0, 65.0, 100.0, 120.0, 145.0, 169.0] {
+            let d = max_range_m(&LogDistance, mapl);
+            let closed = 1000.0 * 10f64.powf((mapl - 100.0) / 35.0);
+            assert!(
+                (d - closed).abs() <= 1e-9 * closed,
+                "{mapl}: {d} vs {closed}"
+            );
+            assert!((LogDistance.path_loss_db(d) - mapl).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn inversion_reports_where_the_range_lies() {
+        let s = solve_range(&LogDistance, 100.0 + 35.0 * 0.5f64.log10());
+        assert_eq!(s.status, RangeStatus::BelowValidity);
+        assert!((s.range_m - 500.0).abs() < 1e-6);
+        assert_eq!(solve_range(&LogDistance, 120.0).status, RangeStatus::Valid);
+        let far = solve_range(&LogDistance, 100.0 + 35.0 * 30f64.log10());
+        assert_eq!(far.status, RangeStatus::AboveValidity);
+        assert!((far.range_m - 30_000.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn inversion_limits() {
+        // loss at 1 m = 100 − 105 = −5 dB; at 100 km = 170 dB
+        let none = solve_range(&LogDistance, -6.0);
+        assert_eq!(none.status, RangeStatus::NoCoverage);
+        assert_eq!(none.range_m, 0.0);
+        assert_eq!(solve_range(&LogDistance, f64::NAN).range_m, 0.0);
+        assert_eq!(solve_range(&LogDistance, f64::NEG_INFINITY).range_m, 0.0);
+        let cap = solve_range(&LogDistance, 171.0);
+        assert_eq!(cap.status, RangeStatus::Capped);
+        assert_eq!(cap.range_m, MAX_SEARCH_DISTANCE_M);
+        assert_eq!(
+            max_range_m(&LogDistance, f64::INFINITY),
+            MAX_SEARCH_DISTANCE_M
+        );
+    }
+
+    #[test]
+    fn errors_name_the_parameter() {
+        let r = ParamRange {
+            parameter: "base_height_m",
+            min: 30.0,
+            max: 200.0,
+            unit: "m",
+        };
+        let e = r.strict("Okumura-Hata", 12.0).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("base_height_m"), "{msg}");
+        assert!(msg.contains("12"), "{msg}");
+        assert!(msg.contains("30..=200 m"), "{msg}");
+        assert!(matches!(
+            r.strict("Okumura-Hata", f64::NAN),
+            Err(PropagationError::NotPositive { .. })
+        ));
+        let mut w = Vec::new();
+        assert_eq!(r.clamp("m", 500.0, &mut w).unwrap(), 200.0);
+        assert_eq!(r.extrapolate("m", 20.0, &mut w).unwrap(), 20.0);
+        assert_eq!(
+            r.extrapolate_within("m", 0.5, 1.0, 1000.0, &mut w).unwrap(),
+            1.0
+        );
+        assert_eq!(w.len(), 4, "{w:?}");
+    }
+}
