@@ -1,6 +1,11 @@
 //! Radio propagation: path-loss models, their inversion, and the link budget
 //! that turns a site's radio parameters into a coverage radius.
 //!
+//! This is the "link budget" step of the contract's *Which range* rule: a
+//! site layer with no explicit `range_m` but with `tx_power_dbm` gets the
+//! radius [`link_budget_range_m`] computes (missing radio parameters take the
+//! defaults below).
+//!
 //! # Catalogue
 //!
 //! Every model implements [`PathLossModel`]: frequency and heights are fixed
@@ -45,20 +50,141 @@
 //! formula at any distance > 0, and [`PathLossModel::validity`] says where it
 //! is trusted; [`solve_range`] reports whether an inverted range fell inside.
 //!
+//! # Link-budget defaults
+//!
+//! [`link_budget_range_m`] runs a downlink budget (site → handset) on the
+//! whole carrier: EIRP = `tx_power_dbm` + `antenna_gain_dbi` − feeder loss;
+//! sensitivity = −174 dBm/Hz + 10·log10(bandwidth) + noise figure + required
+//! SINR; maximum allowed path loss (MAPL) = EIRP + handset antenna gain
+//! (0 dBi) − sensitivity − interference margin − shadow-fading margin −
+//! indoor penetration loss − body loss. Radio parameters the site does not
+//! give take these defaults ([`TechnologyDefaults`]):
+//!
+//! | tech | band (MHz) | tx power (dBm) | antenna gain (dBi) | feeder loss (dB) | bandwidth (MHz) | noise figure (dB) | required SINR (dB) | sensitivity (dBm) | interference margin (dB) | body loss (dB) |
+//! | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+//! | 2G | 900 | 43.0 | 15.0 | 3.0 | 0.20 | 10.0 | 9.0 | -102.0 | 2.0 | 3.0 |
+//! | 3G | 2100 | 43.0 | 18.0 | 3.0 | 3.84 | 7.0 | -3.0 | -104.2 | 3.0 | 3.0 |
+//! | 4G | 1800 | 46.0 | 18.0 | 1.0 | 18.00 | 7.0 | -3.0 | -97.4 | 3.0 | 0.0 |
+//! | 5G | 3500 | 53.0 | 24.0 | 0.0 | 98.28 | 8.0 | -3.0 | -89.1 | 3.0 | 0.0 |
+//!
+//! Why these values:
+//!
+//! * **2G**: GSM 900, one 20 W TRX; 200 kHz, handset noise figure 10 dB and
+//!   C/N 9 dB reproduce the GSM handset reference sensitivity of −102 dBm
+//!   (3GPP TS 45.005). Feeder 3 dB includes jumpers and combiner. Voice:
+//!   3 dB body loss (handset at the head), as for 3G.
+//! * **3G**: UMTS 2100, 20 W per carrier, 3.84 Mchip/s. −3 dB is the
+//!   wideband SINR at which a 64 kbit/s downlink bearer (Eb/N0 ≈ 5 dB,
+//!   processing gain 17.8 dB) gets about a tenth of the carrier power. The
+//!   3 dB interference margin is the noise rise of a 50 %-loaded WCDMA cell.
+//! * **4G**: LTE 1800, 40 W over 20 MHz (100 resource blocks = 18 MHz
+//!   occupied), remote radio head at the mast top (1 dB jumper). −3 dB is a
+//!   robust QPSK (CQI 2) cell-edge point. Data use: no body loss.
+//! * **5G**: NR n78, 200 W over 100 MHz (273 resource blocks of 30 kHz =
+//!   98.28 MHz), active antenna with 24 dBi including beamforming gain, no
+//!   feeder. Handset noise figure 8 dB.
+//! * All: handset at [`DEFAULT_MOBILE_HEIGHT_M`] = 1.5 m with a 0 dBi
+//!   antenna; log-normal shadowing σ = [`DEFAULT_SHADOW_SIGMA_DB`] = 8 dB
+//!   covered at a cell-edge probability of
+//!   [`DEFAULT_CELL_EDGE_PROBABILITY`] = 75 % (margin 0.674·8 = 5.4 dB),
+//!   which by Jakes' formula is about 90 % of the cell area for a path-loss
+//!   slope of 35 dB/decade (Hata at `hb` = 30 m).
+//!
+//! The budget is downlink only. With these defaults the 3G and 4G uplinks
+//! (handset 21–23 dBm, base-station noise figure 2–3 dB, receive diversity,
+//! low-rate edge bearers) balance the downlink within a few dB; an NR n78
+//! uplink is several dB tighter than this downlink (about 8 dB with a
+//! 26 dBm handset), so 5G ranges here are downlink ranges.
+//!
+//! ## Environment
+//!
+//! [`Environment`] comes from the commune kind
+//! ([`Environment::from_commune_kind`]: ward → urban, town → suburban,
+//! commune → rural, other → suburban) and picks the model variant and the
+//! indoor loss:
+//!
+//! | environment | f ≤ 1500 MHz: Okumura-Hata | f > 1500 MHz: COST-231-Hata | indoor penetration loss |
+//! | --- | --- | --- | --- |
+//! | Urban | urban, small/medium city | medium city, `Cm` = 0 dB | TR 38.901 O2I low-loss + 0.5 dB/m × 25/3 m |
+//! | Suburban | suburban | `Cm` = 0 dB − Hata suburban correction | TR 38.901 O2I low-loss + 0.5 dB/m × 25/3 m |
+//! | Rural | open area | `Cm` = 0 dB − Hata open-area correction | TR 38.901 O2I low-loss + 0.5 dB/m × 10/3 m |
+//! | Open | open area | `Cm` = 0 dB − Hata open-area correction | 0 (users outdoors) |
+//!
+//! The indoor loss is the mean of 3GPP TR 38.901 §7.4.3's low-loss building
+//! model: through-wall loss 5 − 10·log10(0.3·10^(−(2+0.2f)/10) +
+//! 0.7·10^(−(5+4f)/10)) (f in GHz) plus 0.5 dB per metre indoors, the indoor
+//! depth being the minimum of two uniform draws on 0–25 m (urban, suburban)
+//! or 0–10 m (rural), whose mean is a third of the span. It is 14.7 dB at
+//! 900 MHz and 16.9 dB at 3.5 GHz in urban areas.
+//!
+//! COST 231 defines only two city classes; suburban and rural areas at
+//! 1.8–3.5 GHz take Hata's suburban and open-area corrections on top of the
+//! `Cm` = 0 loss, as planning tools commonly do. Bands outside a model's
+//! published frequency range are extrapolated, with a warning in
+//! [`RangeEstimate::warnings`]: **3G at 2100 MHz** and **5G at 3500 MHz** use
+//! COST-231-Hata beyond its 2000 MHz limit. For 5G that is the less bad of
+//! the two models available until TR 38.901 RMa/UMa/UMi land: free space plus
+//! a guessed excess loss has no published basis, while COST-231-Hata's
+//! 33.9 dB/decade frequency term over-estimates rather than under-estimates
+//! the loss at 3.5 GHz compared with TR 38.901's 20 dB/decade (6.4 dB above
+//! UMa NLOS at 500 m from a 25 m mast). In rural areas, the open-area
+//! correction extrapolated to 3.5 GHz gives losses between TR 38.901 RMa LOS
+//! and NLOS (134.6 dB at 5 km from 30 m, against 126.5 and 159.2 dB).
+//!
+//! Hata's open-area formula is for open land; rural ranges below are
+//! optimistic where villages sit among trees. Planners who want a
+//! conservative figure for communes can pass [`Environment::Suburban`].
+//!
+//! Two physical limits bound every range: the loss never drops below free
+//! space (the Hata open-area formula does below ~400 m when extrapolated), and
+//! the range never exceeds the radio horizon over a 4/3-earth,
+//! 4.12 km × (√`hb` + √`hm`).
+//!
+//! ## Resulting ranges
+//!
+//! [`link_budget_range_m`] with the defaults, site at 30 m (the contract's
+//! default height); the 5G small cell is at 10 m with 43 dBm and 10 dBi.
+//! Generated and checked by the test `ranges_table_is_plausible_and_documented`
+//! in `link_budget.rs`.
+//!
+//! | tech | environment | height (m) | MAPL (dB) | range (m) |
+//! | --- | --- | --- | --- | --- |
+//! | 2G | urban | 30 | 131.9 | 1430 |
+//! | 2G | suburban | 30 | 131.9 | 2738 |
+//! | 2G | rural | 30 | 134.4 | 10851 |
+//! | 2G | open | 30 | 146.6 | 24125 |
+//! | 3G | urban | 30 | 134.7 | 781 |
+//! | 3G | suburban | 30 | 134.7 | 1761 |
+//! | 3G | rural | 30 | 137.2 | 7853 |
+//! | 3G | open | 30 | 150.8 | 19072 |
+//! | 4G | urban | 30 | 136.2 | 1003 |
+//! | 4G | suburban | 30 | 136.2 | 2188 |
+//! | 4G | rural | 30 | 138.7 | 9515 |
+//! | 4G | open | 30 | 152.1 | 22718 |
+//! | 5G | urban | 30 | 140.8 | 714 |
+//! | 5G | suburban | 30 | 140.8 | 1807 |
+//! | 5G | rural | 30 | 143.3 | 8858 |
+//! | 5G | open | 30 | 157.7 | 22653 |
+//! | 5G small cell | urban | 10 | 116.8 | 117 |
+//! | 5G small cell | suburban | 10 | 116.8 | 274 |
+//!
 //! # Example
 //!
 //! ```
-//! use telecov::propagation::{max_range_m, HataArea, OkumuraHata, PathLossModel};
+//! use telecov::model::{RadioParams, Technology};
+//! use telecov::propagation::{link_budget_range_m, Environment};
 //!
-//! let m = OkumuraHata::new(900.0, 30.0, 1.5, HataArea::Suburban).unwrap();
-//! let d = max_range_m(&m, 140.0);
-//! assert!((m.path_loss_db(d) - 140.0).abs() < 0.01);
-//! assert!(d > 4_000.0 && d < 5_000.0);
+//! // A 4G site in a ward, 30 m mast, only its transmit power known.
+//! let radio = RadioParams { tx_power_dbm: Some(46.0), ..Default::default() };
+//! let est = link_budget_range_m(Technology::G4, &radio, 30.0, Environment::Urban);
+//! assert!(est.range_m > 300.0 && est.range_m < 2_000.0);
+//! assert!(est.model.starts_with("COST-231-Hata"));
 //! ```
 
 mod cost231;
 mod free_space;
 mod hata;
+mod link_budget;
 mod normal;
 
 pub use cost231::{Cost231Area, Cost231Hata};
@@ -66,6 +192,11 @@ pub use free_space::FreeSpace;
 pub use hata::{
     large_city_mobile_correction_db, open_area_correction_db, small_city_mobile_correction_db,
     suburban_correction_db, HataArea, OkumuraHata, LARGE_CITY_SPLIT_MHZ,
+};
+pub use link_budget::{
+    indoor_penetration_loss_db, link_budget_range_m, model_for, radio_horizon_m, Environment,
+    LinkBudget, RangeEstimate, TechnologyDefaults, DEFAULT_CELL_EDGE_PROBABILITY,
+    DEFAULT_MOBILE_HEIGHT_M, DEFAULT_SHADOW_SIGMA_DB, THERMAL_NOISE_DBM_PER_HZ,
 };
 pub use normal::inverse_normal_cdf;
 
