@@ -10,7 +10,6 @@
 #![deny(missing_docs)]
 
 pub mod demand;
-#[cfg(any())]
 pub mod engine;
 pub mod error;
 pub mod io;
@@ -21,9 +20,6 @@ pub mod report;
 pub mod synth;
 
 pub use error::{Error, Result};
-
-#[cfg(any())]
-mod pending {
 
 pub use engine::Options;
 pub use report::Report;
@@ -44,5 +40,4 @@ pub fn evaluate(scenario: &model::Scenario) -> Result<Report> {
 pub fn evaluate_with(scenario: &model::Scenario, options: &Options) -> Result<Report> {
     let evaluation = engine::run(scenario, options)?;
     report::assemble(scenario, evaluation)
-}
 }

@@ -207,13 +207,11 @@ impl Report {
 }
 
 /// Relative tolerance of the conservation check (floating-point sums).
-#[allow(dead_code)]
 const CONSERVATION_TOLERANCE: f64 = 1e-9;
 
 /// Builds the report from the engine's tallies and checks conservation:
 /// every person and household of the input is counted once, in a commune
 /// or as unassigned, and no covered figure exceeds its commune's total.
-#[cfg(any())]
 pub(crate) fn assemble(
     scenario: &crate::model::Scenario,
     evaluation: crate::engine::Evaluation,
@@ -239,7 +237,12 @@ pub(crate) fn assemble(
         ..Totals::default()
     };
     let mut communes = Vec::with_capacity(scenario.communes.len());
-    for (i, (commune, tally)) in scenario.communes.iter().zip(&evaluation.tallies).enumerate() {
+    for (i, (commune, tally)) in scenario
+        .communes
+        .iter()
+        .zip(&evaluation.tallies)
+        .enumerate()
+    {
         let covered = LayerFigures {
             g2: tally.population[Technology::G2.index()],
             g3: tally.population[Technology::G3.index()],
@@ -265,7 +268,16 @@ pub(crate) fn assemble(
             sites: site_counts[i],
         };
         for (what, part, whole) in [
-            ("mobile coverage", covered.g2.max(covered.g3).max(covered.g4).max(covered.g5).max(covered.mobile_broadband), row.population),
+            (
+                "mobile coverage",
+                covered
+                    .g2
+                    .max(covered.g3)
+                    .max(covered.g4)
+                    .max(covered.g5)
+                    .max(covered.mobile_broadband),
+                row.population,
+            ),
             ("fibre", row.households_fiber_passed, row.households),
             ("wifi", row.population_wifi_covered, row.population),
         ] {
@@ -288,16 +300,27 @@ pub(crate) fn assemble(
     }
     // every person of the input is in a commune or unassigned, once
     let (input_pop, input_hh) = match &scenario.population {
-        Some(points) => points
-            .iter()
-            .fold((0.0, 0.0), |(p, h), pt| (p + pt.population, h + pt.households)),
+        Some(points) => points.iter().fold((0.0, 0.0), |(p, h), pt| {
+            (p + pt.population, h + pt.households)
+        }),
         None => scenario.communes.iter().fold((0.0, 0.0), |(p, h), c| {
-            (p + c.population.unwrap_or(0.0), h + c.households.unwrap_or(0.0))
+            (
+                p + c.population.unwrap_or(0.0),
+                h + c.households.unwrap_or(0.0),
+            )
         }),
     };
     for (what, input, counted) in [
-        ("population", input_pop, totals.population + totals.unassigned_population),
-        ("households", input_hh, totals.households + totals.unassigned_households),
+        (
+            "population",
+            input_pop,
+            totals.population + totals.unassigned_population,
+        ),
+        (
+            "households",
+            input_hh,
+            totals.households + totals.unassigned_households,
+        ),
     ] {
         if (input - counted).abs() > CONSERVATION_TOLERANCE * input.max(1.0) {
             return Err(crate::Error::Internal(format!(

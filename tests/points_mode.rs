@@ -50,7 +50,11 @@ fn fixture(seed: u64) -> Fixture {
             .into_iter()
             .filter(|_| rng.random_bool(0.5))
             .collect();
-        let techs = if techs.is_empty() { [Technology::G2].into_iter().collect() } else { techs };
+        let techs = if techs.is_empty() {
+            [Technology::G2].into_iter().collect()
+        } else {
+            techs
+        };
         let sectors = if rng.random_bool(0.5) {
             let az0 = rng.random_range(0.0..360.0);
             let bw = [65.0, 90.0, 120.0][rng.random_range(0..3)];
@@ -58,7 +62,11 @@ fn fixture(seed: u64) -> Fixture {
                 .map(|k| Sector {
                     azimuth_deg: (az0 + 120.0 * k as f64) % 360.0,
                     beamwidth_deg: bw,
-                    range_m: if k == 0 { Some(rng.random_range(300.0..2500.0)) } else { None },
+                    range_m: if k == 0 {
+                        Some(rng.random_range(300.0..2500.0))
+                    } else {
+                        None
+                    },
                 })
                 .collect()
         } else {
@@ -191,18 +199,34 @@ fn points_mode_equals_brute_force() {
         assert_eq!(row.population, pop[i], "commune {i} population");
         assert_eq!(row.households, hh[i], "commune {i} households");
         for t in Technology::ALL {
-            assert_eq!(row.population_covered.get(t), covered[i][t.index()], "commune {i} {t}");
+            assert_eq!(
+                row.population_covered.get(t),
+                covered[i][t.index()],
+                "commune {i} {t}"
+            );
         }
         assert_eq!(row.population_covered.mobile_broadband, covered[i][4]);
     }
     assert_eq!(report.totals.unassigned_population, un_pop);
     assert_eq!(report.totals.unassigned_households, un_hh);
     // conservation
-    let input: f64 = s.population.as_ref().unwrap().iter().map(|p| p.population).sum();
-    assert_eq!(report.totals.population + report.totals.unassigned_population, input);
+    let input: f64 = s
+        .population
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|p| p.population)
+        .sum();
+    assert_eq!(
+        report.totals.population + report.totals.unassigned_population,
+        input
+    );
     // the overlap commune c gets nothing: a and b come first
     assert_eq!(report.communes[2].population, 0.0);
-    assert!(un_pop > 5.0, "some random points fall outside every commune");
+    assert!(
+        un_pop > 5.0,
+        "some random points fall outside every commune"
+    );
 }
 
 #[test]

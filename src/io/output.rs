@@ -166,7 +166,18 @@ pub fn summary_table(report: &Report) -> String {
     let _ = writeln!(
         out,
         "{:<24} {:>5} {:>11} {:>10} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
-        "district", "units", "population", "households", "2G%", "3G%", "4G%", "5G%", "MBB%", "fibre%", "wifi%", "w/wifi"
+        "district",
+        "units",
+        "population",
+        "households",
+        "2G%",
+        "3G%",
+        "4G%",
+        "5G%",
+        "MBB%",
+        "fibre%",
+        "wifi%",
+        "w/wifi"
     );
     let mut line = |name: &str, a: &Acc| {
         let name: String = name.chars().take(24).collect();
