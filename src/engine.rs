@@ -66,12 +66,28 @@ pub struct Options {
     /// before any work, with the resolution that would fit. Default
     /// 400 million (a 330,000 km² country at 30 m).
     pub max_demand_cells: u64,
+    /// How a demand point finds the shapes that may cover it.
+    pub lookup: Lookup,
+}
+
+/// How a demand point finds the shapes that may cover it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lookup {
+    /// Ask the strip's R-trees for the shapes whose bounding box holds the
+    /// point (the default): O(log n + k) per point.
+    #[default]
+    Indexed,
+    /// Test every shape of the strip against every point: O(n) per point.
+    /// The simple baseline for benchmarks and an oracle for tests; the
+    /// results are identical.
+    Exhaustive,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             max_demand_cells: 400_000_000,
+            lookup: Lookup::Indexed,
         }
     }
 }
@@ -220,12 +236,16 @@ struct ZoneIndex {
     fiber: RTree<Line<[f64; 2]>>,
     fiber_drop_m: f64,
     all_techs: u8,
+    exhaustive: bool,
 }
 
 impl ZoneIndex {
     /// The coverage flags of a point in this strip's frame.
     #[inline]
     fn flags(&self, p: [f64; 2]) -> u8 {
+        if self.exhaustive {
+            return self.flags_exhaustive(p);
+        }
         let env = AABB::from_point(p);
         let mut f = 0u8;
         if self.all_techs != 0 {
@@ -237,9 +257,6 @@ impl ZoneIndex {
                     }
                 }
             }
-        }
-        if f & 0b1110 != 0 {
-            f |= FLAG_MOBILE_BROADBAND;
         }
         if self
             .wifi
@@ -257,6 +274,39 @@ impl ZoneIndex {
         {
             f |= FLAG_FIBER;
         }
+        with_broadband(f)
+    }
+
+    /// The same flags, testing every shape of the strip: the baseline of
+    /// [`Lookup::Exhaustive`].
+    fn flags_exhaustive(&self, p: [f64; 2]) -> u8 {
+        use rstar::PointDistance;
+        let mut f = 0u8;
+        for c in self.cells.iter() {
+            if c.serves(p) {
+                f |= c.techs;
+            }
+        }
+        if self.wifi.iter().any(|c| c.serves(p)) {
+            f |= FLAG_WIFI;
+        }
+        let drop = self.fiber_drop_m * scale_at(p[0]);
+        if self
+            .fiber
+            .iter()
+            .any(|l| l.distance_2(&p) <= drop * drop * (1.0 + 1e-12))
+        {
+            f |= FLAG_FIBER;
+        }
+        with_broadband(f)
+    }
+}
+
+#[inline]
+fn with_broadband(f: u8) -> u8 {
+    if f & 0b1110 != 0 {
+        f | FLAG_MOBILE_BROADBAND
+    } else {
         f
     }
 }
@@ -358,7 +408,8 @@ fn rects_meet(a: &Rect<f64>, b: &Rect<f64>) -> bool {
 }
 
 impl<'a> Prepared<'a> {
-    fn new(scenario: &'a Scenario) -> Result<Self> {
+    fn new(scenario: &'a Scenario, options: &Options) -> Result<Self> {
+        let exhaustive = options.lookup == Lookup::Exhaustive;
         let params = &scenario.parameters;
         let mut warnings = Vec::new();
         let locator = CommuneLocator::new(scenario);
@@ -443,6 +494,7 @@ impl<'a> Prepared<'a> {
                     fiber: RTree::new(),
                     fiber_drop_m: params.fiber_drop_m,
                     all_techs: 0,
+                    exhaustive,
                 });
                 continue;
             };
@@ -498,6 +550,7 @@ impl<'a> Prepared<'a> {
                 fiber: RTree::bulk_load(segments),
                 fiber_drop_m: params.fiber_drop_m,
                 all_techs,
+                exhaustive,
             });
         }
         Ok(Prepared {
@@ -589,7 +642,7 @@ pub(crate) fn run(scenario: &Scenario, options: &Options) -> Result<Evaluation> 
             reason: format!("must be a finite number > 0, got {}", params.resolution_m),
         });
     }
-    let prepared = Prepared::new(scenario)?;
+    let prepared = Prepared::new(scenario, options)?;
     let mut warnings = prepared.warnings.clone();
     let (tallies, unassigned_population, unassigned_households) = match &scenario.population {
         None => uniform(&prepared, options, &mut warnings)?,

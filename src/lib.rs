@@ -21,7 +21,7 @@ pub mod synth;
 
 pub use error::{Error, Result};
 
-pub use engine::Options;
+pub use engine::{Lookup, Options};
 pub use report::Report;
 
 /// Evaluates the coverage of a scenario with the default [`Options`].
