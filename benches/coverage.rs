@@ -1,0 +1,155 @@
+//! Coverage engine benchmarks on the synthetic Can Tho–like city.
+//!
+//! - `demand_points`: the whole city at resolutions from 200 m to 25 m
+//!   (about 36 thousand to 2.3 million demand cells): time against points.
+//! - `sites`: the city at 100 m with 500 to 16,000 sites: time against sites.
+//! - `lookup`: the R-tree lookup against the exhaustive baseline (every
+//!   shape tested at every point), same scenario, same run.
+//! - `points_mode`: a million demand points given as `population.geojson`
+//!   would give them.
+//! - `demo_end_to_end`: load `data/demo` from disk and evaluate it.
+//!
+//! Run: `cargo bench --bench coverage`; results are recorded in
+//! BENCHMARKS.md.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use geo::{Area, BoundingRect, Point};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use telecov::model::{PopulationPoint, Scenario};
+use telecov::synth::{generate, CityConfig};
+use telecov::{Lookup, Options};
+
+fn city(sites: usize) -> Scenario {
+    generate(&CityConfig {
+        sites,
+        ..CityConfig::can_tho()
+    })
+}
+
+/// Approximate number of demand cells of the city at `resolution_m`.
+fn cells(s: &Scenario, resolution_m: f64) -> u64 {
+    let deg2: f64 = s
+        .communes
+        .iter()
+        .filter_map(|c| c.geometry.as_ref())
+        .map(|g| g.unsigned_area())
+        .sum();
+    // 1 degree ≈ 111.32 km north-south and 109.6 km east-west at 10° N
+    (deg2 * 111_320.0 * 109_630.0 / (resolution_m * resolution_m)) as u64
+}
+
+fn demand_points(c: &mut Criterion) {
+    let base = city(1_990);
+    let mut group = c.benchmark_group("demand_points");
+    group.sample_size(10);
+    for res in [200.0, 100.0, 50.0, 25.0] {
+        let mut s = base.clone();
+        s.parameters.resolution_m = res;
+        group.throughput(Throughput::Elements(cells(&s, res)));
+        group.bench_with_input(BenchmarkId::new("resolution_m", res as u32), &s, |b, s| {
+            b.iter(|| telecov::evaluate(s).unwrap())
+        });
+    }
+    group.finish();
+}
+
+fn sites(c: &mut Criterion) {
+    let mut group = c.benchmark_group("sites");
+    group.sample_size(10);
+    for n in [500usize, 2_000, 8_000, 16_000] {
+        let mut s = city(n);
+        s.parameters.resolution_m = 100.0;
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("sites", n), &s, |b, s| {
+            b.iter(|| telecov::evaluate(s).unwrap())
+        });
+    }
+    group.finish();
+}
+
+fn lookup(c: &mut Criterion) {
+    let mut group = c.benchmark_group("lookup");
+    group.sample_size(10);
+    for n in [250usize, 1_000] {
+        let mut s = city(n);
+        s.parameters.resolution_m = 400.0;
+        for (name, lookup) in [
+            ("indexed", Lookup::Indexed),
+            ("exhaustive", Lookup::Exhaustive),
+        ] {
+            let options = Options {
+                lookup,
+                ..Options::default()
+            };
+            group.bench_with_input(BenchmarkId::new(name, n), &s, |b, s| {
+                b.iter(|| telecov::evaluate_with(s, &options).unwrap())
+            });
+        }
+    }
+    group.finish();
+}
+
+fn points_mode(c: &mut Criterion) {
+    let mut s = city(1_990);
+    let bbox = s
+        .communes
+        .iter()
+        .filter_map(|c| c.geometry.as_ref()?.bounding_rect())
+        .reduce(|a, b| {
+            geo::Rect::new(
+                geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+                geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+            )
+        })
+        .unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let mut group = c.benchmark_group("points_mode");
+    group.sample_size(10);
+    for n in [100_000usize, 1_000_000] {
+        s.population = Some(
+            (0..n)
+                .map(|_| PopulationPoint {
+                    location: Some(Point::new(
+                        rng.random_range(bbox.min().x..bbox.max().x),
+                        rng.random_range(bbox.min().y..bbox.max().y),
+                    )),
+                    population: 1.2,
+                    households: 0.35,
+                })
+                .collect(),
+        );
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("points", n), &s, |b, s| {
+            b.iter(|| telecov::evaluate(s).unwrap())
+        });
+    }
+    group.finish();
+}
+
+fn demo_end_to_end(c: &mut Criterion) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo");
+    let scenario = telecov::io::load_scenario(dir).unwrap();
+    let mut group = c.benchmark_group("demo");
+    group.sample_size(10);
+    group.bench_function("load", |b| {
+        b.iter(|| telecov::io::load_scenario(dir).unwrap())
+    });
+    group.bench_function("evaluate", |b| {
+        b.iter(|| telecov::evaluate(&scenario).unwrap())
+    });
+    group.bench_function("load_and_evaluate", |b| {
+        b.iter(|| telecov::evaluate(&telecov::io::load_scenario(dir).unwrap()).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    demo_end_to_end,
+    demand_points,
+    sites,
+    lookup,
+    points_mode
+);
+criterion_main!(benches);
