@@ -181,9 +181,60 @@ pub(crate) fn ring_problem(polygon: &Polygon<f64>) -> Option<String> {
     None
 }
 
+/// Metres per degree of longitude and latitude around latitude `lat_deg`
+/// (WGS 84, first-order): for quick bounds only, never for a reported value.
+fn metres_per_degree(lat_deg: f64) -> (f64, f64) {
+    let phi = lat_deg.to_radians();
+    let lat = 111_132.954 - 559.822 * (2.0 * phi).cos() + 1.175 * (4.0 * phi).cos();
+    let lon = 111_412.84 * phi.cos() - 93.5 * (3.0 * phi).cos();
+    (lon, lat)
+}
+
+/// Local-plane area (holes subtracted) and perimeter of a polygon in m² and
+/// m, when the polygon is small enough (and far enough from the poles) for
+/// a local equirectangular plane to be within a few per cent; else `None`.
+fn planar_measures(polygon: &Polygon<f64>) -> Option<(f64, f64)> {
+    let b = polygon.bounding_rect()?;
+    if b.width() > 2.0 || b.height() > 2.0 || b.min().y < -70.0 || b.max().y > 70.0 {
+        return None;
+    }
+    let (kx, ky) = metres_per_degree(b.center().y);
+    let mut area = 0.0;
+    let mut perimeter = 0.0;
+    for (i, ring) in std::iter::once(polygon.exterior())
+        .chain(polygon.interiors())
+        .enumerate()
+    {
+        let mut twice = 0.0;
+        for w in ring.0.windows(2) {
+            if let [a, b] = w {
+                let (ax, ay) = ((a.x - b.x) * kx, (a.y - b.y) * ky);
+                perimeter += ax.hypot(ay);
+                twice += (a.x * b.y - b.x * a.y) * kx * ky;
+            }
+        }
+        let ring_area = (twice / 2.0).abs();
+        area += if i == 0 { ring_area } else { -ring_area };
+    }
+    Some((area.abs(), perimeter))
+}
+
 /// Sliver measure of a polygon: `Some((area_m2, compactness))` when it is
 /// one (see the module table).
+///
+/// A polygon that is clearly no sliver on a local plane (twice the
+/// thresholds) is not measured on the ellipsoid: the geodesic measure only
+/// decides the close cases, which keeps the check cheap for a country.
 pub(crate) fn sliver(polygon: &Polygon<f64>) -> Option<(f64, f64)> {
+    if let Some((area, perimeter)) = planar_measures(polygon) {
+        if perimeter > 0.0
+            && area >= 2.0 * SLIVER_MIN_AREA_M2
+            && 4.0 * std::f64::consts::PI * area / (perimeter * perimeter)
+                >= 2.0 * SLIVER_MAX_COMPACTNESS
+        {
+            return None;
+        }
+    }
     let (perimeter, area) = polygon.geodesic_perimeter_area_signed();
     let area = area.abs();
     let compactness = if perimeter > 0.0 {
@@ -219,13 +270,127 @@ pub(crate) fn overlapping_boxes(boxes: &[Option<Rect<f64>>]) -> Vec<(usize, usiz
     pairs
 }
 
+/// Sutherland–Hodgman clip of a closed ring to the rectangle `r`. The
+/// result encloses exactly the part of the ring's interior inside `r`, but
+/// may run back and forth along the rectangle's sides (zero-width bridges),
+/// which an even-odd boolean operation cancels out.
+fn clip_ring(ring: &[Coord<f64>], r: &Rect<f64>) -> Vec<Coord<f64>> {
+    let (min, max) = (r.min(), r.max());
+    // each side: inside test and intersection with the side's line
+    type Inside = fn(Coord<f64>, f64) -> bool;
+    let sides: [(Inside, f64, bool); 4] = [
+        (|c, v| c.x >= v, min.x, true),
+        (|c, v| c.x <= v, max.x, true),
+        (|c, v| c.y >= v, min.y, false),
+        (|c, v| c.y <= v, max.y, false),
+    ];
+    let mut points: Vec<Coord<f64>> = ring.to_vec();
+    if points.first() == points.last() {
+        points.pop();
+    }
+    for (inside, v, vertical) in sides {
+        if points.is_empty() {
+            break;
+        }
+        let mut out = Vec::with_capacity(points.len() + 4);
+        let cross = |a: Coord<f64>, b: Coord<f64>| {
+            if vertical {
+                let t = (v - a.x) / (b.x - a.x);
+                Coord {
+                    x: v,
+                    y: a.y + t * (b.y - a.y),
+                }
+            } else {
+                let t = (v - a.y) / (b.y - a.y);
+                Coord {
+                    x: a.x + t * (b.x - a.x),
+                    y: v,
+                }
+            }
+        };
+        let mut prev = points.last().copied().unwrap_or_default();
+        for &cur in &points {
+            match (inside(prev, v), inside(cur, v)) {
+                (true, true) => out.push(cur),
+                (true, false) => out.push(cross(prev, cur)),
+                (false, true) => {
+                    out.push(cross(prev, cur));
+                    out.push(cur);
+                }
+                (false, false) => {}
+            }
+            prev = cur;
+        }
+        points = out;
+    }
+    if let Some(first) = points.first().copied() {
+        points.push(first);
+    }
+    points
+}
+
+/// The part of `geometry` inside `r` (see [`clip_ring`]).
+fn clip(geometry: &MultiPolygon<f64>, r: &Rect<f64>) -> MultiPolygon<f64> {
+    let polygons = geometry
+        .0
+        .iter()
+        .filter_map(|p| {
+            let exterior = clip_ring(&p.exterior().0, r);
+            if exterior.len() < 4 {
+                return None;
+            }
+            let interiors = p
+                .interiors()
+                .iter()
+                .map(|h| clip_ring(&h.0, r))
+                .filter(|h| h.len() >= 4)
+                .map(LineString)
+                .collect();
+            Some(Polygon::new(LineString(exterior), interiors))
+        })
+        .collect();
+    MultiPolygon(polygons)
+}
+
 /// Geodesic area of the intersection of `a` and `b`, square metres; `None`
 /// when the geometry kernel fails on them.
+///
+/// Both are first clipped to the intersection of their bounding boxes
+/// (where any overlap must lie), which leaves the boolean operation only
+/// the edges near the shared boundary; when a clipped part is too small to
+/// hold [`OVERLAP_MIN_M2`] on a local plane, no boolean operation is run.
 pub(crate) fn overlap_m2(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> Option<f64> {
+    let (Some(ba), Some(bb)) = (a.bounding_rect(), b.bounding_rect()) else {
+        return Some(0.0);
+    };
+    let min = Coord {
+        x: ba.min().x.max(bb.min().x),
+        y: ba.min().y.max(bb.min().y),
+    };
+    let max = Coord {
+        x: ba.max().x.min(bb.max().x),
+        y: ba.max().y.min(bb.max().y),
+    };
+    if min.x >= max.x || min.y >= max.y {
+        return Some(0.0);
+    }
+    let window = Rect::new(min, max);
+    let (a, b) = (clip(a, &window), clip(b, &window));
+    let planar = |m: &MultiPolygon<f64>| -> Option<f64> {
+        m.0.iter()
+            .map(planar_measures)
+            .map(|x| x.map(|(area, _)| area))
+            .sum()
+    };
+    if let (Some(area_a), Some(area_b)) = (planar(&a), planar(&b)) {
+        if area_a.min(area_b) < OVERLAP_MIN_M2 / 2.0 {
+            return Some(0.0);
+        }
+    }
     // The boolean operation is third-party code run on arbitrary (possibly
     // invalid) input: a failure there must not take the loader down.
     catch_unwind(AssertUnwindSafe(|| {
-        a.intersection(b).0.iter().map(area_m2).sum::<f64>()
+        a.intersection(&b).0.iter().map(area_m2).sum::<f64>()
     }))
     .ok()
 }
@@ -468,6 +633,62 @@ mod tests {
             (half - expected).abs() / expected < 1e-3,
             "{half} vs {expected}"
         );
+    }
+
+    #[test]
+    fn clipping_keeps_the_area_inside_the_window() {
+        // a concave "U" clipped to a window across both arms
+        let u = polygon![
+            (x: 0., y: 0.), (x: 3., y: 0.), (x: 3., y: 3.), (x: 2., y: 3.),
+            (x: 2., y: 1.), (x: 1., y: 1.), (x: 1., y: 3.), (x: 0., y: 3.), (x: 0., y: 0.),
+        ];
+        let window = Rect::new(coord! {x: -1., y: 2.}, coord! {x: 4., y: 4.});
+        let clipped = clip(&MultiPolygon(vec![u.clone()]), &window);
+        let planar =
+            |m: &MultiPolygon<f64>| m.0.iter().map(|p| geo::Area::unsigned_area(p)).sum::<f64>();
+        assert!((planar(&clipped) - 2.0).abs() < 1e-12, "{clipped:?}");
+        let inside = Rect::new(coord! {x: -1., y: -1.}, coord! {x: 4., y: 4.});
+        assert!((planar(&clip(&MultiPolygon(vec![u.clone()]), &inside)) - 7.0).abs() < 1e-12);
+        let outside = Rect::new(coord! {x: 5., y: 5.}, coord! {x: 6., y: 6.});
+        assert!(clip(&MultiPolygon(vec![u]), &outside).0.is_empty());
+    }
+
+    #[test]
+    fn planar_prefilter_agrees_with_geodesic_measures() {
+        for (x, y, side) in [
+            (105.0, 21.0, 0.01),
+            (-70.0, -45.0, 0.5),
+            (10.0, 60.0, 0.001),
+            (0.0, 0.0, 1.5),
+        ] {
+            let p = square(x, y, side);
+            let (area, perimeter) = planar_measures(&p).unwrap();
+            let (gp, ga) = p.geodesic_perimeter_area_signed();
+            assert!((area / ga.abs() - 1.0).abs() < 0.01, "{area} vs {ga}");
+            assert!((perimeter / gp - 1.0).abs() < 0.01, "{perimeter} vs {gp}");
+        }
+        assert_eq!(planar_measures(&square(0.0, 0.0, 3.0)), None);
+        assert_eq!(planar_measures(&square(0.0, 75.0, 0.1)), None);
+    }
+
+    #[test]
+    fn overlap_area_is_exact_after_clipping() {
+        // an L-shaped commune and a square biting into its corner
+        let l = MultiPolygon(vec![polygon![
+            (x: 0., y: 0.), (x: 0.02, y: 0.), (x: 0.02, y: 0.01), (x: 0.01, y: 0.01),
+            (x: 0.01, y: 0.02), (x: 0., y: 0.02), (x: 0., y: 0.),
+        ]]);
+        let sq = MultiPolygon(vec![square(0.005, 0.005, 0.01)]);
+        let direct: f64 = l.intersection(&sq).0.iter().map(area_m2).sum();
+        let clipped = overlap_m2(&l, &sq).unwrap();
+        assert!(direct > 1e5);
+        assert!(
+            (direct - clipped).abs() < 1e-6 * direct,
+            "{direct} vs {clipped}"
+        );
+        // touching only: no overlap
+        let right = MultiPolygon(vec![square(0.02, 0.0, 0.01)]);
+        assert_eq!(overlap_m2(&l, &right), Some(0.0));
     }
 
     #[test]

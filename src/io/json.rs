@@ -216,14 +216,7 @@ impl<'a> Parser<'a> {
                 })?;
                 Ok(Json::Obj(members))
             }
-            Some(b'[') => {
-                let mut items = Vec::new();
-                self.array(depth, |p, _| {
-                    items.push(p.value(depth + 1)?);
-                    Ok(())
-                })?;
-                Ok(compact_array(items))
-            }
+            Some(b'[') => self.array_value(depth),
             Some(b'"') => self.string().map(Json::Str),
             Some(b't') => self.literal("true", Json::Bool(true)),
             Some(b'f') => self.literal("false", Json::Bool(false)),
@@ -231,6 +224,97 @@ impl<'a> Parser<'a> {
             Some(b'-' | b'0'..=b'9') => self.number().map(Json::Num),
             Some(_) => Err(self.error(self.pos, "expected a value")),
             None => Err(self.error(self.pos, "unexpected end of file")),
+        }
+    }
+
+    /// Reads an array value. Positions and arrays of positions, the bulk of
+    /// any GeoJSON file, are read without an intermediate `Vec<Json>`.
+    fn array_value(&mut self, depth: usize) -> Result<Json> {
+        if depth > MAX_DEPTH {
+            return Err(self.error(self.pos, "nesting too deep"));
+        }
+        self.expect(b'[')?;
+        let mut items: Vec<Json> = Vec::new();
+        match self.peek() {
+            Some(b']') => {
+                self.pos += 1;
+                return Ok(Json::Arr(items));
+            }
+            Some(b'-' | b'0'..=b'9') => {
+                // a position, unless something other than a number follows
+                let x = self.number()?;
+                let mut y: Option<Num> = None;
+                let mut more: Vec<Num> = Vec::new();
+                loop {
+                    if self.close_or_comma()? {
+                        return Ok(match y {
+                            Some(y) => Json::Pos(Coord {
+                                x: x.value,
+                                y: y.value,
+                            }),
+                            None => Json::Arr(vec![Json::Num(x)]),
+                        });
+                    }
+                    if !matches!(self.peek(), Some(b'-' | b'0'..=b'9')) {
+                        items.push(Json::Num(x));
+                        items.extend(y.map(Json::Num));
+                        items.extend(more.drain(..).map(Json::Num));
+                        break;
+                    }
+                    let n = self.number()?;
+                    match y {
+                        None => y = Some(n),
+                        Some(_) => more.push(n),
+                    }
+                }
+            }
+            Some(b'[') => {
+                // an array of positions, unless an element is not a position
+                let mut coords: Vec<Coord<f64>> = Vec::new();
+                loop {
+                    if self.peek() != Some(b'[') {
+                        items.extend(coords.drain(..).map(Json::Pos));
+                        break;
+                    }
+                    match self.value(depth + 1)? {
+                        Json::Pos(c) => coords.push(c),
+                        other => {
+                            items.extend(coords.drain(..).map(Json::Pos));
+                            items.push(other);
+                            if self.close_or_comma()? {
+                                return Ok(compact_array(items));
+                            }
+                            break;
+                        }
+                    }
+                    if self.close_or_comma()? {
+                        return Ok(Json::Line(coords));
+                    }
+                }
+            }
+            _ => {}
+        }
+        // generic elements from here on
+        loop {
+            items.push(self.value(depth + 1)?);
+            if self.close_or_comma()? {
+                return Ok(compact_array(items));
+            }
+        }
+    }
+
+    /// After an array element: consumes `]` (returning `true`) or `,`.
+    fn close_or_comma(&mut self) -> Result<bool> {
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(false)
+            }
+            Some(b']') => {
+                self.pos += 1;
+                Ok(true)
+            }
+            _ => Err(self.error(self.pos, "expected `,` or `]`")),
         }
     }
 
@@ -484,6 +568,26 @@ mod tests {
         assert_eq!(parse_str("[1]").unwrap().type_name(), "array");
         assert!(matches!(parse_str("[[1], [2, 3]]").unwrap(), Json::Arr(_)));
         assert!(parse_str("[]").unwrap().is_empty_array());
+        // mixed arrays fall back to the generic form, keeping every element
+        let mixed = parse_str("[1, 2, 3, \"x\"]").unwrap();
+        assert!(matches!(&mixed, Json::Arr(v) if v.len() == 4), "{mixed:?}");
+        let mixed = parse_str("[[1, 2], [3, 4], 5, [6, 7]]").unwrap();
+        match &mixed {
+            Json::Arr(v) => {
+                assert_eq!(v.len(), 4);
+                assert_eq!(v[1], Json::Pos(Coord { x: 3.0, y: 4.0 }));
+                assert!(matches!(v[2], Json::Num(_)));
+            }
+            other => panic!("{other:?}"),
+        }
+        let mixed = parse_str("[[1, 2], [3], [4, 5]]").unwrap();
+        assert!(matches!(&mixed, Json::Arr(v) if v.len() == 3), "{mixed:?}");
+        let mixed = parse_str("[[[1, 2]], [3, 4]]").unwrap();
+        assert!(matches!(&mixed, Json::Arr(v) if v.len() == 2), "{mixed:?}");
+        assert_eq!(
+            parse_str("[[1, 2, 3, 4]]").unwrap(),
+            Json::Line(vec![Coord { x: 1.0, y: 2.0 }])
+        );
     }
 
     #[test]
