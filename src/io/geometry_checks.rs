@@ -644,8 +644,7 @@ mod tests {
         ];
         let window = Rect::new(coord! {x: -1., y: 2.}, coord! {x: 4., y: 4.});
         let clipped = clip(&MultiPolygon(vec![u.clone()]), &window);
-        let planar =
-            |m: &MultiPolygon<f64>| m.0.iter().map(|p| geo::Area::unsigned_area(p)).sum::<f64>();
+        let planar = |m: &MultiPolygon<f64>| m.0.iter().map(geo::Area::unsigned_area).sum::<f64>();
         assert!((planar(&clipped) - 2.0).abs() < 1e-12, "{clipped:?}");
         let inside = Rect::new(coord! {x: -1., y: -1.}, coord! {x: 4., y: 4.});
         assert!((planar(&clip(&MultiPolygon(vec![u.clone()]), &inside)) - 7.0).abs() < 1e-12);

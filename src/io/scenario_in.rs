@@ -4,51 +4,9 @@
 //! the contract and returns either a complete [`Scenario`] or the first
 //! problem as an [`Error`]; nothing partial is ever returned.
 //!
-//! # What is refused
-//!
-//! | problem | error |
-//! | --- | --- |
-//! | `communes.geojson` missing | [`Error::MissingFile`] |
-//! | a file that is not JSON (a `NaN` token, a truncated file, invalid UTF-8, a number such as `1e999` beyond `f64`) or not TOML | [`Error::Parse`] with line and column |
-//! | valid JSON that is not a `FeatureCollection` (or a feature that is not a `Feature`, `properties` that is not an object, a `crs` other than WGS 84) | [`Error::Invalid`] naming the file (and feature) |
-//! | wrong geometry type (communes: Polygon / MultiPolygon; sites, wifi, population: Point; fibre: LineString / MultiLineString) | [`Error::Invalid`], property `geometry` |
-//! | coordinates outside [-180, 180] × [-90, 90], a position with fewer than 2 numbers, a ring that is not closed or has fewer than 4 positions, a LineString with one position | [`Error::Invalid`], property `geometry` |
-//! | a required property missing or `null`: `id` (every file but population), `population` and `households` (communes unless `population.geojson` is present; population points), `technologies` (sites) | [`Error::Invalid`] naming the property |
-//! | a property of the wrong type (a string or boolean where a number is expected, ...) | [`Error::Invalid`] naming the property |
-//! | an id that is not a non-empty string or an integer (a number with a fractional part), or a duplicate id in one file (`5` and `"5"` are the same id) | [`Error::Invalid`], property `id`, naming the earlier feature too |
-//! | `population`, `households` < 0 | [`Error::Invalid`] |
-//! | `technologies` empty or holding anything but `"2G"`, `"3G"`, `"4G"`, `"5G"` (any case) | [`Error::Invalid`] |
-//! | `height_m`, `range_m` (site, sector, wifi), `frequency_mhz` not > 0; `range_m` object key that is not a technology | [`Error::Invalid`] |
-//! | `sectors` empty or not an array of objects; `azimuth_deg` missing or not finite; `beamwidth_deg` missing or outside (0, 360] | [`Error::Invalid`], property `sectors[i].…` |
-//! | `tx_power_dbm`, `antenna_gain_dbi` not numbers | [`Error::Invalid`] |
-//! | `scenario.toml`: an unknown key, a value that is not a number, a value not finite and > 0 | [`Error::Invalid`] naming the key (`ranges_m.5G` style) |
-//!
-//! Unknown extra properties and unknown files are ignored. Optional
-//! properties given as `null` count as absent.
-//!
-//! # What is accepted with a warning
-//!
-//! Warnings go to [`Scenario::warnings`], each naming file, feature (index
-//! and id) and, where it applies, the property:
-//!
-//! - a commune with a null or empty geometry (kept with `geometry: None`;
-//!   its people stay, all uncovered); empty parts of a MultiPolygon
-//!   (dropped);
-//! - a site, wifi point or fibre route with a null or empty geometry
-//!   (skipped); empty parts of a MultiLineString (dropped);
-//! - a population point with a null or empty geometry (kept with
-//!   `location: None`: unassigned);
-//! - a `kind` other than ward / commune / town (phường / xã / thị trấn), kept
-//!   as given;
-//! - a site `range_m` entry for a technology the site does not carry;
-//! - commune geometry that is geometrically odd: self-intersecting rings,
-//!   holes outside their exterior, slivers (geodesic area < 100 m² or
-//!   Polsby–Popper compactness 4πA/P² < 0.01), and overlaps of more than
-//!   1 m² between communes or between the polygons of one commune (measured
-//!   on the ellipsoid, only for pairs whose bounding boxes overlap).
-//!
-//! The 1 % agreement between commune totals and population points (points
-//! mode) needs point-in-polygon assignment and is checked by the engine.
+//! Every check is listed in the documentation of [`load_scenario`]; the
+//! JSON reader is in `json.rs`, the per-feature rules in `feature.rs` and
+//! the geometric warnings in `geometry_checks.rs`.
 
 use std::collections::HashMap;
 use std::fs;
@@ -83,8 +41,55 @@ pub(crate) const PARAMETERS: &str = "scenario.toml";
 /// present the scenario is in points mode: [`Scenario::population`] is
 /// `Some`, and the communes' `population` and `households` become optional.
 ///
-/// See the [module documentation](self) for every check. Geometrically odd
-/// but valid input is accepted with a message in [`Scenario::warnings`].
+/// Every error is the first problem found; nothing partial is returned.
+/// Geometrically odd but valid input is accepted with a message in
+/// [`Scenario::warnings`].
+///
+/// # What is refused
+///
+/// | problem | error |
+/// | --- | --- |
+/// | `communes.geojson` missing | [`Error::MissingFile`] |
+/// | a file that is not JSON (a `NaN` token, a truncated file, invalid UTF-8, a number such as `1e999` beyond `f64`) or not TOML | [`Error::Parse`] with line and column |
+/// | valid JSON that is not a `FeatureCollection` (or a feature that is not a `Feature`, `properties` that is not an object, a `crs` other than WGS 84) | [`Error::Invalid`] naming the file (and feature) |
+/// | wrong geometry type (communes: Polygon / MultiPolygon; sites, wifi, population: Point; fibre: LineString / MultiLineString) | [`Error::Invalid`], property `geometry` |
+/// | coordinates outside [-180, 180] × [-90, 90], a position with fewer than 2 numbers, a ring that is not closed or has fewer than 4 positions, a LineString with one position | [`Error::Invalid`], property `geometry` |
+/// | a required property missing or `null`: `id` (every file but population), `population` and `households` (communes unless `population.geojson` is present; population points), `technologies` (sites) | [`Error::Invalid`] naming the property |
+/// | a property of the wrong type (a string or boolean where a number is expected, ...) | [`Error::Invalid`] naming the property |
+/// | an id that is not a non-empty string or an integer (a number with a fractional part), or a duplicate id in one file (`5` and `"5"` are the same id) | [`Error::Invalid`], property `id`, naming the earlier feature too |
+/// | `population`, `households` < 0 | [`Error::Invalid`] |
+/// | `technologies` empty or holding anything but `"2G"`, `"3G"`, `"4G"`, `"5G"` (any case) | [`Error::Invalid`] |
+/// | `height_m`, `range_m` (site, sector, wifi), `frequency_mhz` not > 0; `range_m` object key that is not a technology | [`Error::Invalid`] |
+/// | `sectors` empty or not an array of objects; `azimuth_deg` missing or not finite; `beamwidth_deg` missing or outside (0, 360] | [`Error::Invalid`], property `sectors[i].…` |
+/// | `tx_power_dbm`, `antenna_gain_dbi` not numbers | [`Error::Invalid`] |
+/// | `scenario.toml`: an unknown key, a value that is not a number, a value that is not finite and > 0 | [`Error::Invalid`] naming the key (`ranges_m.5G` style) |
+///
+/// Unknown extra properties and unknown files are ignored. Optional
+/// properties given as `null` count as absent.
+///
+/// # What is accepted with a warning
+///
+/// Warnings go to [`Scenario::warnings`], each naming file, feature (index
+/// and id) and, where it applies, the property:
+///
+/// - a commune with a null or empty geometry (kept with `geometry: None`;
+///   its people stay, all uncovered); empty parts of a MultiPolygon
+///   (dropped);
+/// - a site, wifi point or fibre route with a null or empty geometry
+///   (skipped); empty parts of a MultiLineString (dropped);
+/// - a population point with a null or empty geometry (kept with
+///   `location: None`: unassigned);
+/// - a `kind` other than ward / commune / town (phường / xã / thị trấn), kept
+///   as given;
+/// - a site `range_m` entry for a technology the site does not carry;
+/// - commune geometry that is geometrically odd: self-intersecting rings,
+///   holes outside their exterior, slivers (geodesic area < 100 m² or
+///   Polsby–Popper compactness 4πA/P² < 0.01), and overlaps of more than
+///   1 m² between communes or between the polygons of one commune (measured
+///   on the ellipsoid, only for pairs whose bounding boxes overlap).
+///
+/// The 1 % agreement between commune totals and population points (points
+/// mode) needs point-in-polygon assignment and is checked by the engine.
 ///
 /// # Errors
 ///
