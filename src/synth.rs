@@ -409,10 +409,11 @@ const FIBER_OPERATORS: [&str; 3] = ["VNPT", "Viettel", "FPT Telecom"];
 mod dmath {
     use std::f64::consts::{FRAC_PI_2, LN_2, SQRT_2};
 
-    const LN2_HI: f64 = 6.931_471_803_691_238_2e-1;
-    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
-    const PIO2_HI: f64 = 1.570_796_326_734_125_6;
-    const PIO2_LO: f64 = 6.077_100_506_506_192e-11;
+    // Cody-Waite splittings of ln 2 and pi/2 (the fdlibm constants).
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+    const PIO2_HI: f64 = f64::from_bits(0x3ff9_21fb_5440_0000);
+    const PIO2_LO: f64 = f64::from_bits(0x3dd0_b461_1a62_6331);
 
     /// `1 / k!` for k = 0..=20, computed at compile time.
     const INV_FACT: [f64; 21] = {
@@ -2633,7 +2634,8 @@ mod tests {
         // exactly one other commune: no gaps, no slivers
         let s = can_tho();
         let key = |c: Coord<f64>| (c.x.to_bits(), c.y.to_bits());
-        let mut owner: BTreeMap<((u64, u64), (u64, u64)), usize> = BTreeMap::new();
+        type Vertex = (u64, u64);
+        let mut owner: BTreeMap<(Vertex, Vertex), usize> = BTreeMap::new();
         for (k, c) in s.communes.iter().enumerate() {
             for p in c.geometry.as_ref().unwrap() {
                 for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
@@ -2656,7 +2658,7 @@ mod tests {
         }
         assert!(shared > 0 && outline > 0);
         // the outline edges close into one ring around the whole city
-        let mut next: BTreeMap<(u64, u64), (u64, u64)> = BTreeMap::new();
+        let mut next: BTreeMap<Vertex, Vertex> = BTreeMap::new();
         for &(a, b) in owner.keys() {
             if !owner.contains_key(&(b, a)) {
                 assert!(next.insert(a, b).is_none());
@@ -2890,6 +2892,19 @@ mod tests {
             .sum::<f64>()
             / 1e6;
         assert!((area - 4.0 * 1440.0).abs() < 4.0 * 1440.0 * 0.03, "{area}");
+    }
+
+    #[test]
+    fn city_round_trips_through_the_contract_files() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::io::write_scenario(dir.path(), can_tho()).unwrap();
+        let back = crate::io::load_scenario(dir.path()).unwrap();
+        assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+        assert_eq!(back.communes, can_tho().communes);
+        assert_eq!(back.sites, can_tho().sites);
+        assert_eq!(back.fiber, can_tho().fiber);
+        assert_eq!(back.wifi, can_tho().wifi);
+        assert_eq!(back.parameters, can_tho().parameters);
     }
 
     #[test]
