@@ -1469,3 +1469,204 @@ fn optional_properties_may_be_null() {
     assert_eq!(s.sites[0].range_m, SiteRange::Unset);
     assert_eq!(s.sites[0].height_m, telecov::model::DEFAULT_HEIGHT_M);
 }
+
+// ---------------------------------------------------------------------------
+// No input makes the loader panic
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The text of a valid scenario, file by file.
+    fn valid_files() -> Vec<(&'static str, String)> {
+        let fc = |features: Vec<Value>| {
+            json!({"type": "FeatureCollection", "features": features}).to_string()
+        };
+        let sectors = json!([{"azimuth_deg": 30, "beamwidth_deg": 65, "range_m": 900}]);
+        vec![
+            (
+                "communes.geojson",
+                fc(vec![commune(json!("a"), 0.0), commune(json!(2), 0.005)]),
+            ),
+            (
+                "sites.geojson",
+                fc(vec![
+                    with(site(json!(1)), "sectors", sectors),
+                    with(site(json!("b")), "range_m", json!({"4G": 1000})),
+                ]),
+            ),
+            (
+                "fiber.geojson",
+                fc(vec![feature(
+                    json!({"id": "f"}),
+                    json!({"type": "MultiLineString", "coordinates": [[[105.0, 21.0], [105.01, 21.0]]]}),
+                )]),
+            ),
+            (
+                "wifi.geojson",
+                fc(vec![feature(
+                    json!({"id": "w", "range_m": 50}),
+                    point(105.0, 21.0),
+                )]),
+            ),
+            (
+                "population.geojson",
+                fc(vec![feature(
+                    json!({"population": 3, "households": 1}),
+                    point(105.001, 21.001),
+                )]),
+            ),
+            (
+                "scenario.toml",
+                "resolution_m = 50\n[ranges_m]\n4G = 2000\n".to_owned(),
+            ),
+        ]
+    }
+
+    fn write_all(files: &[(&'static str, String)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        dir
+    }
+
+    #[derive(Debug, Clone)]
+    enum Edit {
+        Replace(usize, u8),
+        Delete(usize, usize),
+        Insert(usize, Vec<u8>),
+    }
+
+    fn arb_edit() -> impl Strategy<Value = Edit> {
+        let token = prop_oneof![
+            Just(b"{".to_vec()),
+            Just(b"}".to_vec()),
+            Just(b"[".to_vec()),
+            Just(b"]".to_vec()),
+            Just(b",".to_vec()),
+            Just(b":".to_vec()),
+            Just(b"\"".to_vec()),
+            Just(b"null".to_vec()),
+            Just(b"-1e999".to_vec()),
+            Just(b"[[]]".to_vec()),
+            Just(b"\\u00".to_vec()),
+            Just("é".as_bytes().to_vec()),
+            proptest::collection::vec(any::<u8>(), 1..4),
+        ];
+        prop_oneof![
+            (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Edit::Replace(i, b)),
+            (any::<usize>(), 1usize..20).prop_map(|(i, n)| Edit::Delete(i, n)),
+            (any::<usize>(), token).prop_map(|(i, t)| Edit::Insert(i, t)),
+        ]
+    }
+
+    fn apply(text: &str, edits: &[Edit]) -> Vec<u8> {
+        let mut bytes = text.as_bytes().to_vec();
+        for e in edits {
+            let len = bytes.len().max(1);
+            match e {
+                Edit::Replace(i, b) => {
+                    if let Some(x) = bytes.get_mut(i % len) {
+                        *x = *b;
+                    }
+                }
+                Edit::Delete(i, n) => {
+                    let start = (i % len).min(bytes.len());
+                    let end = (start + n).min(bytes.len());
+                    bytes.drain(start..end);
+                }
+                Edit::Insert(i, t) => {
+                    let at = (i % len).min(bytes.len());
+                    bytes.splice(at..at, t.iter().copied());
+                }
+            }
+        }
+        bytes
+    }
+
+    /// Any JSON value, to put where a property or geometry is expected.
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            (-1e6..1e6f64).prop_map(Value::from),
+            prop_oneof![Just(-400.0), Just(0.0), Just(360.0), Just(181.0)].prop_map(Value::from),
+            "[a-zA-Z0-9 ]{0,6}".prop_map(Value::from),
+            prop_oneof![Just("4G"), Just("Point"), Just("Polygon"), Just("Feature")]
+                .prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                proptest::collection::btree_map(
+                    prop_oneof![
+                        Just("type".to_owned()),
+                        Just("coordinates".to_owned()),
+                        Just("azimuth_deg".to_owned()),
+                        Just("beamwidth_deg".to_owned()),
+                        "[a-z]{1,4}",
+                    ],
+                    inner,
+                    0..3
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn mutated_files_never_panic(
+            which in 0usize..6,
+            edits in proptest::collection::vec(arb_edit(), 1..6),
+        ) {
+            let mut files = valid_files();
+            let dir = write_all(&files);
+            let (name, text) = files.remove(which);
+            std::fs::write(dir.path().join(name), apply(&text, &edits)).unwrap();
+            // any outcome but a panic; errors name a file of the scenario
+            if let Err(e) = load_scenario(dir.path()) {
+                prop_assert!(e.to_string().contains(".geojson") || e.to_string().contains("scenario.toml"), "{}", e);
+            }
+        }
+
+        #[test]
+        fn arbitrary_values_in_features_never_panic(
+            which in 0usize..5,
+            key in prop_oneof![
+                Just("geometry"), Just("coordinates"), Just("id"), Just("population"),
+                Just("technologies"), Just("range_m"), Just("sectors"), Just("properties"),
+            ],
+            value in arb_json(),
+        ) {
+            let files = valid_files();
+            let dir = write_all(&files);
+            let (name, text) = &files[which];
+            let mut doc: Value = serde_json::from_str(text).unwrap();
+            let f = &mut doc["features"][0];
+            match key {
+                "geometry" | "properties" => f[key] = value,
+                "coordinates" => f["geometry"]["coordinates"] = value,
+                _ => f["properties"][key] = value,
+            }
+            std::fs::write(dir.path().join(name), doc.to_string()).unwrap();
+            let _ = load_scenario(dir.path());
+        }
+    }
+
+    #[test]
+    fn valid_files_load() {
+        let dir = write_all(&valid_files());
+        let s = load_scenario(dir.path()).unwrap();
+        assert_eq!(
+            (s.communes.len(), s.sites.len(), s.fiber.len(), s.wifi.len()),
+            (2, 2, 1, 1)
+        );
+        // the two communes overlap: the only warning
+        assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    }
+}
