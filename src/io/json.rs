@@ -664,4 +664,82 @@ mod tests {
         let y = s.find('y').unwrap();
         assert_eq!(line_col(s.as_bytes(), y), (2, 4));
     }
+
+    mod against_serde_json {
+        use super::*;
+        use proptest::prelude::*;
+        use serde_json::Value;
+
+        fn arb_value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                any::<f64>()
+                    .prop_filter("finite", |x| x.is_finite())
+                    .prop_map(Value::from),
+                (-180.0..180.0f64).prop_map(Value::from),
+                any::<String>().prop_map(Value::from),
+            ];
+            leaf.prop_recursive(5, 64, 6, |inner| {
+                prop_oneof![
+                    proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+                    proptest::collection::vec((-180.0..180.0f64).prop_map(Value::from), 2..4)
+                        .prop_map(Value::from),
+                    proptest::collection::btree_map(any::<String>(), inner, 0..4)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        /// What the reader keeps: a position is its first two numbers as floats.
+        fn normalize(v: &Value) -> Value {
+            match v {
+                Value::Array(items) if items.len() >= 2 && items.iter().all(Value::is_number) => {
+                    Value::from(vec![
+                        Value::from(items[0].as_f64().unwrap()),
+                        Value::from(items[1].as_f64().unwrap()),
+                    ])
+                }
+                Value::Array(items) => Value::from(items.iter().map(normalize).collect::<Vec<_>>()),
+                Value::Object(m) => {
+                    Value::Object(m.iter().map(|(k, v)| (k.clone(), normalize(v))).collect())
+                }
+                other => other.clone(),
+            }
+        }
+
+        fn to_value(j: &Json) -> Value {
+            let pos = |c: &Coord<f64>| Value::from(vec![Value::from(c.x), Value::from(c.y)]);
+            match j {
+                Json::Null => Value::Null,
+                Json::Bool(b) => Value::from(*b),
+                Json::Num(n) => match n.int {
+                    Some(i) => Value::from(i),
+                    None => Value::from(n.value),
+                },
+                Json::Str(s) => Value::from(s.as_str()),
+                Json::Arr(items) => Value::from(items.iter().map(to_value).collect::<Vec<_>>()),
+                Json::Obj(members) => Value::Object(
+                    members
+                        .iter()
+                        .map(|(k, v)| (k.clone(), to_value(v)))
+                        .collect(),
+                ),
+                Json::Pos(c) => pos(c),
+                Json::Line(cs) => Value::from(cs.iter().map(pos).collect::<Vec<_>>()),
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn reads_what_serde_json_writes(v in arb_value()) {
+                let expected = normalize(&v);
+                for text in [serde_json::to_string(&v).unwrap(), serde_json::to_string_pretty(&v).unwrap()] {
+                    let parsed = parse(Path::new("t.json"), text.as_bytes()).unwrap();
+                    prop_assert_eq!(&to_value(&parsed), &expected);
+                }
+            }
+        }
+    }
 }
