@@ -35,8 +35,10 @@
 //! The output depends only on the [`CityConfig`]. Random numbers come from
 //! `ChaCha8Rng` streams seeded from [`CityConfig::seed`]; trigonometric and
 //! exponential functions are evaluated with plain IEEE arithmetic (not the
-//! platform's maths library); no hash-map order is ever observed; and every
-//! coordinate is rounded to 1e-6 degree. The same configuration gives the
+//! platform's maths library); no hash-map order is ever observed; work done
+//! in parallel (the copies of a scaled city, the clipping of street
+//! networks) is collected in order; and every coordinate is rounded to 1e-6
+//! degree. The same configuration gives the
 //! same scenario, bit for bit, on every platform with IEEE 754 doubles.
 
 use std::collections::HashMap;
@@ -45,6 +47,7 @@ use std::f64::consts::PI;
 use geo::{BooleanOps, Coord, LineString, MultiLineString, MultiPolygon, Point, Polygon};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 
 use crate::model::{
     Commune, CommuneKind, FeatureId, FiberRoute, Parameters, RadioParams, Scenario, Sector, Site,
@@ -186,15 +189,23 @@ pub fn generate(config: &CityConfig) -> Scenario {
         ..Scenario::default()
     };
     let cols = grid_columns(config.scale);
-    let mut fiber_counter = 0usize;
-    for tile in 0..config.scale as usize {
-        let frame = tile_frame(tile, cols);
-        let tile_seed = splitmix64(config.seed ^ splitmix64(tile as u64 ^ 0x7e1e_c0f0));
-        let out = build_tile(config, tile, tile_seed, &frame, &mut fiber_counter);
+    // copies are independent: build them in parallel, keep them in order
+    let tiles: Vec<TileOut> = (0..config.scale as usize)
+        .into_par_iter()
+        .map(|tile| {
+            let frame = tile_frame(tile, cols);
+            let tile_seed = splitmix64(config.seed ^ splitmix64(tile as u64 ^ 0x7e1e_c0f0));
+            build_tile(config, tile, tile_seed, &frame)
+        })
+        .collect();
+    for out in tiles {
         scenario.communes.extend(out.communes);
         scenario.sites.extend(out.sites);
         scenario.fiber.extend(out.fiber);
         scenario.wifi.extend(out.wifi);
+    }
+    for (n, route) in scenario.fiber.iter_mut().enumerate() {
+        route.id = FeatureId::Str(format!("FO{:05}", n + 1));
     }
     scenario
 }
@@ -1460,13 +1471,7 @@ fn plane_coord(p: [f64; 2]) -> Coord<f64> {
     Coord { x: p[0], y: p[1] }
 }
 
-fn build_tile(
-    config: &CityConfig,
-    tile: usize,
-    tile_seed: u64,
-    frame: &Frame,
-    fiber_counter: &mut usize,
-) -> TileOut {
+fn build_tile(config: &CityConfig, tile: usize, tile_seed: u64, frame: &Frame) -> TileOut {
     let mut rng = stream(tile_seed, 1);
     let (mut mesh, cells, factor) =
         build_city(config.area_km2 * 1e6, &mut rng, splitmix64(tile_seed ^ 2));
@@ -1503,11 +1508,22 @@ fn build_tile(
         &cells,
         &mut dseeds,
         &dtargets,
-        &[false; DISTRICTS_PER_COPY],
-        30,
+        &[true; DISTRICTS_PER_COPY],
+        80,
     );
     make_connected(&all, &mut dlabels, &cells, &dseeds, DISTRICTS_PER_COPY);
-    let seats = dseeds;
+    // each district's seat: the middle of its land
+    let mut seats = [[0.0, 0.0]; DISTRICTS_PER_COPY];
+    let mut district_area = [0.0; DISTRICTS_PER_COPY];
+    for (&d, c) in dlabels.iter().zip(0..) {
+        let (d, c) = (d as usize, c as usize);
+        district_area[d] += cells.area[c];
+        seats[d][0] += cells.area[c] * cells.centroid[c][0];
+        seats[d][1] += cells.area[c] * cells.centroid[c][1];
+    }
+    for (seat, area) in seats.iter_mut().zip(&district_area) {
+        *seat = [seat[0] / area, seat[1] / area];
+    }
 
     // communes, district by district
     let commune_noise = Noise::new(&mut rng, 3.0, (14.0, 40.0)).lattice(&mesh, 2.0);
@@ -1586,11 +1602,22 @@ fn build_tile(
                 nearest[m] = nearest[m].min(dist2(cells.centroid[c as usize], s));
             }
         }
+        // towns: the seat, then seeds at middling distance from it
+        let mut by_distance: Vec<usize> = (1..n).collect();
+        by_distance.sort_by(|&a, &b| {
+            dist2(seeds[a], seeds[0])
+                .total_cmp(&dist2(seeds[b], seeds[0]))
+                .then(a.cmp(&b))
+        });
+        let towns: Vec<usize> = std::iter::once(0)
+            .chain(by_distance.iter().copied().skip(n / 2))
+            .take(spec.towns)
+            .collect();
         let kinds: Vec<CommuneKind> = (0..n)
             .map(|j| {
                 if spec.urban {
                     CommuneKind::Ward
-                } else if j == 0 || (spec.towns > 1 && j == 1) {
+                } else if towns.contains(&j) {
                     CommuneKind::Town
                 } else {
                     CommuneKind::Commune
@@ -1755,7 +1782,6 @@ fn build_tile(
         &cells,
         &mut mesh,
         &city_plane,
-        fiber_counter,
     );
     TileOut {
         communes,
@@ -2147,7 +2173,6 @@ impl Streets {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn lay_fiber(
     config: &CityConfig,
     tile_seed: u64,
@@ -2156,12 +2181,11 @@ fn lay_fiber(
     cells: &Cells,
     mesh: &mut Mesh,
     city: &MultiPolygon<f64>,
-    counter: &mut usize,
 ) -> Vec<FiberRoute> {
     let mut rng = stream(tile_seed, 5);
     let drop = config.fiber_drop_m;
     let mut routes = Vec::new();
-    let mut push = |routes: &mut Vec<FiberRoute>, lines: &MultiLineString<f64>, operator: &str| {
+    let push = |routes: &mut Vec<FiberRoute>, lines: &MultiLineString<f64>, operator: &str| {
         let geometry: MultiLineString<f64> = lines
             .iter()
             .filter_map(|ls| {
@@ -2178,9 +2202,9 @@ fn lay_fiber(
         if geometry.0.is_empty() {
             return;
         }
-        *counter += 1;
+        // numbered once all copies are built
         routes.push(FiberRoute {
-            id: FeatureId::Str(format!("FO{:05}", *counter)),
+            id: FeatureId::Str(String::new()),
             operator: Some(operator.to_owned()),
             geometry,
         });
@@ -2279,57 +2303,99 @@ fn lay_fiber(
             0.0
         }
     };
-    let (mut lo, mut hi) = (50.0f64, 1e6f64);
-    for _ in 0..32 {
-        let mid = (lo * hi).sqrt();
-        if share(mid) > config.fiber_passed_share {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    let k = (lo * hi).sqrt();
-    for (u, st) in units.iter().zip(&streets) {
-        let spacing = k * st.factor;
-        if spacing > MAX_SPACING_M {
-            continue;
-        }
-        let mut lines = Vec::new();
-        let bbox = u.plane.0.iter().flat_map(|p| p.exterior().coords());
-        let pts: Vec<[f64; 2]> = bbox.map(|c| [c.x, c.y]).collect();
-        for (n, ph) in st.normals.iter().zip(&st.phase) {
-            let dir = [-n[1], n[0]];
-            let proj = |v: [f64; 2], a: [f64; 2]| v[0] * a[0] + v[1] * a[1];
-            let (tmin, tmax) = pts
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |acc, p| {
-                    (acc.0.min(proj(*p, *n)), acc.1.max(proj(*p, *n)))
-                });
-            let (umin, umax) = pts
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |acc, p| {
-                    (acc.0.min(proj(*p, dir)), acc.1.max(proj(*p, dir)))
-                });
-            let first = ((tmin - ph * spacing) / spacing).floor() as i64;
-            let last = ((tmax - ph * spacing) / spacing).ceil() as i64;
-            for m in first..=last {
-                let t = ph * spacing + m as f64 * spacing;
-                let a = [
-                    n[0] * t + dir[0] * (umin - 10.0),
-                    n[1] * t + dir[1] * (umin - 10.0),
-                ];
-                let b = [
-                    n[0] * t + dir[0] * (umax + 10.0),
-                    n[1] * t + dir[1] * (umax + 10.0),
-                ];
-                lines.push(LineString::new(vec![plane_coord(a), plane_coord(b)]));
+    let solve = |target: f64| -> f64 {
+        let (mut lo, mut hi) = (50.0f64, 1e6f64);
+        for _ in 0..32 {
+            let mid = (lo * hi).sqrt();
+            if share(mid) > target {
+                lo = mid;
+            } else {
+                hi = mid;
             }
         }
-        let clipped = u.plane.clip(&MultiLineString::new(lines), false);
+        (lo * hi).sqrt()
+    };
+    let networks = |k: f64| -> Vec<Option<MultiLineString<f64>>> {
+        units
+            .par_iter()
+            .zip(&streets)
+            .map(|(u, st)| {
+                let spacing = k * st.factor;
+                (spacing <= MAX_SPACING_M).then(|| street_lines(&u.plane, st, spacing))
+            })
+            .collect()
+    };
+    // the estimate ignores the streets of neighbouring communes: measure the
+    // real routes once and correct the target by the difference
+    let target = config.fiber_passed_share;
+    let k = solve(target);
+    let first = networks(k);
+    let mut index = SegmentIndex::new(500.0);
+    for lines in trunk_lines.iter().chain(first.iter().flatten()) {
+        index.insert_lines(lines);
+    }
+    let (mut passed, mut total) = (0.0, 0.0);
+    for (u, smp) in units.iter().zip(&samples) {
+        let hit = smp.iter().filter(|(p, _)| index.within(*p, drop)).count();
+        passed += u.households as f64 * hit as f64 / smp.len() as f64;
+        total += u.households as f64;
+    }
+    let bias = if total > 0.0 {
+        passed / total - share(k)
+    } else {
+        0.0
+    };
+    let corrected = (target - bias).clamp(0.0, 1.0);
+    let final_networks = if bias.abs() > 1e-9 && corrected != target {
+        networks(solve(corrected))
+    } else {
+        first
+    };
+    for lines in final_networks.iter().flatten() {
         let operator = FIBER_OPERATORS[rng.random_range(0..FIBER_OPERATORS.len())];
-        push(&mut routes, &clipped, operator);
+        push(&mut routes, lines, operator);
     }
     routes
+}
+
+/// The street lines of one commune at `spacing`, clipped to its polygon.
+fn street_lines(plane: &MultiPolygon<f64>, st: &Streets, spacing: f64) -> MultiLineString<f64> {
+    let mut lines = Vec::new();
+    let pts: Vec<[f64; 2]> = plane
+        .0
+        .iter()
+        .flat_map(|p| p.exterior().coords())
+        .map(|c| [c.x, c.y])
+        .collect();
+    let proj = |v: [f64; 2], a: [f64; 2]| v[0] * a[0] + v[1] * a[1];
+    for (n, ph) in st.normals.iter().zip(&st.phase) {
+        let dir = [-n[1], n[0]];
+        let (tmin, tmax) = pts
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |acc, p| {
+                (acc.0.min(proj(*p, *n)), acc.1.max(proj(*p, *n)))
+            });
+        let (umin, umax) = pts
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |acc, p| {
+                (acc.0.min(proj(*p, dir)), acc.1.max(proj(*p, dir)))
+            });
+        let first = ((tmin - ph * spacing) / spacing).floor() as i64;
+        let last = ((tmax - ph * spacing) / spacing).ceil() as i64;
+        for m in first..=last {
+            let t = ph * spacing + m as f64 * spacing;
+            let a = [
+                n[0] * t + dir[0] * (umin - 10.0),
+                n[1] * t + dir[1] * (umin - 10.0),
+            ];
+            let b = [
+                n[0] * t + dir[0] * (umax + 10.0),
+                n[1] * t + dir[1] * (umax + 10.0),
+            ];
+            lines.push(LineString::new(vec![plane_coord(a), plane_coord(b)]));
+        }
+    }
+    plane.clip(&MultiLineString::new(lines), false)
 }
 
 #[cfg(test)]
