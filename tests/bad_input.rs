@@ -945,6 +945,26 @@ fn unknown_technology_in_range_object() {
 }
 
 #[test]
+fn two_range_entries_for_one_technology() {
+    let d = Dir::new();
+    d.collection(
+        "sites.geojson",
+        vec![with(
+            site(json!("s")),
+            "range_m",
+            json!({"4G": 1000, "4g": 900}),
+        )],
+    );
+    assert_invalid(
+        d.load(),
+        "sites.geojson",
+        Some((0, Some("s"))),
+        "range_m.4g",
+        "second entry",
+    );
+}
+
+#[test]
 fn empty_sectors() {
     let d = Dir::new();
     d.collection(

@@ -17,7 +17,11 @@
 //! is too slow for detailed boundaries of a whole country, so it serves as
 //! the reference in the tests instead. Overlaps are measured only for pairs
 //! whose bounding boxes overlap (found by a sweep over longitudes), with
-//! geo's [`BooleanOps`] intersection, in parallel.
+//! geo's [`BooleanOps`] intersection of the two geometries clipped to their
+//! common box, in parallel. Sliver measures and overlap bounds are first
+//! taken on a local plane (within a few per cent), and only the close cases
+//! are measured on the ellipsoid: about 1 s for sliver and ring checks and
+//! 2 s for overlaps on 10,000 communes of 300 vertices (two cores).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 

@@ -417,6 +417,9 @@ fn read_site_range(
                 }
                 let r = f.positive_value(&property, value)?;
                 if let Some(slot) = ranges.get_mut(tech.index()) {
+                    if slot.is_some() {
+                        return Err(f.err(&property, format!("a second entry for {tech}")));
+                    }
                     *slot = Some(r);
                 }
                 if !technologies.contains(tech) {
