@@ -23,26 +23,34 @@
 //!    asks each tree for the shapes whose box holds it, then tests the exact
 //!    shape (edges included). The query stops as soon as every technology
 //!    present in the strip has been found.
-//! 4. **Demand in parallel.** Uniform mode walks each commune's grid rows
-//!    (rayon over communes and rows) and counts covered cells as integers,
-//!    so results are bit-identical whatever the number of threads; points
-//!    mode evaluates points in parallel into an ordered vector and sums them
-//!    in input order.
+//! 4. **Demand in parallel.** Uniform mode ([`Sampling::Rows`], default)
+//!    integrates each commune on horizontal lines: the covered length of a
+//!    line is the union of the shapes' exact intervals inside the commune's
+//!    spans (module `rows`); communes run in parallel, each summed in a fixed
+//!    order, so results are bit-identical whatever the number of threads.
+//!    [`Sampling::CellCentres`] counts grid cell centres instead (integers,
+//!    also thread-independent). Points mode evaluates points in parallel
+//!    into an ordered vector and sums them in input order.
 //!
-//! The evaluation cost is O(demand points × shapes overlapping a point ×
-//! log n); memory in uniform mode does not grow with the number of demand
-//! points (rows are generated per commune and discarded).
+//! Costs: uniform mode O(lines × shapes crossing a line), memory independent
+//! of the number of demand cells; points mode O(points × (log n + shapes
+//! holding the point)).
 
 use geo::{BoundingRect, Coord, InteriorPoint, LineString, MapCoords, MultiPolygon, Point, Rect};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Line, Rectangle};
-use rstar::{RTree, RTreeObject, AABB};
+use rstar::{RTree, AABB};
 
 use crate::demand::grid_rows;
+
+mod rows;
+mod shapes;
+
 use crate::model::{CommuneKind, Scenario, Site, TechSet, Technology};
 use crate::projection::{metres_to_degrees_bound, TransverseMercator, Zones};
 use crate::propagation::{link_budget_range_m, Environment};
 use crate::{Error, Result};
+use shapes::{Cell, Wedge};
 
 /// Bit of a coverage flag byte: covered by mobile broadband (3G/4G/5G).
 pub const FLAG_MOBILE_BROADBAND: u8 = 1 << 4;
@@ -68,6 +76,26 @@ pub struct Options {
     pub max_demand_cells: u64,
     /// How a demand point finds the shapes that may cover it.
     pub lookup: Lookup,
+    /// How uniform demand is measured.
+    pub sampling: Sampling,
+}
+
+/// How uniform demand (people spread evenly over a commune) is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sampling {
+    /// Row integration (the default): slices `resolution_m` high, split
+    /// further at the commune's vertices, each sampled on two lines where
+    /// covered lengths are measured exactly as unions of intervals. Commune
+    /// areas come out exact; covered areas carry only the quadrature error
+    /// on curved coverage edges. Cost grows with rows × shapes per row, not
+    /// with cells.
+    #[default]
+    Rows,
+    /// Count the centres of a `resolution_m` grid inside the commune and the
+    /// covered ones among them. Simpler, but a straight boundary parallel to
+    /// the grid is off by up to half a row, which on a commune of 2,000
+    /// cells can exceed half a percentage point.
+    CellCentres,
 }
 
 /// How a demand point finds the shapes that may cover it.
@@ -88,71 +116,8 @@ impl Default for Options {
         Options {
             max_demand_cells: 400_000_000,
             lookup: Lookup::Indexed,
+            sampling: Sampling::Rows,
         }
-    }
-}
-
-/// A sector wedge in grid coordinates: unit boresight and cosine of half the
-/// beamwidth.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Wedge {
-    ux: f64,
-    uy: f64,
-    cos_half: f64,
-}
-
-/// One coverage shape: a disc or a wedge of a disc, with the technologies it
-/// carries.
-#[derive(Debug, Clone, PartialEq)]
-struct Cell {
-    centre: [f64; 2],
-    radius: f64,
-    radius2: f64,
-    techs: u8,
-    wedge: Option<Wedge>,
-}
-
-impl Cell {
-    fn new(centre: [f64; 2], radius: f64, techs: u8, wedge: Option<Wedge>) -> Self {
-        Cell {
-            centre,
-            radius,
-            radius2: radius * radius,
-            techs,
-            wedge,
-        }
-    }
-
-    /// Whether the shape holds `p` (edges included; the centre is held by
-    /// every wedge).
-    #[inline]
-    fn serves(&self, p: [f64; 2]) -> bool {
-        let dx = p[0] - self.centre[0];
-        let dy = p[1] - self.centre[1];
-        let d2 = dx * dx + dy * dy;
-        if d2 > self.radius2 * (1.0 + 1e-12) {
-            return false;
-        }
-        match self.wedge {
-            None => true,
-            Some(w) => {
-                if d2 == 0.0 {
-                    return true;
-                }
-                let d = d2.sqrt();
-                dx * w.ux + dy * w.uy >= d * w.cos_half - 1e-9 * d
-            }
-        }
-    }
-}
-
-impl RTreeObject for Cell {
-    type Envelope = AABB<[f64; 2]>;
-    fn envelope(&self) -> Self::Envelope {
-        AABB::from_corners(
-            [self.centre[0] - self.radius, self.centre[1] - self.radius],
-            [self.centre[0] + self.radius, self.centre[1] + self.radius],
-        )
     }
 }
 
@@ -510,14 +475,9 @@ impl<'a> Prepared<'a> {
                 }
                 let pr = frame.forward_with_distortion(site.location.x(), site.location.y());
                 for s in shapes {
-                    let wedge = s.sector.map(|(az, bw)| {
-                        let a = (az + pr.convergence_deg).to_radians();
-                        Wedge {
-                            ux: a.sin(),
-                            uy: a.cos(),
-                            cos_half: (bw / 2.0).to_radians().cos(),
-                        }
-                    });
+                    let wedge = s
+                        .sector
+                        .map(|(az, bw)| Wedge::new(az + pr.convergence_deg, bw));
                     all_techs |= s.technologies.bits();
                     cells.push(Cell::new(
                         pr.xy,
@@ -701,49 +661,30 @@ fn uniform(
             let Some((index, polygon)) = proj else {
                 return (tally, None);
             };
-            let rows = grid_rows(polygon, res);
-            let counts: [u64; FLAG_BITS + 1] = rows
-                .par_iter()
-                .with_min_len(8)
-                .map(|row| {
-                    let mut c = [0u64; FLAG_BITS + 1];
-                    let y = (row.j as f64 + 0.5) * res;
-                    for &(i0, i1) in &row.spans {
-                        for i in i0..i1 {
-                            let f = index.flags([(i as f64 + 0.5) * res, y]);
-                            for (b, slot) in c.iter_mut().take(FLAG_BITS).enumerate() {
-                                *slot += u64::from((f >> b) & 1);
-                            }
-                            c[FLAG_BITS] += 1;
-                        }
-                    }
-                    c
-                })
-                .reduce(
-                    || [0u64; FLAG_BITS + 1],
-                    |mut a, b| {
-                        for (x, y) in a.iter_mut().zip(b) {
-                            *x += y;
-                        }
-                        a
-                    },
-                );
-            let n = counts[FLAG_BITS];
             let mut note = None;
-            let shares: [f64; FLAG_BITS] = if n > 0 {
-                std::array::from_fn(|b| counts[b] as f64 / n as f64)
-            } else {
-                // smaller than a cell: one representative point
+            let measured: Option<[f64; FLAG_BITS]> = match options.sampling {
+                Sampling::Rows => {
+                    let m = rows::measure(polygon, index, res);
+                    (m.area > 0.0).then(|| std::array::from_fn(|b| (m.covered[b] / m.area).min(1.0)))
+                }
+                Sampling::CellCentres => {
+                    let counts = count_cell_centres(polygon, index, res);
+                    let n = counts[FLAG_BITS];
+                    (n > 0).then(|| std::array::from_fn(|b| counts[b] as f64 / n as f64))
+                }
+            };
+            let shares = measured.unwrap_or_else(|| {
+                // no measurable area (or no cell centre): one representative point
                 let f = polygon
                     .interior_point()
                     .map(|p| index.flags([p.x(), p.y()]))
                     .unwrap_or(0);
                 note = Some(format!(
-                    "communes.geojson: commune {:?} holds no {res} m grid cell; its people are placed on one representative point",
+                    "communes.geojson: commune {:?} has no measurable area at resolution_m = {res}; its people are placed on one representative point",
                     commune.id.key()
                 ));
                 std::array::from_fn(|b| f64::from((f >> b) & 1))
-            };
+            });
             for (b, &share) in shares.iter().enumerate() {
                 // a full share is the whole figure, bit for bit
                 tally.population[b] = if share == 1.0 { pop } else { pop * share };
@@ -758,6 +699,40 @@ fn uniform(
         warnings.extend(note);
     }
     Ok((tallies, 0.0, 0.0))
+}
+
+/// Cell-centre counts per flag bit (last slot: cells in the commune).
+fn count_cell_centres(
+    polygon: &MultiPolygon<f64>,
+    index: &ZoneIndex,
+    res: f64,
+) -> [u64; FLAG_BITS + 1] {
+    grid_rows(polygon, res)
+        .par_iter()
+        .with_min_len(8)
+        .map(|row| {
+            let mut c = [0u64; FLAG_BITS + 1];
+            let y = (row.j as f64 + 0.5) * res;
+            for &(i0, i1) in &row.spans {
+                for i in i0..i1 {
+                    let f = index.flags([(i as f64 + 0.5) * res, y]);
+                    for (b, slot) in c.iter_mut().take(FLAG_BITS).enumerate() {
+                        *slot += u64::from((f >> b) & 1);
+                    }
+                    c[FLAG_BITS] += 1;
+                }
+            }
+            c
+        })
+        .reduce(
+            || [0u64; FLAG_BITS + 1],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        )
 }
 
 fn points_mode(

@@ -1,0 +1,306 @@
+//! Coverage shapes in a strip's metric frame, and their traces on a
+//! horizontal line.
+//!
+//! A shape is a disc (omni cell, wifi point) or a wedge of a disc (sector),
+//! or a corridor around a fibre segment (a "stadium": every point within the
+//! drop distance of the segment). Each is convex, or for a wedge wider than
+//! 180° the union of two convex parts, so its intersection with a horizontal
+//! line is at most two intervals, computed in closed form. Row integration
+//! ([`super::rows`]) measures coverage as lengths of unions of these
+//! intervals; point evaluation uses [`Cell::serves`].
+
+use rstar::{RTreeObject, AABB};
+
+/// A sector wedge in grid coordinates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Wedge {
+    /// Unit boresight, east component.
+    pub ux: f64,
+    /// Unit boresight, north component.
+    pub uy: f64,
+    /// Cosine of half the beamwidth.
+    pub cos_half: f64,
+    /// Boresight as a grid bearing, degrees clockwise from grid north.
+    pub azimuth_deg: f64,
+    /// Half the beamwidth, degrees, in `(0, 180]`.
+    pub half_deg: f64,
+}
+
+impl Wedge {
+    /// A wedge with grid azimuth `azimuth_deg` and full beamwidth
+    /// `beamwidth_deg`.
+    pub fn new(azimuth_deg: f64, beamwidth_deg: f64) -> Self {
+        let a = azimuth_deg.to_radians();
+        let half_deg = (beamwidth_deg / 2.0).clamp(0.0, 180.0);
+        Wedge {
+            ux: a.sin(),
+            uy: a.cos(),
+            cos_half: half_deg.to_radians().cos(),
+            azimuth_deg: azimuth_deg.rem_euclid(360.0),
+            half_deg,
+        }
+    }
+
+    /// Whether grid bearing `bearing_deg` lies in the wedge.
+    fn holds_bearing(&self, bearing_deg: f64) -> bool {
+        let d = (bearing_deg - self.azimuth_deg).rem_euclid(360.0);
+        d.min(360.0 - d) <= self.half_deg
+    }
+}
+
+/// One coverage shape: a disc or a wedge of a disc, with the technologies it
+/// carries (bit `i` = `Technology::ALL[i]`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Cell {
+    pub centre: [f64; 2],
+    pub radius: f64,
+    radius2: f64,
+    pub techs: u8,
+    pub wedge: Option<Wedge>,
+}
+
+impl Cell {
+    /// A shape centred at `centre` (grid metres) of grid radius `radius`.
+    pub fn new(centre: [f64; 2], radius: f64, techs: u8, wedge: Option<Wedge>) -> Self {
+        Cell {
+            centre,
+            radius,
+            radius2: radius * radius,
+            techs,
+            wedge,
+        }
+    }
+
+    /// Whether the shape holds `p` (edges included; the centre is held by
+    /// every wedge).
+    #[inline]
+    pub fn serves(&self, p: [f64; 2]) -> bool {
+        let dx = p[0] - self.centre[0];
+        let dy = p[1] - self.centre[1];
+        let d2 = dx * dx + dy * dy;
+        if d2 > self.radius2 * (1.0 + 1e-12) {
+            return false;
+        }
+        match self.wedge {
+            None => true,
+            Some(w) => {
+                if d2 == 0.0 {
+                    return true;
+                }
+                let d = d2.sqrt();
+                dx * w.ux + dy * w.uy >= d * w.cos_half - 1e-9 * d
+            }
+        }
+    }
+
+    /// The intervals `[x0, x1]` of the line at ordinate `y` inside the
+    /// shape, passed to `out` (at most two).
+    pub fn intervals(&self, y: f64, mut out: impl FnMut(f64, f64)) {
+        let [cx, cy] = self.centre;
+        let dy = y - cy;
+        if dy.abs() > self.radius {
+            return;
+        }
+        let half = (self.radius2 - dy * dy).max(0.0).sqrt();
+        let (xa, xb) = (cx - half, cx + half);
+        let w = match self.wedge {
+            Some(w) if w.half_deg < 180.0 => w,
+            _ => return out(xa, xb),
+        };
+        if dy == 0.0 {
+            // the line through the site: east half at bearing 90, west at 270
+            if w.holds_bearing(90.0) {
+                out(cx, xb);
+            }
+            if w.holds_bearing(270.0) {
+                out(xa, cx);
+            }
+            return;
+        }
+        // On this line, bearings cover the open half-circle centred on
+        // c (0 north of the site, 180 south). With φ the bearing relative
+        // to c, a point at φ lies at x = cx + dy·tan φ.
+        let c = if dy > 0.0 { 0.0 } else { 180.0 };
+        let delta = (w.azimuth_deg - c + 180.0).rem_euclid(360.0) - 180.0;
+        let x_at = |phi: f64| -> f64 {
+            if phi >= 90.0 {
+                f64::INFINITY.copysign(dy)
+            } else if phi <= -90.0 {
+                f64::INFINITY.copysign(-dy)
+            } else {
+                cx + dy * phi.to_radians().tan()
+            }
+        };
+        for k in [-360.0, 0.0, 360.0] {
+            let lo = (delta - w.half_deg + k).max(-90.0);
+            let hi = (delta + w.half_deg + k).min(90.0);
+            if lo < hi {
+                let (x1, x2) = (x_at(lo), x_at(hi));
+                let (x1, x2) = if x1 <= x2 { (x1, x2) } else { (x2, x1) };
+                let (x1, x2) = (x1.max(xa), x2.min(xb));
+                if x1 < x2 {
+                    out(x1, x2);
+                }
+            }
+        }
+    }
+}
+
+impl RTreeObject for Cell {
+    type Envelope = AABB<[f64; 2]>;
+    fn envelope(&self) -> Self::Envelope {
+        AABB::from_corners(
+            [self.centre[0] - self.radius, self.centre[1] - self.radius],
+            [self.centre[0] + self.radius, self.centre[1] + self.radius],
+        )
+    }
+}
+
+/// The interval of the line at ordinate `y` within distance `d` of the
+/// segment `a`–`b` (the segment's corridor), if any.
+pub(crate) fn corridor_interval(a: [f64; 2], b: [f64; 2], d: f64, y: f64) -> Option<(f64, f64)> {
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    // the two end discs
+    for p in [a, b] {
+        let dy = y - p[1];
+        if dy.abs() <= d {
+            let h = (d * d - dy * dy).max(0.0).sqrt();
+            lo = lo.min(p[0] - h);
+            hi = hi.max(p[0] + h);
+        }
+    }
+    // the rectangle swept by the segment's normal offsets
+    let (ex, ey) = (b[0] - a[0], b[1] - a[1]);
+    let len = (ex * ex + ey * ey).sqrt();
+    if len > 0.0 {
+        let (nx, ny) = (-ey / len * d, ex / len * d);
+        let corners = [
+            [a[0] + nx, a[1] + ny],
+            [b[0] + nx, b[1] + ny],
+            [b[0] - nx, b[1] - ny],
+            [a[0] - nx, a[1] - ny],
+        ];
+        for i in 0..4 {
+            let p = corners[i];
+            let q = corners[(i + 1) % 4];
+            if (p[1] <= y && y <= q[1]) || (q[1] <= y && y <= p[1]) {
+                if p[1] == q[1] {
+                    lo = lo.min(p[0].min(q[0]));
+                    hi = hi.max(p[0].max(q[0]));
+                } else {
+                    let x = p[0] + (y - p[1]) * (q[0] - p[0]) / (q[1] - p[1]);
+                    lo = lo.min(x);
+                    hi = hi.max(x);
+                }
+            }
+        }
+    }
+    (lo < hi).then_some((lo, hi))
+}
+
+/// Length of the union of `intervals` that lies inside `spans` (sorted,
+/// disjoint). Sorts `intervals` in place.
+pub(crate) fn covered_length(intervals: &mut [(f64, f64)], spans: &[(f64, f64)]) -> f64 {
+    if intervals.is_empty() || spans.is_empty() {
+        return 0.0;
+    }
+    intervals.sort_unstable_by(|p, q| p.0.total_cmp(&q.0));
+    let mut total = 0.0;
+    let mut s = 0;
+    let mut merged_lo = intervals[0].0;
+    let mut merged_hi = intervals[0].1;
+    let mut flush = |lo: f64, hi: f64, s: &mut usize| {
+        // add |[lo, hi] ∩ spans|; spans before lo are never needed again
+        while *s < spans.len() && spans[*s].1 <= lo {
+            *s += 1;
+        }
+        let mut k = *s;
+        while k < spans.len() && spans[k].0 < hi {
+            let a = spans[k].0.max(lo);
+            let b = spans[k].1.min(hi);
+            if b > a {
+                total += b - a;
+            }
+            k += 1;
+        }
+    };
+    for &(lo, hi) in &intervals[1..] {
+        if lo <= merged_hi {
+            merged_hi = merged_hi.max(hi);
+        } else {
+            flush(merged_lo, merged_hi, &mut s);
+            merged_lo = lo;
+            merged_hi = hi;
+        }
+    }
+    flush(merged_lo, merged_hi, &mut s);
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Length of the cell's trace on line y, by fine sampling of `serves`.
+    fn sampled_length(c: &Cell, y: f64) -> f64 {
+        let step = 0.01;
+        let x0 = c.centre[0] - c.radius - 1.0;
+        let n = ((2.0 * c.radius + 2.0) / step) as usize;
+        (0..n)
+            .filter(|i| c.serves([x0 + (*i as f64 + 0.5) * step, y]))
+            .count() as f64
+            * step
+    }
+
+    fn traced_length(c: &Cell, y: f64) -> f64 {
+        let mut v = Vec::new();
+        c.intervals(y, |a, b| v.push((a, b)));
+        covered_length(&mut v, &[(-1e9, 1e9)])
+    }
+
+    #[test]
+    fn wedge_traces_match_point_tests() {
+        for az in [0.0, 37.0, 90.0, 135.0, 180.0, 250.0, 300.0, 359.0] {
+            for bw in [30.0, 65.0, 90.0, 120.0, 179.0, 200.0, 300.0, 360.0] {
+                let c = Cell::new([10.0, -20.0], 100.0, 1, Some(Wedge::new(az, bw)));
+                for y in [-115.0, -60.0, -20.5, -19.5, 0.0, 40.0, 79.0] {
+                    let t = traced_length(&c, y);
+                    let s = sampled_length(&c, y);
+                    assert!(
+                        (t - s).abs() < 0.05,
+                        "az {az} bw {bw} y {y}: traced {t} sampled {s}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn corridor_trace_matches_distance() {
+        let (a, b, d) = ([0.0, 0.0], [300.0, 170.0], 40.0);
+        let seg = rstar::primitives::Line::new(a, b);
+        for y in [-45.0, -39.0, 0.0, 55.0, 170.0, 205.0, 209.9, 211.0] {
+            use rstar::PointDistance;
+            let step = 0.01;
+            let n = (500.0 / step) as usize;
+            let inside = (0..n)
+                .filter(|i| seg.distance_2(&[-100.0 + (*i as f64 + 0.5) * step, y]) <= d * d)
+                .count() as f64
+                * step;
+            let traced = corridor_interval(a, b, d, y).map_or(0.0, |(lo, hi)| hi - lo);
+            assert!(
+                (traced - inside).abs() < 0.05,
+                "y {y}: {traced} vs {inside}"
+            );
+        }
+    }
+
+    #[test]
+    fn union_within_spans() {
+        let mut v = vec![(5.0, 8.0), (0.0, 3.0), (2.0, 4.0), (10.0, 20.0)];
+        // union = [0,4] ∪ [5,8] ∪ [10,20]; spans [1,6] ∪ [7,12]
+        let got = covered_length(&mut v, &[(1.0, 6.0), (7.0, 12.0)]);
+        assert_eq!(got, 3.0 + 1.0 + 1.0 + 2.0);
+    }
+}
