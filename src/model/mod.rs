@@ -14,7 +14,9 @@ mod technology;
 
 pub use commune::{Commune, CommuneKind, PopulationPoint};
 pub use id::FeatureId;
-pub use infrastructure::{FiberRoute, RadioParams, Sector, Site, SiteRange, WifiPoint, DEFAULT_HEIGHT_M};
+pub use infrastructure::{
+    FiberRoute, RadioParams, Sector, Site, SiteRange, WifiPoint, DEFAULT_HEIGHT_M,
+};
 pub use parameters::{Parameters, TechRanges};
 pub use scenario::Scenario;
 pub use technology::{TechSet, Technology};

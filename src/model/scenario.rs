@@ -2,10 +2,12 @@ use super::{Commune, FiberRoute, Parameters, PopulationPoint, Site, WifiPoint};
 
 /// A complete, validated scenario: what a scenario directory holds.
 ///
-/// Build one with [`Scenario::load`](crate::io::load_scenario) from disk, or
-/// by filling the fields from code (then call [`Scenario::validate`]
-/// is not needed for the engine, which only relies on the invariants the
-/// types already carry).
+/// Read one from disk with [`load_scenario`](crate::io::load_scenario),
+/// which validates every file, or fill the fields from code (the
+/// [`synth`](crate::synth) generator does). Built in code, the values must
+/// respect the same rules the loader enforces: finite, non-negative
+/// populations, positive ranges, beamwidths in (0, 360], coordinates in
+/// range.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Scenario {
     /// Administrative units, in input order.

@@ -121,7 +121,9 @@ impl TechSet {
 
     /// The technologies in the set, oldest first.
     pub fn iter(self) -> impl Iterator<Item = Technology> {
-        Technology::ALL.into_iter().filter(move |t| self.contains(*t))
+        Technology::ALL
+            .into_iter()
+            .filter(move |t| self.contains(*t))
     }
 }
 
