@@ -196,11 +196,13 @@ fn scale_at(x_m: f64) -> f64 {
 /// Spatial indexes of one projection strip.
 struct ZoneIndex {
     frame: TransverseMercator,
-    cells: RTree<Cell>,
+    /// One tree per technology (`Technology::ALL` order): a shape carrying
+    /// several technologies sits in each of their trees, so a search for one
+    /// layer never wades through another's shapes.
+    layers: [RTree<Cell>; 4],
     wifi: RTree<Cell>,
     fiber: RTree<Line<[f64; 2]>>,
     fiber_drop_m: f64,
-    all_techs: u8,
     exhaustive: bool,
 }
 
@@ -213,14 +215,12 @@ impl ZoneIndex {
         }
         let env = AABB::from_point(p);
         let mut f = 0u8;
-        if self.all_techs != 0 {
-            for c in self.cells.locate_in_envelope_intersecting(&env) {
-                if c.techs & !f != 0 && c.serves(p) {
-                    f |= c.techs;
-                    if f == self.all_techs {
-                        break;
-                    }
-                }
+        for (bit, layer) in self.layers.iter().enumerate() {
+            if layer
+                .locate_in_envelope_intersecting(&env)
+                .any(|c| c.serves(p))
+            {
+                f |= 1 << bit;
             }
         }
         if self
@@ -247,9 +247,9 @@ impl ZoneIndex {
     fn flags_exhaustive(&self, p: [f64; 2]) -> u8 {
         use rstar::PointDistance;
         let mut f = 0u8;
-        for c in self.cells.iter() {
-            if c.serves(p) {
-                f |= c.techs;
+        for (bit, layer) in self.layers.iter().enumerate() {
+            if layer.iter().any(|c| c.serves(p)) {
+                f |= 1 << bit;
             }
         }
         if self.wifi.iter().any(|c| c.serves(p)) {
@@ -454,17 +454,15 @@ impl<'a> Prepared<'a> {
             let Some(extent) = extent else {
                 indexes.push(ZoneIndex {
                     frame,
-                    cells: RTree::new(),
+                    layers: Default::default(),
                     wifi: RTree::new(),
                     fiber: RTree::new(),
                     fiber_drop_m: params.fiber_drop_m,
-                    all_techs: 0,
                     exhaustive,
                 });
                 continue;
             };
             let mut cells = Vec::new();
-            let mut all_techs = 0u8;
             for (site, shapes) in scenario.sites.iter().zip(&shapes) {
                 let reach = shapes.iter().map(|s| s.range_m).fold(0.0, f64::max);
                 if !rect_holds(
@@ -478,7 +476,6 @@ impl<'a> Prepared<'a> {
                     let wedge = s
                         .sector
                         .map(|(az, bw)| Wedge::new(az + pr.convergence_deg, bw));
-                    all_techs |= s.technologies.bits();
                     cells.push(Cell::new(
                         pr.xy,
                         s.range_m * pr.scale,
@@ -505,11 +502,18 @@ impl<'a> Prepared<'a> {
             }
             indexes.push(ZoneIndex {
                 frame,
-                cells: RTree::bulk_load(cells),
+                layers: std::array::from_fn(|bit| {
+                    RTree::bulk_load(
+                        cells
+                            .iter()
+                            .filter(|c| (c.techs >> bit) & 1 == 1)
+                            .cloned()
+                            .collect(),
+                    )
+                }),
                 wifi: RTree::bulk_load(wifi),
                 fiber: RTree::bulk_load(segments),
                 fiber_drop_m: params.fiber_drop_m,
-                all_techs,
                 exhaustive,
             });
         }

@@ -140,9 +140,11 @@ pub(crate) fn measure(
             let x_hi = spans.last().map_or(x_lo, |s| s.1);
             let width: f64 = spans.iter().map(|s| s.1 - s.0).sum();
             m.area += h * width;
-            trace_line(index, y, x_lo, x_hi, &mut bufs);
+            let full = trace_line(index, y, x_lo, x_hi, &mut bufs);
             for (bit, buf) in bufs.iter_mut().enumerate() {
-                if !buf.is_empty() {
+                if (full >> bit) & 1 == 1 {
+                    m.covered[bit] += h * width;
+                } else if !buf.is_empty() {
                     m.covered[bit] += h * covered_length(buf, &spans);
                     buf.clear();
                 }
@@ -153,45 +155,72 @@ pub(crate) fn measure(
 }
 
 /// Collects, per flag bit, the intervals of the line `y` (between `x_lo` and
-/// `x_hi`) that the strip's shapes cover.
+/// `x_hi`, the ends of the commune's spans) that the strip's shapes cover.
+/// Returns the mask of bits that one interval covers entirely: their
+/// buffers are left empty and the whole width counts as covered. Each
+/// technology has its own tree, and its search stops as soon as one shape
+/// covers the whole line (the common case in a well-covered city).
 fn trace_line(
     index: &ZoneIndex,
     y: f64,
     x_lo: f64,
     x_hi: f64,
     bufs: &mut [Vec<(f64, f64)>; FLAG_BITS],
-) {
+) -> u8 {
     let env = AABB::from_corners([x_lo, y], [x_hi, y]);
-    let mbb = FLAG_MOBILE_BROADBAND.trailing_zeros() as usize;
-    // the exhaustive baseline offers every shape; the exact traces are the
-    // same, only the candidate search differs
-    let cells: Box<dyn Iterator<Item = &Cell>> = if index.exhaustive {
-        Box::new(index.cells.iter())
-    } else {
-        Box::new(index.cells.locate_in_envelope_intersecting(&env))
-    };
-    for c in cells {
-        c.intervals(y, |a, b| {
-            for (bit, buf) in bufs.iter_mut().enumerate().take(4) {
-                if (c.techs >> bit) & 1 == 1 {
+    let mut full = 0u8;
+    let add = |bufs: &mut [Vec<(f64, f64)>; FLAG_BITS], bits: u8, a: f64, b: f64, full: &mut u8| {
+        let todo = bits & !*full;
+        if todo == 0 {
+            return;
+        }
+        let covers = a <= x_lo && b >= x_hi;
+        for (bit, buf) in bufs.iter_mut().enumerate() {
+            if (todo >> bit) & 1 == 1 {
+                if covers {
+                    buf.clear();
+                } else {
                     buf.push((a, b));
                 }
             }
-            if c.techs & 0b1110 != 0 {
-                bufs[mbb].push((a, b));
+        }
+        if covers {
+            *full |= todo;
+        }
+    };
+    // the exhaustive baseline offers every shape; the exact traces are the
+    // same, only the candidate search differs
+    for (bit, layer) in index.layers.iter().enumerate() {
+        let cells: Box<dyn Iterator<Item = &Cell>> = if index.exhaustive {
+            Box::new(layer.iter())
+        } else {
+            Box::new(layer.locate_in_envelope_intersecting(&env))
+        };
+        for c in cells {
+            c.intervals(y, |a, b| add(bufs, 1 << bit, a, b, &mut full));
+            if (full >> bit) & 1 == 1 && !index.exhaustive {
+                break;
             }
-        });
+        }
     }
-    let wifi = FLAG_WIFI.trailing_zeros() as usize;
+    // mobile broadband: full when one of 3G, 4G, 5G is, else their union
+    let mbb = FLAG_MOBILE_BROADBAND.trailing_zeros() as usize;
+    if full & 0b1110 != 0 {
+        full |= FLAG_MOBILE_BROADBAND;
+    } else {
+        let (tech, rest) = bufs.split_at_mut(mbb);
+        for buf in &tech[1..4] {
+            rest[0].extend_from_slice(buf);
+        }
+    }
     let wifi_cells: Box<dyn Iterator<Item = &Cell>> = if index.exhaustive {
         Box::new(index.wifi.iter())
     } else {
         Box::new(index.wifi.locate_in_envelope_intersecting(&env))
     };
     for c in wifi_cells {
-        c.intervals(y, |a, b| bufs[wifi].push((a, b)));
+        c.intervals(y, |a, b| add(bufs, FLAG_WIFI, a, b, &mut full));
     }
-    let fiber = FLAG_FIBER.trailing_zeros() as usize;
     let reach = index.fiber_drop_m * scale_at(x_lo.abs().max(x_hi.abs())) * (1.0 + 1e-9);
     let wide = AABB::from_corners([x_lo - reach, y - reach], [x_hi + reach, y + reach]);
     let segments: Box<dyn Iterator<Item = &Line<[f64; 2]>>> = if index.exhaustive {
@@ -201,8 +230,9 @@ fn trace_line(
     };
     for seg in segments {
         let drop = index.fiber_drop_m * scale_at(0.5 * (seg.from[0] + seg.to[0]));
-        if let Some(iv) = corridor_interval(seg.from, seg.to, drop, y) {
-            bufs[fiber].push(iv);
+        if let Some((a, b)) = corridor_interval(seg.from, seg.to, drop, y) {
+            add(bufs, FLAG_FIBER, a, b, &mut full);
         }
     }
+    full
 }
