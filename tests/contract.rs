@@ -1,0 +1,148 @@
+//! The bundled demo scenario end to end, and the report's shape against the
+//! contract (`telecov.report/1`).
+
+use serde_json::Value;
+use telecov::model::Technology;
+
+fn demo_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo")
+}
+
+#[test]
+fn demo_city_totals_match_its_calibration() {
+    let scenario = telecov::io::load_scenario(demo_dir()).unwrap();
+    let report = telecov::evaluate(&scenario).unwrap();
+    let t = &report.totals;
+    assert_eq!(t.communes, 83);
+    assert_eq!(t.population, 1_235_171.0);
+    assert_eq!(t.households, 359_375.0);
+    assert_eq!(t.unassigned_population, 0.0);
+    assert_eq!(t.sites, 1_990);
+    assert_eq!(t.wifi_points, 32);
+    assert_eq!(t.communes_with_wifi, 32);
+    // the calibration: broadband for (nearly) everyone, fibre near 60 %
+    assert!(
+        report.mobile_broadband_pct() > 99.9,
+        "{}",
+        report.mobile_broadband_pct()
+    );
+    assert!(
+        (55.0..65.0).contains(&report.fiber_pct()),
+        "{}",
+        report.fiber_pct()
+    );
+    assert!(report.population_covered_pct(Technology::G5) > 0.0);
+    // totals are the sums over communes
+    let sum: f64 = report
+        .communes
+        .iter()
+        .map(|c| c.population_covered.g4)
+        .sum();
+    assert!((sum - t.population_covered.g4).abs() < 1e-6);
+}
+
+#[test]
+fn report_json_holds_every_contract_field() {
+    let scenario = telecov::io::load_scenario(demo_dir()).unwrap();
+    let report = telecov::evaluate(&scenario).unwrap();
+    let v: Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(v["schema"], "telecov.report/1");
+    for key in ["resolution_m", "fiber_drop_m", "wifi_range_m"] {
+        assert!(v["parameters"][key].is_number(), "parameters.{key}");
+    }
+    for key in ["2G", "3G", "4G", "5G"] {
+        assert!(
+            v["parameters"]["ranges_m"][key].is_number(),
+            "ranges_m.{key}"
+        );
+    }
+    let layers = ["2G", "3G", "4G", "5G", "mobile_broadband"];
+    let totals = &v["totals"];
+    for key in [
+        "population",
+        "households",
+        "unassigned_population",
+        "unassigned_households",
+        "households_fiber_passed",
+        "population_wifi_covered",
+        "communes",
+        "communes_with_wifi",
+        "sites",
+        "wifi_points",
+    ] {
+        assert!(totals[key].is_number(), "totals.{key}");
+    }
+    for l in layers {
+        assert!(
+            totals["population_covered"][l].is_number(),
+            "totals.population_covered.{l}"
+        );
+    }
+    let communes = v["communes"].as_array().unwrap();
+    assert_eq!(communes.len(), 83);
+    for c in communes {
+        for key in ["id", "name", "district", "kind"] {
+            assert!(
+                c.get(key).is_some(),
+                "communes[].{key} must be present (null when absent)"
+            );
+        }
+        for key in [
+            "population",
+            "households",
+            "area_km2",
+            "households_fiber_passed",
+            "population_wifi_covered",
+            "wifi_points",
+            "sites",
+        ] {
+            assert!(c[key].is_number(), "communes[].{key}");
+        }
+        for l in layers {
+            assert!(c["population_covered"][l].is_number());
+        }
+    }
+    assert!(v["warnings"].is_array());
+    // communes in input order
+    for (c, s) in communes.iter().zip(&scenario.communes) {
+        assert_eq!(c["id"], serde_json::to_value(&s.id).unwrap());
+    }
+}
+
+#[test]
+fn missing_optional_properties_are_null() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("communes.geojson"),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":7,"population":10,"households":3},
+        "geometry":{"type":"Polygon","coordinates":[[[105.7,10.0],[105.71,10.0],[105.71,10.01],[105.7,10.01],[105.7,10.0]]]}}]}"#,
+    )
+    .unwrap();
+    let s = telecov::io::load_scenario(dir.path()).unwrap();
+    let r = telecov::evaluate(&s).unwrap();
+    let v: Value = serde_json::from_str(&r.to_json()).unwrap();
+    let c = &v["communes"][0];
+    assert_eq!(c["id"], 7);
+    assert!(c["name"].is_null() && c["district"].is_null() && c["kind"].is_null());
+    assert_eq!(c["population_covered"]["4G"], 0.0);
+    assert_eq!(v["parameters"]["ranges_m"]["2G"], 5000.0);
+}
+
+#[test]
+fn communes_map_carries_figures_and_percentages() {
+    let scenario = telecov::io::load_scenario(demo_dir()).unwrap();
+    let report = telecov::evaluate(&scenario).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("communes.geojson");
+    telecov::io::output::write_communes_map(&path, &scenario, &report).unwrap();
+    let fc: geojson::FeatureCollection = std::fs::read_to_string(&path).unwrap().parse().unwrap();
+    assert_eq!(fc.features.len(), 83);
+    for (f, c) in fc.features.iter().zip(&report.communes) {
+        let p = f.properties.as_ref().unwrap();
+        assert!(f.geometry.is_some());
+        let pct = p["pct_4G"].as_f64().unwrap();
+        assert!((pct - c.population_covered_pct(Technology::G4)).abs() <= 0.005 + 1e-9);
+        assert!(p["pct_fiber"].as_f64().unwrap() <= 100.0);
+        assert_eq!(p["population"].as_f64().unwrap(), c.population);
+    }
+}
