@@ -63,6 +63,12 @@ pub const DISTRICTS_PER_COPY: usize = 9;
 /// Largest accepted [`CityConfig::scale`].
 pub const MAX_SCALE: u32 = 4096;
 
+/// Smallest accepted [`CityConfig::area_km2`]: room for 83 communes.
+pub const MIN_AREA_KM2: f64 = 50.0;
+
+/// Largest accepted [`CityConfig::area_km2`].
+pub const MAX_AREA_KM2: f64 = 20_000.0;
+
 /// What to generate. [`CityConfig::default`] is [`CityConfig::can_tho`].
 ///
 /// The counts and totals are *per copy* of the city: with `scale = k` the
@@ -85,7 +91,7 @@ pub struct CityConfig {
     pub population: u64,
     /// Households per copy (split exactly, as integers, over the communes).
     pub households: u64,
-    /// Land area per copy, km².
+    /// Land area per copy, km², in `MIN_AREA_KM2..=MAX_AREA_KM2`.
     pub area_km2: f64,
     /// Mobile sites per copy.
     pub sites: usize,
@@ -144,8 +150,10 @@ impl Default for CityConfig {
 ///
 /// # Panics
 ///
-/// When `config.scale` is 0 or above [`MAX_SCALE`], or when a share or
-/// length in `config` is out of range (negative, not finite, share above 1).
+/// When `config.scale` is 0 or above [`MAX_SCALE`], when `config.area_km2`
+/// is outside [`MIN_AREA_KM2`]`..=`[`MAX_AREA_KM2`], or when the fibre share
+/// or drop is out of range (share outside `[0, 1]`, drop not a finite
+/// positive number).
 ///
 /// # Example
 ///
@@ -170,8 +178,9 @@ pub fn generate(config: &CityConfig) -> Scenario {
         config.scale
     );
     assert!(
-        config.area_km2.is_finite() && config.area_km2 > 0.0,
-        "CityConfig::area_km2 must be a finite number > 0"
+        (MIN_AREA_KM2..=MAX_AREA_KM2).contains(&config.area_km2),
+        "CityConfig::area_km2 must be in {MIN_AREA_KM2}..={MAX_AREA_KM2}, got {}",
+        config.area_km2
     );
     assert!(
         (0.0..=1.0).contains(&config.fiber_passed_share),
@@ -193,7 +202,7 @@ pub fn generate(config: &CityConfig) -> Scenario {
     let tiles: Vec<TileOut> = (0..config.scale as usize)
         .into_par_iter()
         .map(|tile| {
-            let frame = tile_frame(tile, cols);
+            let frame = tile_frame(tile, cols, config.area_km2);
             let tile_seed = splitmix64(config.seed ^ splitmix64(tile as u64 ^ 0x7e1e_c0f0));
             build_tile(config, tile, tile_seed, &frame)
         })
@@ -377,7 +386,7 @@ const TRUNKS: [(usize, usize); 10] = [
 /// Centre of the first copy, degrees (lon, lat).
 const BASE_LON: f64 = 105.765;
 const BASE_LAT: f64 = 10.03;
-/// Room taken by one copy when tiling, metres.
+/// Room taken by one copy of 1,440 km² when tiling, metres.
 const TILE_WIDTH_M: f64 = 80_000.0;
 const TILE_HEIGHT_M: f64 = 56_000.0;
 
@@ -655,13 +664,16 @@ fn grid_columns(scale: u32) -> usize {
     c
 }
 
-fn tile_frame(tile: usize, cols: usize) -> Frame {
+/// The frame of copy `tile` in a grid of `cols` columns, for copies of
+/// `area_km2` each.
+fn tile_frame(tile: usize, cols: usize, area_km2: f64) -> Frame {
     let (col, row) = (tile % cols, tile / cols);
+    let size = (area_km2 / 1_440.0).sqrt();
     let probe = Frame::new(BASE_LON, BASE_LAT);
-    let dlat = TILE_HEIGHT_M / probe.m_per_deg_lat;
+    let dlat = TILE_HEIGHT_M * size / probe.m_per_deg_lat;
     let lat0 = BASE_LAT + row as f64 * dlat;
     // widest (most poleward) parallel of the row decides the spacing
-    let dlon = TILE_WIDTH_M / Frame::m_per_deg_lon(lat0 + dlat / 2.0);
+    let dlon = TILE_WIDTH_M * size / Frame::m_per_deg_lon(lat0 + dlat / 2.0);
     Frame::new(BASE_LON + col as f64 * dlon, lat0)
 }
 
@@ -986,8 +998,6 @@ fn build_city(area_m2: f64, rng: &mut ChaCha8Rng, jitter_seed: u64) -> (Mesh, Ce
         knee: 200.0,
         centre: [0.0, 0.0],
     };
-    let noise_amp = 12.0;
-    let noise = Noise::new(rng, noise_amp, (40.0, 120.0));
     // the parameter-plane box covering the outline at up to 1.12x its size
     let (mut xmin, mut xmax, mut ymin, mut ymax) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
     for p in &outline {
@@ -1015,6 +1025,11 @@ fn build_city(area_m2: f64, rng: &mut ChaCha8Rng, jitter_seed: u64) -> (Mesh, Ce
             pymax = pymax.max(q[1]);
         }
     }
+    // a wavy outline, its waves in proportion to the city (in mesh cells:
+    // 12 cells for the Cần Thơ calibration, fewer for a smaller city)
+    let relative = ((pxmax - pxmin) / 390.0).min(1.0);
+    let noise_amp = 12.0 * relative;
+    let noise = Noise::new(rng, noise_amp, (40.0 * relative, 120.0 * relative));
     let margin = noise_amp + 3.0;
     let origin = [pxmin - margin, pymin - margin];
     let cols = ((pxmax - pxmin + 2.0 * margin).ceil()) as usize;
@@ -1037,18 +1052,39 @@ fn build_city(area_m2: f64, rng: &mut ChaCha8Rng, jitter_seed: u64) -> (Mesh, Ce
         .collect();
     let mut member = vec![false; n];
     let mut cell_area = vec![f64::NAN; n];
-    for _ in 0..2 {
+    // scale the outline until the cleaned-up city has the wanted area
+    let passes = 3;
+    for pass in 0..passes {
         let ring: Vec<[f64; 2]> = outline
             .iter()
             .map(|p| [p[0] * factor, p[1] * factor])
             .collect();
         let (bx0, bx1) = (xmin / grow * factor, xmax / grow * factor);
         let (by0, by1) = (ymin / grow * factor, ymax / grow * factor);
-        let mut area = 0.0;
         for g in 0..n {
             let p = probe[g];
             member[g] =
                 p[0] >= bx0 && p[0] <= bx1 && p[1] >= by0 && p[1] <= by1 && point_in_ring(p, &ring);
+        }
+        // keep the largest piece and fill enclosed holes
+        let (comp, sizes) = grid_components(&mesh, &member);
+        let largest = (0..sizes.len()).max_by_key(|&c| (sizes[c], usize::MAX - c));
+        for g in 0..n {
+            member[g] = member[g] && Some(comp[g] as usize) == largest;
+        }
+        let outside: Vec<bool> = member.iter().map(|m| !m).collect();
+        let (ocomp, _) = grid_components(&mesh, &outside);
+        let border = ocomp[0];
+        for g in 0..n {
+            if outside[g] && ocomp[g] != border {
+                member[g] = true;
+            }
+        }
+        if pass + 1 == passes {
+            break;
+        }
+        let mut area = 0.0;
+        for g in 0..n {
             if member[g] {
                 if cell_area[g].is_nan() {
                     let vs = mesh.cell_vertices(g % cols, g / cols);
@@ -1059,20 +1095,6 @@ fn build_city(area_m2: f64, rng: &mut ChaCha8Rng, jitter_seed: u64) -> (Mesh, Ce
             }
         }
         factor *= (area_m2 / area).sqrt();
-    }
-    // keep the largest piece and fill enclosed holes
-    let (comp, sizes) = grid_components(&mesh, &member);
-    let largest = (0..sizes.len()).max_by_key(|&c| (sizes[c], usize::MAX - c));
-    for g in 0..n {
-        member[g] = member[g] && Some(comp[g] as usize) == largest;
-    }
-    let outside: Vec<bool> = member.iter().map(|m| !m).collect();
-    let (ocomp, _) = grid_components(&mesh, &outside);
-    let border = ocomp[0];
-    for g in 0..n {
-        if outside[g] && ocomp[g] != border {
-            member[g] = true;
-        }
     }
     let mut index = vec![NONE; n];
     let mut cells = Cells {
@@ -1773,7 +1795,7 @@ fn build_tile(config: &CityConfig, tile: usize, tile_seed: u64, frame: &Frame) -
     let city_plane = to_multipolygon(&city_polys, &mut mesh, &plane_coord);
 
     let sites = place_sites(config, tile, tile_seed, frame, &units, &cells, &mut mesh);
-    let wifi = place_wifi(config, tile, frame, &units);
+    let wifi = place_wifi(config, tile, frame, &units, &cells);
     let fiber = lay_fiber(
         config,
         tile_seed,
@@ -2048,7 +2070,13 @@ fn place_sites(
 /// One point in the centre commune of every district (the seat: a town, or
 /// the district's central ward), then one in each next-densest commune that
 /// has none; only past one point per commune do communes get a second.
-fn place_wifi(config: &CityConfig, tile: usize, frame: &Frame, units: &[Unit]) -> Vec<WifiPoint> {
+fn place_wifi(
+    config: &CityConfig,
+    tile: usize,
+    frame: &Frame,
+    units: &[Unit],
+    cells: &Cells,
+) -> Vec<WifiPoint> {
     let mut order: Vec<usize> = Vec::new();
     for d in 0..DISTRICTS_PER_COPY {
         if let Some(k) = units.iter().position(|u| u.district == d) {
@@ -2067,9 +2095,17 @@ fn place_wifi(config: &CityConfig, tile: usize, frame: &Frame, units: &[Unit]) -
         .map(|i| {
             let k = order[i % order.len()];
             let round = i / order.len();
-            // a second round sits a little off the first point
-            let offset = 60.0 * round as f64;
-            let p = [units[k].anchor[0] + offset, units[k].anchor[1]];
+            // a later round takes another cell of the commune, spread out
+            let p = if round == 0 {
+                units[k].anchor
+            } else {
+                let own = &units[k].cells;
+                let mut c = own[(round * 7919) % own.len()] as usize;
+                if cells.centroid[c] == units[k].anchor {
+                    c = own[(round * 7919 + 1) % own.len()] as usize;
+                }
+                cells.centroid[c]
+            };
             let c = frame.lonlat(p);
             WifiPoint {
                 id: FeatureId::Str(format!("WIFI{:04}", tile * config.wifi_points + i + 1)),
@@ -2971,6 +3007,57 @@ mod tests {
         assert_eq!(back.fiber, can_tho().fiber);
         assert_eq!(back.wifi, can_tho().wifi);
         assert_eq!(back.parameters, can_tho().parameters);
+    }
+
+    #[test]
+    fn other_calibrations() {
+        let config = CityConfig {
+            seed: 3,
+            population: 50_000,
+            households: 14_000,
+            area_km2: MIN_AREA_KM2,
+            sites: 60,
+            five_g_sites: 0,
+            wifi_points: 100,
+            fiber_passed_share: 0.3,
+            ..CityConfig::can_tho()
+        };
+        let s = generate(&config);
+        assert_eq!(s.communes.len(), COMMUNES_PER_COPY);
+        let pop: f64 = s.communes.iter().map(|c| c.population.unwrap()).sum();
+        let hh: f64 = s.communes.iter().map(|c| c.households.unwrap()).sum();
+        assert_eq!((pop, hh), (50_000.0, 14_000.0));
+        assert!(s
+            .communes
+            .iter()
+            .all(|c| c.geometry.as_ref().unwrap().is_valid()));
+        let area: f64 = s
+            .communes
+            .iter()
+            .map(|c| c.geometry.as_ref().unwrap().geodesic_area_unsigned())
+            .sum::<f64>()
+            / 1e6;
+        assert!((area - 50.0).abs() < 1.5, "{area}");
+        assert_eq!(s.sites.len(), 60);
+        assert!(s
+            .sites
+            .iter()
+            .all(|x| !x.technologies.contains(Technology::G5)));
+        assert_eq!(s.wifi.len(), 100);
+        let places: BTreeSet<_> = s
+            .wifi
+            .iter()
+            .map(|w| (w.location.x().to_bits(), w.location.y().to_bits()))
+            .collect();
+        assert_eq!(places.len(), 100);
+        let with_wifi: BTreeSet<usize> = s
+            .wifi
+            .iter()
+            .map(|w| commune_of(&s, &w.location).expect("wifi in the city"))
+            .collect();
+        assert_eq!(with_wifi.len(), COMMUNES_PER_COPY);
+        let (share, _) = fiber_share(&s, 200);
+        assert!((0.25..=0.35).contains(&share), "{share}");
     }
 
     #[test]
