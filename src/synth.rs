@@ -15,13 +15,19 @@
 //!   districts), fibre routes passing about 60 % of households within
 //!   150 m, and 32 public wifi points.
 //!
-//! Nothing here is real geography: the boundaries, sites and routes are
-//! invented. Only the totals above are real.
+//! Nothing here is real geography: the boundaries, names, sites and routes
+//! are invented. Only the totals above (and the census residents, households
+//! and area of each district) are real.
+//!
+//! Cần Thơ reports its 32 wifi points as "covering all 83 communes"; points
+//! can lie in at most 32 communes, so the generator puts one at the seat of
+//! every district and the rest in the densest communes without one, all in
+//! distinct communes.
 //!
 //! # How the city is built
 //!
 //! The ground is tiled by a jittered hexagonal mesh whose cells shrink towards
-//! the centre (about 40 m there, 220 m in the countryside). Every cell inside
+//! the centre (about 70 m there, 300 m in the countryside). Every cell inside
 //! a noisy city outline is given to a district, then to a commune, by a
 //! capacity-constrained power diagram (Lloyd iterations with weights that
 //! steer each region to its target area) evaluated on smoothly displaced
@@ -38,8 +44,8 @@
 //! platform's maths library); no hash-map order is ever observed; work done
 //! in parallel (the copies of a scaled city, the clipping of street
 //! networks) is collected in order; and every coordinate is rounded to 1e-6
-//! degree. The same configuration gives the
-//! same scenario, bit for bit, on every platform with IEEE 754 doubles.
+//! degree. The same configuration gives the same scenario, bit for bit, on
+//! every platform with IEEE 754 doubles.
 
 use std::collections::HashMap;
 use std::f64::consts::PI;
