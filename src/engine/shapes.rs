@@ -24,6 +24,10 @@ pub(crate) struct Wedge {
     pub azimuth_deg: f64,
     /// Half the beamwidth, degrees, in `(0, 180]`.
     pub half_deg: f64,
+    /// Unit direction of the counter-clockwise edge (bearing azimuth − half).
+    left: [f64; 2],
+    /// Unit direction of the clockwise edge (bearing azimuth + half).
+    right: [f64; 2],
 }
 
 impl Wedge {
@@ -32,19 +36,17 @@ impl Wedge {
     pub fn new(azimuth_deg: f64, beamwidth_deg: f64) -> Self {
         let a = azimuth_deg.to_radians();
         let half_deg = (beamwidth_deg / 2.0).clamp(0.0, 180.0);
+        let l = (azimuth_deg - half_deg).to_radians();
+        let r = (azimuth_deg + half_deg).to_radians();
         Wedge {
             ux: a.sin(),
             uy: a.cos(),
             cos_half: half_deg.to_radians().cos(),
             azimuth_deg: azimuth_deg.rem_euclid(360.0),
             half_deg,
+            left: [l.sin(), l.cos()],
+            right: [r.sin(), r.cos()],
         }
-    }
-
-    /// Whether grid bearing `bearing_deg` lies in the wedge.
-    fn holds_bearing(&self, bearing_deg: f64) -> bool {
-        let d = (bearing_deg - self.azimuth_deg).rem_euclid(360.0);
-        d.min(360.0 - d) <= self.half_deg
     }
 }
 
@@ -107,42 +109,51 @@ impl Cell {
             Some(w) if w.half_deg < 180.0 => w,
             _ => return out(xa, xb),
         };
-        if dy == 0.0 {
-            // the line through the site: east half at bearing 90, west at 270
-            if w.holds_bearing(90.0) {
-                out(cx, xb);
-            }
-            if w.holds_bearing(270.0) {
-                out(xa, cx);
-            }
-            return;
-        }
-        // On this line, bearings cover the open half-circle centred on
-        // c (0 north of the site, 180 south). With φ the bearing relative
-        // to c, a point at φ lies at x = cx + dy·tan φ.
-        let c = if dy > 0.0 { 0.0 } else { 180.0 };
-        let delta = (w.azimuth_deg - c + 180.0).rem_euclid(360.0) - 180.0;
-        let x_at = |phi: f64| -> f64 {
-            if phi >= 90.0 {
-                f64::INFINITY.copysign(dy)
-            } else if phi <= -90.0 {
-                f64::INFINITY.copysign(-dy)
-            } else {
-                cx + dy * phi.to_radians().tan()
-            }
-        };
-        for k in [-360.0, 0.0, 360.0] {
-            let lo = (delta - w.half_deg + k).max(-90.0);
-            let hi = (delta + w.half_deg + k).min(90.0);
+        // A direction v = (x − cx, dy) lies clockwise of the left edge when
+        // cross(left, v) <= 0 and counter-clockwise of the right edge when
+        // cross(right, v) >= 0. A wedge of at most 180° is where both hold,
+        // a wider one where either does; on the line each condition is a
+        // half-line.
+        let left = half_line(w.left, cx, dy, true);
+        let right = half_line(w.right, cx, dy, false);
+        let clip = |(lo, hi): (f64, f64)| (lo.max(xa), hi.min(xb));
+        if w.half_deg <= 90.0 {
+            let (lo, hi) = clip((left.0.max(right.0), left.1.min(right.1)));
             if lo < hi {
-                let (x1, x2) = (x_at(lo), x_at(hi));
-                let (x1, x2) = if x1 <= x2 { (x1, x2) } else { (x2, x1) };
-                let (x1, x2) = (x1.max(xa), x2.min(xb));
-                if x1 < x2 {
-                    out(x1, x2);
+                out(lo, hi);
+            }
+        } else {
+            for (lo, hi) in [clip(left), clip(right)] {
+                if lo < hi {
+                    out(lo, hi);
                 }
             }
         }
+    }
+}
+
+/// The half-line of the line at offset `dy` from a site at abscissa `cx`
+/// where direction `d` has the point on its clockwise side (`clockwise`) or
+/// its counter-clockwise side, edges included, as `(lo, hi)`; empty as
+/// `(+∞, −∞)`.
+fn half_line(d: [f64; 2], cx: f64, dy: f64, clockwise: bool) -> (f64, f64) {
+    // cross(d, v) = d.x·dy − d.y·(x − cx); clockwise side: cross <= 0
+    let [dx_, dy_] = d;
+    let rhs = dx_ * dy;
+    // clockwise: d.y·(x − cx) >= rhs; counter-clockwise: d.y·(x − cx) <= rhs
+    if dy_ == 0.0 {
+        let holds = if clockwise { rhs <= 0.0 } else { rhs >= 0.0 };
+        return if holds {
+            (f64::NEG_INFINITY, f64::INFINITY)
+        } else {
+            (f64::INFINITY, f64::NEG_INFINITY)
+        };
+    }
+    let x = cx + rhs / dy_;
+    if (dy_ > 0.0) == clockwise {
+        (x, f64::INFINITY)
+    } else {
+        (f64::NEG_INFINITY, x)
     }
 }
 
