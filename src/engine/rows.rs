@@ -43,6 +43,9 @@ const NODES: [(f64, f64); 2] = [
     (0.5 + 0.288_675_134_594_812_9, 0.5),
 ];
 
+/// One line in the middle of a slice.
+const MIDPOINT: [(f64, f64); 1] = [(0.5, 1.0)];
+
 /// A non-horizontal polygon edge for the scanline sweep.
 struct Edge {
     y_lo: f64,
@@ -95,6 +98,15 @@ pub(crate) fn measure(
     let j1 = (y_max / resolution_m).ceil() as i64 - 1;
     breaks.extend((j0..=j1).map(|j| j as f64 * resolution_m));
     breaks.retain(|y| *y >= y_min && *y <= y_max);
+    let x_min = edges
+        .iter()
+        .map(|e| e.x_at_lo.min(e.x_at_lo + (e.y_hi - e.y_lo) * e.slope))
+        .fold(f64::INFINITY, f64::min);
+    let x_max = edges
+        .iter()
+        .map(|e| e.x_at_lo.max(e.x_at_lo + (e.y_hi - e.y_lo) * e.slope))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let covered_whole = layers_covering_box(index, [x_min, y_min], [x_max, y_max]);
     breaks.sort_by(f64::total_cmp);
     breaks.dedup();
     edges.sort_by(|a, b| a.y_lo.total_cmp(&b.y_lo));
@@ -111,7 +123,15 @@ pub(crate) fn measure(
         if h <= 0.0 {
             continue;
         }
-        for (offset, weight) in NODES {
+        // a slice much thinner than a row (cut off by a vertex) is sampled on
+        // its middle line alone: the commune's width is linear in it, so its
+        // area stays exact, and its share of the coverage error is tiny
+        let nodes: &[(f64, f64)] = if h < 0.25 * resolution_m {
+            &MIDPOINT
+        } else {
+            &NODES
+        };
+        for &(offset, weight) in nodes {
             let y = a + offset * h;
             let h = weight * h;
             while next_edge < edges.len() && edges[next_edge].y_lo <= y {
@@ -140,7 +160,7 @@ pub(crate) fn measure(
             let x_hi = spans.last().map_or(x_lo, |s| s.1);
             let width: f64 = spans.iter().map(|s| s.1 - s.0).sum();
             m.area += h * width;
-            let full = trace_line(index, y, x_lo, x_hi, &mut bufs);
+            let full = trace_line(index, y, x_lo, x_hi, covered_whole, &mut bufs);
             for (bit, buf) in bufs.iter_mut().enumerate() {
                 if (full >> bit) & 1 == 1 {
                     m.covered[bit] += h * width;
@@ -165,10 +185,11 @@ fn trace_line(
     y: f64,
     x_lo: f64,
     x_hi: f64,
+    covered_whole: u8,
     bufs: &mut [Vec<(f64, f64)>; FLAG_BITS],
 ) -> u8 {
     let env = AABB::from_corners([x_lo, y], [x_hi, y]);
-    let mut full = 0u8;
+    let mut full = covered_whole;
     let add = |bufs: &mut [Vec<(f64, f64)>; FLAG_BITS], bits: u8, a: f64, b: f64, full: &mut u8| {
         let todo = bits & !*full;
         if todo == 0 {
@@ -191,6 +212,9 @@ fn trace_line(
     // the exhaustive baseline offers every shape; the exact traces are the
     // same, only the candidate search differs
     for (bit, layer) in index.layers.iter().enumerate() {
+        if (full >> bit) & 1 == 1 {
+            continue;
+        }
         let cells: Box<dyn Iterator<Item = &Cell>> = if index.exhaustive {
             Box::new(layer.iter())
         } else {
@@ -235,4 +259,26 @@ fn trace_line(
         }
     }
     full
+}
+
+/// The technology bits of which one convex shape (a disc, or a wedge of at
+/// most 180°) holds the whole box: every line through the commune is then
+/// covered entirely by that one shape, which is what the line search would
+/// find, so skipping it changes nothing but the time.
+fn layers_covering_box(index: &ZoneIndex, min: [f64; 2], max: [f64; 2]) -> u8 {
+    if index.exhaustive {
+        return 0;
+    }
+    let corners = [min, [max[0], min[1]], max, [min[0], max[1]]];
+    let env = AABB::from_corners(min, max);
+    let mut bits = 0u8;
+    for (bit, layer) in index.layers.iter().enumerate() {
+        let holds = layer.locate_in_envelope_intersecting(&env).any(|c| {
+            c.wedge.is_none_or(|w| w.half_deg <= 90.0) && corners.iter().all(|p| c.serves(*p))
+        });
+        if holds {
+            bits |= 1 << bit;
+        }
+    }
+    bits
 }
