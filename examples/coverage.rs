@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
+use telecov::Options;
 
 #[derive(Parser)]
 #[command(about = "Population and household coverage per commune for a telecov scenario")]
@@ -57,20 +58,10 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             .unwrap_or_else(|| "scenario".into());
         PathBuf::from("out").join(name)
     });
-    if out_dir.exists() && same_dir(&out_dir, &scenario_dir) {
-        return Err("the output directory is the scenario directory: choose another --out".into());
-    }
-
     let t0 = Instant::now();
-    let scenario = telecov::io::load_scenario(&scenario_dir)?;
-    let t_load = t0.elapsed();
-    let t1 = Instant::now();
-    let report = telecov::evaluate(&scenario)?;
-    let t_eval = t1.elapsed();
-
-    std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
-    telecov::io::output::write_report(out_dir.join("report.json"), &report)?;
-    telecov::io::output::write_communes_map(out_dir.join("communes.geojson"), &scenario, &report)?;
+    let report =
+        telecov::io::output::report_scenario(&scenario_dir, &out_dir, &Options::default())?;
+    let elapsed = t0.elapsed();
 
     println!("scenario {}", scenario_dir.display());
     print!("{}", telecov::io::output::summary_table(&report));
@@ -81,17 +72,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     println!(
-        "loaded in {:.1} ms, evaluated in {:.1} ms; wrote {}/report.json and communes.geojson",
-        t_load.as_secs_f64() * 1e3,
-        t_eval.as_secs_f64() * 1e3,
+        "loaded, evaluated and written in {:.1} ms: {}/report.json and communes.geojson",
+        elapsed.as_secs_f64() * 1e3,
         out_dir.display()
     );
     Ok(())
-}
-
-fn same_dir(a: &std::path::Path, b: &std::path::Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
 }

@@ -146,3 +146,68 @@ fn communes_map_carries_figures_and_percentages() {
         assert_eq!(p["population"].as_f64().unwrap(), c.population);
     }
 }
+
+/// A refused scenario writes nothing: the error names the file, and the
+/// output folder stays empty.
+#[test]
+fn refused_scenarios_write_no_report() {
+    let commune = r#"{"type":"Feature","properties":{"id":1,"population":10,"households":3},
+        "geometry":{"type":"Polygon","coordinates":[[[105.7,10.0],[105.71,10.0],[105.71,10.01],[105.7,10.01],[105.7,10.0]]]}}"#;
+    let communes = format!(r#"{{"type":"FeatureCollection","features":[{commune}]}}"#);
+    let site = |props: &str| {
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{props},"geometry":{{"type":"Point","coordinates":[105.705,10.005]}}}}]}}"#
+        )
+    };
+    let cases: Vec<(&str, Vec<(&str, String)>)> = vec![
+        ("communes.geojson", vec![]),
+        (
+            "sites.geojson",
+            vec![
+                ("communes.geojson", communes.clone()),
+                ("sites.geojson", site(r#"{"id":"a","technologies":["6G"]}"#)),
+            ],
+        ),
+        (
+            "sites.geojson",
+            vec![
+                ("communes.geojson", communes.clone()),
+                (
+                    "sites.geojson",
+                    site(r#"{"id":"a","technologies":["4G"],"range_m":NaN}"#),
+                ),
+            ],
+        ),
+        (
+            "communes.geojson",
+            vec![(
+                "communes.geojson",
+                format!(r#"{{"type":"FeatureCollection","features":[{commune},{commune}]}}"#),
+            )],
+        ),
+        (
+            "scenario.toml",
+            vec![
+                ("communes.geojson", communes.clone()),
+                ("scenario.toml", "resolution = 20\n".to_owned()),
+            ],
+        ),
+    ];
+    for (named, files) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let scenario = dir.path().join("scenario");
+        std::fs::create_dir(&scenario).unwrap();
+        for (name, text) in &files {
+            std::fs::write(scenario.join(name), text).unwrap();
+        }
+        let out = dir.path().join("out");
+        let err =
+            telecov::io::output::report_scenario(&scenario, &out, &telecov::Options::default())
+                .expect_err("the scenario must be refused");
+        assert!(err.to_string().contains(named), "{err} should name {named}");
+        assert!(
+            !out.exists(),
+            "nothing may be written for a refused scenario ({err})"
+        );
+    }
+}

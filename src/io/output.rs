@@ -20,6 +20,44 @@ use crate::model::{Scenario, Technology};
 use crate::report::{pct, Report};
 use crate::{Error, Result};
 
+/// Loads the scenario in `scenario_dir`, evaluates it with `options` and
+/// writes `report.json` and `communes.geojson` into `out_dir` (created if
+/// needed). Returns the report.
+///
+/// Nothing is written unless every step before succeeds: a refused
+/// scenario leaves `out_dir` untouched. `out_dir` must not be the scenario
+/// directory (outputs never mix with inputs).
+///
+/// ```no_run
+/// let report = telecov::io::output::report_scenario("data/demo", "out/demo", &telecov::Options::default())?;
+/// println!("{}", telecov::io::output::summary_table(&report));
+/// # Ok::<(), telecov::Error>(())
+/// ```
+pub fn report_scenario(
+    scenario_dir: impl AsRef<Path>,
+    out_dir: impl AsRef<Path>,
+    options: &crate::Options,
+) -> Result<Report> {
+    let (scenario_dir, out_dir) = (scenario_dir.as_ref(), out_dir.as_ref());
+    if let (Ok(a), Ok(b)) = (scenario_dir.canonicalize(), out_dir.canonicalize()) {
+        if a == b {
+            return Err(Error::Parameter {
+                name: "out_dir",
+                reason: format!(
+                    "{} is the scenario directory; write the outputs elsewhere",
+                    out_dir.display()
+                ),
+            });
+        }
+    }
+    let scenario = crate::io::load_scenario(scenario_dir)?;
+    let report = crate::evaluate_with(&scenario, options)?;
+    std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
+    write_report(out_dir.join("report.json"), &report)?;
+    write_communes_map(out_dir.join("communes.geojson"), &scenario, &report)?;
+    Ok(report)
+}
+
 /// Writes `bytes` to `path` atomically (temporary file, then rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
