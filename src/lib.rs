@@ -125,3 +125,8 @@ pub fn evaluate_with(scenario: &model::Scenario, options: &Options) -> Result<Re
     let evaluation = engine::run(scenario, options)?;
     report::assemble(scenario, evaluation)
 }
+
+/// The README's example compiles as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
