@@ -1,6 +1,7 @@
 //! The bundled demo scenario end to end, and the report's shape against the
 //! contract (`telecov.report/1`).
 
+use geo::polygon;
 use serde_json::Value;
 use telecov::model::Technology;
 
@@ -210,4 +211,67 @@ fn refused_scenarios_write_no_report() {
             "nothing may be written for a refused scenario ({err})"
         );
     }
+}
+
+/// A scenario built in code with absurd numbers is refused, not evaluated.
+#[test]
+fn api_scenarios_with_bad_numbers_are_refused() {
+    use telecov::model::*;
+    let commune = Commune {
+        id: FeatureId::Int(1),
+        name: None,
+        district: None,
+        kind: None,
+        population: Some(10.0),
+        households: Some(3.0),
+        geometry: Some(geo::MultiPolygon(vec![polygon![
+            (x: 105.7, y: 10.0), (x: 105.71, y: 10.0), (x: 105.71, y: 10.01), (x: 105.7, y: 10.0)
+        ]])),
+    };
+    let site = Site {
+        id: FeatureId::Str("s".into()),
+        operator: None,
+        technologies: [Technology::G4].into_iter().collect(),
+        height_m: DEFAULT_HEIGHT_M,
+        range_m: SiteRange::All(f64::NAN),
+        sectors: vec![],
+        radio: RadioParams::default(),
+        location: geo::Point::new(105.705, 10.005),
+    };
+    let s = Scenario {
+        communes: vec![commune.clone()],
+        sites: vec![site.clone()],
+        ..Scenario::default()
+    };
+    let e = telecov::evaluate(&s).unwrap_err().to_string();
+    assert!(
+        e.contains("sites.geojson") && e.contains("range_m") && e.contains("\"s\""),
+        "{e}"
+    );
+    let mut wide = site;
+    wide.range_m = SiteRange::All(500.0);
+    wide.sectors = vec![Sector {
+        azimuth_deg: 0.0,
+        beamwidth_deg: 400.0,
+        range_m: None,
+    }];
+    let s = Scenario {
+        communes: vec![commune.clone()],
+        sites: vec![wide],
+        ..Scenario::default()
+    };
+    assert!(telecov::evaluate(&s)
+        .unwrap_err()
+        .to_string()
+        .contains("sectors[0].beamwidth_deg"));
+    let mut c = commune;
+    c.population = Some(-1.0);
+    let s = Scenario {
+        communes: vec![c],
+        ..Scenario::default()
+    };
+    assert!(telecov::evaluate(&s)
+        .unwrap_err()
+        .to_string()
+        .contains("population"));
 }

@@ -560,13 +560,17 @@ fn push_segments(
     }
 }
 
-/// Folds repeated warnings into one line with a count.
+/// Folds repeated warnings into one line with a count, in first-seen order.
 fn summarise(warnings: Vec<String>) -> Vec<String> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut out: Vec<(String, usize)> = Vec::new();
     for w in warnings {
-        match out.iter_mut().find(|(s, _)| *s == w) {
-            Some((_, n)) => *n += 1,
-            None => out.push((w, 1)),
+        match seen.get(&w) {
+            Some(&i) => out[i].1 += 1,
+            None => {
+                seen.insert(w.clone(), out.len());
+                out.push((w, 1));
+            }
         }
     }
     out.into_iter()
@@ -599,13 +603,8 @@ pub(crate) struct Evaluation {
 
 /// Runs the engine on a scenario.
 pub(crate) fn run(scenario: &Scenario, options: &Options) -> Result<Evaluation> {
-    let params = &scenario.parameters;
-    if !(params.resolution_m.is_finite() && params.resolution_m > 0.0) {
-        return Err(Error::Parameter {
-            name: "resolution_m",
-            reason: format!("must be a finite number > 0, got {}", params.resolution_m),
-        });
-    }
+    // a scenario built in code gets the same numeric checks as a file
+    scenario.validate()?;
     let prepared = Prepared::new(scenario, options)?;
     let mut warnings = prepared.warnings.clone();
     let (tallies, unassigned_population, unassigned_households) = match &scenario.population {
@@ -793,4 +792,91 @@ fn points_mode(
         }
     }
     (tallies, un_pop, un_hh)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{FeatureId, Parameters, RadioParams, Sector, SiteRange};
+
+    fn site(range_m: SiteRange, sectors: Vec<Sector>, radio: RadioParams) -> Site {
+        Site {
+            id: FeatureId::Int(1),
+            operator: None,
+            technologies: [Technology::G2, Technology::G4].into_iter().collect(),
+            height_m: 30.0,
+            range_m,
+            sectors,
+            radio,
+            location: Point::new(105.0, 10.0),
+        }
+    }
+
+    fn range_of(shapes: &[SiteShape], tech: Technology) -> Vec<f64> {
+        shapes
+            .iter()
+            .filter(|s| s.technologies.contains(tech))
+            .map(|s| s.range_m)
+            .collect()
+    }
+
+    #[test]
+    fn range_rule_follows_the_contract_order() {
+        let p = Parameters::default();
+        let mut w = Vec::new();
+        // nothing given: [ranges_m]
+        let s = site(SiteRange::Unset, vec![], RadioParams::default());
+        let shapes = site_shapes(&s, &p, Environment::Urban, &mut w);
+        assert_eq!(range_of(&shapes, Technology::G2), vec![5000.0]);
+        assert_eq!(range_of(&shapes, Technology::G4), vec![2000.0]);
+        // per-technology object with a gap: the gap falls back to [ranges_m]
+        let s = site(
+            SiteRange::PerTechnology([Some(1200.0), None, None, None]),
+            vec![],
+            RadioParams::default(),
+        );
+        let shapes = site_shapes(&s, &p, Environment::Urban, &mut w);
+        assert_eq!(range_of(&shapes, Technology::G2), vec![1200.0]);
+        assert_eq!(range_of(&shapes, Technology::G4), vec![2000.0]);
+        // radio parameters without range_m: the link budget
+        let radio = RadioParams {
+            tx_power_dbm: Some(43.0),
+            antenna_gain_dbi: None,
+            frequency_mhz: None,
+        };
+        let s = site(SiteRange::Unset, vec![], radio);
+        let shapes = site_shapes(&s, &p, Environment::Urban, &mut w);
+        let expected =
+            link_budget_range_m(Technology::G4, &radio, 30.0, Environment::Urban).range_m;
+        assert_eq!(range_of(&shapes, Technology::G4), vec![expected]);
+        // range_m beats the link budget; a sector's range beats the site's
+        let sectors = vec![
+            Sector {
+                azimuth_deg: 0.0,
+                beamwidth_deg: 120.0,
+                range_m: Some(700.0),
+            },
+            Sector {
+                azimuth_deg: 120.0,
+                beamwidth_deg: 120.0,
+                range_m: None,
+            },
+        ];
+        let s = site(SiteRange::All(900.0), sectors, radio);
+        let shapes = site_shapes(&s, &p, Environment::Urban, &mut w);
+        assert_eq!(range_of(&shapes, Technology::G4), vec![700.0, 900.0]);
+        // technologies sharing a shape share one cell
+        assert_eq!(shapes.len(), 2);
+    }
+
+    #[test]
+    fn repeated_warnings_are_counted_once() {
+        let w = vec![
+            "a".to_owned(),
+            "b".to_owned(),
+            "a".to_owned(),
+            "a".to_owned(),
+        ];
+        assert_eq!(summarise(w), vec!["a (3 times)".to_owned(), "b".to_owned()]);
+    }
 }

@@ -4,10 +4,9 @@ use super::{Commune, FiberRoute, Parameters, PopulationPoint, Site, WifiPoint};
 ///
 /// Read one from disk with [`load_scenario`](crate::io::load_scenario),
 /// which validates every file, or fill the fields from code (the
-/// [`synth`](crate::synth) generator does). Built in code, the values must
-/// respect the same rules the loader enforces: finite, non-negative
-/// populations, positive ranges, beamwidths in (0, 360], coordinates in
-/// range.
+/// [`synth`](crate::synth) generator does); [`evaluate`](crate::evaluate)
+/// checks the numbers of a scenario built in code with
+/// [`Scenario::validate`] before any work.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Scenario {
     /// Administrative units, in input order.
@@ -25,4 +24,214 @@ pub struct Scenario {
     pub parameters: Parameters,
     /// Warnings raised while loading (odd but accepted input).
     pub warnings: Vec<String>,
+}
+
+impl Scenario {
+    /// Checks the numeric invariants the engine relies on, for a scenario
+    /// built in code (the loader already enforces them for files): finite,
+    /// non-negative people and households; positive, finite heights and
+    /// ranges; beamwidths in (0, 360]; finite azimuths; non-empty technology
+    /// sets; coordinates inside [-180, 180] × [-90, 90]; valid parameters.
+    /// Errors name the contract file the item would come from, the feature
+    /// index and id, and the property.
+    ///
+    /// ```
+    /// use telecov::model::{Scenario, Parameters};
+    /// let mut s = Scenario::default();
+    /// assert!(s.validate().is_ok());
+    /// s.parameters.resolution_m = f64::NAN;
+    /// assert!(s.validate().unwrap_err().to_string().contains("resolution_m"));
+    /// ```
+    pub fn validate(&self) -> crate::Result<()> {
+        use crate::error::Location;
+        use crate::Error;
+        use geo::CoordsIter;
+
+        let bad = |file: &str, i: usize, id: Option<String>, prop: &str, why: String| {
+            Err(Error::invalid(
+                Location::file(file).feature(i, id).property(prop),
+                why,
+            ))
+        };
+        let non_negative = |v: Option<f64>| v.is_none_or(|v| v.is_finite() && v >= 0.0);
+        let positive = |v: f64| v.is_finite() && v > 0.0;
+        let on_earth =
+            |x: f64, y: f64| (-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y);
+
+        if let Err((name, why)) = self.parameters.check() {
+            return Err(Error::invalid(
+                Location::file("scenario.toml").property(name),
+                why,
+            ));
+        }
+        for (i, c) in self.communes.iter().enumerate() {
+            let id = Some(c.id.key());
+            for (prop, v) in [("population", c.population), ("households", c.households)] {
+                if !non_negative(v) {
+                    return bad(
+                        "communes.geojson",
+                        i,
+                        id,
+                        prop,
+                        format!("must be a finite number >= 0, got {v:?}"),
+                    );
+                }
+            }
+            if let Some(g) = &c.geometry {
+                if g.coords_iter().any(|p| !on_earth(p.x, p.y)) {
+                    return bad(
+                        "communes.geojson",
+                        i,
+                        id,
+                        "geometry",
+                        "coordinates outside [-180,180]×[-90,90]".into(),
+                    );
+                }
+            }
+        }
+        for (i, s) in self.sites.iter().enumerate() {
+            let id = Some(s.id.key());
+            if s.technologies.is_empty() {
+                return bad(
+                    "sites.geojson",
+                    i,
+                    id,
+                    "technologies",
+                    "must not be empty".into(),
+                );
+            }
+            if !positive(s.height_m) {
+                return bad(
+                    "sites.geojson",
+                    i,
+                    id,
+                    "height_m",
+                    format!("must be a finite number > 0, got {}", s.height_m),
+                );
+            }
+            for t in super::Technology::ALL {
+                if let Some(r) = s.range_m.get(t) {
+                    if !positive(r) {
+                        return bad(
+                            "sites.geojson",
+                            i,
+                            id,
+                            "range_m",
+                            format!("must be a finite number > 0, got {r}"),
+                        );
+                    }
+                }
+            }
+            for (k, sec) in s.sectors.iter().enumerate() {
+                let prop = |p: &str| format!("sectors[{k}].{p}");
+                if !sec.azimuth_deg.is_finite() {
+                    return bad(
+                        "sites.geojson",
+                        i,
+                        id,
+                        &prop("azimuth_deg"),
+                        format!("must be finite, got {}", sec.azimuth_deg),
+                    );
+                }
+                if !(sec.beamwidth_deg > 0.0 && sec.beamwidth_deg <= 360.0) {
+                    return bad(
+                        "sites.geojson",
+                        i,
+                        id,
+                        &prop("beamwidth_deg"),
+                        format!("must lie in (0, 360], got {}", sec.beamwidth_deg),
+                    );
+                }
+                if let Some(r) = sec.range_m {
+                    if !positive(r) {
+                        return bad(
+                            "sites.geojson",
+                            i,
+                            id,
+                            &prop("range_m"),
+                            format!("must be a finite number > 0, got {r}"),
+                        );
+                    }
+                }
+            }
+            let radio = [
+                s.radio.tx_power_dbm,
+                s.radio.antenna_gain_dbi,
+                s.radio.frequency_mhz,
+            ];
+            if radio.iter().flatten().any(|v| !v.is_finite()) {
+                return bad(
+                    "sites.geojson",
+                    i,
+                    id,
+                    "tx_power_dbm",
+                    "radio parameters must be finite".into(),
+                );
+            }
+            if !on_earth(s.location.x(), s.location.y()) {
+                return bad(
+                    "sites.geojson",
+                    i,
+                    id,
+                    "geometry",
+                    "coordinates outside [-180,180]×[-90,90]".into(),
+                );
+            }
+        }
+        for (i, w) in self.wifi.iter().enumerate() {
+            let id = Some(w.id.key());
+            if w.range_m.is_some_and(|r| !positive(r)) {
+                return bad(
+                    "wifi.geojson",
+                    i,
+                    id,
+                    "range_m",
+                    format!("must be a finite number > 0, got {:?}", w.range_m),
+                );
+            }
+            if !on_earth(w.location.x(), w.location.y()) {
+                return bad(
+                    "wifi.geojson",
+                    i,
+                    id,
+                    "geometry",
+                    "coordinates outside [-180,180]×[-90,90]".into(),
+                );
+            }
+        }
+        for (i, f) in self.fiber.iter().enumerate() {
+            if f.geometry.coords_iter().any(|p| !on_earth(p.x, p.y)) {
+                return bad(
+                    "fiber.geojson",
+                    i,
+                    Some(f.id.key()),
+                    "geometry",
+                    "coordinates outside [-180,180]×[-90,90]".into(),
+                );
+            }
+        }
+        for (i, p) in self.population.iter().flatten().enumerate() {
+            for (prop, v) in [("population", p.population), ("households", p.households)] {
+                if !non_negative(Some(v)) {
+                    return bad(
+                        "population.geojson",
+                        i,
+                        None,
+                        prop,
+                        format!("must be a finite number >= 0, got {v}"),
+                    );
+                }
+            }
+            if p.location.is_some_and(|l| !on_earth(l.x(), l.y())) {
+                return bad(
+                    "population.geojson",
+                    i,
+                    None,
+                    "geometry",
+                    "coordinates outside [-180,180]×[-90,90]".into(),
+                );
+            }
+        }
+        Ok(())
+    }
 }
