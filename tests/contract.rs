@@ -275,3 +275,18 @@ fn api_scenarios_with_bad_numbers_are_refused() {
         .to_string()
         .contains("population"));
 }
+
+/// An absurd demand grid is refused before any work, with a resolution
+/// that would fit.
+#[test]
+fn absurd_resolution_is_refused_with_advice() {
+    let mut scenario = telecov::io::load_scenario(demo_dir()).unwrap();
+    scenario.parameters.resolution_m = 0.01; // about 1.4e13 cells
+    let e = telecov::evaluate(&scenario).unwrap_err();
+    assert!(matches!(e, telecov::Error::TooLarge(_)), "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("resolution_m = 0.01") && msg.contains("use resolution_m = 2"),
+        "{msg}"
+    );
+}
