@@ -5,7 +5,8 @@
 //! ```
 //!
 //! With no scenario it runs the bundled demo city (`data/demo`) and writes to
-//! `out/demo`. It writes `OUT_DIR/report.json` (contract `telecov.report/1`)
+//! `out/demo`. It writes `OUT_DIR/report.json` (contract `telecov.report/1`),
+//! `OUT_DIR/sites.geojson` (each site with the range used per technology and why)
 //! and `OUT_DIR/communes.geojson` (commune polygons with coverage figures
 //! and percentages, for a choropleth), and prints a per-district table.
 //! A refused scenario prints the error (file, feature, property) and exits
@@ -72,7 +73,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     println!(
-        "loaded, evaluated and written in {:.1} ms: {}/report.json and communes.geojson",
+        "loaded, evaluated and written in {:.1} ms: {}/report.json, communes.geojson, sites.geojson",
         elapsed.as_secs_f64() * 1e3,
         out_dir.display()
     );

@@ -290,3 +290,80 @@ fn absurd_resolution_is_refused_with_advice() {
         "{msg}"
     );
 }
+
+/// `sites.geojson` says which range the engine used for each layer and why.
+#[test]
+fn sites_map_audits_ranges() {
+    use telecov::model::*;
+    let ward = Commune {
+        id: FeatureId::Str("w1".into()),
+        name: None,
+        district: None,
+        kind: Some(CommuneKind::Ward),
+        population: Some(10.0),
+        households: Some(3.0),
+        geometry: Some(geo::MultiPolygon(vec![polygon![
+            (x: 105.7, y: 10.0), (x: 105.72, y: 10.0), (x: 105.72, y: 10.02), (x: 105.7, y: 10.02), (x: 105.7, y: 10.0)
+        ]])),
+    };
+    let mk = |id: i64, range_m, radio, sectors| Site {
+        id: FeatureId::Int(id),
+        operator: Some("VNPT".into()),
+        technologies: [Technology::G2, Technology::G4].into_iter().collect(),
+        height_m: 30.0,
+        range_m,
+        sectors,
+        radio,
+        location: geo::Point::new(105.71, 10.01),
+    };
+    let radio = RadioParams {
+        tx_power_dbm: Some(43.0),
+        antenna_gain_dbi: None,
+        frequency_mhz: None,
+    };
+    let s = Scenario {
+        communes: vec![ward],
+        sites: vec![
+            mk(
+                1,
+                SiteRange::PerTechnology([Some(1500.0), None, None, None]),
+                RadioParams::default(),
+                vec![],
+            ),
+            mk(2, SiteRange::Unset, radio, vec![]),
+            mk(
+                3,
+                SiteRange::All(800.0),
+                RadioParams::default(),
+                vec![Sector {
+                    azimuth_deg: 30.0,
+                    beamwidth_deg: 65.0,
+                    range_m: Some(450.0),
+                }],
+            ),
+        ],
+        ..Scenario::default()
+    };
+    let fc = telecov::io::output::sites_map(&s);
+    let p = |i: usize| fc.features[i].properties.clone().unwrap();
+    assert_eq!(p(0)["effective_range_m"]["2G"], 1500.0);
+    assert_eq!(p(0)["range_source"]["2G"], "range_m");
+    assert_eq!(p(0)["effective_range_m"]["4G"], 2000.0);
+    assert_eq!(p(0)["range_source"]["4G"], "default");
+    assert_eq!(p(0)["commune"], "w1");
+    assert_eq!(p(1)["environment"], "urban");
+    assert_eq!(p(1)["range_source"]["4G"], "link_budget");
+    let expected = telecov::propagation::link_budget_range_m(
+        Technology::G4,
+        &radio,
+        30.0,
+        telecov::propagation::Environment::Urban,
+    );
+    assert_eq!(
+        p(1)["effective_range_m"]["4G"].as_f64().unwrap(),
+        expected.range_m
+    );
+    assert_eq!(p(1)["link_budget"]["4G"]["model"], expected.model);
+    assert_eq!(p(2)["sectors"][0]["effective_range_m"]["4G"], 450.0);
+    assert_eq!(p(2)["effective_range_m"]["4G"], 800.0);
+}

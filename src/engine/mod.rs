@@ -132,6 +132,58 @@ pub struct SiteShape {
     pub sector: Option<(f64, f64)>,
 }
 
+/// How the range of one technology of a site was decided (before any
+/// sector's own `range_m`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RangeSource {
+    /// The site's `range_m` (a number, or the object's entry).
+    SiteRange,
+    /// The link budget (the site has `tx_power_dbm` and no `range_m`).
+    LinkBudget {
+        /// The path-loss model that set the range.
+        model: &'static str,
+        /// The budget's maximum allowed path loss, dB.
+        max_path_loss_db: f64,
+        /// The environment the model was chosen for.
+        environment: Environment,
+    },
+    /// The scenario's `[ranges_m]` default.
+    Default,
+}
+
+/// The range in metres of each technology the site carries
+/// (`Technology::index` order; `None` for technologies it does not carry),
+/// with its source, by the contract's rule: the site's `range_m`, then the
+/// link budget when the site has `tx_power_dbm`, then `[ranges_m]`. A
+/// sector's own `range_m` overrides these (see [`site_shapes`]).
+pub fn site_ranges(
+    site: &Site,
+    parameters: &crate::model::Parameters,
+    environment: Environment,
+    warnings: &mut Vec<String>,
+) -> [Option<(f64, RangeSource)>; 4] {
+    let mut out = [None; 4];
+    for tech in site.technologies.iter() {
+        out[tech.index()] = Some(match site.range_m.get(tech) {
+            Some(r) => (r, RangeSource::SiteRange),
+            None if site.radio.tx_power_dbm.is_some() => {
+                let est = link_budget_range_m(tech, &site.radio, site.height_m, environment);
+                warnings.extend(est.warnings);
+                (
+                    est.range_m,
+                    RangeSource::LinkBudget {
+                        model: est.model,
+                        max_path_loss_db: est.max_path_loss_db,
+                        environment,
+                    },
+                )
+            }
+            None => (parameters.ranges_m.get(tech), RangeSource::Default),
+        });
+    }
+    out
+}
+
 /// The coverage shapes of a site, after the contract's range rule, grouping
 /// the technologies that share a shape. `environment` feeds the link budget
 /// when the site is in link-budget mode; `warnings` receives the link
@@ -142,18 +194,8 @@ pub fn site_shapes(
     environment: Environment,
     warnings: &mut Vec<String>,
 ) -> Vec<SiteShape> {
-    let mut per_tech = [0.0f64; 4];
-    for tech in site.technologies.iter() {
-        per_tech[tech.index()] = match site.range_m.get(tech) {
-            Some(r) => r,
-            None if site.radio.tx_power_dbm.is_some() => {
-                let est = link_budget_range_m(tech, &site.radio, site.height_m, environment);
-                warnings.extend(est.warnings);
-                est.range_m
-            }
-            None => parameters.ranges_m.get(tech),
-        };
-    }
+    let ranges = site_ranges(site, parameters, environment, warnings);
+    let per_tech: [f64; 4] = std::array::from_fn(|i| ranges[i].map_or(0.0, |r| r.0));
     let mut shapes: Vec<SiteShape> = Vec::new();
     let mut push = |range_m: f64, tech: Technology, sector: Option<(f64, f64)>| {
         if let Some(s) = shapes
@@ -184,6 +226,39 @@ pub fn site_shapes(
         }
     }
     shapes
+}
+
+/// What the engine decided for one site, for auditing: where it stands and
+/// the range of each of its technologies with the reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteAudit {
+    /// Index of the commune holding the site (first in input order,
+    /// boundary included), if any.
+    pub commune: Option<usize>,
+    /// Environment used by the link budget (from the commune's kind).
+    pub environment: Environment,
+    /// Range and its source per technology ([`site_ranges`]).
+    pub ranges: [Option<(f64, RangeSource)>; 4],
+}
+
+/// Audits every site of the scenario, in input order.
+pub fn audit_sites(scenario: &Scenario) -> Vec<SiteAudit> {
+    let locator = CommuneLocator::new(scenario);
+    let mut ignored = Vec::new();
+    scenario
+        .sites
+        .iter()
+        .map(|site| {
+            let commune = locator.locate(site.location);
+            let environment =
+                environment_of(commune.and_then(|c| scenario.communes[c].kind.as_ref()));
+            SiteAudit {
+                commune,
+                environment,
+                ranges: site_ranges(site, &scenario.parameters, environment, &mut ignored),
+            }
+        })
+        .collect()
 }
 
 /// Approximate transverse Mercator point scale factor at easting `x_m`.

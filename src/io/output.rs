@@ -6,6 +6,8 @@
 //!   commune polygons carrying the report's figures plus ready-made
 //!   percentages (`pct_4G`, `pct_fiber`, …) for a choropleth in QGIS or
 //!   geojson.io.
+//! - [`sites_map`]: `sites.geojson`, every site with the range the engine
+//!   used per technology and why (site `range_m`, link budget, default).
 //! - [`summary_table`]: a short per-district table for a terminal.
 //!
 //! Files are written atomically: to a temporary file in the same folder,
@@ -21,8 +23,8 @@ use crate::report::{pct, Report};
 use crate::{Error, Result};
 
 /// Loads the scenario in `scenario_dir`, evaluates it with `options` and
-/// writes `report.json` and `communes.geojson` into `out_dir` (created if
-/// needed). Returns the report.
+/// writes `report.json`, `communes.geojson` and `sites.geojson`
+/// ([`sites_map`]) into `out_dir` (created if needed). Returns the report.
 ///
 /// Nothing is written unless every step before succeeds: a refused
 /// scenario leaves `out_dir` untouched. `out_dir` must not be the scenario
@@ -55,6 +57,10 @@ pub fn report_scenario(
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     write_report(out_dir.join("report.json"), &report)?;
     write_communes_map(out_dir.join("communes.geojson"), &scenario, &report)?;
+    write_atomic(
+        &out_dir.join("sites.geojson"),
+        sites_map(&scenario).to_string().as_bytes(),
+    )?;
     Ok(report)
 }
 
@@ -145,6 +151,105 @@ pub fn write_communes_map(
 ) -> Result<()> {
     let fc = communes_map(scenario, report);
     write_atomic(path.as_ref(), fc.to_string().as_bytes())
+}
+
+/// The sites (WGS 84 points) with what the engine made of them, for a
+/// planner to audit: `id`, `operator`, `technologies`, `height_m`,
+/// `commune` (id of the commune holding it, or null), `environment`,
+/// `effective_range_m` (technology → metres), `range_source` (technology →
+/// `range_m`, `link_budget` or `default`), `link_budget` (technology →
+/// `{model, max_path_loss_db}` for link-budget layers) and `sectors` (each
+/// with its `azimuth_deg`, `beamwidth_deg` and `effective_range_m`).
+pub fn sites_map(scenario: &Scenario) -> FeatureCollection {
+    use crate::engine::{audit_sites, RangeSource};
+    let audits = audit_sites(scenario);
+    let features = scenario
+        .sites
+        .iter()
+        .zip(&audits)
+        .map(|(site, audit)| {
+            let mut effective = JsonObject::new();
+            let mut source = JsonObject::new();
+            let mut budget = JsonObject::new();
+            for t in site.technologies.iter() {
+                let Some((range_m, how)) = audit.ranges[t.index()] else {
+                    continue;
+                };
+                effective.insert(t.to_string(), num(range_m));
+                let label = match how {
+                    RangeSource::SiteRange => "range_m",
+                    RangeSource::Default => "default",
+                    RangeSource::LinkBudget {
+                        model,
+                        max_path_loss_db,
+                        ..
+                    } => {
+                        budget.insert(
+                            t.to_string(),
+                            serde_json::json!({ "model": model, "max_path_loss_db": num(max_path_loss_db) }),
+                        );
+                        "link_budget"
+                    }
+                };
+                source.insert(t.to_string(), label.into());
+            }
+            let sectors: Vec<JsonValue> = site
+                .sectors
+                .iter()
+                .map(|sec| {
+                    let ranges: JsonObject = site
+                        .technologies
+                        .iter()
+                        .map(|t| {
+                            let site_range = audit.ranges[t.index()].map_or(0.0, |r| r.0);
+                            (t.to_string(), num(sec.range_m.unwrap_or(site_range)))
+                        })
+                        .collect();
+                    serde_json::json!({
+                        "azimuth_deg": num(sec.azimuth_deg),
+                        "beamwidth_deg": num(sec.beamwidth_deg),
+                        "effective_range_m": ranges,
+                    })
+                })
+                .collect();
+            let mut properties = JsonObject::new();
+            properties.insert("id".into(), serde_json::to_value(&site.id).unwrap_or(JsonValue::Null));
+            properties.insert("operator".into(), site.operator.clone().map_or(JsonValue::Null, JsonValue::String));
+            properties.insert(
+                "technologies".into(),
+                site.technologies.iter().map(|t| JsonValue::from(t.as_str())).collect(),
+            );
+            properties.insert("height_m".into(), num(site.height_m));
+            properties.insert(
+                "commune".into(),
+                audit
+                    .commune
+                    .and_then(|c| serde_json::to_value(&scenario.communes[c].id).ok())
+                    .unwrap_or(JsonValue::Null),
+            );
+            properties.insert("environment".into(), audit.environment.as_str().into());
+            properties.insert("effective_range_m".into(), JsonValue::Object(effective));
+            properties.insert("range_source".into(), JsonValue::Object(source));
+            if !budget.is_empty() {
+                properties.insert("link_budget".into(), JsonValue::Object(budget));
+            }
+            if !sectors.is_empty() {
+                properties.insert("sectors".into(), JsonValue::Array(sectors));
+            }
+            Feature {
+                bbox: None,
+                geometry: Some(Geometry::new(geojson::GeometryValue::from(&site.location))),
+                id: None,
+                properties: Some(properties),
+                foreign_members: None,
+            }
+        })
+        .collect();
+    FeatureCollection {
+        bbox: None,
+        features,
+        foreign_members: None,
+    }
 }
 
 /// A short table: one row per district (communes without a district are
