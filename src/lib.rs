@@ -89,7 +89,17 @@
 //! - `totals.sites` and `totals.wifi_points` count the features loaded; a
 //!   feature skipped for its null geometry is named in `warnings` instead;
 //! - the report adds one field to the contract: `demand` (`uniform` or
-//!   `points`).
+//!   `points`);
+//! - uniform demand is "estimated on a grid of `resolution_m`" by row
+//!   integration ([`Sampling::Rows`]): lines `resolution_m` apart (split at
+//!   the commune's vertices) on which covered lengths are exact, rather than
+//!   by counting cell centres, which can miss the contract's 0.5-point rule
+//!   on small communes with straight edges ([`Sampling::CellCentres`] keeps
+//!   that estimate available);
+//! - consequently a commune smaller than one cell keeps its people spread
+//!   over its own, exactly measured area; a representative point inside it
+//!   carries them only when its area cannot be measured (degenerate
+//!   geometry), with a warning.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
