@@ -100,7 +100,7 @@ pub fn grid_rows(polygon: &MultiPolygon<f64>, resolution_m: f64) -> Vec<GridRow>
     rows
 }
 
-/// Upper estimate of the number of grid cells of `resolution_m` needed to
+/// Estimated number of grid cells of `resolution_m` needed to
 /// cover an area of `area_m2`, used to refuse absurd requests before any
 /// memory is taken or time spent.
 pub fn estimate_cells(area_m2: f64, resolution_m: f64) -> f64 {

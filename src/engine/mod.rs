@@ -36,7 +36,10 @@
 //! of the number of demand cells; points mode O(points × (log n + shapes
 //! holding the point)).
 
-use geo::{BoundingRect, Coord, InteriorPoint, LineString, MapCoords, MultiPolygon, Point, Rect};
+use geo::{
+    BoundingRect, Coord, InteriorPoint, Intersects, LineString, MapCoords, MultiPolygon, Point,
+    Rect,
+};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Line, Rectangle};
 use rstar::{RTree, AABB};
@@ -397,7 +400,6 @@ impl CommuneLocator {
     /// Index of the first commune (input order) containing `p` (lon/lat),
     /// boundary included.
     pub(crate) fn locate(&self, p: Point<f64>) -> Option<usize> {
-        use geo::Intersects;
         let mut best: Option<usize> = None;
         for cand in self.tree.locate_all_at_point(&[p.x(), p.y()]) {
             let i = cand.data;
@@ -434,17 +436,6 @@ fn lonlat_rect_expand(r: Rect<f64>, distance_m: f64) -> Rect<f64> {
             y: r.max().y + dlat,
         },
     )
-}
-
-fn rect_holds(r: &Rect<f64>, p: Point<f64>) -> bool {
-    p.x() >= r.min().x && p.x() <= r.max().x && p.y() >= r.min().y && p.y() <= r.max().y
-}
-
-fn rects_meet(a: &Rect<f64>, b: &Rect<f64>) -> bool {
-    a.min().x <= b.max().x
-        && b.min().x <= a.max().x
-        && a.min().y <= b.max().y
-        && b.min().y <= a.max().y
 }
 
 impl<'a> Prepared<'a> {
@@ -540,10 +531,7 @@ impl<'a> Prepared<'a> {
             let mut cells = Vec::new();
             for (site, shapes) in scenario.sites.iter().zip(&shapes) {
                 let reach = shapes.iter().map(|s| s.range_m).fold(0.0, f64::max);
-                if !rect_holds(
-                    &lonlat_rect_expand(extent, reach * 1.01 + 1.0),
-                    site.location,
-                ) {
+                if !lonlat_rect_expand(extent, reach * 1.01 + 1.0).intersects(&site.location) {
                     continue;
                 }
                 let pr = frame.forward_with_distortion(site.location.x(), site.location.y());
@@ -562,7 +550,7 @@ impl<'a> Prepared<'a> {
             let mut wifi = Vec::new();
             for w in &scenario.wifi {
                 let r = w.range_m.unwrap_or(params.wifi_range_m);
-                if !rect_holds(&lonlat_rect_expand(extent, r * 1.01 + 1.0), w.location) {
+                if !lonlat_rect_expand(extent, r * 1.01 + 1.0).intersects(&w.location) {
                     continue;
                 }
                 let pr = frame.forward_with_distortion(w.location.x(), w.location.y());
@@ -627,7 +615,7 @@ fn push_segments(
         let p = frame.forward(c.x, c.y);
         if let Some((pc, pp)) = prev {
             let seg = Rect::new(pc, *c);
-            if rects_meet(&seg, reach) {
+            if seg.intersects(reach) {
                 out.push(Line::new(pp, p));
             }
         }
@@ -713,7 +701,7 @@ fn uniform(
         .flatten()
         .map(|(_, p)| p.unsigned_area())
         .sum();
-    let estimate = area_m2 / (res * res);
+    let estimate = crate::demand::estimate_cells(area_m2, res);
     if estimate > options.max_demand_cells as f64 {
         let fit = res * (estimate / options.max_demand_cells as f64).sqrt();
         return Err(Error::TooLarge(format!(

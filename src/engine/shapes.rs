@@ -20,8 +20,6 @@ pub(crate) struct Wedge {
     pub uy: f64,
     /// Cosine of half the beamwidth.
     pub cos_half: f64,
-    /// Boresight as a grid bearing, degrees clockwise from grid north.
-    pub azimuth_deg: f64,
     /// Half the beamwidth, degrees, in `(0, 180]`.
     pub half_deg: f64,
     /// Unit direction of the counter-clockwise edge (bearing azimuth − half).
@@ -42,7 +40,6 @@ impl Wedge {
             ux: a.sin(),
             uy: a.cos(),
             cos_half: half_deg.to_radians().cos(),
-            azimuth_deg: azimuth_deg.rem_euclid(360.0),
             half_deg,
             left: [l.sin(), l.cos()],
             right: [r.sin(), r.cos()],
