@@ -336,14 +336,26 @@ impl LinkBudget {
 /// with the lenient constructors: the warnings say what was extrapolated or
 /// clamped.
 ///
-/// Okumura-Hata up to 1500 MHz, COST-231-Hata above. Refuses only
-/// frequencies or heights that are not finite numbers > 0.
+/// * up to 1500 MHz: Okumura-Hata;
+/// * 1500–2200 MHz: COST-231-Hata, extrapolated above its 2000 MHz limit
+///   (with a warning) so that the whole 2 GHz IMT band stays on one model:
+///   3G at 2100 MHz (UMTS band 1, downlink 2110–2170 MHz) keeps the model
+///   it has always been planned with;
+/// * above 2200 MHz (LTE 2300/2600, NR 3500 and any higher band): 3GPP
+///   TR 38.901 with the [`LosProbabilityWeighted`](super::Tr38901Condition)
+///   condition: urban and suburban → UMa when the antenna is at 15 m or
+///   more, UMi street canyon below (TR 38.901 has no suburban scenario);
+///   rural and open → RMa.
+///
+/// Refuses only frequencies or heights that are not finite numbers > 0.
 ///
 /// ```
 /// use telecov::propagation::{model_for, Environment};
 /// let m = model_for(Environment::Rural, 900.0, 30.0, 1.5).unwrap();
 /// assert_eq!(m.model.name(), "Okumura-Hata (open area)");
 /// assert!(m.warnings.is_empty());
+/// let m = model_for(Environment::Urban, 3500.0, 10.0, 1.5).unwrap();
+/// assert_eq!(m.model.name(), "3GPP TR 38.901 UMi street canyon (LOS-probability weighted)");
 /// ```
 pub fn model_for(
     environment: Environment,
@@ -351,6 +363,12 @@ pub fn model_for(
     base_height_m: f64,
     mobile_height_m: f64,
 ) -> Result<Extrapolated<Box<dyn PathLossModel>>, PropagationError> {
+    use super::{Tr38901, Tr38901Condition, Tr38901Scenario};
+    /// Highest frequency, MHz, handled by COST-231-Hata; above it TR 38.901.
+    const COST231_MAX_MHZ: f64 = 2200.0;
+    /// Lowest antenna height, metres, taken as an urban macro (UMa) above
+    /// 2200 MHz; lower antennas are urban micro (UMi street canyon).
+    const UMA_MIN_HEIGHT_M: f64 = 15.0;
     fn boxed<M: PathLossModel + 'static>(
         e: Extrapolated<M>,
     ) -> Extrapolated<Box<dyn PathLossModel>> {
@@ -367,13 +385,29 @@ pub fn model_for(
             Environment::Rural | Environment::Open => HataArea::OpenArea,
         };
         OkumuraHata::extrapolated(f, hb, hm, area).map(boxed)
-    } else {
+    } else if f <= COST231_MAX_MHZ {
         let area = match environment {
             Environment::Urban => Cost231Area::MediumCity,
             Environment::Suburban => Cost231Area::Suburban,
             Environment::Rural | Environment::Open => Cost231Area::OpenArea,
         };
         Cost231Hata::extrapolated(f, hb, hm, area).map(boxed)
+    } else {
+        let scenario = match environment {
+            Environment::Urban | Environment::Suburban if hb >= UMA_MIN_HEIGHT_M => {
+                Tr38901Scenario::UMa
+            }
+            Environment::Urban | Environment::Suburban => Tr38901Scenario::UMiStreetCanyon,
+            Environment::Rural | Environment::Open => Tr38901Scenario::RMa,
+        };
+        Tr38901::extrapolated(
+            scenario,
+            Tr38901Condition::LosProbabilityWeighted,
+            f,
+            hb,
+            hm,
+        )
+        .map(boxed)
     }
 }
 
@@ -829,6 +863,12 @@ mod tests {
                 (Technology::G2, Environment::Rural, _) => Some((3_000.0, 15_000.0)),
                 // a 3.5 GHz 5G small cell: a hundred to a few hundred metres
                 (Technology::G5, _, " small cell") => Some((80.0, 600.0)),
+                // a 3.5 GHz 5G macro (TR 38.901 UMa): half a km to ~1.5 km
+                // in town, 1–6 km in the countryside (RMa)
+                (Technology::G5, Environment::Urban | Environment::Suburban, "") => {
+                    Some((400.0, 1_500.0))
+                }
+                (Technology::G5, Environment::Rural, "") => Some((1_000.0, 6_000.0)),
                 // every urban macro layer: 300 m to 3 km
                 (_, Environment::Urban, "") => Some((300.0, 3_000.0)),
                 _ => None,
@@ -837,7 +877,9 @@ mod tests {
                 assert!(r >= lo && r <= hi, "{line}: outside {lo}–{hi} m");
             }
         }
-        // ordering per technology: urban < suburban < rural <= open
+        // ordering per technology: urban < suburban < rural <= open, except
+        // above 2200 MHz where TR 38.901 has no suburban scenario: urban =
+        // suburban (both UMa at 30 m, same indoor loss)
         for tech in Technology::ALL {
             let r: Vec<f64> = [
                 Environment::Urban,
@@ -856,7 +898,15 @@ mod tests {
                 .range_m
             })
             .collect();
-            assert!(r[0] < r[1] && r[1] < r[2] && r[2] <= r[3], "{tech}: {r:?}");
+            let urban_suburban = if TechnologyDefaults::of(tech).frequency_mhz > 2200.0 {
+                r[0] == r[1]
+            } else {
+                r[0] < r[1]
+            };
+            assert!(
+                urban_suburban && r[1] < r[2] && r[2] <= r[3],
+                "{tech}: {r:?}"
+            );
         }
         assert!(
             missing.is_empty(),

@@ -18,6 +18,7 @@
 //! | [`FreeSpace`] (Friis) | `free_space.rs` | any > 0 | — | — | ≥ max(1 m, 2 λ), no upper bound | — |
 //! | [`OkumuraHata`] (Hata 1980) | `hata.rs` | 150–1500 MHz | 30–200 m | 1–10 m | 1–20 km | urban small/medium city, urban large city, suburban, open area |
 //! | [`Cost231Hata`] (COST 231 final report, 1999) | `cost231.rs` | 1500–2000 MHz | 30–200 m | 1–10 m | 1–20 km | medium city & suburban centres (`Cm` = 0 dB), metropolitan centre (`Cm` = 3 dB), and two extensions with Hata's suburban / open-area corrections |
+//! | [`Tr38901`] (3GPP TR 38.901 v16/v17, Table 7.4.1-1) | `tr38901.rs` | 0.5–30 GHz (RMa), 0.5–100 GHz (UMa, UMi) | 10–150 m (RMa), 25 m (UMa), 10 m (UMi) | 1–10 m (RMa), 1.5–22.5 m (UMa, UMi) | 10 m–10 km (RMa LOS), 10 m–5 km (others) | RMa, UMa, UMi street canyon × LOS, NLOS, LOS-probability weighted ([`Tr38901Condition`]) |
 //!
 //! Helpers: [`inverse_normal_cdf`] (Acklam's rational approximation, relative
 //! error below 1.15e-9) for shadow-fading margins, [`max_range_m`] /
@@ -103,12 +104,12 @@
 //! commune → rural, other → suburban) and picks the model variant and the
 //! indoor loss:
 //!
-//! | environment | f ≤ 1500 MHz: Okumura-Hata | f > 1500 MHz: COST-231-Hata | indoor penetration loss |
-//! | --- | --- | --- | --- |
-//! | Urban | urban, small/medium city | medium city, `Cm` = 0 dB | TR 38.901 O2I low-loss + 0.5 dB/m × 25/3 m |
-//! | Suburban | suburban | `Cm` = 0 dB − Hata suburban correction | TR 38.901 O2I low-loss + 0.5 dB/m × 25/3 m |
-//! | Rural | open area | `Cm` = 0 dB − Hata open-area correction | TR 38.901 O2I low-loss + 0.5 dB/m × 10/3 m |
-//! | Open | open area | `Cm` = 0 dB − Hata open-area correction | 0 (users outdoors) |
+//! | environment | f ≤ 1500 MHz: Okumura-Hata | 1500 < f ≤ 2200 MHz: COST-231-Hata | f > 2200 MHz: TR 38.901, LOS-probability weighted | indoor penetration loss |
+//! | --- | --- | --- | --- | --- |
+//! | Urban | urban, small/medium city | medium city, `Cm` = 0 dB | UMa (antenna ≥ 15 m), UMi street canyon (below 15 m) | TR 38.901 O2I low-loss + 0.5 dB/m × 25/3 m |
+//! | Suburban | suburban | `Cm` = 0 dB − Hata suburban correction | UMa (antenna ≥ 15 m), UMi street canyon (below 15 m) | TR 38.901 O2I low-loss + 0.5 dB/m × 25/3 m |
+//! | Rural | open area | `Cm` = 0 dB − Hata open-area correction | RMa (W = 20 m, h = 5 m) | TR 38.901 O2I low-loss + 0.5 dB/m × 10/3 m |
+//! | Open | open area | `Cm` = 0 dB − Hata open-area correction | RMa (W = 20 m, h = 5 m) | 0 (users outdoors) |
 //!
 //! The indoor loss is the mean of 3GPP TR 38.901 §7.4.3's low-loss building
 //! model: through-wall loss 5 − 10·log10(0.3·10^(−(2+0.2f)/10) +
@@ -118,20 +119,34 @@
 //! 900 MHz and 16.9 dB at 3.5 GHz in urban areas.
 //!
 //! COST 231 defines only two city classes; suburban and rural areas at
-//! 1.8–3.5 GHz take Hata's suburban and open-area corrections on top of the
+//! 1.5–2.2 GHz take Hata's suburban and open-area corrections on top of the
 //! `Cm` = 0 loss, as planning tools commonly do. Bands outside a model's
 //! published frequency range are extrapolated, with a warning in
-//! [`RangeEstimate::warnings`]: **3G at 2100 MHz** and **5G at 3500 MHz** use
-//! COST-231-Hata beyond its 2000 MHz limit. For 5G that is the less bad of
-//! the two models available until TR 38.901 RMa/UMa/UMi land: free space plus
-//! a guessed excess loss has no published basis, while COST-231-Hata's
-//! 33.9 dB/decade frequency term over-estimates rather than under-estimates
-//! the loss at 3.5 GHz compared with TR 38.901's 20 dB/decade (6.4 dB above
-//! UMa NLOS at 500 m from a 25 m mast). In rural areas, the open-area
-//! correction extrapolated to 3.5 GHz gives losses between TR 38.901 RMa LOS
-//! and NLOS (134.6 dB at 5 km from 30 m, against 126.5 and 159.2 dB).
+//! [`RangeEstimate::warnings`]: **3G at 2100 MHz** uses COST-231-Hata beyond
+//! its 2000 MHz limit, so that the whole 2 GHz IMT band (UMTS band 1,
+//! downlink 2110–2170 MHz) stays on the model it has always been planned
+//! with; the extrapolation is small (the frequency term adds 0.7 dB from
+//! 2000 to 2100 MHz).
 //!
-//! Hata's open-area formula is for open land; rural ranges below are
+//! Above 2200 MHz (**5G at 3500 MHz**, and LTE 2300/2600) the loss is
+//! 3GPP TR 38.901's ([`Tr38901`]) weighted by the LOS probability
+//! ([`Tr38901Condition::LosProbabilityWeighted`]): P_LOS·PL_LOS +
+//! (1 − P_LOS)·PL_NLOS, one loss per distance that moves from LOS near the
+//! mast to NLOS where LOS becomes unlikely. TR 38.901 has no suburban
+//! scenario, so suburban sites take the urban ones and **urban and suburban
+//! 5G ranges are equal**: UMa for antennas at 15 m or more (published for
+//! 25 m; other heights are extrapolated, with a warning) and UMi street
+//! canyon below (published for 10 m). Rural and open sites take RMa with
+//! its default street width (20 m) and building height (5 m). At 1 km from
+//! a 30 m mast at 3.5 GHz the weighted UMa loss is 141.1 dB, 4.9 dB below
+//! COST-231-Hata extrapolated there (146.0 dB, its 33.9 dB/decade frequency
+//! term against TR 38.901's 20). In rural areas RMa is far more pessimistic
+//! than Hata's open-area formula extrapolated to 3.5 GHz (159.0 dB at 5 km
+//! from 30 m against 134.6 dB): LOS is unlikely at a few kilometres
+//! (P_LOS under 2 % beyond 4 km) and RMa NLOS grows by 38.8 dB per decade
+//! of distance from a 30 m mast.
+//!
+//! Hata's open-area formula is for open land; rural 2G–4G ranges below are
 //! optimistic where villages sit among trees. Planners who want a
 //! conservative figure for communes can pass [`Environment::Suburban`].
 //!
@@ -161,12 +176,12 @@
 //! | 4G | suburban | 30 | 136.2 | 2188 |
 //! | 4G | rural | 30 | 138.7 | 9515 |
 //! | 4G | open | 30 | 152.1 | 22718 |
-//! | 5G | urban | 30 | 140.8 | 714 |
-//! | 5G | suburban | 30 | 140.8 | 1807 |
-//! | 5G | rural | 30 | 143.3 | 8858 |
-//! | 5G | open | 30 | 157.7 | 22653 |
-//! | 5G small cell | urban | 10 | 116.8 | 117 |
-//! | 5G small cell | suburban | 10 | 116.8 | 274 |
+//! | 5G | urban | 30 | 140.8 | 986 |
+//! | 5G | suburban | 30 | 140.8 | 986 |
+//! | 5G | rural | 30 | 143.3 | 2336 |
+//! | 5G | open | 30 | 157.7 | 4647 |
+//! | 5G small cell | urban | 10 | 116.8 | 248 |
+//! | 5G small cell | suburban | 10 | 116.8 | 248 |
 //!
 //! # Example
 //!
@@ -186,6 +201,7 @@ mod free_space;
 mod hata;
 mod link_budget;
 mod normal;
+mod tr38901;
 
 pub use cost231::{Cost231Area, Cost231Hata};
 pub use free_space::FreeSpace;
@@ -199,6 +215,11 @@ pub use link_budget::{
     DEFAULT_MOBILE_HEIGHT_M, DEFAULT_SHADOW_SIGMA_DB, THERMAL_NOISE_DBM_PER_HZ,
 };
 pub use normal::inverse_normal_cdf;
+pub use tr38901::{
+    rma_los_probability, uma_los_probability, umi_los_probability, RmaArea, Tr38901,
+    Tr38901Condition, Tr38901Scenario, DEFAULT_BUILDING_HEIGHT_M, DEFAULT_STREET_WIDTH_M,
+    EFFECTIVE_ENVIRONMENT_HEIGHT_M,
+};
 
 /// A median path-loss model: frequency and antenna heights are fixed when
 /// the model is built, the distance is given to each call.
