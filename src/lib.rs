@@ -54,6 +54,7 @@
 //! | indexes and parallel evaluation | [`engine`] | [`evaluate`], [`evaluate_with`] |
 //! | per-commune figures, totals | [`report`] | [`Report`] |
 //! | report.json, maps, tables | [`io::output`] | [`io::output::write_report`] |
+//! | gap maps, site / wifi / fibre planning to targets | [`planning`] | [`planning::find_gaps`], [`planning::plan`] |
 //! | synthetic cities for demos and benchmarks | [`synth`] | [`synth::generate`] |
 //!
 //! ## Units and coordinates
@@ -108,6 +109,7 @@ pub mod engine;
 pub mod error;
 pub mod io;
 pub mod model;
+pub mod planning;
 pub mod projection;
 pub mod propagation;
 pub mod report;

@@ -46,6 +46,7 @@ use rstar::{RTree, AABB};
 
 use crate::demand::grid_rows;
 
+pub(crate) mod probe;
 mod rows;
 mod shapes;
 

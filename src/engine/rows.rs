@@ -180,7 +180,7 @@ pub(crate) fn measure(
 /// buffers are left empty and the whole width counts as covered. Each
 /// technology has its own tree, and its search stops as soon as one shape
 /// covers the whole line (the common case in a well-covered city).
-fn trace_line(
+pub(super) fn trace_line(
     index: &ZoneIndex,
     y: f64,
     x_lo: f64,
@@ -265,7 +265,7 @@ fn trace_line(
 /// most 180°) holds the whole box: every line through the commune is then
 /// covered entirely by that one shape, which is what the line search would
 /// find, so skipping it changes nothing but the time.
-fn layers_covering_box(index: &ZoneIndex, min: [f64; 2], max: [f64; 2]) -> u8 {
+pub(super) fn layers_covering_box(index: &ZoneIndex, min: [f64; 2], max: [f64; 2]) -> u8 {
     if index.exhaustive {
         return 0;
     }

@@ -23,8 +23,10 @@ use crate::report::{pct, Report};
 use crate::{Error, Result};
 
 /// Loads the scenario in `scenario_dir`, evaluates it with `options` and
-/// writes `report.json`, `communes.geojson` and `sites.geojson`
-/// ([`sites_map`]) into `out_dir` (created if needed). Returns the report.
+/// writes `report.json`, `communes.geojson`, `sites.geojson`
+/// ([`sites_map`]) and `gaps.geojson` (uncovered regions of every layer,
+/// [`crate::planning::find_gaps`]) into `out_dir` (created if needed).
+/// Returns the report.
 ///
 /// Nothing is written unless every step before succeeds: a refused
 /// scenario leaves `out_dir` untouched. `out_dir` must not be the scenario
@@ -54,6 +56,11 @@ pub fn report_scenario(
     }
     let scenario = crate::io::load_scenario(scenario_dir)?;
     let report = crate::evaluate_with(&scenario, options)?;
+    let gap_options = crate::planning::GapOptions {
+        engine: *options,
+        ..Default::default()
+    };
+    let gaps = crate::planning::find_gaps(&scenario, &report, &gap_options)?;
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     write_report(out_dir.join("report.json"), &report)?;
     write_communes_map(out_dir.join("communes.geojson"), &scenario, &report)?;
@@ -61,6 +68,7 @@ pub fn report_scenario(
         &out_dir.join("sites.geojson"),
         sites_map(&scenario).to_string().as_bytes(),
     )?;
+    crate::planning::output::write_gaps(out_dir.join("gaps.geojson"), &scenario, &gaps)?;
     Ok(report)
 }
 

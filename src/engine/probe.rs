@@ -1,0 +1,85 @@
+//! Read access to the engine's prepared indexes for the planning module:
+//! the same strips, projected shapes and line traces that the report uses,
+//! so that gap maps and plans measure demand exactly as `report.json` does.
+
+use geo::{MultiPolygon, Point};
+
+use super::rows::{layers_covering_box, trace_line};
+use super::{Options, Prepared, FLAG_BITS};
+use crate::model::Scenario;
+use crate::projection::TransverseMercator;
+use crate::Result;
+
+/// The engine's prepared state for one scenario.
+pub(crate) struct Probe<'a> {
+    prepared: Prepared<'a>,
+}
+
+impl<'a> Probe<'a> {
+    /// Prepares the scenario as [`super::run`] does (validation included).
+    pub(crate) fn new(scenario: &'a Scenario, options: &Options) -> Result<Self> {
+        scenario.validate()?;
+        Ok(Probe {
+            prepared: Prepared::new(scenario, options)?,
+        })
+    }
+
+    /// Number of strips (projection frames).
+    pub(crate) fn zones(&self) -> usize {
+        self.prepared.indexes.len()
+    }
+
+    /// The frame of strip `zone`.
+    pub(crate) fn frame(&self, zone: usize) -> TransverseMercator {
+        self.prepared.indexes[zone].frame
+    }
+
+    /// Strip of commune `c` and its geometry in that strip's metres.
+    pub(crate) fn project_commune(&self, c: usize) -> Option<(usize, MultiPolygon<f64>)> {
+        let z = self.prepared.commune_zone[c]?;
+        let (_, polygon) = self.prepared.project(c)?;
+        Some((z, polygon))
+    }
+
+    /// Strip of commune `c`.
+    pub(crate) fn commune_zone(&self, c: usize) -> Option<usize> {
+        self.prepared.commune_zone[c]
+    }
+
+    /// Flag bits (technologies, broadband, fibre, wifi) one convex shape
+    /// covers over the whole box.
+    pub(crate) fn covering_box(&self, zone: usize, min: [f64; 2], max: [f64; 2]) -> u8 {
+        layers_covering_box(&self.prepared.indexes[zone], min, max)
+    }
+
+    /// Covered intervals of the line `y` between `x_lo` and `x_hi` per flag
+    /// bit; returns the bits covering the whole line (their buffers empty).
+    pub(crate) fn trace(
+        &self,
+        zone: usize,
+        y: f64,
+        x_lo: f64,
+        x_hi: f64,
+        covered_whole: u8,
+        bufs: &mut [Vec<(f64, f64)>; FLAG_BITS],
+    ) -> u8 {
+        trace_line(
+            &self.prepared.indexes[zone],
+            y,
+            x_lo,
+            x_hi,
+            covered_whole,
+            bufs,
+        )
+    }
+
+    /// Coverage flags of a point in strip `zone`'s metres.
+    pub(crate) fn flags(&self, zone: usize, xy: [f64; 2]) -> u8 {
+        self.prepared.indexes[zone].flags(xy)
+    }
+
+    /// The first commune (input order) holding a WGS 84 point.
+    pub(crate) fn locate(&self, p: Point<f64>) -> Option<usize> {
+        self.prepared.locator.locate(p)
+    }
+}

@@ -1,0 +1,277 @@
+//! Fibre extensions: new segments that pass the households beyond drop
+//! distance until the households target is met.
+//!
+//! Uncovered households are gathered in square blocks of
+//! `fiber_drop_m·√2`, so a route reaching a block's centre passes every
+//! household of the block. Blocks are taken by decreasing households (per
+//! commune in input order for a per-commune target, all together for a
+//! total), and each is joined by a straight segment from its centre to the
+//! nearest point of the network, the existing routes and the segments
+//! already proposed (a greedy spanning tree of the gap clusters hung on the
+//! existing network). Every household within drop distance of a new segment
+//! counts as passed, whichever commune it lives in. With no route at all
+//! in the strip, the first block is joined to the next one.
+
+use geo::{Coord, LineString, MultiLineString};
+use rstar::primitives::{GeomWithData, Line};
+use rstar::{PointDistance, RTree, AABB};
+
+use super::cells::{gained, reached, Uncovered};
+use super::gaps::push_segments;
+use super::plan_api::{fresh_id, Claim, ProposedFiber, Scope, Target};
+use super::Layer;
+use crate::model::{FiberRoute, Scenario};
+use crate::report::{pct, Report};
+use crate::Result;
+
+/// Segments shorter than this (metres) are not worth proposing.
+const MIN_SEGMENT_M: f64 = 1.0;
+
+struct Block {
+    zone: usize,
+    centre: [f64; 2],
+    households: f64,
+    commune: usize,
+}
+
+pub(crate) fn plan_fiber(
+    scenario: &Scenario,
+    report: &Report,
+    uncovered: &Uncovered,
+    target: &Target,
+    max_segments: usize,
+    taken: &std::collections::HashSet<String>,
+) -> Result<(Vec<ProposedFiber>, Claim, Option<String>)> {
+    let n = scenario.communes.len();
+    let drop_m = scenario.parameters.fiber_drop_m;
+    let units = uncovered.units(Layer::Fiber);
+    let zones = uncovered.frames.len();
+    let side = drop_m * std::f64::consts::SQRT_2;
+
+    // blocks per (commune, zone, row, column), weight = households
+    let mut keyed: Vec<((usize, u32, i64, i64), f64)> = units
+        .iter()
+        .map(|u| {
+            (
+                (
+                    u.commune as usize,
+                    u.zone,
+                    (u.xy[1] / side).floor() as i64,
+                    (u.xy[0] / side).floor() as i64,
+                ),
+                u.households,
+            )
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut blocks: Vec<Block> = Vec::new();
+    for (key, w) in keyed {
+        match blocks.last_mut() {
+            Some(b)
+                if b.commune == key.0
+                    && b.zone == key.1 as usize
+                    && b.centre == [(key.3 as f64 + 0.5) * side, (key.2 as f64 + 0.5) * side] =>
+            {
+                b.households += w
+            }
+            _ => blocks.push(Block {
+                zone: key.1 as usize,
+                centre: [(key.3 as f64 + 0.5) * side, (key.2 as f64 + 0.5) * side],
+                households: w,
+                commune: key.0,
+            }),
+        }
+    }
+    // order: per commune (input order) by households, or all by households
+    let mut order: Vec<usize> = (0..blocks.len()).collect();
+    order.sort_by(|&a, &b| {
+        let by_commune = if target.scope == Scope::EachCommune {
+            blocks[a].commune.cmp(&blocks[b].commune)
+        } else {
+            std::cmp::Ordering::Equal
+        };
+        by_commune
+            .then(blocks[b].households.total_cmp(&blocks[a].households))
+            .then(a.cmp(&b))
+    });
+
+    // the network and the demand, per strip
+    let mut network: Vec<RTree<GeomWithData<Line<[f64; 2]>, usize>>> = uncovered
+        .frames
+        .iter()
+        .map(|frame| {
+            let mut segs = Vec::new();
+            for (k, route) in scenario.fiber.iter().enumerate() {
+                for ls in &route.geometry.0 {
+                    push_segments(ls, frame, k, &mut segs);
+                }
+            }
+            RTree::bulk_load(segs)
+        })
+        .collect();
+    let demand: Vec<RTree<GeomWithData<[f64; 2], usize>>> = (0..zones)
+        .map(|z| {
+            RTree::bulk_load(
+                units
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, u)| u.zone as usize == z)
+                    .map(|(k, u)| GeomWithData::new(u.xy, k))
+                    .collect(),
+            )
+        })
+        .collect();
+    // sub-points of each unit not yet passed
+    let mut remaining: Vec<u64> = units.iter().map(|u| u.free).collect();
+    let before: Vec<f64> = (0..n)
+        .map(|c| report.communes[c].households_fiber_passed)
+        .collect();
+    let mut after = before.clone();
+    let goal = |c: usize| target.pct / 100.0 * report.communes[c].households;
+    let total_goal = target.pct / 100.0 * report.totals.households;
+    let mut out: Vec<ProposedFiber> = Vec::new();
+    let mut note = None;
+    for (pos, &b) in order.iter().enumerate() {
+        let block = &blocks[b];
+        let c = block.commune;
+        let met = match target.scope {
+            Scope::EachCommune => {
+                after[c] >= goal(c) - 1e-9 * report.communes[c].households.max(1.0)
+            }
+            Scope::Total => after.iter().sum::<f64>() >= total_goal * (1.0 - 1e-12),
+        };
+        if met {
+            continue;
+        }
+        // households of the block still to pass
+        let z = block.zone;
+        let half = 0.5 * side;
+        let env = AABB::from_corners(
+            [block.centre[0] - half, block.centre[1] - half],
+            [block.centre[0] + half, block.centre[1] + half],
+        );
+        let left: f64 = demand[z]
+            .locate_in_envelope(&env)
+            .map(|g| gained(&units[g.data], units[g.data].households, remaining[g.data]))
+            .sum();
+        if left <= 0.0 {
+            continue;
+        }
+        if out.len() >= max_segments {
+            note = Some(format!(
+                "fiber target {} %: stopped at the limit of {max_segments} new segments",
+                target.pct
+            ));
+            break;
+        }
+        let p = block.centre;
+        let q = match network[z].nearest_neighbor(&p) {
+            Some(seg) => closest_point(seg.geom(), p),
+            None => {
+                // no route in the strip: join the next block of the order, or
+                // cross this block
+                let next = order[pos + 1..].iter().find(|&&o| blocks[o].zone == z);
+                match next {
+                    Some(&o) => blocks[o].centre,
+                    None => [p[0] + half, p[1]],
+                }
+            }
+        };
+        let frame = uncovered.frames[z];
+        let scale = frame
+            .forward_with_distortion(frame.inverse(p).0, frame.inverse(p).1)
+            .scale;
+        let length_grid = ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2)).sqrt();
+        let line = if length_grid < MIN_SEGMENT_M * scale {
+            // the network already reaches the centre: the block's remaining
+            // households are off the centre line; a short cross segment
+            Line::new([p[0] - half, p[1]], [p[0] + half, p[1]])
+        } else {
+            Line::new(q, p)
+        };
+        // pass the households within drop distance of the new segment
+        let reach = drop_m * scale * (1.0 - 1e-9);
+        let wide = AABB::from_corners(
+            [
+                line.from[0].min(line.to[0]) - reach,
+                line.from[1].min(line.to[1]) - reach,
+            ],
+            [
+                line.from[0].max(line.to[0]) + reach,
+                line.from[1].max(line.to[1]) + reach,
+            ],
+        );
+        let slack = if uncovered.points_mode {
+            0.0
+        } else {
+            uncovered.resolution_m * std::f64::consts::FRAC_1_SQRT_2
+        };
+        let wide = AABB::from_corners(
+            [wide.lower()[0] - slack, wide.lower()[1] - slack],
+            [wide.upper()[0] + slack, wide.upper()[1] + slack],
+        );
+        let dist = |p: [f64; 2]| line.distance_2(&p).sqrt();
+        let mut gained_total = 0.0;
+        for g in demand[z].locate_in_envelope(&wide) {
+            let k = g.data;
+            if remaining[k] == 0 {
+                continue;
+            }
+            let u = &units[k];
+            let hit = reached(u, uncovered.points_mode, uncovered.resolution_m, remaining[k], dist(u.xy), reach, dist);
+            if hit != 0 {
+                let w = gained(u, u.households, hit);
+                remaining[k] &= !hit;
+                gained_total += w;
+                after[u.commune as usize] += w;
+            }
+        }
+        let length_m = ((line.from[0] - line.to[0]).powi(2) + (line.from[1] - line.to[1]).powi(2))
+            .sqrt()
+            / scale;
+        network[z].insert(GeomWithData::new(line, usize::MAX));
+        let ends: Vec<Coord<f64>> = [line.from, line.to]
+            .iter()
+            .map(|xy| {
+                let (x, y) = frame.inverse(*xy);
+                Coord { x, y }
+            })
+            .collect();
+        out.push(ProposedFiber {
+            route: FiberRoute {
+                id: fresh_id("plan-fiber", out.len() + 1, taken),
+                operator: None,
+                geometry: MultiLineString(vec![LineString(ends)]),
+            },
+            length_km: length_m / 1e3,
+            households_gained: gained_total,
+            commune: c,
+        });
+    }
+    let meets = |v: &[f64]| {
+        (0..n)
+            .filter(|&c| v[c] >= goal(c) - 1e-9 * report.communes[c].households.max(1.0))
+            .count()
+    };
+    let claim = Claim {
+        layer: Layer::Fiber,
+        before_pct: pct(before.iter().sum(), report.totals.households),
+        after_pct: pct(after.iter().sum(), report.totals.households),
+        communes_meeting: (meets(&before), meets(&after)),
+        before,
+        after,
+    };
+    Ok((out, claim, note))
+}
+
+/// The point of segment `s` closest to `p`.
+fn closest_point(s: &Line<[f64; 2]>, p: [f64; 2]) -> [f64; 2] {
+    let (a, b) = (s.from, s.to);
+    let d = [b[0] - a[0], b[1] - a[1]];
+    let len2 = d[0] * d[0] + d[1] * d[1];
+    if len2 == 0.0 {
+        return a;
+    }
+    let t = (((p[0] - a[0]) * d[0] + (p[1] - a[1]) * d[1]) / len2).clamp(0.0, 1.0);
+    [a[0] + t * d[0], a[1] + t * d[1]]
+}

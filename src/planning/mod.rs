@@ -1,0 +1,187 @@
+//! Gap maps and infrastructure planning to coverage targets.
+//!
+//! Two questions follow a coverage report: *where are the people we miss?*
+//! ([`find_gaps`]: uncovered demand grouped into connected regions, one
+//! polygon each, ranked) and *what is the least we must build to reach a
+//! target?* ([`plan`]: new BTS sites by greedy maximum coverage, one wifi
+//! point per commune below target, fibre extensions), keeping every
+//! existing feature fixed.
+//!
+//! Both work on the report's own measurement ([`cells`] module docs): the
+//! uncovered people of each commune, as `report.json` gives them, shared
+//! among grid cells (or demand points) by their measured uncovered area, so
+//! a gap map conserves people exactly and a plan's claimed coverage can be
+//! checked by re-running the report with the proposals added.
+//!
+//! | step | file | what |
+//! | --- | --- | --- |
+//! | uncovered demand per cell | `cells.rs` | row sweep with the engine's exact traces, weights normalised to the report |
+//! | outlines | `trace.rs` | cell-grid boundary tracing: rings, holes, pinches |
+//! | gaps | `gaps.rs` | side-connected cells / linked points, area, communes, nearest infrastructure |
+//! | sites | `greedy.rs` | candidates, CELF lazy greedy on capped per-commune coverage |
+//! | wifi | `wifi.rs` | one point where it covers the most uncovered people |
+//! | fibre | `fiber.rs` | spurs from household clusters to the nearest route |
+//! | files | `output.rs` | `gaps.geojson`, proposals, curve CSV, scenario with the plan |
+
+mod cells;
+mod fiber;
+mod gaps;
+mod greedy;
+pub mod output;
+mod sites;
+mod trace;
+mod wifi;
+
+use std::fmt;
+use std::str::FromStr;
+
+pub use gaps::{find_gaps, point_flags, Gap, GapMap, GapOptions};
+pub use greedy::{celf, CoverageProblem};
+pub use plan_api::*;
+
+mod plan_api;
+
+use crate::model::Technology;
+use crate::report::CommuneReport;
+
+/// A coverage layer: one mobile technology, mobile broadband, fibre or
+/// public wifi.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Layer {
+    /// 2G.
+    G2,
+    /// 3G.
+    G3,
+    /// 4G.
+    G4,
+    /// 5G.
+    G5,
+    /// 3G, 4G or 5G.
+    MobileBroadband,
+    /// Households within `fiber_drop_m` of a route.
+    Fiber,
+    /// People within reach of a public wifi point.
+    Wifi,
+}
+
+impl Layer {
+    /// Every layer, in report order.
+    pub const ALL: [Layer; 7] = [
+        Layer::G2,
+        Layer::G3,
+        Layer::G4,
+        Layer::G5,
+        Layer::MobileBroadband,
+        Layer::Fiber,
+        Layer::Wifi,
+    ];
+
+    /// The layer's bit in the engine's coverage flags
+    /// ([`crate::engine::FLAG_FIBER`] and friends); also its position in
+    /// [`Layer::ALL`].
+    pub fn bit(self) -> usize {
+        self as usize
+    }
+
+    /// The name used in files: `2G` … `5G`, `mobile_broadband`, `fiber`,
+    /// `wifi`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::G2 => "2G",
+            Layer::G3 => "3G",
+            Layer::G4 => "4G",
+            Layer::G5 => "5G",
+            Layer::MobileBroadband => "mobile_broadband",
+            Layer::Fiber => "fiber",
+            Layer::Wifi => "wifi",
+        }
+    }
+
+    /// The technology of a single-technology layer.
+    pub fn technology(self) -> Option<Technology> {
+        match self {
+            Layer::G2 => Some(Technology::G2),
+            Layer::G3 => Some(Technology::G3),
+            Layer::G4 => Some(Technology::G4),
+            Layer::G5 => Some(Technology::G5),
+            _ => None,
+        }
+    }
+
+    /// Whether the layer is served by mobile sites.
+    pub fn is_mobile(self) -> bool {
+        self.bit() <= 4
+    }
+
+    /// The technologies whose sites serve the layer, as a bit mask
+    /// (bit `i` = `Technology::ALL[i]`; empty for fibre and wifi).
+    pub fn technology_bits(self) -> u8 {
+        match self {
+            Layer::MobileBroadband => 0b1110,
+            Layer::Fiber | Layer::Wifi => 0,
+            t => 1 << t.bit(),
+        }
+    }
+
+    /// People of a commune's report entry covered by the layer.
+    pub fn covered_population(self, row: &CommuneReport) -> f64 {
+        match self {
+            Layer::MobileBroadband => row.population_covered.mobile_broadband,
+            Layer::Wifi => row.population_wifi_covered,
+            // the report gives households for fibre; people follow the share
+            Layer::Fiber => {
+                if row.households > 0.0 {
+                    row.population * row.households_fiber_passed / row.households
+                } else {
+                    0.0
+                }
+            }
+            t => t
+                .technology()
+                .map_or(0.0, |tech| row.population_covered.get(tech)),
+        }
+    }
+}
+
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Layer {
+    type Err = String;
+
+    /// Parses `2G` … `5G`, `mobile_broadband` (or `mbb`), `fiber` (or
+    /// `fibre`) and `wifi`, case-insensitive.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "2g" => Ok(Layer::G2),
+            "3g" => Ok(Layer::G3),
+            "4g" => Ok(Layer::G4),
+            "5g" => Ok(Layer::G5),
+            "mobile_broadband" | "mbb" => Ok(Layer::MobileBroadband),
+            "fiber" | "fibre" => Ok(Layer::Fiber),
+            "wifi" => Ok(Layer::Wifi),
+            _ => Err(format!(
+                "unknown layer {s:?} (expected 2G, 3G, 4G, 5G, mobile_broadband, fiber or wifi)"
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{FLAG_FIBER, FLAG_MOBILE_BROADBAND, FLAG_WIFI};
+
+    #[test]
+    fn layer_bits_match_engine_flags() {
+        assert_eq!(1 << Layer::MobileBroadband.bit(), FLAG_MOBILE_BROADBAND);
+        assert_eq!(1 << Layer::Fiber.bit(), FLAG_FIBER);
+        assert_eq!(1 << Layer::Wifi.bit(), FLAG_WIFI);
+        for l in Layer::ALL {
+            assert_eq!(l.as_str().parse::<Layer>(), Ok(l));
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! Files of gap maps and plans.
+//!
+//! - `gaps.geojson` ([`gaps_geojson`]): one Polygon / MultiPolygon feature
+//!   per gap with `layer`, `rank`, `population`, `households`, `area_km2`,
+//!   `cells`, `commune_ids`, `commune_names`, `nearest_m` and `nearest_id`
+//!   (nearest site of the layer, fibre route or wifi point; `nearest_kind`
+//!   says which).
+//! - `proposed_sites.geojson`, `proposed_wifi.geojson`,
+//!   `proposed_fiber.geojson`: the proposals with their gains.
+//! - `coverage_curve.csv`: coverage of the whole scenario against the
+//!   number of new sites.
+//! - `scenario_with_plan/`: the input scenario with every proposal added,
+//!   in the scenario contract ([`crate::io::write_scenario`]).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use geojson::{Feature, FeatureCollection, Geometry, GeometryValue, JsonObject, JsonValue};
+
+use super::{GapMap, Layer, Plan};
+use crate::io::output::write_atomic;
+use crate::model::Scenario;
+use crate::Result;
+
+fn num(v: f64) -> JsonValue {
+    serde_json::Number::from_f64(v).map_or(JsonValue::Null, JsonValue::Number)
+}
+
+/// Rounds to a tenth of a millimetre's worth of decimals for people.
+fn round6(v: f64) -> JsonValue {
+    num((v * 1e6).round() / 1e6)
+}
+
+fn id_json(id: &crate::model::FeatureId) -> JsonValue {
+    serde_json::to_value(id).unwrap_or(JsonValue::Null)
+}
+
+fn feature(geometry: Option<GeometryValue>, properties: JsonObject) -> Feature {
+    Feature {
+        bbox: None,
+        geometry: geometry.map(Geometry::new),
+        id: None,
+        properties: Some(properties),
+        foreign_members: None,
+    }
+}
+
+fn collection(features: Vec<Feature>) -> FeatureCollection {
+    FeatureCollection {
+        bbox: None,
+        features,
+        foreign_members: None,
+    }
+}
+
+/// The gap map as GeoJSON (WGS 84), layer by layer, each by rank.
+pub fn gaps_geojson(scenario: &Scenario, gaps: &GapMap) -> FeatureCollection {
+    let features = gaps
+        .gaps
+        .iter()
+        .map(|g| {
+            let mut p = JsonObject::new();
+            p.insert("layer".into(), g.layer.as_str().into());
+            p.insert("rank".into(), g.rank.into());
+            p.insert("population".into(), round6(g.population));
+            p.insert("households".into(), round6(g.households));
+            p.insert("area_km2".into(), num((g.area_km2 * 1e6).round() / 1e6));
+            p.insert("cells".into(), g.cells.into());
+            p.insert(
+                "commune_ids".into(),
+                g.communes
+                    .iter()
+                    .map(|&c| id_json(&scenario.communes[c].id))
+                    .collect(),
+            );
+            p.insert(
+                "commune_names".into(),
+                g.communes
+                    .iter()
+                    .map(|&c| {
+                        scenario.communes[c]
+                            .name
+                            .clone()
+                            .map_or(JsonValue::Null, JsonValue::String)
+                    })
+                    .collect(),
+            );
+            p.insert(
+                "nearest_kind".into(),
+                match g.layer {
+                    Layer::Fiber => "fiber_route",
+                    Layer::Wifi => "wifi_point",
+                    _ => "site",
+                }
+                .into(),
+            );
+            p.insert(
+                "nearest_m".into(),
+                g.nearest_m.map_or(JsonValue::Null, |d| num(d.round())),
+            );
+            p.insert(
+                "nearest_id".into(),
+                g.nearest_id.as_ref().map_or(JsonValue::Null, id_json),
+            );
+            let geometry = match g.geometry.0.as_slice() {
+                [one] => GeometryValue::from(one),
+                _ => GeometryValue::from(&g.geometry),
+            };
+            feature(Some(geometry), p)
+        })
+        .collect();
+    collection(features)
+}
+
+/// Writes [`gaps_geojson`] to `path`.
+pub fn write_gaps(path: impl AsRef<Path>, scenario: &Scenario, gaps: &GapMap) -> Result<()> {
+    write_atomic(
+        path.as_ref(),
+        gaps_geojson(scenario, gaps).to_string().as_bytes(),
+    )
+}
+
+fn layer_map(v: &[(Layer, f64)]) -> JsonValue {
+    JsonValue::Object(
+        v.iter()
+            .map(|(l, x)| (l.as_str().to_owned(), round6(*x)))
+            .collect(),
+    )
+}
+
+/// The proposed sites as GeoJSON: `id`, `order`, `technologies`,
+/// `height_m`, `effective_range_m`, `people_gained` (per targeted layer),
+/// `objective_gain`, `cumulative_pct` (per targeted layer), `commune`.
+pub fn sites_geojson(scenario: &Scenario, plan: &Plan) -> FeatureCollection {
+    let features = plan
+        .sites
+        .iter()
+        .map(|s| {
+            let mut p = JsonObject::new();
+            p.insert("id".into(), id_json(&s.site.id));
+            p.insert("order".into(), s.order.into());
+            p.insert(
+                "technologies".into(),
+                s.site
+                    .technologies
+                    .iter()
+                    .map(|t| JsonValue::from(t.as_str()))
+                    .collect(),
+            );
+            p.insert("height_m".into(), num(s.site.height_m));
+            let ranges: JsonObject = crate::model::Technology::ALL
+                .iter()
+                .filter_map(|t| s.range_m[t.index()].map(|r| (t.as_str().to_owned(), num(r))))
+                .collect();
+            p.insert("effective_range_m".into(), JsonValue::Object(ranges));
+            p.insert("people_gained".into(), layer_map(&s.people_gained));
+            p.insert("objective_gain".into(), round6(s.objective_gain));
+            p.insert("cumulative_pct".into(), layer_map(&s.cumulative_pct));
+            p.insert(
+                "commune".into(),
+                s.commune
+                    .map_or(JsonValue::Null, |c| id_json(&scenario.communes[c].id)),
+            );
+            feature(Some(GeometryValue::from(&s.site.location)), p)
+        })
+        .collect();
+    collection(features)
+}
+
+/// The proposed wifi points: `id`, `commune`, `commune_name`,
+/// `people_gained`.
+pub fn wifi_geojson(scenario: &Scenario, plan: &Plan) -> FeatureCollection {
+    let features = plan
+        .wifi
+        .iter()
+        .map(|w| {
+            let c = &scenario.communes[w.commune];
+            let mut p = JsonObject::new();
+            p.insert("id".into(), id_json(&w.point.id));
+            p.insert("commune".into(), id_json(&c.id));
+            p.insert(
+                "commune_name".into(),
+                c.name.clone().map_or(JsonValue::Null, JsonValue::String),
+            );
+            p.insert("people_gained".into(), round6(w.people_gained));
+            feature(Some(GeometryValue::from(&w.point.location)), p)
+        })
+        .collect();
+    collection(features)
+}
+
+/// The proposed fibre segments: `id`, `length_km`, `households_gained`,
+/// `commune`.
+pub fn fiber_geojson(scenario: &Scenario, plan: &Plan) -> FeatureCollection {
+    let features = plan
+        .fiber
+        .iter()
+        .map(|f| {
+            let mut p = JsonObject::new();
+            p.insert("id".into(), id_json(&f.route.id));
+            p.insert("length_km".into(), num((f.length_km * 1e6).round() / 1e6));
+            p.insert("households_gained".into(), round6(f.households_gained));
+            p.insert("commune".into(), id_json(&scenario.communes[f.commune].id));
+            let geometry = match f.route.geometry.0.as_slice() {
+                [one] => GeometryValue::from(one),
+                _ => GeometryValue::from(&f.route.geometry),
+            };
+            feature(Some(geometry), p)
+        })
+        .collect();
+    collection(features)
+}
+
+/// The coverage-versus-sites curve as CSV: `sites`, one `<layer>_pct`
+/// column per targeted mobile layer (whole scenario), then
+/// `communes_meeting_targets`.
+pub fn curve_csv(plan: &Plan) -> String {
+    let mut out = String::from("sites");
+    if let Some(first) = plan.curve.first() {
+        for (l, _) in &first.pct {
+            let _ = write!(out, ",{l}_pct");
+        }
+    }
+    out.push_str(",communes_meeting_targets\n");
+    for p in &plan.curve {
+        let _ = write!(out, "{}", p.sites);
+        for (_, v) in &p.pct {
+            let _ = write!(out, ",{v:.6}");
+        }
+        let _ = writeln!(out, ",{}", p.communes_meeting_targets);
+    }
+    out
+}
+
+/// Writes every output of a plan into `out_dir` (created if needed):
+/// `gaps.geojson`, `proposed_sites.geojson`, `proposed_wifi.geojson`,
+/// `proposed_fiber.geojson`, `coverage_curve.csv` and `scenario_with_plan/`.
+pub fn write_plan(out_dir: impl AsRef<Path>, scenario: &Scenario, plan: &Plan) -> Result<()> {
+    let out_dir = out_dir.as_ref();
+    std::fs::create_dir_all(out_dir).map_err(|e| crate::Error::io(out_dir, e))?;
+    write_gaps(out_dir.join("gaps.geojson"), scenario, &plan.gaps)?;
+    for (name, fc) in [
+        ("proposed_sites.geojson", sites_geojson(scenario, plan)),
+        ("proposed_wifi.geojson", wifi_geojson(scenario, plan)),
+        ("proposed_fiber.geojson", fiber_geojson(scenario, plan)),
+    ] {
+        write_atomic(&out_dir.join(name), fc.to_string().as_bytes())?;
+    }
+    write_atomic(
+        &out_dir.join("coverage_curve.csv"),
+        curve_csv(plan).as_bytes(),
+    )?;
+    crate::io::write_scenario(out_dir.join("scenario_with_plan"), &plan.scenario_with_plan)
+}

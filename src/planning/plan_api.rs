@@ -1,0 +1,567 @@
+//! The planning entry point: targets, templates, proposals.
+
+use geo::Point;
+
+use super::cells::Uncovered;
+use super::gaps::{gaps_of, GapMap, GapOptions};
+use super::Layer;
+use crate::model::{
+    FeatureId, FiberRoute, RadioParams, Scenario, Site, SiteRange, TechSet, Technology, WifiPoint,
+    DEFAULT_HEIGHT_M,
+};
+use crate::report::Report;
+use crate::{Error, Options, Result};
+
+/// Whose share a target is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Every commune must reach the share on its own.
+    EachCommune,
+    /// The whole scenario (sum over communes) must reach it.
+    Total,
+}
+
+/// A coverage target.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Target {
+    /// The layer.
+    pub layer: Layer,
+    /// The share to reach, percent: of people for mobile layers, of
+    /// households for fibre, of communes holding at least one wifi point
+    /// for wifi.
+    pub pct: f64,
+    /// Per commune or for the whole scenario (wifi: always the share of
+    /// communes).
+    pub scope: Scope,
+}
+
+impl std::str::FromStr for Target {
+    type Err = String;
+
+    /// Parses `LAYER=PCT` (every commune) or `LAYER=PCT@total` (the whole
+    /// scenario), e.g. `4G=99`, `mobile_broadband=100@total`, `wifi=100`.
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        let (layer, rest) = s
+            .split_once('=')
+            .ok_or_else(|| format!("target {s:?}: expected LAYER=PCT, e.g. 4G=99"))?;
+        let (pct, scope) = match rest.split_once('@') {
+            None => (rest, Scope::EachCommune),
+            Some((p, "total" | "city")) => (p, Scope::Total),
+            Some((_, other)) => {
+                return Err(format!(
+                    "target {s:?}: unknown scope {other:?} (expected @total)"
+                ))
+            }
+        };
+        let layer: Layer = layer.parse()?;
+        let pct: f64 = pct
+            .trim()
+            .trim_end_matches('%')
+            .parse()
+            .map_err(|_| format!("target {s:?}: {pct:?} is not a number"))?;
+        if !(0.0..=100.0).contains(&pct) {
+            return Err(format!("target {s:?}: the share must lie in [0, 100]"));
+        }
+        Ok(Target { layer, pct, scope })
+    }
+}
+
+/// What a new site looks like.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteTemplate {
+    /// Technologies of the new site (default 3G + 4G).
+    pub technologies: TechSet,
+    /// Antenna height, metres (default 30).
+    pub height_m: f64,
+    /// Range (default: unset, so the link budget when `radio.tx_power_dbm`
+    /// is set, else the scenario's `[ranges_m]`).
+    pub range_m: SiteRange,
+    /// Radio parameters for link-budget ranges.
+    pub radio: RadioParams,
+    /// Operator written on proposals.
+    pub operator: Option<String>,
+}
+
+impl Default for SiteTemplate {
+    fn default() -> Self {
+        SiteTemplate {
+            technologies: [Technology::G3, Technology::G4].into_iter().collect(),
+            height_m: DEFAULT_HEIGHT_M,
+            range_m: SiteRange::Unset,
+            radio: RadioParams::default(),
+            operator: None,
+        }
+    }
+}
+
+/// Planning options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanOptions {
+    /// The targets (at most one per layer and scope).
+    pub targets: Vec<Target>,
+    /// New sites.
+    pub template: SiteTemplate,
+    /// Largest number of new sites (default: no limit but
+    /// [`PlanOptions::MAX_SITES`]).
+    pub max_sites: Option<usize>,
+    /// Largest number of candidate locations drawn from the uncovered
+    /// demand (default 20,000): demand is gathered in square blocks of half
+    /// the template's shortest range, widened until the count fits.
+    pub max_candidates: usize,
+    /// Candidate locations given by the planner (WGS 84) instead of the
+    /// ones drawn from demand.
+    pub candidates: Option<Vec<Point<f64>>>,
+    /// Largest number of new fibre segments (default 100,000).
+    pub max_fiber_segments: usize,
+    /// Engine and gap-map options.
+    pub gaps: GapOptions,
+}
+
+impl PlanOptions {
+    /// Hard limit on new sites and candidates: larger requests are refused.
+    pub const MAX_SITES: usize = 1_000_000;
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            targets: Vec::new(),
+            template: SiteTemplate::default(),
+            max_sites: None,
+            max_candidates: 20_000,
+            candidates: None,
+            max_fiber_segments: 100_000,
+            gaps: GapOptions::default(),
+        }
+    }
+}
+
+/// A proposed site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProposedSite {
+    /// The site as it is added to the scenario.
+    pub site: Site,
+    /// Order of choice, 1 = first.
+    pub order: usize,
+    /// Range used per technology, metres (`Technology::index` order).
+    pub range_m: [Option<f64>; 4],
+    /// People newly covered, per targeted mobile layer.
+    pub people_gained: Vec<(Layer, f64)>,
+    /// Gain counted towards the targets (people, capped at each target).
+    pub objective_gain: f64,
+    /// Coverage of the whole scenario after this site, percent, per
+    /// targeted mobile layer.
+    pub cumulative_pct: Vec<(Layer, f64)>,
+    /// Commune holding the site (index), if any.
+    pub commune: Option<usize>,
+}
+
+/// A proposed wifi point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProposedWifi {
+    /// The point as it is added to the scenario.
+    pub point: WifiPoint,
+    /// The commune it serves (index).
+    pub commune: usize,
+    /// People newly within reach.
+    pub people_gained: f64,
+}
+
+/// A proposed fibre segment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProposedFiber {
+    /// The segment as a route added to the scenario.
+    pub route: FiberRoute,
+    /// Length on the ground, km.
+    pub length_km: f64,
+    /// Households newly passed.
+    pub households_gained: f64,
+    /// The commune whose target the segment serves (index).
+    pub commune: usize,
+}
+
+/// One point of the coverage-versus-sites curve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurvePoint {
+    /// Number of new sites.
+    pub sites: usize,
+    /// Coverage of the whole scenario per targeted mobile layer, percent.
+    pub pct: Vec<(Layer, f64)>,
+    /// Communes meeting every per-commune mobile target.
+    pub communes_meeting_targets: usize,
+}
+
+/// The coverage a plan claims for one targeted layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim {
+    /// The layer.
+    pub layer: Layer,
+    /// Covered people per commune before (households for fibre).
+    pub before: Vec<f64>,
+    /// Covered people per commune with the plan (households for fibre).
+    pub after: Vec<f64>,
+    /// The whole scenario before, percent (wifi: share of communes with a
+    /// point).
+    pub before_pct: f64,
+    /// The whole scenario with the plan, percent.
+    pub after_pct: f64,
+    /// Communes reaching the target before and with the plan.
+    pub communes_meeting: (usize, usize),
+}
+
+/// The result of [`plan`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The report of the input scenario.
+    pub report: Report,
+    /// Its gaps.
+    pub gaps: GapMap,
+    /// New sites, in order of choice.
+    pub sites: Vec<ProposedSite>,
+    /// New wifi points.
+    pub wifi: Vec<ProposedWifi>,
+    /// New fibre segments.
+    pub fiber: Vec<ProposedFiber>,
+    /// Coverage against the number of new sites (first point: none).
+    pub curve: Vec<CurvePoint>,
+    /// What the plan claims per targeted layer.
+    pub claims: Vec<Claim>,
+    /// The input scenario with every proposal added.
+    pub scenario_with_plan: Scenario,
+    /// Notes (targets not reached and why).
+    pub notes: Vec<String>,
+}
+
+/// The figure of `layer` a claim is about for one commune of a report.
+pub fn claimed_figure(report: &Report, c: usize, layer: Layer) -> f64 {
+    let row = &report.communes[c];
+    match layer {
+        Layer::Fiber => row.households_fiber_passed,
+        Layer::Wifi => row.population_wifi_covered,
+        l => l.covered_population(row),
+    }
+}
+
+impl Plan {
+    /// Compares each claim with a report of [`Plan::scenario_with_plan`]:
+    /// per claimed layer, `(layer, claimed pct, measured pct, largest
+    /// commune difference in percentage points)`. Wifi is compared on the
+    /// people within reach.
+    pub fn check(&self, rerun: &Report) -> Vec<(Layer, f64, f64, f64)> {
+        self.claims
+            .iter()
+            .map(|cl| {
+                let whole = |c: usize| {
+                    if cl.layer == Layer::Fiber {
+                        rerun.communes[c].households
+                    } else {
+                        rerun.communes[c].population
+                    }
+                };
+                let total: f64 = (0..rerun.communes.len()).map(whole).sum();
+                let measured: f64 = (0..rerun.communes.len())
+                    .map(|c| claimed_figure(rerun, c, cl.layer))
+                    .sum();
+                let claimed: f64 = cl.after.iter().sum();
+                let worst = (0..rerun.communes.len())
+                    .map(|c| {
+                        crate::report::pct(
+                            (claimed_figure(rerun, c, cl.layer) - cl.after[c]).abs(),
+                            whole(c),
+                        )
+                    })
+                    .fold(0.0, f64::max);
+                (
+                    cl.layer,
+                    crate::report::pct(claimed, total),
+                    crate::report::pct(measured, total),
+                    worst,
+                )
+            })
+            .collect()
+    }
+}
+
+/// The one place new sites are built from a template.
+pub(crate) fn new_site(id: FeatureId, template: &SiteTemplate, location: Point<f64>) -> Site {
+    Site {
+        id,
+        operator: template.operator.clone(),
+        technologies: template.technologies,
+        height_m: template.height_m,
+        range_m: template.range_m,
+        sectors: Vec::new(),
+        radio: template.radio,
+        location,
+    }
+}
+
+/// An id `prefix-N` not used by `taken` (keys of existing ids).
+pub(crate) fn fresh_id(
+    prefix: &str,
+    n: usize,
+    taken: &std::collections::HashSet<String>,
+) -> FeatureId {
+    let mut s = format!("{prefix}-{n:05}");
+    while taken.contains(&s) {
+        s.push('x');
+    }
+    FeatureId::Str(s)
+}
+
+/// Plans new infrastructure for `scenario` to reach `options.targets`,
+/// keeping every existing feature: sites by greedy maximum coverage (CELF)
+/// for the mobile targets, one wifi point in each commune needed for the
+/// wifi target, fibre segments for the fibre targets.
+///
+/// ```
+/// use geo::{polygon, MultiPolygon};
+/// use telecov::model::*;
+/// use telecov::planning::{plan, PlanOptions};
+///
+/// let commune = Commune {
+///     id: FeatureId::Int(1), name: Some("A".into()), district: None, kind: None,
+///     population: Some(5000.0), households: Some(1200.0),
+///     geometry: Some(MultiPolygon(vec![polygon![
+///         (x: 105.77, y: 10.02), (x: 105.80, y: 10.02), (x: 105.80, y: 10.05),
+///         (x: 105.77, y: 10.05), (x: 105.77, y: 10.02),
+///     ]])),
+/// };
+/// let mut scenario = Scenario { communes: vec![commune], ..Scenario::default() };
+/// scenario.parameters.resolution_m = 100.0;
+/// let options = PlanOptions {
+///     targets: vec!["4G=90".parse().unwrap(), "wifi=100".parse().unwrap()],
+///     ..PlanOptions::default()
+/// };
+/// let plan = plan(&scenario, &options)?;
+/// assert!(!plan.sites.is_empty() && plan.wifi.len() == 1);
+/// // the claim holds when the report is run again with the proposals
+/// let rerun = telecov::evaluate(&plan.scenario_with_plan)?;
+/// for (layer, claimed, measured, _) in plan.check(&rerun) {
+///     assert!((claimed - measured).abs() < 0.5, "{layer}: {claimed} vs {measured}");
+/// }
+/// # Ok::<(), telecov::Error>(())
+/// ```
+pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan> {
+    validate(options)?;
+    let engine: Options = options.gaps.engine;
+    let report = crate::evaluate_with(scenario, &engine)?;
+    let mut uncovered = Uncovered::measure(scenario, &report, &engine)?;
+    let gaps = gaps_of(scenario, &uncovered, &options.gaps)?;
+    for t in &options.targets {
+        if t.layer != Layer::Wifi {
+            uncovered.with_sub_points(scenario, &engine, t.layer)?;
+        }
+    }
+    let mut taken: std::collections::HashSet<String> = scenario
+        .sites
+        .iter()
+        .map(|s| s.id.key())
+        .chain(scenario.wifi.iter().map(|w| w.id.key()))
+        .chain(scenario.fiber.iter().map(|f| f.id.key()))
+        .collect();
+    let mut notes = Vec::new();
+    let mut claims = Vec::new();
+
+    let mobile: Vec<Target> = options
+        .targets
+        .iter()
+        .copied()
+        .filter(|t| t.layer.is_mobile())
+        .collect();
+    let sites_out =
+        super::sites::plan_sites(scenario, &report, &uncovered, &mobile, options, &taken)?;
+    for s in &sites_out.sites {
+        taken.insert(s.site.id.key());
+    }
+    claims.extend(sites_out.claims);
+    notes.extend(sites_out.notes);
+
+    let mut wifi = Vec::new();
+    if let Some(t) = options.targets.iter().find(|t| t.layer == Layer::Wifi) {
+        let (w, claim) =
+            super::wifi::plan_wifi(scenario, &report, &uncovered, t.pct, &engine, &taken)?;
+        for p in &w {
+            taken.insert(p.point.id.key());
+        }
+        wifi = w;
+        claims.push(claim);
+    }
+    let mut fiber = Vec::new();
+    if let Some(t) = options.targets.iter().find(|t| t.layer == Layer::Fiber) {
+        let (f, claim, note) = super::fiber::plan_fiber(
+            scenario,
+            &report,
+            &uncovered,
+            t,
+            options.max_fiber_segments,
+            &taken,
+        )?;
+        fiber = f;
+        claims.push(claim);
+        notes.extend(note);
+    }
+    let mut with_plan = scenario.clone();
+    with_plan
+        .sites
+        .extend(sites_out.sites.iter().map(|s| s.site.clone()));
+    with_plan.wifi.extend(wifi.iter().map(|w| w.point.clone()));
+    with_plan
+        .fiber
+        .extend(fiber.iter().map(|f| f.route.clone()));
+    with_plan.warnings.clear();
+    Ok(Plan {
+        report,
+        gaps,
+        sites: sites_out.sites,
+        wifi,
+        fiber,
+        curve: sites_out.curve,
+        claims,
+        scenario_with_plan: with_plan,
+        notes,
+    })
+}
+
+fn validate(options: &PlanOptions) -> Result<()> {
+    for (k, t) in options.targets.iter().enumerate() {
+        if !(t.pct.is_finite() && (0.0..=100.0).contains(&t.pct)) {
+            return Err(Error::Parameter {
+                name: "targets.pct",
+                reason: format!("{} target must lie in [0, 100], got {}", t.layer, t.pct),
+            });
+        }
+        // one target per mobile layer and scope; one fibre and one wifi target
+        if options.targets[..k]
+            .iter()
+            .any(|o| o.layer == t.layer && (o.scope == t.scope || !t.layer.is_mobile()))
+        {
+            return Err(Error::Parameter {
+                name: "targets",
+                reason: format!("more than one {} target", t.layer),
+            });
+        }
+        if t.layer.is_mobile()
+            && t.layer.technology_bits() & options.template.technologies.bits() == 0
+        {
+            return Err(Error::Parameter {
+                name: "template.technologies",
+                reason: format!(
+                    "the site template carries no technology serving the {} target",
+                    t.layer
+                ),
+            });
+        }
+    }
+    if options.max_candidates == 0 || options.max_candidates > PlanOptions::MAX_SITES {
+        return Err(Error::Parameter {
+            name: "max_candidates",
+            reason: format!(
+                "must lie in [1, {}], got {}",
+                PlanOptions::MAX_SITES,
+                options.max_candidates
+            ),
+        });
+    }
+    if let Some(c) = &options.candidates {
+        if c.len() > PlanOptions::MAX_SITES {
+            return Err(Error::TooLarge(format!(
+                "{} candidate locations, more than the limit of {}",
+                c.len(),
+                PlanOptions::MAX_SITES
+            )));
+        }
+    }
+    if options
+        .max_sites
+        .is_some_and(|n| n > PlanOptions::MAX_SITES)
+    {
+        return Err(Error::Parameter {
+            name: "max_sites",
+            reason: format!("at most {}", PlanOptions::MAX_SITES),
+        });
+    }
+    if options.max_fiber_segments > PlanOptions::MAX_SITES {
+        return Err(Error::Parameter {
+            name: "max_fiber_segments",
+            reason: format!("at most {}", PlanOptions::MAX_SITES),
+        });
+    }
+    let t = &options.template;
+    if t.technologies.is_empty() || !(t.height_m.is_finite() && t.height_m > 0.0) {
+        return Err(Error::Parameter {
+            name: "template",
+            reason: "a site template needs technologies and a finite height_m > 0".into(),
+        });
+    }
+    for tech in Technology::ALL {
+        if let Some(r) = t.range_m.get(tech) {
+            if !(r.is_finite() && r > 0.0) {
+                return Err(Error::Parameter {
+                    name: "template.range_m",
+                    reason: format!("must be a finite number > 0, got {r}"),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads candidate site locations from a GeoJSON file of Point features.
+/// Errors name the file, the feature and the property.
+pub fn read_candidates(path: impl AsRef<std::path::Path>) -> Result<Vec<Point<f64>>> {
+    use crate::error::Location;
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::Parse {
+        path: path.to_path_buf(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })?;
+    let features = value
+        .get("features")
+        .and_then(|f| f.as_array())
+        .ok_or_else(|| {
+            Error::invalid(
+                Location::file(path).property("features"),
+                "expected a FeatureCollection",
+            )
+        })?;
+    if features.len() > PlanOptions::MAX_SITES {
+        return Err(Error::TooLarge(format!(
+            "{}: {} candidates, more than the limit of {}",
+            path.display(),
+            features.len(),
+            PlanOptions::MAX_SITES
+        )));
+    }
+    let mut out = Vec::with_capacity(features.len());
+    for (i, f) in features.iter().enumerate() {
+        let bad = |why: &str| {
+            Error::invalid(
+                Location::file(path).feature(i, None).property("geometry"),
+                why,
+            )
+        };
+        let g = f.get("geometry").ok_or_else(|| bad("missing geometry"))?;
+        if g.get("type").and_then(|t| t.as_str()) != Some("Point") {
+            return Err(bad("expected a Point"));
+        }
+        let c = g
+            .get("coordinates")
+            .and_then(|c| c.as_array())
+            .ok_or_else(|| bad("missing coordinates"))?;
+        let (Some(x), Some(y)) = (
+            c.first().and_then(|v| v.as_f64()),
+            c.get(1).and_then(|v| v.as_f64()),
+        ) else {
+            return Err(bad("coordinates must be two numbers"));
+        };
+        if !((-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y)) {
+            return Err(bad("coordinates outside [-180,180]×[-90,90]"));
+        }
+        out.push(Point::new(x, y));
+    }
+    Ok(out)
+}

@@ -1,0 +1,156 @@
+//! Public wifi: one new point in each commune needed to reach the share of
+//! communes holding one.
+//!
+//! Communes without a point are taken by decreasing population (input
+//! order on ties) until the share is reached. Each gets its point at its
+//! densest uncovered place: the uncovered unit (cell centre or demand
+//! point) of the commune whose wifi disc would reach the most of the
+//! commune's uncovered people, ties broken by the distance to the
+//! commune's uncovered centre of mass; the point must lie in the commune
+//! (first in input order, as the report counts it), else the next best is
+//! taken, and failing all, a point inside the commune's outline.
+
+use geo::{InteriorPoint, Point};
+use rstar::primitives::GeomWithData;
+use rstar::RTree;
+
+use super::cells::Uncovered;
+use super::plan_api::{fresh_id, Claim, ProposedWifi};
+use super::Layer;
+use crate::engine::probe::Probe;
+use crate::model::{Scenario, WifiPoint};
+use crate::report::{pct, Report};
+use crate::{Options, Result};
+
+/// How many ranked spots of a commune are tried before its outline's
+/// interior point.
+const TRIES: usize = 64;
+
+pub(crate) fn plan_wifi(
+    scenario: &Scenario,
+    report: &Report,
+    uncovered: &Uncovered,
+    target_pct: f64,
+    options: &Options,
+    taken: &std::collections::HashSet<String>,
+) -> Result<(Vec<ProposedWifi>, Claim)> {
+    let n = scenario.communes.len();
+    let have = report.communes.iter().filter(|c| c.wifi_points > 0).count();
+    let needed_total = ((target_pct / 100.0 * n as f64) - 1e-9).ceil().max(0.0) as usize;
+    let mut without: Vec<usize> = (0..n)
+        .filter(|&c| report.communes[c].wifi_points == 0)
+        .collect();
+    without.sort_by(|&a, &b| {
+        report.communes[b]
+            .population
+            .total_cmp(&report.communes[a].population)
+            .then(a.cmp(&b))
+    });
+    without.truncate(needed_total.saturating_sub(have));
+    without.sort_unstable();
+
+    let probe = Probe::new(scenario, options)?;
+    let units = uncovered.units(Layer::Wifi);
+    let range_m = scenario.parameters.wifi_range_m;
+    let mut out = Vec::new();
+    let before: Vec<f64> = (0..n)
+        .map(|c| report.communes[c].population_wifi_covered)
+        .collect();
+    let mut after = before.clone();
+    for c in without {
+        let mine: Vec<usize> = (0..units.len())
+            .filter(|&k| units[k].commune as usize == c)
+            .collect();
+        let mut chosen: Option<(Point<f64>, f64)> = None;
+        if !mine.is_empty() {
+            let zone = units[mine[0]].zone as usize;
+            let frame = uncovered.frames[zone];
+            let tree = RTree::bulk_load(
+                mine.iter()
+                    .filter(|&&k| units[k].zone as usize == zone)
+                    .map(|&k| GeomWithData::new(units[k].xy, k))
+                    .collect(),
+            );
+            let w: f64 = mine.iter().map(|&k| units[k].population).sum();
+            let centre = if w > 0.0 {
+                let sx: f64 = mine
+                    .iter()
+                    .map(|&k| units[k].population * units[k].xy[0])
+                    .sum();
+                let sy: f64 = mine
+                    .iter()
+                    .map(|&k| units[k].population * units[k].xy[1])
+                    .sum();
+                [sx / w, sy / w]
+            } else {
+                units[mine[0]].xy
+            };
+            let mut scored: Vec<(f64, f64, usize)> = mine
+                .iter()
+                .filter(|&&k| units[k].zone as usize == zone)
+                .map(|&k| {
+                    let p = units[k].xy;
+                    let scale = frame
+                        .forward_with_distortion(frame.inverse(p).0, frame.inverse(p).1)
+                        .scale;
+                    let r = range_m * scale;
+                    let s: f64 = tree
+                        .locate_within_distance(p, r * r)
+                        .map(|g| units[g.data].population)
+                        .sum();
+                    let d2 = (p[0] - centre[0]).powi(2) + (p[1] - centre[1]).powi(2);
+                    (s, d2, k)
+                })
+                .collect();
+            // most people first; equal (to a part in a million) by distance
+            scored.sort_by(|a, b| {
+                let tie = (a.0 - b.0).abs() <= 1e-6 * a.0.abs().max(b.0.abs());
+                if tie {
+                    a.1.total_cmp(&b.1).then(a.2.cmp(&b.2))
+                } else {
+                    b.0.total_cmp(&a.0)
+                }
+            });
+            for &(s, _, k) in scored.iter().take(TRIES) {
+                let (x, y) = frame.inverse(units[k].xy);
+                let p = Point::new(x, y);
+                if probe.locate(p) == Some(c) {
+                    chosen = Some((p, s));
+                    break;
+                }
+            }
+        }
+        let (location, gained) = match chosen {
+            Some(x) => x,
+            None => match scenario.communes[c]
+                .geometry
+                .as_ref()
+                .and_then(|g| g.interior_point())
+            {
+                Some(p) => (p, 0.0),
+                None => continue,
+            },
+        };
+        after[c] += gained;
+        let point = WifiPoint {
+            id: fresh_id("plan-wifi", out.len() + 1, taken),
+            range_m: None,
+            location,
+        };
+        out.push(ProposedWifi {
+            point,
+            commune: c,
+            people_gained: gained,
+        });
+    }
+    let with_after = have + out.len();
+    let claim = Claim {
+        layer: Layer::Wifi,
+        before_pct: pct(have as f64, n as f64),
+        after_pct: pct(with_after as f64, n as f64),
+        communes_meeting: (have, with_after),
+        before,
+        after,
+    };
+    Ok((out, claim))
+}

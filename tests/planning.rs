@@ -1,0 +1,530 @@
+//! Gap maps and planning through the public API: conservation of people,
+//! valid polygons outside coverage, claims that a re-run confirms, greedy
+//! against the exact optimum, bad requests.
+
+use geo::{
+    BoundingRect, Contains, LineString, MultiLineString, MultiPolygon, Point, Polygon, Validation,
+};
+use rand::{Rng, SeedableRng};
+use telecov::model::{
+    Commune, FeatureId, FiberRoute, PopulationPoint, Scenario, Sector, Site, SiteRange, TechSet,
+    Technology, WifiPoint, DEFAULT_HEIGHT_M,
+};
+use telecov::planning::{
+    celf, find_gaps, plan, point_flags, CoverageProblem, GapMap, GapOptions, Layer, PlanOptions,
+    Scope, Target,
+};
+use telecov::report::Report;
+use telecov::Options;
+
+const LON: f64 = 105.70;
+const LAT: f64 = 10.00;
+
+fn square(i: usize, w: f64, s: f64, size: f64, pop: f64) -> Commune {
+    let (e, n) = (w + size, s + size);
+    Commune {
+        id: FeatureId::Int(i as i64),
+        name: Some(format!("C{i}")),
+        district: None,
+        kind: None,
+        population: Some(pop),
+        households: Some(pop / 3.5),
+        geometry: Some(MultiPolygon(vec![Polygon::new(
+            LineString::from(vec![(w, s), (e, s), (e, n), (w, n), (w, s)]),
+            vec![],
+        )])),
+    }
+}
+
+fn site(
+    id: i64,
+    dx: f64,
+    dy: f64,
+    techs: &[Technology],
+    range_m: f64,
+    sectors: Vec<Sector>,
+) -> Site {
+    Site {
+        id: FeatureId::Int(id),
+        operator: None,
+        technologies: techs.iter().copied().collect::<TechSet>(),
+        height_m: DEFAULT_HEIGHT_M,
+        range_m: SiteRange::All(range_m),
+        sectors,
+        radio: Default::default(),
+        location: Point::new(LON + dx, LAT + dy),
+    }
+}
+
+/// Four communes (2 × 2 of about 2.2 km), sites of every kind, a fibre
+/// route, two wifi points.
+fn small_city() -> Scenario {
+    use Technology::*;
+    let d = 0.02;
+    let communes = vec![
+        square(0, LON, LAT, d, 8000.0),
+        square(1, LON + d, LAT, d, 3000.0),
+        square(2, LON, LAT + d, d, 5000.0),
+        // an odd one: a triangle-ish ward with a hole
+        Commune {
+            geometry: Some(MultiPolygon(vec![Polygon::new(
+                LineString::from(vec![
+                    (LON + d, LAT + d),
+                    (LON + 2.0 * d, LAT + d),
+                    (LON + 2.0 * d, LAT + 2.0 * d),
+                    (LON + d, LAT + d),
+                ]),
+                vec![LineString::from(vec![
+                    (LON + 1.8 * d, LAT + 1.2 * d),
+                    (LON + 1.9 * d, LAT + 1.2 * d),
+                    (LON + 1.9 * d, LAT + 1.4 * d),
+                    (LON + 1.8 * d, LAT + 1.2 * d),
+                ])],
+            )])),
+            ..square(3, 0.0, 0.0, 0.0, 2000.0)
+        },
+    ];
+    let sites = vec![
+        site(1, 0.008, 0.009, &[G2, G3, G4], 700.0, vec![]),
+        site(
+            2,
+            0.03,
+            0.006,
+            &[G2, G4],
+            900.0,
+            vec![
+                Sector {
+                    azimuth_deg: 10.0,
+                    beamwidth_deg: 65.0,
+                    range_m: None,
+                },
+                Sector {
+                    azimuth_deg: 200.0,
+                    beamwidth_deg: 90.0,
+                    range_m: Some(500.0),
+                },
+            ],
+        ),
+        site(3, 0.012, 0.031, &[G2, G3, G4, G5], 400.0, vec![]),
+        site(4, -0.01, 0.02, &[G2], 2500.0, vec![]),
+        site(5, 0.035, 0.034, &[G3], 600.0, vec![]),
+    ];
+    let fiber = vec![FiberRoute {
+        id: FeatureId::Str("F1".into()),
+        operator: None,
+        geometry: MultiLineString(vec![LineString::from(vec![
+            (LON + 0.001, LAT + 0.005),
+            (LON + 0.025, LAT + 0.012),
+            (LON + 0.03, LAT + 0.03),
+        ])]),
+    }];
+    let wifi = vec![
+        WifiPoint {
+            id: FeatureId::Int(1),
+            range_m: None,
+            location: Point::new(LON + 0.005, LAT + 0.005),
+        },
+        WifiPoint {
+            id: FeatureId::Int(2),
+            range_m: Some(250.0),
+            location: Point::new(LON + 0.026, LAT + 0.01),
+        },
+    ];
+    let mut s = Scenario {
+        communes,
+        sites,
+        fiber,
+        wifi,
+        ..Scenario::default()
+    };
+    s.parameters.resolution_m = 50.0;
+    s
+}
+
+/// The same city with people on random points (some outside every commune).
+fn small_city_points() -> Scenario {
+    let mut s = small_city();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    let pts = (0..3000)
+        .map(|_| PopulationPoint {
+            location: Some(Point::new(
+                LON - 0.002 + rng.random_range(0.0..0.044),
+                LAT - 0.002 + rng.random_range(0.0..0.044),
+            )),
+            population: rng.random_range(0.0..12.0),
+            households: rng.random_range(0.0..4.0),
+        })
+        .collect();
+    s.population = Some(pts);
+    s
+}
+
+fn uncovered(report: &Report, layer: Layer) -> (f64, f64) {
+    let mut pop = 0.0;
+    let mut hh = 0.0;
+    for c in &report.communes {
+        match layer {
+            Layer::Fiber => {
+                hh += c.households - c.households_fiber_passed;
+                pop += c.population - layer.covered_population(c);
+            }
+            _ => {
+                pop += c.population - layer.covered_population(c);
+                hh += if c.population > 0.0 {
+                    c.households * (1.0 - layer.covered_population(c) / c.population)
+                } else {
+                    c.households
+                };
+            }
+        }
+    }
+    (pop, hh)
+}
+
+fn check_conservation(name: &str, report: &Report, gaps: &GapMap) -> f64 {
+    let mut worst: f64 = 0.0;
+    for layer in Layer::ALL {
+        let (u_pop, u_hh) = uncovered(report, layer);
+        let g_pop: f64 = gaps.layer(layer).map(|g| g.population).sum::<f64>()
+            + gaps.unplaced[layer.bit()].0
+            + gaps.omitted[layer.bit()].0;
+        let g_hh: f64 = gaps.layer(layer).map(|g| g.households).sum::<f64>()
+            + gaps.unplaced[layer.bit()].1
+            + gaps.omitted[layer.bit()].1;
+        let (want, got) = if layer == Layer::Fiber {
+            (u_hh, g_hh)
+        } else {
+            (u_pop, g_pop)
+        };
+        let err = (want - got).abs();
+        println!("{name} {layer}: uncovered {want:.6}, in gaps {got:.6}, error {err:.2e}");
+        assert!(
+            err <= 1e-6 * report.totals.population.max(1.0),
+            "{name} {layer}: {want} vs {got}"
+        );
+        if layer != Layer::Fiber {
+            // households follow people in uniform mode; in points mode each
+            // point carries its own
+            assert!((u_pop - g_pop).abs() <= 1e-6 * report.totals.population.max(1.0));
+        }
+        worst = worst.max(err);
+        // ranks: 1, 2, … by decreasing measure
+        let ranks: Vec<usize> = gaps.layer(layer).map(|g| g.rank).collect();
+        assert_eq!(ranks, (1..=ranks.len()).collect::<Vec<_>>());
+    }
+    worst
+}
+
+/// Every gap polygon is valid, and random points inside it are uncovered
+/// by its layer (all but the half-cell fringe along coverage edges).
+fn check_polygons(name: &str, scenario: &Scenario, gaps: &GapMap, min_uncovered_share: f64) {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    for layer in Layer::ALL {
+        let mut samples = Vec::new();
+        for g in gaps.layer(layer) {
+            assert!(
+                g.geometry.is_valid(),
+                "{name} {layer} gap {} invalid",
+                g.rank
+            );
+            assert!(g.area_km2 > 0.0 && g.cells > 0);
+            let bbox = g.geometry.bounding_rect().expect("non-empty gap");
+            let mut found = 0;
+            for _ in 0..400 {
+                let p = Point::new(
+                    rng.random_range(bbox.min().x..=bbox.max().x),
+                    rng.random_range(bbox.min().y..=bbox.max().y),
+                );
+                if g.geometry.contains(&p) {
+                    samples.push(p);
+                    found += 1;
+                    if found == 20 {
+                        break;
+                    }
+                }
+            }
+        }
+        let flags = point_flags(scenario, &Options::default(), &samples).expect("flags");
+        let inside: Vec<u8> = flags.into_iter().flatten().collect();
+        if inside.is_empty() {
+            continue;
+        }
+        let uncovered = inside
+            .iter()
+            .filter(|f| (**f >> layer.bit()) & 1 == 0)
+            .count();
+        let share = uncovered as f64 / inside.len() as f64;
+        println!(
+            "{name} {layer}: {uncovered} of {} sampled points in gaps uncovered",
+            inside.len()
+        );
+        assert!(
+            share >= min_uncovered_share,
+            "{name} {layer}: only {share} uncovered"
+        );
+    }
+}
+
+#[test]
+fn gaps_conserve_people_and_lie_outside_coverage_uniform() {
+    let s = small_city();
+    let report = telecov::evaluate(&s).expect("report");
+    let gaps = find_gaps(&s, &report, &GapOptions::default()).expect("gaps");
+    let err = check_conservation("uniform", &report, &gaps);
+    println!("uniform: worst conservation error {err:.2e}");
+    check_polygons("uniform", &s, &gaps, 0.9);
+    // every gap names its communes and the nearest infrastructure
+    for g in &gaps.gaps {
+        assert!(!g.communes.is_empty());
+        assert!(g.nearest_m.is_some(), "{:?}", g.layer);
+    }
+}
+
+#[test]
+fn gaps_conserve_people_and_lie_outside_coverage_points() {
+    let s = small_city_points();
+    let report = telecov::evaluate(&s).expect("report");
+    assert!(report.totals.unassigned_population > 0.0);
+    let gaps = find_gaps(&s, &report, &GapOptions::default()).expect("gaps");
+    let err = check_conservation("points", &report, &gaps);
+    println!("points: worst conservation error {err:.2e}");
+    // a point gap is drawn as the cells of its points: coverage edges cross
+    // them more often than majority-uncovered cells
+    check_polygons("points", &s, &gaps, 0.75);
+}
+
+#[test]
+fn gaps_on_the_demo_conserve_people() {
+    let s = telecov::io::load_scenario(concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo"))
+        .expect("demo");
+    let report = telecov::evaluate(&s).expect("report");
+    let gaps = find_gaps(&s, &report, &GapOptions::default()).expect("gaps");
+    let err = check_conservation("demo", &report, &gaps);
+    println!("demo: worst conservation error {err:.2e} people");
+    for g in &gaps.gaps {
+        assert!(g.geometry.is_valid(), "{} gap {}", g.layer, g.rank);
+    }
+}
+
+#[test]
+fn gaps_do_not_depend_on_thread_count() {
+    let s = small_city();
+    let report = telecov::evaluate(&s).expect("report");
+    let run = |n: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .expect("pool")
+            .install(|| find_gaps(&s, &report, &GapOptions::default()).expect("gaps"))
+    };
+    assert_eq!(run(1), run(3));
+}
+
+fn targets(list: &[&str]) -> Vec<Target> {
+    list.iter().map(|t| t.parse().expect("target")).collect()
+}
+
+#[test]
+fn plan_claims_hold_when_the_report_is_run_again() {
+    for (name, s) in [("uniform", small_city()), ("points", small_city_points())] {
+        let options = PlanOptions {
+            targets: targets(&["4G=95", "mobile_broadband=99@total", "wifi=100", "fiber=80"]),
+            ..PlanOptions::default()
+        };
+        let p = plan(&s, &options).expect("plan");
+        assert!(!p.sites.is_empty() && !p.fiber.is_empty());
+        assert_eq!(p.wifi.len(), 2, "{name}: two communes without wifi");
+        // written and read back through the contract
+        let dir = tempfile::tempdir().expect("tempdir");
+        telecov::planning::output::write_plan(dir.path(), &s, &p).expect("write");
+        for f in [
+            "gaps.geojson",
+            "proposed_sites.geojson",
+            "proposed_wifi.geojson",
+            "proposed_fiber.geojson",
+            "coverage_curve.csv",
+        ] {
+            assert!(dir.path().join(f).is_file(), "{f}");
+        }
+        let back = telecov::io::load_scenario(dir.path().join("scenario_with_plan")).expect("load");
+        assert_eq!(back.sites.len(), s.sites.len() + p.sites.len());
+        let rerun = telecov::evaluate(&back).expect("rerun");
+        for (layer, claimed, measured, worst) in p.check(&rerun) {
+            println!("{name} {layer}: claimed {claimed:.4} %, measured {measured:.4} %, difference {:.4} pp, worst commune {worst:.3} pp", measured - claimed);
+            assert!(
+                (claimed - measured).abs() <= 0.1,
+                "{name} {layer}: {claimed} vs {measured}"
+            );
+        }
+        // the targets are met by the re-run
+        for c in &rerun.communes {
+            assert!(
+                c.population_covered_pct(Technology::G4) >= 95.0 - 0.1,
+                "{name}: {:?}",
+                c.id
+            );
+            assert!(c.wifi_points >= 1);
+        }
+        assert!(rerun.mobile_broadband_pct() >= 99.0 - 0.1);
+        // the curve rises with each site
+        let curve: Vec<f64> = p.curve.iter().map(|c| c.pct[0].1).collect();
+        assert!(curve.windows(2).all(|w| w[1] >= w[0]));
+        assert_eq!(p.curve.len(), p.sites.len() + 1);
+    }
+}
+
+#[test]
+fn greedy_stays_within_the_bound_of_the_exact_optimum_on_a_real_instance() {
+    // ten candidate locations over the small city, budgets 1..3: the
+    // optimum by enumeration of every subset, each evaluated by the planner
+    let s = small_city();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let candidates: Vec<Point<f64>> = (0..10)
+        .map(|_| {
+            Point::new(
+                LON + rng.random_range(0.0..0.04),
+                LAT + rng.random_range(0.0..0.04),
+            )
+        })
+        .collect();
+    let mut template = telecov::planning::SiteTemplate::default();
+    template.range_m = SiteRange::All(900.0);
+    let gained = |cands: &[Point<f64>], k: usize| {
+        let options = PlanOptions {
+            targets: vec![Target {
+                layer: Layer::G4,
+                pct: 100.0,
+                scope: Scope::EachCommune,
+            }],
+            template: template.clone(),
+            max_sites: Some(k),
+            candidates: Some(cands.to_vec()),
+            ..PlanOptions::default()
+        };
+        let p = plan(&s, &options).expect("plan");
+        let c = &p.claims[0];
+        c.after.iter().sum::<f64>() - c.before.iter().sum::<f64>()
+    };
+    for k in 1..=3 {
+        let greedy = gained(&candidates, k);
+        let mut best: f64 = 0.0;
+        let n = candidates.len();
+        for mask in 0u32..(1 << n) {
+            if mask.count_ones() as usize != k {
+                continue;
+            }
+            let subset: Vec<Point<f64>> = (0..n)
+                .filter(|i| mask >> i & 1 == 1)
+                .map(|i| candidates[i])
+                .collect();
+            best = best.max(gained(&subset, k));
+        }
+        let ratio = greedy / best;
+        println!("k = {k}: greedy {greedy:.1} people, optimum {best:.1}, ratio {ratio:.4}");
+        assert!(
+            ratio >= 1.0 - (-1.0f64).exp() - 1e-9,
+            "k = {k}: ratio {ratio}"
+        );
+    }
+}
+
+#[test]
+fn greedy_stays_within_the_bound_on_random_set_systems() {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(99);
+    let mut worst: f64 = 1.0;
+    for _ in 0..300 {
+        let n_units = rng.random_range(6..25);
+        let p = CoverageProblem {
+            weights: (0..n_units).map(|_| rng.random_range(0.0..10.0)).collect(),
+            groups: (0..n_units).map(|_| rng.random_range(0..3)).collect(),
+            caps: (0..3).map(|_| rng.random_range(5.0..50.0)).collect(),
+            covers: (0..8)
+                .map(|_| (0..n_units).filter(|_| rng.random_bool(0.25)).collect())
+                .collect(),
+        };
+        for k in 1..=3 {
+            let chosen: Vec<usize> = celf(&p, k).iter().map(|x| x.0).collect();
+            let value = p.value(&chosen);
+            let mut best: f64 = 0.0;
+            for mask in 0u32..(1 << 8) {
+                if mask.count_ones() as usize == k {
+                    let s: Vec<usize> = (0..8).filter(|i| mask >> i & 1 == 1).collect();
+                    best = best.max(p.value(&s));
+                }
+            }
+            if best > 0.0 {
+                worst = worst.min(value / best);
+            }
+        }
+    }
+    println!("random instances: worst greedy / optimum = {worst:.4}");
+    assert!(worst >= 1.0 - (-1.0f64).exp());
+}
+
+#[test]
+fn bad_requests_are_refused_with_clear_errors() {
+    let s = small_city();
+    // template without the targeted technology
+    let mut o = PlanOptions {
+        targets: targets(&["5G=50"]),
+        ..PlanOptions::default()
+    };
+    let e = plan(&s, &o).unwrap_err().to_string();
+    assert!(e.contains("template") && e.contains("5G"), "{e}");
+    // absurd candidate count
+    o.targets = targets(&["4G=50"]);
+    o.max_candidates = usize::MAX;
+    let e = plan(&s, &o).unwrap_err().to_string();
+    assert!(e.contains("max_candidates"), "{e}");
+    // duplicate targets
+    let o = PlanOptions {
+        targets: targets(&["4G=50", "4G=60"]),
+        ..PlanOptions::default()
+    };
+    assert!(plan(&s, &o)
+        .unwrap_err()
+        .to_string()
+        .contains("more than one"));
+    // target syntax
+    assert!("4G".parse::<Target>().is_err());
+    assert!("6G=10"
+        .parse::<Target>()
+        .unwrap_err()
+        .contains("unknown layer"));
+    assert!("4G=120".parse::<Target>().is_err());
+    assert_eq!(
+        "mbb=99.5@total".parse::<Target>(),
+        Ok(Target {
+            layer: Layer::MobileBroadband,
+            pct: 99.5,
+            scope: Scope::Total
+        })
+    );
+    // candidates file: names the file, the feature and the property
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("candidates.geojson");
+    std::fs::write(
+        &path,
+        r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[105.7,10.0]}},
+            {"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[105.7,10.0],[105.8,10.0]]}}]}"#,
+    )
+    .expect("write");
+    let e = telecov::planning::read_candidates(&path)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("candidates.geojson") && e.contains("feature 1") && e.contains("geometry"),
+        "{e}"
+    );
+    std::fs::write(&path, "{ not json").expect("write");
+    let e = telecov::planning::read_candidates(&path)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("line 1"), "{e}");
+    // a report of another scenario
+    let other = telecov::evaluate(&small_city_points()).expect("report");
+    let mut fewer = s.clone();
+    fewer.communes.pop();
+    assert!(find_gaps(&fewer, &other, &GapOptions::default()).is_err());
+}
