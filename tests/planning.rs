@@ -387,8 +387,10 @@ fn greedy_stays_within_the_bound_of_the_exact_optimum_on_a_real_instance() {
             )
         })
         .collect();
-    let mut template = telecov::planning::SiteTemplate::default();
-    template.range_m = SiteRange::All(900.0);
+    let template = telecov::planning::SiteTemplate {
+        range_m: SiteRange::All(900.0),
+        ..Default::default()
+    };
     let gained = |cands: &[Point<f64>], k: usize| {
         let options = PlanOptions {
             targets: vec![Target {

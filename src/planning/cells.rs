@@ -36,6 +36,9 @@ use crate::{Error, Options, Result};
 /// half the row's weight.
 const NODES: [f64; 2] = [0.5 - 0.288_675_134_594_812_9, 0.5 + 0.288_675_134_594_812_9];
 
+/// A demand point located: commune, strip, strip metres, coverage flags.
+type Located = (usize, usize, [f64; 2], u8);
+
 /// One unit of uncovered demand of one layer.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Unit {
@@ -141,7 +144,7 @@ impl Uncovered {
         let mut unplaced = [(0.0, 0.0); FLAG_BITS];
         match &scenario.population {
             Some(points) => {
-                let evaluated: Vec<Option<(usize, usize, [f64; 2], u8)>> = points
+                let evaluated: Vec<Option<Located>> = points
                     .par_iter()
                     .with_min_len(256)
                     .map(|pt| {
@@ -231,9 +234,11 @@ impl Uncovered {
                 }
             }
         }
-        for units in &mut layers {
-            units.sort_by(|a, b| (a.zone, a.j, a.i, a.commune).cmp(&(b.zone, b.j, b.i, b.commune)));
-        }
+        layers.par_iter_mut().for_each(|units| {
+            units.par_sort_by(|a, b| {
+                (a.zone, a.j, a.i, a.commune).cmp(&(b.zone, b.j, b.i, b.commune))
+            });
+        });
         Ok(Uncovered {
             resolution_m: res,
             frames,
@@ -311,23 +316,31 @@ impl Uncovered {
     /// Marks, for the units of `layer` whose cell is partly covered, which
     /// sub-points existing infrastructure already covers (by the engine's
     /// point test), so that a new shape gains only the uncovered part.
-    pub(crate) fn with_sub_points(&mut self, scenario: &Scenario, options: &Options, layer: Layer) -> Result<()> {
+    pub(crate) fn with_sub_points(
+        &mut self,
+        scenario: &Scenario,
+        options: &Options,
+        layer: Layer,
+    ) -> Result<()> {
         let probe = Probe::new(scenario, options)?;
         let (points_mode, res, b) = (self.points_mode, self.resolution_m, layer.bit());
-        self.layers[b].par_iter_mut().with_min_len(256).for_each(|u| {
-            if !is_cell(u, points_mode, res) || u.share >= 0.999 {
-                return;
-            }
-            let mut free = 0u64;
-            for k in 0..SUB_N {
-                if (probe.flags(u.zone as usize, sub_point(u, res, k)) >> b) & 1 == 0 {
-                    free |= 1 << k;
+        self.layers[b]
+            .par_iter_mut()
+            .with_min_len(256)
+            .for_each(|u| {
+                if !is_cell(u, points_mode, res) || u.share >= 0.999 {
+                    return;
                 }
-            }
-            // no sub-point is free: the uncovered part is a sliver between
-            // them; spread it over the whole cell
-            u.free = if free == 0 { u64::MAX } else { free };
-        });
+                let mut free = 0u64;
+                for k in 0..SUB_N {
+                    if (probe.flags(u.zone as usize, sub_point(u, res, k)) >> b) & 1 == 0 {
+                        free |= 1 << k;
+                    }
+                }
+                // no sub-point is free: the uncovered part is a sliver between
+                // them; spread it over the whole cell
+                u.free = if free == 0 { u64::MAX } else { free };
+            });
         Ok(())
     }
 }
@@ -358,7 +371,11 @@ fn push_commune_units(
         gap_population: u_pop * gap_share,
         gap_households: u_hh * gap_share,
         in_gap,
-        share: if m.area > 0.0 { (m.uncovered[b] / m.area).min(1.0) } else { 1.0 },
+        share: if m.area > 0.0 {
+            (m.uncovered[b] / m.area).min(1.0)
+        } else {
+            1.0
+        },
         free: u64::MAX,
     };
     if total <= 0.0 {

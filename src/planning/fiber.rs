@@ -63,7 +63,7 @@ pub(crate) fn plan_fiber(
             )
         })
         .collect();
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.sort_by_key(|a| a.0);
     let mut blocks: Vec<Block> = Vec::new();
     for (key, w) in keyed {
         match blocks.last_mut() {
@@ -218,7 +218,15 @@ pub(crate) fn plan_fiber(
                 continue;
             }
             let u = &units[k];
-            let hit = reached(u, uncovered.points_mode, uncovered.resolution_m, remaining[k], dist(u.xy), reach, dist);
+            let hit = reached(
+                u,
+                uncovered.points_mode,
+                uncovered.resolution_m,
+                remaining[k],
+                dist(u.xy),
+                reach,
+                dist,
+            );
             if hit != 0 {
                 let w = gained(u, u.households, hit);
                 remaining[k] &= !hit;

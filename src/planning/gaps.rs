@@ -154,26 +154,33 @@ pub(crate) fn gaps_of(
     let near = Nearest::new(scenario, uncovered);
     let mut gaps = Vec::new();
     let mut omitted = [(0.0, 0.0); 7];
-    for layer in Layer::ALL {
-        let units: Vec<&Unit> = uncovered.units(layer).iter().filter(|u| u.in_gap).collect();
-        let groups = if uncovered.points_mode {
-            link_points(&units, link_m)
-        } else {
-            merge_cells(&units)
-        };
-        let mut layer_gaps: Vec<Gap> = groups
-            .par_iter()
-            .map(|g| build_gap(layer, &units, g, uncovered, &near))
-            .collect();
-        let measure = |g: &Gap| {
-            if layer == Layer::Fiber {
-                g.households
+    // layers in parallel (each is independent), then in layer order
+    let per_layer: Vec<Vec<Gap>> = Layer::ALL
+        .par_iter()
+        .map(|&layer| {
+            let units: Vec<&Unit> = uncovered.units(layer).iter().filter(|u| u.in_gap).collect();
+            let groups = if uncovered.points_mode {
+                link_points(&units, link_m)
             } else {
-                g.population
-            }
-        };
-        // stable: ties keep the order of the groups (strip, row, column)
-        layer_gaps.sort_by(|a, b| measure(b).total_cmp(&measure(a)));
+                merge_cells(&units)
+            };
+            let mut layer_gaps: Vec<Gap> = groups
+                .par_iter()
+                .map(|g| build_gap(layer, &units, g, uncovered, &near))
+                .collect();
+            let measure = |g: &Gap| {
+                if layer == Layer::Fiber {
+                    g.households
+                } else {
+                    g.population
+                }
+            };
+            // stable: ties keep the order of the groups (strip, row, column)
+            layer_gaps.sort_by(|a, b| measure(b).total_cmp(&measure(a)));
+            layer_gaps
+        })
+        .collect();
+    for (layer, mut layer_gaps) in Layer::ALL.into_iter().zip(per_layer) {
         for g in layer_gaps.drain(options.max_gaps_per_layer.min(layer_gaps.len())..) {
             omitted[layer.bit()].0 += g.population;
             omitted[layer.bit()].1 += g.households;
@@ -204,8 +211,8 @@ fn merge_cells(units: &[&Unit]) -> Vec<Vec<usize>> {
         // unique cells of the strip, with the units of each
         let mut cells: Vec<(i64, i64)> = Vec::new();
         let mut cell_units: Vec<Vec<usize>> = Vec::new();
-        for k in start..end {
-            let key = (units[k].i, units[k].j);
+        for (k, u) in units.iter().enumerate().take(end).skip(start) {
+            let key = (u.i, u.j);
             if cells.last() == Some(&key) {
                 if let Some(v) = cell_units.last_mut() {
                     v.push(k);
@@ -354,10 +361,13 @@ fn build_gap(
     }
 }
 
+/// Points in strip metres with the index of their feature.
+type PointTree = RTree<GeomWithData<[f64; 2], usize>>;
+
 /// Indexes of existing infrastructure per strip, for distances.
 struct Nearest {
     /// Per strip, per mobile bit (2G..5G, broadband): site points.
-    sites: Vec<[RTree<GeomWithData<[f64; 2], usize>>; 5]>,
+    sites: Vec<[PointTree; 5]>,
     /// Per strip: wifi points.
     wifi: Vec<RTree<GeomWithData<[f64; 2], usize>>>,
     /// Per strip: fibre segments with their route index.
@@ -465,10 +475,10 @@ pub(crate) fn push_segments(
     }
 }
 
-/// A point inside the gap's geometry is uncovered by its layer when its
-/// coverage flags lack the layer's bit; used by tests through the public
-/// API, so it is exposed as a helper: the coverage flags of a WGS 84 point
-/// of the scenario (`None` outside every commune).
+/// The engine's coverage flags of WGS 84 points of `scenario` (bit
+/// [`Layer::bit`] set = covered by that layer), as the report evaluates
+/// demand points; `None` for a point in no commune. Useful to check a gap
+/// map: points inside a gap should lack the gap's bit.
 pub fn point_flags(
     scenario: &Scenario,
     options: &Options,

@@ -1,15 +1,17 @@
 //! New BTS sites for the mobile targets: candidates, then CELF.
 //!
 //! Demand units are the uncovered cells (or points) of each targeted layer
-//! with their uncovered people ([`super::cells`]). A unit is covered by a
-//! new site when it lies within the site's range for a technology serving
-//! the layer (the template is omnidirectional). Each target caps what
-//! counts: per commune, the people missing to `pct` of its population; for
-//! the whole scenario, the people missing in total. Candidates are the
-//! weighted centres of the uncovered demand gathered in square blocks of
-//! half the template's shortest range (so a site at a block's centre of
-//! mass reaches the whole block), widened until at most `max_candidates`
-//! remain, or the planner's own locations.
+//! with their uncovered people ([`super::cells`]). A new site covers the
+//! part of a unit within its range for a technology serving the layer (the
+//! template is omnidirectional): a cell's people are spread over its
+//! sub-points not yet covered (on the report's sampling lines), so a site
+//! crossing a cell gains the share of them it reaches. Each target caps
+//! what counts: per commune, the people missing to `pct` of its
+//! population; for the whole scenario, the people missing in total.
+//! Candidates are the weighted centres of the uncovered demand gathered in
+//! square blocks of half the template's shortest range (so a site at a
+//! block's centre of mass reaches the whole block), widened until at most
+//! `max_candidates` remain, or the planner's own locations.
 
 use geo::Point;
 use rstar::primitives::GeomWithData;
@@ -76,7 +78,11 @@ impl SiteOracle<'_> {
             return Vec::new();
         }
         let res = self.resolution_m;
-        let slack = if self.points_mode { 0.0 } else { res * std::f64::consts::FRAC_1_SQRT_2 };
+        let slack = if self.points_mode {
+            0.0
+        } else {
+            res * std::f64::consts::FRAC_1_SQRT_2
+        };
         let dist = |p: [f64; 2]| ((p[0] - cand.xy[0]).powi(2) + (p[1] - cand.xy[1]).powi(2)).sqrt();
         dem.trees[cand.zone]
             .locate_within_distance(cand.xy, (r + slack) * (r + slack))
@@ -86,7 +92,15 @@ impl SiteOracle<'_> {
                     return None;
                 }
                 let unit = &dem.units[u];
-                let hit = reached(unit, self.points_mode, res, dem.remaining[u], dist(unit.xy), r, dist);
+                let hit = reached(
+                    unit,
+                    self.points_mode,
+                    res,
+                    dem.remaining[u],
+                    dist(unit.xy),
+                    r,
+                    dist,
+                );
                 (hit != 0).then(|| (u, hit, gained(unit, unit.population, hit)))
             })
             .collect()
@@ -487,7 +501,7 @@ fn block_centres(demands: &[Demand<'_>], block_m: f64) -> Vec<(usize, [f64; 2])>
             keyed.push((key, [w * u.xy[0], w * u.xy[1], w]));
         }
     }
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.sort_by_key(|a| a.0);
     let mut out: Vec<(usize, [f64; 2])> = Vec::new();
     let mut k = 0;
     while k < keyed.len() {
