@@ -130,7 +130,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         plan.sites.len(),
         plan.wifi.len(),
         plan.fiber.len(),
-        plan.fiber.iter().map(|f| f.length_km).sum::<f64>()
+        plan.fiber.iter().fold(0.0, |km, f| km + f.length_km)
     );
     for c in &plan.claims {
         println!(

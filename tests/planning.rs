@@ -530,3 +530,45 @@ fn bad_requests_are_refused_with_clear_errors() {
     fewer.communes.pop();
     assert!(find_gaps(&fewer, &other, &GapOptions::default()).is_err());
 }
+
+#[test]
+fn plans_do_not_depend_on_thread_count() {
+    let s = small_city();
+    let options = PlanOptions {
+        targets: targets(&["4G=97", "fiber=70", "wifi=100"]),
+        ..PlanOptions::default()
+    };
+    let run = |n: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .expect("pool")
+            .install(|| plan(&s, &options).expect("plan"))
+    };
+    assert_eq!(run(1), run(4));
+}
+
+#[test]
+fn every_coverage_run_writes_gaps() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario_dir = dir.path().join("scenario");
+    telecov::io::write_scenario(&scenario_dir, &small_city()).expect("write");
+    let out = dir.path().join("out");
+    let report = telecov::io::output::report_scenario(&scenario_dir, &out, &Options::default())
+        .expect("report");
+    let text = std::fs::read_to_string(out.join("gaps.geojson")).expect("gaps.geojson");
+    let fc: geojson::FeatureCollection = text.parse().expect("GeoJSON");
+    // the 4G gaps hold the people the report leaves without 4G
+    let people: f64 = fc
+        .features
+        .iter()
+        .filter(|f| f.property("layer").and_then(|l| l.as_str()) == Some("4G"))
+        .map(|f| {
+            f.property("population")
+                .and_then(|p| p.as_f64())
+                .unwrap_or(0.0)
+        })
+        .sum();
+    let (want, _) = uncovered(&report, Layer::G4);
+    assert!((people - want).abs() < 1e-3, "{people} vs {want}");
+}

@@ -28,6 +28,10 @@ use crate::model::{FeatureId, Scenario};
 use crate::report::Report;
 use crate::{Error, Options, Result};
 
+/// Longest link between the points of one gap, metres: beyond it every
+/// point would link to thousands of others.
+pub const MAX_POINT_LINK_M: f64 = 10_000.0;
+
 /// Options of the gap map.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GapOptions {
@@ -36,7 +40,8 @@ pub struct GapOptions {
     /// Point demand only: uncovered points closer than this, metres, belong
     /// to the same gap. `None` = three times `resolution_m`. Values below
     /// 1.5 × `resolution_m` are raised to it (two points in one cell are
-    /// always linked, so gaps never share a cell).
+    /// always linked, so gaps never share a cell); values above
+    /// [`MAX_POINT_LINK_M`] are refused.
     pub point_link_m: Option<f64>,
     /// Largest number of gap features written per layer (the largest
     /// first); the people of the rest are still counted in the layer's
@@ -142,10 +147,10 @@ pub(crate) fn gaps_of(
 ) -> Result<GapMap> {
     let res = uncovered.resolution_m;
     let link_m = match options.point_link_m {
-        Some(l) if !(l.is_finite() && l > 0.0) => {
+        Some(l) if !(l.is_finite() && l > 0.0 && l <= MAX_POINT_LINK_M) => {
             return Err(Error::Parameter {
                 name: "point_link_m",
-                reason: format!("must be a finite number > 0, got {l}"),
+                reason: format!("must lie in (0, {MAX_POINT_LINK_M}] metres, got {l}"),
             })
         }
         Some(l) => l.max(1.5 * res),

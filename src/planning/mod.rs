@@ -35,7 +35,7 @@ mod wifi;
 use std::fmt;
 use std::str::FromStr;
 
-pub use gaps::{find_gaps, point_flags, Gap, GapMap, GapOptions};
+pub use gaps::{find_gaps, point_flags, Gap, GapMap, GapOptions, MAX_POINT_LINK_M};
 pub use greedy::{celf, CoverageProblem};
 pub use plan_api::*;
 
