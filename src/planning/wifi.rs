@@ -57,10 +57,12 @@ pub(crate) fn plan_wifi(
         .map(|c| report.communes[c].population_wifi_covered)
         .collect();
     let mut after = before.clone();
+    let mut by_commune: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (k, u) in units.iter().enumerate() {
+        by_commune[u.commune as usize].push(k);
+    }
     for c in without {
-        let mine: Vec<usize> = (0..units.len())
-            .filter(|&k| units[k].commune as usize == c)
-            .collect();
+        let mine = std::mem::take(&mut by_commune[c]);
         let mut chosen: Option<(Point<f64>, f64)> = None;
         if !mine.is_empty() {
             let zone = units[mine[0]].zone as usize;
@@ -85,15 +87,14 @@ pub(crate) fn plan_wifi(
             } else {
                 units[mine[0]].xy
             };
+            // the frame's scale factor changes by under 1e-5 across a commune
+            let (lon, lat) = frame.inverse(centre);
+            let r = range_m * frame.forward_with_distortion(lon, lat).scale;
             let mut scored: Vec<(f64, f64, usize)> = mine
                 .iter()
                 .filter(|&&k| units[k].zone as usize == zone)
                 .map(|&k| {
                     let p = units[k].xy;
-                    let scale = frame
-                        .forward_with_distortion(frame.inverse(p).0, frame.inverse(p).1)
-                        .scale;
-                    let r = range_m * scale;
                     let s: f64 = tree
                         .locate_within_distance(p, r * r)
                         .map(|g| units[g.data].population)
