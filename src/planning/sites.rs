@@ -374,6 +374,12 @@ pub(crate) fn plan_sites(
     Ok(out)
 }
 
+/// A copy of the scenario's parameters.
+#[allow(clippy::clone_on_copy)] // `Parameters` is `Copy` today; it may not stay so
+fn parameters_of(scenario: &Scenario) -> crate::model::Parameters {
+    scenario.parameters.clone()
+}
+
 /// Candidate locations with their ranges.
 fn candidates(
     scenario: &Scenario,
@@ -411,7 +417,7 @@ fn candidates(
             let mut shortest = f64::INFINITY;
             let tmp = Scenario {
                 sites: vec![probe_site],
-                parameters: scenario.parameters.clone(),
+                parameters: parameters_of(scenario),
                 ..Scenario::default()
             };
             let audit = crate::engine::audit_sites(&tmp);
@@ -451,7 +457,7 @@ fn candidates(
             .iter()
             .map(|p| new_site(crate::model::FeatureId::Int(0), template, *p))
             .collect(),
-        parameters: scenario.parameters.clone(),
+        parameters: parameters_of(scenario),
         ..Scenario::default()
     };
     let audits = crate::engine::audit_sites(&tmp);
