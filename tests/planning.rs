@@ -572,3 +572,45 @@ fn every_coverage_run_writes_gaps() {
     let (want, _) = uncovered(&report, Layer::G4);
     assert!((people - want).abs() < 1e-3, "{people} vs {want}");
 }
+
+#[test]
+fn odd_scenarios_do_not_panic() {
+    // a commune without geometry: its people are uncovered and unplaced
+    let mut s = small_city();
+    s.communes.push(Commune {
+        geometry: None,
+        ..square(9, 0.0, 0.0, 0.0, 700.0)
+    });
+    let report = telecov::evaluate(&s).expect("report");
+    let gaps = find_gaps(&s, &report, &GapOptions::default()).expect("gaps");
+    check_conservation("null geometry", &report, &gaps);
+    assert!(gaps.unplaced[Layer::G4.bit()].0 >= 700.0 - 1e-9);
+    let p = plan(
+        &s,
+        &PlanOptions {
+            targets: targets(&["4G=90", "wifi=100", "fiber=50"]),
+            ..PlanOptions::default()
+        },
+    )
+    .expect("plan");
+    assert!(
+        !p.notes.is_empty(),
+        "the commune without geometry cannot reach 4G"
+    );
+    // nothing at all
+    let empty = Scenario::default();
+    let report = telecov::evaluate(&empty).expect("report");
+    assert!(find_gaps(&empty, &report, &GapOptions::default())
+        .expect("gaps")
+        .gaps
+        .is_empty());
+    let p = plan(
+        &empty,
+        &PlanOptions {
+            targets: targets(&["4G=99", "wifi=100", "fiber=80"]),
+            ..PlanOptions::default()
+        },
+    )
+    .expect("plan");
+    assert!(p.sites.is_empty() && p.wifi.is_empty() && p.fiber.is_empty());
+}
