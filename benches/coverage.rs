@@ -8,6 +8,7 @@
 //! - `points_mode`: a million demand points given as `population.geojson`
 //!   would give them.
 //! - `demo_end_to_end`: load `data/demo` from disk and evaluate it.
+//! - `signal`: signal-level mode against range mode on the demo.
 //!
 //! Run: `cargo bench --bench coverage`; results are recorded in
 //! BENCHMARKS.md.
@@ -144,9 +145,43 @@ fn demo_end_to_end(c: &mut Criterion) {
     group.finish();
 }
 
+/// Signal-level mode against range mode on the demo, same run: range mode
+/// (row integration, the default), range mode sampled at cell centres (the
+/// same demand points as the signal mode), signal-level mode with the 3GPP
+/// pattern, and with SINR on the 4G layer.
+fn signal_mode(c: &mut Criterion) {
+    use telecov::engine::signal::{evaluate_signal, SignalOptions};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo");
+    let scenario = telecov::io::load_scenario(dir).unwrap();
+    let mut group = c.benchmark_group("signal");
+    group.sample_size(10);
+    group.bench_function("range_mode", |b| {
+        b.iter(|| telecov::evaluate(&scenario).unwrap())
+    });
+    let centres = Options {
+        sampling: telecov::Sampling::CellCentres,
+        ..Options::default()
+    };
+    group.bench_function("range_mode_cell_centres", |b| {
+        b.iter(|| telecov::evaluate_with(&scenario, &centres).unwrap())
+    });
+    group.bench_function("signal_mode", |b| {
+        b.iter(|| evaluate_signal(&scenario, &SignalOptions::default()).unwrap())
+    });
+    let sinr = SignalOptions {
+        sinr_technology: Some(telecov::model::Technology::G4),
+        ..SignalOptions::default()
+    };
+    group.bench_function("signal_mode_sinr_4g", |b| {
+        b.iter(|| evaluate_signal(&scenario, &sinr).unwrap())
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     demo_end_to_end,
+    signal_mode,
     demand_points,
     sites,
     lookup,

@@ -332,7 +332,7 @@ pub(crate) fn assemble(
     warnings.extend(evaluation.warnings);
     Ok(Report {
         schema: SCHEMA.to_owned(),
-        parameters: scenario.parameters,
+        parameters: scenario.parameters.clone(),
         demand: if scenario.population.is_some() {
             DemandMode::Points
         } else {

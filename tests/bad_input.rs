@@ -7,6 +7,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 use telecov::io::load_scenario;
 use telecov::model::{CommuneKind, FeatureId, Scenario, SiteRange, Technology};
+use telecov::propagation::Environment;
 use telecov::Error;
 
 // ---------------------------------------------------------------------------
@@ -1208,6 +1209,128 @@ fn scenario_parameters_are_read() {
     assert_eq!(p.fiber_drop_m, 150.0);
     assert_eq!(p.ranges_m.get(Technology::G5), 450.0);
     assert_eq!(p.ranges_m.get(Technology::G2), 5000.0);
+}
+
+#[test]
+fn unknown_radio_key() {
+    let d = Dir::new();
+    d.write("scenario.toml", "[radio.4G]\ntx_power = 43\n");
+    assert_invalid(
+        d.load(),
+        "scenario.toml",
+        None,
+        "radio.4G.tx_power",
+        "unknown key",
+    );
+}
+
+#[test]
+fn out_of_range_radio_value() {
+    let d = Dir::new();
+    d.write("scenario.toml", "[radio]\ncell_edge_probability = 90\n");
+    assert_invalid(
+        d.load(),
+        "scenario.toml",
+        None,
+        "radio.cell_edge_probability",
+        "between 0 and 1",
+    );
+    d.write("scenario.toml", "[radio.5G]\nbandwidth_mhz = 0\n");
+    assert_invalid(
+        d.load(),
+        "scenario.toml",
+        None,
+        "radio.5G.bandwidth_mhz",
+        "> 0",
+    );
+}
+
+#[test]
+fn unknown_environment_name() {
+    let d = Dir::new();
+    d.write("scenario.toml", "[environment]\nward = \"city\"\n");
+    assert_invalid(
+        d.load(),
+        "scenario.toml",
+        None,
+        "environment.ward",
+        "unknown environment \"city\"",
+    );
+    d.write("scenario.toml", "[environment.communes]\nc1 = \"town\"\n");
+    assert_invalid(
+        d.load(),
+        "scenario.toml",
+        None,
+        "environment.communes.c1",
+        "unknown environment \"town\"",
+    );
+}
+
+#[test]
+fn environment_of_the_wrong_type() {
+    let d = Dir::new();
+    d.write("scenario.toml", "[environment]\nward = 3\n");
+    assert_invalid(
+        d.load(),
+        "scenario.toml",
+        None,
+        "environment.ward",
+        "must be a string",
+    );
+}
+
+#[test]
+fn environment_override_for_an_unknown_commune() {
+    let d = Dir::new();
+    d.write(
+        "scenario.toml",
+        "[environment.communes]\nc1 = \"urban\"\nc2 = \"rural\"\n",
+    );
+    assert_invalid(
+        d.load(),
+        "scenario.toml",
+        None,
+        "environment.communes.c2",
+        "no commune has this id",
+    );
+}
+
+#[test]
+fn unknown_site_environment() {
+    let d = Dir::new();
+    d.collection(
+        "sites.geojson",
+        vec![with(site(json!("s1")), "environment", json!("downtown"))],
+    );
+    assert_invalid(
+        d.load(),
+        "sites.geojson",
+        Some((0, Some("s1"))),
+        "environment",
+        "unknown environment",
+    );
+}
+
+#[test]
+fn radio_and_environment_tables_are_read() {
+    let d = Dir::new();
+    d.write(
+        "scenario.toml",
+        "[radio]\nshadow_sigma_db = 6\n[radio.4G]\nfrequency_mhz = 2600\n\
+         [environment]\nward = \"open\"\n[environment.communes]\nc1 = \"rural\"\n",
+    );
+    d.collection(
+        "sites.geojson",
+        vec![with(site(json!("s1")), "environment", json!("Urban"))],
+    );
+    let s = d.load_ok();
+    let p = &s.parameters;
+    assert_eq!(p.radio.shadow_sigma_db, 6.0);
+    assert_eq!(p.radio.technology(Technology::G4).frequency_mhz, 2600.0);
+    assert_eq!(p.radio.technology(Technology::G4).tx_power_dbm, 46.0);
+    assert_eq!(p.environment.ward, Environment::Open);
+    assert_eq!(p.environment.communes["c1"], Environment::Rural);
+    assert_eq!(s.sites[0].radio.environment, Some(Environment::Urban));
 }
 
 // ---------------------------------------------------------------------------

@@ -320,6 +320,7 @@ fn sites_map_audits_ranges() {
         tx_power_dbm: Some(43.0),
         antenna_gain_dbi: None,
         frequency_mhz: None,
+        environment: None,
     };
     let s = Scenario {
         communes: vec![ward],

@@ -11,6 +11,7 @@ use telecov::model::{
     Commune, CommuneKind, FeatureId, FiberRoute, Parameters, PopulationPoint, RadioParams,
     Scenario, Sector, Site, SiteRange, TechRanges, TechSet, Technology, WifiPoint,
 };
+use telecov::propagation::{Environment, EnvironmentRules, RadioConfig};
 use telecov::Error;
 
 fn rect(x: f64, y: f64, w: f64, h: f64) -> LineString<f64> {
@@ -86,6 +87,7 @@ fn hand_built() -> Scenario {
                     tx_power_dbm: Some(43.0),
                     antenna_gain_dbi: Some(-1.5),
                     frequency_mhz: Some(1800.0),
+                    environment: None,
                 },
                 location: Point::new(105.86, 21.04),
             },
@@ -110,6 +112,7 @@ fn hand_built() -> Scenario {
                     tx_power_dbm: Some(20.0),
                     antenna_gain_dbi: None,
                     frequency_mhz: None,
+                    environment: Some(Environment::Open),
                 },
                 location: Point::new(-180.0, 90.0),
             },
@@ -155,6 +158,21 @@ fn hand_built() -> Scenario {
                 g3: 3200.0,
                 g4: 1900.0,
                 g5: 0.1 + 0.2,
+            },
+            radio: {
+                let mut r = RadioConfig {
+                    shadow_sigma_db: 7.5,
+                    cell_edge_probability: 0.1 + 0.2,
+                    ..RadioConfig::default()
+                };
+                r.technology_mut(Technology::G4).tx_power_dbm = 43.0;
+                r.technology_mut(Technology::G5).frequency_mhz = 1.0 / 3.0 * 1e4;
+                r
+            },
+            environment: EnvironmentRules {
+                town: Environment::Urban,
+                communes: [("31118".to_owned(), Environment::Rural)].into(),
+                ..EnvironmentRules::default()
             },
         },
         warnings: vec![],
@@ -468,6 +486,7 @@ fn arb_sites() -> impl Strategy<Value = Vec<Site>> {
                                 tx_power_dbm: radio.0,
                                 antenna_gain_dbi: radio.1,
                                 frequency_mhz: radio.2,
+                                environment: None,
                             },
                             location,
                         }
@@ -529,6 +548,7 @@ fn arb_parameters() -> impl Strategy<Value = Parameters> {
             g4: v[5],
             g5: v[6],
         },
+        ..Parameters::default()
     })
 }
 

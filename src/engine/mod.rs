@@ -49,10 +49,11 @@ use crate::demand::grid_rows;
 pub(crate) mod probe;
 mod rows;
 mod shapes;
+pub mod signal;
 
-use crate::model::{CommuneKind, Scenario, Site, TechSet, Technology};
+use crate::model::{Scenario, Site, TechSet, Technology};
 use crate::projection::{metres_to_degrees_bound, TransverseMercator, Zones};
-use crate::propagation::{link_budget_range_m, Environment};
+use crate::propagation::{link_budget_range_with, Environment};
 use crate::{Error, Result};
 use shapes::{Cell, Wedge};
 
@@ -171,7 +172,13 @@ pub fn site_ranges(
         out[tech.index()] = Some(match site.range_m.get(tech) {
             Some(r) => (r, RangeSource::SiteRange),
             None if site.radio.tx_power_dbm.is_some() => {
-                let est = link_budget_range_m(tech, &site.radio, site.height_m, environment);
+                let est = link_budget_range_with(
+                    tech,
+                    &site.radio,
+                    site.height_m,
+                    environment,
+                    &parameters.radio,
+                );
                 warnings.extend(est.warnings);
                 (
                     est.range_m,
@@ -254,8 +261,7 @@ pub fn audit_sites(scenario: &Scenario) -> Vec<SiteAudit> {
         .iter()
         .map(|site| {
             let commune = locator.locate(site.location);
-            let environment =
-                environment_of(commune.and_then(|c| scenario.communes[c].kind.as_ref()));
+            let environment = site_environment(scenario, site, commune);
             SiteAudit {
                 commune,
                 environment,
@@ -417,11 +423,13 @@ impl CommuneLocator {
     }
 }
 
-fn environment_of(kind: Option<&CommuneKind>) -> Environment {
-    match kind {
-        Some(k) => Environment::from_commune_kind(k),
-        None => Environment::Suburban,
-    }
+/// The environment of `site` standing in commune `commune` (index into the
+/// scenario's communes), by the scenario's [`crate::propagation::EnvironmentRules`].
+pub fn site_environment(scenario: &Scenario, site: &Site, commune: Option<usize>) -> Environment {
+    scenario.parameters.environment.for_site(
+        site.radio.environment,
+        commune.map(|c| &scenario.communes[c]),
+    )
 }
 
 fn lonlat_rect_expand(r: Rect<f64>, distance_m: f64) -> Rect<f64> {
@@ -492,7 +500,7 @@ impl<'a> Prepared<'a> {
             .iter()
             .zip(&site_commune)
             .map(|(site, c)| {
-                let env = environment_of(c.and_then(|c| scenario.communes[c].kind.as_ref()));
+                let env = site_environment(scenario, site, *c);
                 site_shapes(site, params, env, &mut shape_warnings)
             })
             .collect();
@@ -907,11 +915,17 @@ mod tests {
             tx_power_dbm: Some(43.0),
             antenna_gain_dbi: None,
             frequency_mhz: None,
+            environment: None,
         };
         let s = site(SiteRange::Unset, vec![], radio);
         let shapes = site_shapes(&s, &p, Environment::Urban, &mut w);
-        let expected =
-            link_budget_range_m(Technology::G4, &radio, 30.0, Environment::Urban).range_m;
+        let expected = crate::propagation::link_budget_range_m(
+            Technology::G4,
+            &radio,
+            30.0,
+            Environment::Urban,
+        )
+        .range_m;
         assert_eq!(range_of(&shapes, Technology::G4), vec![expected]);
         // range_m beats the link budget; a sector's range beats the site's
         let sectors = vec![

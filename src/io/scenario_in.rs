@@ -22,6 +22,7 @@ use crate::model::{
     Commune, CommuneKind, FeatureId, FiberRoute, Parameters, PopulationPoint, RadioParams,
     Scenario, Sector, Site, SiteRange, TechSet, Technology, WifiPoint, DEFAULT_HEIGHT_M,
 };
+use crate::propagation::Environment;
 use crate::{Error, Result};
 
 /// File names of the contract.
@@ -183,6 +184,17 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
         None => Parameters::default(),
     };
 
+    if let Some(id) = parameters
+        .environment
+        .communes
+        .keys()
+        .find(|id| !communes.iter().any(|c| c.id.key() == **id))
+    {
+        return Err(Error::invalid(
+            Location::file(&parameters_path).property(format!("environment.communes.{id}")),
+            "no commune has this id",
+        ));
+    }
     commune_geometry_warnings(&communes_path, &communes, &mut warnings);
 
     Ok(Scenario {
@@ -336,6 +348,17 @@ fn read_sites(path: &Path, bytes: &[u8], warnings: &mut Vec<String>) -> Result<V
             tx_power_dbm: f.number("tx_power_dbm")?,
             antenna_gain_dbi: f.number("antenna_gain_dbi")?,
             frequency_mhz: f.positive("frequency_mhz")?,
+            environment: match f.string("environment")? {
+                None => None,
+                Some(name) => Some(Environment::parse(&name).ok_or_else(|| {
+                    f.err(
+                        "environment",
+                        format!(
+                            "unknown environment {name:?} (expected urban, suburban, rural or open)"
+                        ),
+                    )
+                })?),
+            },
         };
         match location {
             Ok(location) => sites.push(Site {
@@ -640,7 +663,7 @@ fn read_parameters(path: &Path, bytes: &[u8]) -> Result<Parameters> {
         }
     })?;
     // the keys the model knows, taken from its own serialisation
-    let known = toml::Table::try_from(Parameters::default()).unwrap_or_default();
+    let known = Parameters::known_keys();
     check_toml_keys(path, &table, &known, "")?;
     let parameters: Parameters =
         toml::Value::Table(table)
@@ -681,9 +704,19 @@ fn check_toml_keys(
             )));
         };
         match (expected, value) {
+            // free keys: commune ids, each naming an environment
+            (toml::Value::Table(_), toml::Value::Table(table))
+                if name == "environment.communes" =>
+            {
+                for (id, v) in table {
+                    check_environment(path, &format!("{name}.{id}"), v)?;
+                }
+            }
             (toml::Value::Table(known), toml::Value::Table(table)) => {
                 check_toml_keys(path, table, known, &format!("{name}."))?;
             }
+            // the only strings scenario.toml holds are environment names
+            (toml::Value::String(_), value) => check_environment(path, &name, value)?,
             (toml::Value::Table(_), other) => {
                 return Err(err(format!("must be a table, got {}", other.type_str())));
             }
@@ -694,6 +727,18 @@ fn check_toml_keys(
         }
     }
     Ok(())
+}
+
+/// Checks that `value` (at key `name`) names an [`Environment`].
+fn check_environment(path: &Path, name: &str, value: &toml::Value) -> Result<()> {
+    let err = |reason: String| Error::invalid(Location::file(path).property(name), reason);
+    match value {
+        toml::Value::String(s) if Environment::parse(s).is_some() => Ok(()),
+        toml::Value::String(s) => Err(err(format!(
+            "unknown environment {s:?} (expected urban, suburban, rural or open)"
+        ))),
+        other => Err(err(format!("must be a string, got {}", other.type_str()))),
+    }
 }
 
 /// Geometry warnings on communes (see [`super::geometry_checks`]).

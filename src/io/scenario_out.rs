@@ -408,6 +408,11 @@ fn sites(s: &Scenario) -> impl Iterator<Item = OutFeature<'_>> {
         push_num(&mut p, "tx_power_dbm", site.radio.tx_power_dbm);
         push_num(&mut p, "antenna_gain_dbi", site.radio.antenna_gain_dbi);
         push_num(&mut p, "frequency_mhz", site.radio.frequency_mhz);
+        push_str(
+            &mut p,
+            "environment",
+            site.radio.environment.map(|e| e.as_str()),
+        );
         OutFeature {
             id: Some(&site.id),
             properties: p,

@@ -66,6 +66,9 @@ pub struct RadioParams {
     pub antenna_gain_dbi: Option<f64>,
     /// Carrier frequency, MHz.
     pub frequency_mhz: Option<f64>,
+    /// Propagation environment of the site (`environment` property); `None`
+    /// = from the commune it stands in ([`crate::propagation::EnvironmentRules`]).
+    pub environment: Option<crate::propagation::Environment>,
 }
 
 /// A mobile base station (BTS / NodeB / eNodeB / gNodeB).

@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Technology;
+use crate::propagation::{EnvironmentRules, RadioConfig};
 
 /// Default radius per technology layer, metres: used for a site layer that
 /// has no `range_m` and no radio parameters (`[ranges_m]` in scenario.toml).
@@ -66,7 +67,23 @@ impl TechRanges {
 /// // an unknown key is refused: it is usually a typo
 /// assert!(toml::from_str::<Parameters>("resolution = 100").is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+///
+/// Beyond the contract's keys, two optional tables tune the link budget
+/// (see [`crate::propagation`]): `[radio]` ([`RadioConfig`]) and
+/// `[environment]` ([`EnvironmentRules`]). They are echoed in
+/// `report.json`'s `parameters` only when they differ from the defaults.
+///
+/// ```
+/// use telecov::model::{Parameters, Technology};
+/// use telecov::propagation::Environment;
+/// let p: Parameters = toml::from_str(
+///     "[radio.5G]\nfrequency_mhz = 2600\n[environment]\ncommune = \"open\"",
+/// )
+/// .unwrap();
+/// assert_eq!(p.radio.technology(Technology::G5).frequency_mhz, 2600.0);
+/// assert_eq!(p.environment.commune, Environment::Open);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Parameters {
     /// Demand grid spacing when population is spread uniformly, metres (50).
@@ -77,6 +94,16 @@ pub struct Parameters {
     pub wifi_range_m: f64,
     /// Default radius of each site layer, metres.
     pub ranges_m: TechRanges,
+    /// Link-budget defaults (`[radio]`).
+    #[serde(skip_serializing_if = "is_default_radio")]
+    pub radio: RadioConfig,
+    /// Environment rules (`[environment]`).
+    #[serde(skip_serializing_if = "EnvironmentRules::is_default")]
+    pub environment: EnvironmentRules,
+}
+
+fn is_default_radio(r: &RadioConfig) -> bool {
+    *r == RadioConfig::default()
 }
 
 impl Default for Parameters {
@@ -86,11 +113,28 @@ impl Default for Parameters {
             fiber_drop_m: 150.0,
             wifi_range_m: 100.0,
             ranges_m: TechRanges::default(),
+            radio: RadioConfig::default(),
+            environment: EnvironmentRules::default(),
         }
     }
 }
 
 impl Parameters {
+    /// Every key scenario.toml may hold, with its default value (the
+    /// optional tables written out in full); `[environment.communes]` is
+    /// the one table whose keys are free (commune ids).
+    pub fn known_keys() -> toml::Table {
+        let d = Parameters::default();
+        let mut t = toml::Table::try_from(&d).unwrap_or_default();
+        if let Ok(radio) = toml::Table::try_from(d.radio) {
+            t.insert("radio".into(), toml::Value::Table(radio));
+        }
+        if let Ok(env) = toml::Table::try_from(&d.environment) {
+            t.insert("environment".into(), toml::Value::Table(env));
+        }
+        t
+    }
+
     /// Checks every value is finite and positive, naming the first that is
     /// not (`ranges_m.5G` style for the table).
     pub fn check(&self) -> Result<(), (String, String)> {
@@ -107,6 +151,6 @@ impl Parameters {
                 return Err((name, format!("must be a finite number > 0, got {v}")));
             }
         }
-        Ok(())
+        self.radio.check()
     }
 }

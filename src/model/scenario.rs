@@ -64,6 +64,18 @@ impl Scenario {
                 why,
             ));
         }
+        if let Some(id) = self
+            .parameters
+            .environment
+            .communes
+            .keys()
+            .find(|id| !self.communes.iter().any(|c| c.id.key() == **id))
+        {
+            return Err(Error::invalid(
+                Location::file("scenario.toml").property(format!("environment.communes.{id}")),
+                "no commune has this id".to_owned(),
+            ));
+        }
         for (i, c) in self.communes.iter().enumerate() {
             let id = Some(c.id.key());
             for (prop, v) in [("population", c.population), ("households", c.households)] {

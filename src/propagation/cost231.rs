@@ -176,6 +176,11 @@ impl PathLossModel for Cost231Hata {
         self.loss_1km_db + self.slope_db * (distance_m / 1000.0).log10()
     }
 
+    fn path_loss_db_with_log(&self, _distance_m: f64, log10_distance_m: f64) -> f64 {
+        // log10(d / 1000 m) = log10(d) − 3
+        self.loss_1km_db + self.slope_db * (log10_distance_m - 3.0)
+    }
+
     fn validity(&self) -> Validity {
         VALIDITY
     }

@@ -83,6 +83,10 @@ impl PathLossModel for FreeSpace {
         self.constant_db + 20.0 * distance_m.log10()
     }
 
+    fn path_loss_db_with_log(&self, _distance_m: f64, log10_distance_m: f64) -> f64 {
+        self.constant_db + 20.0 * log10_distance_m
+    }
+
     fn validity(&self) -> Validity {
         Validity {
             min_distance_m: (2.0 * self.wavelength_m()).max(1.0),

@@ -5,8 +5,9 @@
 use crate::model::{CommuneKind, RadioParams, Technology, DEFAULT_HEIGHT_M};
 
 use super::{
-    inverse_normal_cdf, max_range_m, solve_range, Cost231Area, Cost231Hata, Extrapolated,
-    FreeSpace, HataArea, OkumuraHata, PathLossModel, PropagationError, RangeStatus,
+    config::RadioConfig, inverse_normal_cdf, max_range_m, solve_range, Cost231Area, Cost231Hata,
+    Extrapolated, FreeSpace, HataArea, OkumuraHata, PathLossModel, PropagationError, RangeStatus,
+    MIN_SEARCH_DISTANCE_M,
 };
 
 /// Thermal noise density at 290 K, dBm/Hz (the conventional rounding of
@@ -30,9 +31,12 @@ const HATA_MAX_MHZ: f64 = 1500.0;
 /// Radius of the earth times 4/3 (standard atmospheric refraction), metres.
 const EFFECTIVE_EARTH_RADIUS_M: f64 = 6_371_000.0 * 4.0 / 3.0;
 
-/// The propagation environment of a site, from the kind of the commune it
-/// stands in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// The propagation environment of a site: from its `environment` property,
+/// or the kind of the commune it stands in (see
+/// [`EnvironmentRules`](super::EnvironmentRules)). Written in lower case in
+/// files (`"urban"`, `"suburban"`, `"rural"`, `"open"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Environment {
     /// Urban: wards (phường).
     Urban,
@@ -43,6 +47,18 @@ pub enum Environment {
     Rural,
     /// Open land, users outdoors (never derived from a commune kind).
     Open,
+}
+
+impl<'de> serde::Deserialize<'de> for Environment {
+    /// Any case, as [`Environment::parse`].
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Environment::parse(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown environment {name:?} (expected urban, suburban, rural or open)"
+            ))
+        })
+    }
 }
 
 impl Environment {
@@ -62,6 +78,27 @@ impl Environment {
             CommuneKind::Other(_) => Environment::Suburban,
         }
     }
+
+    /// Parses a name, any case: `urban`, `suburban`, `rural`, `open`.
+    ///
+    /// ```
+    /// use telecov::propagation::Environment;
+    /// assert_eq!(Environment::parse("Rural"), Some(Environment::Rural));
+    /// assert_eq!(Environment::parse("city"), None);
+    /// ```
+    pub fn parse(s: &str) -> Option<Environment> {
+        Environment::ALL
+            .into_iter()
+            .find(|e| e.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// Every environment.
+    pub const ALL: [Environment; 4] = [
+        Environment::Urban,
+        Environment::Suburban,
+        Environment::Rural,
+        Environment::Open,
+    ];
 
     /// Lower-case name: `urban`, `suburban`, `rural`, `open`.
     pub fn as_str(self) -> &'static str {
@@ -288,6 +325,31 @@ impl LinkBudget {
         }
     }
 
+    /// [`LinkBudget::defaults`] with the defaults of `config` (`[radio]` in
+    /// scenario.toml) instead of the built-in ones.
+    pub fn with_config(
+        tech: Technology,
+        environment: Environment,
+        frequency_mhz: f64,
+        config: &RadioConfig,
+    ) -> LinkBudget {
+        let t = config.technology(tech);
+        LinkBudget {
+            tx_power_dbm: t.tx_power_dbm,
+            antenna_gain_dbi: t.antenna_gain_dbi,
+            feeder_loss_db: t.feeder_loss_db,
+            rx_antenna_gain_dbi: config.rx_antenna_gain_dbi,
+            bandwidth_mhz: t.bandwidth_mhz,
+            noise_figure_db: t.noise_figure_db,
+            required_sinr_db: t.required_sinr_db,
+            interference_margin_db: t.interference_margin_db,
+            shadow_sigma_db: config.shadow_sigma_db,
+            cell_edge_probability: config.cell_edge_probability,
+            indoor_penetration_loss_db: indoor_penetration_loss_db(environment, frequency_mhz),
+            body_loss_db: t.body_loss_db,
+        }
+    }
+
     /// Effective isotropic radiated power: tx power + antenna gain − feeder
     /// loss, dBm.
     pub fn eirp_dbm(&self) -> f64 {
@@ -465,119 +527,300 @@ pub fn link_budget_range_m(
     height_m: f64,
     environment: Environment,
 ) -> RangeEstimate {
-    let defaults = TechnologyDefaults::of(tech);
-    let mut warnings = Vec::new();
+    link_budget_range_with(tech, radio, height_m, environment, &RadioConfig::default())
+}
 
-    let frequency_mhz = pick(
-        radio.frequency_mhz,
-        defaults.frequency_mhz,
-        |f| f.is_finite() && f > 0.0,
-        "frequency_mhz",
-        tech,
-        &mut warnings,
-    );
-    let tx_power_dbm = pick(
-        radio.tx_power_dbm,
-        defaults.tx_power_dbm,
-        f64::is_finite,
-        "tx_power_dbm",
-        tech,
-        &mut warnings,
-    );
-    let antenna_gain_dbi = pick(
-        radio.antenna_gain_dbi,
-        defaults.antenna_gain_dbi,
-        f64::is_finite,
-        "antenna_gain_dbi",
-        tech,
-        &mut warnings,
-    );
-    let height_m = pick(
-        Some(height_m),
-        DEFAULT_HEIGHT_M,
-        |h| h.is_finite() && h > 0.0,
-        "height_m",
-        tech,
-        &mut warnings,
-    );
-    let mobile_height_m = DEFAULT_MOBILE_HEIGHT_M;
-
-    let mut budget = LinkBudget::defaults(tech, environment, frequency_mhz);
-    budget.tx_power_dbm = tx_power_dbm;
-    budget.antenna_gain_dbi = antenna_gain_dbi;
-    let mapl = budget.max_path_loss_db();
-
-    let chosen = match model_for(environment, frequency_mhz, height_m, mobile_height_m) {
-        Ok(m) => m,
-        // unreachable: the inputs were checked above; keep the promise anyway
-        Err(e) => {
+/// [`link_budget_range_m`] with the defaults of `config` (`[radio]` in
+/// scenario.toml) instead of the built-in ones.
+///
+/// ```
+/// use telecov::model::{RadioParams, Technology};
+/// use telecov::propagation::{link_budget_range_m, link_budget_range_with, Environment, RadioConfig};
+///
+/// let radio = RadioParams { tx_power_dbm: Some(46.0), ..Default::default() };
+/// let mut config = RadioConfig::default();
+/// assert_eq!(
+///     link_budget_range_with(Technology::G4, &radio, 30.0, Environment::Urban, &config),
+///     link_budget_range_m(Technology::G4, &radio, 30.0, Environment::Urban),
+/// );
+/// // a 6 dB better antenna by default: a longer range
+/// config.technology_mut(Technology::G4).antenna_gain_dbi += 6.0;
+/// let longer = link_budget_range_with(Technology::G4, &radio, 30.0, Environment::Urban, &config);
+/// assert!(longer.range_m > 1.3 * link_budget_range_m(Technology::G4, &radio, 30.0, Environment::Urban).range_m);
+/// ```
+pub fn link_budget_range_with(
+    tech: Technology,
+    radio: &RadioParams,
+    height_m: f64,
+    environment: Environment,
+    config: &RadioConfig,
+) -> RangeEstimate {
+    let (link, warnings) = SiteLink::resolve(tech, radio, height_m, environment, config);
+    match link {
+        Ok(link) => link.into_estimate(tech, warnings),
+        Err((mapl, e)) => {
+            let mut warnings = warnings;
             warnings.push(format!("{tech}: no path-loss model ({e}); range 0"));
-            return RangeEstimate {
+            RangeEstimate {
                 range_m: 0.0,
                 model: "none",
                 max_path_loss_db: mapl,
                 warnings,
-            };
+            }
         }
-    };
-    let model = chosen.model;
-    warnings.extend(chosen.warnings);
+    }
+}
 
-    let solution = solve_range(model.as_ref(), mapl);
-    let mut range_m = solution.range_m;
-    let mut model_name = model.name();
-    let mut limited = false;
+/// One technology layer of a site with everything its downlink needs: the
+/// budget, the path-loss model with its free-space floor, and the radio
+/// horizon. Both coverage modes use it: the range mode inverts it
+/// ([`SiteLink::range_m`]), the signal-level mode evaluates
+/// [`SiteLink::level_dbm`] at each demand point.
+pub struct SiteLink {
+    /// The budget, with the site's values put in.
+    pub budget: LinkBudget,
+    /// Carrier frequency used, MHz.
+    pub frequency_mhz: f64,
+    /// Antenna height used, metres.
+    pub height_m: f64,
+    /// Handset height, metres.
+    pub mobile_height_m: f64,
+    /// Radio horizon, metres: no signal beyond it.
+    pub horizon_m: f64,
+    model: Box<dyn PathLossModel>,
+    free_space: Option<FreeSpace>,
+}
 
-    if let Ok(fs) = FreeSpace::new(frequency_mhz) {
-        let fs_range_m = max_range_m(&fs, mapl);
-        if fs_range_m < range_m {
+impl std::fmt::Debug for SiteLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SiteLink")
+            .field("budget", &self.budget)
+            .field("model", &self.model.name())
+            .field("frequency_mhz", &self.frequency_mhz)
+            .field("height_m", &self.height_m)
+            .field("horizon_m", &self.horizon_m)
+            .finish()
+    }
+}
+
+impl SiteLink {
+    /// Resolves the link of `tech` on a site with `radio` parameters at
+    /// `height_m` in `environment`: parameters the site does not give (or
+    /// gives unusable) take `config`'s defaults; the model is [`model_for`].
+    /// Returns the warnings too; the error (with the budget's maximum path
+    /// loss) only when no model can be built.
+    #[allow(clippy::type_complexity)]
+    pub fn resolve(
+        tech: Technology,
+        radio: &RadioParams,
+        height_m: f64,
+        environment: Environment,
+        config: &RadioConfig,
+    ) -> (Result<SiteLink, (f64, PropagationError)>, Vec<String>) {
+        let defaults = *config.technology(tech);
+        let mut warnings = Vec::new();
+
+        let frequency_mhz = pick(
+            radio.frequency_mhz,
+            defaults.frequency_mhz,
+            |f| f.is_finite() && f > 0.0,
+            "frequency_mhz",
+            tech,
+            &mut warnings,
+        );
+        let tx_power_dbm = pick(
+            radio.tx_power_dbm,
+            defaults.tx_power_dbm,
+            f64::is_finite,
+            "tx_power_dbm",
+            tech,
+            &mut warnings,
+        );
+        let antenna_gain_dbi = pick(
+            radio.antenna_gain_dbi,
+            defaults.antenna_gain_dbi,
+            f64::is_finite,
+            "antenna_gain_dbi",
+            tech,
+            &mut warnings,
+        );
+        let height_m = pick(
+            Some(height_m),
+            DEFAULT_HEIGHT_M,
+            |h| h.is_finite() && h > 0.0,
+            "height_m",
+            tech,
+            &mut warnings,
+        );
+        let mobile_height_m = config.mobile_height_m;
+
+        let mut budget = LinkBudget::with_config(tech, environment, frequency_mhz, config);
+        budget.tx_power_dbm = tx_power_dbm;
+        budget.antenna_gain_dbi = antenna_gain_dbi;
+
+        let chosen = match model_for(environment, frequency_mhz, height_m, mobile_height_m) {
+            Ok(m) => m,
+            Err(e) => return (Err((budget.max_path_loss_db(), e)), warnings),
+        };
+        warnings.extend(chosen.warnings);
+        let link = SiteLink {
+            budget,
+            frequency_mhz,
+            height_m,
+            mobile_height_m,
+            horizon_m: radio_horizon_m(height_m, mobile_height_m),
+            model: chosen.model,
+            free_space: FreeSpace::new(frequency_mhz).ok(),
+        };
+        (Ok(link), warnings)
+    }
+
+    /// Name of the path-loss model ([`PathLossModel::name`]).
+    pub fn model_name(&self) -> &'static str {
+        self.model.name()
+    }
+
+    /// Path loss at `distance_m`, dB: the model's, never below free space;
+    /// infinite beyond the radio horizon.
+    pub fn path_loss_db(&self, distance_m: f64) -> f64 {
+        if distance_m > self.horizon_m {
+            return f64::INFINITY;
+        }
+        self.path_loss_unbounded_db(distance_m)
+    }
+
+    /// [`SiteLink::path_loss_db`] without the radio horizon.
+    pub fn path_loss_unbounded_db(&self, distance_m: f64) -> f64 {
+        // the formulas are not meant for the first metre; neither is a handset
+        let d = distance_m.max(MIN_SEARCH_DISTANCE_M);
+        self.path_loss_with_log_db(d, d.log10())
+    }
+
+    /// [`SiteLink::path_loss_unbounded_db`] at `distance_m` ≥ 1 m whose
+    /// base-10 logarithm the caller holds.
+    pub fn path_loss_with_log_db(&self, distance_m: f64, log10_distance_m: f64) -> f64 {
+        let model = self
+            .model
+            .path_loss_db_with_log(distance_m, log10_distance_m);
+        match &self.free_space {
+            Some(fs) => model.max(fs.path_loss_db_with_log(distance_m, log10_distance_m)),
+            None => model,
+        }
+    }
+
+    /// Free-space loss at `distance_m` ≥ 1 m whose base-10 logarithm the
+    /// caller holds: a lower bound of [`SiteLink::path_loss_with_log_db`]
+    /// (−∞ when the frequency admits no free-space model).
+    pub fn free_space_with_log_db(&self, distance_m: f64, log10_distance_m: f64) -> f64 {
+        self.free_space.as_ref().map_or(f64::NEG_INFINITY, |fs| {
+            fs.path_loss_db_with_log(distance_m, log10_distance_m)
+        })
+    }
+
+    /// Losses between the antenna port of the handset and the path: indoor
+    /// penetration + body loss − handset antenna gain, dB.
+    pub fn local_losses_db(&self) -> f64 {
+        self.budget.indoor_penetration_loss_db + self.budget.body_loss_db
+            - self.budget.rx_antenna_gain_dbi
+    }
+
+    /// Median received level at `distance_m` on the antenna's boresight,
+    /// dBm: EIRP − path loss − [`SiteLink::local_losses_db`] (−∞ beyond
+    /// the horizon).
+    pub fn level_dbm(&self, distance_m: f64) -> f64 {
+        self.budget.eirp_dbm() - self.path_loss_db(distance_m) - self.local_losses_db()
+    }
+
+    /// The level a point needs to count as covered, dBm: sensitivity +
+    /// interference margin + shadow-fading margin. A point is covered in
+    /// range mode exactly when [`SiteLink::level_dbm`] reaches it.
+    pub fn design_level_dbm(&self) -> f64 {
+        self.budget.sensitivity_dbm()
+            + self.budget.interference_margin_db
+            + self.budget.shadow_margin_db()
+    }
+
+    /// The distance, metres, out to which the loss stays within
+    /// `max_path_loss_db`, bounded by free space and the radio horizon.
+    pub fn range_for_loss_m(&self, max_path_loss_db: f64) -> f64 {
+        self.range_for_loss_unbounded_m(max_path_loss_db)
+            .min(self.horizon_m)
+    }
+
+    /// [`SiteLink::range_for_loss_m`] without the radio horizon.
+    pub fn range_for_loss_unbounded_m(&self, max_path_loss_db: f64) -> f64 {
+        let mut range_m = max_range_m(self.model.as_ref(), max_path_loss_db);
+        if let Some(fs) = &self.free_space {
+            range_m = range_m.min(max_range_m(fs, max_path_loss_db));
+        }
+        range_m
+    }
+
+    /// The coverage radius, metres: [`SiteLink::range_for_loss_m`] at the
+    /// budget's maximum allowed path loss.
+    pub fn range_m(&self) -> f64 {
+        self.range_for_loss_m(self.budget.max_path_loss_db())
+    }
+
+    fn into_estimate(self, tech: Technology, mut warnings: Vec<String>) -> RangeEstimate {
+        let mapl = self.budget.max_path_loss_db();
+        let model = self.model.as_ref();
+        let solution = solve_range(model, mapl);
+        let mut range_m = solution.range_m;
+        let mut model_name = model.name();
+        let mut limited = false;
+
+        if let Some(fs) = &self.free_space {
+            let fs_range_m = max_range_m(fs, mapl);
+            if fs_range_m < range_m {
+                warnings.push(format!(
+                    "{tech}: {} predicts less than free-space loss at {:.0} m; range limited to the free-space range",
+                    model.name(),
+                    range_m
+                ));
+                range_m = fs_range_m;
+                model_name = fs.name();
+                limited = true;
+            }
+        }
+        let horizon_m = self.horizon_m;
+        if range_m > horizon_m {
             warnings.push(format!(
-                "{tech}: {} predicts less than free-space loss at {:.0} m; range limited to the free-space range",
-                model.name(),
-                range_m
+                "{tech}: range {range_m:.0} m capped at the radio horizon {horizon_m:.0} m"
             ));
-            range_m = fs_range_m;
-            model_name = fs.name();
+            range_m = horizon_m;
             limited = true;
         }
-    }
-    let horizon_m = radio_horizon_m(height_m, mobile_height_m);
-    if range_m > horizon_m {
-        warnings.push(format!(
-            "{tech}: range {range_m:.0} m capped at the radio horizon {horizon_m:.0} m"
-        ));
-        range_m = horizon_m;
-        limited = true;
-    }
 
-    match solution.status {
-        RangeStatus::NoCoverage => warnings.push(format!(
-            "{tech}: link budget does not close (maximum path loss {mapl:.1} dB is below the loss at 1 m); range 0"
-        )),
-        RangeStatus::BelowValidity if !limited => {
-            let v = model.validity();
-            warnings.push(format!(
-                "{tech}: range {range_m:.0} m is below the {:.0} m minimum distance of {}; formula extrapolated",
-                v.min_distance_m,
-                model.name()
-            ));
+        match solution.status {
+            RangeStatus::NoCoverage => warnings.push(format!(
+                "{tech}: link budget does not close (maximum path loss {mapl:.1} dB is below the loss at 1 m); range 0"
+            )),
+            RangeStatus::BelowValidity if !limited => {
+                let v = model.validity();
+                warnings.push(format!(
+                    "{tech}: range {range_m:.0} m is below the {:.0} m minimum distance of {}; formula extrapolated",
+                    v.min_distance_m,
+                    model.name()
+                ));
+            }
+            RangeStatus::AboveValidity | RangeStatus::Capped if !limited => {
+                let v = model.validity();
+                warnings.push(format!(
+                    "{tech}: range {range_m:.0} m is beyond the {:.0} m maximum distance of {}; formula extrapolated",
+                    v.max_distance_m,
+                    model.name()
+                ));
+            }
+            _ => {}
         }
-        RangeStatus::AboveValidity | RangeStatus::Capped if !limited => {
-            let v = model.validity();
-            warnings.push(format!(
-                "{tech}: range {range_m:.0} m is beyond the {:.0} m maximum distance of {}; formula extrapolated",
-                v.max_distance_m,
-                model.name()
-            ));
-        }
-        _ => {}
-    }
 
-    RangeEstimate {
-        range_m,
-        model: model_name,
-        max_path_loss_db: mapl,
-        warnings,
+        RangeEstimate {
+            range_m,
+            model: model_name,
+            max_path_loss_db: mapl,
+            warnings,
+        }
     }
 }
 
@@ -706,6 +949,7 @@ mod tests {
                 tx_power_dbm: Some(43.0),
                 antenna_gain_dbi: Some(18.0),
                 frequency_mhz: Some(2100.0),
+                environment: None,
             },
             30.0,
             Environment::Urban,
@@ -738,6 +982,7 @@ mod tests {
             tx_power_dbm: Some(f64::NAN),
             antenna_gain_dbi: Some(f64::INFINITY),
             frequency_mhz: Some(-5.0),
+            environment: None,
         };
         let est = link_budget_range_m(Technology::G4, &bad, f64::NAN, Environment::Urban);
         let good = link_budget_range_m(Technology::G4, &radio(46.0), 30.0, Environment::Urban);
@@ -822,6 +1067,7 @@ mod tests {
                     tx_power_dbm: Some(43.0),
                     antenna_gain_dbi: Some(10.0),
                     frequency_mhz: None,
+                    environment: None,
                 },
                 label: " small cell",
             });
@@ -977,7 +1223,7 @@ mod tests {
             f in proptest::option::of(any_f64()),
             h in any_f64(),
         ) {
-            let radio = RadioParams { tx_power_dbm: tx, antenna_gain_dbi: gain, frequency_mhz: f };
+            let radio = RadioParams { tx_power_dbm: tx, antenna_gain_dbi: gain, frequency_mhz: f, environment: None  };
             let est = link_budget_range_m(t, &radio, h, e);
             prop_assert!(est.range_m.is_finite() && est.range_m >= 0.0, "{est:?}");
         }
@@ -988,7 +1234,7 @@ mod tests {
             tx in -50.0f64..80.0, gain in -10.0f64..40.0,
             f in 50.0f64..100_000.0, h in 0.1f64..2_000.0,
         ) {
-            let radio = RadioParams { tx_power_dbm: Some(tx), antenna_gain_dbi: Some(gain), frequency_mhz: Some(f) };
+            let radio = RadioParams { tx_power_dbm: Some(tx), antenna_gain_dbi: Some(gain), frequency_mhz: Some(f), environment: None  };
             let est = link_budget_range_m(t, &radio, h, e);
             prop_assert!(est.range_m.is_finite() && est.range_m >= 0.0);
             prop_assert!(est.range_m <= radio_horizon_m(h, DEFAULT_MOBILE_HEIGHT_M) + 1e-6);

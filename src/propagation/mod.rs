@@ -196,6 +196,7 @@
 //! assert!(est.model.starts_with("COST-231-Hata"));
 //! ```
 
+mod config;
 mod cost231;
 mod free_space;
 mod hata;
@@ -203,6 +204,7 @@ mod link_budget;
 mod normal;
 mod tr38901;
 
+pub use config::{EnvironmentRules, RadioConfig, DEFAULT_FRONT_TO_BACK_DB};
 pub use cost231::{Cost231Area, Cost231Hata};
 pub use free_space::FreeSpace;
 pub use hata::{
@@ -210,9 +212,10 @@ pub use hata::{
     suburban_correction_db, HataArea, OkumuraHata, LARGE_CITY_SPLIT_MHZ,
 };
 pub use link_budget::{
-    indoor_penetration_loss_db, link_budget_range_m, model_for, radio_horizon_m, Environment,
-    LinkBudget, RangeEstimate, TechnologyDefaults, DEFAULT_CELL_EDGE_PROBABILITY,
-    DEFAULT_MOBILE_HEIGHT_M, DEFAULT_SHADOW_SIGMA_DB, THERMAL_NOISE_DBM_PER_HZ,
+    indoor_penetration_loss_db, link_budget_range_m, link_budget_range_with, model_for,
+    radio_horizon_m, Environment, LinkBudget, RangeEstimate, SiteLink, TechnologyDefaults,
+    DEFAULT_CELL_EDGE_PROBABILITY, DEFAULT_MOBILE_HEIGHT_M, DEFAULT_SHADOW_SIGMA_DB,
+    THERMAL_NOISE_DBM_PER_HZ,
 };
 pub use normal::inverse_normal_cdf;
 pub use tr38901::{
@@ -249,6 +252,16 @@ pub trait PathLossModel: Send + Sync {
     /// distance ≤ 0 or NaN is not meaningful (it may be −∞ or NaN) but the
     /// call does not panic.
     fn path_loss_db(&self, distance_m: f64) -> f64;
+
+    /// [`PathLossModel::path_loss_db`] for a caller that already holds
+    /// `log10_distance_m` = log10(`distance_m`) (evaluating several models
+    /// at one distance, point after point). Equal to `path_loss_db` up to
+    /// rounding; models whose formula is linear in log-distance use the
+    /// logarithm given instead of computing it again.
+    fn path_loss_db_with_log(&self, distance_m: f64, log10_distance_m: f64) -> f64 {
+        let _ = log10_distance_m;
+        self.path_loss_db(distance_m)
+    }
 
     /// The distance range, metres, over which the model is published as
     /// valid.

@@ -1,0 +1,1080 @@
+//! Signal-level mode: the received level from every site in reach at each
+//! demand point, the best server, and SINR for one technology layer.
+//!
+//! The range mode of [`crate::evaluate`] asks "is this point inside a
+//! site's coverage shape?". This mode asks "what level does the handset
+//! receive, and from whom?", the way radio planning tools draw best-server
+//! maps.
+//!
+//! # What is computed
+//!
+//! For each demand point — the centre of every `resolution_m` grid cell of
+//! a commune when population is spread uniformly, each population point in
+//! points mode — and each technology layer:
+//!
+//! * the **level** from every site layer (a sector, or the whole site when
+//!   it has no sectors) in reach: EIRP − path loss − antenna pattern
+//!   attenuation − indoor penetration loss − body loss + handset gain, dBm,
+//!   over the whole carrier. The path loss, indoor loss and defaults are
+//!   those of the link budget ([`crate::propagation::SiteLink`]): the model
+//!   of the site's environment, never below free space, nothing beyond the
+//!   radio horizon;
+//! * the **best server**: the site layer with the highest level (ties: the
+//!   first in input order);
+//! * **covered** when the best-server level reaches the technology's
+//!   *design level* ([`crate::propagation::SiteLink::design_level_dbm`]:
+//!   sensitivity + interference margin + shadow-fading margin). With the
+//!   [`AntennaPattern::HardWedge`] pattern this is exactly the range mode's
+//!   rule, point by point (tested);
+//! * for the one layer named by [`SignalOptions::sinr_technology`], the
+//!   **SINR** of the best server against every other site layer of that
+//!   technology (all assumed co-channel, frequency reuse 1, each transmitting
+//!   [`SignalOptions::interferer_load`] of the time) plus thermal noise over
+//!   the carrier and the handset noise figure.
+//!
+//! # Sites without radio parameters
+//!
+//! A site layer whose range comes from `range_m` (the site's, a sector's) or
+//! from `[ranges_m]` has no transmit power to start from. Its EIRP is
+//! *calibrated* so that its level falls to the design level exactly at that
+//! range on boresight, with the path-loss model of its environment and
+//! band: inside the range it is heard as strongly as the model says, and
+//! the two modes agree on its footprint. Its radio horizon is extended to
+//! the range if shorter (the planner's range wins).
+//!
+//! # Antenna pattern
+//!
+//! [`AntennaPattern::ThreeGpp`] (the default) is the horizontal pattern of
+//! 3GPP TR 36.814 Table A.2.1.1-2 / TR 38.901 Table 7.3-1:
+//! A(φ) = min(12·(φ/φ3dB)², Am) dB, with φ the angle off boresight, φ3dB a
+//! sector's `beamwidth_deg` (read as its 3 dB beamwidth) and Am the
+//! front-to-back ratio `[radio] front_to_back_db` (25 dB). A sector of 360°
+//! is omnidirectional (no attenuation). The boresight gain is the site's
+//! `antenna_gain_dbi`. [`AntennaPattern::HardWedge`] is 0 dB inside the
+//! wedge (edges included) and no signal outside, as in the range mode.
+//!
+//! # Outputs
+//!
+//! Per commune and per technology ([`SignalReport`]): people covered
+//! (design level), people served by any site in reach, the mean best-server
+//! level over the people served (population-weighted, in dBm), and the
+//! people whose best-server level reaches each of
+//! [`SignalOptions::thresholds_dbm`]; for the SINR layer, the mean SINR and
+//! the people at or above the technology's required SINR. A commune smaller
+//! than one grid cell keeps its people on a representative point, as in the
+//! range mode. [`best_server_map`] gives the best server of one layer on a
+//! grid of any resolution, for a GeoJSON map ([`write_best_server_map`]).
+//!
+//! "In reach" means a level of at least the lowest of the design level and
+//! the thresholds (and, for the SINR layer, 10 dB below the noise floor):
+//! weaker signals are neither best servers nor interferers.
+//!
+//! ```
+//! use telecov::engine::signal::{evaluate_signal, SignalOptions};
+//! use telecov::model::Technology;
+//! use telecov::synth::{generate, CityConfig};
+//!
+//! // a small synthetic city: 60 km², 40 sites, 200 m demand grid
+//! let mut scenario = generate(&CityConfig {
+//!     area_km2: 60.0,
+//!     sites: 40,
+//!     five_g_sites: 4,
+//!     ..CityConfig::can_tho()
+//! });
+//! scenario.parameters.resolution_m = 200.0;
+//! let options = SignalOptions {
+//!     sinr_technology: Some(Technology::G4),
+//!     ..SignalOptions::default()
+//! };
+//! let report = evaluate_signal(&scenario, &options).unwrap();
+//! let lte = &report.totals.layers.g4;
+//! assert!(lte.population_covered <= lte.population_served + 1e-6);
+//! assert!(lte.population_served <= report.totals.population + 1e-6);
+//! assert!(report.totals.sinr.is_some());
+//! ```
+
+use std::path::Path;
+
+use geo::{InteriorPoint, MultiPolygon};
+use rayon::prelude::*;
+use rstar::{RTree, RTreeObject, AABB};
+use serde::Serialize;
+
+use super::shapes::Wedge;
+use super::{site_environment, site_ranges, Options, Prepared, RangeSource};
+use crate::demand::grid_rows;
+use crate::model::{FeatureId, Scenario, Technology};
+use crate::propagation::{LinkBudget, SiteLink, MIN_SEARCH_DISTANCE_M};
+use crate::{Error, Result};
+
+/// A sector's (azimuth, beamwidth) in degrees, `None` for an omni layer.
+type SectorSpec = Option<(f64, f64)>;
+
+/// Grid points of a row that share one R-tree query.
+const POINTS_PER_QUERY: usize = 16;
+
+/// Schema name of [`SignalReport`].
+pub const SIGNAL_SCHEMA: &str = "telecov.signal/1";
+
+/// Horizontal antenna pattern of sectors in signal-level mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AntennaPattern {
+    /// 3GPP: min(12·(φ/φ3dB)², front-to-back) dB off boresight.
+    #[default]
+    ThreeGpp,
+    /// 0 dB inside the sector's wedge, nothing outside (the range mode's
+    /// shape).
+    HardWedge,
+}
+
+/// Settings of [`evaluate_signal`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignalOptions {
+    /// Sector antenna pattern.
+    pub pattern: AntennaPattern,
+    /// Levels, dBm over the carrier, for which the report gives the people
+    /// at or above (default −90, −80, −70).
+    pub thresholds_dbm: Vec<f64>,
+    /// The technology layer whose SINR is computed (`None`: no SINR).
+    pub sinr_technology: Option<Technology>,
+    /// Share of time, in (0, 1], that interfering cells transmit (1: full
+    /// load, the worst case).
+    pub interferer_load: f64,
+    /// Largest number of demand points accepted (as
+    /// [`Options::max_demand_cells`]).
+    pub max_demand_points: u64,
+}
+
+impl Default for SignalOptions {
+    fn default() -> Self {
+        SignalOptions {
+            pattern: AntennaPattern::default(),
+            thresholds_dbm: vec![-90.0, -80.0, -70.0],
+            sinr_technology: None,
+            interferer_load: 1.0,
+            max_demand_points: Options::default().max_demand_cells,
+        }
+    }
+}
+
+impl SignalOptions {
+    fn check(&self) -> Result<()> {
+        let bad = |name: &'static str, reason: String| Err(Error::Parameter { name, reason });
+        if let Some(t) = self.thresholds_dbm.iter().find(|t| !t.is_finite()) {
+            return bad("thresholds_dbm", format!("must be finite numbers, got {t}"));
+        }
+        let l = self.interferer_load;
+        if !(l > 0.0 && l <= 1.0) {
+            return bad("interferer_load", format!("must lie in (0, 1], got {l}"));
+        }
+        Ok(())
+    }
+}
+
+/// Figures of one technology layer over some people.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct LayerSignal {
+    /// The level a point needs to count as covered, dBm.
+    pub design_level_dbm: f64,
+    /// People whose best-server level reaches the design level.
+    pub population_covered: f64,
+    /// People with at least one site layer in reach.
+    pub population_served: f64,
+    /// Mean best-server level over the people served, dBm (`None` when
+    /// nobody is served).
+    pub mean_level_dbm: Option<f64>,
+    /// People whose best-server level reaches each threshold, in
+    /// [`SignalOptions::thresholds_dbm`] order.
+    pub population_above: Vec<f64>,
+    #[serde(skip)]
+    level_sum: f64,
+}
+
+/// The four technology layers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Layers {
+    /// 2G.
+    #[serde(rename = "2G")]
+    pub g2: LayerSignal,
+    /// 3G.
+    #[serde(rename = "3G")]
+    pub g3: LayerSignal,
+    /// 4G.
+    #[serde(rename = "4G")]
+    pub g4: LayerSignal,
+    /// 5G.
+    #[serde(rename = "5G")]
+    pub g5: LayerSignal,
+}
+
+impl Layers {
+    /// The figures of `tech`.
+    pub fn get(&self, tech: Technology) -> &LayerSignal {
+        match tech {
+            Technology::G2 => &self.g2,
+            Technology::G3 => &self.g3,
+            Technology::G4 => &self.g4,
+            Technology::G5 => &self.g5,
+        }
+    }
+
+    fn get_mut(&mut self, tech: Technology) -> &mut LayerSignal {
+        match tech {
+            Technology::G2 => &mut self.g2,
+            Technology::G3 => &mut self.g3,
+            Technology::G4 => &mut self.g4,
+            Technology::G5 => &mut self.g5,
+        }
+    }
+}
+
+/// SINR figures of the SINR layer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SinrSignal {
+    /// The technology.
+    pub technology: Technology,
+    /// Required SINR of the technology (`[radio.<tech>] required_sinr_db`).
+    pub required_sinr_db: f64,
+    /// Mean best-server SINR over the people served, dB.
+    pub mean_sinr_db: Option<f64>,
+    /// People served whose SINR reaches the required SINR.
+    pub population_at_required_sinr: f64,
+    #[serde(skip)]
+    sinr_sum: f64,
+    #[serde(skip)]
+    served: f64,
+}
+
+/// Signal figures of one commune (or of the whole scenario).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AreaSignal {
+    /// People counted.
+    pub population: f64,
+    /// Per technology.
+    pub layers: Layers,
+    /// For [`SignalOptions::sinr_technology`].
+    pub sinr: Option<SinrSignal>,
+}
+
+/// One commune's figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommuneSignal {
+    /// Commune id.
+    pub id: FeatureId,
+    /// Commune name.
+    pub name: Option<String>,
+    /// The figures.
+    #[serde(flatten)]
+    pub figures: AreaSignal,
+}
+
+/// Result of [`evaluate_signal`] (written as `signal.json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SignalReport {
+    /// [`SIGNAL_SCHEMA`].
+    pub schema: &'static str,
+    /// The antenna pattern used.
+    pub pattern: AntennaPattern,
+    /// The thresholds of [`LayerSignal::population_above`], dBm.
+    pub thresholds_dbm: Vec<f64>,
+    /// Sums over the communes.
+    pub totals: AreaSignal,
+    /// People in no commune (points mode).
+    pub unassigned_population: f64,
+    /// One entry per commune, in input order.
+    pub communes: Vec<CommuneSignal>,
+    /// Notes, as in `report.json`.
+    pub warnings: Vec<String>,
+}
+
+/// The best server of one technology layer at one grid point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BestServerPoint {
+    /// Longitude, WGS 84 degrees.
+    pub lon: f64,
+    /// Latitude, WGS 84 degrees.
+    pub lat: f64,
+    /// Index of the commune holding the point.
+    pub commune: usize,
+    /// Index of the serving site in the scenario (`None`: no site in reach).
+    pub site: Option<usize>,
+    /// Best-server level, dBm.
+    pub level_dbm: Option<f64>,
+    /// SINR, dB (when the layer is the SINR layer).
+    pub sinr_db: Option<f64>,
+    /// Whether the level reaches the design level.
+    pub covered: bool,
+}
+
+/// One sector (or the whole omni site layer) of an [`Emitter`].
+#[derive(Debug, Clone, Copy)]
+struct Beam {
+    wedge: Option<Wedge>,
+    /// Grid azimuth of the boresight, degrees.
+    azimuth_deg: f64,
+    beamwidth_deg: f64,
+    /// EIRP (calibrated when the range was given), dBm.
+    eirp_dbm: f64,
+    /// No signal beyond, true metres.
+    horizon_m: f64,
+}
+
+/// A transmitting site layer in a strip's frame: one position, one link,
+/// its beams.
+#[derive(Debug, Clone)]
+struct Emitter {
+    xy: [f64; 2],
+    /// Grid metres per true metre at the site.
+    scale: f64,
+    site: usize,
+    link: usize,
+    /// The link's local losses, dB.
+    local_db: f64,
+    beams: Vec<Beam>,
+    /// Highest EIRP of the beams, dBm.
+    max_eirp_dbm: f64,
+    /// Reach in grid metres.
+    reach: f64,
+}
+
+impl RTreeObject for Emitter {
+    type Envelope = AABB<[f64; 2]>;
+    fn envelope(&self) -> Self::Envelope {
+        AABB::from_corners(
+            [self.xy[0] - self.reach, self.xy[1] - self.reach],
+            [self.xy[0] + self.reach, self.xy[1] + self.reach],
+        )
+    }
+}
+
+/// Per technology: design level, noise floor (dBm) and required SINR.
+#[derive(Debug, Clone, Copy)]
+struct TechLevels {
+    design_dbm: f64,
+    noise_dbm: f64,
+    required_sinr_db: f64,
+}
+
+struct SignalIndex<'a> {
+    prepared: Prepared<'a>,
+    links: Vec<SiteLink>,
+    /// Per strip, per technology.
+    trees: Vec<[RTree<Emitter>; 4]>,
+    levels: [TechLevels; 4],
+    pattern: AntennaPattern,
+    front_to_back_db: f64,
+    sinr_tech: Option<usize>,
+    load: f64,
+}
+
+/// What one demand point receives on one layer.
+#[derive(Debug, Clone, Copy)]
+struct Reception {
+    best: Option<(f64, usize)>,
+    sinr_db: Option<f64>,
+}
+
+impl<'a> SignalIndex<'a> {
+    fn new(scenario: &'a Scenario, options: &SignalOptions) -> Result<Self> {
+        scenario.validate()?;
+        options.check()?;
+        let prepared = Prepared::new(scenario, &Options::default())?;
+        let params = &scenario.parameters;
+        let config = &params.radio;
+        let levels: [TechLevels; 4] = Technology::ALL.map(|t| {
+            let tech = config.technology(t);
+            let b = LinkBudget::with_config(
+                t,
+                crate::propagation::Environment::Open,
+                tech.frequency_mhz,
+                config,
+            );
+            TechLevels {
+                design_dbm: b.sensitivity_dbm() + b.interference_margin_db + b.shadow_margin_db(),
+                noise_dbm: b.noise_floor_dbm(),
+                required_sinr_db: b.required_sinr_db,
+            }
+        });
+        let sinr_tech = options.sinr_technology.map(Technology::index);
+        let lowest_threshold = options
+            .thresholds_dbm
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
+
+        // one link per site and technology
+        let mut links: Vec<SiteLink> = Vec::new();
+        // (site, tech, link index, natural range or None)
+        let mut layers: Vec<(usize, usize, usize, [f64; 2])> = Vec::new();
+        let mut warnings = Vec::new();
+        for (s, site) in scenario.sites.iter().enumerate() {
+            let env = site_environment(scenario, site, prepared.site_commune[s]);
+            let ranges = site_ranges(site, params, env, &mut warnings);
+            for tech in site.technologies.iter() {
+                let t = tech.index();
+                let (link, _) = SiteLink::resolve(tech, &site.radio, site.height_m, env, config);
+                let Ok(link) = link else {
+                    continue;
+                };
+                let Some((range_m, source)) = ranges[t] else {
+                    continue;
+                };
+                let natural = matches!(source, RangeSource::LinkBudget { .. });
+                layers.push((
+                    s,
+                    t,
+                    links.len(),
+                    [range_m, if natural { 1.0 } else { 0.0 }],
+                ));
+                links.push(link);
+            }
+        }
+
+        // emitters in true metres, one per (site layer, sector)
+        struct Proto {
+            site: usize,
+            tech: usize,
+            link: usize,
+            local_db: f64,
+            /// (azimuth, beamwidth) or omni, EIRP, horizon
+            beams: Vec<(SectorSpec, f64, f64)>,
+            reach_m: f64,
+        }
+        let mut protos = Vec::new();
+        for &(s, t, l, [range_m, natural]) in &layers {
+            let site = &scenario.sites[s];
+            let floor = {
+                let mut f = levels[t].design_dbm.min(lowest_threshold);
+                if sinr_tech == Some(t) {
+                    f = f.min(levels[t].noise_dbm - 10.0);
+                }
+                f
+            };
+            let sectors: Vec<(SectorSpec, Option<f64>)> = if site.sectors.is_empty() {
+                vec![(None, None)]
+            } else {
+                site.sectors
+                    .iter()
+                    .map(|sec| (Some((sec.azimuth_deg, sec.beamwidth_deg)), sec.range_m))
+                    .collect()
+            };
+            let link = &links[l];
+            let local = link.local_losses_db();
+            let mut beams = Vec::with_capacity(sectors.len());
+            let mut reach_m: f64 = 0.0;
+            for (sector, sector_range) in sectors {
+                let (eirp_dbm, range_m, horizon_m) = match sector_range {
+                    None if natural == 1.0 => (link.budget.eirp_dbm(), range_m, link.horizon_m),
+                    given => {
+                        // calibrated: the design level exactly at the range,
+                        // heard out to it even beyond the radio horizon
+                        let r = given.unwrap_or(range_m);
+                        let pl = link.path_loss_unbounded_db(r);
+                        (levels[t].design_dbm + pl + local, r, link.horizon_m.max(r))
+                    }
+                };
+                if range_m > 0.0 {
+                    let heard_m = link
+                        .range_for_loss_unbounded_m(eirp_dbm - local - floor)
+                        .min(horizon_m);
+                    reach_m = reach_m.max(heard_m.max(range_m));
+                }
+                beams.push((sector, eirp_dbm, horizon_m));
+            }
+            protos.push(Proto {
+                site: s,
+                tech: t,
+                link: l,
+                local_db: local,
+                beams,
+                reach_m,
+            });
+        }
+
+        // per strip: emitters that can reach a commune of the strip
+        let mut trees = Vec::with_capacity(prepared.indexes.len());
+        for z in 0..prepared.indexes.len() {
+            let frame = prepared.indexes[z].frame;
+            let extent = zone_extent(&prepared, z);
+            let mut per_tech: [Vec<Emitter>; 4] = Default::default();
+            if let Some(extent) = extent {
+                for p in &protos {
+                    let site = &scenario.sites[p.site];
+                    if p.reach_m <= 0.0
+                        || !super::lonlat_rect_expand(extent, p.reach_m * 1.01 + 1.0)
+                            .intersects_point(site.location)
+                    {
+                        continue;
+                    }
+                    let pr = frame.forward_with_distortion(site.location.x(), site.location.y());
+                    let beams = p
+                        .beams
+                        .iter()
+                        .map(|&(sector, eirp_dbm, horizon_m)| Beam {
+                            wedge: sector.map(|(az, bw)| Wedge::new(az + pr.convergence_deg, bw)),
+                            azimuth_deg: sector.map_or(0.0, |(az, _)| az + pr.convergence_deg),
+                            beamwidth_deg: sector.map_or(360.0, |(_, bw)| bw),
+                            eirp_dbm,
+                            horizon_m,
+                        })
+                        .collect();
+                    let max_eirp_dbm = p
+                        .beams
+                        .iter()
+                        .map(|b| b.1)
+                        .fold(f64::NEG_INFINITY, f64::max);
+                    per_tech[p.tech].push(Emitter {
+                        max_eirp_dbm,
+                        xy: pr.xy,
+                        scale: pr.scale,
+                        site: p.site,
+                        link: p.link,
+                        local_db: p.local_db,
+                        beams,
+                        reach: p.reach_m * pr.scale * (1.0 + 1e-9),
+                    });
+                }
+            }
+            trees.push(per_tech.map(RTree::bulk_load));
+        }
+        let mut prepared = prepared;
+        prepared.warnings.extend(super::summarise(warnings));
+        Ok(SignalIndex {
+            prepared,
+            links,
+            trees,
+            levels,
+            pattern: options.pattern,
+            front_to_back_db: config.front_to_back_db,
+            sinr_tech,
+            load: options.interferer_load,
+        })
+    }
+
+    /// Attenuation of `beam` towards a point at grid offset (dx, dy),
+    /// distance `d`, whose grid bearing is computed on demand; `None`
+    /// outside a hard wedge.
+    #[inline]
+    fn attenuation_db(
+        &self,
+        beam: &Beam,
+        dx: f64,
+        dy: f64,
+        d: f64,
+        bearing_deg: &mut Option<f64>,
+    ) -> Option<f64> {
+        let Some(w) = beam.wedge else {
+            return Some(0.0);
+        };
+        if d == 0.0 {
+            return Some(0.0);
+        }
+        match self.pattern {
+            AntennaPattern::HardWedge => {
+                (dx * w.ux + dy * w.uy >= d * w.cos_half - 1e-9 * d).then_some(0.0)
+            }
+            AntennaPattern::ThreeGpp => {
+                if beam.beamwidth_deg >= 360.0 {
+                    return Some(0.0);
+                }
+                let bearing = *bearing_deg.get_or_insert_with(|| dx.atan2(dy).to_degrees());
+                let off = (bearing - beam.azimuth_deg).rem_euclid(360.0);
+                let off = off.min(360.0 - off);
+                Some((12.0 * (off / beam.beamwidth_deg).powi(2)).min(self.front_to_back_db))
+            }
+        }
+    }
+
+    /// The emitters of layer `t` in strip `zone` whose reach box meets the
+    /// box of `points`, into `out`.
+    fn candidates<'s>(
+        &'s self,
+        zone: usize,
+        t: usize,
+        points: &[[f64; 2]],
+        out: &mut Vec<&'s Emitter>,
+    ) {
+        out.clear();
+        let Some(first) = points.first() else {
+            return;
+        };
+        let (mut lo, mut hi) = (*first, *first);
+        for p in points {
+            lo = [lo[0].min(p[0]), lo[1].min(p[1])];
+            hi = [hi[0].max(p[0]), hi[1].max(p[1])];
+        }
+        out.extend(
+            self.trees[zone][t].locate_in_envelope_intersecting(&AABB::from_corners(lo, hi)),
+        );
+    }
+
+    /// What grid point `p` of strip `zone` receives on layer `t`.
+    fn receive(&self, zone: usize, t: usize, p: [f64; 2]) -> Reception {
+        let mut near = Vec::new();
+        self.candidates(zone, t, &[p], &mut near);
+        self.receive_from(&near, t, p)
+    }
+
+    /// What `p` receives on layer `t` from the emitters `near` (which hold
+    /// every emitter that reaches it).
+    fn receive_from(&self, near: &[&Emitter], t: usize, p: [f64; 2]) -> Reception {
+        let mut best: Option<(f64, usize)> = None;
+        let mut total_mw = 0.0;
+        let with_sinr = self.sinr_tech == Some(t);
+        for e in near {
+            let dx = p[0] - e.xy[0];
+            let dy = p[1] - e.xy[1];
+            let d2 = dx * dx + dy * dy;
+            if d2 > e.reach * e.reach {
+                continue;
+            }
+            let d = d2.sqrt();
+            let d_m = (d / e.scale).max(MIN_SEARCH_DISTANCE_M);
+            let log_d = d_m.log10();
+            let link = &self.links[e.link];
+            // free space bounds the loss from below: skip a site layer that
+            // cannot beat the best server even so
+            if !with_sinr {
+                if let Some((b, _)) = best {
+                    let ceiling =
+                        e.max_eirp_dbm - link.free_space_with_log_db(d_m, log_d) - e.local_db;
+                    if ceiling < b {
+                        continue;
+                    }
+                }
+            }
+            let path_db = link.path_loss_with_log_db(d_m, log_d) + e.local_db;
+            let mut bearing = None;
+            for beam in &e.beams {
+                if d_m > beam.horizon_m {
+                    continue;
+                }
+                let unattenuated = beam.eirp_dbm - path_db;
+                // a beam that cannot beat the best server needs no pattern
+                if !with_sinr && best.is_some_and(|(b, _)| unattenuated < b) {
+                    continue;
+                }
+                let Some(a) = self.attenuation_db(beam, dx, dy, d, &mut bearing) else {
+                    continue;
+                };
+                let level = unattenuated - a;
+                if !level.is_finite() {
+                    continue;
+                }
+                if with_sinr {
+                    total_mw += 10f64.powf(level / 10.0);
+                }
+                let better = match best {
+                    None => true,
+                    Some((b, s)) => level > b || (level == b && e.site < s),
+                };
+                if better {
+                    best = Some((level, e.site));
+                }
+            }
+        }
+        let sinr_db = match (with_sinr, best) {
+            (true, Some((level, _))) => {
+                let signal_mw = 10f64.powf(level / 10.0);
+                let interference_mw = (total_mw - signal_mw).max(0.0) * self.load;
+                let noise_mw = 10f64.powf(self.levels[t].noise_dbm / 10.0);
+                Some(level - 10.0 * (interference_mw + noise_mw).log10())
+            }
+            _ => None,
+        };
+        Reception { best, sinr_db }
+    }
+
+    fn covered(&self, t: usize, r: &Reception) -> bool {
+        r.best
+            .is_some_and(|(l, _)| l >= self.levels[t].design_dbm - 1e-9)
+    }
+
+    /// Adds the reception of every layer at `p` with weight `w`.
+    /// Adds the reception of every layer at each of `points` (grid points
+    /// of strip `zone`, close together: a piece of a row) with weight `w`.
+    fn tally(
+        &self,
+        zone: usize,
+        points: &[[f64; 2]],
+        w: f64,
+        thresholds: &[f64],
+        acc: &mut AreaSignal,
+    ) {
+        acc.population += w * points.len() as f64;
+        let mut near = Vec::new();
+        for tech in Technology::ALL {
+            let t = tech.index();
+            if self.trees[zone][t].size() == 0 {
+                continue;
+            }
+            self.candidates(zone, t, points, &mut near);
+            if near.is_empty() {
+                continue;
+            }
+            for &p in points {
+                let r = self.receive_from(&near, t, p);
+                let covered = self.covered(t, &r);
+                let layer = acc.layers.get_mut(tech);
+                let Some((level, _)) = r.best else {
+                    continue;
+                };
+                layer.population_served += w;
+                layer.level_sum += w * level;
+                if covered {
+                    layer.population_covered += w;
+                }
+                for (k, th) in thresholds.iter().enumerate() {
+                    if level >= *th {
+                        layer.population_above[k] += w;
+                    }
+                }
+                if let (Some(sinr), Some(s)) = (r.sinr_db, acc.sinr.as_mut()) {
+                    s.served += w;
+                    s.sinr_sum += w * sinr;
+                    if sinr >= self.levels[t].required_sinr_db {
+                        s.population_at_required_sinr += w;
+                    }
+                }
+            }
+        }
+    }
+
+    fn empty_area(&self, thresholds: &[f64]) -> AreaSignal {
+        let mut a = AreaSignal::default();
+        for tech in Technology::ALL {
+            let l = a.layers.get_mut(tech);
+            l.design_level_dbm = self.levels[tech.index()].design_dbm;
+            l.population_above = vec![0.0; thresholds.len()];
+        }
+        a.sinr = self.sinr_tech.map(|t| SinrSignal {
+            technology: Technology::ALL[t],
+            required_sinr_db: self.levels[t].required_sinr_db,
+            mean_sinr_db: None,
+            population_at_required_sinr: 0.0,
+            sinr_sum: 0.0,
+            served: 0.0,
+        });
+        a
+    }
+}
+
+fn zone_extent(prepared: &Prepared<'_>, z: usize) -> Option<geo::Rect<f64>> {
+    use geo::BoundingRect;
+    prepared
+        .scenario
+        .communes
+        .iter()
+        .zip(&prepared.commune_zone)
+        .filter(|(_, cz)| **cz == Some(z))
+        .filter_map(|(c, _)| c.geometry.as_ref().and_then(|g| g.bounding_rect()))
+        .reduce(|a, b| {
+            geo::Rect::new(
+                geo::Coord {
+                    x: a.min().x.min(b.min().x),
+                    y: a.min().y.min(b.min().y),
+                },
+                geo::Coord {
+                    x: a.max().x.max(b.max().x),
+                    y: a.max().y.max(b.max().y),
+                },
+            )
+        })
+}
+
+trait IntersectsPoint {
+    fn intersects_point(&self, p: geo::Point<f64>) -> bool;
+}
+
+impl IntersectsPoint for geo::Rect<f64> {
+    fn intersects_point(&self, p: geo::Point<f64>) -> bool {
+        use geo::Intersects;
+        self.intersects(&p)
+    }
+}
+
+fn add_area(into: &mut AreaSignal, from: &AreaSignal) {
+    into.population += from.population;
+    for tech in Technology::ALL {
+        let (a, b) = (into.layers.get_mut(tech), from.layers.get(tech));
+        a.population_covered += b.population_covered;
+        a.population_served += b.population_served;
+        a.level_sum += b.level_sum;
+        for (x, y) in a.population_above.iter_mut().zip(&b.population_above) {
+            *x += y;
+        }
+    }
+    if let (Some(a), Some(b)) = (into.sinr.as_mut(), from.sinr.as_ref()) {
+        a.population_at_required_sinr += b.population_at_required_sinr;
+        a.sinr_sum += b.sinr_sum;
+        a.served += b.served;
+    }
+}
+
+fn scale_area(a: &mut AreaSignal, k: f64) {
+    a.population *= k;
+    for tech in Technology::ALL {
+        let l = a.layers.get_mut(tech);
+        l.population_covered *= k;
+        l.population_served *= k;
+        l.level_sum *= k;
+        for x in &mut l.population_above {
+            *x *= k;
+        }
+    }
+    if let Some(s) = a.sinr.as_mut() {
+        s.population_at_required_sinr *= k;
+        s.sinr_sum *= k;
+        s.served *= k;
+    }
+}
+
+fn finish_area(a: &mut AreaSignal) {
+    for tech in Technology::ALL {
+        let l = a.layers.get_mut(tech);
+        l.mean_level_dbm = (l.population_served > 0.0).then(|| l.level_sum / l.population_served);
+    }
+    if let Some(s) = a.sinr.as_mut() {
+        s.mean_sinr_db = (s.served > 0.0).then(|| s.sinr_sum / s.served);
+    }
+}
+
+/// The grid-cell centres of a projected commune, row by row.
+fn commune_points(polygon: &MultiPolygon<f64>, res: f64) -> Vec<Vec<[f64; 2]>> {
+    grid_rows(polygon, res)
+        .into_iter()
+        .map(|row| {
+            let y = (row.j as f64 + 0.5) * res;
+            row.spans
+                .iter()
+                .flat_map(|&(i0, i1)| (i0..i1).map(move |i| [(i as f64 + 0.5) * res, y]))
+                .collect()
+        })
+        .collect()
+}
+
+fn refuse_large(scenario: &Scenario, prepared: &Prepared<'_>, res: f64, max: u64) -> Result<()> {
+    use geo::Area;
+    let area_m2: f64 = (0..scenario.communes.len())
+        .filter_map(|c| prepared.project(c))
+        .map(|(_, p)| p.unsigned_area())
+        .sum();
+    let estimate = crate::demand::estimate_cells(area_m2, res);
+    if estimate > max as f64 {
+        let fit = res * (estimate / max as f64).sqrt();
+        return Err(Error::TooLarge(format!(
+            "signal-level mode at resolution_m = {res} over {:.0} km² needs about {estimate:.3e} demand points, more than the limit of {max}; use resolution_m = {} or coarser",
+            area_m2 / 1e6,
+            fit.ceil()
+        )));
+    }
+    Ok(())
+}
+
+/// Runs the signal-level mode on `scenario` (see the module docs).
+///
+/// Refuses (before any work) a scenario that does not validate, options
+/// out of range, and a demand grid beyond
+/// [`SignalOptions::max_demand_points`]. Results do not depend on the
+/// number of threads.
+pub fn evaluate_signal(scenario: &Scenario, options: &SignalOptions) -> Result<SignalReport> {
+    let index = SignalIndex::new(scenario, options)?;
+    let prepared = &index.prepared;
+    let thresholds = &options.thresholds_dbm;
+    let res = scenario.parameters.resolution_m;
+    let mut warnings = prepared.warnings.clone();
+    let mut unassigned_population = 0.0;
+
+    let areas: Vec<AreaSignal> = match &scenario.population {
+        None => {
+            refuse_large(scenario, prepared, res, options.max_demand_points)?;
+            let results: Vec<(AreaSignal, Option<String>)> = (0..scenario.communes.len())
+                .into_par_iter()
+                .map(|c| {
+                    let commune = &scenario.communes[c];
+                    let pop = commune.population.unwrap_or(0.0);
+                    let mut area = index.empty_area(thresholds);
+                    let Some((_, polygon)) = prepared.project(c) else {
+                        area.population = pop;
+                        return (area, None);
+                    };
+                    let zone = prepared.commune_zone[c].unwrap_or(0);
+                    let rows = commune_points(&polygon, res);
+                    let n: usize = rows.iter().map(Vec::len).sum();
+                    if n == 0 {
+                        let Some(p) = polygon.interior_point() else {
+                            area.population = pop;
+                            return (area, None);
+                        };
+                        index.tally(zone, &[[p.x(), p.y()]], pop, thresholds, &mut area);
+                        let note = format!(
+                            "communes.geojson: commune {:?} has no measurable area at resolution_m = {res}; its people are placed on one representative point",
+                            commune.id.key()
+                        );
+                        return (area, Some(note));
+                    }
+                    let per_row: Vec<AreaSignal> = rows
+                        .par_iter()
+                        .with_min_len(4)
+                        .map(|row| {
+                            let mut a = index.empty_area(thresholds);
+                            for piece in row.chunks(POINTS_PER_QUERY) {
+                                index.tally(zone, piece, 1.0, thresholds, &mut a);
+                            }
+                            a
+                        })
+                        .collect();
+                    let mut counts = index.empty_area(thresholds);
+                    for a in &per_row {
+                        add_area(&mut counts, a);
+                    }
+                    scale_area(&mut counts, pop / n as f64);
+                    counts.population = pop;
+                    (counts, None)
+                })
+                .collect();
+            let mut areas = Vec::with_capacity(results.len());
+            for (a, note) in results {
+                areas.push(a);
+                warnings.extend(note);
+            }
+            areas
+        }
+        Some(points) => {
+            let evaluated: Vec<Option<(usize, AreaSignal)>> = points
+                .par_iter()
+                .with_min_len(64)
+                .map(|pt| {
+                    let loc = pt.location?;
+                    let c = prepared.locator.locate(loc)?;
+                    let z = prepared.commune_zone[c]?;
+                    let p = prepared.indexes[z].frame.forward(loc.x(), loc.y());
+                    let mut a = index.empty_area(thresholds);
+                    index.tally(z, &[p], pt.population, thresholds, &mut a);
+                    Some((c, a))
+                })
+                .collect();
+            let mut areas: Vec<AreaSignal> = (0..scenario.communes.len())
+                .map(|_| index.empty_area(thresholds))
+                .collect();
+            for (pt, e) in points.iter().zip(evaluated) {
+                match e {
+                    Some((c, a)) => add_area(&mut areas[c], &a),
+                    None => unassigned_population += pt.population,
+                }
+            }
+            areas
+        }
+    };
+
+    let mut totals = index.empty_area(thresholds);
+    let mut communes = Vec::with_capacity(areas.len());
+    for (c, mut a) in scenario.communes.iter().zip(areas) {
+        add_area(&mut totals, &a);
+        finish_area(&mut a);
+        communes.push(CommuneSignal {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            figures: a,
+        });
+    }
+    finish_area(&mut totals);
+    Ok(SignalReport {
+        schema: SIGNAL_SCHEMA,
+        pattern: options.pattern,
+        thresholds_dbm: thresholds.clone(),
+        totals,
+        unassigned_population,
+        communes,
+        warnings,
+    })
+}
+
+/// The best server of layer `technology` at the centre of every
+/// `resolution_m` grid cell of every commune (input order, then row by
+/// row), for a map. SINR is given when `technology` is
+/// [`SignalOptions::sinr_technology`]. Refuses a grid beyond
+/// [`SignalOptions::max_demand_points`] before any work.
+pub fn best_server_map(
+    scenario: &Scenario,
+    options: &SignalOptions,
+    technology: Technology,
+    resolution_m: f64,
+) -> Result<Vec<BestServerPoint>> {
+    if !(resolution_m.is_finite() && resolution_m > 0.0) {
+        return Err(Error::Parameter {
+            name: "resolution_m",
+            reason: format!("must be a finite number > 0, got {resolution_m}"),
+        });
+    }
+    let index = SignalIndex::new(scenario, options)?;
+    let prepared = &index.prepared;
+    refuse_large(scenario, prepared, resolution_m, options.max_demand_points)?;
+    let t = technology.index();
+    let per_commune: Vec<Vec<BestServerPoint>> = (0..scenario.communes.len())
+        .into_par_iter()
+        .map(|c| {
+            let Some((_, polygon)) = prepared.project(c) else {
+                return Vec::new();
+            };
+            let zone = prepared.commune_zone[c].unwrap_or(0);
+            let frame = prepared.indexes[zone].frame;
+            commune_points(&polygon, resolution_m)
+                .into_iter()
+                .flatten()
+                .map(|p| {
+                    let r = index.receive(zone, t, p);
+                    let (lon, lat) = frame.inverse(p);
+                    BestServerPoint {
+                        lon,
+                        lat,
+                        commune: c,
+                        site: r.best.map(|(_, s)| s),
+                        level_dbm: r.best.map(|(l, _)| l),
+                        sinr_db: r.sinr_db,
+                        covered: index.covered(t, &r),
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Ok(per_commune.into_iter().flatten().collect())
+}
+
+/// Writes `points` as a GeoJSON FeatureCollection of points (atomically),
+/// each with `commune` (id), `site` (serving site id or null), `level_dbm`,
+/// `sinr_db` and `covered`; levels rounded to 0.1 dB.
+pub fn write_best_server_map(
+    path: &Path,
+    scenario: &Scenario,
+    technology: Technology,
+    points: &[BestServerPoint],
+) -> Result<()> {
+    use serde_json::{json, Value};
+    let round = |v: Option<f64>| v.map(|v| (v * 10.0).round() / 10.0);
+    let id = |f: &FeatureId| match f {
+        FeatureId::Int(i) => json!(i),
+        FeatureId::Str(s) => json!(s),
+    };
+    let features: Vec<Value> = points
+        .iter()
+        .map(|p| {
+            json!({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
+                "properties": {
+                    "technology": technology.as_str(),
+                    "commune": id(&scenario.communes[p.commune].id),
+                    "site": p.site.map(|s| id(&scenario.sites[s].id)),
+                    "level_dbm": round(p.level_dbm),
+                    "sinr_db": round(p.sinr_db),
+                    "covered": p.covered,
+                }
+            })
+        })
+        .collect();
+    let fc = json!({"type": "FeatureCollection", "features": features});
+    let text = serde_json::to_vec(&fc).map_err(|e| Error::Internal(e.to_string()))?;
+    crate::io::output::write_atomic(path, &text)
+}
