@@ -49,9 +49,10 @@
 //! | load and validate a scenario directory | [`io`] | [`io::load_scenario`] |
 //! | the domain model (plain data) | [`model`] | [`model::Scenario`] |
 //! | WGS 84 → metres | [`projection`] | [`projection::Zones`] |
-//! | radio ranges from link budgets | [`propagation`] | [`propagation::link_budget_range_m`] |
+//! | radio ranges from link budgets (Okumura-Hata, COST-231-Hata, 3GPP TR 38.901) | [`propagation`] | [`propagation::link_budget_range_m`] |
 //! | demand grid / points | [`demand`] | [`demand::grid_rows`] |
 //! | indexes and parallel evaluation | [`engine`] | [`evaluate`], [`evaluate_with`] |
+//! | signal-level mode: best server, antenna pattern, SINR | [`engine::signal`] | [`engine::signal::evaluate_signal`], [`engine::signal::best_server_map`] |
 //! | per-commune figures, totals | [`report`] | [`Report`] |
 //! | report.json, maps, tables | [`io::output`] | [`io::output::write_report`] |
 //! | gap maps, site / wifi / fibre planning to targets | [`planning`] | [`planning::find_gaps`], [`planning::plan`] |
@@ -101,6 +102,19 @@
 //!   over its own, exactly measured area; a representative point inside it
 //!   carries them only when its area cannot be measured (degenerate
 //!   geometry), with a warning.
+//! - scenario.toml may hold two optional tables beyond the contract's
+//!   keys, for the link budget: `[radio]` (handset height, shadowing,
+//!   cell-edge probability, front-to-back ratio, and `[radio.2G]` …
+//!   `[radio.5G]` with each technology's band, power, gains, losses,
+//!   bandwidth, noise figure and required SINR; see
+//!   [`propagation::RadioConfig`]) and `[environment]` (the environment of
+//!   each commune kind, of sites outside communes, and per-commune
+//!   overrides by id; see [`propagation::EnvironmentRules`]). Any other key
+//!   is still refused. They are echoed in `report.json`'s `parameters` only
+//!   when they differ from the defaults, so a contract-only scenario's
+//!   report holds exactly the contract's parameters;
+//! - a site may carry an `environment` property (`urban`, `suburban`,
+//!   `rural`, `open`) that overrides the commune's for its link budget;
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

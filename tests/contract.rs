@@ -368,3 +368,144 @@ fn sites_map_audits_ranges() {
     assert_eq!(p(2)["sectors"][0]["effective_range_m"]["4G"], 450.0);
     assert_eq!(p(2)["effective_range_m"]["4G"], 800.0);
 }
+
+/// The environment rule: the site's `environment` property, then the
+/// commune override of `[environment.communes]`, then the kind rule; the
+/// range and the covered people follow it.
+#[test]
+fn environment_rules_set_the_link_budget() {
+    use telecov::model::*;
+    use telecov::propagation::{link_budget_range_m, Environment};
+    let ward = Commune {
+        id: FeatureId::Str("w1".into()),
+        name: None,
+        district: None,
+        kind: Some(CommuneKind::Ward),
+        population: Some(10_000.0),
+        households: Some(3_000.0),
+        geometry: Some(geo::MultiPolygon(vec![polygon![
+            (x: 105.70, y: 10.00), (x: 105.76, y: 10.00), (x: 105.76, y: 10.06), (x: 105.70, y: 10.06), (x: 105.70, y: 10.00)
+        ]])),
+    };
+    let site = |environment| Site {
+        id: FeatureId::Int(1),
+        operator: None,
+        technologies: [Technology::G4].into_iter().collect(),
+        height_m: 30.0,
+        range_m: SiteRange::Unset,
+        sectors: vec![],
+        radio: RadioParams {
+            tx_power_dbm: Some(43.0),
+            environment,
+            ..RadioParams::default()
+        },
+        location: geo::Point::new(105.73, 10.03),
+    };
+    let scenario = |environment, rules: Option<&str>| {
+        let mut s = Scenario {
+            communes: vec![ward.clone()],
+            sites: vec![site(environment)],
+            ..Scenario::default()
+        };
+        s.parameters.resolution_m = 100.0;
+        if let Some(text) = rules {
+            s.parameters = toml::from_str(text).unwrap();
+            s.parameters.resolution_m = 100.0;
+        }
+        s
+    };
+    let range = |s: &Scenario| {
+        let fc = telecov::io::output::sites_map(s);
+        let p = fc.features[0].properties.clone().unwrap();
+        (
+            p["effective_range_m"]["4G"].as_f64().unwrap(),
+            p["environment"].as_str().unwrap().to_owned(),
+        )
+    };
+    let expected = |env| link_budget_range_m(Technology::G4, &site(None).radio, 30.0, env).range_m;
+    let covered = |s: &Scenario| {
+        telecov::evaluate(s)
+            .unwrap()
+            .totals
+            .population_covered
+            .get(Technology::G4)
+    };
+
+    // ward → urban by default
+    let urban = scenario(None, None);
+    assert_eq!(
+        range(&urban),
+        (expected(Environment::Urban), "urban".into())
+    );
+    // the kind rule changed
+    let rural = scenario(None, Some("[environment]\nward = \"rural\""));
+    assert_eq!(
+        range(&rural),
+        (expected(Environment::Rural), "rural".into())
+    );
+    // the commune override wins over the kind rule
+    let open = scenario(
+        None,
+        Some("[environment]\nward = \"rural\"\n[environment.communes]\nw1 = \"open\""),
+    );
+    assert_eq!(range(&open), (expected(Environment::Open), "open".into()));
+    // the site's own property wins over both
+    let own = scenario(
+        Some(Environment::Suburban),
+        Some("[environment.communes]\nw1 = \"open\""),
+    );
+    assert_eq!(
+        range(&own),
+        (expected(Environment::Suburban), "suburban".into())
+    );
+    // longer ranges cover more people
+    assert!(expected(Environment::Urban) < expected(Environment::Rural));
+    assert!(covered(&urban) < covered(&rural));
+}
+
+/// `[radio.<tech>]` defaults feed the link budget of sites that do not
+/// give the value.
+#[test]
+fn radio_defaults_from_scenario_toml_feed_the_link_budget() {
+    use telecov::model::*;
+    use telecov::propagation::{link_budget_range_with, Environment, RadioConfig};
+    let mut s = Scenario {
+        sites: vec![Site {
+            id: FeatureId::Int(1),
+            operator: None,
+            technologies: [Technology::G4].into_iter().collect(),
+            height_m: 30.0,
+            range_m: SiteRange::Unset,
+            sectors: vec![],
+            radio: RadioParams {
+                tx_power_dbm: Some(43.0),
+                ..RadioParams::default()
+            },
+            location: geo::Point::new(105.73, 10.03),
+        }],
+        ..Scenario::default()
+    };
+    let range = |s: &Scenario| {
+        let fc = telecov::io::output::sites_map(s);
+        fc.features[0].properties.clone().unwrap()["effective_range_m"]["4G"]
+            .as_f64()
+            .unwrap()
+    };
+    let before = range(&s);
+    s.parameters =
+        toml::from_str("[radio.4G]\nantenna_gain_dbi = 21\nfrequency_mhz = 900").unwrap();
+    let after = range(&s);
+    let mut config = RadioConfig::default();
+    config.technology_mut(Technology::G4).antenna_gain_dbi = 21.0;
+    config.technology_mut(Technology::G4).frequency_mhz = 900.0;
+    let expected = link_budget_range_with(
+        Technology::G4,
+        &s.sites[0].radio,
+        30.0,
+        Environment::Suburban, // a site in no commune
+        &config,
+    )
+    .range_m;
+    assert_eq!(after, expected);
+    assert!(after > 1.5 * before, "{before} → {after}");
+}

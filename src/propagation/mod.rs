@@ -68,6 +68,11 @@
 //! | 4G | 1800 | 46.0 | 18.0 | 1.0 | 18.00 | 7.0 | -3.0 | -97.4 | 3.0 | 0.0 |
 //! | 5G | 3500 | 53.0 | 24.0 | 0.0 | 98.28 | 8.0 | -3.0 | -89.1 | 3.0 | 0.0 |
 //!
+//! Every value of this table, and the common terms below (handset height
+//! and gain, shadowing σ, cell-edge probability), can be set per scenario in
+//! scenario.toml (`[radio]`, `[radio.4G]`…: [`RadioConfig`]); the engine
+//! then calls [`link_budget_range_with`].
+//!
 //! Why these values:
 //!
 //! * **2G**: GSM 900, one 20 W TRX; 200 kHz, handset noise figure 10 dB and
@@ -99,10 +104,12 @@
 //!
 //! ## Environment
 //!
-//! [`Environment`] comes from the commune kind
+//! [`Environment`] comes from the site's `environment` property or, by
+//! default, from the kind of the commune it stands in
 //! ([`Environment::from_commune_kind`]: ward → urban, town → suburban,
-//! commune → rural, other → suburban) and picks the model variant and the
-//! indoor loss:
+//! commune → rural, other → suburban); scenario.toml's `[environment]`
+//! changes these rules and sets communes one by one
+//! ([`EnvironmentRules`]). It picks the model variant and the indoor loss:
 //!
 //! | environment | f ≤ 1500 MHz: Okumura-Hata | 1500 < f ≤ 2200 MHz: COST-231-Hata | f > 2200 MHz: TR 38.901, LOS-probability weighted | indoor penetration loss |
 //! | --- | --- | --- | --- | --- |
