@@ -365,6 +365,22 @@ fn sites_map_audits_ranges() {
         expected.range_m
     );
     assert_eq!(p(1)["link_budget"]["4G"]["model"], expected.model);
+    // the terms add up: MAPL = EIRP + rx gain − sensitivity − margins − losses
+    let b = &p(1)["link_budget"]["4G"];
+    let f = |k: &str| {
+        b[k].as_f64()
+            .unwrap_or_else(|| panic!("{k} missing in {b}"))
+    };
+    assert_eq!(f("tx_power_dbm"), 43.0);
+    assert_eq!(b["environment"], "urban");
+    let mapl = f("eirp_dbm") + f("rx_antenna_gain_dbi")
+        - f("sensitivity_dbm")
+        - f("interference_margin_db")
+        - f("shadow_margin_db")
+        - f("indoor_penetration_loss_db")
+        - f("body_loss_db");
+    assert!((mapl - f("max_path_loss_db")).abs() < 1e-9, "{mapl} vs {b}");
+    assert!((f("max_path_loss_db") - expected.max_path_loss_db).abs() < 1e-9);
     assert_eq!(p(2)["sectors"][0]["effective_range_m"]["4G"], 450.0);
     assert_eq!(p(2)["effective_range_m"]["4G"], 800.0);
 }

@@ -166,7 +166,13 @@ pub fn write_communes_map(
 /// `commune` (id of the commune holding it, or null), `environment`,
 /// `effective_range_m` (technology → metres), `range_source` (technology →
 /// `range_m`, `link_budget` or `default`), `link_budget` (technology →
-/// `{model, max_path_loss_db}` for link-budget layers) and `sectors` (each
+/// every term of the budget for link-budget layers: `model`,
+/// `environment`, `frequency_mhz`, `tx_power_dbm`, `antenna_gain_dbi`,
+/// `feeder_loss_db`, `eirp_dbm`, `rx_antenna_gain_dbi`, `bandwidth_mhz`,
+/// `noise_figure_db`, `required_sinr_db`, `sensitivity_dbm`,
+/// `interference_margin_db`, `shadow_sigma_db`, `cell_edge_probability`,
+/// `shadow_margin_db`, `indoor_penetration_loss_db`, `body_loss_db`,
+/// `mobile_height_m`, `radio_horizon_m`, `max_path_loss_db`) and `sectors` (each
 /// with its `azimuth_deg`, `beamwidth_deg` and `effective_range_m`).
 pub fn sites_map(scenario: &Scenario) -> FeatureCollection {
     use crate::engine::{audit_sites, RangeSource};
@@ -190,12 +196,46 @@ pub fn sites_map(scenario: &Scenario) -> FeatureCollection {
                     RangeSource::LinkBudget {
                         model,
                         max_path_loss_db,
-                        ..
+                        environment,
                     } => {
-                        budget.insert(
-                            t.to_string(),
-                            serde_json::json!({ "model": model, "max_path_loss_db": num(max_path_loss_db) }),
+                        let mut terms = serde_json::json!({
+                            "model": model,
+                            "environment": environment.as_str(),
+                            "max_path_loss_db": num(max_path_loss_db),
+                        });
+                        let (link, _) = crate::propagation::SiteLink::resolve(
+                            t,
+                            &site.radio,
+                            site.height_m,
+                            environment,
+                            &scenario.parameters.radio,
                         );
+                        if let (Ok(link), Some(obj)) = (link, terms.as_object_mut()) {
+                            let b = &link.budget;
+                            for (key, value) in [
+                                ("frequency_mhz", link.frequency_mhz),
+                                ("tx_power_dbm", b.tx_power_dbm),
+                                ("antenna_gain_dbi", b.antenna_gain_dbi),
+                                ("feeder_loss_db", b.feeder_loss_db),
+                                ("eirp_dbm", b.eirp_dbm()),
+                                ("rx_antenna_gain_dbi", b.rx_antenna_gain_dbi),
+                                ("bandwidth_mhz", b.bandwidth_mhz),
+                                ("noise_figure_db", b.noise_figure_db),
+                                ("required_sinr_db", b.required_sinr_db),
+                                ("sensitivity_dbm", b.sensitivity_dbm()),
+                                ("interference_margin_db", b.interference_margin_db),
+                                ("shadow_sigma_db", b.shadow_sigma_db),
+                                ("cell_edge_probability", b.cell_edge_probability),
+                                ("shadow_margin_db", b.shadow_margin_db()),
+                                ("indoor_penetration_loss_db", b.indoor_penetration_loss_db),
+                                ("body_loss_db", b.body_loss_db),
+                                ("mobile_height_m", link.mobile_height_m),
+                                ("radio_horizon_m", link.horizon_m),
+                            ] {
+                                obj.insert(key.into(), num(value));
+                            }
+                        }
+                        budget.insert(t.to_string(), terms);
                         "link_budget"
                     }
                 };
@@ -221,11 +261,22 @@ pub fn sites_map(scenario: &Scenario) -> FeatureCollection {
                 })
                 .collect();
             let mut properties = JsonObject::new();
-            properties.insert("id".into(), serde_json::to_value(&site.id).unwrap_or(JsonValue::Null));
-            properties.insert("operator".into(), site.operator.clone().map_or(JsonValue::Null, JsonValue::String));
+            properties.insert(
+                "id".into(),
+                serde_json::to_value(&site.id).unwrap_or(JsonValue::Null),
+            );
+            properties.insert(
+                "operator".into(),
+                site.operator
+                    .clone()
+                    .map_or(JsonValue::Null, JsonValue::String),
+            );
             properties.insert(
                 "technologies".into(),
-                site.technologies.iter().map(|t| JsonValue::from(t.as_str())).collect(),
+                site.technologies
+                    .iter()
+                    .map(|t| JsonValue::from(t.as_str()))
+                    .collect(),
             );
             properties.insert("height_m".into(), num(site.height_m));
             properties.insert(
