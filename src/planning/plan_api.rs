@@ -187,7 +187,8 @@ pub struct CurvePoint {
     pub sites: usize,
     /// Coverage of the whole scenario per targeted mobile layer, percent.
     pub pct: Vec<(Layer, f64)>,
-    /// Communes meeting every per-commune mobile target.
+    /// Communes meeting every mobile target: each per-commune target in
+    /// the commune, and each whole-scenario (`@total`) target overall.
     pub communes_meeting_targets: usize,
 }
 

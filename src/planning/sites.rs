@@ -252,12 +252,18 @@ pub(crate) fn plan_sites(
                 (d.target.layer, pct(covered, report.totals.population))
             })
             .collect();
+        // a commune meets its targets when each per-commune target is met
+        // in it and each whole-scenario target is met (as in the claims)
         let meeting = (0..n_communes)
             .filter(|&c| {
-                o.demands
-                    .iter()
-                    .filter(|d| d.target.scope == Scope::EachCommune)
-                    .all(|d| d.got[c] >= d.caps[c] - 1e-9 * report.communes[c].population.max(1.0))
+                o.demands.iter().all(|d| match d.target.scope {
+                    Scope::EachCommune => {
+                        d.got[c] >= d.caps[c] - 1e-9 * report.communes[c].population.max(1.0)
+                    }
+                    Scope::Total => {
+                        d.got[0] >= d.caps[0] - 1e-9 * report.totals.population.max(1.0)
+                    }
+                })
             })
             .count();
         CurvePoint {
