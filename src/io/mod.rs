@@ -6,13 +6,25 @@
 //! - [`write_scenario`] writes a scenario back to a directory in the same
 //!   contract (used by the demo generator and the planner).
 //! - [`output`] writes `report.json` and the `communes.geojson` map.
+//! - [`sites_csv`]: site lists as CSV ([`read_sites_csv`]; `sites.csv` in a
+//!   scenario directory), one row per site or per cell.
+//! - [`raster`]: population rasters ([`read_population_raster`],
+//!   [`raster_population`]; `population.tif` in a scenario directory),
+//!   reconciled with the census.
 
 mod feature;
 mod geometry_checks;
 mod json;
 pub mod output;
+pub mod raster;
 mod scenario_in;
 mod scenario_out;
+pub mod sites_csv;
 
+pub use raster::{
+    raster_population, read_population_raster, PopulationRaster, RasterCommuneTotals,
+    RasterOptions, RasterPopulation,
+};
 pub use scenario_in::load_scenario;
 pub use scenario_out::write_scenario;
+pub use sites_csv::{parse_sites_csv, read_sites_csv};

@@ -152,15 +152,20 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
         path: communes_path.clone(),
     })?;
     let population_path = dir.join(POPULATION);
-    let points_mode = fs::metadata(&population_path).is_ok();
+    let geojson_points = fs::metadata(&population_path).is_ok();
+    let raster_points = super::raster::scenario_has_raster(dir, geojson_points)?;
+    let points_mode = geojson_points || raster_points;
 
     let communes = read_communes(&communes_path, &communes_bytes, points_mode, &mut warnings)?;
     drop(communes_bytes);
 
     let sites_path = dir.join(SITES);
-    let sites = match read_optional(&sites_path)? {
+    let sites_bytes = read_optional(&sites_path)?;
+    let csv_sites =
+        super::sites_csv::scenario_sites_csv(dir, sites_bytes.is_some(), &mut warnings)?;
+    let sites = match sites_bytes {
         Some(bytes) => read_sites(&sites_path, &bytes, &mut warnings)?,
-        None => Vec::new(),
+        None => csv_sites.unwrap_or_default(),
     };
     let fiber_path = dir.join(FIBER);
     let fiber = match read_optional(&fiber_path)? {
@@ -172,7 +177,13 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
         Some(bytes) => read_wifi(&wifi_path, &bytes, &mut warnings)?,
         None => Vec::new(),
     };
-    let population = if points_mode {
+    let population = if raster_points {
+        Some(super::raster::scenario_raster_points(
+            dir,
+            &communes,
+            &mut warnings,
+        )?)
+    } else if points_mode {
         let bytes = fs::read(&population_path).map_err(|e| Error::io(&population_path, e))?;
         Some(read_population(&population_path, &bytes, &mut warnings)?)
     } else {
