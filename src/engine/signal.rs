@@ -663,7 +663,7 @@ impl<'a> SignalIndex<'a> {
                     continue;
                 }
                 if with_sinr {
-                    total_mw += 10f64.powf(level / 10.0);
+                    total_mw += dbm_to_mw(level);
                 }
                 let better = match best {
                     None => true,
@@ -676,9 +676,9 @@ impl<'a> SignalIndex<'a> {
         }
         let sinr_db = match (with_sinr, best) {
             (true, Some((level, _))) => {
-                let signal_mw = 10f64.powf(level / 10.0);
+                let signal_mw = dbm_to_mw(level);
                 let interference_mw = (total_mw - signal_mw).max(0.0) * self.load;
-                let noise_mw = 10f64.powf(self.levels[t].noise_dbm / 10.0);
+                let noise_mw = dbm_to_mw(self.levels[t].noise_dbm);
                 Some(level - 10.0 * (interference_mw + noise_mw).log10())
             }
             _ => None,
@@ -758,6 +758,12 @@ impl<'a> SignalIndex<'a> {
         });
         a
     }
+}
+
+/// 10^(dBm / 10), as one exponential.
+#[inline]
+fn dbm_to_mw(dbm: f64) -> f64 {
+    (dbm * (std::f64::consts::LN_10 / 10.0)).exp()
 }
 
 fn zone_extent(prepared: &Prepared<'_>, z: usize) -> Option<geo::Rect<f64>> {
