@@ -78,6 +78,39 @@ fn raster_population_reconciled_to_the_census() {
     // the raster's own figures: the README measures 1,467,022 people inside
     // the official city polygon; our 83 simplified polygons hold about as many
     let raster = cantho.raster.as_ref().unwrap();
+    // the README's 79 × 54 window holds 4,263 valid cells (nodata −99999)
+    let grid =
+        telecov::io::read_population_raster(dir.join("worldpop_2020_1km_cantho.tif")).unwrap();
+    assert_eq!((grid.width, grid.height), (79, 54));
+    assert_eq!(grid.values.iter().flatten().count(), 4_263);
+    assert!(
+        (grid.cell_width_deg - 1.0 / 120.0).abs() < 1e-9,
+        "{}",
+        grid.cell_width_deg
+    );
+    assert!((grid.total_population() - raster.raster_total).abs() < 1e-6);
+    // the georeference against the cell table published with the raster
+    let mut cells = csv::Reader::from_path(dir.join("worldpop_2020_1km_cantho_cells.csv")).unwrap();
+    let mut checked = 0;
+    for record in cells.records() {
+        let record = record.unwrap();
+        let num = |i: usize| record.get(i).unwrap().parse::<f64>().unwrap();
+        let (lon, lat, people) = (num(0), num(1), num(2));
+        let col = ((lon - grid.west_lon_deg) / grid.cell_width_deg).floor() as usize;
+        let row = ((grid.north_lat_deg - lat) / grid.cell_height_deg).floor() as usize;
+        let centre = grid.cell_centre(row, col);
+        assert!(
+            (centre.x() - lon).abs() < 1e-5 && (centre.y() - lat).abs() < 1e-5,
+            "{lon} {lat}"
+        );
+        let v = grid.value(row, col).unwrap();
+        assert!(
+            (v - people).abs() <= 1e-3 * people.max(1.0),
+            "{lon} {lat}: {v} vs {people}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 4_263);
     assert_eq!(raster.communes.len(), 83);
     let inside: f64 = raster.communes.iter().map(|c| c.raster_population).sum();
     assert!((inside / 1_467_022.0 - 1.0).abs() < 0.03, "{inside}");

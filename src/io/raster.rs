@@ -21,7 +21,7 @@
 //!
 //! # From cells to demand points
 //!
-//! [`raster_population`] spreads each cell's people over an `n × n` grid
+//! [`raster_population`] spreads each non-empty cell's people over an `n × n` grid
 //! of sub-points at the centres of the cell's sub-cells, each carrying
 //! `1/n²` of the cell. Each sub-point belongs to the first commune in input
 //! order that contains it (boundary included), the rule the engine applies
@@ -537,7 +537,8 @@ pub fn raster_population(
             .map(|row| {
                 let mut out = Vec::new();
                 for col in 0..raster.width {
-                    let Some(v) = raster.value(row, col) else {
+                    // empty cells (water, fields) add nothing but points
+                    let Some(v) = raster.value(row, col).filter(|v| *v > 0.0) else {
                         continue;
                     };
                     for b in 0..n {

@@ -68,6 +68,12 @@ pub(crate) const PARAMETERS: &str = "scenario.toml";
 /// Unknown extra properties and unknown files are ignored. Optional
 /// properties given as `null` count as absent.
 ///
+/// Beyond the contract: a `sites.csv` is read when there is no
+/// `sites.geojson` ([`crate::io::sites_csv`]; errors name line and column),
+/// and a `population.tif` raster, reconciled with the communes' census
+/// figures, stands for `population.geojson` ([`crate::io::raster`]). Both
+/// files of a pair together are refused.
+///
 /// # What is accepted with a warning
 ///
 /// Warnings go to [`Scenario::warnings`], each naming file, feature (index
