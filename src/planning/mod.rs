@@ -7,7 +7,7 @@
 //! point per commune below target, fibre extensions), keeping every
 //! existing feature fixed.
 //!
-//! Both work on the report's own measurement ([`cells`] module docs): the
+//! Both work on the report's own measurement (see `cells.rs`): the
 //! uncovered people of each commune, as `report.json` gives them, shared
 //! among grid cells (or demand points) by their measured uncovered area, so
 //! a gap map conserves people exactly and a plan's claimed coverage can be
