@@ -47,6 +47,7 @@ use rstar::{RTree, AABB};
 use crate::demand::grid_rows;
 
 pub(crate) mod probe;
+mod antimeridian;
 mod rows;
 mod shapes;
 pub mod signal;
@@ -677,6 +678,9 @@ pub(crate) struct Evaluation {
 pub(crate) fn run(scenario: &Scenario, options: &Options) -> Result<Evaluation> {
     // a scenario built in code gets the same numeric checks as a file
     scenario.validate()?;
+    // around 180°, longitudes made continuous (0..360) for strips and indexes
+    let unwrapped = antimeridian::unwrapped(scenario);
+    let scenario = unwrapped.as_ref().unwrap_or(scenario);
     let prepared = Prepared::new(scenario, options)?;
     let mut warnings = prepared.warnings.clone();
     let (tallies, unassigned_population, unassigned_households) = match &scenario.population {

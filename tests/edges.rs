@@ -1,0 +1,336 @@
+//! Numbers at the edges: communes without people or without area,
+//! scenarios at the antimeridian and near the poles, and ranges of 100 km
+//! and 1 m, checked against closed forms (disc share πr²/A with A the
+//! geodesic area from `geo`, circular segments) and against geodesic
+//! distances (`geo::Geodesic`, Karney's algorithm) for demand points.
+
+use std::f64::consts::PI;
+
+use geo::{Destination, Geodesic, GeodesicArea, LineString, MultiPolygon, Point, Polygon};
+use telecov::model::{
+    Commune, FeatureId, Parameters, PopulationPoint, Scenario, Site, SiteRange, Technology,
+    DEFAULT_HEIGHT_M,
+};
+use telecov::Report;
+
+fn rect(id: i64, w: f64, s: f64, e: f64, n: f64) -> Commune {
+    Commune {
+        id: FeatureId::Int(id),
+        name: None,
+        district: None,
+        kind: None,
+        population: Some(10_000.0),
+        households: Some(2_500.0),
+        geometry: Some(MultiPolygon(vec![Polygon::new(
+            LineString::from(vec![(w, s), (e, s), (e, n), (w, n), (w, s)]),
+            vec![],
+        )])),
+    }
+}
+
+fn site(id: i64, lon: f64, lat: f64, range_m: f64) -> Site {
+    Site {
+        id: FeatureId::Int(id),
+        operator: None,
+        technologies: [Technology::G4].into_iter().collect(),
+        height_m: DEFAULT_HEIGHT_M,
+        range_m: SiteRange::All(range_m),
+        sectors: vec![],
+        radio: Default::default(),
+        location: Point::new(lon, lat),
+    }
+}
+
+fn scenario(communes: Vec<Commune>, sites: Vec<Site>, resolution_m: f64) -> Scenario {
+    Scenario {
+        communes,
+        sites,
+        parameters: Parameters {
+            resolution_m,
+            ..Parameters::default()
+        },
+        ..Scenario::default()
+    }
+}
+
+/// Geodesic area of a commune, m² (`geo`, independent of telecov).
+fn area_m2(c: &Commune) -> f64 {
+    c.geometry.as_ref().unwrap().geodesic_area_unsigned()
+}
+
+fn g4_pct(r: &Report, i: usize) -> f64 {
+    r.communes[i].population_covered_pct(Technology::G4)
+}
+
+/// The contract's grid accuracy: 0.5 percentage points per commune of at
+/// least 1,000 cells.
+const GRID_PTS: f64 = 0.5;
+
+// ---------------------------------------------------------------- people
+
+#[test]
+fn commune_without_people_reports_zero_not_nan() {
+    let mut c = rect(1, 105.0, 21.0, 105.01, 21.01);
+    c.population = Some(0.0);
+    c.households = Some(0.0);
+    let s = scenario(
+        vec![c, rect(2, 105.02, 21.0, 105.03, 21.01)],
+        vec![site(1, 105.005, 21.005, 3000.0)],
+        50.0,
+    );
+    let r = telecov::evaluate(&s).unwrap();
+    let z = &r.communes[0];
+    assert_eq!((z.population, z.households), (0.0, 0.0));
+    assert_eq!(z.population_covered.g4, 0.0);
+    assert_eq!(g4_pct(&r, 0), 0.0);
+    assert_eq!(z.fiber_pct(), 0.0);
+    assert!(
+        z.area_km2 > 1.0,
+        "the commune keeps its area: {}",
+        z.area_km2
+    );
+    assert!(!r.to_json().contains("NaN"));
+    assert_eq!(r.totals.population, 10_000.0);
+}
+
+#[test]
+fn scenario_without_any_people_reports_zero_percentages() {
+    let mut c = rect(1, 105.0, 21.0, 105.01, 21.01);
+    c.population = Some(0.0);
+    c.households = Some(0.0);
+    let mut s = scenario(vec![c], vec![site(1, 105.005, 21.005, 3000.0)], 50.0);
+    s.population = Some(vec![PopulationPoint {
+        location: Some(Point::new(105.005, 21.005)),
+        population: 0.0,
+        households: 0.0,
+    }]);
+    for s in [
+        s.clone(),
+        Scenario {
+            population: None,
+            ..s
+        },
+    ] {
+        let r = telecov::evaluate(&s).unwrap();
+        assert_eq!(r.population_covered_pct(Technology::G4), 0.0);
+        assert_eq!(r.mobile_broadband_pct(), 0.0);
+        assert_eq!(r.totals.population, 0.0);
+        let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(json["totals"]["population"], 0.0);
+    }
+}
+
+// ------------------------------------------------------------ zero area
+
+/// A commune whose ring is a closed but collinear path: valid GeoJSON,
+/// zero area. It is loaded with a warning, keeps its people on a
+/// representative point, and they are covered exactly when a site reaches
+/// that point.
+#[test]
+fn zero_area_commune_keeps_its_people_on_one_point() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("communes.geojson"),
+        r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"id":1,"population":500,"households":120},
+         "geometry":{"type":"Polygon","coordinates":[[[105.0,21.0],[105.01,21.0],[105.02,21.0],[105.0,21.0]]]}},
+        {"type":"Feature","properties":{"id":2,"population":100,"households":30},
+         "geometry":{"type":"Polygon","coordinates":[[[105.1,21.1],[105.1,21.1],[105.1,21.1],[105.1,21.1]]]}}
+        ]}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("scenario.toml"), "resolution_m = 100\n").unwrap();
+    let mut s = telecov::io::load_scenario(dir.path()).unwrap();
+    assert!(
+        s.warnings.iter().any(|w| w.contains("feature 0")),
+        "{:?}",
+        s.warnings
+    );
+    let r = telecov::evaluate(&s).unwrap();
+    assert_eq!(r.totals.population, 600.0);
+    assert_eq!(r.totals.households, 150.0);
+    assert_eq!(r.communes[0].population, 500.0);
+    assert_eq!(r.communes[0].population_covered.g4, 0.0);
+    assert_eq!(r.communes[1].area_km2, 0.0);
+
+    // a site 300 m from the segment [105.0, 105.02] × 21.0 reaches all of it
+    // with 3 km and none of it with 100 m; the point commune likewise
+    s.sites = vec![site(1, 105.01, 21.0027, 3000.0), site(2, 105.1, 21.1, 1.0)];
+    let r = telecov::evaluate(&s).unwrap();
+    assert_eq!(r.communes[0].population_covered.g4, 500.0);
+    assert_eq!(r.communes[1].population_covered.g4, 100.0);
+    s.sites = vec![
+        site(1, 105.01, 21.0027, 100.0),
+        site(2, 105.1003, 21.1, 20.0),
+    ];
+    let r = telecov::evaluate(&s).unwrap();
+    assert_eq!(r.communes[0].population_covered.g4, 0.0);
+    assert_eq!(r.communes[1].population_covered.g4, 0.0);
+    assert_eq!(r.totals.population, 600.0);
+}
+
+// --------------------------------------------------------- antimeridian
+
+/// A commune touching the antimeridian from the east (179.9° E .. 180°)
+/// and one touching it from the west (180° W .. 179.9° W), each with a
+/// disc well inside: the disc share πr²/A.
+#[test]
+fn communes_at_the_antimeridian_have_the_disc_share() {
+    let east = rect(1, 179.9, -16.1, 180.0, -16.0);
+    let west = rect(2, -180.0, -16.1, -179.9, -16.0);
+    let r_m = 2_000.0;
+    let s = scenario(
+        vec![east.clone(), west.clone()],
+        vec![site(1, 179.95, -16.05, r_m), site(2, -179.95, -16.05, r_m)],
+        50.0,
+    );
+    let r = telecov::evaluate(&s).unwrap();
+    for (i, c) in [east, west].iter().enumerate() {
+        let expected = 100.0 * PI * r_m * r_m / area_m2(c);
+        let got = g4_pct(&r, i);
+        assert!(
+            (got - expected).abs() < GRID_PTS,
+            "commune {i}: {got} vs {expected}"
+        );
+        let area_km2 = area_m2(c) / 1e6;
+        assert!((r.communes[i].area_km2 - area_km2).abs() < 1e-3 * area_km2);
+    }
+}
+
+/// A site 0.005° east of the antimeridian with a 2 km range reaches across
+/// it: the commune on the other side (180° W ..) gets the circular segment
+/// beyond the line, r²·acos(d/r) − d·√(r² − d²), d the distance to the
+/// line.
+#[test]
+fn coverage_crosses_the_antimeridian() {
+    let lat = -16.05;
+    let west = rect(2, -180.0, -16.1, -179.9, -16.0);
+    let r_m = 2_000.0;
+    let at = Point::new(179.995, lat);
+    let d = geo::Distance::distance(&Geodesic, at, Point::new(180.0, lat));
+    let segment = r_m * r_m * (d / r_m).acos() - d * (r_m * r_m - d * d).sqrt();
+    let expected = 100.0 * segment / area_m2(&west);
+    let s = scenario(vec![west], vec![site(1, at.x(), at.y(), r_m)], 50.0);
+    let r = telecov::evaluate(&s).unwrap();
+    let got = g4_pct(&r, 0);
+    assert!(
+        (got - expected).abs() < GRID_PTS,
+        "covered share across the antimeridian: {got} % vs {expected} %"
+    );
+}
+
+// ---------------------------------------------------------------- poles
+
+/// Communes a few kilometres from either pole, with a disc inside.
+#[test]
+fn communes_near_the_poles_have_the_disc_share() {
+    for sign in [1.0, -1.0] {
+        let (s_lat, n_lat) = if sign > 0.0 {
+            (89.8, 89.9)
+        } else {
+            (-89.9, -89.8)
+        };
+        let c = rect(1, 0.0, s_lat, 1.0, n_lat);
+        // 0.5° of longitude at 89.85° is 146 m: a 60 m disc fits inside
+        let r_m = 60.0;
+        let s = scenario(vec![c.clone()], vec![site(1, 0.5, sign * 89.85, r_m)], 5.0);
+        let r = telecov::evaluate(&s).unwrap();
+        let expected = 100.0 * PI * r_m * r_m / area_m2(&c);
+        let got = g4_pct(&r, 0);
+        assert!(
+            (got - expected).abs() < GRID_PTS,
+            "lat {s_lat}: {got} vs {expected}"
+        );
+    }
+}
+
+/// Demand points at 0.99 r and 1.01 r of a site at 89.9° N, in eight
+/// directions: covered exactly inside the range.
+#[test]
+fn points_near_the_pole_follow_geodesic_distance() {
+    let centre = Point::new(10.0, 89.9);
+    let r_m = 500.0;
+    check_ring_of_points(centre, r_m, 0.01, rect(1, 0.0, 89.85, 20.0, 89.95));
+}
+
+// ---------------------------------------------------------------- ranges
+
+/// Puts demand points at (1 ± `rel`)·`r_m` from `centre` in eight
+/// directions (geodesic) inside `commune`, and checks that exactly the
+/// inner ones are covered by an omni site of range `r_m`.
+fn check_ring_of_points(centre: Point<f64>, r_m: f64, rel: f64, commune: Commune) {
+    let mut points = Vec::new();
+    for k in 0..8 {
+        let bearing = 45.0 * k as f64 + 10.0;
+        for (f, pop) in [(1.0 - rel, 1.0), (1.0 + rel, 1000.0)] {
+            points.push(PopulationPoint {
+                location: Some(Geodesic.destination(centre, bearing, f * r_m)),
+                population: pop,
+                households: 0.0,
+            });
+        }
+    }
+    let mut s = scenario(
+        vec![commune],
+        vec![site(1, centre.x(), centre.y(), r_m)],
+        100.0,
+    );
+    s.population = Some(points);
+    let r = telecov::evaluate(&s).unwrap();
+    assert_eq!(
+        r.totals.unassigned_population, 0.0,
+        "all points inside the commune"
+    );
+    assert_eq!(
+        r.communes[0].population_covered.g4, 8.0,
+        "range {r_m} m at {centre:?}: the 8 inner points and none of the outer"
+    );
+}
+
+#[test]
+fn range_of_100_km_follows_geodesic_distance() {
+    check_ring_of_points(
+        Point::new(105.5, 16.0),
+        100_000.0,
+        0.001,
+        rect(1, 104.0, 14.5, 107.0, 17.5),
+    );
+}
+
+#[test]
+fn range_of_1_m_follows_geodesic_distance() {
+    check_ring_of_points(
+        Point::new(105.5, 16.0),
+        1.0,
+        0.01,
+        rect(1, 105.49, 15.99, 105.51, 16.01),
+    );
+}
+
+/// A 100 km disc in a commune of about 320 km × 330 km spanning four
+/// projection strips: the disc share πr²/A.
+#[test]
+fn range_of_100_km_has_the_disc_share() {
+    let c = rect(1, 104.0, 14.5, 107.0, 17.5);
+    let r_m = 100_000.0;
+    let s = scenario(vec![c.clone()], vec![site(1, 105.5, 16.0, r_m)], 1000.0);
+    let r = telecov::evaluate(&s).unwrap();
+    // a geodesic disc of radius r on a sphere of radius R has area
+    // 2πR²(1 − cos(r/R)) = πr²(1 − r²/12R² …): 2·10⁻⁵ smaller, negligible here
+    let expected = 100.0 * PI * r_m * r_m / area_m2(&c);
+    let got = g4_pct(&r, 0);
+    assert!((got - expected).abs() < GRID_PTS, "{got} vs {expected}");
+}
+
+/// A 1 m disc in a 22 m square at 0.5 m resolution (about 1,900 cells):
+/// πr²/A ≈ 0.65 %.
+#[test]
+fn range_of_1_m_has_the_disc_share() {
+    let c = rect(1, 105.5, 16.0, 105.5002, 16.0002);
+    let s = scenario(vec![c.clone()], vec![site(1, 105.5001, 16.0001, 1.0)], 0.5);
+    let r = telecov::evaluate(&s).unwrap();
+    let expected = 100.0 * PI / area_m2(&c);
+    let got = g4_pct(&r, 0);
+    assert!((got - expected).abs() < GRID_PTS, "{got} vs {expected}");
+    assert!(got > 0.0);
+}
