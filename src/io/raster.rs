@@ -135,7 +135,8 @@ impl PopulationRaster {
 pub struct RasterOptions {
     /// Sub-points per cell side (`n`, so `n²` per cell); `None` = the
     /// smallest `n` making sub-cells at most [`DEFAULT_SUBCELL_M`] wide,
-    /// at most 32.
+    /// at most 32, and lowered when the raster's non-empty cells × `n²`
+    /// would pass 4 × [`MAX_RASTER_POINTS`].
     pub subsamples_per_side: Option<u32>,
 }
 
@@ -486,7 +487,14 @@ pub fn raster_population(
             (side.ceil() as u32).clamp(1, 32)
         }
     };
-    let valid = raster.values.iter().flatten().count() as u64;
+    let valid = raster.values.iter().flatten().filter(|v| **v > 0.0).count() as u64;
+    // the automatic choice never asks for more sub-points than the limit
+    let n = if options.subsamples_per_side.is_none() && valid > 0 {
+        let fit = ((MAX_RASTER_POINTS * 4 / valid) as f64).sqrt().floor() as u32;
+        n.min(fit.max(1))
+    } else {
+        n
+    };
     let total_sub = valid * u64::from(n) * u64::from(n);
     if total_sub > MAX_RASTER_POINTS * 4 {
         return Err(Error::TooLarge(format!(
