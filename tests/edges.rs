@@ -219,6 +219,19 @@ fn coverage_crosses_the_antimeridian() {
     );
 }
 
+/// Demand points around a site 50 m east of the antimeridian, half of them
+/// on the other side, in one commune split there (as RFC 7946 asks):
+/// covered exactly within the geodesic range.
+#[test]
+fn points_across_the_antimeridian_follow_geodesic_distance() {
+    let mut c = rect(1, 179.99, -16.01, 180.0, -15.99);
+    let west = rect(2, -180.0, -16.01, -179.99, -15.99);
+    let mut parts = c.geometry.take().unwrap().0;
+    parts.extend(west.geometry.unwrap().0);
+    c.geometry = Some(MultiPolygon(parts));
+    check_ring_of_points(Point::new(179.99953, -16.0), 500.0, 0.01, c);
+}
+
 // ---------------------------------------------------------------- poles
 
 /// Communes a few kilometres from either pole, with a disc inside.
@@ -242,6 +255,30 @@ fn communes_near_the_poles_have_the_disc_share() {
             "lat {s_lat}: {got} vs {expected}"
         );
     }
+}
+
+/// A polar cap north of 89.9° drawn as RFC 7946 allows (along the
+/// parallel from 180° W to 180° E, then along the pole), with a 5 km disc
+/// at the pole: the disc share πr²/A.
+#[test]
+fn polar_cap_has_the_disc_share() {
+    let mut ring: Vec<(f64, f64)> = (0..=8).map(|k| (-180.0 + 45.0 * k as f64, 89.9)).collect();
+    ring.extend([(180.0, 90.0), (-180.0, 90.0), (-180.0, 89.9)]);
+    let mut c = rect(1, 0.0, 0.0, 1.0, 1.0);
+    c.geometry = Some(MultiPolygon(vec![Polygon::new(
+        LineString::from(ring),
+        vec![],
+    )]));
+    let r_m = 5_000.0;
+    let s = scenario(vec![c.clone()], vec![site(1, 0.0, 90.0, r_m)], 100.0);
+    let r = telecov::evaluate(&s).unwrap();
+    let expected = 100.0 * PI * r_m * r_m / area_m2(&c);
+    let got = g4_pct(&r, 0);
+    assert!(
+        (got - expected).abs() < GRID_PTS,
+        "{got} vs {expected}, warnings {:?}",
+        r.warnings
+    );
 }
 
 /// Demand points at 0.99 r and 1.01 r of a site at 89.9° N, in eight

@@ -22,8 +22,10 @@ fn east(lon: f64) -> f64 {
 /// The scenario with every longitude west of 0° moved by +360°, when that
 /// makes the scenario's longitude extent (communes, sites, wifi, fibre,
 /// demand points) narrower: it straddles the antimeridian rather than
-/// Greenwich. `None` when the scenario is better left as it is (the usual
-/// case, which costs one pass over the coordinates).
+/// Greenwich, and no commune or fibre route has longitudes on both sides
+/// of 0° (a polar cap drawn around the pole, or anything at Greenwich).
+/// `None` when the scenario is better left as it is (the usual case, which
+/// costs one pass over the coordinates).
 pub(crate) fn unwrapped(scenario: &Scenario) -> Option<Scenario> {
     use geo::CoordsIter;
     let mut extent = [
@@ -38,15 +40,23 @@ pub(crate) fn unwrapped(scenario: &Scenario) -> Option<Scenario> {
         extent[2] = extent[2].min(east(lon));
         extent[3] = extent[3].max(east(lon));
     };
-    for c in &scenario.communes {
-        for p in c.geometry.iter().flat_map(|g| g.coords_iter()) {
+    // a geometry with longitudes on both sides of Greenwich (a polar cap, a
+    // commune at 0°) would be torn apart by the move: leave such scenarios
+    let mut straddles = false;
+    let mut geometry = |coords: &mut dyn Iterator<Item = Coord<f64>>| {
+        let (mut west, mut rest) = (false, false);
+        for p in coords {
             add(p.x);
+            west |= p.x < 0.0;
+            rest |= p.x >= 0.0;
         }
+        straddles |= west && rest;
+    };
+    for c in &scenario.communes {
+        geometry(&mut c.geometry.iter().flat_map(|g| g.coords_iter()));
     }
     for f in &scenario.fiber {
-        for p in f.geometry.coords_iter() {
-            add(p.x);
-        }
+        geometry(&mut f.geometry.coords_iter());
     }
     scenario.sites.iter().for_each(|s| add(s.location.x()));
     scenario.wifi.iter().for_each(|w| add(w.location.x()));
@@ -55,7 +65,7 @@ pub(crate) fn unwrapped(scenario: &Scenario) -> Option<Scenario> {
             add(l.x());
         }
     }
-    if !(extent[3] - extent[2] < extent[1] - extent[0]) {
+    if straddles || !(extent[3] - extent[2] < extent[1] - extent[0]) {
         return None;
     }
     let shift = |c: Coord<f64>| Coord {
@@ -114,5 +124,32 @@ mod tests {
         assert_eq!(lons[0], 179.9);
         assert!((lons[1] - 180.1).abs() < 1e-12);
         assert_eq!(lons[2], 180.0);
+    }
+
+    #[test]
+    fn a_polygon_around_the_pole_is_not_moved() {
+        use geo::{LineString, MultiPolygon, Polygon};
+        let ring: Vec<(f64, f64)> = [-180.0, -90.0, 0.0, 90.0, 180.0, 180.0, -180.0, -180.0]
+            .iter()
+            .zip([89.9, 89.9, 89.9, 89.9, 89.9, 90.0, 90.0, 89.9])
+            .map(|(&x, y)| (x, y))
+            .collect();
+        let s = Scenario {
+            communes: vec![crate::model::Commune {
+                id: FeatureId::Int(1),
+                name: None,
+                district: None,
+                kind: None,
+                population: Some(1.0),
+                households: Some(1.0),
+                geometry: Some(MultiPolygon(vec![Polygon::new(
+                    LineString::from(ring),
+                    vec![],
+                )])),
+            }],
+            wifi: vec![wifi(179.0)],
+            ..Scenario::default()
+        };
+        assert!(unwrapped(&s).is_none());
     }
 }
