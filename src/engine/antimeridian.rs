@@ -65,7 +65,9 @@ pub(crate) fn unwrapped(scenario: &Scenario) -> Option<Scenario> {
             add(l.x());
         }
     }
-    if straddles || !(extent[3] - extent[2] < extent[1] - extent[0]) {
+    // false too when there is no coordinate at all (∞ − ∞ is NaN)
+    let narrower = extent[3] - extent[2] < extent[1] - extent[0];
+    if straddles || !narrower {
         return None;
     }
     let shift = |c: Coord<f64>| Coord {
