@@ -115,6 +115,14 @@
 //!   report holds exactly the contract's parameters;
 //! - a site may carry an `environment` property (`urban`, `suburban`,
 //!   `rural`, `open`) that overrides the commune's for its link budget;
+//! - a scenario may give its sites as `sites.csv` instead of
+//!   `sites.geojson` (one row per site or per cell, header aliases of common
+//!   exports: [`io::read_sites_csv`]; both files at once is refused), and its
+//!   population as a WGS 84 GeoTIFF `population.tif` (WorldPop style)
+//!   instead of `population.geojson`: each raster cell is sub-sampled into
+//!   demand points, rescaled per commune to the communes' census figures
+//!   when they are given ([`io::raster`]). Both feed the same engine as the
+//!   contract's files.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
