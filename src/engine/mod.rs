@@ -46,8 +46,8 @@ use rstar::{RTree, AABB};
 
 use crate::demand::grid_rows;
 
-pub(crate) mod probe;
 mod antimeridian;
+pub(crate) mod probe;
 mod rows;
 mod shapes;
 pub mod signal;
