@@ -27,7 +27,7 @@ use telecov::report::CommuneReport;
 use telecov::Report;
 
 /// Cases per property.
-const CASES: u32 = 256;
+const CASES: u32 = 512;
 
 const LON: f64 = 106.0;
 const LAT: f64 = 20.9;
