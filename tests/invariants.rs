@@ -99,7 +99,8 @@ prop_compose! {
     }
 }
 
-/// Random scenarios with non-overlapping communes, in uniform mode or (with
+/// Random scenarios with non-overlapping communes (one in ten without
+/// geometry: its people stay, uncovered), in uniform mode or (with
 /// `points`) in points mode.
 fn arb_scenario(points: bool) -> impl Strategy<Value = Scenario> {
     let cells = prop::sample::subsequence((0..6usize).collect::<Vec<_>>(), 1..=6);
@@ -110,6 +111,7 @@ fn arb_scenario(points: bool) -> impl Strategy<Value = Scenario> {
                 prop::array::uniform4(0.0f64..0.4),
                 0.0f64..50_000.0,
                 0.0f64..15_000.0,
+                prop::bool::weighted(0.1),
             ),
             6,
         ),
@@ -151,8 +153,12 @@ fn arb_scenario(points: bool) -> impl Strategy<Value = Scenario> {
                 .iter()
                 .enumerate()
                 .map(|(i, &cell)| {
-                    let (inset, pop, hh) = shapes[cell];
-                    commune(i, cell % 3, cell / 3, inset, pop, hh)
+                    let (inset, pop, hh, no_geometry) = shapes[cell];
+                    let mut c = commune(i, cell % 3, cell / 3, inset, pop, hh);
+                    if no_geometry {
+                        c.geometry = None;
+                    }
+                    c
                 })
                 .collect(),
             sites,
@@ -273,7 +279,10 @@ proptest! {
         let t = &r.totals;
         let mut people = 0.0;
         let mut households = 0.0;
-        for c in &r.communes {
+        for (c, input) in r.communes.iter().zip(&s.communes) {
+            if input.geometry.is_none() {
+                prop_assert!(figures(c).iter().all(|(_, v)| *v == 0.0), "{:?} has no geometry", c.id);
+            }
             for (name, v) in figures(c) {
                 let whole = if name == "fiber" { c.households } else { c.population };
                 prop_assert!(v >= 0.0 && v <= whole + REL_TOL * whole.max(1.0), "{name}: {v} of {whole}");
