@@ -371,3 +371,91 @@ fn range_of_1_m_has_the_disc_share() {
     assert!((got - expected).abs() < GRID_PTS, "{got} vs {expected}");
     assert!(got > 0.0);
 }
+
+// ------------------------------------------------------ non-finite numbers
+
+/// A scenario built in code with a NaN or an infinity anywhere the engine
+/// reads a number is refused before any work, naming file and property.
+#[test]
+fn non_finite_numbers_in_code_built_scenarios_are_refused() {
+    let base = || {
+        let mut s = scenario(
+            vec![rect(1, 105.0, 21.0, 105.01, 21.01)],
+            vec![site(1, 105.005, 21.005, 500.0)],
+            100.0,
+        );
+        s.wifi = vec![telecov::model::WifiPoint {
+            id: FeatureId::Int(1),
+            range_m: Some(50.0),
+            location: Point::new(105.005, 21.005),
+        }];
+        s.population = Some(vec![PopulationPoint {
+            location: Some(Point::new(105.005, 21.005)),
+            population: 1.0,
+            households: 1.0,
+        }]);
+        s
+    };
+    telecov::evaluate(&base()).expect("the base scenario is valid");
+    type Break = fn(&mut Scenario);
+    let cases: [(&str, &str, Break); 12] = [
+        ("communes.geojson", "population", |s| {
+            s.communes[0].population = Some(f64::NAN)
+        }),
+        ("communes.geojson", "households", |s| {
+            s.communes[0].households = Some(f64::INFINITY)
+        }),
+        ("communes.geojson", "geometry", |s| {
+            s.communes[0] = rect(1, 105.0, f64::NAN, 105.01, 21.01)
+        }),
+        ("sites.geojson", "range_m", |s| {
+            s.sites[0].range_m = SiteRange::All(f64::INFINITY)
+        }),
+        ("sites.geojson", "height_m", |s| {
+            s.sites[0].height_m = f64::NAN
+        }),
+        ("sites.geojson", "geometry", |s| {
+            s.sites[0].location = Point::new(f64::NAN, 21.0)
+        }),
+        ("sites.geojson", "sectors[0].azimuth_deg", |s| {
+            s.sites[0].sectors = vec![telecov::model::Sector {
+                azimuth_deg: f64::NEG_INFINITY,
+                beamwidth_deg: 60.0,
+                range_m: None,
+            }]
+        }),
+        ("sites.geojson", "sectors[0].beamwidth_deg", |s| {
+            s.sites[0].sectors = vec![telecov::model::Sector {
+                azimuth_deg: 0.0,
+                beamwidth_deg: f64::NAN,
+                range_m: None,
+            }]
+        }),
+        ("wifi.geojson", "range_m", |s| {
+            s.wifi[0].range_m = Some(f64::NAN)
+        }),
+        ("population.geojson", "population", |s| {
+            s.population.as_mut().unwrap()[0].population = f64::INFINITY
+        }),
+        ("population.geojson", "geometry", |s| {
+            s.population.as_mut().unwrap()[0].location = Some(Point::new(105.0, f64::NAN))
+        }),
+        ("scenario.toml", "fiber_drop_m", |s| {
+            s.parameters.fiber_drop_m = f64::NAN
+        }),
+    ];
+    for (file, property, break_it) in cases {
+        let mut s = base();
+        break_it(&mut s);
+        match telecov::evaluate(&s) {
+            Err(telecov::Error::Invalid { location, .. }) => {
+                let msg = location.to_string();
+                assert!(
+                    msg.contains(file) && msg.contains(property),
+                    "{file} {property}: {msg}"
+                );
+            }
+            other => panic!("{file} {property}: expected a refusal, got {other:?}"),
+        }
+    }
+}
