@@ -7,10 +7,11 @@
 //!     target/release/deps/resources-* --ignored --exact load_scenario_from_env
 //! ```
 //!
-//! and read "Maximum resident set size".
+//! and read "Maximum resident set size". With `TELECOV_EVALUATE=1` the
+//! scenario is evaluated too.
 
-/// Loads (and only loads) the scenario directory named by
-/// `TELECOV_LOAD_DIR`, printing what it holds.
+/// Loads the scenario directory named by `TELECOV_LOAD_DIR`, printing what
+/// it holds, and evaluates it when `TELECOV_EVALUATE` is set.
 #[test]
 #[ignore = "a measurement on a generated scenario; see the file's docs"]
 fn load_scenario_from_env() {
@@ -21,4 +22,11 @@ fn load_scenario_from_env() {
         s.communes.len(),
         s.population.as_ref().map_or(0, Vec::len)
     );
+    if std::env::var_os("TELECOV_EVALUATE").is_some() {
+        let r = telecov::evaluate(&s).expect("the scenario evaluates");
+        println!(
+            "{} people in communes, {} unassigned",
+            r.totals.population, r.totals.unassigned_population
+        );
+    }
 }
