@@ -62,9 +62,12 @@ fn g4_pct(r: &Report, i: usize) -> f64 {
     r.communes[i].population_covered_pct(Technology::G4)
 }
 
-/// The contract's grid accuracy: 0.5 percentage points per commune of at
-/// least 1,000 cells.
-const GRID_PTS: f64 = 0.5;
+/// Tolerance on a covered share, percentage points: ten times tighter than
+/// the contract's grid accuracy (0.5 points per commune of at least 1,000
+/// cells), since row integration is exact along each row. The errors seen
+/// here are 0.0001 to 0.002 points, and 0.011 for the 1 m disc sampled by
+/// about 44 rows.
+const GRID_PTS: f64 = 0.05;
 
 // ---------------------------------------------------------------- people
 
