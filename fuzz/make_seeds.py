@@ -76,7 +76,7 @@ write("population", "null_outside", fc([feat({"population": 1.5, "households": 0
 # scenario.toml
 write("scenario_toml", "demo", (demo / "scenario.toml").read_text())
 write("scenario_toml", "minimal", "resolution_m = 100\n")
-write("scenario_toml", "radio", "resolution_m = 100\n[radio]\nhandset_height_m = 1.5\n[environment]\nward = \"urban\"\n")
+write("scenario_toml", "radio", "resolution_m = 100\n[radio]\nmobile_height_m = 1.5\nshadow_sigma_db = 8\n[radio.4G]\n[environment]\nward = \"urban\"\n[environment.communes]\n31117 = \"open\"\n")
 
 # sites.csv
 write("sites_csv", "per_site", "id,lon,lat,technologies,range_m,operator\nBTS1,105.775,10.025,4G;5G,800,VNPT\n2,105.785,10.025,2G,1500,\n")
