@@ -462,3 +462,30 @@ fn non_finite_numbers_in_code_built_scenarios_are_refused() {
         }
     }
 }
+
+/// A resolution too fine for the demand limit is refused before any work
+/// with a finite resolution to use instead, even when resolution_m² underflows.
+#[test]
+fn too_fine_a_resolution_names_one_that_fits() {
+    for res in [0.01, 1e-200, 1e-300, f64::MIN_POSITIVE] {
+        let s = scenario(vec![rect(1, 105.0, 21.0, 105.1, 21.1)], vec![], res);
+        let options = telecov::Options {
+            max_demand_cells: 1_000_000,
+            ..telecov::Options::default()
+        };
+        let msg = match telecov::evaluate_with(&s, &options) {
+            Err(telecov::Error::TooLarge(msg)) => msg,
+            other => panic!("resolution_m = {res}: expected a refusal, got {other:?}"),
+        };
+        let fit: f64 = msg
+            .split("use resolution_m = ")
+            .nth(1)
+            .and_then(|t| t.split_whitespace().next())
+            .and_then(|t| t.parse().ok())
+            .unwrap_or_else(|| panic!("no resolution in {msg:?}"));
+        assert!(fit.is_finite() && fit > 0.0, "{msg}");
+        let s = scenario(s.communes, vec![], fit);
+        telecov::evaluate_with(&s, &options)
+            .unwrap_or_else(|e| panic!("the suggested resolution_m = {fit} is refused: {e}"));
+    }
+}

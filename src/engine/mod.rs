@@ -716,7 +716,8 @@ fn uniform(
         .sum();
     let estimate = crate::demand::estimate_cells(area_m2, res);
     if estimate > options.max_demand_cells as f64 {
-        let fit = res * (estimate / options.max_demand_cells as f64).sqrt();
+        // not res·√(estimate/limit): res² underflows to 0 for tiny res
+        let fit = (area_m2 / options.max_demand_cells as f64).sqrt();
         return Err(Error::TooLarge(format!(
             "a demand grid of resolution_m = {res} over {:.0} km² needs about {:.3e} cells, more than the limit of {} (Options::max_demand_cells); use resolution_m = {} or coarser",
             area_m2 / 1e6,
