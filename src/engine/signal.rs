@@ -868,7 +868,8 @@ fn refuse_large(scenario: &Scenario, prepared: &Prepared<'_>, res: f64, max: u64
         .sum();
     let estimate = crate::demand::estimate_cells(area_m2, res);
     if estimate > max as f64 {
-        let fit = res * (estimate / max as f64).sqrt();
+        // not res·√(estimate/max): res² underflows to 0 for tiny res
+        let fit = (area_m2 / max as f64).sqrt();
         return Err(Error::TooLarge(format!(
             "signal-level mode at resolution_m = {res} over {:.0} km² needs about {estimate:.3e} demand points, more than the limit of {max}; use resolution_m = {} or coarser",
             area_m2 / 1e6,
