@@ -91,3 +91,46 @@ toml = "resolution_m = 100\n"
 write("pipeline", "uniform", "\0".join([const("COMMUNES"), const("SITES"), const("FIBER"), const("WIFI"), "", toml]))
 write("pipeline", "points", "\0".join([const("COMMUNES"), const("SITES"), const("FIBER"), const("WIFI"), const("POPULATION"), toml]))
 write("pipeline", "demo_slice", "\0".join([fc(communes[:1]), fc(sites), fc(demo_slice("fiber.geojson", 1)), fc(demo_slice("wifi.geojson", 3)), "", toml]))
+
+# population.tif: a 4 × 4 float32 GeoTIFF over the base communes (WGS 84),
+# one nodata cell, written by hand (little-endian, one strip, uncompressed)
+import struct
+def geotiff(width, height, values, lon0, lat0, dx, dy, nodata=None):
+    data = struct.pack("<%df" % len(values), *values)
+    entries = []  # (tag, type, count, payload bytes)
+    def short(tag, *v): entries.append((tag, 3, len(v), struct.pack("<%dH" % len(v), *v)))
+    def long_(tag, *v): entries.append((tag, 4, len(v), struct.pack("<%dI" % len(v), *v)))
+    def double(tag, *v): entries.append((tag, 12, len(v), struct.pack("<%dd" % len(v), *v)))
+    def ascii(tag, s): b = s.encode() + b"\0"; entries.append((tag, 2, len(b), b))
+    short(256, width); short(257, height); short(258, 32); short(259, 1); short(262, 1)
+    long_(273, 0)  # strip offset, patched below
+    short(277, 1); long_(278, height); long_(279, len(data)); short(284, 1); short(339, 3)
+    double(33550, dx, dy, 0.0)
+    double(33922, 0.0, 0.0, 0.0, lon0, lat0, 0.0)
+    short(34735, 1, 1, 0, 3, 1024, 0, 1, 2, 1025, 0, 1, 1, 2048, 0, 1, 4326)
+    if nodata is not None: ascii(42113, nodata)
+    entries.sort()
+    ifd_size = 2 + 12 * len(entries) + 4
+    extra_off = 8 + ifd_size
+    extra = b""
+    ifd = struct.pack("<H", len(entries))
+    data_off = None
+    offsets = {}
+    for tag, typ, count, payload in entries:
+        if len(payload) > 4:
+            offsets[tag] = extra_off + len(extra)
+            extra += payload + (b"\0" if len(payload) % 2 else b"")
+    data_off = extra_off + len(extra)
+    for tag, typ, count, payload in entries:
+        if tag == 273: payload = struct.pack("<I", data_off)
+        if tag in offsets:
+            field = struct.pack("<I", offsets[tag])
+        else:
+            field = payload.ljust(4, b"\0")
+        ifd += struct.pack("<HHI", tag, typ, count) + field
+    ifd += struct.pack("<I", 0)
+    return b"II*\0" + struct.pack("<I", 8) + ifd + extra + data
+
+write("population_tif", "grid4", geotiff(4, 4, [10, 20, 0, 5, 1.5, -99999, 7, 8, 9, 10, 11, 12, 0, 0, 3, 4],
+                                         105.77, 10.03, 0.005, 0.0025, nodata="-99999"))
+write("population_tif", "grid2_no_nodata", geotiff(2, 1, [100, 50], 105.775, 10.025, 0.01, 0.01))

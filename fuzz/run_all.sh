@@ -13,7 +13,7 @@ set -eu
 cd "$(dirname "$0")"
 secs=${1:-600}
 [ $# -gt 0 ] && shift
-targets=${*:-"pipeline communes sites population scenario_toml fiber wifi sites_csv"}
+targets=${*:-"pipeline communes sites population scenario_toml fiber wifi sites_csv population_tif"}
 cargo +nightly fuzz build -s none -a
 bin=target/x86_64-unknown-linux-gnu/release
 mkdir -p logs
