@@ -369,6 +369,8 @@ struct Prepared<'a> {
     /// Strip of each commune (communes without geometry: `None`).
     commune_zone: Vec<Option<usize>>,
     indexes: Vec<ZoneIndex>,
+    /// Bounding box (degrees) of the communes of each strip.
+    zone_extent: Vec<Option<Rect<f64>>>,
     locator: CommuneLocator,
     site_commune: Vec<Option<usize>>,
     wifi_commune: Vec<Option<usize>>,
@@ -482,6 +484,7 @@ impl<'a> Prepared<'a> {
                 scenario,
                 commune_zone: vec![None; scenario.communes.len()],
                 indexes: Vec::new(),
+                zone_extent: Vec::new(),
                 locator,
                 site_commune,
                 wifi_commune,
@@ -508,6 +511,7 @@ impl<'a> Prepared<'a> {
         warnings.extend(summarise(shape_warnings));
 
         let mut indexes = Vec::with_capacity(zones.len());
+        let mut zone_extent = Vec::with_capacity(zones.len());
         for z in 0..zones.len() {
             let frame = *zones.frame(z);
             let extent = rects
@@ -527,6 +531,7 @@ impl<'a> Prepared<'a> {
                         },
                     )
                 });
+            zone_extent.push(extent);
             let Some(extent) = extent else {
                 indexes.push(ZoneIndex {
                     frame,
@@ -594,6 +599,7 @@ impl<'a> Prepared<'a> {
             scenario,
             commune_zone,
             indexes,
+            zone_extent,
             locator,
             site_commune,
             wifi_commune,

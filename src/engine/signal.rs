@@ -95,7 +95,7 @@
 
 use std::path::Path;
 
-use geo::{InteriorPoint, MultiPolygon};
+use geo::{InteriorPoint, Intersects, MultiPolygon};
 use rayon::prelude::*;
 use rstar::{RTree, RTreeObject, AABB};
 use serde::Serialize;
@@ -496,14 +496,14 @@ impl<'a> SignalIndex<'a> {
         let mut trees = Vec::with_capacity(prepared.indexes.len());
         for z in 0..prepared.indexes.len() {
             let frame = prepared.indexes[z].frame;
-            let extent = zone_extent(&prepared, z);
+            let extent = prepared.zone_extent[z];
             let mut per_tech: [Vec<Emitter>; 4] = Default::default();
             if let Some(extent) = extent {
                 for p in &protos {
                     let site = &scenario.sites[p.site];
                     if p.reach_m <= 0.0
                         || !super::lonlat_rect_expand(extent, p.reach_m * 1.01 + 1.0)
-                            .intersects_point(site.location)
+                            .intersects(&site.location)
                     {
                         continue;
                     }
@@ -764,40 +764,6 @@ impl<'a> SignalIndex<'a> {
 #[inline]
 fn dbm_to_mw(dbm: f64) -> f64 {
     (dbm * (std::f64::consts::LN_10 / 10.0)).exp()
-}
-
-fn zone_extent(prepared: &Prepared<'_>, z: usize) -> Option<geo::Rect<f64>> {
-    use geo::BoundingRect;
-    prepared
-        .scenario
-        .communes
-        .iter()
-        .zip(&prepared.commune_zone)
-        .filter(|(_, cz)| **cz == Some(z))
-        .filter_map(|(c, _)| c.geometry.as_ref().and_then(|g| g.bounding_rect()))
-        .reduce(|a, b| {
-            geo::Rect::new(
-                geo::Coord {
-                    x: a.min().x.min(b.min().x),
-                    y: a.min().y.min(b.min().y),
-                },
-                geo::Coord {
-                    x: a.max().x.max(b.max().x),
-                    y: a.max().y.max(b.max().y),
-                },
-            )
-        })
-}
-
-trait IntersectsPoint {
-    fn intersects_point(&self, p: geo::Point<f64>) -> bool;
-}
-
-impl IntersectsPoint for geo::Rect<f64> {
-    fn intersects_point(&self, p: geo::Point<f64>) -> bool {
-        use geo::Intersects;
-        self.intersects(&p)
-    }
 }
 
 fn add_area(into: &mut AreaSignal, from: &AreaSignal) {
