@@ -434,3 +434,61 @@ fn absurd_requests_are_refused_before_work() {
     };
     assert!(evaluate_signal(&s, &bad).is_err());
 }
+
+/// Across the antimeridian the signal mode hears a site on the other side,
+/// as the range mode covers it, and maps stay within [−180, 180].
+#[test]
+fn signal_mode_crosses_the_antimeridian() {
+    let commune = |id: i64, w: f64, e: f64| Commune {
+        id: FeatureId::Int(id),
+        name: None,
+        district: None,
+        kind: Some(CommuneKind::Ward),
+        population: Some(10_000.0),
+        households: Some(2_500.0),
+        geometry: Some(geo::MultiPolygon::new(vec![geo::Polygon::new(
+            vec![(w, -16.1), (e, -16.1), (e, -16.0), (w, -16.0), (w, -16.1)].into(),
+            vec![],
+        )])),
+    };
+    let s = Scenario {
+        communes: vec![commune(1, 179.9, 180.0), commune(2, -180.0, -179.9)],
+        sites: vec![Site {
+            id: FeatureId::Int(1),
+            operator: None,
+            technologies: techs(&[Technology::G4]),
+            height_m: 30.0,
+            range_m: SiteRange::All(2_000.0),
+            sectors: vec![],
+            radio: RadioParams::default(),
+            location: Point::new(179.995, -16.05),
+        }],
+        fiber: vec![],
+        wifi: vec![],
+        population: None,
+        parameters: Parameters {
+            resolution_m: 50.0,
+            ..Parameters::default()
+        },
+        warnings: vec![],
+    };
+    let range = evaluate_with(
+        &s,
+        &Options {
+            sampling: Sampling::CellCentres,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    let signal = evaluate_signal(&s, &hard_wedge()).unwrap();
+    let across = signal.communes[1].figures.layers.g4.population_covered;
+    assert!(across > 100.0, "the site reaches across 180°: {across}");
+    for (r, g) in range.communes.iter().zip(&signal.communes) {
+        let a = r.population_covered.g4;
+        let b = g.figures.layers.g4.population_covered;
+        assert!((a - b).abs() < 1e-6 * a.max(1.0), "{a} vs {b}");
+    }
+    let map = best_server_map(&s, &hard_wedge(), Technology::G4, 200.0).unwrap();
+    assert!(map.iter().all(|p| (-180.0..=180.0).contains(&p.lon)));
+    assert!(map.iter().any(|p| p.lon < 0.0 && p.site == Some(0)));
+}

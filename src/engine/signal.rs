@@ -376,8 +376,9 @@ struct Reception {
 }
 
 impl<'a> SignalIndex<'a> {
+    /// Builds the index of a scenario already validated (and, around the
+    /// antimeridian, unwrapped as the range mode does).
     fn new(scenario: &'a Scenario, options: &SignalOptions) -> Result<Self> {
-        scenario.validate()?;
         options.check()?;
         let prepared = Prepared::new(scenario, &Options::default())?;
         let params = &scenario.parameters;
@@ -852,6 +853,10 @@ fn refuse_large(scenario: &Scenario, prepared: &Prepared<'_>, res: f64, max: u64
 /// [`SignalOptions::max_demand_points`]. Results do not depend on the
 /// number of threads.
 pub fn evaluate_signal(scenario: &Scenario, options: &SignalOptions) -> Result<SignalReport> {
+    scenario.validate()?;
+    // around 180°, longitudes made continuous as in the range mode
+    let unwrapped = super::antimeridian::unwrapped(scenario);
+    let scenario = unwrapped.as_ref().unwrap_or(scenario);
     let index = SignalIndex::new(scenario, options)?;
     let prepared = &index.prepared;
     let thresholds = &options.thresholds_dbm;
@@ -981,6 +986,9 @@ pub fn best_server_map(
             reason: format!("must be a finite number > 0, got {resolution_m}"),
         });
     }
+    scenario.validate()?;
+    let unwrapped = super::antimeridian::unwrapped(scenario);
+    let scenario = unwrapped.as_ref().unwrap_or(scenario);
     let index = SignalIndex::new(scenario, options)?;
     let prepared = &index.prepared;
     refuse_large(scenario, prepared, resolution_m, options.max_demand_points)?;
@@ -999,6 +1007,8 @@ pub fn best_server_map(
                 .map(|p| {
                     let r = index.receive(zone, t, p);
                     let (lon, lat) = frame.inverse(p);
+                    // back to [−180, 180] after an antimeridian unwrap
+                    let lon = if lon > 180.0 { lon - 360.0 } else { lon };
                     BestServerPoint {
                         lon,
                         lat,
