@@ -107,6 +107,30 @@ pub fn estimate_cells(area_m2: f64, resolution_m: f64) -> f64 {
     area_m2 / (resolution_m * resolution_m)
 }
 
+/// Refuses, before any allocation, a grid of `resolution_m` over
+/// `area_m2` (grid square metres) with more than `limit` cells: the error
+/// names `what` is being gridded, the limit (`limit_name`) and the
+/// resolution that would fit.
+pub(crate) fn refuse_oversized_grid(
+    what: &str,
+    area_m2: f64,
+    resolution_m: f64,
+    limit: u64,
+    limit_name: &str,
+) -> crate::Result<()> {
+    let estimate = estimate_cells(area_m2, resolution_m);
+    if estimate > limit as f64 {
+        // not res·√(estimate/limit): res² underflows to 0 for tiny res
+        let fit = (area_m2 / limit as f64).sqrt();
+        return Err(crate::Error::TooLarge(format!(
+            "{what} of resolution_m = {resolution_m} over {:.0} km² needs about {estimate:.3e} cells, more than the limit of {limit} ({limit_name}); use resolution_m = {} or coarser",
+            area_m2 / 1e6,
+            fit.ceil()
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

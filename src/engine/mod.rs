@@ -55,7 +55,7 @@ pub mod signal;
 use crate::model::{Scenario, Site, TechSet, Technology};
 use crate::projection::{metres_to_degrees_bound, TransverseMercator, Zones};
 use crate::propagation::{link_budget_range_with, Environment};
-use crate::{Error, Result};
+use crate::Result;
 use shapes::{Cell, Wedge};
 
 /// Bit of a coverage flag byte: covered by mobile broadband (3G/4G/5G).
@@ -720,18 +720,13 @@ fn uniform(
         .flatten()
         .map(|(_, p)| p.unsigned_area())
         .sum();
-    let estimate = crate::demand::estimate_cells(area_m2, res);
-    if estimate > options.max_demand_cells as f64 {
-        // not res·√(estimate/limit): res² underflows to 0 for tiny res
-        let fit = (area_m2 / options.max_demand_cells as f64).sqrt();
-        return Err(Error::TooLarge(format!(
-            "a demand grid of resolution_m = {res} over {:.0} km² needs about {:.3e} cells, more than the limit of {} (Options::max_demand_cells); use resolution_m = {} or coarser",
-            area_m2 / 1e6,
-            estimate,
-            options.max_demand_cells,
-            fit.ceil()
-        )));
-    }
+    crate::demand::refuse_oversized_grid(
+        "a demand grid",
+        area_m2,
+        res,
+        options.max_demand_cells,
+        "Options::max_demand_cells",
+    )?;
     let results: Vec<(Tally, Option<String>)> = projected
         .par_iter()
         .enumerate()

@@ -833,17 +833,13 @@ fn refuse_large(scenario: &Scenario, prepared: &Prepared<'_>, res: f64, max: u64
         .filter_map(|c| prepared.project(c))
         .map(|(_, p)| p.unsigned_area())
         .sum();
-    let estimate = crate::demand::estimate_cells(area_m2, res);
-    if estimate > max as f64 {
-        // not res·√(estimate/max): res² underflows to 0 for tiny res
-        let fit = (area_m2 / max as f64).sqrt();
-        return Err(Error::TooLarge(format!(
-            "signal-level mode at resolution_m = {res} over {:.0} km² needs about {estimate:.3e} demand points, more than the limit of {max}; use resolution_m = {} or coarser",
-            area_m2 / 1e6,
-            fit.ceil()
-        )));
-    }
-    Ok(())
+    crate::demand::refuse_oversized_grid(
+        "a grid of signal-level demand points",
+        area_m2,
+        res,
+        max,
+        "SignalOptions::max_demand_points",
+    )
 }
 
 /// Runs the signal-level mode on `scenario` (see the module docs).

@@ -189,14 +189,13 @@ impl Uncovered {
                     .flatten()
                     .map(|(_, p)| geo::Area::unsigned_area(p))
                     .sum();
-                let estimate = crate::demand::estimate_cells(area_m2, res);
-                if estimate > options.max_demand_cells as f64 {
-                    return Err(Error::TooLarge(format!(
-                        "a gap grid of resolution_m = {res} over {:.0} km² needs about {estimate:.3e} cells, more than the limit of {} (Options::max_demand_cells)",
-                        area_m2 / 1e6,
-                        options.max_demand_cells
-                    )));
-                }
+                crate::demand::refuse_oversized_grid(
+                    "a gap grid",
+                    area_m2,
+                    res,
+                    options.max_demand_cells,
+                    "Options::max_demand_cells",
+                )?;
                 let per_commune: Vec<Vec<CellMeasure>> = projected
                     .par_iter()
                     .map(|p| match p {
