@@ -56,17 +56,25 @@ pub(crate) struct Cell {
     radius2: f64,
     pub techs: u8,
     pub wedge: Option<Wedge>,
+    /// Lower-left corner of the shape's bounding box (the wedge's own box,
+    /// not its disc's, padded by a hair so that edge points stay inside).
+    pub min: [f64; 2],
+    /// Upper-right corner of the bounding box.
+    pub max: [f64; 2],
 }
 
 impl Cell {
     /// A shape centred at `centre` (grid metres) of grid radius `radius`.
     pub fn new(centre: [f64; 2], radius: f64, techs: u8, wedge: Option<Wedge>) -> Self {
+        let (min, max) = bounding_box(centre, radius, wedge.as_ref());
         Cell {
             centre,
             radius,
             radius2: radius * radius,
             techs,
             wedge,
+            min,
+            max,
         }
     }
 
@@ -157,11 +165,45 @@ fn half_line(d: [f64; 2], cx: f64, dy: f64, clockwise: bool) -> (f64, f64) {
 impl RTreeObject for Cell {
     type Envelope = AABB<[f64; 2]>;
     fn envelope(&self) -> Self::Envelope {
-        AABB::from_corners(
-            [self.centre[0] - self.radius, self.centre[1] - self.radius],
-            [self.centre[0] + self.radius, self.centre[1] + self.radius],
-        )
+        AABB::from_corners(self.min, self.max)
     }
+}
+
+/// Bounding box of a disc, or of a wedge of it: the centre, the two ends
+/// of the arc and the arc's extreme points towards east, north, west and
+/// south when the wedge holds those directions. Padded by 10⁻⁹ of the
+/// radius (and a nanometre) so that points the shape serves within its
+/// rounding tolerance are inside.
+fn bounding_box(c: [f64; 2], r: f64, wedge: Option<&Wedge>) -> ([f64; 2], [f64; 2]) {
+    let pad = r * 1e-9 + 1e-9;
+    let w = match wedge {
+        Some(w) if w.half_deg < 180.0 => w,
+        _ => {
+            return (
+                [c[0] - r - pad, c[1] - r - pad],
+                [c[0] + r + pad, c[1] + r + pad],
+            )
+        }
+    };
+    let mut min = c;
+    let mut max = c;
+    let mut add = |d: [f64; 2]| {
+        let p = [c[0] + r * d[0], c[1] + r * d[1]];
+        for k in 0..2 {
+            min[k] = min[k].min(p[k]);
+            max[k] = max[k].max(p[k]);
+        }
+    };
+    add(w.left);
+    add(w.right);
+    for d in [[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]] {
+        // the axis direction lies within the wedge (a little beyond its
+        // edges counts: the box only has to hold the shape)
+        if d[0] * w.ux + d[1] * w.uy >= w.cos_half - 1e-9 {
+            add(d);
+        }
+    }
+    ([min[0] - pad, min[1] - pad], [max[0] + pad, max[1] + pad])
 }
 
 /// The interval of the line at ordinate `y` within distance `d` of the
