@@ -236,6 +236,19 @@ pub(crate) fn assemble(
         wifi_points: scenario.wifi.len(),
         ..Totals::default()
     };
+    // geodesic areas, the costly part, in parallel
+    let areas_km2: Vec<f64> = {
+        use rayon::prelude::*;
+        scenario
+            .communes
+            .par_iter()
+            .map(|c| {
+                c.geometry
+                    .as_ref()
+                    .map_or(0.0, |g| g.geodesic_area_unsigned() / 1e6)
+            })
+            .collect()
+    };
     let mut communes = Vec::with_capacity(scenario.communes.len());
     for (i, (commune, tally)) in scenario
         .communes
@@ -257,10 +270,7 @@ pub(crate) fn assemble(
             kind: commune.kind.as_ref().map(|k| k.as_str().to_owned()),
             population: tally.population_total,
             households: tally.households_total,
-            area_km2: commune
-                .geometry
-                .as_ref()
-                .map_or(0.0, |g| g.geodesic_area_unsigned() / 1e6),
+            area_km2: areas_km2[i],
             population_covered: covered,
             households_fiber_passed: tally.households[bit(FLAG_FIBER)],
             population_wifi_covered: tally.population[bit(FLAG_WIFI)],

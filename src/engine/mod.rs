@@ -89,12 +89,12 @@ pub struct Options {
 /// How uniform demand (people spread evenly over a commune) is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sampling {
-    /// Row integration (the default): slices `resolution_m` high, split
-    /// further at the commune's vertices, each sampled on two lines where
-    /// covered lengths are measured exactly as unions of intervals. Commune
-    /// areas come out exact; covered areas carry only the quadrature error
-    /// on curved coverage edges. Cost grows with rows × shapes per row, not
-    /// with cells.
+    /// Row integration (the default): rows `resolution_m` high, each with
+    /// its exact area (integrated between the commune's vertices) and its
+    /// covered share measured on three lines where covered lengths are
+    /// exact unions of intervals. Commune areas come out exact; covered
+    /// areas carry only the quadrature error on curved coverage edges. Cost
+    /// grows with rows × shapes per row, not with cells or vertices.
     #[default]
     Rows,
     /// Count the centres of a `resolution_m` grid inside the commune and the
@@ -293,6 +293,83 @@ struct ZoneIndex {
 }
 
 impl ZoneIndex {
+    /// The indexes of the strip with frame `frame` whose communes span
+    /// `extent` (degrees): every shape, wifi disc and fibre segment that
+    /// can reach it, projected.
+    fn build(
+        scenario: &Scenario,
+        shapes: &[Vec<SiteShape>],
+        frame: TransverseMercator,
+        extent: Rect<f64>,
+        exhaustive: bool,
+    ) -> ZoneIndex {
+        let params = &scenario.parameters;
+        let cells: Vec<Cell> = scenario
+            .sites
+            .par_iter()
+            .zip(shapes)
+            .with_min_len(1024)
+            .flat_map_iter(|(site, shapes)| {
+                let reach = shapes.iter().map(|s| s.range_m).fold(0.0, f64::max);
+                let near =
+                    lonlat_rect_expand(extent, reach * 1.01 + 1.0).intersects(&site.location);
+                let pr = near
+                    .then(|| frame.forward_with_distortion(site.location.x(), site.location.y()));
+                pr.into_iter().flat_map(move |pr| {
+                    shapes.iter().map(move |s| {
+                        let wedge = s
+                            .sector
+                            .map(|(az, bw)| Wedge::new(az + pr.convergence_deg, bw));
+                        Cell::new(pr.xy, s.range_m * pr.scale, s.technologies.bits(), wedge)
+                    })
+                })
+            })
+            .collect();
+        let mut wifi = Vec::new();
+        for w in &scenario.wifi {
+            let r = w.range_m.unwrap_or(params.wifi_range_m);
+            if !lonlat_rect_expand(extent, r * 1.01 + 1.0).intersects(&w.location) {
+                continue;
+            }
+            let pr = frame.forward_with_distortion(w.location.x(), w.location.y());
+            wifi.push(Cell::new(pr.xy, r * pr.scale, 0, None));
+        }
+        let reach = lonlat_rect_expand(extent, params.fiber_drop_m * 1.01 + 1.0);
+        let segments: Vec<Line<[f64; 2]>> = scenario
+            .fiber
+            .par_iter()
+            .with_min_len(64)
+            .flat_map_iter(|route| {
+                let mut out = Vec::new();
+                for ls in &route.geometry.0 {
+                    push_segments(ls, &reach, &frame, &mut out);
+                }
+                out
+            })
+            .collect();
+        let layers: Vec<RTree<Cell>> = (0..4)
+            .into_par_iter()
+            .map(|bit| {
+                RTree::bulk_load(
+                    cells
+                        .iter()
+                        .filter(|c| (c.techs >> bit) & 1 == 1)
+                        .cloned()
+                        .collect(),
+                )
+            })
+            .collect();
+        let mut layers = layers.into_iter();
+        ZoneIndex {
+            frame,
+            layers: std::array::from_fn(|_| layers.next().unwrap_or_default()),
+            wifi: RTree::bulk_load(wifi),
+            fiber: RTree::bulk_load(segments),
+            fiber_drop_m: params.fiber_drop_m,
+            exhaustive,
+        }
+    }
+
     /// The coverage flags of a point in this strip's frame.
     #[inline]
     fn flags(&self, p: [f64; 2]) -> u8 {
@@ -510,91 +587,45 @@ impl<'a> Prepared<'a> {
             .collect();
         warnings.extend(summarise(shape_warnings));
 
-        let mut indexes = Vec::with_capacity(zones.len());
-        let mut zone_extent = Vec::with_capacity(zones.len());
-        for z in 0..zones.len() {
-            let frame = *zones.frame(z);
-            let extent = rects
-                .iter()
-                .zip(&commune_zone)
-                .filter(|(_, cz)| **cz == Some(z))
-                .filter_map(|(r, _)| *r)
-                .reduce(|a, b| {
-                    Rect::new(
-                        Coord {
-                            x: a.min().x.min(b.min().x),
-                            y: a.min().y.min(b.min().y),
-                        },
-                        Coord {
-                            x: a.max().x.max(b.max().x),
-                            y: a.max().y.max(b.max().y),
-                        },
-                    )
-                });
-            zone_extent.push(extent);
-            let Some(extent) = extent else {
-                indexes.push(ZoneIndex {
-                    frame,
-                    layers: Default::default(),
-                    wifi: RTree::new(),
-                    fiber: RTree::new(),
-                    fiber_drop_m: params.fiber_drop_m,
-                    exhaustive,
-                });
-                continue;
-            };
-            let mut cells = Vec::new();
-            for (site, shapes) in scenario.sites.iter().zip(&shapes) {
-                let reach = shapes.iter().map(|s| s.range_m).fold(0.0, f64::max);
-                if !lonlat_rect_expand(extent, reach * 1.01 + 1.0).intersects(&site.location) {
-                    continue;
-                }
-                let pr = frame.forward_with_distortion(site.location.x(), site.location.y());
-                for s in shapes {
-                    let wedge = s
-                        .sector
-                        .map(|(az, bw)| Wedge::new(az + pr.convergence_deg, bw));
-                    cells.push(Cell::new(
-                        pr.xy,
-                        s.range_m * pr.scale,
-                        s.technologies.bits(),
-                        wedge,
-                    ));
-                }
-            }
-            let mut wifi = Vec::new();
-            for w in &scenario.wifi {
-                let r = w.range_m.unwrap_or(params.wifi_range_m);
-                if !lonlat_rect_expand(extent, r * 1.01 + 1.0).intersects(&w.location) {
-                    continue;
-                }
-                let pr = frame.forward_with_distortion(w.location.x(), w.location.y());
-                wifi.push(Cell::new(pr.xy, r * pr.scale, 0, None));
-            }
-            let reach = lonlat_rect_expand(extent, params.fiber_drop_m * 1.01 + 1.0);
-            let mut segments = Vec::new();
-            for route in &scenario.fiber {
-                for ls in &route.geometry.0 {
-                    push_segments(ls, &reach, &frame, &mut segments);
-                }
-            }
-            indexes.push(ZoneIndex {
-                frame,
-                layers: std::array::from_fn(|bit| {
-                    RTree::bulk_load(
-                        cells
-                            .iter()
-                            .filter(|c| (c.techs >> bit) & 1 == 1)
-                            .cloned()
-                            .collect(),
-                    )
-                }),
-                wifi: RTree::bulk_load(wifi),
-                fiber: RTree::bulk_load(segments),
-                fiber_drop_m: params.fiber_drop_m,
-                exhaustive,
-            });
-        }
+        // one index per strip, built in parallel (each in input order, so the
+        // trees do not depend on the number of threads)
+        let built: Vec<(ZoneIndex, Option<Rect<f64>>)> = (0..zones.len())
+            .into_par_iter()
+            .map(|z| {
+                let frame = *zones.frame(z);
+                let extent = rects
+                    .iter()
+                    .zip(&commune_zone)
+                    .filter(|(_, cz)| **cz == Some(z))
+                    .filter_map(|(r, _)| *r)
+                    .reduce(|a, b| {
+                        Rect::new(
+                            Coord {
+                                x: a.min().x.min(b.min().x),
+                                y: a.min().y.min(b.min().y),
+                            },
+                            Coord {
+                                x: a.max().x.max(b.max().x),
+                                y: a.max().y.max(b.max().y),
+                            },
+                        )
+                    });
+                let index = match extent {
+                    Some(extent) => ZoneIndex::build(scenario, &shapes, frame, extent, exhaustive),
+                    None => ZoneIndex {
+                        frame,
+                        layers: Default::default(),
+                        wifi: RTree::new(),
+                        fiber: RTree::new(),
+                        fiber_drop_m: params.fiber_drop_m,
+                        exhaustive,
+                    },
+                };
+                (index, extent)
+            })
+            .collect();
+        let (indexes, zone_extent): (Vec<ZoneIndex>, Vec<Option<Rect<f64>>>) =
+            built.into_iter().unzip();
         Ok(Prepared {
             scenario,
             commune_zone,
@@ -626,16 +657,19 @@ fn push_segments(
     frame: &TransverseMercator,
     out: &mut Vec<Line<[f64; 2]>>,
 ) {
-    let mut prev: Option<(Coord<f64>, [f64; 2])> = None;
+    // ends are projected only for segments that reach the strip, each once
+    let mut prev: Option<(Coord<f64>, Option<[f64; 2]>)> = None;
     for c in ls.coords() {
-        let p = frame.forward(c.x, c.y);
+        let mut here = None;
         if let Some((pc, pp)) = prev {
-            let seg = Rect::new(pc, *c);
-            if seg.intersects(reach) {
-                out.push(Line::new(pp, p));
+            if Rect::new(pc, *c).intersects(reach) {
+                let a = pp.unwrap_or_else(|| frame.forward(pc.x, pc.y));
+                let b = frame.forward(c.x, c.y);
+                out.push(Line::new(a, b));
+                here = Some(b);
             }
         }
-        prev = Some((*c, p));
+        prev = Some((*c, here));
     }
 }
 
