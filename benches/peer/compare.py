@@ -15,7 +15,10 @@
    telecov's report.json with the peer's: worst and mean absolute
    difference per layer, in percentage points;
 5. with --exact, also runs the peer's exact polygon overlay once and gives
-   both grid methods' distance from it (investigation of differences).
+   both grid methods' distance from it (investigation of differences);
+6. unless --no-timing, times telecov's load and evaluation once more with
+   the small harness in timing/ (wall clock and CPU time per iteration,
+   all threads), for CPU-time ratios that a busy machine disturbs less.
 
 Prints a summary and writes DIR/results.json and DIR/results.md
 (default DIR: out/peer). Run it through compare.sh, which prepares the venv.
@@ -161,7 +164,9 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "out", "peer"))
     ap.add_argument("--no-bench", action="store_true", help="skip cargo bench (telecov: process times only)")
     ap.add_argument("--exact", action="store_true", help="also run the peer's exact overlay")
-    ap.add_argument("--no-build", action="store_true", help="use the coverage example already built")
+    ap.add_argument("--no-build", action="store_true", help="use the binaries already built")
+    ap.add_argument("--no-timing", action="store_true", help="skip the timing/ harness (CPU times)")
+    ap.add_argument("--timing-reps", type=int, default=10, help="iterations of the timing/ harness")
     ap.add_argument(
         "--peer-resolution-m", type=float, default=None,
         help="the peer's grid spacing (default: the scenario's, as telecov); for investigation only",
@@ -206,6 +211,18 @@ def main():
             telecov[name] = criterion_estimate(name)
     elif not is_demo:
         print("== not the demo scenario: criterion figures skipped (benches/coverage.rs reads data/demo)")
+
+    # 2b. the same three figures with CPU time per iteration (timing/, any scenario)
+    if not a.no_timing:
+        manifest = os.path.join(HERE, "timing", "Cargo.toml")
+        if not a.no_build:
+            # built into telecov's target directory (ignored by git), sharing its dependencies
+            sh(["cargo", "build", "--release", "--quiet", "--manifest-path", manifest], cwd=ROOT,
+               env={**os.environ, "CARGO_TARGET_DIR": target_dir()})
+        exe_t = os.path.join(target_dir(), "release", "telecov-peer-timing")
+        print("+", exe_t, scenario, str(a.timing_reps), flush=True)
+        r = subprocess.run([exe_t, scenario, str(a.timing_reps)], capture_output=True, text=True, check=True)
+        telecov["timing"] = json.loads(r.stdout)
 
     # 3. the peer
     py = sys.executable
@@ -338,6 +355,20 @@ def markdown(r, reps):
         f"CPU time (user + system): telecov's whole process {ms(t['process_cpu_s']['median'])} "
         f"(both cores); peer load {ms(p['load_cpu']['median'])}, compute {ms(p['compute_cpu']['median'])} "
         f"(one core).",
+    ]
+    if "timing" in t:
+        h = t["timing"]
+        lines += [
+            "",
+            f"telecov through `benches/peer/timing` ({h['evaluate']['reps']} iterations each, {h['threads']} threads): "
+            f"load {ms(h['load']['median_s'])}, evaluate {ms(h['evaluate']['median_s'])}, "
+            f"load + evaluate {ms(h['load_and_evaluate']['median_s'])} (wall, median); CPU per iteration "
+            f"(all threads) load {ms(h['load']['cpu_per_iter_s'])}, evaluate {ms(h['evaluate']['cpu_per_iter_s'])}, "
+            f"load + evaluate {ms(h['load_and_evaluate']['cpu_per_iter_s'])}. CPU-time ratios peer / telecov: "
+            f"load excluded {p['compute_cpu']['median'] / h['evaluate']['cpu_per_iter_s']:.1f}×, load included "
+            f"{(p['load_cpu']['median'] + p['compute_cpu']['median']) / h['load_and_evaluate']['cpu_per_iter_s']:.1f}×.",
+        ]
+    lines += [
         "",
         f"telecov: criterion median of 10 samples [95 % interval]; peer: median of {reps} runs. "
         f"Peer peak RSS {p['peak_rss_mib']:.0f} MiB; {p['grid_points']:,} cell centres in {p['crs']}.",
