@@ -258,7 +258,7 @@ def grid_demand(communes_utm, resolution_m):
     xs, ys, labels = [], [], []
     bounds = shapely.bounds(geoms)
     minx, miny = np.nanmin(bounds[:, 0]), np.nanmin(bounds[:, 1])
-    i0, j0 = math.floor(minx / resolution_m), math.floor(miny / resolution_m)
+    i0, j0 = math.floor(minx / resolution_m - 0.5), math.floor(miny / resolution_m - 0.5)
     ni = math.ceil(np.nanmax(bounds[:, 2]) / resolution_m) - i0 + 1
     taken = np.zeros((math.ceil(np.nanmax(bounds[:, 3]) / resolution_m) - j0 + 1, ni), dtype=bool)
     for c, g in enumerate(geoms):
