@@ -235,6 +235,53 @@ fn points_across_the_antimeridian_follow_geodesic_distance() {
     check_ring_of_points(Point::new(179.99953, -16.0), 500.0, 0.01, c);
 }
 
+/// A commune and a fibre route cut at 180° as RFC 7946 §3.1.9 asks (a
+/// MultiPolygon and a MultiLineString with parts on both sides): they are
+/// measured whole, so a disc around a site at 179.999° covers the disc
+/// share πr²/A and the route passes the corridor share (2·d·L + πd²)/A,
+/// L the route's geodesic length and d the drop distance.
+#[test]
+fn geometry_cut_at_the_antimeridian_is_measured_whole() {
+    use telecov::model::{FeatureId, FiberRoute};
+    let mut c = rect(1, 179.9, -16.1, 180.0, -16.0);
+    let west = rect(2, -180.0, -16.1, -179.9, -16.0);
+    let mut parts = c.geometry.take().unwrap().0;
+    parts.extend(west.geometry.unwrap().0);
+    c.geometry = Some(MultiPolygon(parts));
+    let r_m = 3_000.0;
+    let lat = -16.05;
+    let mut s = scenario(vec![c.clone()], vec![site(1, 179.999, lat, r_m)], 50.0);
+    let (a, m, b) = (
+        Point::new(179.96, lat),
+        Point::new(180.0, lat),
+        Point::new(-179.96, lat),
+    );
+    s.fiber = vec![FiberRoute {
+        id: FeatureId::Int(1),
+        operator: None,
+        geometry: geo::MultiLineString(vec![
+            LineString::from(vec![a, m]),
+            LineString::from(vec![Point::new(-180.0, lat), b]),
+        ]),
+    }];
+    let r = telecov::evaluate(&s).unwrap();
+    let area = area_m2(&c);
+    let expected = 100.0 * PI * r_m * r_m / area;
+    let got = g4_pct(&r, 0);
+    assert!(
+        (got - expected).abs() < GRID_PTS,
+        "disc across the cut: {got} % vs {expected} %"
+    );
+    let d = s.parameters.fiber_drop_m;
+    let len = geo::Distance::distance(&Geodesic, a, m) * 2.0;
+    let expected = 100.0 * (2.0 * d * len + PI * d * d) / area;
+    let got = r.communes[0].fiber_pct();
+    assert!(
+        (got - expected).abs() < GRID_PTS,
+        "corridor across the cut: {got} % vs {expected} %"
+    );
+}
+
 // ---------------------------------------------------------------- poles
 
 /// Communes a few kilometres from either pole, with a disc inside.

@@ -614,3 +614,350 @@ fn odd_scenarios_do_not_panic() {
     .expect("plan");
     assert!(p.sites.is_empty() && p.wifi.is_empty() && p.fiber.is_empty());
 }
+
+// ------------------------------------------------------------ antimeridian
+
+/// Latitude of the antimeridian scenarios (Taveuni, Fiji).
+const FIJI_LAT: f64 = -16.80;
+
+/// A commune between two longitudes (west < east, both in [-180, 180]).
+fn band(id: i64, w: f64, e: f64, s: f64, n: f64, pop: f64) -> Commune {
+    Commune {
+        geometry: Some(MultiPolygon(vec![Polygon::new(
+            LineString::from(vec![(w, s), (e, s), (e, n), (w, n), (w, s)]),
+            vec![],
+        )])),
+        ..square(id as usize, 0.0, 0.0, 0.0, pop)
+    }
+}
+
+/// A scenario around 180° (Taveuni): a commune east of the antimeridian,
+/// one west of it, and one across it drawn as RFC 7946 asks (a
+/// MultiPolygon cut at 180°); a site at 179.995° covering across, one on
+/// the western side, a wifi point, and a fibre route crossing 180° (cut
+/// into two lines).
+fn taveuni() -> Scenario {
+    use Technology::*;
+    let lat = FIJI_LAT;
+    let mut across = band(3, 179.95, 180.0, lat + 0.05, lat + 0.09, 3000.0);
+    let west_part = band(0, -180.0, -179.95, lat + 0.05, lat + 0.09, 0.0);
+    if let (Some(g), Some(w)) = (across.geometry.as_mut(), west_part.geometry) {
+        g.0.extend(w.0);
+    }
+    let communes = vec![
+        band(1, 179.90, 180.0, lat - 0.05, lat + 0.05, 6000.0),
+        band(2, -180.0, -179.90, lat - 0.05, lat + 0.05, 4000.0),
+        across,
+    ];
+    let mk = |id: i64, lon: f64, lat: f64, techs: &[Technology], range_m: f64| Site {
+        location: Point::new(lon, lat),
+        ..site(id, 0.0, 0.0, techs, range_m, vec![])
+    };
+    let sites = vec![
+        mk(1, 179.995, lat, &[G2, G3, G4], 3000.0),
+        mk(2, -179.95, lat + 0.02, &[G2, G3], 2000.0),
+        mk(3, 179.93, lat - 0.03, &[G2, G4], 1500.0),
+    ];
+    let fiber = vec![FiberRoute {
+        id: FeatureId::Str("F1".into()),
+        operator: None,
+        geometry: MultiLineString(vec![
+            LineString::from(vec![(179.93, lat - 0.02), (180.0, lat - 0.01)]),
+            LineString::from(vec![(-180.0, lat - 0.01), (-179.96, lat + 0.01)]),
+        ]),
+    }];
+    let wifi = vec![WifiPoint {
+        id: FeatureId::Int(1),
+        range_m: Some(300.0),
+        location: Point::new(-179.99, lat),
+    }];
+    let mut s = Scenario {
+        communes,
+        sites,
+        fiber,
+        wifi,
+        ..Scenario::default()
+    };
+    s.parameters.resolution_m = 100.0;
+    s
+}
+
+/// The same scenario with people on random points.
+fn taveuni_points() -> Scenario {
+    let mut s = taveuni();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+    let pts = (0..4000)
+        .map(|_| {
+            let lon: f64 = 179.9 + rng.random_range(0.0..0.2);
+            PopulationPoint {
+                location: Some(Point::new(
+                    if lon > 180.0 { lon - 360.0 } else { lon },
+                    FIJI_LAT - 0.05 + rng.random_range(0.0..0.14),
+                )),
+                population: rng.random_range(0.0..8.0),
+                households: rng.random_range(0.0..3.0),
+            }
+        })
+        .collect();
+    s.population = Some(pts);
+    s
+}
+
+/// `s` with every longitude moved by `dlon` (from 180° to 170°: `lon − 10`
+/// east of 0°, `lon + 350` west of it).
+fn shifted(s: &Scenario, dlon: f64) -> Scenario {
+    use geo::MapCoordsInPlace;
+    let f = |c: geo::Coord<f64>| geo::Coord {
+        x: if c.x < 0.0 {
+            c.x + 360.0 + dlon
+        } else {
+            c.x + dlon
+        },
+        y: c.y,
+    };
+    let mut t = s.clone();
+    for c in &mut t.communes {
+        if let Some(g) = &mut c.geometry {
+            g.map_coords_in_place(f);
+        }
+    }
+    for x in &mut t.sites {
+        x.location.map_coords_in_place(f);
+    }
+    for x in &mut t.wifi {
+        x.location.map_coords_in_place(f);
+    }
+    for x in &mut t.fiber {
+        x.geometry.map_coords_in_place(f);
+    }
+    for p in t.population.iter_mut().flatten() {
+        if let Some(l) = &mut p.location {
+            l.map_coords_in_place(f);
+        }
+    }
+    t
+}
+
+/// Every coordinate of a geometry lies in [-180, 180] × [-90, 90] and no
+/// ring or line spans more than 180° of longitude (nothing drawn the long
+/// way round the globe).
+fn check_wgs84<G: geo::CoordsIter<Scalar = f64>>(what: &str, g: &G) {
+    for c in g.coords_iter() {
+        assert!(
+            (-180.0..=180.0).contains(&c.x) && (-90.0..=90.0).contains(&c.y),
+            "{what}: {c:?} outside WGS 84 bounds"
+        );
+    }
+}
+
+fn check_parts_narrow(what: &str, mp: &MultiPolygon<f64>) {
+    for p in &mp.0 {
+        let r = p.bounding_rect().expect("part");
+        assert!(
+            r.width() < 180.0,
+            "{what}: a part spans {} degrees of longitude (crosses 180° uncut)",
+            r.width()
+        );
+    }
+}
+
+#[test]
+fn antimeridian_gaps_conserve_people_and_lie_outside_coverage() {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(23);
+    for (name, s) in [("uniform", taveuni()), ("points", taveuni_points())] {
+        let report = telecov::evaluate(&s).expect("report");
+        // the site at 179.995° covers people in the western commune
+        assert!(
+            report.communes[1].population_covered.g4 > 100.0,
+            "{name}: {:?}",
+            report.communes[1].population_covered
+        );
+        let gaps = find_gaps(&s, &report, &GapOptions::default()).expect("gaps");
+        let err = check_conservation(&format!("antimeridian {name}"), &report, &gaps);
+        println!("antimeridian {name}: worst conservation error {err:.2e}");
+        let mut samples = Vec::new();
+        let mut layers = Vec::new();
+        let mut worst_area = 0.0f64;
+        for g in &gaps.gaps {
+            let what = format!("{name} {} gap {}", g.layer, g.rank);
+            assert!(g.geometry.is_valid(), "{what} invalid");
+            check_wgs84(&what, &g.geometry);
+            check_parts_narrow(&what, &g.geometry);
+            // the polygon's area is the gap's area (nothing lost in a cut;
+            // the cut adds vertices at 180°, which moves the geodesic edges
+            // of the outline by a few decimetres)
+            let area = geo::GeodesicArea::geodesic_area_unsigned(&g.geometry) / 1e6;
+            let rel = (area - g.area_km2).abs() / g.area_km2.max(1e-3);
+            worst_area = worst_area.max(rel);
+            assert!(rel <= 5e-4, "{what}: {area} vs {} km²", g.area_km2);
+            for part in &g.geometry.0 {
+                let bbox = part.bounding_rect().expect("part");
+                let mut found = 0;
+                for _ in 0..200 {
+                    let p = Point::new(
+                        rng.random_range(bbox.min().x..=bbox.max().x),
+                        rng.random_range(bbox.min().y..=bbox.max().y),
+                    );
+                    if part.contains(&p) {
+                        samples.push(p);
+                        layers.push(g.layer);
+                        found += 1;
+                        if found == 10 {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        let flags = point_flags(&s, &Options::default(), &samples).expect("flags");
+        let (mut inside, mut uncov) = (0, 0);
+        for (f, l) in flags.iter().zip(&layers) {
+            if let Some(f) = f {
+                inside += 1;
+                uncov += usize::from((f >> l.bit()) & 1 == 0);
+            }
+        }
+        println!("antimeridian {name}: {uncov} of {inside} sampled points in gaps uncovered; cut outlines' area vs gap area: worst relative difference {worst_area:.2e}");
+        assert!(inside > 0);
+        let min = if name == "points" { 0.75 } else { 0.9 };
+        assert!(
+            uncov as f64 >= min * inside as f64,
+            "{name}: {uncov} of {inside}"
+        );
+    }
+}
+
+/// Plans around 180° stay in [-180, 180] (fibre cut at 180°), and their
+/// claims hold when the report is run again on `scenario_with_plan` as
+/// well as those of the same scenario moved to 170°: the residual of each
+/// claim is the twin's (the fibre claim's 0.16 points, measured above the
+/// claim, is the planner's, at 170° as at 180°).
+#[test]
+fn antimeridian_plan_claims_hold_and_stay_in_range() {
+    for (name, s) in [("uniform", taveuni()), ("points", taveuni_points())] {
+        let options = PlanOptions {
+            targets: targets(&["4G=95", "mobile_broadband=99@total", "wifi=100", "fiber=80"]),
+            ..PlanOptions::default()
+        };
+        let p = plan(&s, &options).expect("plan");
+        assert!(!p.sites.is_empty() && !p.fiber.is_empty(), "{name}");
+        assert_eq!(p.wifi.len(), 2, "{name}: two communes without wifi");
+        for x in &p.sites {
+            check_wgs84(&format!("{name} site"), &x.site.location);
+        }
+        for x in &p.wifi {
+            check_wgs84(&format!("{name} wifi"), &x.point.location);
+        }
+        for x in &p.fiber {
+            check_wgs84(&format!("{name} fibre"), &x.route.geometry);
+            for l in &x.route.geometry.0 {
+                let r = l.bounding_rect().expect("line");
+                assert!(
+                    r.width() < 180.0,
+                    "{name}: a fibre segment crosses 180° uncut"
+                );
+            }
+        }
+        // proposals on both sides of the antimeridian
+        assert!(p.sites.iter().any(|x| x.site.location.x() < 0.0), "{name}");
+        assert!(p.sites.iter().any(|x| x.site.location.x() > 0.0), "{name}");
+        // written and read back through the contract, then measured
+        let dir = tempfile::tempdir().expect("tempdir");
+        telecov::planning::output::write_plan(dir.path(), &s, &p).expect("write");
+        let back = telecov::io::load_scenario(dir.path().join("scenario_with_plan")).expect("load");
+        let rerun = telecov::evaluate(&back).expect("rerun");
+        let checks = p.check(&rerun);
+        let twin = shifted(&s, -10.0);
+        let pt = plan(&twin, &options).expect("twin plan");
+        let twin_checks = pt.check(&telecov::evaluate(&pt.scenario_with_plan).expect("rerun"));
+        for ((layer, claimed, measured, worst), (_, tc, tm, tw)) in checks.iter().zip(&twin_checks)
+        {
+            println!("antimeridian {name} {layer}: claimed {claimed:.4} %, measured {measured:.4} %, difference {:.4} pp, worst commune {worst:.3} pp (twin at 170°: {:.4} pp, {tw:.3} pp)", measured - claimed, tm - tc);
+            assert!(
+                ((measured - claimed) - (tm - tc)).abs() < 1e-6 && (worst - tw).abs() < 1e-6,
+                "{name} {layer}: residual {} vs the twin's {}",
+                measured - claimed,
+                tm - tc
+            );
+            assert!(
+                (claimed - measured).abs() <= 0.2 && *worst <= 1.0,
+                "{name} {layer}: {claimed} vs {measured} (worst commune {worst} pp)"
+            );
+        }
+        for c in &rerun.communes {
+            assert!(
+                c.population_covered_pct(Technology::G4) >= 95.0 - 0.1,
+                "{name}: {:?} {}",
+                c.id,
+                c.population_covered_pct(Technology::G4)
+            );
+            assert!(c.wifi_points >= 1, "{name}: {:?}", c.id);
+        }
+        assert!(rerun.mobile_broadband_pct() >= 99.0 - 0.1, "{name}");
+    }
+}
+
+/// The Taveuni scenario moved 10° west, away from the antimeridian, has
+/// the same gaps and the same plan, 10° apart.
+#[test]
+fn antimeridian_scenario_matches_its_twin_away_from_180() {
+    for (name, s) in [("uniform", taveuni()), ("points", taveuni_points())] {
+        let twin = shifted(&s, -10.0);
+        let back = |lon: f64| {
+            let l = lon + 10.0;
+            if l > 180.0 {
+                l - 360.0
+            } else {
+                l
+            }
+        };
+        let options = PlanOptions {
+            targets: targets(&["4G=95", "mobile_broadband=99@total", "wifi=100", "fiber=80"]),
+            ..PlanOptions::default()
+        };
+        let a = plan(&s, &options).expect("plan");
+        let b = plan(&twin, &options).expect("twin plan");
+        let rel = |x: f64, y: f64| (x - y).abs() / x.abs().max(y.abs()).max(1e-9);
+        let (mut worst_people, mut worst_area) = (0.0f64, 0.0f64);
+        for layer in Layer::ALL {
+            let ga: Vec<_> = a.gaps.layer(layer).collect();
+            let gb: Vec<_> = b.gaps.layer(layer).collect();
+            assert_eq!(ga.len(), gb.len(), "{name} {layer}: number of gaps");
+            for (x, y) in ga.iter().zip(&gb) {
+                worst_people = worst_people.max(rel(x.population, y.population));
+                worst_area = worst_area.max(rel(x.area_km2, y.area_km2));
+                assert_eq!(x.cells, y.cells, "{name} {layer}");
+                assert_eq!(x.communes, y.communes, "{name} {layer}");
+            }
+        }
+        println!("antimeridian {name} twin: gaps people rel. diff {worst_people:.2e}, area rel. diff {worst_area:.2e}");
+        assert!(worst_people < 1e-6 && worst_area < 1e-6, "{name}");
+        assert_eq!(a.sites.len(), b.sites.len(), "{name}: number of sites");
+        let mut worst_deg = 0.0f64;
+        for (x, y) in a.sites.iter().zip(&b.sites) {
+            let dx = (x.site.location.x() - back(y.site.location.x())).abs();
+            let dy = (x.site.location.y() - y.site.location.y()).abs();
+            worst_deg = worst_deg.max(dx.min(360.0 - dx)).max(dy);
+            assert!(rel(x.objective_gain, y.objective_gain) < 1e-6, "{name}");
+        }
+        assert_eq!(a.wifi.len(), b.wifi.len(), "{name}: wifi");
+        for (x, y) in a.wifi.iter().zip(&b.wifi) {
+            let dx = (x.point.location.x() - back(y.point.location.x())).abs();
+            worst_deg = worst_deg.max(dx.min(360.0 - dx));
+        }
+        assert_eq!(a.fiber.len(), b.fiber.len(), "{name}: fibre");
+        let mut worst_km = 0.0f64;
+        for (x, y) in a.fiber.iter().zip(&b.fiber) {
+            worst_km = worst_km.max((x.length_km - y.length_km).abs());
+        }
+        println!("antimeridian {name} twin: {} sites, worst position difference {worst_deg:.2e}°, fibre length {worst_km:.2e} km", a.sites.len());
+        assert!(worst_deg < 1e-7 && worst_km < 1e-6, "{name}");
+        for (x, y) in a.claims.iter().zip(&b.claims) {
+            assert!(
+                (x.after_pct - y.after_pct).abs() < 1e-6,
+                "{name} {}",
+                x.layer
+            );
+        }
+    }
+}

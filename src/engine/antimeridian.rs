@@ -5,14 +5,32 @@
 //! strips and the indexes. [`unwrapped`] moves such a scenario to a
 //! continuous longitude range (0°..360°) before the engine sees it; the
 //! projection works on longitude differences, so nothing else changes.
+//! The report, the signal mode and planning (gap maps, proposals) all
+//! start from it; what they write out goes back to [−180, 180] with
+//! [`wrapped`] (planning also cuts polygons and lines crossing 180°, see
+//! `planning`).
 
 use geo::{Coord, MapCoordsInPlace};
 
 use crate::model::Scenario;
 
 /// `lon`, moved to [0, 360) when it is west of Greenwich.
-fn east(lon: f64) -> f64 {
+pub(crate) fn east(lon: f64) -> f64 {
     if lon < 0.0 {
+        lon + 360.0
+    } else {
+        lon
+    }
+}
+
+/// A longitude of a continuous range (an unwrapped scenario, or a frame's
+/// neighbourhood across 180°) back in [−180, 180]: the inverse of [`east`]
+/// for what planning writes out. Longitudes already in range are returned
+/// unchanged (bit for bit).
+pub(crate) fn wrapped(lon: f64) -> f64 {
+    if lon > 180.0 {
+        lon - 360.0
+    } else if lon < -180.0 {
         lon + 360.0
     } else {
         lon
@@ -22,12 +40,15 @@ fn east(lon: f64) -> f64 {
 /// The scenario with every longitude west of 0° moved by +360°, when that
 /// makes the scenario's longitude extent (communes, sites, wifi, fibre,
 /// demand points) narrower: it straddles the antimeridian rather than
-/// Greenwich, and no commune or fibre route has longitudes on both sides
-/// of 0° (a polar cap drawn around the pole, or anything at Greenwich).
+/// Greenwich, and no ring of a commune and no line of a fibre route has
+/// longitudes on both sides of 0° (a polar cap drawn around the pole, or
+/// anything at Greenwich). A commune or route cut at 180° as RFC 7946
+/// §3.1.9 asks (a MultiPolygon / MultiLineString with one part ending at
+/// 180° and one starting at −180°) is moved whole: each of its parts lies
+/// on one side, and the move joins them again.
 /// `None` when the scenario is better left as it is (the usual case, which
 /// costs one pass over the coordinates).
 pub(crate) fn unwrapped(scenario: &Scenario) -> Option<Scenario> {
-    use geo::CoordsIter;
     let mut extent = [
         f64::INFINITY,
         f64::NEG_INFINITY,
@@ -40,10 +61,12 @@ pub(crate) fn unwrapped(scenario: &Scenario) -> Option<Scenario> {
         extent[2] = extent[2].min(east(lon));
         extent[3] = extent[3].max(east(lon));
     };
-    // a geometry with longitudes on both sides of Greenwich (a polar cap, a
-    // commune at 0°) would be torn apart by the move: leave such scenarios
+    // a ring or line with longitudes on both sides of Greenwich (a polar
+    // cap, a commune at 0°) would be torn apart by the move: leave such
+    // scenarios (parts of one geometry on either side are fine: a commune
+    // cut at 180°)
     let mut straddles = false;
-    let mut geometry = |coords: &mut dyn Iterator<Item = Coord<f64>>| {
+    let mut line = |coords: &mut dyn Iterator<Item = Coord<f64>>| {
         let (mut west, mut rest) = (false, false);
         for p in coords {
             add(p.x);
@@ -53,10 +76,16 @@ pub(crate) fn unwrapped(scenario: &Scenario) -> Option<Scenario> {
         straddles |= west && rest;
     };
     for c in &scenario.communes {
-        geometry(&mut c.geometry.iter().flat_map(|g| g.coords_iter()));
+        for p in c.geometry.iter().flat_map(|g| &g.0) {
+            for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+                line(&mut ring.coords().copied());
+            }
+        }
     }
     for f in &scenario.fiber {
-        geometry(&mut f.geometry.coords_iter());
+        for l in &f.geometry.0 {
+            line(&mut l.coords().copied());
+        }
     }
     scenario.sites.iter().for_each(|s| add(s.location.x()));
     scenario.wifi.iter().for_each(|w| add(w.location.x()));
@@ -126,6 +155,36 @@ mod tests {
         assert_eq!(lons[0], 179.9);
         assert!((lons[1] - 180.1).abs() < 1e-12);
         assert_eq!(lons[2], 180.0);
+    }
+
+    #[test]
+    fn a_commune_cut_at_180_is_moved_whole() {
+        use geo::{LineString, MultiPolygon, Polygon};
+        let part = |w: f64, e: f64| {
+            Polygon::new(
+                LineString::from(vec![(w, 0.0), (e, 0.0), (e, 0.1), (w, 0.1), (w, 0.0)]),
+                vec![],
+            )
+        };
+        let s = Scenario {
+            communes: vec![crate::model::Commune {
+                id: FeatureId::Int(1),
+                name: None,
+                district: None,
+                kind: None,
+                population: Some(1.0),
+                households: Some(1.0),
+                geometry: Some(MultiPolygon(vec![part(179.9, 180.0), part(-180.0, -179.9)])),
+            }],
+            ..Scenario::default()
+        };
+        let moved = unwrapped(&s).expect("moved");
+        let g = moved.communes[0].geometry.as_ref().unwrap();
+        let xs: Vec<f64> = g.0[1].exterior().coords().map(|c| c.x).collect();
+        assert_eq!(xs[0], 180.0);
+        assert!((xs[1] - 180.1).abs() < 1e-12);
+        assert!((wrapped(xs[1]) + 179.9).abs() < 1e-12);
+        assert_eq!(wrapped(179.0), 179.0);
     }
 
     #[test]

@@ -10,15 +10,36 @@ use crate::model::Scenario;
 use crate::projection::TransverseMercator;
 use crate::Result;
 
+pub(crate) use super::antimeridian::{east, unwrapped, wrapped};
+
+/// WGS 84 coordinates of strip metres `xy` of `frame`, with the longitude
+/// kept within 180° of the frame's central meridian: continuous across the
+/// antimeridian (beyond 180° for a frame centred near it, as in a scenario
+/// [`unwrapped`] around 180°), where [`TransverseMercator::inverse`]
+/// normalises to [−180, 180). Identical to it away from 180°.
+pub(crate) fn inverse_near(frame: &TransverseMercator, xy: [f64; 2]) -> (f64, f64) {
+    let (lon, lat) = frame.inverse(xy);
+    let cm = frame.central_meridian_deg();
+    let lon = if lon - cm > 180.0 {
+        lon - 360.0
+    } else if lon - cm < -180.0 {
+        lon + 360.0
+    } else {
+        lon
+    };
+    (lon, lat)
+}
+
 /// The engine's prepared state for one scenario.
 pub(crate) struct Probe<'a> {
     prepared: Prepared<'a>,
 }
 
 impl<'a> Probe<'a> {
-    /// Prepares the scenario as [`super::run`] does (validation included).
+    /// Prepares the scenario as [`super::run`] does. The caller validates
+    /// the scenario first ([`Scenario::validate`]), before its
+    /// [`unwrapped`] copy (longitudes beyond 180°) is handed here.
     pub(crate) fn new(scenario: &'a Scenario, options: &Options) -> Result<Self> {
-        scenario.validate()?;
         Ok(Probe {
             prepared: Prepared::new(scenario, options)?,
         })

@@ -20,6 +20,7 @@ use super::cells::{gained, reached, Uncovered};
 use super::gaps::push_segments;
 use super::plan_api::{fresh_id, Claim, ProposedFiber, Scope, Target};
 use super::Layer;
+use crate::engine::probe::{inverse_near, wrapped};
 use crate::model::{FiberRoute, Scenario};
 use crate::report::{pct, Report};
 use crate::Result;
@@ -238,18 +239,15 @@ pub(crate) fn plan_fiber(
             .sqrt()
             / scale;
         network[z].insert(GeomWithData::new(line, usize::MAX));
-        let ends: Vec<Coord<f64>> = [line.from, line.to]
-            .iter()
-            .map(|xy| {
-                let (x, y) = frame.inverse(*xy);
-                Coord { x, y }
-            })
-            .collect();
+        let [a, b] = [line.from, line.to].map(|xy| {
+            let (x, y) = inverse_near(&frame, xy);
+            Coord { x, y }
+        });
         out.push(ProposedFiber {
             route: FiberRoute {
                 id: fresh_id("plan-fiber", out.len() + 1, taken),
                 operator: None,
-                geometry: MultiLineString(vec![LineString(ends)]),
+                geometry: cut_line(a, b),
             },
             length_km: length_m / 1e3,
             households_gained: gained_total,
@@ -270,6 +268,44 @@ pub(crate) fn plan_fiber(
         after,
     };
     Ok((out, claim, note))
+}
+
+/// The segment from `a` to `b` (continuous longitudes, possibly beyond
+/// ±180°) in [−180, 180], cut at the antimeridian as RFC 7946 §3.1.9 asks
+/// when it crosses it (two lines meeting at ±180°). A segment within
+/// [−180, 180] is kept bit for bit.
+fn cut_line(a: Coord<f64>, b: Coord<f64>) -> MultiLineString<f64> {
+    // which copy of [−180, 180] a longitude is in: −1, 0 or 1
+    let side = |x: f64| -> f64 {
+        if x > 180.0 {
+            1.0
+        } else if x < -180.0 {
+            -1.0
+        } else {
+            0.0
+        }
+    };
+    let at = |c: Coord<f64>| Coord {
+        x: wrapped(c.x).clamp(-180.0, 180.0),
+        y: c.y,
+    };
+    let (ka, kb) = (side(a.x), side(b.x));
+    if ka == kb {
+        return MultiLineString(vec![LineString(vec![at(a), at(b)])]);
+    }
+    // a planned segment is far shorter than 360°: the sides are neighbours
+    let m = if ka.max(kb) > 0.0 { 180.0 } else { -180.0 };
+    let t = (m - a.x) / (b.x - a.x);
+    let y = a.y + t * (b.y - a.y);
+    let on = |k: f64| Coord {
+        x: (m - 360.0 * k).clamp(-180.0, 180.0),
+        y,
+    };
+    let parts = [
+        LineString(vec![at(a), on(ka)]),
+        LineString(vec![on(kb), at(b)]),
+    ];
+    MultiLineString(parts.into_iter().filter(|l| l.0[0] != l.0[1]).collect())
 }
 
 /// The point of segment `s` closest to `p`.

@@ -16,7 +16,10 @@
 //! people in `report.json` (communes without geometry aside, which have no
 //! place on a map: [`GapMap::unplaced`]).
 
-use geo::{Coord, GeodesicArea, LineString, MultiPolygon, Point, Polygon};
+use geo::{
+    BooleanOps, BoundingRect, Coord, GeodesicArea, LineString, MapCoords, MultiPolygon, Point,
+    Polygon, Rect,
+};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Line};
 use rstar::RTree;
@@ -24,6 +27,7 @@ use rstar::RTree;
 use super::cells::{Uncovered, Unit};
 use super::trace::{components, outline};
 use super::Layer;
+use crate::engine::probe::{east, inverse_near, unwrapped};
 use crate::model::{FeatureId, Scenario};
 use crate::report::Report;
 use crate::{Error, Options, Result};
@@ -135,6 +139,10 @@ impl GapMap {
 /// # Ok::<(), telecov::Error>(())
 /// ```
 pub fn find_gaps(scenario: &Scenario, report: &Report, options: &GapOptions) -> Result<GapMap> {
+    scenario.validate()?;
+    // around 180°, the engine's continuous longitudes (see `super` docs)
+    let unwrapped = unwrapped(scenario);
+    let scenario = unwrapped.as_ref().unwrap_or(scenario);
     let uncovered = Uncovered::measure(scenario, report, &options.engine)?;
     gaps_of(scenario, &uncovered, options)
 }
@@ -325,7 +333,8 @@ fn build_gap(
         cells.iter().copied().collect();
     let frame = uncovered.frames[zone as usize];
     let corner = |i: i64, j: i64| {
-        let (x, y) = frame.inverse([i as f64 * res, j as f64 * res]);
+        // continuous across 180° (cut below)
+        let (x, y) = inverse_near(&frame, [i as f64 * res, j as f64 * res]);
         Coord { x, y }
     };
     let mut polygons: Vec<Polygon<f64>> = Vec::new();
@@ -336,6 +345,9 @@ fn build_gap(
         }
     }
     let geometry = MultiPolygon(polygons);
+    // the geodesic area of the continuous outline (the cut keeps it)
+    let area_km2 = geometry.geodesic_area_unsigned() / 1e6;
+    let geometry = cut_at_antimeridian(geometry);
     // distance from the edge cells
     let mut nearest: Option<(f64, usize)> = None;
     for &(i, j) in &cells {
@@ -357,13 +369,49 @@ fn build_gap(
         rank: 0,
         population,
         households,
-        area_km2: geometry.geodesic_area_unsigned() / 1e6,
+        area_km2,
         cells: cells.len(),
         communes,
         nearest_m: nearest.map(|n| n.0),
         nearest_id: nearest.map(|n| near.id(layer, n.1)),
         geometry,
     }
+}
+
+/// An outline with continuous longitudes (possibly beyond ±180°) cut at
+/// the antimeridian as RFC 7946 §3.1.9 asks: the parts east of 180° (or
+/// west of −180°) are clipped off and moved by 360°, so every part lies in
+/// [−180, 180] and none crosses 180°. An outline within [−180, 180] is
+/// returned as it is; a polygon beyond it but not across is only moved.
+fn cut_at_antimeridian(mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
+    let beyond = |r: &Rect<f64>| r.min().x < -180.0 || r.max().x > 180.0;
+    if !mp.bounding_rect().is_some_and(|r| beyond(&r)) {
+        return mp;
+    }
+    let mut parts = Vec::with_capacity(mp.0.len() + 1);
+    for polygon in mp.0 {
+        let Some(r) = polygon.bounding_rect() else {
+            continue;
+        };
+        for k in [-1.0, 0.0, 1.0] {
+            let (lo, hi) = (-180.0 + 360.0 * k, 180.0 + 360.0 * k);
+            if r.max().x <= lo || r.min().x >= hi {
+                continue;
+            }
+            let moved = |c: Coord<f64>| Coord {
+                x: (c.x - 360.0 * k).clamp(-180.0, 180.0),
+                y: c.y,
+            };
+            if lo <= r.min().x && r.max().x <= hi {
+                parts.push(polygon.map_coords(moved));
+                continue;
+            }
+            let window = Rect::new(Coord { x: lo, y: -90.0 }, Coord { x: hi, y: 90.0 });
+            let piece = polygon.intersection(&window.to_polygon());
+            parts.extend(piece.0.into_iter().map(|p| p.map_coords(moved)));
+        }
+    }
+    MultiPolygon(parts)
 }
 
 /// Points in strip metres with the index of their feature.
@@ -489,11 +537,21 @@ pub fn point_flags(
     options: &Options,
     points: &[Point<f64>],
 ) -> Result<Vec<Option<u8>>> {
+    scenario.validate()?;
+    let unwrapped = unwrapped(scenario);
+    let moved = unwrapped.is_some();
+    let scenario = unwrapped.as_ref().unwrap_or(scenario);
     let probe = crate::engine::probe::Probe::new(scenario, options)?;
     Ok(points
         .iter()
         .map(|p| {
-            let c = probe.locate(*p)?;
+            // in the scenario's continuous longitudes around 180°
+            let p = if moved {
+                Point::new(east(p.x()), p.y())
+            } else {
+                *p
+            };
+            let c = probe.locate(p)?;
             let z = probe.commune_zone(c)?;
             let xy = probe.frame(z).forward(p.x(), p.y());
             Some(probe.flags(z, xy))

@@ -22,6 +22,24 @@
 //! | wifi | `wifi.rs` | one point where it covers the most uncovered people |
 //! | fibre | `fiber.rs` | spurs from household clusters to the nearest route |
 //! | files | `output.rs` | `gaps.geojson`, proposals, curve CSV, scenario with the plan |
+//!
+//! **Around the antimeridian** (Fiji, Chukotka, Kiribati), planning works
+//! on the engine's unwrapped copy of the scenario (longitudes made
+//! continuous, 0°..360°, before the strips see them; see
+//! `engine/antimeridian.rs`), so gaps, candidates, sites, wifi points and
+//! fibre spurs reach across 180° exactly as the report's coverage does:
+//! the same scenario moved 10° away from 180° gives the same gaps and the
+//! same plan (tests: `antimeridian_*` in `tests/planning.rs`). What comes
+//! out is back in [−180, 180], as RFC 7946 asks: proposed points are moved
+//! by 360° where needed, and a gap polygon or fibre segment crossing 180°
+//! is cut there into parts (a MultiPolygon with one part ending at 180° and
+//! one starting at −180°; a MultiLineString of two lines), which GIS tools
+//! draw correctly, where polygons with longitudes beyond 180° are not
+//! valid GeoJSON. A gap's `area_km2` is the geodesic area of its uncut
+//! outline (the cut adds vertices at 180°, which moves the outline's
+//! geodesic edges by decimetres: about 1e-4 of the area). Scenarios cut at
+//! 180° as RFC 7946 asks (communes or fibre routes with parts on both
+//! sides) are accepted everywhere.
 
 mod cells;
 mod fiber;

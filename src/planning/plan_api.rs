@@ -297,6 +297,11 @@ pub(crate) fn new_site(id: FeatureId, template: &SiteTemplate, location: Point<f
     }
 }
 
+/// A point of planning's continuous longitudes back in [−180, 180].
+pub(crate) fn wrapped_point(p: Point<f64>) -> Point<f64> {
+    Point::new(crate::engine::probe::wrapped(p.x()), p.y())
+}
+
 /// An id `prefix-N` not used by `taken` (keys of existing ids).
 pub(crate) fn fresh_id(
     prefix: &str,
@@ -347,6 +352,11 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan> {
     validate(options)?;
     let engine: Options = options.gaps.engine;
     let report = crate::evaluate_with(scenario, &engine)?;
+    // around 180°, planning works in the engine's continuous longitudes
+    // (0..360) and moves what it proposes back to [−180, 180]
+    let original = scenario;
+    let unwrapped = crate::engine::probe::unwrapped(scenario);
+    let scenario = unwrapped.as_ref().unwrap_or(scenario);
     let mut uncovered = Uncovered::measure(scenario, &report, &engine)?;
     let gaps = gaps_of(scenario, &uncovered, &options.gaps)?;
     for t in &options.targets {
@@ -402,7 +412,7 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan> {
         claims.push(claim);
         notes.extend(note);
     }
-    let mut with_plan = scenario.clone();
+    let mut with_plan = original.clone();
     with_plan
         .sites
         .extend(sites_out.sites.iter().map(|s| s.site.clone()));

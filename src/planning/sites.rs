@@ -20,8 +20,9 @@ use rstar::RTree;
 use super::cells::{gained, reached, uncovered_of, Uncovered, Unit};
 use super::greedy::{run_celf, Oracle};
 use super::plan_api::{
-    fresh_id, new_site, Claim, CurvePoint, PlanOptions, ProposedSite, Scope, Target,
+    fresh_id, new_site, wrapped_point, Claim, CurvePoint, PlanOptions, ProposedSite, Scope, Target,
 };
+use crate::engine::probe::inverse_near;
 use crate::model::{Scenario, Technology};
 use crate::report::{pct, Report};
 use crate::{Error, Result};
@@ -312,7 +313,8 @@ pub(crate) fn plan_sites(
         let site = new_site(
             fresh_id("plan-site", order + 1, taken),
             &options.template,
-            cand.location,
+            // back in [−180, 180] from the continuous longitudes around 180°
+            wrapped_point(cand.location),
         );
         out.sites.push(ProposedSite {
             site,
@@ -399,13 +401,18 @@ fn candidates(
     match &options.candidates {
         Some(points) => {
             for p in points {
-                // the strip whose central meridian is nearest
+                // the strip whose central meridian is nearest (around the
+                // globe: central meridians lie beyond 180° around it)
+                let apart = |z: usize| {
+                    let d = (uncovered.frames[z].central_meridian_deg() - p.x()).abs();
+                    if d > 180.0 {
+                        360.0 - d
+                    } else {
+                        d
+                    }
+                };
                 let zone = (0..uncovered.frames.len())
-                    .min_by(|&a, &b| {
-                        let da = (uncovered.frames[a].central_meridian_deg() - p.x()).abs();
-                        let db = (uncovered.frames[b].central_meridian_deg() - p.x()).abs();
-                        da.total_cmp(&db)
-                    })
+                    .min_by(|&a, &b| apart(a).total_cmp(&apart(b)))
                     .ok_or_else(|| Error::Parameter {
                         name: "candidates",
                         reason: "the scenario has no commune geometry to plan in".into(),
@@ -453,7 +460,8 @@ fn candidates(
     let locations: Vec<Point<f64>> = spots
         .iter()
         .map(|(z, xy)| {
-            let (x, y) = uncovered.frames[*z].inverse(*xy);
+            // continuous across 180°, as the communes of an unwrapped scenario
+            let (x, y) = inverse_near(&uncovered.frames[*z], *xy);
             Point::new(x, y)
         })
         .collect();

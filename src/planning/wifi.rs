@@ -15,9 +15,9 @@ use rstar::primitives::GeomWithData;
 use rstar::RTree;
 
 use super::cells::Uncovered;
-use super::plan_api::{fresh_id, Claim, ProposedWifi};
+use super::plan_api::{fresh_id, wrapped_point, Claim, ProposedWifi};
 use super::Layer;
-use crate::engine::probe::Probe;
+use crate::engine::probe::{inverse_near, Probe};
 use crate::model::{Scenario, WifiPoint};
 use crate::report::{pct, Report};
 use crate::{Options, Result};
@@ -113,7 +113,7 @@ pub(crate) fn plan_wifi(
                 }
             });
             for &(s, _, k) in scored.iter().take(TRIES) {
-                let (x, y) = frame.inverse(units[k].xy);
+                let (x, y) = inverse_near(&frame, units[k].xy);
                 let p = Point::new(x, y);
                 if probe.locate(p) == Some(c) {
                     chosen = Some((p, s));
@@ -136,7 +136,8 @@ pub(crate) fn plan_wifi(
         let point = WifiPoint {
             id: fresh_id("plan-wifi", out.len() + 1, taken),
             range_m: None,
-            location,
+            // back in [−180, 180] from the continuous longitudes around 180°
+            location: wrapped_point(location),
         };
         out.push(ProposedWifi {
             point,
