@@ -81,6 +81,12 @@
 //! *unassigned*. Every person and household of the input is counted once;
 //! the report is refused (an internal error) rather than written if that
 //! ever fails. Results are bit-identical whatever the number of threads.
+//! - Scenarios around the antimeridian (Fiji, Chukotka) are supported by
+//!   the report, the signal mode, gap maps and planning alike: communes on
+//!   both sides of 180° (or cut there as RFC 7946 §3.1.9 asks) are measured
+//!   with continuous longitudes, so a site at 179.995° covers across.
+//!   Every output stays in [−180, 180]; gap polygons and planned fibre
+//!   segments crossing 180° are cut there into parts (RFC 7946 §3.1.9).
 //!
 //! ## Reading of the contract
 //!
