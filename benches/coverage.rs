@@ -2,10 +2,17 @@
 //!
 //! - `demand_points`: the whole city at resolutions from 200 m to 25 m
 //!   (about 36 thousand to 2.3 million demand cells): time against points.
-//! - `sites`: the city at 100 m with 500 to 16,000 sites: time against sites.
+//! - `demand_generation`: the cell-centre grid of every commune
+//!   ([`telecov::demand::grid_rows`]) from 200 m to 12.5 m (36 thousand to
+//!   9 million cells).
+//! - `index_build`: the strips' spatial indexes alone
+//!   ([`telecov::engine::build_indexes`]) for 100 to 100,000 sites.
+//! - `sites`: the city at 100 m with 100 to 100,000 sites: time against sites.
+//! - `layers`: fibre alone (routes passing 20 to 90 % of households) and
+//!   wifi alone (32 to 10,000 points), no mobile sites.
 //! - `lookup`: the R-tree lookup against the exhaustive baseline (every
 //!   shape tested at every point), same scenario, same run.
-//! - `points_mode`: a million demand points given as `population.geojson`
+//! - `points_mode`: 10⁴ to 10⁷ demand points given as `population.geojson`
 //!   would give them.
 //! - `demo_end_to_end`: load `data/demo` from disk and evaluate it.
 //! - `signal`: signal-level mode against range mode on the demo.
@@ -58,11 +65,104 @@ fn demand_points(c: &mut Criterion) {
 fn sites(c: &mut Criterion) {
     let mut group = c.benchmark_group("sites");
     group.sample_size(10);
-    for n in [500usize, 2_000, 8_000, 16_000] {
+    for n in SITE_COUNTS {
         let mut s = city(n);
         s.parameters.resolution_m = 100.0;
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::new("sites", n), &s, |b, s| {
+            b.iter(|| telecov::evaluate(s).unwrap())
+        });
+    }
+    group.finish();
+}
+
+/// Site counts of the `sites` and `index_build` groups.
+const SITE_COUNTS: [usize; 4] = [100, 1_000, 10_000, 100_000];
+
+fn index_build(c: &mut Criterion) {
+    let mut group = c.benchmark_group("index_build");
+    group.sample_size(10);
+    let options = Options::default();
+    for n in SITE_COUNTS {
+        let s = city(n);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("sites", n), &s, |b, s| {
+            b.iter(|| telecov::engine::build_indexes(s, &options).unwrap())
+        });
+    }
+    group.finish();
+}
+
+fn demand_generation(c: &mut Criterion) {
+    use geo::MapCoords;
+    use telecov::projection::TransverseMercator;
+    let s = city(1_990);
+    let frame = TransverseMercator::new(105.75);
+    let communes: Vec<geo::MultiPolygon<f64>> = s
+        .communes
+        .iter()
+        .filter_map(|c| c.geometry.as_ref())
+        .map(|g| {
+            g.map_coords(|c| {
+                let [x, y] = frame.forward(c.x, c.y);
+                geo::coord! { x: x, y: y }
+            })
+        })
+        .collect();
+    let mut group = c.benchmark_group("demand_generation");
+    group.sample_size(10);
+    for res in [200.0, 100.0, 50.0, 25.0, 12.5] {
+        let cells: u64 = communes
+            .iter()
+            .flat_map(|p| telecov::demand::grid_rows(p, res))
+            .map(|r| r.cells())
+            .sum();
+        group.throughput(Throughput::Elements(cells));
+        group.bench_with_input(
+            BenchmarkId::new("resolution_m", res),
+            &communes,
+            |b, communes| {
+                b.iter(|| {
+                    communes
+                        .iter()
+                        .map(|p| telecov::demand::grid_rows(p, res).len())
+                        .sum::<usize>()
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+fn layers(c: &mut Criterion) {
+    let mut group = c.benchmark_group("layers");
+    group.sample_size(10);
+    for share in [0.2, 0.6, 0.9] {
+        let mut s = generate(&CityConfig {
+            fiber_passed_share: share,
+            ..CityConfig::can_tho()
+        });
+        s.sites.clear();
+        s.wifi.clear();
+        s.parameters.resolution_m = 100.0;
+        let segments = telecov::engine::build_indexes(&s, &Options::default())
+            .unwrap()
+            .fiber_segments;
+        group.throughput(Throughput::Elements(segments as u64));
+        group.bench_with_input(BenchmarkId::new("fiber_segments", segments), &s, |b, s| {
+            b.iter(|| telecov::evaluate(s).unwrap())
+        });
+    }
+    for n in [32usize, 1_000, 10_000] {
+        let mut s = generate(&CityConfig {
+            wifi_points: n,
+            ..CityConfig::can_tho()
+        });
+        s.sites.clear();
+        s.fiber.clear();
+        s.parameters.resolution_m = 100.0;
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("wifi_points", n), &s, |b, s| {
             b.iter(|| telecov::evaluate(s).unwrap())
         });
     }
@@ -107,7 +207,7 @@ fn points_mode(c: &mut Criterion) {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let mut group = c.benchmark_group("points_mode");
     group.sample_size(10);
-    for n in [100_000usize, 1_000_000] {
+    for n in [10_000usize, 100_000, 1_000_000, 10_000_000] {
         s.population = Some(
             (0..n)
                 .map(|_| PopulationPoint {
@@ -183,7 +283,10 @@ criterion_group!(
     demo_end_to_end,
     signal_mode,
     demand_points,
+    demand_generation,
+    index_build,
     sites,
+    layers,
     lookup,
     points_mode
 );

@@ -715,6 +715,56 @@ pub(crate) struct Evaluation {
 }
 
 /// Runs the engine on a scenario.
+/// What the spatial indexes of a scenario hold: see [`build_indexes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct IndexSummary {
+    /// Projection strips (1° of longitude wide) holding communes; each has
+    /// its own indexes.
+    pub strips: usize,
+    /// Coverage shapes per technology (`Technology::ALL` order: 2G, 3G,
+    /// 4G, 5G): one disc or wedge per site, sector and range, in every
+    /// strip it can reach (a site near a strip edge counts once per strip).
+    pub shapes: [usize; 4],
+    /// Wifi discs, per strip reached.
+    pub wifi_discs: usize,
+    /// Fibre route segments, per strip reached.
+    pub fiber_segments: usize,
+}
+
+/// Validates `scenario` and builds its spatial indexes exactly as an
+/// evaluation does (strips, projection of every shape, wifi disc and fibre
+/// segment that can reach them, bulk-loaded `rstar` trees), then reports
+/// what they hold. For capacity studies and for benchmarks of the index
+/// stage alone; [`crate::evaluate`] builds its own.
+///
+/// ```
+/// use telecov::synth::{generate, CityConfig};
+/// let scenario = generate(&CityConfig { sites: 300, ..CityConfig::can_tho() });
+/// let summary = telecov::engine::build_indexes(&scenario, &telecov::Options::default())?;
+/// assert!(summary.strips >= 1);
+/// // every site carries 4G in the synthetic city, at least one shape each
+/// assert!(summary.shapes[2] >= 300);
+/// # Ok::<(), telecov::Error>(())
+/// ```
+pub fn build_indexes(scenario: &Scenario, options: &Options) -> Result<IndexSummary> {
+    scenario.validate()?;
+    let unwrapped = antimeridian::unwrapped(scenario);
+    let scenario = unwrapped.as_ref().unwrap_or(scenario);
+    let prepared = Prepared::new(scenario, options)?;
+    let mut summary = IndexSummary {
+        strips: prepared.zone_extent.iter().flatten().count(),
+        ..IndexSummary::default()
+    };
+    for index in &prepared.indexes {
+        for (n, layer) in summary.shapes.iter_mut().zip(&index.layers) {
+            *n += layer.size();
+        }
+        summary.wifi_discs += index.wifi.size();
+        summary.fiber_segments += index.fiber.size();
+    }
+    Ok(summary)
+}
+
 pub(crate) fn run(scenario: &Scenario, options: &Options) -> Result<Evaluation> {
     // a scenario built in code gets the same numeric checks as a file
     scenario.validate()?;
