@@ -961,3 +961,69 @@ fn antimeridian_scenario_matches_its_twin_away_from_180() {
         }
     }
 }
+
+// ------------------------------------------------------------------ poles
+
+/// Near a pole, gaps that do not surround it are drawn (and conserve
+/// people); a gap winding around a pole (an uncovered ring around a site
+/// at the pole of a polar cap) has no longitude/latitude outline, and gap
+/// maps and plans are refused naming the commune and the pole.
+#[test]
+fn gaps_near_a_pole_are_drawn_and_gaps_around_it_refused() {
+    // a thin commune 0°..1° E at 89.8°..89.9° N with a 60 m disc inside
+    let mut s = Scenario {
+        communes: vec![band(1, 0.0, 1.0, 89.8, 89.9, 1000.0)],
+        sites: vec![Site {
+            location: Point::new(0.5, 89.85),
+            ..site(1, 0.0, 0.0, &[Technology::G4], 60.0, vec![])
+        }],
+        ..Scenario::default()
+    };
+    s.parameters.resolution_m = 5.0;
+    let report = telecov::evaluate(&s).expect("report");
+    let gaps = find_gaps(&s, &report, &GapOptions::default()).expect("gaps near the pole");
+    let err = check_conservation("near the pole", &report, &gaps);
+    println!("near the pole: worst conservation error {err:.2e}");
+    for g in &gaps.gaps {
+        assert!(g.geometry.is_valid(), "{} gap {}", g.layer, g.rank);
+        check_wgs84("near the pole", &g.geometry);
+    }
+    // a polar cap north of 89.9° with a 5 km disc at the pole: the 4G gap
+    // is a ring around it
+    let mut ring: Vec<(f64, f64)> = (0..=8).map(|k| (-180.0 + 45.0 * k as f64, 89.9)).collect();
+    ring.extend([(180.0, 90.0), (-180.0, 90.0), (-180.0, 89.9)]);
+    let mut cap = band(7, 0.0, 1.0, 0.0, 1.0, 1000.0);
+    cap.geometry = Some(MultiPolygon(vec![Polygon::new(
+        LineString::from(ring),
+        vec![],
+    )]));
+    let mut s = Scenario {
+        communes: vec![cap],
+        sites: vec![Site {
+            location: Point::new(0.0, 90.0),
+            ..site(1, 0.0, 0.0, &[Technology::G4], 5000.0, vec![])
+        }],
+        ..Scenario::default()
+    };
+    s.parameters.resolution_m = 200.0;
+    let report = telecov::evaluate(&s).expect("the report is not affected");
+    assert!(report.communes[0].population_covered.g4 > 0.0);
+    let e = find_gaps(&s, &report, &GapOptions::default())
+        .unwrap_err()
+        .to_string();
+    println!("{e}");
+    assert!(
+        e.contains("communes.geojson") && e.contains("\"7\"") && e.contains("north pole"),
+        "{e}"
+    );
+    let e = plan(
+        &s,
+        &PlanOptions {
+            targets: targets(&["4G=99"]),
+            ..PlanOptions::default()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("north pole"), "{e}");
+}

@@ -15,6 +15,12 @@
 //! for fibre). The people of a layer's gaps add up to the layer's uncovered
 //! people in `report.json` (communes without geometry aside, which have no
 //! place on a map: [`GapMap::unplaced`]).
+//!
+//! Around the antimeridian the outlines are traced with continuous
+//! longitudes and cut at 180° (see the `planning` module docs). A gap
+//! whose outline would wind around a pole (an uncovered ring around it, or
+//! an uncovered pole) cannot be drawn in longitude/latitude: the gap map,
+//! and so the plan, is refused with an error naming the commune.
 
 use geo::{
     BooleanOps, BoundingRect, Coord, GeodesicArea, LineString, MapCoords, MultiPolygon, Point,
@@ -170,7 +176,7 @@ pub(crate) fn gaps_of(
     // layers in parallel (each is independent), then in layer order
     let per_layer: Vec<Vec<Gap>> = Layer::ALL
         .par_iter()
-        .map(|&layer| {
+        .map(|&layer| -> Result<Vec<Gap>> {
             let units: Vec<&Unit> = uncovered.units(layer).iter().filter(|u| u.in_gap).collect();
             let groups = if uncovered.points_mode {
                 link_points(&units, link_m)
@@ -180,7 +186,8 @@ pub(crate) fn gaps_of(
             let mut layer_gaps: Vec<Gap> = groups
                 .par_iter()
                 .map(|g| build_gap(layer, &units, g, uncovered, &near))
-                .collect();
+                .collect::<std::result::Result<_, AroundPole>>()
+                .map_err(|p| p.error(scenario))?;
             let measure = |g: &Gap| {
                 if layer == Layer::Fiber {
                     g.households
@@ -190,9 +197,9 @@ pub(crate) fn gaps_of(
             };
             // stable: ties keep the order of the groups (strip, row, column)
             layer_gaps.sort_by(|a, b| measure(b).total_cmp(&measure(a)));
-            layer_gaps
+            Ok(layer_gaps)
         })
-        .collect();
+        .collect::<Result<_>>()?;
     for (layer, mut layer_gaps) in Layer::ALL.into_iter().zip(per_layer) {
         for g in layer_gaps.drain(options.max_gaps_per_layer.min(layer_gaps.len())..) {
             omitted[layer.bit()].0 += g.population;
@@ -305,13 +312,76 @@ fn link_points(units: &[&Unit], link_m: f64) -> Vec<Vec<usize>> {
     out
 }
 
+/// A gap whose outline winds around a pole: no longitude/latitude polygon
+/// can draw it (its ring would circle the pole), so the gap map is refused
+/// rather than written wrong.
+struct AroundPole {
+    layer: Layer,
+    commune: usize,
+    north: bool,
+}
+
+impl AroundPole {
+    fn error(&self, scenario: &Scenario) -> Error {
+        use crate::error::Location;
+        let c = &scenario.communes[self.commune];
+        Error::invalid(
+            Location::file("communes.geojson")
+                .feature(self.commune, Some(c.id.key()))
+                .property("geometry"),
+            format!(
+                "a {} gap around the commune winds around the {} pole, which no \
+                 longitude/latitude polygon can outline; gap maps and plans are refused \
+                 for such a scenario (its coverage report is not affected)",
+                self.layer,
+                if self.north { "north" } else { "south" }
+            ),
+        )
+    }
+}
+
+/// Whether the outline of a side-connected set of cells (strip lattice of
+/// `frame`) surrounds a pole: `Some(true)` for the north pole.
+fn pole_inside(
+    part: &[(i64, i64)],
+    frame: &crate::projection::TransverseMercator,
+    res: f64,
+) -> Option<bool> {
+    use geo::Intersects;
+    let (mut i0, mut i1, mut j0, mut j1) = (i64::MAX, i64::MIN, i64::MAX, i64::MIN);
+    for &(i, j) in part {
+        (i0, i1, j0, j1) = (i0.min(i), i1.max(i), j0.min(j), j1.max(j));
+    }
+    for north in [true, false] {
+        let lat = if north { 90.0 } else { -90.0 };
+        let [x, y] = frame.forward(frame.central_meridian_deg(), lat);
+        let inside_box = i0 as f64 * res <= x
+            && x <= (i1 + 1) as f64 * res
+            && j0 as f64 * res <= y
+            && y <= (j1 + 1) as f64 * res;
+        if !inside_box {
+            continue;
+        }
+        let metres = |i: i64, j: i64| Coord {
+            x: i as f64 * res,
+            y: j as f64 * res,
+        };
+        if let Some(p) = outline(part, metres) {
+            if Polygon::new(p.exterior().clone(), vec![]).intersects(&Point::new(x, y)) {
+                return Some(north);
+            }
+        }
+    }
+    None
+}
+
 fn build_gap(
     layer: Layer,
     units: &[&Unit],
     group: &[usize],
     uncovered: &Uncovered,
     near: &Nearest,
-) -> Gap {
+) -> std::result::Result<Gap, AroundPole> {
     let res = uncovered.resolution_m;
     let zone = units[group[0]].zone;
     let mut population = 0.0;
@@ -340,6 +410,13 @@ fn build_gap(
     let mut polygons: Vec<Polygon<f64>> = Vec::new();
     for comp in components(&cells) {
         let part: Vec<(i64, i64)> = comp.iter().map(|&k| cells[k]).collect();
+        if let Some(north) = pole_inside(&part, &frame, res) {
+            return Err(AroundPole {
+                layer,
+                commune: communes[0],
+                north,
+            });
+        }
         if let Some(p) = outline(&part, corner) {
             polygons.push(p);
         }
@@ -364,7 +441,7 @@ fn build_gap(
             }
         }
     }
-    Gap {
+    Ok(Gap {
         layer,
         rank: 0,
         population,
@@ -375,7 +452,7 @@ fn build_gap(
         nearest_m: nearest.map(|n| n.0),
         nearest_id: nearest.map(|n| near.id(layer, n.1)),
         geometry,
-    }
+    })
 }
 
 /// An outline with continuous longitudes (possibly beyond ±180°) cut at
