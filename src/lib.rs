@@ -58,10 +58,21 @@
 //! | gap maps, site / wifi / fibre planning to targets | [`planning`] | [`planning::find_gaps`], [`planning::plan`] |
 //! | synthetic cities for demos and benchmarks | [`synth`] | [`synth::generate`] |
 //!
+//! ## Cargo features
+//!
+//! | feature | default | what it adds | needs |
+//! | --- | --- | --- | --- |
+//! | `proj` | no | scenario files in another coordinate reference system: `crs = "EPSG:3405"` (VN-2000 / UTM zone 48N), or any PROJ string, in scenario.toml; positions are transformed to WGS 84 when loaded ([`io::load_scenario`]) | the georust `proj` crate, which builds PROJ 9.6 from the source it ships (SQLite bundled, `proj.db` embedded, no network): `cmake` and the `sqlite3` program at build time, nothing at run time |
+//!
+//! Without it the crate builds with Rust alone (no system library), and a
+//! `crs` other than WGS 84 is refused with a message naming the feature.
+//!
 //! ## Units and coordinates
 //!
 //! - Input and output coordinates are WGS 84 longitude/latitude in degrees
-//!   (RFC 7946 GeoJSON).
+//!   (RFC 7946 GeoJSON). With the `proj` feature, input files may be in
+//!   another CRS named by `crs` in scenario.toml; they are transformed at
+//!   load, and everything after loading (the model, the outputs) is WGS 84.
 //! - Distances and ranges are metres on the ground (`range_m`, `height_m`,
 //!   `fiber_drop_m`, `resolution_m`); areas are km² where the name says so
 //!   (`area_km2`, geodesic). Radio quantities carry their unit
@@ -70,6 +81,12 @@
 //!   longitude strips, where distances are true to better than 0.01 %; ranges
 //!   are corrected by the local scale factor and sector azimuths (true north,
 //!   clockwise) by the grid convergence.
+//! - Scenarios around the antimeridian (Fiji, Chukotka) are supported by
+//!   the report, the signal mode, gap maps and planning alike: communes on
+//!   both sides of 180° (or cut there as RFC 7946 §3.1.9 asks) are measured
+//!   with continuous longitudes, so a site at 179.995° covers across.
+//!   Every output stays in [−180, 180]; gap polygons and planned fibre
+//!   segments crossing 180° are cut there into parts (RFC 7946 §3.1.9).
 //!
 //! ## Demand and counting
 //!
@@ -81,12 +98,6 @@
 //! *unassigned*. Every person and household of the input is counted once;
 //! the report is refused (an internal error) rather than written if that
 //! ever fails. Results are bit-identical whatever the number of threads.
-//! - Scenarios around the antimeridian (Fiji, Chukotka) are supported by
-//!   the report, the signal mode, gap maps and planning alike: communes on
-//!   both sides of 180° (or cut there as RFC 7946 §3.1.9 asks) are measured
-//!   with continuous longitudes, so a site at 179.995° covers across.
-//!   Every output stays in [−180, 180]; gap polygons and planned fibre
-//!   segments crossing 180° are cut there into parts (RFC 7946 §3.1.9).
 //!
 //! ## Reading of the contract
 //!
@@ -128,7 +139,21 @@
 //!   instead of `population.geojson`: each raster cell is sub-sampled into
 //!   demand points, rescaled per commune to the communes' census figures
 //!   when they are given ([`io::raster`]). Both feed the same engine as the
-//!   contract's files.
+//!   contract's files;
+//! - scenario.toml may hold a top-level `crs`, the coordinate reference
+//!   system of every input position (GeoJSON files and `sites.csv`). Absent,
+//!   `"EPSG:4326"`, `"OGC:CRS84"` or `"WGS84"` (any case) is the contract's
+//!   WGS 84 longitude/latitude, read longitude first as GeoJSON writes it
+//!   (not in EPSG:4326's official latitude-first order). Any other CRS
+//!   needs the `proj` feature; positions are transformed to WGS 84 right
+//!   after parsing, before the range checks, and a position that cannot be
+//!   transformed is refused naming file, feature and `geometry`. Site
+//!   azimuths stay degrees from true north and every range, height and
+//!   drop stays metres on the ground. `report.json` echoes `crs` in
+//!   `parameters` only when it is not WGS 84, and
+//!   [`io::write_scenario`] never writes it (it writes WGS 84).
+//!   `population.tif` is georeferenced by its own GeoKeys and must be
+//!   WGS 84 whatever `crs` says.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

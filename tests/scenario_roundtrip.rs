@@ -174,6 +174,8 @@ fn hand_built() -> Scenario {
                 communes: [("31118".to_owned(), Environment::Rural)].into(),
                 ..EnvironmentRules::default()
             },
+            // written scenarios are WGS 84: `crs` is never written
+            crs: None,
         },
         warnings: vec![],
     }

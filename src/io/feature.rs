@@ -10,6 +10,7 @@ use std::path::Path;
 
 use geo::{Coord, LineString, MultiLineString, MultiPolygon, Polygon};
 
+use super::crs::{self, InputCrs};
 use super::json::{check_syntax, Json, Parser};
 use crate::error::Location;
 use crate::model::FeatureId;
@@ -29,12 +30,14 @@ pub(crate) struct RawFeature {
 }
 
 /// Reads `bytes` as a GeoJSON `FeatureCollection`, calling `on_feature` for
-/// each feature in order. Syntax errors are [`Error::Parse`]; a document
-/// that is not a `FeatureCollection` is an [`Error::Invalid`] naming the
-/// file.
+/// each feature in order, its positions already transformed from `crs` to
+/// WGS 84. Syntax errors are [`Error::Parse`]; a document that is not a
+/// `FeatureCollection`, or a position that cannot be transformed, is an
+/// [`Error::Invalid`] naming the file (and feature).
 pub(crate) fn read_feature_collection(
     path: &Path,
     bytes: &[u8],
+    crs: &InputCrs,
     mut on_feature: impl FnMut(usize, RawFeature) -> Result<()>,
 ) -> Result<()> {
     let text = check_syntax(path, bytes)?;
@@ -81,13 +84,16 @@ pub(crate) fn read_feature_collection(
                     ));
                 }
                 p.array(1, |p, index| {
-                    let feature = read_raw_feature(p)?;
+                    let mut feature = read_raw_feature(p)?;
+                    if !crs.is_wgs84() {
+                        transform_feature(path, index, &mut feature, crs)?;
+                    }
                     on_feature(index, feature)
                 })?;
             }
             "crs" => {
-                let crs = p.value(1)?;
-                check_crs(path, &crs)?;
+                let member = p.value(1)?;
+                check_crs(path, &member, crs)?;
             }
             _ => {
                 p.value(1)?;
@@ -111,23 +117,93 @@ pub(crate) fn read_feature_collection(
     Ok(())
 }
 
-/// Refuses a legacy `crs` member naming anything but WGS 84 longitude and
-/// latitude (`CRS84`, `EPSG:4326`): the coordinates would be misread.
-fn check_crs(path: &Path, crs: &Json) -> Result<()> {
-    let name = crs.get("properties").and_then(|p| p.get("name"));
-    if let Some(Json::Str(name)) = name {
-        let upper = name.to_ascii_uppercase();
-        if !(upper.contains("CRS84") || upper.contains("4326")) {
-            return Err(Error::invalid(
-                Location::file(path).property("crs"),
-                format!(
-                    "coordinates are declared in {name:?}; the contract requires WGS 84 \
-                     longitude/latitude in degrees (RFC 7946)"
-                ),
-            ));
-        }
+/// Refuses a legacy `crs` member that contradicts the scenario's CRS, so
+/// that coordinates are never misread. With WGS 84 (the contract), it must
+/// name WGS 84 longitude/latitude (`CRS84`, `EPSG:4326`); with another
+/// `crs` in scenario.toml, the same EPSG code (or no member at all).
+fn check_crs(path: &Path, member: &Json, crs: &InputCrs) -> Result<()> {
+    let Some(Json::Str(name)) = member.get("properties").and_then(|p| p.get("name")) else {
+        return Ok(());
+    };
+    let err = |reason: String| Error::invalid(Location::file(path).property("crs"), reason);
+    let upper = name.to_ascii_uppercase();
+    let declares_wgs84 = upper.contains("CRS84") || upper.contains("4326");
+    match crs.name() {
+        None if declares_wgs84 => Ok(()),
+        None => Err(err(format!(
+            "coordinates are declared in {name:?}; the contract requires WGS 84 \
+             longitude/latitude in degrees (RFC 7946); for another CRS, name it with \
+             `crs` in scenario.toml (needs the `proj` feature)"
+        ))),
+        Some(scenario) => match (crs::epsg_code(name), crs::epsg_code(scenario)) {
+            (Some(a), Some(b)) if a == b => Ok(()),
+            _ => Err(err(format!(
+                "coordinates are declared in {name:?} but scenario.toml says \
+                 crs = {scenario:?}; remove the member or make them agree"
+            ))),
+        },
     }
-    Ok(())
+}
+
+/// Transforms every position of a feature's geometry from `crs` to WGS 84;
+/// a position that cannot be transformed is an error naming the file, the
+/// feature, `geometry` and the position's path in `coordinates`.
+fn transform_feature(
+    path: &Path,
+    index: usize,
+    feature: &mut RawFeature,
+    crs: &InputCrs,
+) -> Result<()> {
+    let Some(Json::Obj(members)) = &mut feature.geometry else {
+        return Ok(());
+    };
+    // the member the readers use: the last one of that name
+    let Some((_, coordinates)) = members.iter_mut().rev().find(|(k, _)| k == "coordinates") else {
+        return Ok(());
+    };
+    let mut at = String::from("coordinates");
+    transform_json(coordinates, crs, &mut at).map_err(|reason| {
+        let id = feature
+            .properties
+            .as_ref()
+            .and_then(|p| p.get("id"))
+            .and_then(|id| parse_id(id).ok())
+            .map(|id| id.to_string());
+        Error::invalid(
+            Location::file(path).feature(index, id).property("geometry"),
+            reason,
+        )
+    })
+}
+
+/// Transforms the positions in `v` (`at` is its path, for messages).
+fn transform_json(v: &mut Json, crs: &InputCrs, at: &mut String) -> GeomResult<()> {
+    let one = |c: &mut Coord<f64>, at: &str| -> GeomResult<()> {
+        let (x, y) = crs
+            .to_wgs84(c.x, c.y)
+            .map_err(|why| format!("{at}: {why}"))?;
+        *c = Coord { x, y };
+        Ok(())
+    };
+    match v {
+        Json::Pos(c) => one(c, at),
+        Json::Line(coords) => {
+            for (i, c) in coords.iter_mut().enumerate() {
+                one(c, &format!("{at}[{i}]"))?;
+            }
+            Ok(())
+        }
+        Json::Arr(items) => {
+            let len = at.len();
+            for (i, item) in items.iter_mut().enumerate() {
+                at.push_str(&format!("[{i}]"));
+                transform_json(item, crs, at)?;
+                at.truncate(len);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 fn read_raw_feature(p: &mut Parser<'_>) -> Result<RawFeature> {
@@ -452,7 +528,15 @@ fn check_coord(c: Coord<f64>, path: &str) -> GeomResult<()> {
         }
     };
     if !(-180.0..=180.0).contains(&c.x) {
-        return Err(format!("{path}: longitude {} is outside [-180, 180]", c.x));
+        let hint = if c.x.abs() > 1000.0 || c.y.abs() > 1000.0 {
+            " (projected coordinates? name their CRS with `crs` in scenario.toml)"
+        } else {
+            ""
+        };
+        return Err(format!(
+            "{path}: longitude {} is outside [-180, 180]{hint}",
+            c.x
+        ));
     }
     if !(-90.0..=90.0).contains(&c.y) {
         let hint = swapped_hint((-90.0..=90.0).contains(&c.x));

@@ -12,6 +12,7 @@
 //!   [`raster_population`]; `population.tif` in a scenario directory),
 //!   reconciled with the census.
 
+pub(crate) mod crs;
 mod feature;
 mod geometry_checks;
 mod json;

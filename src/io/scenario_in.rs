@@ -14,6 +14,7 @@ use std::path::Path;
 
 use geo::{MultiPolygon, Point};
 
+use super::crs::InputCrs;
 use super::feature::{self, describe, id_as_json, read_feature_collection, Feature, RawFeature};
 use super::geometry_checks::{commune_findings, format_area, overlaps};
 use super::json::{line_col, Json};
@@ -64,9 +65,32 @@ pub(crate) const PARAMETERS: &str = "scenario.toml";
 /// | `sectors` empty or not an array of objects; `azimuth_deg` missing or not finite; `beamwidth_deg` missing or outside (0, 360] | [`Error::Invalid`], property `sectors[i].…` |
 /// | `tx_power_dbm`, `antenna_gain_dbi` not numbers | [`Error::Invalid`] |
 /// | `scenario.toml`: an unknown key, a value that is not a number, a value that is not finite and > 0 | [`Error::Invalid`] naming the key (`ranges_m.5G` style) |
+/// | `scenario.toml`: `crs` not a string, a CRS PROJ does not know (PROJ's message quoted), or any CRS but WGS 84 without the `proj` feature (the message says to build with `--features proj`) | [`Error::Invalid`], scenario.toml, key `crs` |
+/// | a position that cannot be transformed from `crs` to WGS 84 (outside the projection's domain, a non-finite result) | [`Error::Invalid`] naming file, feature and `geometry` with the position's path (`coordinates[0][3]`); for `sites.csv`, [`Error::Parse`] at the line and longitude column |
+/// | a GeoJSON `crs` member (the 2008 draft's) that contradicts scenario.toml: not WGS 84 when `crs` is absent, not the same EPSG code when it is given | [`Error::Invalid`], property `crs` |
 ///
 /// Unknown extra properties and unknown files are ignored. Optional
 /// properties given as `null` count as absent.
+///
+/// # Inputs in another coordinate reference system
+///
+/// `scenario.toml` is read first. Its optional top-level `crs` (beyond the
+/// contract) names the CRS of the positions in every GeoJSON file and in
+/// `sites.csv`: absent, `"EPSG:4326"`, `"OGC:CRS84"` or `"WGS84"` (any
+/// case) is WGS 84 longitude/latitude, longitude first as GeoJSON has it
+/// (EPSG:4326's official axis order, latitude first, is not followed).
+/// Anything else needs the `proj` cargo feature: an `AUTHORITY:CODE`
+/// (`"EPSG:3405"`, VN-2000 / UTM zone 48N), a PROJ string (`"+proj=utm
+/// +zone=48 +datum=WGS84 +units=m +no_defs"`), WKT or PROJJSON. Every
+/// position is then transformed to WGS 84 longitude/latitude right after
+/// parsing (easting first, or longitude first for a geographic CRS), before
+/// the range checks above, by the transformation PROJ ranks best without
+/// grid files (no network access). The returned [`Scenario`] is in WGS 84
+/// like any other. What stays as it is: site azimuths are degrees
+/// clockwise from true (geodesic) north, not grid north, and every range,
+/// height and distance is metres on the ground, not in the projection's
+/// units. `population.tif` carries its own CRS in its GeoKeys and must be
+/// WGS 84 lon/lat whatever `crs` says (projected rasters are refused).
 ///
 /// Beyond the contract: a `sites.csv` is read when there is no
 /// `sites.geojson` ([`crate::io::sites_csv`]; errors name line and column),
@@ -153,6 +177,16 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
     let dir = dir.as_ref();
     let mut warnings = Vec::new();
 
+    // scenario.toml first: `crs` says how to read every other file
+    let parameters_path = dir.join(PARAMETERS);
+    let parameters = match read_optional(&parameters_path)? {
+        Some(bytes) => read_parameters(&parameters_path, &bytes)?,
+        None => Parameters::default(),
+    };
+    let crs = InputCrs::new(parameters.crs.as_deref()).map_err(|reason| {
+        Error::invalid(Location::file(&parameters_path).property("crs"), reason)
+    })?;
+
     let communes_path = dir.join(COMMUNES);
     let communes_bytes = read_optional(&communes_path)?.ok_or_else(|| Error::MissingFile {
         path: communes_path.clone(),
@@ -162,25 +196,31 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
     let raster_points = super::raster::scenario_has_raster(dir, geojson_points)?;
     let points_mode = geojson_points || raster_points;
 
-    let communes = read_communes(&communes_path, &communes_bytes, points_mode, &mut warnings)?;
+    let communes = read_communes(
+        &communes_path,
+        &communes_bytes,
+        points_mode,
+        &crs,
+        &mut warnings,
+    )?;
     drop(communes_bytes);
 
     let sites_path = dir.join(SITES);
     let sites_bytes = read_optional(&sites_path)?;
     let csv_sites =
-        super::sites_csv::scenario_sites_csv(dir, sites_bytes.is_some(), &mut warnings)?;
+        super::sites_csv::scenario_sites_csv(dir, sites_bytes.is_some(), &crs, &mut warnings)?;
     let sites = match sites_bytes {
-        Some(bytes) => read_sites(&sites_path, &bytes, &mut warnings)?,
+        Some(bytes) => read_sites(&sites_path, &bytes, &crs, &mut warnings)?,
         None => csv_sites.unwrap_or_default(),
     };
     let fiber_path = dir.join(FIBER);
     let fiber = match read_optional(&fiber_path)? {
-        Some(bytes) => read_fiber(&fiber_path, &bytes, &mut warnings)?,
+        Some(bytes) => read_fiber(&fiber_path, &bytes, &crs, &mut warnings)?,
         None => Vec::new(),
     };
     let wifi_path = dir.join(WIFI);
     let wifi = match read_optional(&wifi_path)? {
-        Some(bytes) => read_wifi(&wifi_path, &bytes, &mut warnings)?,
+        Some(bytes) => read_wifi(&wifi_path, &bytes, &crs, &mut warnings)?,
         None => Vec::new(),
     };
     let population = if raster_points {
@@ -191,16 +231,15 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
         )?)
     } else if points_mode {
         let bytes = fs::read(&population_path).map_err(|e| Error::io(&population_path, e))?;
-        Some(read_population(&population_path, &bytes, &mut warnings)?)
+        Some(read_population(
+            &population_path,
+            &bytes,
+            &crs,
+            &mut warnings,
+        )?)
     } else {
         None
     };
-    let parameters_path = dir.join(PARAMETERS);
-    let parameters = match read_optional(&parameters_path)? {
-        Some(bytes) => read_parameters(&parameters_path, &bytes)?,
-        None => Parameters::default(),
-    };
-
     if let Some(id) = parameters
         .environment
         .communes
@@ -265,11 +304,12 @@ fn read_communes(
     path: &Path,
     bytes: &[u8],
     points_mode: bool,
+    crs: &InputCrs,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Commune>> {
     let mut communes = Vec::new();
     let mut ids = SeenIds::default();
-    read_feature_collection(path, bytes, |index, raw| {
+    read_feature_collection(path, bytes, crs, |index, raw| {
         let mut f = Feature::new(path, index, &raw)?;
         let id = f.required_id()?;
         ids.insert(&f, &id)?;
@@ -348,10 +388,15 @@ fn read_point(f: &Feature<'_>) -> Result<std::result::Result<Point<f64>, &'stati
     }
 }
 
-fn read_sites(path: &Path, bytes: &[u8], warnings: &mut Vec<String>) -> Result<Vec<Site>> {
+fn read_sites(
+    path: &Path,
+    bytes: &[u8],
+    crs: &InputCrs,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Site>> {
     let mut sites = Vec::new();
     let mut ids = SeenIds::default();
-    read_feature_collection(path, bytes, |index, raw| {
+    read_feature_collection(path, bytes, crs, |index, raw| {
         let mut f = Feature::new(path, index, &raw)?;
         let id = f.required_id()?;
         ids.insert(&f, &id)?;
@@ -550,10 +595,15 @@ fn normalize_azimuth(deg: f64) -> f64 {
     }
 }
 
-fn read_fiber(path: &Path, bytes: &[u8], warnings: &mut Vec<String>) -> Result<Vec<FiberRoute>> {
+fn read_fiber(
+    path: &Path,
+    bytes: &[u8],
+    crs: &InputCrs,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<FiberRoute>> {
     let mut routes = Vec::new();
     let mut ids = SeenIds::default();
-    read_feature_collection(path, bytes, |index, raw| {
+    read_feature_collection(path, bytes, crs, |index, raw| {
         let mut f = Feature::new(path, index, &raw)?;
         let id = f.required_id()?;
         ids.insert(&f, &id)?;
@@ -590,10 +640,15 @@ fn read_fiber(path: &Path, bytes: &[u8], warnings: &mut Vec<String>) -> Result<V
     Ok(routes)
 }
 
-fn read_wifi(path: &Path, bytes: &[u8], warnings: &mut Vec<String>) -> Result<Vec<WifiPoint>> {
+fn read_wifi(
+    path: &Path,
+    bytes: &[u8],
+    crs: &InputCrs,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<WifiPoint>> {
     let mut points = Vec::new();
     let mut ids = SeenIds::default();
-    read_feature_collection(path, bytes, |index, raw| {
+    read_feature_collection(path, bytes, crs, |index, raw| {
         let mut f = Feature::new(path, index, &raw)?;
         let id = f.required_id()?;
         ids.insert(&f, &id)?;
@@ -617,10 +672,11 @@ fn read_wifi(path: &Path, bytes: &[u8], warnings: &mut Vec<String>) -> Result<Ve
 fn read_population(
     path: &Path,
     bytes: &[u8],
+    crs: &InputCrs,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<PopulationPoint>> {
     let mut points = Vec::new();
-    read_feature_collection(path, bytes, |index, raw: RawFeature| {
+    read_feature_collection(path, bytes, crs, |index, raw: RawFeature| {
         let mut f = Feature::new(path, index, &raw)?;
         // ids are optional here; a usable one only serves the messages
         let id = f.id().ok().flatten().map(|id| id.to_string());
@@ -732,7 +788,14 @@ fn check_toml_keys(
             (toml::Value::Table(known), toml::Value::Table(table)) => {
                 check_toml_keys(path, table, known, &format!("{name}."))?;
             }
-            // the only strings scenario.toml holds are environment names
+            (toml::Value::String(_), toml::Value::String(_)) if name == "crs" => {}
+            (toml::Value::String(_), other) if name == "crs" => {
+                return Err(err(format!(
+                    "must be a string naming a coordinate reference system (\"EPSG:3405\", a PROJ string), got {}",
+                    other.type_str()
+                )));
+            }
+            // the other strings scenario.toml holds are environment names
             (toml::Value::String(_), value) => check_environment(path, &name, value)?,
             (toml::Value::Table(_), other) => {
                 return Err(err(format!("must be a table, got {}", other.type_str())));

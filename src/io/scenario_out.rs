@@ -24,7 +24,9 @@ use crate::{Error, Result};
 /// Writes `scenario` to `dir` in the contract's format.
 ///
 /// Creates `dir` if needed, then writes `communes.geojson` and
-/// `scenario.toml` (every parameter, defaults included), and
+/// `scenario.toml` (every parameter, defaults included; no `crs`: the
+/// positions written are WGS 84 longitude/latitude, as the model holds
+/// them, whatever CRS the scenario was read from), and
 /// `sites.geojson`, `fiber.geojson`, `wifi.geojson` when the scenario has
 /// such features and `population.geojson` when it has population points
 /// (points mode). An optional file of the contract that the scenario does
@@ -90,7 +92,12 @@ pub fn write_scenario(dir: impl AsRef<Path>, scenario: &Scenario) -> Result<()> 
     })?;
 
     let path = dir.join(PARAMETERS);
-    let toml = toml::to_string(&scenario.parameters)
+    // the geometry written is WGS 84, whatever CRS the scenario was read from
+    let parameters = crate::model::Parameters {
+        crs: None,
+        ..scenario.parameters.clone()
+    };
+    let toml = toml::to_string(&parameters)
         .map_err(|e| Error::invalid(Location::file(&path), e.to_string()))?;
     write_atomic(&path, |w| {
         w.write_all(b"# telecov scenario parameters (contract v1); lengths in metres\n")?;

@@ -66,6 +66,7 @@ use std::path::Path;
 
 use geo::Point;
 
+use super::crs::InputCrs;
 use super::json::line_col;
 use crate::model::{
     FeatureId, RadioParams, Sector, Site, SiteRange, TechSet, Technology, DEFAULT_HEIGHT_M,
@@ -217,6 +218,17 @@ pub fn read_sites_csv(path: impl AsRef<Path>) -> Result<(Vec<Site>, Vec<String>)
 /// Parses the bytes of a site CSV; `path` only names the file in messages.
 /// See [`read_sites_csv`].
 pub fn parse_sites_csv(path: &Path, bytes: &[u8]) -> Result<(Vec<Site>, Vec<String>)> {
+    parse_sites_csv_in(path, bytes, &InputCrs::wgs84())
+}
+
+/// [`parse_sites_csv`] with positions in `crs` (the longitude column holds
+/// the first coordinate, easting; the latitude column the second,
+/// northing), transformed to WGS 84 before the range checks.
+pub(crate) fn parse_sites_csv_in(
+    path: &Path,
+    bytes: &[u8],
+    crs: &InputCrs,
+) -> Result<(Vec<Site>, Vec<String>)> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let skipped = bytes.len() - body.len();
     let parse_err = |line: usize, column: usize, message: String| Error::Parse {
@@ -395,6 +407,9 @@ pub fn parse_sites_csv(path: &Path, bytes: &[u8]) -> Result<(Vec<Site>, Vec<Stri
         let (lat_text, lat_col) = required(Field::Lat)?;
         let lon = number(Field::Lon)?.unwrap_or(f64::NAN);
         let lat = number(Field::Lat)?.unwrap_or(f64::NAN);
+        let (lon, lat) = crs
+            .to_wgs84(lon, lat)
+            .map_err(|why| err_at(Field::Lon, lon_col, why))?;
         if !(-180.0..=180.0).contains(&lon) {
             return Err(err_at(
                 Field::Lon,
@@ -602,6 +617,7 @@ pub(crate) const SITES_CSV: &str = "sites.csv";
 pub(crate) fn scenario_sites_csv(
     dir: &Path,
     geojson_present: bool,
+    crs: &InputCrs,
     warnings: &mut Vec<String>,
 ) -> Result<Option<Vec<Site>>> {
     let path = dir.join(SITES_CSV);
@@ -614,7 +630,8 @@ pub(crate) fn scenario_sites_csv(
             "both sites.geojson and sites.csv are present: keep one (the sites would be counted twice)",
         ));
     }
-    let (sites, w) = read_sites_csv(&path)?;
+    let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    let (sites, w) = parse_sites_csv_in(&path, &bytes, crs)?;
     warnings.extend(w);
     Ok(Some(sites))
 }

@@ -72,6 +72,8 @@ impl TechRanges {
 /// (see [`crate::propagation`]): `[radio]` ([`RadioConfig`]) and
 /// `[environment]` ([`EnvironmentRules`]). They are echoed in
 /// `report.json`'s `parameters` only when they differ from the defaults.
+/// A top-level `crs` names the coordinate reference system of the input
+/// files ([`Parameters::crs`]); it too is echoed only when it is not WGS 84.
 ///
 /// ```
 /// use telecov::model::{Parameters, Technology};
@@ -100,6 +102,24 @@ pub struct Parameters {
     /// Environment rules (`[environment]`).
     #[serde(skip_serializing_if = "EnvironmentRules::is_default")]
     pub environment: EnvironmentRules,
+    /// The coordinate reference system the scenario's input files are
+    /// written in (`crs`), as given: `None`, `"EPSG:4326"`, `"OGC:CRS84"`
+    /// or `"WGS84"` (any case) mean WGS 84 longitude/latitude; anything
+    /// else (`"EPSG:3405"`, a PROJ string) needs the `proj` feature (see
+    /// [`crate::io::load_scenario`]).
+    ///
+    /// It only tells [`crate::io::load_scenario`] how to read the files:
+    /// a loaded [`crate::model::Scenario`] is always in WGS 84, whatever
+    /// this says, the engine ignores it, and
+    /// [`crate::io::write_scenario`] leaves it out (it writes WGS 84). It
+    /// is echoed in `report.json`'s `parameters` only when it names
+    /// another CRS than WGS 84.
+    #[serde(skip_serializing_if = "crs_is_wgs84")]
+    pub crs: Option<String>,
+}
+
+fn crs_is_wgs84(crs: &Option<String>) -> bool {
+    crs.as_deref().is_none_or(crate::io::crs::names_wgs84)
 }
 
 fn is_default_radio(r: &RadioConfig) -> bool {
@@ -115,14 +135,16 @@ impl Default for Parameters {
             ranges_m: TechRanges::default(),
             radio: RadioConfig::default(),
             environment: EnvironmentRules::default(),
+            crs: None,
         }
     }
 }
 
 impl Parameters {
     /// Every key scenario.toml may hold, with its default value (the
-    /// optional tables written out in full); `[environment.communes]` is
-    /// the one table whose keys are free (commune ids).
+    /// optional tables written out in full, `crs` as `"EPSG:4326"`);
+    /// `[environment.communes]` is the one table whose keys are free
+    /// (commune ids).
     pub fn known_keys() -> toml::Table {
         let d = Parameters::default();
         let mut t = toml::Table::try_from(&d).unwrap_or_default();
@@ -132,6 +154,7 @@ impl Parameters {
         if let Ok(env) = toml::Table::try_from(&d.environment) {
             t.insert("environment".into(), toml::Value::Table(env));
         }
+        t.insert("crs".into(), toml::Value::String("EPSG:4326".into()));
         t
     }
 
