@@ -54,6 +54,9 @@ const NODES: [(f64, f64); 3] = [
     (0.5 + 0.387_298_334_620_741_7, 5.0 / 18.0),
 ];
 
+/// Flag bit of mobile broadband (the union of 3G, 4G and 5G).
+const MOBILE_BROADBAND_BIT: usize = FLAG_MOBILE_BROADBAND.trailing_zeros() as usize;
+
 /// One line in the middle of a slice.
 const MIDPOINT: [(f64, f64); 1] = [(0.5, 1.0)];
 
@@ -272,13 +275,24 @@ pub(crate) fn measure(
                 Some(local) => local.trace(l.y, x_lo, x_hi, covered_whole, &mut bufs),
                 None => trace_line(index, l.y, x_lo, x_hi, covered_whole, &mut bufs),
             };
+            let mut lengths = [0.0; FLAG_BITS];
             for (bit, buf) in bufs.iter_mut().enumerate() {
-                if (full >> bit) & 1 == 1 {
-                    covered[bit] += l.weight * l.width;
-                } else if !buf.is_empty() {
-                    covered[bit] += l.weight * covered_length(buf, &l.spans);
+                let length = if (full >> bit) & 1 == 1 {
+                    l.width
+                } else if bit == MOBILE_BROADBAND_BIT && lengths[1..4].contains(&l.width) {
+                    // 3G, 4G or 5G covers the whole line: so does their union
+                    // (the same sum of the same spans, bit for bit)
                     buf.clear();
-                }
+                    l.width
+                } else if !buf.is_empty() {
+                    let length = covered_length(buf, &l.spans);
+                    buf.clear();
+                    length
+                } else {
+                    0.0
+                };
+                lengths[bit] = length;
+                covered[bit] += l.weight * length;
             }
         }
         m.area += area;
@@ -306,6 +320,13 @@ struct Sweeping<'a> {
     active: Vec<usize>,
     /// The active shape that covered the whole previous line, tried first.
     last_full: Option<usize>,
+    /// Shapes whose union covered the whole previous line (a chain from
+    /// its left end to its right end), tried next.
+    chain: Vec<usize>,
+    /// Scratch: intervals found on the line, with their shapes.
+    found: Vec<(f64, f64, usize)>,
+    /// Scratch: a chain re-found when the chain is tried.
+    rechain: Vec<usize>,
 }
 
 impl<'a> Sweeping<'a> {
@@ -319,7 +340,22 @@ impl<'a> Sweeping<'a> {
             next: 0,
             active: Vec::new(),
             last_full: None,
+            chain: Vec::new(),
+            found: Vec::new(),
+            rechain: Vec::new(),
         }
+    }
+
+    /// Whether the shapes of the chain still cover `[x_lo, x_hi]` on the
+    /// line `y` together.
+    fn chain_covers(&mut self, y: f64, x_lo: f64, x_hi: f64) -> bool {
+        self.found.clear();
+        for &k in &self.chain {
+            let found = &mut self.found;
+            self.shapes[k].4.intervals(y, |a, b| found.push((a, b, k)));
+        }
+        sort_by_start(&mut self.found);
+        chain_to(&self.found, x_lo, x_hi, &mut self.rechain)
     }
 
     /// Moves the sweep to the line `y` (non-decreasing).
@@ -330,6 +366,47 @@ impl<'a> Sweeping<'a> {
         }
         let shapes = &self.shapes;
         self.active.retain(|&i| shapes[i].1 >= y);
+    }
+}
+
+/// Sorts intervals by their start (finite numbers).
+fn sort_by_start(found: &mut [(f64, f64, usize)]) {
+    found.sort_unstable_by(|p, q| {
+        if p.0 < q.0 {
+            std::cmp::Ordering::Less
+        } else if p.0 > q.0 {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Equal
+        }
+    });
+}
+
+/// Whether the intervals (sorted by start) cover `[x_lo, x_hi]` together;
+/// when they do, `chain` holds the shapes of a greedy chain of them from
+/// `x_lo` to `x_hi` (each step the interval reaching furthest).
+fn chain_to(found: &[(f64, f64, usize)], x_lo: f64, x_hi: f64, chain: &mut Vec<usize>) -> bool {
+    chain.clear();
+    let mut reach = x_lo;
+    let mut i = 0;
+    loop {
+        let mut best: Option<(f64, usize)> = None;
+        while i < found.len() && found[i].0 <= reach {
+            if best.is_none_or(|(b, _)| found[i].1 > b) {
+                best = Some((found[i].1, found[i].2));
+            }
+            i += 1;
+        }
+        match best {
+            Some((b, k)) if b > reach || b >= x_hi => {
+                chain.push(k);
+                reach = b;
+                if reach >= x_hi {
+                    return true;
+                }
+            }
+            _ => return false,
+        }
     }
 }
 
@@ -427,25 +504,49 @@ impl<'a> LocalShapes<'a> {
                 }
                 layer.last_full = None;
             }
+            // the shapes that covered the previous line together
+            if !layer.chain.is_empty() {
+                if layer.chain_covers(y, x_lo, x_hi) {
+                    full |= *bits;
+                    continue;
+                }
+                layer.chain.clear();
+            }
+            layer.found.clear();
+            let mut single = None;
             for &k in &layer.active {
                 let (_, _, left, right, cell) = layer.shapes[k];
                 if right < x_lo || left > x_hi {
                     continue;
                 }
                 let mut covers = false;
+                let found = &mut layer.found;
                 cell.intervals(y, |a, b| {
                     if a <= x_lo && b >= x_hi {
                         covers = true;
                     } else {
-                        buf.push((a, b));
+                        found.push((a, b, k));
                     }
                 });
                 if covers {
-                    buf.clear();
-                    full |= *bits;
-                    layer.last_full = Some(k);
+                    single = Some(k);
                     break;
                 }
+            }
+            if let Some(k) = single {
+                full |= *bits;
+                layer.last_full = Some(k);
+                continue;
+            }
+            // covered by several shapes together: whole (the same figure
+            // as measuring the union, which then holds every span), and
+            // their chain is tried first on the next line
+            sort_by_start(&mut layer.found);
+            if chain_to(&layer.found, x_lo, x_hi, &mut layer.chain) {
+                full |= *bits;
+            } else {
+                layer.chain.clear();
+                buf.extend(layer.found.iter().map(|f| (f.0, f.1)));
             }
         }
         // mobile broadband: full when one of 3G, 4G, 5G is, else their union
@@ -587,9 +688,14 @@ pub(super) fn trace_line(
     let reach = index.fiber_drop_m * scale_at(x_lo.abs().max(x_hi.abs())) * (1.0 + 1e-9);
     let wide = AABB::from_corners([x_lo - reach, y - reach], [x_hi + reach, y + reach]);
     let segments: Box<dyn Iterator<Item = &Line<[f64; 2]>>> = if index.exhaustive {
-        Box::new(index.fiber.iter())
+        Box::new(index.fiber.iter().map(|s| &**s))
     } else {
-        Box::new(index.fiber.locate_in_envelope_intersecting(&wide))
+        Box::new(
+            index
+                .fiber
+                .locate_in_envelope_intersecting(&wide)
+                .map(|s| &**s),
+        )
     };
     for seg in segments {
         let drop = index.fiber_drop_m * scale_at(0.5 * (seg.from[0] + seg.to[0]));

@@ -61,6 +61,9 @@ pub(crate) struct Cell {
     pub min: [f64; 2],
     /// Upper-right corner of the bounding box.
     pub max: [f64; 2],
+    /// The same box for the index (built once: the index asks for it at
+    /// every comparison while it is bulk-loaded).
+    envelope: AABB<[f64; 2]>,
 }
 
 impl Cell {
@@ -75,6 +78,7 @@ impl Cell {
             wedge,
             min,
             max,
+            envelope: AABB::from_corners(min, max),
         }
     }
 
@@ -165,7 +169,7 @@ fn half_line(d: [f64; 2], cx: f64, dy: f64, clockwise: bool) -> (f64, f64) {
 impl RTreeObject for Cell {
     type Envelope = AABB<[f64; 2]>;
     fn envelope(&self) -> Self::Envelope {
-        AABB::from_corners(self.min, self.max)
+        self.envelope
     }
 }
 
@@ -255,7 +259,17 @@ pub(crate) fn covered_length(intervals: &mut [(f64, f64)], spans: &[(f64, f64)])
     if intervals.is_empty() || spans.is_empty() {
         return 0.0;
     }
-    intervals.sort_unstable_by(|p, q| p.0.total_cmp(&q.0));
+    // starts are finite (NaN-free shapes, validated input); a plain
+    // comparison sorts faster than `total_cmp`
+    intervals.sort_unstable_by(|p, q| {
+        if p.0 < q.0 {
+            std::cmp::Ordering::Less
+        } else if p.0 > q.0 {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Equal
+        }
+    });
     let mut total = 0.0;
     let mut s = 0;
     let mut merged_lo = intervals[0].0;
