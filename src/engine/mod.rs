@@ -41,7 +41,7 @@ use geo::{
     Rect,
 };
 use rayon::prelude::*;
-use rstar::primitives::{GeomWithData, Line, Rectangle};
+use rstar::primitives::{CachedEnvelope, GeomWithData, Line, Rectangle};
 use rstar::{RTree, AABB};
 
 use crate::demand::grid_rows;
@@ -287,7 +287,8 @@ struct ZoneIndex {
     /// layer never wades through another's shapes.
     layers: [RTree<Cell>; 4],
     wifi: RTree<Cell>,
-    fiber: RTree<Line<[f64; 2]>>,
+    /// Fibre segments, with their boxes cached for the bulk load.
+    fiber: RTree<CachedEnvelope<Line<[f64; 2]>>>,
     fiber_drop_m: f64,
     exhaustive: bool,
 }
@@ -364,7 +365,7 @@ impl ZoneIndex {
             frame,
             layers: std::array::from_fn(|_| layers.next().unwrap_or_default()),
             wifi: RTree::bulk_load(wifi),
-            fiber: RTree::bulk_load(segments),
+            fiber: RTree::bulk_load(segments.into_iter().map(CachedEnvelope::new).collect()),
             fiber_drop_m: params.fiber_drop_m,
             exhaustive,
         }
@@ -765,7 +766,46 @@ pub fn build_indexes(scenario: &Scenario, options: &Options) -> Result<IndexSumm
     Ok(summary)
 }
 
+/// A progress callback: `(done, total)` units of demand measured so far
+/// (communes in uniform mode, points in points mode). Called from worker
+/// threads, in no particular order, at most a few thousand times a run.
+pub type Progress<'p> = &'p (dyn Fn(usize, usize) + Sync);
+
+/// [`crate::evaluate_with`], reporting its progress to `progress` while
+/// demand is measured (the long stage of a large run), for progress bars.
+/// The report is the same as without it.
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// let scenario = telecov::synth::generate(&telecov::synth::CityConfig::can_tho());
+/// let last = AtomicUsize::new(0);
+/// let report = telecov::engine::evaluate_with_progress(
+///     &scenario,
+///     &telecov::Options::default(),
+///     &|done, _total| { last.fetch_max(done, Ordering::Relaxed); },
+/// )?;
+/// assert_eq!(last.load(Ordering::Relaxed), scenario.communes.len());
+/// assert_eq!(report, telecov::evaluate(&scenario)?);
+/// # Ok::<(), telecov::Error>(())
+/// ```
+pub fn evaluate_with_progress(
+    scenario: &Scenario,
+    options: &Options,
+    progress: Progress<'_>,
+) -> Result<crate::Report> {
+    let evaluation = run_with(scenario, options, Some(progress))?;
+    crate::report::assemble(scenario, evaluation)
+}
+
 pub(crate) fn run(scenario: &Scenario, options: &Options) -> Result<Evaluation> {
+    run_with(scenario, options, None)
+}
+
+fn run_with(
+    scenario: &Scenario,
+    options: &Options,
+    progress: Option<Progress<'_>>,
+) -> Result<Evaluation> {
     // a scenario built in code gets the same numeric checks as a file
     scenario.validate()?;
     // around 180°, longitudes made continuous (0..360) for strips and indexes
@@ -774,8 +814,8 @@ pub(crate) fn run(scenario: &Scenario, options: &Options) -> Result<Evaluation> 
     let prepared = Prepared::new(scenario, options)?;
     let mut warnings = prepared.warnings.clone();
     let (tallies, unassigned_population, unassigned_households) = match &scenario.population {
-        None => uniform(&prepared, options, &mut warnings)?,
-        Some(points) => points_mode(&prepared, points, &mut warnings),
+        None => uniform(&prepared, options, &mut warnings, progress)?,
+        Some(points) => points_mode(&prepared, points, &mut warnings, progress),
     };
     Ok(Evaluation {
         tallies,
@@ -791,6 +831,7 @@ fn uniform(
     prepared: &Prepared<'_>,
     options: &Options,
     warnings: &mut Vec<String>,
+    progress: Option<Progress<'_>>,
 ) -> Result<(Vec<Tally>, f64, f64)> {
     use geo::Area;
     let scenario = prepared.scenario;
@@ -811,10 +852,19 @@ fn uniform(
         options.max_demand_cells,
         "Options::max_demand_cells",
     )?;
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let total = projected.len();
+    let tick = |n: usize| {
+        if let Some(progress) = progress {
+            let d = done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
+            progress(d, total);
+        }
+    };
     let results: Vec<(Tally, Option<String>)> = projected
         .par_iter()
         .enumerate()
         .map(|(i, proj)| {
+            let _tick = OnDrop(|| tick(1));
             let commune = &scenario.communes[i];
             let pop = commune.population.unwrap_or(0.0);
             let hh = commune.households.unwrap_or(0.0);
@@ -904,17 +954,29 @@ fn points_mode(
     prepared: &Prepared<'_>,
     points: &[crate::model::PopulationPoint],
     warnings: &mut Vec<String>,
+    progress: Option<Progress<'_>>,
 ) -> (Vec<Tally>, f64, f64) {
     let scenario = prepared.scenario;
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let evaluated: Vec<Option<(usize, u8)>> = points
-        .par_iter()
-        .with_min_len(256)
-        .map(|pt| {
-            let loc = pt.location?;
-            let c = prepared.locator.locate(loc)?;
-            let z = prepared.commune_zone[c]?;
-            let index = &prepared.indexes[z];
-            Some((c, index.flags(index.frame.forward(loc.x(), loc.y()))))
+        .par_chunks(4096)
+        .flat_map_iter(|chunk| {
+            let out: Vec<Option<(usize, u8)>> = chunk
+                .iter()
+                .map(|pt| {
+                    let loc = pt.location?;
+                    let c = prepared.locator.locate(loc)?;
+                    let z = prepared.commune_zone[c]?;
+                    let index = &prepared.indexes[z];
+                    Some((c, index.flags(index.frame.forward(loc.x(), loc.y()))))
+                })
+                .collect();
+            if let Some(progress) = progress {
+                let n = chunk.len();
+                let d = done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
+                progress(d, points.len());
+            }
+            out
         })
         .collect();
     let mut tallies = vec![Tally::default(); scenario.communes.len()];
@@ -954,6 +1016,16 @@ fn points_mode(
         }
     }
     (tallies, un_pop, un_hh)
+}
+
+/// Runs its closure when dropped: a progress tick however a closure
+/// returns.
+struct OnDrop<F: FnMut()>(F);
+
+impl<F: FnMut()> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        (self.0)();
+    }
 }
 
 #[cfg(test)]
