@@ -10,9 +10,13 @@
 //! Each case runs in its own child process, so that its peak memory (the
 //! kernel's high-water mark of resident memory, `VmHWM`) is its own. Stages:
 //! *generate* (the synthetic scenario, [`telecov::synth::generate`]: not part
-//! of a report, shown for reference), *evaluate* (validation, projection,
-//! indexes, demand, coverage per commune; [`telecov::evaluate`]) and
-//! *write* (`report.json` and `communes.geojson` into a temporary folder).
+//! of a report, shown for reference), *index* (the spatial indexes alone,
+//! [`telecov::engine::build_indexes`], timed on their own for reference),
+//! *evaluate* (validation, projection, indexes, demand, coverage per
+//! commune, the report; [`telecov::engine::evaluate_with_progress`], with a
+//! progress bar on standard error) and *write* (`report.json` and
+//! `communes.geojson` into a temporary folder). *report* = evaluate + write,
+//! the time from a scenario in memory to the files on disk.
 //!
 //! The Vietnam-sized case: 128 copies of the city (10,624 communes) of
 //! 2,586 km² each (331,000 km²), 96.2 million people, 26.9 million
@@ -87,15 +91,17 @@ fn drive(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         cases.push(0);
     }
     println!(
-        "{:<10} {:>8} {:>10} {:>8} {:>12} {:>10} {:>10} {:>8} {:>13} {:>9}",
+        "{:<10} {:>8} {:>10} {:>8} {:>12} {:>10} {:>8} {:>10} {:>8} {:>9} {:>13} {:>9}",
         "case",
         "communes",
         "km²",
         "sites",
         "demand cells",
         "generate s",
+        "index s",
         "evaluate s",
         "write s",
+        "report s",
         "cells/s (eval)",
         "peak MiB"
     );
@@ -152,9 +158,29 @@ fn run_case(args: &Args, case: u32) -> Result<(), Box<dyn std::error::Error>> {
         scenario.sites.len(),
         cells
     );
+    let options = telecov::Options::default();
+    let ti = Instant::now();
+    let summary = telecov::engine::build_indexes(&scenario, &options)?;
+    let index_s = ti.elapsed().as_secs_f64();
+    eprintln!(
+        "[{:>7.1} s] indexes: {} strips, {} shapes, {} wifi discs, {} fibre segments in {index_s:.2} s",
+        t0.elapsed().as_secs_f64(),
+        summary.strips,
+        summary.shapes.iter().sum::<usize>(),
+        summary.wifi_discs,
+        summary.fiber_segments
+    );
+    let bar = indicatif::ProgressBar::new(scenario.communes.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} evaluating [{wide_bar}] {pos}/{len} communes, {eta} left",
+        )?,
+    );
     let t1 = Instant::now();
-    let report = telecov::evaluate(&scenario)?;
+    let report = telecov::engine::evaluate_with_progress(&scenario, &options, &|done, _| {
+        bar.set_position(done as u64)
+    })?;
     let evaluate_s = t1.elapsed().as_secs_f64();
+    bar.finish_and_clear();
 
     eprintln!("[{:>7.1} s] writing", t0.elapsed().as_secs_f64());
     let t2 = Instant::now();
@@ -172,15 +198,17 @@ fn run_case(args: &Args, case: u32) -> Result<(), Box<dyn std::error::Error>> {
     };
     let peak = peak_memory_mib().map_or("n/a".to_owned(), |m| format!("{m:.0}"));
     println!(
-        "{:<10} {:>8} {:>10.0} {:>8} {:>12.3e} {:>10.2} {:>10.2} {:>8.2} {:>13.3e} {:>9}",
+        "{:<10} {:>8} {:>10.0} {:>8} {:>12.3e} {:>10.2} {:>8.2} {:>10.2} {:>8.2} {:>9.2} {:>13.3e} {:>9}",
         name,
         scenario.communes.len(),
         area_km2,
         scenario.sites.len(),
         cells,
         generate_s,
+        index_s,
         evaluate_s,
         write_s,
+        evaluate_s + write_s,
         cells / evaluate_s,
         peak
     );
