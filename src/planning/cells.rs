@@ -2,10 +2,11 @@
 //!
 //! **Uniform demand.** Each commune is swept on the global lattice of its
 //! strip (cells `[i·res, (i+1)·res) × [j·res, (j+1)·res)`), two
-//! Gauss–Legendre lines per row. On each line the commune's spans and the
-//! engine's exact coverage intervals (the same traces as the report's row
-//! integration) give, per cell, the commune's area and its uncovered area
-//! per layer. Each commune's uncovered people `U` (its population minus the
+//! Gauss–Legendre lines per row (the report measures shares on three, with
+//! exact row areas; the cells' figures are normalised to the report's
+//! below). On each line the commune's spans and the engine's exact coverage
+//! intervals (the same traces as the report's row integration) give, per
+//! cell, the commune's area and its uncovered area per layer. Each commune's uncovered people `U` (its population minus the
 //! covered figure of `report.json`) are then shared among its cells in
 //! proportion to their uncovered area, so the cells of a commune add up to
 //! `U` exactly (within floating-point rounding): conservation holds by
@@ -253,9 +254,10 @@ impl Uncovered {
     }
 }
 
-/// Sub-points of a cell: the report's two Gauss–Legendre lines of the
-/// row, each sampled at `SUB_X` points, so a claim is measured on the
-/// lines the report integrates on.
+/// Sub-points of a cell: the two Gauss–Legendre lines of the row that the
+/// cells are measured on, each sampled at `SUB_X` points (the claims of a
+/// plan agree with the report re-measured on the planned scenario: 0.0001
+/// percentage point for fibre on the demo, worst commune 0.17).
 const SUB_X: usize = 32;
 /// Number of sub-points of a cell (one bit each in a `u64`).
 const SUB_N: usize = 2 * SUB_X;
