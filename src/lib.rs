@@ -110,9 +110,9 @@
 //! - the report adds one field to the contract: `demand` (`uniform` or
 //!   `points`);
 //! - uniform demand is "estimated on a grid of `resolution_m`" by row
-//!   integration ([`Sampling::Rows`]): lines `resolution_m` apart (split at
-//!   the commune's vertices) on which covered lengths are exact, rather than
-//!   by counting cell centres, which can miss the contract's 0.5-point rule
+//!   integration ([`Sampling::Rows`]): rows `resolution_m` high with their
+//!   exact areas, covered shares measured on three lines per row where
+//!   covered lengths are exact, rather than by counting cell centres, which can miss the contract's 0.5-point rule
 //!   on small communes with straight edges ([`Sampling::CellCentres`] keeps
 //!   that estimate available);
 //! - consequently a commune smaller than one cell keeps its people spread
