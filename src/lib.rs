@@ -75,7 +75,7 @@
 //!   load, and everything after loading (the model, the outputs) is WGS 84.
 //! - Distances and ranges are metres on the ground (`range_m`, `height_m`,
 //!   `fiber_drop_m`, `resolution_m`); areas are km² where the name says so
-//!   (`area_km2`, geodesic). Radio quantities carry their unit
+//!   (`area_km2`, on the WGS 84 ellipsoid: within 10⁻⁶ of the geodesic area). Radio quantities carry their unit
 //!   (`frequency_mhz`, `tx_power_dbm`, `antenna_gain_dbi`, `_db`).
 //! - Inside, geometry is projected to transverse Mercator frames of 1°-wide
 //!   longitude strips, where distances are true to better than 0.01 %; ranges
