@@ -31,7 +31,7 @@ use geo::MultiPolygon;
 use rstar::primitives::Line;
 use rstar::AABB;
 
-use super::shapes::{corridor_interval, covered_length, Cell};
+use super::shapes::{by_start, corridor_interval, covered_length, Cell};
 use super::{scale_at, ZoneIndex, FLAG_BITS, FLAG_FIBER, FLAG_MOBILE_BROADBAND, FLAG_WIFI};
 
 /// Area of a commune and the area of it that each flag bit covers, in grid
@@ -371,15 +371,7 @@ impl<'a> Sweeping<'a> {
 
 /// Sorts intervals by their start (finite numbers).
 fn sort_by_start(found: &mut [(f64, f64, usize)]) {
-    found.sort_unstable_by(|p, q| {
-        if p.0 < q.0 {
-            std::cmp::Ordering::Less
-        } else if p.0 > q.0 {
-            std::cmp::Ordering::Greater
-        } else {
-            std::cmp::Ordering::Equal
-        }
-    });
+    found.sort_unstable_by(|p, q| by_start(p.0, q.0));
 }
 
 /// Whether the intervals (sorted by start) cover `[x_lo, x_hi]` together;

@@ -253,23 +253,26 @@ pub(crate) fn corridor_interval(a: [f64; 2], b: [f64; 2], d: f64, y: f64) -> Opt
     (lo < hi).then_some((lo, hi))
 }
 
+/// Order of two interval starts. They are finite (validated input,
+/// NaN-free shapes); a plain comparison sorts faster than `total_cmp`.
+#[inline]
+pub(crate) fn by_start(a: f64, b: f64) -> std::cmp::Ordering {
+    if a < b {
+        std::cmp::Ordering::Less
+    } else if a > b {
+        std::cmp::Ordering::Greater
+    } else {
+        std::cmp::Ordering::Equal
+    }
+}
+
 /// Length of the union of `intervals` that lies inside `spans` (sorted,
 /// disjoint). Sorts `intervals` in place.
 pub(crate) fn covered_length(intervals: &mut [(f64, f64)], spans: &[(f64, f64)]) -> f64 {
     if intervals.is_empty() || spans.is_empty() {
         return 0.0;
     }
-    // starts are finite (NaN-free shapes, validated input); a plain
-    // comparison sorts faster than `total_cmp`
-    intervals.sort_unstable_by(|p, q| {
-        if p.0 < q.0 {
-            std::cmp::Ordering::Less
-        } else if p.0 > q.0 {
-            std::cmp::Ordering::Greater
-        } else {
-            std::cmp::Ordering::Equal
-        }
-    });
+    intervals.sort_unstable_by(|p, q| by_start(p.0, q.0));
     let mut total = 0.0;
     let mut s = 0;
     let mut merged_lo = intervals[0].0;
