@@ -2446,8 +2446,7 @@ mod tests {
     use std::sync::OnceLock;
 
     use geo::{
-        Area, BooleanOps, BoundingRect, Contains, GeodesicArea, Intersects, Rect, Validation,
-        Winding,
+        Area, BooleanOps, BoundingRect, Contains, GeodesicArea, Intersects, Validation, Winding,
     };
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
@@ -2474,18 +2473,7 @@ mod tests {
                 .communes
                 .iter()
                 .filter_map(|c| c.geometry.as_ref()?.bounding_rect())
-                .reduce(|a, b| {
-                    Rect::new(
-                        Coord {
-                            x: a.min().x.min(b.min().x),
-                            y: a.min().y.min(b.min().y),
-                        },
-                        Coord {
-                            x: a.max().x.max(b.max().x),
-                            y: a.max().y.max(b.max().y),
-                        },
-                    )
-                })
+                .reduce(crate::engine::rect_union)
                 .unwrap();
             let c = rect.center();
             Local {
@@ -2971,18 +2959,7 @@ mod tests {
             s.communes[k * COMMUNES_PER_COPY..(k + 1) * COMMUNES_PER_COPY]
                 .iter()
                 .map(|c| c.geometry.as_ref().unwrap().bounding_rect().unwrap())
-                .reduce(|a, b| {
-                    Rect::new(
-                        Coord {
-                            x: a.min().x.min(b.min().x),
-                            y: a.min().y.min(b.min().y),
-                        },
-                        Coord {
-                            x: a.max().x.max(b.max().x),
-                            y: a.max().y.max(b.max().y),
-                        },
-                    )
-                })
+                .reduce(crate::engine::rect_union)
                 .unwrap()
         };
         for a in 0..4 {

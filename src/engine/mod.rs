@@ -599,18 +599,7 @@ impl<'a> Prepared<'a> {
                     .zip(&commune_zone)
                     .filter(|(_, cz)| **cz == Some(z))
                     .filter_map(|(r, _)| *r)
-                    .reduce(|a, b| {
-                        Rect::new(
-                            Coord {
-                                x: a.min().x.min(b.min().x),
-                                y: a.min().y.min(b.min().y),
-                            },
-                            Coord {
-                                x: a.max().x.max(b.max().x),
-                                y: a.max().y.max(b.max().y),
-                            },
-                        )
-                    });
+                    .reduce(rect_union);
                 let index = match extent {
                     Some(extent) => ZoneIndex::build(scenario, &shapes, frame, extent, exhaustive),
                     None => ZoneIndex {
@@ -650,6 +639,20 @@ impl<'a> Prepared<'a> {
         });
         Some((index, projected))
     }
+}
+
+/// The smallest rectangle holding `a` and `b`.
+pub(crate) fn rect_union(a: Rect<f64>, b: Rect<f64>) -> Rect<f64> {
+    Rect::new(
+        Coord {
+            x: a.min().x.min(b.min().x),
+            y: a.min().y.min(b.min().y),
+        },
+        Coord {
+            x: a.max().x.max(b.max().x),
+            y: a.max().y.max(b.max().y),
+        },
+    )
 }
 
 fn push_segments(
