@@ -559,11 +559,7 @@ impl<'a> LocalShapes<'a> {
                 continue;
             }
             cell.intervals(y, |a, b| {
-                if a <= x_lo && b >= x_hi {
-                    full |= FLAG_WIFI;
-                } else {
-                    bufs[wifi_bit].push((a, b));
-                }
+                offer(a, b, x_lo, x_hi, FLAG_WIFI, &mut full, &mut bufs[wifi_bit])
             });
         }
         if full & FLAG_WIFI != 0 {
@@ -584,17 +580,33 @@ impl<'a> LocalShapes<'a> {
                 continue;
             }
             if let Some((a, b)) = corridor_interval(c.segment.from, c.segment.to, c.drop_m, y) {
-                if a <= x_lo && b >= x_hi {
-                    full |= FLAG_FIBER;
-                } else {
-                    bufs[fiber_bit].push((a, b));
-                }
+                offer(
+                    a,
+                    b,
+                    x_lo,
+                    x_hi,
+                    FLAG_FIBER,
+                    &mut full,
+                    &mut bufs[fiber_bit],
+                );
             }
         }
         if full & FLAG_FIBER != 0 {
             bufs[fiber_bit].clear();
         }
         full
+    }
+}
+
+/// An interval `[a, b]` of a layer's shapes on a line from `x_lo` to
+/// `x_hi`: marks `flag` in `full` when it covers the whole line, else goes
+/// to the layer's buffer.
+#[inline]
+fn offer(a: f64, b: f64, x_lo: f64, x_hi: f64, flag: u8, full: &mut u8, buf: &mut Vec<(f64, f64)>) {
+    if a <= x_lo && b >= x_hi {
+        *full |= flag;
+    } else {
+        buf.push((a, b));
     }
 }
 
