@@ -1813,3 +1813,85 @@ mod fuzz {
         assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
     }
 }
+
+// ---------------------------------------------------------------------------
+// Files read side by side: the same first error and warning order as a
+// file-by-file read
+
+#[test]
+fn first_error_is_the_communes_when_sites_are_bad_too() {
+    let d = Dir::new();
+    d.collection(
+        "communes.geojson",
+        vec![without(commune(json!("c1"), 0.0), "population")],
+    );
+    d.collection(
+        "sites.geojson",
+        vec![without(site(json!("s1")), "technologies")],
+    );
+    d.collection(
+        "wifi.geojson",
+        vec![json!({"type": "Feature", "properties": {}, "geometry": null})],
+    );
+    for _ in 0..20 {
+        assert_invalid(
+            d.load(),
+            "communes.geojson",
+            Some((0, Some("c1"))),
+            "population",
+            "missing",
+        );
+    }
+    // with the communes repaired, the sites' error comes before the wifi's
+    d.collection("communes.geojson", vec![commune(json!("c1"), 0.0)]);
+    for _ in 0..20 {
+        assert_invalid(
+            d.load(),
+            "sites.geojson",
+            Some((0, Some("s1"))),
+            "technologies",
+            "missing",
+        );
+    }
+}
+
+#[test]
+fn warnings_come_in_file_order_then_commune_geometry() {
+    let d = Dir::new();
+    // communes: an unknown kind (read warning) and an overlap (geometry warning)
+    d.collection(
+        "communes.geojson",
+        vec![
+            with(commune(json!("a"), 0.0), "kind", json!("hamlet")),
+            commune(json!("b"), 0.005),
+        ],
+    );
+    let null_point = |id: &str| feature(json!({"id": id, "technologies": ["4G"]}), Value::Null);
+    d.collection("sites.geojson", vec![null_point("s1")]);
+    d.collection(
+        "fiber.geojson",
+        vec![feature(json!({"id": "f1"}), Value::Null)],
+    );
+    d.collection(
+        "wifi.geojson",
+        vec![feature(json!({"id": "w1"}), Value::Null)],
+    );
+    let expected = [
+        "communes.geojson: feature 0",
+        "sites.geojson: feature 0",
+        "fiber.geojson: feature 0",
+        "wifi.geojson: feature 0",
+        "overlaps",
+    ];
+    for _ in 0..20 {
+        let s = d.load_ok();
+        assert_eq!(s.warnings.len(), expected.len(), "{:#?}", s.warnings);
+        for (w, part) in s.warnings.iter().zip(expected) {
+            assert!(
+                w.contains(part),
+                "{w:?} lacks {part:?} in {:#?}",
+                s.warnings
+            );
+        }
+    }
+}

@@ -6,6 +6,8 @@
 //! the feature (index, and id once it is known) and the property
 //! (`geometry` for the geometry).
 
+use std::borrow::Cow;
+use std::fmt::Display;
 use std::path::Path;
 
 use geo::{Coord, LineString, MultiLineString, MultiPolygon, Polygon};
@@ -18,13 +20,13 @@ use crate::{Error, Result};
 
 /// A feature as read from the file, before interpretation.
 #[derive(Debug, Default)]
-pub(crate) struct RawFeature {
+pub(crate) struct RawFeature<'t> {
     /// The `type` member.
-    kind: Option<Json>,
+    kind: Option<Json<'t>>,
     /// The `geometry` member (`None` when absent).
-    geometry: Option<Json>,
+    geometry: Option<Json<'t>>,
     /// The `properties` member (`None` when absent).
-    properties: Option<Json>,
+    properties: Option<Json<'t>>,
     /// Set when the array element is not an object: its JSON type.
     not_object: Option<&'static str>,
 }
@@ -34,11 +36,11 @@ pub(crate) struct RawFeature {
 /// WGS 84. Syntax errors are [`Error::Parse`]; a document that is not a
 /// `FeatureCollection`, or a position that cannot be transformed, is an
 /// [`Error::Invalid`] naming the file (and feature).
-pub(crate) fn read_feature_collection(
-    path: &Path,
-    bytes: &[u8],
+pub(crate) fn read_feature_collection<'t>(
+    path: &'t Path,
+    bytes: &'t [u8],
     crs: &InputCrs,
-    mut on_feature: impl FnMut(usize, RawFeature) -> Result<()>,
+    mut on_feature: impl FnMut(usize, RawFeature<'t>) -> Result<()>,
 ) -> Result<()> {
     let text = check_syntax(path, bytes)?;
     let mut p = Parser::new(path, text);
@@ -54,7 +56,7 @@ pub(crate) fn read_feature_collection(
     let mut kind_seen = false;
     let mut features_seen = false;
     p.object(0, |p, key| {
-        match key.as_str() {
+        match &*key {
             "type" => {
                 let kind = p.value(1)?;
                 if !matches!(&kind, Json::Str(s) if s == "FeatureCollection") {
@@ -151,7 +153,7 @@ fn check_crs(path: &Path, member: &Json, crs: &InputCrs) -> Result<()> {
 fn transform_feature(
     path: &Path,
     index: usize,
-    feature: &mut RawFeature,
+    feature: &mut RawFeature<'_>,
     crs: &InputCrs,
 ) -> Result<()> {
     let Some(Json::Obj(members)) = &mut feature.geometry else {
@@ -177,8 +179,8 @@ fn transform_feature(
 }
 
 /// Transforms the positions in `v` (`at` is its path, for messages).
-fn transform_json(v: &mut Json, crs: &InputCrs, at: &mut String) -> GeomResult<()> {
-    let one = |c: &mut Coord<f64>, at: &str| -> GeomResult<()> {
+fn transform_json(v: &mut Json<'_>, crs: &InputCrs, at: &mut String) -> GeomResult<()> {
+    let one = |c: &mut Coord<f64>, at: &dyn Display| -> GeomResult<()> {
         let (x, y) = crs
             .to_wgs84(c.x, c.y)
             .map_err(|why| format!("{at}: {why}"))?;
@@ -186,10 +188,10 @@ fn transform_json(v: &mut Json, crs: &InputCrs, at: &mut String) -> GeomResult<(
         Ok(())
     };
     match v {
-        Json::Pos(c) => one(c, at),
+        Json::Pos(c) => one(c, &at),
         Json::Line(coords) => {
             for (i, c) in coords.iter_mut().enumerate() {
-                one(c, &format!("{at}[{i}]"))?;
+                one(c, &format_args!("{at}[{i}]"))?;
             }
             Ok(())
         }
@@ -206,7 +208,7 @@ fn transform_json(v: &mut Json, crs: &InputCrs, at: &mut String) -> GeomResult<(
     }
 }
 
-fn read_raw_feature(p: &mut Parser<'_>) -> Result<RawFeature> {
+fn read_raw_feature<'t>(p: &mut Parser<'t>) -> Result<RawFeature<'t>> {
     let mut f = RawFeature::default();
     if p.peek() != Some(b'{') {
         let v = p.value(2)?;
@@ -214,7 +216,7 @@ fn read_raw_feature(p: &mut Parser<'_>) -> Result<RawFeature> {
         return Ok(f);
     }
     p.object(2, |p, key| {
-        match key.as_str() {
+        match &*key {
             "type" => f.kind = Some(p.value(3)?),
             "geometry" => f.geometry = Some(p.value(3)?),
             "properties" => f.properties = Some(p.value(3)?),
@@ -238,7 +240,7 @@ fn article(type_name: &str) -> &'static str {
 
 /// A short description of a value for messages: `the string "x"`, `a
 /// number (12.5)`, `an array`, ...
-pub(crate) fn describe(v: &Json) -> String {
+pub(crate) fn describe(v: &Json<'_>) -> String {
     match v {
         Json::Null => "null".into(),
         Json::Bool(b) => format!("the boolean {b}"),
@@ -253,15 +255,16 @@ pub(crate) fn describe(v: &Json) -> String {
 pub(crate) struct Feature<'a> {
     file: &'a Path,
     index: usize,
-    id: Option<String>,
-    raw: &'a RawFeature,
-    props: &'a [(String, Json)],
+    /// The `id` shown in messages, rendered only when a message is made.
+    id: Option<&'a Json<'a>>,
+    raw: &'a RawFeature<'a>,
+    props: &'a [(Cow<'a, str>, Json<'a>)],
 }
 
 impl<'a> Feature<'a> {
     /// Checks the feature envelope (`type` is `"Feature"`, `properties` is an
     /// object or null).
-    pub(crate) fn new(file: &'a Path, index: usize, raw: &'a RawFeature) -> Result<Self> {
+    pub(crate) fn new(file: &'a Path, index: usize, raw: &'a RawFeature<'a>) -> Result<Self> {
         let mut f = Feature {
             file,
             index,
@@ -306,14 +309,21 @@ impl<'a> Feature<'a> {
         self.index
     }
 
-    /// Records the id shown in later messages.
-    pub(crate) fn set_display_id(&mut self, id: Option<String>) {
-        self.id = id;
+    /// Shows the feature's `id` in later messages when it is a valid id
+    /// (for files where the id is optional).
+    pub(crate) fn show_valid_id(&mut self) {
+        if let Some(v) = self.get("id").filter(|v| parse_id(v).is_ok()) {
+            self.id = Some(v);
+        }
     }
 
     /// The location of this feature, optionally narrowed to a property.
     pub(crate) fn location(&self, property: Option<&str>) -> Location {
-        let loc = Location::file(self.file).feature(self.index, self.id.clone());
+        let id = self
+            .id
+            .and_then(|v| parse_id(v).ok())
+            .map(|id| id.to_string());
+        let loc = Location::file(self.file).feature(self.index, id);
         match property {
             Some(p) => loc.property(p),
             None => loc,
@@ -339,7 +349,7 @@ impl<'a> Feature<'a> {
     }
 
     /// Property `key`; `null` counts as absent.
-    pub(crate) fn get(&self, key: &str) -> Option<&'a Json> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Json<'a>> {
         self.props
             .iter()
             .rev()
@@ -349,7 +359,7 @@ impl<'a> Feature<'a> {
     }
 
     /// A required property.
-    pub(crate) fn required(&self, key: &str) -> Result<&'a Json> {
+    pub(crate) fn required(&self, key: &str) -> Result<&'a Json<'a>> {
         self.get(key)
             .ok_or_else(|| self.err(key, "missing required property"))
     }
@@ -367,7 +377,7 @@ impl<'a> Feature<'a> {
         let id = self
             .id()?
             .ok_or_else(|| self.err("id", "missing required property"))?;
-        self.id = Some(id.to_string());
+        self.id = self.get("id");
         Ok(id)
     }
 
@@ -375,7 +385,7 @@ impl<'a> Feature<'a> {
     pub(crate) fn string(&self, key: &str) -> Result<Option<String>> {
         match self.get(key) {
             None => Ok(None),
-            Some(Json::Str(s)) => Ok(Some(s.clone())),
+            Some(Json::Str(s)) => Ok(Some(s.to_string())),
             Some(other) => Err(self.err(key, format!("must be a string, got {}", describe(other)))),
         }
     }
@@ -385,25 +395,33 @@ impl<'a> Feature<'a> {
         self.get(key).map(|v| self.number_value(key, v)).transpose()
     }
 
-    /// `v` as a finite number, or an error naming `property`.
-    pub(crate) fn number_value(&self, property: &str, v: &Json) -> Result<f64> {
+    /// `v` as a finite number, or an error naming `property` (written out
+    /// only for the error: `format_args!` suits a composed name).
+    pub(crate) fn number_value(&self, property: impl Display + Copy, v: &Json<'_>) -> Result<f64> {
         match v {
             Json::Num(n) if n.value.is_finite() => Ok(n.value),
-            Json::Num(n) => Err(self.err(property, format!("must be finite, got {}", n.value))),
+            Json::Num(n) => Err(self.err(
+                &property.to_string(),
+                format!("must be finite, got {}", n.value),
+            )),
             other => Err(self.err(
-                property,
+                &property.to_string(),
                 format!("must be a number, got {}", describe(other)),
             )),
         }
     }
 
-    /// `v` as a finite number > 0.
-    pub(crate) fn positive_value(&self, property: &str, v: &Json) -> Result<f64> {
+    /// `v` as a finite number > 0 (see [`Feature::number_value`]).
+    pub(crate) fn positive_value(
+        &self,
+        property: impl Display + Copy,
+        v: &Json<'_>,
+    ) -> Result<f64> {
         let x = self.number_value(property, v)?;
         if x > 0.0 {
             Ok(x)
         } else {
-            Err(self.err(property, format!("must be > 0, got {x}")))
+            Err(self.err(&property.to_string(), format!("must be > 0, got {x}")))
         }
     }
 
@@ -427,7 +445,7 @@ impl<'a> Feature<'a> {
     pub(crate) fn geometry(
         &self,
         allowed: &[&'static str],
-    ) -> Result<Option<(&'static str, &'a Json)>> {
+    ) -> Result<Option<(&'static str, &'a Json<'a>)>> {
         let g = match &self.raw.geometry {
             None | Some(Json::Null) => return Ok(None),
             Some(g @ Json::Obj(_)) => g,
@@ -446,7 +464,7 @@ impl<'a> Feature<'a> {
             names.join(" or ")
         };
         let kind = match g.get("type") {
-            Some(Json::Str(s)) => s.as_str(),
+            Some(Json::Str(s)) => &**s,
             Some(other) => {
                 return Err(self.err(
                     "geometry",
@@ -474,10 +492,10 @@ impl<'a> Feature<'a> {
 /// An id: a string (non-empty) or an integer. A number with a fractional
 /// part is refused; an integral number written with a fraction or exponent
 /// (`5.0`, `1e3`) is the integer it denotes.
-pub(crate) fn parse_id(v: &Json) -> std::result::Result<FeatureId, String> {
+pub(crate) fn parse_id(v: &Json<'_>) -> std::result::Result<FeatureId, String> {
     match v {
         Json::Str(s) if s.trim().is_empty() => Err("id must not be an empty string".into()),
-        Json::Str(s) => Ok(FeatureId::Str(s.clone())),
+        Json::Str(s) => Ok(FeatureId::Str(s.to_string())),
         Json::Num(n) => {
             if let Some(i) = n.int {
                 return Ok(FeatureId::Int(i));
@@ -516,7 +534,8 @@ pub(crate) fn id_as_json(id: &FeatureId) -> String {
 type GeomResult<T> = std::result::Result<T, String>;
 
 /// Checks that a position is finite and within [-180, 180] × [-90, 90].
-fn check_coord(c: Coord<f64>, path: &str) -> GeomResult<()> {
+/// `path` is written out only in an error.
+fn check_coord(c: Coord<f64>, path: impl Display) -> GeomResult<()> {
     if !c.x.is_finite() || !c.y.is_finite() {
         return Err(format!("{path}: position [{}, {}] is not finite", c.x, c.y));
     }
@@ -549,7 +568,7 @@ fn check_coord(c: Coord<f64>, path: &str) -> GeomResult<()> {
 }
 
 /// Why `v` is not a position.
-fn not_a_position(v: &Json, path: &str) -> String {
+fn not_a_position(v: &Json<'_>, path: &str) -> String {
     match v {
         Json::Arr(items) if items.iter().all(|i| matches!(i, Json::Num(_))) => format!(
             "{path}: a position needs at least 2 numbers [longitude, latitude], got {}",
@@ -565,7 +584,7 @@ fn not_a_position(v: &Json, path: &str) -> String {
 }
 
 /// A Point's coordinates; `None` for an empty point (`[]`).
-pub(crate) fn point(v: &Json) -> GeomResult<Option<Coord<f64>>> {
+pub(crate) fn point(v: &Json<'_>) -> GeomResult<Option<Coord<f64>>> {
     match v {
         Json::Pos(c) => {
             check_coord(*c, "coordinates")?;
@@ -577,7 +596,7 @@ pub(crate) fn point(v: &Json) -> GeomResult<Option<Coord<f64>>> {
 }
 
 /// An array of positions (possibly empty), checked for range.
-fn positions(v: &Json, path: &str) -> GeomResult<Vec<Coord<f64>>> {
+fn positions(v: &Json<'_>, path: &str) -> GeomResult<Vec<Coord<f64>>> {
     let coords = match v {
         Json::Line(coords) => coords.clone(),
         v if v.is_empty_array() => Vec::new(),
@@ -602,13 +621,13 @@ fn positions(v: &Json, path: &str) -> GeomResult<Vec<Coord<f64>>> {
         }
     };
     for (i, c) in coords.iter().enumerate() {
-        check_coord(*c, &format!("{path}[{i}]"))?;
+        check_coord(*c, format_args!("{path}[{i}]"))?;
     }
     Ok(coords)
 }
 
 /// A LineString's positions: at least two; `None` when empty.
-fn line_string(v: &Json, path: &str) -> GeomResult<Option<LineString<f64>>> {
+fn line_string(v: &Json<'_>, path: &str) -> GeomResult<Option<LineString<f64>>> {
     let coords = positions(v, path)?;
     match coords.len() {
         0 => Ok(None),
@@ -620,7 +639,7 @@ fn line_string(v: &Json, path: &str) -> GeomResult<Option<LineString<f64>>> {
 }
 
 /// A linear ring: at least four positions, first equal to last.
-fn ring(v: &Json, path: &str) -> GeomResult<LineString<f64>> {
+fn ring(v: &Json<'_>, path: &str) -> GeomResult<LineString<f64>> {
     let coords = positions(v, path)?;
     if coords.len() < 4 {
         return Err(format!(
@@ -640,7 +659,7 @@ fn ring(v: &Json, path: &str) -> GeomResult<LineString<f64>> {
 }
 
 /// A Polygon's rings; `None` for an empty polygon (`[]`).
-fn polygon(v: &Json, path: &str) -> GeomResult<Option<Polygon<f64>>> {
+fn polygon(v: &Json<'_>, path: &str) -> GeomResult<Option<Polygon<f64>>> {
     let rings = match v {
         Json::Arr(rings) if rings.is_empty() => return Ok(None),
         Json::Arr(rings) => rings,
@@ -680,7 +699,7 @@ pub(crate) struct Areas {
 }
 
 /// The coordinates of a `Polygon` or `MultiPolygon`.
-pub(crate) fn areas(kind: &str, v: &Json) -> GeomResult<Areas> {
+pub(crate) fn areas(kind: &str, v: &Json<'_>) -> GeomResult<Areas> {
     if kind == "Polygon" {
         let polygons = polygon(v, "coordinates")?.into_iter().collect();
         return Ok(Areas {
@@ -725,7 +744,7 @@ pub(crate) struct Lines {
 }
 
 /// The coordinates of a `LineString` or `MultiLineString`.
-pub(crate) fn lines(kind: &str, v: &Json) -> GeomResult<Lines> {
+pub(crate) fn lines(kind: &str, v: &Json<'_>) -> GeomResult<Lines> {
     if kind == "LineString" {
         let lines = line_string(v, "coordinates")?.into_iter().collect();
         return Ok(Lines {
@@ -766,7 +785,7 @@ mod tests {
     use super::super::json::parse;
     use super::*;
 
-    fn json(s: &str) -> Json {
+    fn json(s: &str) -> Json<'_> {
         parse(Path::new("t.json"), s.as_bytes()).unwrap()
     }
 

@@ -20,6 +20,7 @@
 //! [`Parser::object`] and [`Parser::array`], so a `features` array is never
 //! held in memory as a whole.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use geo::Coord;
@@ -42,7 +43,7 @@ pub(crate) struct Num {
 
 /// A parsed JSON value.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Json {
+pub(crate) enum Json<'t> {
     /// `null`.
     Null,
     /// `true` or `false`.
@@ -50,11 +51,11 @@ pub(crate) enum Json {
     /// A number.
     Num(Num),
     /// A string.
-    Str(String),
+    Str(Cow<'t, str>),
     /// An array that is neither a position nor an array of positions.
-    Arr(Vec<Json>),
+    Arr(Vec<Json<'t>>),
     /// An object, members in document order (a repeated key: the last wins).
-    Obj(Vec<(String, Json)>),
+    Obj(Vec<(Cow<'t, str>, Json<'t>)>),
     /// An array of two or more numbers: `[x, y, ...]` (numbers after the
     /// second are dropped).
     Pos(Coord<f64>),
@@ -62,7 +63,7 @@ pub(crate) enum Json {
     Line(Vec<Coord<f64>>),
 }
 
-impl Json {
+impl<'t> Json<'t> {
     /// The JSON type name, for messages: `null`, `boolean`, `number`,
     /// `string`, `array` or `object`.
     pub(crate) fn type_name(&self) -> &'static str {
@@ -78,7 +79,7 @@ impl Json {
 
     /// Member `key` of an object (the last one when repeated); `None` for a
     /// missing key or a value that is not an object.
-    pub(crate) fn get(&self, key: &str) -> Option<&Json> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Json<'t>> {
         match self {
             Json::Obj(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
@@ -202,7 +203,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads one value.
-    pub(crate) fn value(&mut self, depth: usize) -> Result<Json> {
+    pub(crate) fn value(&mut self, depth: usize) -> Result<Json<'a>> {
         if depth > MAX_DEPTH {
             return Err(self.error(self.pos, "nesting too deep"));
         }
@@ -229,12 +230,12 @@ impl<'a> Parser<'a> {
 
     /// Reads an array value. Positions and arrays of positions, the bulk of
     /// any GeoJSON file, are read without an intermediate `Vec<Json>`.
-    fn array_value(&mut self, depth: usize) -> Result<Json> {
+    fn array_value(&mut self, depth: usize) -> Result<Json<'a>> {
         if depth > MAX_DEPTH {
             return Err(self.error(self.pos, "nesting too deep"));
         }
         self.expect(b'[')?;
-        let mut items: Vec<Json> = Vec::new();
+        let mut items: Vec<Json<'a>> = Vec::new();
         match self.peek() {
             Some(b']') => {
                 self.pos += 1;
@@ -318,7 +319,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn literal(&mut self, word: &str, value: Json) -> Result<Json> {
+    fn literal(&mut self, word: &str, value: Json<'a>) -> Result<Json<'a>> {
         let end = self.pos + word.len();
         if self.src.get(self.pos..end) == Some(word.as_bytes()) {
             self.pos = end;
@@ -333,7 +334,7 @@ impl<'a> Parser<'a> {
     pub(crate) fn object(
         &mut self,
         depth: usize,
-        mut member: impl FnMut(&mut Self, String) -> Result<()>,
+        mut member: impl FnMut(&mut Self, Cow<'a, str>) -> Result<()>,
     ) -> Result<()> {
         if depth > MAX_DEPTH {
             return Err(self.error(self.pos, "nesting too deep"));
@@ -427,9 +428,11 @@ impl<'a> Parser<'a> {
         Ok(v)
     }
 
-    fn string(&mut self) -> Result<String> {
+    /// A string: borrowed from the text unless it holds escapes.
+    fn string(&mut self) -> Result<Cow<'a, str>> {
         let open = self.pos;
         self.expect(b'"')?;
+        let first = self.pos;
         let mut out = String::new();
         loop {
             let run_start = self.pos;
@@ -439,13 +442,20 @@ impl<'a> Parser<'a> {
                 }
                 self.pos += 1;
             }
-            out.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
+            let run = self.text.get(run_start..self.pos).unwrap_or_default();
             match self.src.get(self.pos) {
-                Some(b'"') => {
+                Some(b'"') if run_start == first => {
+                    // no escape met: the text itself
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(Cow::Borrowed(run));
+                }
+                Some(b'"') => {
+                    out.push_str(run);
+                    self.pos += 1;
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
+                    out.push_str(run);
                     let at = self.pos;
                     self.pos += 1;
                     let c = self.src.get(self.pos).copied();
@@ -493,7 +503,7 @@ impl<'a> Parser<'a> {
 }
 
 /// Turns the elements of an array into the most compact [`Json`].
-fn compact_array(items: Vec<Json>) -> Json {
+fn compact_array(items: Vec<Json<'_>>) -> Json<'_> {
     if let [Json::Num(x), Json::Num(y), rest @ ..] = items.as_slice() {
         if rest.iter().all(|j| matches!(j, Json::Num(_))) {
             return Json::Pos(Coord {
@@ -517,7 +527,7 @@ fn compact_array(items: Vec<Json>) -> Json {
 
 /// Parses a whole document into a tree (after [`check_syntax`]).
 #[cfg(test)]
-pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Json> {
+pub(crate) fn parse<'a>(path: &'a Path, bytes: &'a [u8]) -> Result<Json<'a>> {
     let text = check_syntax(path, bytes)?;
     let mut p = Parser::new(path, text);
     let v = p.value(0)?;
@@ -529,7 +539,7 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Json> {
 mod tests {
     use super::*;
 
-    fn parse_str(s: &str) -> Result<Json> {
+    fn parse_str(s: &str) -> Result<Json<'_>> {
         parse(Path::new("t.json"), s.as_bytes())
     }
 
@@ -709,7 +719,7 @@ mod tests {
             }
         }
 
-        fn to_value(j: &Json) -> Value {
+        fn to_value(j: &Json<'_>) -> Value {
             let pos = |c: &Coord<f64>| Value::from(vec![Value::from(c.x), Value::from(c.y)]);
             match j {
                 Json::Null => Value::Null,
@@ -718,12 +728,12 @@ mod tests {
                     Some(i) => Value::from(i),
                     None => Value::from(n.value),
                 },
-                Json::Str(s) => Value::from(s.as_str()),
+                Json::Str(s) => Value::from(&**s),
                 Json::Arr(items) => Value::from(items.iter().map(to_value).collect::<Vec<_>>()),
                 Json::Obj(members) => Value::Object(
                     members
                         .iter()
-                        .map(|(k, v)| (k.clone(), to_value(v)))
+                        .map(|(k, v)| (k.to_string(), to_value(v)))
                         .collect(),
                 ),
                 Json::Pos(c) => pos(c),

@@ -47,6 +47,11 @@ pub(crate) const PARAMETERS: &str = "scenario.toml";
 /// Geometrically odd but valid input is accepted with a message in
 /// [`Scenario::warnings`].
 ///
+/// The communes (with their geometry checks) and the infrastructure files
+/// are read side by side on rayon's pool; the error returned and the order
+/// of the warnings are those of a file-by-file read in the order above
+/// (the commune geometry warnings last).
+///
 /// # What is refused
 ///
 /// | problem | error |
@@ -175,7 +180,6 @@ pub(crate) const PARAMETERS: &str = "scenario.toml";
 /// ```
 pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
     let dir = dir.as_ref();
-    let mut warnings = Vec::new();
 
     // scenario.toml first: `crs` says how to read every other file
     let parameters_path = dir.join(PARAMETERS);
@@ -183,9 +187,15 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
         Some(bytes) => read_parameters(&parameters_path, &bytes)?,
         None => Parameters::default(),
     };
-    let crs = InputCrs::new(parameters.crs.as_deref()).map_err(|reason| {
-        Error::invalid(Location::file(&parameters_path).property("crs"), reason)
-    })?;
+    // validated here, once; each branch below builds its own (a PROJ
+    // transformation object belongs to one thread)
+    let crs_name = parameters.crs.as_deref();
+    let new_crs = || {
+        InputCrs::new(crs_name).map_err(|reason| {
+            Error::invalid(Location::file(&parameters_path).property("crs"), reason)
+        })
+    };
+    drop(new_crs()?);
 
     let communes_path = dir.join(COMMUNES);
     let communes_bytes = read_optional(&communes_path)?.ok_or_else(|| Error::MissingFile {
@@ -196,50 +206,89 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
     let raster_points = super::raster::scenario_has_raster(dir, geojson_points)?;
     let points_mode = geojson_points || raster_points;
 
-    let communes = read_communes(
-        &communes_path,
-        &communes_bytes,
-        points_mode,
-        &crs,
-        &mut warnings,
-    )?;
+    // Two independent branches run side by side: the communes with their
+    // geometry checks, and the infrastructure (with a points-mode
+    // population.geojson). Each keeps its warnings; they are joined in the
+    // order of a sequential read, and of two errors the one a sequential
+    // read would meet first (the communes') is returned.
+    let (communes_part, infrastructure) = rayon::join(
+        || -> Result<(Vec<Commune>, Vec<String>, Vec<String>)> {
+            let crs = new_crs()?;
+            let mut warnings = Vec::new();
+            let communes = read_communes(
+                &communes_path,
+                &communes_bytes,
+                points_mode,
+                &crs,
+                &mut warnings,
+            )?;
+            let mut geometry_warnings = Vec::new();
+            commune_geometry_warnings(&communes_path, &communes, &mut geometry_warnings);
+            Ok((communes, warnings, geometry_warnings))
+        },
+        || -> Result<Infrastructure> {
+            let crs = new_crs()?;
+            let mut warnings = Vec::new();
+            let sites_path = dir.join(SITES);
+            let sites_bytes = read_optional(&sites_path)?;
+            let csv_sites = super::sites_csv::scenario_sites_csv(
+                dir,
+                sites_bytes.is_some(),
+                &crs,
+                &mut warnings,
+            )?;
+            let sites = match sites_bytes {
+                Some(bytes) => read_sites(&sites_path, &bytes, &crs, &mut warnings)?,
+                None => csv_sites.unwrap_or_default(),
+            };
+            let fiber_path = dir.join(FIBER);
+            let fiber = match read_optional(&fiber_path)? {
+                Some(bytes) => read_fiber(&fiber_path, &bytes, &crs, &mut warnings)?,
+                None => Vec::new(),
+            };
+            let wifi_path = dir.join(WIFI);
+            let wifi = match read_optional(&wifi_path)? {
+                Some(bytes) => read_wifi(&wifi_path, &bytes, &crs, &mut warnings)?,
+                None => Vec::new(),
+            };
+            let population = if geojson_points && !raster_points {
+                let bytes =
+                    fs::read(&population_path).map_err(|e| Error::io(&population_path, e))?;
+                Some(read_population(
+                    &population_path,
+                    &bytes,
+                    &crs,
+                    &mut warnings,
+                )?)
+            } else {
+                None
+            };
+            Ok(Infrastructure {
+                sites,
+                fiber,
+                wifi,
+                population,
+                warnings,
+            })
+        },
+    );
+    let (communes, mut warnings, geometry_warnings) = communes_part?;
     drop(communes_bytes);
-
-    let sites_path = dir.join(SITES);
-    let sites_bytes = read_optional(&sites_path)?;
-    let csv_sites =
-        super::sites_csv::scenario_sites_csv(dir, sites_bytes.is_some(), &crs, &mut warnings)?;
-    let sites = match sites_bytes {
-        Some(bytes) => read_sites(&sites_path, &bytes, &crs, &mut warnings)?,
-        None => csv_sites.unwrap_or_default(),
-    };
-    let fiber_path = dir.join(FIBER);
-    let fiber = match read_optional(&fiber_path)? {
-        Some(bytes) => read_fiber(&fiber_path, &bytes, &crs, &mut warnings)?,
-        None => Vec::new(),
-    };
-    let wifi_path = dir.join(WIFI);
-    let wifi = match read_optional(&wifi_path)? {
-        Some(bytes) => read_wifi(&wifi_path, &bytes, &crs, &mut warnings)?,
-        None => Vec::new(),
-    };
-    let population = if raster_points {
-        Some(super::raster::scenario_raster_points(
+    let Infrastructure {
+        sites,
+        fiber,
+        wifi,
+        mut population,
+        warnings: infrastructure_warnings,
+    } = infrastructure?;
+    warnings.extend(infrastructure_warnings);
+    if raster_points {
+        population = Some(super::raster::scenario_raster_points(
             dir,
             &communes,
             &mut warnings,
-        )?)
-    } else if points_mode {
-        let bytes = fs::read(&population_path).map_err(|e| Error::io(&population_path, e))?;
-        Some(read_population(
-            &population_path,
-            &bytes,
-            &crs,
-            &mut warnings,
-        )?)
-    } else {
-        None
-    };
+        )?);
+    }
     if let Some(id) = parameters
         .environment
         .communes
@@ -251,7 +300,7 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
             "no commune has this id",
         ));
     }
-    commune_geometry_warnings(&communes_path, &communes, &mut warnings);
+    warnings.extend(geometry_warnings);
 
     Ok(Scenario {
         communes,
@@ -262,6 +311,16 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
         parameters,
         warnings,
     })
+}
+
+/// What the infrastructure branch of [`load_scenario`] reads.
+struct Infrastructure {
+    sites: Vec<Site>,
+    fiber: Vec<FiberRoute>,
+    wifi: Vec<WifiPoint>,
+    /// `population.geojson` (points mode without a raster).
+    population: Option<Vec<PopulationPoint>>,
+    warnings: Vec<String>,
 }
 
 /// The bytes of `path`, or `None` when it does not exist.
@@ -275,28 +334,40 @@ fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {
 
 /// Ids seen so far in one file, for the uniqueness rule.
 #[derive(Default)]
-struct SeenIds(HashMap<String, (usize, FeatureId)>);
+struct SeenIds(HashMap<String, (usize, bool)>);
 
 impl SeenIds {
     /// Records `id` for feature `f`, refusing a duplicate.
     fn insert(&mut self, f: &Feature<'_>, id: &FeatureId) -> Result<()> {
-        if let Some((first, first_id)) = self.0.get(&id.key()) {
-            let same = if first_id == id {
-                String::new()
-            } else {
-                " (an integer id and the same digits as a string are the same id)".into()
-            };
-            return Err(f.err(
-                "id",
-                format!(
-                    "duplicate id {}: feature {first} already has id {}{same}",
-                    id_as_json(id),
-                    id_as_json(first_id)
-                ),
-            ));
+        use std::collections::hash_map::Entry;
+        let is_int = matches!(id, FeatureId::Int(_));
+        match self.0.entry(id.key()) {
+            Entry::Vacant(slot) => {
+                slot.insert((f.index(), is_int));
+                Ok(())
+            }
+            Entry::Occupied(seen) => {
+                let (key, &(first, first_is_int)) = (seen.key(), seen.get());
+                // the same key as an integer id: its digits (see FeatureId::key)
+                let first_id = match key.parse() {
+                    Ok(i) if first_is_int => FeatureId::Int(i),
+                    _ => FeatureId::Str(key.clone()),
+                };
+                let same = if first_is_int == is_int {
+                    ""
+                } else {
+                    " (an integer id and the same digits as a string are the same id)"
+                };
+                Err(f.err(
+                    "id",
+                    format!(
+                        "duplicate id {}: feature {first} already has id {}{same}",
+                        id_as_json(id),
+                        id_as_json(&first_id)
+                    ),
+                ))
+            }
         }
-        self.0.insert(id.key(), (f.index(), id.clone()));
-        Ok(())
     }
 }
 
@@ -493,23 +564,23 @@ fn read_site_range(
         Some(Json::Obj(entries)) => {
             let mut ranges = [None; 4];
             for (key, value) in entries {
-                let property = format!("range_m.{key}");
-                let tech: Technology = key
-                    .parse()
-                    .map_err(|reason: String| f.err(&property, format!("unknown key: {reason}")))?;
+                let property = || format!("range_m.{key}");
+                let tech: Technology = key.parse().map_err(|reason: String| {
+                    f.err(&property(), format!("unknown key: {reason}"))
+                })?;
                 if matches!(value, Json::Null) {
                     continue;
                 }
-                let r = f.positive_value(&property, value)?;
+                let r = f.positive_value(format_args!("range_m.{key}"), value)?;
                 if let Some(slot) = ranges.get_mut(tech.index()) {
                     if slot.is_some() {
-                        return Err(f.err(&property, format!("a second entry for {tech}")));
+                        return Err(f.err(&property(), format!("a second entry for {tech}")));
                     }
                     *slot = Some(r);
                 }
                 if !technologies.contains(tech) {
                     warnings.push(f.warning(
-                        Some(&property),
+                        Some(&property()),
                         format!("the site does not carry {tech}; this range is unused"),
                     ));
                 }
@@ -550,7 +621,6 @@ fn read_sectors(f: &Feature<'_>) -> Result<Vec<Sector>> {
     }
     let mut sectors = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let prop = |name: &str| format!("{key}[{i}].{name}");
         if !matches!(item, Json::Obj(_)) {
             return Err(f.err(
                 &format!("{key}[{i}]"),
@@ -561,20 +631,28 @@ fn read_sectors(f: &Feature<'_>) -> Result<Vec<Sector>> {
             ));
         }
         let field = |name: &str| item.get(name).filter(|v| !matches!(v, Json::Null));
-        let azimuth = field("azimuth_deg")
-            .ok_or_else(|| f.err(&prop("azimuth_deg"), "missing required property"))?;
-        let azimuth_deg = f.number_value(&prop("azimuth_deg"), azimuth)?;
-        let beamwidth = field("beamwidth_deg")
-            .ok_or_else(|| f.err(&prop("beamwidth_deg"), "missing required property"))?;
-        let beamwidth_deg = f.number_value(&prop("beamwidth_deg"), beamwidth)?;
+        let azimuth = field("azimuth_deg").ok_or_else(|| {
+            f.err(
+                &format!("{key}[{i}].azimuth_deg"),
+                "missing required property",
+            )
+        })?;
+        let azimuth_deg = f.number_value(format_args!("{key}[{i}].azimuth_deg"), azimuth)?;
+        let beamwidth = field("beamwidth_deg").ok_or_else(|| {
+            f.err(
+                &format!("{key}[{i}].beamwidth_deg"),
+                "missing required property",
+            )
+        })?;
+        let beamwidth_deg = f.number_value(format_args!("{key}[{i}].beamwidth_deg"), beamwidth)?;
         if !(beamwidth_deg > 0.0 && beamwidth_deg <= 360.0) {
             return Err(f.err(
-                &prop("beamwidth_deg"),
+                &format!("{key}[{i}].beamwidth_deg"),
                 format!("must lie in (0, 360], got {beamwidth_deg}"),
             ));
         }
         let range_m = field("range_m")
-            .map(|v| f.positive_value(&prop("range_m"), v))
+            .map(|v| f.positive_value(format_args!("{key}[{i}].range_m"), v))
             .transpose()?;
         sectors.push(Sector {
             azimuth_deg: normalize_azimuth(azimuth_deg),
@@ -679,8 +757,7 @@ fn read_population(
     read_feature_collection(path, bytes, crs, |index, raw: RawFeature| {
         let mut f = Feature::new(path, index, &raw)?;
         // ids are optional here; a usable one only serves the messages
-        let id = f.id().ok().flatten().map(|id| id.to_string());
-        f.set_display_id(id);
+        f.show_valid_id();
         let location = read_point(&f)?;
         let population = f.non_negative("population")?;
         let households = f.non_negative("households")?;
