@@ -56,7 +56,7 @@ use crate::model::{Scenario, Site, TechSet, Technology};
 use crate::projection::{metres_to_degrees_bound, TransverseMercator, Zones};
 use crate::propagation::{link_budget_range_with, Environment};
 use crate::Result;
-use shapes::{Cell, Wedge};
+use shapes::{Cell, ShapeTree, Wedge};
 
 /// Bit of a coverage flag byte: covered by mobile broadband (3G/4G/5G).
 pub const FLAG_MOBILE_BROADBAND: u8 = 1 << 4;
@@ -285,8 +285,8 @@ struct ZoneIndex {
     /// One tree per technology (`Technology::ALL` order): a shape carrying
     /// several technologies sits in each of their trees, so a search for one
     /// layer never wades through another's shapes.
-    layers: [RTree<Cell>; 4],
-    wifi: RTree<Cell>,
+    layers: [ShapeTree; 4],
+    wifi: ShapeTree,
     /// Fibre segments, with their boxes cached for the bulk load.
     fiber: RTree<CachedEnvelope<Line<[f64; 2]>>>,
     fiber_drop_m: f64,
@@ -305,67 +305,79 @@ impl ZoneIndex {
         exhaustive: bool,
     ) -> ZoneIndex {
         let params = &scenario.parameters;
-        let cells: Vec<Cell> = scenario
-            .sites
-            .par_iter()
-            .zip(shapes)
-            .with_min_len(1024)
-            .flat_map_iter(|(site, shapes)| {
-                let reach = shapes.iter().map(|s| s.range_m).fold(0.0, f64::max);
-                let near =
-                    lonlat_rect_expand(extent, reach * 1.01 + 1.0).intersects(&site.location);
-                let pr = near
-                    .then(|| frame.forward_with_distortion(site.location.x(), site.location.y()));
-                pr.into_iter().flat_map(move |pr| {
-                    shapes.iter().map(move |s| {
-                        let wedge = s
-                            .sector
-                            .map(|(az, bw)| Wedge::new(az + pr.convergence_deg, bw));
-                        Cell::new(pr.xy, s.range_m * pr.scale, s.technologies.bits(), wedge)
+        // the site layers on one side, wifi and fibre on the other
+        let (layers, (wifi, fiber)) = rayon::join(
+            || {
+                let cells: Vec<Cell> = scenario
+                    .sites
+                    .par_iter()
+                    .zip(shapes)
+                    .with_min_len(1024)
+                    .flat_map_iter(|(site, shapes)| {
+                        let reach = shapes.iter().map(|s| s.range_m).fold(0.0, f64::max);
+                        let near = lonlat_rect_expand(extent, reach * 1.01 + 1.0)
+                            .intersects(&site.location);
+                        let pr = near.then(|| {
+                            frame.forward_with_distortion(site.location.x(), site.location.y())
+                        });
+                        pr.into_iter().flat_map(move |pr| {
+                            shapes.iter().map(move |s| {
+                                let wedge = s
+                                    .sector
+                                    .map(|(az, bw)| Wedge::new(az + pr.convergence_deg, bw));
+                                Cell::new(pr.xy, s.range_m * pr.scale, s.technologies.bits(), wedge)
+                            })
+                        })
                     })
-                })
-            })
-            .collect();
-        let mut wifi = Vec::new();
-        for w in &scenario.wifi {
-            let r = w.range_m.unwrap_or(params.wifi_range_m);
-            if !lonlat_rect_expand(extent, r * 1.01 + 1.0).intersects(&w.location) {
-                continue;
-            }
-            let pr = frame.forward_with_distortion(w.location.x(), w.location.y());
-            wifi.push(Cell::new(pr.xy, r * pr.scale, 0, None));
-        }
-        let reach = lonlat_rect_expand(extent, params.fiber_drop_m * 1.01 + 1.0);
-        let segments: Vec<Line<[f64; 2]>> = scenario
-            .fiber
-            .par_iter()
-            .with_min_len(64)
-            .flat_map_iter(|route| {
-                let mut out = Vec::new();
-                for ls in &route.geometry.0 {
-                    push_segments(ls, &reach, &frame, &mut out);
+                    .collect();
+                (0..4)
+                    .into_par_iter()
+                    .map(|bit| {
+                        ShapeTree::new(
+                            cells
+                                .iter()
+                                .filter(|c| (c.techs >> bit) & 1 == 1)
+                                .cloned()
+                                .collect(),
+                        )
+                    })
+                    .collect::<Vec<ShapeTree>>()
+            },
+            || {
+                let mut wifi = Vec::new();
+                for w in &scenario.wifi {
+                    let r = w.range_m.unwrap_or(params.wifi_range_m);
+                    if !lonlat_rect_expand(extent, r * 1.01 + 1.0).intersects(&w.location) {
+                        continue;
+                    }
+                    let pr = frame.forward_with_distortion(w.location.x(), w.location.y());
+                    wifi.push(Cell::new(pr.xy, r * pr.scale, 0, None));
                 }
-                out
-            })
-            .collect();
-        let layers: Vec<RTree<Cell>> = (0..4)
-            .into_par_iter()
-            .map(|bit| {
-                RTree::bulk_load(
-                    cells
-                        .iter()
-                        .filter(|c| (c.techs >> bit) & 1 == 1)
-                        .cloned()
-                        .collect(),
+                let reach = lonlat_rect_expand(extent, params.fiber_drop_m * 1.01 + 1.0);
+                let segments: Vec<Line<[f64; 2]>> = scenario
+                    .fiber
+                    .par_iter()
+                    .with_min_len(64)
+                    .flat_map_iter(|route| {
+                        let mut out = Vec::new();
+                        for ls in &route.geometry.0 {
+                            push_segments(ls, &reach, &frame, &mut out);
+                        }
+                        out
+                    })
+                    .collect();
+                (
+                    ShapeTree::new(wifi),
+                    RTree::bulk_load(segments.into_iter().map(CachedEnvelope::new).collect()),
                 )
-            })
-            .collect();
+            },
+        );
         let mut layers = layers.into_iter();
         ZoneIndex {
             frame,
             layers: std::array::from_fn(|_| layers.next().unwrap_or_default()),
-            wifi: RTree::bulk_load(wifi),
-            fiber: RTree::bulk_load(segments.into_iter().map(CachedEnvelope::new).collect()),
+            wifi,
+            fiber,
             fiber_drop_m: params.fiber_drop_m,
             exhaustive,
         }
@@ -449,20 +461,20 @@ struct Prepared<'a> {
     indexes: Vec<ZoneIndex>,
     /// Bounding box (degrees) of the communes of each strip.
     zone_extent: Vec<Option<Rect<f64>>>,
-    locator: CommuneLocator,
+    locator: CommuneLocator<'a>,
     site_commune: Vec<Option<usize>>,
     wifi_commune: Vec<Option<usize>>,
     warnings: Vec<String>,
 }
 
 /// Finds the first commune in input order whose boundary holds a point.
-pub(crate) struct CommuneLocator {
+pub(crate) struct CommuneLocator<'a> {
     tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
-    polygons: Vec<Option<MultiPolygon<f64>>>,
+    communes: &'a [crate::model::Commune],
 }
 
-impl CommuneLocator {
-    pub(crate) fn new(scenario: &Scenario) -> Self {
+impl<'a> CommuneLocator<'a> {
+    pub(crate) fn new(scenario: &'a Scenario) -> Self {
         let boxes = scenario
             .communes
             .iter()
@@ -477,30 +489,26 @@ impl CommuneLocator {
             .collect();
         CommuneLocator {
             tree: RTree::bulk_load(boxes),
-            polygons: scenario
-                .communes
-                .iter()
-                .map(|c| c.geometry.clone())
-                .collect(),
+            communes: &scenario.communes,
         }
     }
 
     /// Index of the first commune (input order) containing `p` (lon/lat),
     /// boundary included.
     pub(crate) fn locate(&self, p: Point<f64>) -> Option<usize> {
-        let mut best: Option<usize> = None;
-        for cand in self.tree.locate_all_at_point(&[p.x(), p.y()]) {
-            let i = cand.data;
-            if best.is_some_and(|b| b < i) {
-                continue;
-            }
-            if let Some(poly) = &self.polygons[i] {
-                if poly.intersects(&p) {
-                    best = Some(i);
-                }
-            }
-        }
-        best
+        // candidates in input order: the first that holds the point wins
+        let mut candidates: Vec<usize> = self
+            .tree
+            .locate_all_at_point(&[p.x(), p.y()])
+            .map(|cand| cand.data)
+            .collect();
+        candidates.sort_unstable();
+        candidates.into_iter().find(|&i| {
+            self.communes
+                .get(i)
+                .and_then(|c| c.geometry.as_ref())
+                .is_some_and(|g| g.intersects(&p))
+        })
     }
 }
 
@@ -605,7 +613,7 @@ impl<'a> Prepared<'a> {
                     None => ZoneIndex {
                         frame,
                         layers: Default::default(),
-                        wifi: RTree::new(),
+                        wifi: ShapeTree::default(),
                         fiber: RTree::new(),
                         fiber_drop_m: params.fiber_drop_m,
                         exhaustive,

@@ -722,7 +722,8 @@ pub(super) fn layers_covering_box(index: &ZoneIndex, min: [f64; 2], max: [f64; 2
     let env = AABB::from_corners(min, max);
     let mut bits = 0u8;
     for (bit, layer) in index.layers.iter().enumerate() {
-        let holds = layer.locate_in_envelope_intersecting(&env).any(|c| {
+        // only shapes whose own box holds the commune's box are candidates
+        let holds = layer.holding(&env).any(|c| {
             c.wedge.is_none_or(|w| w.half_deg <= 90.0) && corners.iter().all(|p| c.serves(*p))
         });
         if holds {

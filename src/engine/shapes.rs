@@ -9,7 +9,7 @@
 //! ([`super::rows`]) measures coverage as lengths of unions of these
 //! intervals; point evaluation uses [`Cell::serves`].
 
-use rstar::{RTreeObject, AABB};
+use rstar::{Envelope, RTree, RTreeObject, SelectionFunction, AABB};
 
 /// A sector wedge in grid coordinates.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -170,6 +170,95 @@ impl RTreeObject for Cell {
     type Envelope = AABB<[f64; 2]>;
     fn envelope(&self) -> Self::Envelope {
         self.envelope
+    }
+}
+
+/// A shape's box and its place in [`ShapeTree::cells`]: what the tree
+/// holds (five words instead of a whole [`Cell`], so that bulk loading,
+/// which moves its items many times, is several times cheaper).
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    envelope: AABB<[f64; 2]>,
+    index: usize,
+}
+
+impl RTreeObject for Slot {
+    type Envelope = AABB<[f64; 2]>;
+    fn envelope(&self) -> Self::Envelope {
+        self.envelope
+    }
+}
+
+/// The shapes of one layer with an R-tree over their boxes.
+#[derive(Debug, Default)]
+pub(crate) struct ShapeTree {
+    tree: RTree<Slot>,
+    cells: Vec<Cell>,
+}
+
+/// Selects the slots whose box contains a given box: a node whose box does
+/// not contain it holds none of them.
+struct HoldingBox(AABB<[f64; 2]>);
+
+impl SelectionFunction<Slot> for HoldingBox {
+    fn should_unpack_parent(&self, envelope: &AABB<[f64; 2]>) -> bool {
+        envelope.contains_envelope(&self.0)
+    }
+
+    fn should_unpack_leaf(&self, leaf: &Slot) -> bool {
+        leaf.envelope.contains_envelope(&self.0)
+    }
+}
+
+impl ShapeTree {
+    /// Indexes `cells` (the tree's order depends only on their boxes and
+    /// their order).
+    pub fn new(cells: Vec<Cell>) -> Self {
+        let slots = cells
+            .iter()
+            .enumerate()
+            .map(|(index, c)| Slot {
+                envelope: c.envelope,
+                index,
+            })
+            .collect();
+        ShapeTree {
+            tree: RTree::bulk_load(slots),
+            cells,
+        }
+    }
+
+    fn cells_of<'s>(
+        &'s self,
+        slots: impl Iterator<Item = &'s Slot> + 's,
+    ) -> impl Iterator<Item = &'s Cell> + 's {
+        slots.filter_map(move |s| self.cells.get(s.index))
+    }
+
+    /// The shapes whose boxes meet `envelope`.
+    pub fn locate_in_envelope_intersecting<'s>(
+        &'s self,
+        envelope: &AABB<[f64; 2]>,
+    ) -> impl Iterator<Item = &'s Cell> + 's {
+        self.cells_of(self.tree.locate_in_envelope_intersecting(envelope))
+    }
+
+    /// The shapes whose boxes contain `envelope`.
+    pub fn holding<'s>(&'s self, envelope: &AABB<[f64; 2]>) -> impl Iterator<Item = &'s Cell> + 's {
+        self.cells_of(
+            self.tree
+                .locate_with_selection_function(HoldingBox(*envelope)),
+        )
+    }
+
+    /// Every shape, in the tree's order.
+    pub fn iter(&self) -> impl Iterator<Item = &Cell> + '_ {
+        self.cells_of(self.tree.iter())
+    }
+
+    /// How many shapes the tree holds.
+    pub fn size(&self) -> usize {
+        self.tree.size()
     }
 }
 
