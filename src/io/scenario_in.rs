@@ -631,23 +631,17 @@ fn read_sectors(f: &Feature<'_>) -> Result<Vec<Sector>> {
             ));
         }
         let field = |name: &str| item.get(name).filter(|v| !matches!(v, Json::Null));
-        let azimuth = field("azimuth_deg").ok_or_else(|| {
-            f.err(
-                &format!("{key}[{i}].azimuth_deg"),
-                "missing required property",
-            )
-        })?;
-        let azimuth_deg = f.number_value(format_args!("{key}[{i}].azimuth_deg"), azimuth)?;
-        let beamwidth = field("beamwidth_deg").ok_or_else(|| {
-            f.err(
-                &format!("{key}[{i}].beamwidth_deg"),
-                "missing required property",
-            )
-        })?;
-        let beamwidth_deg = f.number_value(format_args!("{key}[{i}].beamwidth_deg"), beamwidth)?;
+        // a property's path is written out only for a message
+        let prop = |name: &str| format!("{key}[{i}].{name}");
+        let required_number = |name: &str| -> Result<f64> {
+            let v = field(name).ok_or_else(|| f.err(&prop(name), "missing required property"))?;
+            f.number_value(format_args!("{key}[{i}].{name}"), v)
+        };
+        let azimuth_deg = required_number("azimuth_deg")?;
+        let beamwidth_deg = required_number("beamwidth_deg")?;
         if !(beamwidth_deg > 0.0 && beamwidth_deg <= 360.0) {
             return Err(f.err(
-                &format!("{key}[{i}].beamwidth_deg"),
+                &prop("beamwidth_deg"),
                 format!("must lie in (0, 360], got {beamwidth_deg}"),
             ));
         }
