@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{FeatureId, Parameters, Technology};
+use crate::model::{FeatureId, Layer, Parameters, Technology};
 
 /// The schema tag written in every report.
 pub const SCHEMA: &str = "telecov.report/1";
@@ -132,6 +132,25 @@ impl CommuneReport {
     /// Share of the population within wifi reach, percent.
     pub fn wifi_pct(&self) -> f64 {
         pct(self.population_wifi_covered, self.population)
+    }
+
+    /// People of the commune covered by `layer` (for fibre, the people of
+    /// the passed households: the population times the households' share).
+    pub fn covered_population(&self, layer: Layer) -> f64 {
+        match layer {
+            Layer::MobileBroadband => self.population_covered.mobile_broadband,
+            Layer::Wifi => self.population_wifi_covered,
+            Layer::Fiber => {
+                if self.households > 0.0 {
+                    self.population * self.households_fiber_passed / self.households
+                } else {
+                    0.0
+                }
+            }
+            t => t
+                .technology()
+                .map_or(0.0, |tech| self.population_covered.get(tech)),
+        }
     }
 }
 

@@ -166,12 +166,12 @@ fn uncovered(report: &Report, layer: Layer) -> (f64, f64) {
         match layer {
             Layer::Fiber => {
                 hh += c.households - c.households_fiber_passed;
-                pop += c.population - layer.covered_population(c);
+                pop += c.population - c.covered_population(layer);
             }
             _ => {
-                pop += c.population - layer.covered_population(c);
+                pop += c.population - c.covered_population(layer);
                 hh += if c.population > 0.0 {
-                    c.households * (1.0 - layer.covered_population(c) / c.population)
+                    c.households * (1.0 - c.covered_population(layer) / c.population)
                 } else {
                     c.households
                 };
@@ -245,14 +245,11 @@ fn check_polygons(name: &str, scenario: &Scenario, gaps: &GapMap, min_uncovered_
             }
         }
         let flags = point_flags(scenario, &Options::default(), &samples).expect("flags");
-        let inside: Vec<u8> = flags.into_iter().flatten().collect();
+        let inside: Vec<_> = flags.into_iter().flatten().collect();
         if inside.is_empty() {
             continue;
         }
-        let uncovered = inside
-            .iter()
-            .filter(|f| (**f >> layer.bit()) & 1 == 0)
-            .count();
+        let uncovered = inside.iter().filter(|f| !f.contains(layer)).count();
         let share = uncovered as f64 / inside.len() as f64;
         println!(
             "{name} {layer}: {uncovered} of {} sampled points in gaps uncovered",
@@ -814,7 +811,7 @@ fn antimeridian_gaps_conserve_people_and_lie_outside_coverage() {
         for (f, l) in flags.iter().zip(&layers) {
             if let Some(f) = f {
                 inside += 1;
-                uncov += usize::from((f >> l.bit()) & 1 == 0);
+                uncov += usize::from(!f.contains(*l));
             }
         }
         println!("antimeridian {name}: {uncov} of {inside} sampled points in gaps uncovered; cut outlines' area vs gap area: worst relative difference {worst_area:.2e}");

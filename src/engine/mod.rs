@@ -52,20 +52,22 @@ mod rows;
 mod shapes;
 pub mod signal;
 
-use crate::model::{Scenario, Site, TechSet, Technology};
+use crate::model::{Layer, Scenario, Site, TechSet, Technology};
 use crate::projection::{metres_to_degrees_bound, TransverseMercator, Zones};
 use crate::propagation::{link_budget_range_with, Environment};
 use crate::Result;
 use shapes::{Cell, ShapeTree, Wedge};
 
-/// Bit of a coverage flag byte: covered by mobile broadband (3G/4G/5G).
-pub const FLAG_MOBILE_BROADBAND: u8 = 1 << 4;
-/// Bit of a coverage flag byte: passed by fibre.
-pub const FLAG_FIBER: u8 = 1 << 5;
-/// Bit of a coverage flag byte: within wifi reach.
-pub const FLAG_WIFI: u8 = 1 << 6;
-/// Number of flag bits (four technologies, broadband, fibre, wifi).
-pub const FLAG_BITS: usize = 7;
+// Coverage flags: one byte per place, bit `Layer::bit` set when the layer
+// covers it (the bits of a `model::LayerSet`).
+/// Flag bit: covered by mobile broadband (3G/4G/5G).
+pub(crate) const FLAG_MOBILE_BROADBAND: u8 = 1 << Layer::MobileBroadband.bit();
+/// Flag bit: passed by fibre.
+pub(crate) const FLAG_FIBER: u8 = 1 << Layer::Fiber.bit();
+/// Flag bit: within wifi reach.
+pub(crate) const FLAG_WIFI: u8 = 1 << Layer::Wifi.bit();
+/// Number of flag bits: one per layer.
+pub(crate) const FLAG_BITS: usize = Layer::ALL.len();
 
 /// Mean Earth radius used for the transverse Mercator scale factor of
 /// points away from a site, metres. The exact radius of curvature differs by

@@ -20,27 +20,7 @@
 
 use std::fmt;
 
-/// Whether `crs` names WGS 84 longitude/latitude (see the module docs).
-pub(crate) fn names_wgs84(crs: &str) -> bool {
-    let upper: String = crs
-        .trim()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase();
-    matches!(
-        upper.as_str(),
-        "EPSG:4326"
-            | "OGC:CRS84"
-            | "CRS84"
-            | "WGS84"
-            | "URN:OGC:DEF:CRS:EPSG::4326"
-            | "URN:OGC:DEF:CRS:OGC:1.3:CRS84"
-            | "URN:OGC:DEF:CRS:OGC::CRS84"
-            | "HTTP://WWW.OPENGIS.NET/DEF/CRS/OGC/1.3/CRS84"
-            | "HTTP://WWW.OPENGIS.NET/DEF/CRS/EPSG/0/4326"
-    )
-}
+use crate::model::names_wgs84;
 
 /// The EPSG code a CRS name ends with (`EPSG:3405`,
 /// `urn:ogc:def:crs:EPSG::3405`, `…/EPSG/0/3405`), if it names one.

@@ -67,8 +67,8 @@ pub struct RadioParams {
     /// Carrier frequency, MHz.
     pub frequency_mhz: Option<f64>,
     /// Propagation environment of the site (`environment` property); `None`
-    /// = from the commune it stands in ([`crate::propagation::EnvironmentRules`]).
-    pub environment: Option<crate::propagation::Environment>,
+    /// = from the commune it stands in ([`EnvironmentRules`](super::EnvironmentRules)).
+    pub environment: Option<super::Environment>,
 }
 
 /// A mobile base station (BTS / NodeB / eNodeB / gNodeB).

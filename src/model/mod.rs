@@ -8,7 +8,9 @@
 mod commune;
 mod id;
 mod infrastructure;
+mod layer;
 mod parameters;
+mod radio;
 mod scenario;
 mod technology;
 
@@ -17,6 +19,12 @@ pub use id::FeatureId;
 pub use infrastructure::{
     FiberRoute, RadioParams, Sector, Site, SiteRange, WifiPoint, DEFAULT_HEIGHT_M,
 };
-pub use parameters::{Parameters, TechRanges};
+pub use layer::{Layer, LayerSet};
+pub use parameters::{names_wgs84, Parameters, TechRanges};
+pub use radio::{
+    sensitivity_dbm, Environment, EnvironmentRules, RadioConfig, TechnologyDefaults,
+    DEFAULT_CELL_EDGE_PROBABILITY, DEFAULT_FRONT_TO_BACK_DB, DEFAULT_MOBILE_HEIGHT_M,
+    DEFAULT_SHADOW_SIGMA_DB, THERMAL_NOISE_DBM_PER_HZ,
+};
 pub use scenario::Scenario;
 pub use technology::{TechSet, Technology};

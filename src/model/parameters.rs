@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Technology;
-use crate::propagation::{EnvironmentRules, RadioConfig};
+use super::{EnvironmentRules, RadioConfig};
 
 /// Default radius per technology layer, metres: used for a site layer that
 /// has no `range_m` and no radio parameters (`[ranges_m]` in scenario.toml).
@@ -119,7 +119,7 @@ pub struct Parameters {
 }
 
 fn crs_is_wgs84(crs: &Option<String>) -> bool {
-    crs.as_deref().is_none_or(crate::io::crs::names_wgs84)
+    crs.as_deref().is_none_or(names_wgs84)
 }
 
 fn is_default_radio(r: &RadioConfig) -> bool {
@@ -176,4 +176,33 @@ impl Parameters {
         }
         self.radio.check()
     }
+}
+
+/// Whether `crs` (scenario.toml's `crs`) names WGS 84 longitude/latitude:
+/// `EPSG:4326`, `OGC:CRS84`, `CRS84`, `WGS84` and their URN and URL forms,
+/// in any case and spacing.
+///
+/// ```
+/// assert!(telecov::model::names_wgs84("epsg:4326"));
+/// assert!(!telecov::model::names_wgs84("EPSG:3405"));
+/// ```
+pub fn names_wgs84(crs: &str) -> bool {
+    let upper: String = crs
+        .trim()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    matches!(
+        upper.as_str(),
+        "EPSG:4326"
+            | "OGC:CRS84"
+            | "CRS84"
+            | "WGS84"
+            | "URN:OGC:DEF:CRS:EPSG::4326"
+            | "URN:OGC:DEF:CRS:OGC:1.3:CRS84"
+            | "URN:OGC:DEF:CRS:OGC::CRS84"
+            | "HTTP://WWW.OPENGIS.NET/DEF/CRS/OGC/1.3/CRS84"
+            | "HTTP://WWW.OPENGIS.NET/DEF/CRS/EPSG/0/4326"
+    )
 }

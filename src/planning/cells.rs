@@ -108,7 +108,7 @@ pub(crate) fn uncovered_of(report: &Report, c: usize, layer: Layer) -> (f64, f64
             (pop * share(row.households_fiber_passed, hh), u_hh)
         }
         _ => {
-            let covered = layer.covered_population(row);
+            let covered = row.covered_population(layer);
             let u = (pop - covered).max(0.0);
             (u, hh * share(covered, pop))
         }

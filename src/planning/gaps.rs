@@ -34,7 +34,7 @@ use super::cells::{Uncovered, Unit};
 use super::trace::{components, outline};
 use super::Layer;
 use crate::engine::probe::{east, inverse_near, unwrapped};
-use crate::model::{FeatureId, Scenario};
+use crate::model::{FeatureId, LayerSet, Scenario};
 use crate::report::Report;
 use crate::{Error, Options, Result};
 
@@ -605,15 +605,14 @@ pub(crate) fn push_segments(
     }
 }
 
-/// The engine's coverage flags of WGS 84 points of `scenario` (bit
-/// [`Layer::bit`] set = covered by that layer), as the report evaluates
-/// demand points; `None` for a point in no commune. Useful to check a gap
+/// The layers covering WGS 84 points of `scenario`, as the report
+/// evaluates demand points; `None` for a point in no commune. Useful to check a gap
 /// map: points inside a gap should lack the gap's bit.
 pub fn point_flags(
     scenario: &Scenario,
     options: &Options,
     points: &[Point<f64>],
-) -> Result<Vec<Option<u8>>> {
+) -> Result<Vec<Option<LayerSet>>> {
     scenario.validate()?;
     let unwrapped = unwrapped(scenario);
     let moved = unwrapped.is_some();
@@ -631,7 +630,7 @@ pub fn point_flags(
             let c = probe.locate(p)?;
             let z = probe.commune_zone(c)?;
             let xy = probe.frame(z).forward(p.x(), p.y());
-            Some(probe.flags(z, xy))
+            Some(LayerSet::from_bits(probe.flags(z, xy)))
         })
         .collect())
 }

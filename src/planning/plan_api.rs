@@ -239,7 +239,7 @@ pub fn claimed_figure(report: &Report, c: usize, layer: Layer) -> f64 {
     match layer {
         Layer::Fiber => row.households_fiber_passed,
         Layer::Wifi => row.population_wifi_covered,
-        l => l.covered_population(row),
+        l => row.covered_population(l),
     }
 }
 

@@ -203,7 +203,6 @@
 //! assert!(est.model.starts_with("COST-231-Hata"));
 //! ```
 
-mod config;
 mod cost231;
 mod free_space;
 mod hata;
@@ -211,7 +210,11 @@ mod link_budget;
 mod normal;
 mod tr38901;
 
-pub use config::{EnvironmentRules, RadioConfig, DEFAULT_FRONT_TO_BACK_DB};
+pub use crate::model::{
+    Environment, EnvironmentRules, RadioConfig, TechnologyDefaults, DEFAULT_CELL_EDGE_PROBABILITY,
+    DEFAULT_FRONT_TO_BACK_DB, DEFAULT_MOBILE_HEIGHT_M, DEFAULT_SHADOW_SIGMA_DB,
+    THERMAL_NOISE_DBM_PER_HZ,
+};
 pub use cost231::{Cost231Area, Cost231Hata};
 pub use free_space::FreeSpace;
 pub use hata::{
@@ -220,9 +223,7 @@ pub use hata::{
 };
 pub use link_budget::{
     indoor_penetration_loss_db, link_budget_range_m, link_budget_range_with, model_for,
-    radio_horizon_m, Environment, LinkBudget, RangeEstimate, SiteLink, TechnologyDefaults,
-    DEFAULT_CELL_EDGE_PROBABILITY, DEFAULT_MOBILE_HEIGHT_M, DEFAULT_SHADOW_SIGMA_DB,
-    THERMAL_NOISE_DBM_PER_HZ,
+    radio_horizon_m, LinkBudget, RangeEstimate, SiteLink,
 };
 pub use normal::inverse_normal_cdf;
 pub use tr38901::{

@@ -1,16 +1,214 @@
-//! Settable link-budget defaults (`[radio]` in scenario.toml) and the
-//! environment rules (`[environment]`).
+//! Radio settings as plain data: the link-budget defaults of each
+//! technology (`[radio]` in scenario.toml), the environment of a site and
+//! the rules that choose it (`[environment]`). The maths that uses them is
+//! in [`crate::propagation`].
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Commune, CommuneKind, Technology};
+use super::{Commune, CommuneKind, Technology};
 
-use super::link_budget::{
-    DEFAULT_CELL_EDGE_PROBABILITY, DEFAULT_MOBILE_HEIGHT_M, DEFAULT_SHADOW_SIGMA_DB,
-};
-use super::{Environment, TechnologyDefaults};
+/// Thermal noise density at 290 K, dBm/Hz (the conventional rounding of
+/// 10·log10(k·290 K·1000) = −173.98).
+pub const THERMAL_NOISE_DBM_PER_HZ: f64 = -174.0;
+
+/// Handset antenna height above ground, metres.
+pub const DEFAULT_MOBILE_HEIGHT_M: f64 = 1.5;
+
+/// Standard deviation of log-normal shadow fading, dB.
+pub const DEFAULT_SHADOW_SIGMA_DB: f64 = 8.0;
+
+/// Probability that the signal at the cell edge exceeds the sensitivity
+/// (75 %: about 90 % of the cell area, by Jakes' formula, for σ = 8 dB and a
+/// 35 dB/decade path-loss slope).
+pub const DEFAULT_CELL_EDGE_PROBABILITY: f64 = 0.75;
+
+/// The propagation environment of a site: from its `environment` property,
+/// or the kind of the commune it stands in (see
+/// [`EnvironmentRules`]). Written in lower case in
+/// files (`"urban"`, `"suburban"`, `"rural"`, `"open"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// Urban: wards (phường).
+    Urban,
+    /// Suburban: towns (thị trấn), and any other or missing kind.
+    #[default]
+    Suburban,
+    /// Rural: communes (xã).
+    Rural,
+    /// Open land, users outdoors (never derived from a commune kind).
+    Open,
+}
+
+impl<'de> serde::Deserialize<'de> for Environment {
+    /// Any case, as [`Environment::parse`].
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Environment::parse(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown environment {name:?} (expected urban, suburban, rural or open)"
+            ))
+        })
+    }
+}
+
+impl Environment {
+    /// Ward → urban, town → suburban, commune → rural, other → suburban.
+    ///
+    /// ```
+    /// use telecov::model::CommuneKind;
+    /// use telecov::propagation::Environment;
+    /// assert_eq!(Environment::from_commune_kind(&CommuneKind::Ward), Environment::Urban);
+    /// assert_eq!(Environment::from_commune_kind(&CommuneKind::parse("xã")), Environment::Rural);
+    /// ```
+    pub fn from_commune_kind(kind: &CommuneKind) -> Environment {
+        match kind {
+            CommuneKind::Ward => Environment::Urban,
+            CommuneKind::Town => Environment::Suburban,
+            CommuneKind::Commune => Environment::Rural,
+            CommuneKind::Other(_) => Environment::Suburban,
+        }
+    }
+
+    /// Parses a name, any case: `urban`, `suburban`, `rural`, `open`.
+    ///
+    /// ```
+    /// use telecov::propagation::Environment;
+    /// assert_eq!(Environment::parse("Rural"), Some(Environment::Rural));
+    /// assert_eq!(Environment::parse("city"), None);
+    /// ```
+    pub fn parse(s: &str) -> Option<Environment> {
+        Environment::ALL
+            .into_iter()
+            .find(|e| e.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// Every environment.
+    pub const ALL: [Environment; 4] = [
+        Environment::Urban,
+        Environment::Suburban,
+        Environment::Rural,
+        Environment::Open,
+    ];
+
+    /// Lower-case name: `urban`, `suburban`, `rural`, `open`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Urban => "urban",
+            Environment::Suburban => "suburban",
+            Environment::Rural => "rural",
+            Environment::Open => "open",
+        }
+    }
+
+    /// Mean indoor depth of a user, metres (0 outdoors): the mean of the
+    /// minimum of two uniform draws on 0–25 m (urban, suburban) or 0–10 m
+    /// (rural), as in 3GPP TR 38.901 §7.4.3.
+    pub fn indoor_depth_m(self) -> Option<f64> {
+        match self {
+            Environment::Urban | Environment::Suburban => Some(25.0 / 3.0),
+            Environment::Rural => Some(10.0 / 3.0),
+            Environment::Open => None,
+        }
+    }
+}
+
+/// The default radio parameters of one technology (see the table in the
+/// [`crate::propagation`] docs).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TechnologyDefaults {
+    /// Carrier frequency, MHz.
+    pub frequency_mhz: f64,
+    /// Transmit power at the antenna port, over the whole carrier, dBm.
+    pub tx_power_dbm: f64,
+    /// Base-station antenna gain, dBi.
+    pub antenna_gain_dbi: f64,
+    /// Feeder, jumper and combiner loss, dB.
+    pub feeder_loss_db: f64,
+    /// Carrier bandwidth the power is spread over, MHz.
+    pub bandwidth_mhz: f64,
+    /// Handset noise figure, dB.
+    pub noise_figure_db: f64,
+    /// Wideband SINR the cell-edge service needs, dB.
+    pub required_sinr_db: f64,
+    /// Margin for the noise rise from other cells' load, dB.
+    pub interference_margin_db: f64,
+    /// Loss from the user's body, dB.
+    pub body_loss_db: f64,
+}
+
+impl TechnologyDefaults {
+    /// The defaults of `tech`.
+    pub const fn of(tech: Technology) -> TechnologyDefaults {
+        match tech {
+            Technology::G2 => TechnologyDefaults {
+                frequency_mhz: 900.0,
+                tx_power_dbm: 43.0,
+                antenna_gain_dbi: 15.0,
+                feeder_loss_db: 3.0,
+                bandwidth_mhz: 0.2,
+                noise_figure_db: 10.0,
+                required_sinr_db: 9.0,
+                interference_margin_db: 2.0,
+                body_loss_db: 3.0,
+            },
+            Technology::G3 => TechnologyDefaults {
+                frequency_mhz: 2100.0,
+                tx_power_dbm: 43.0,
+                antenna_gain_dbi: 18.0,
+                feeder_loss_db: 3.0,
+                bandwidth_mhz: 3.84,
+                noise_figure_db: 7.0,
+                required_sinr_db: -3.0,
+                interference_margin_db: 3.0,
+                body_loss_db: 3.0,
+            },
+            Technology::G4 => TechnologyDefaults {
+                frequency_mhz: 1800.0,
+                tx_power_dbm: 46.0,
+                antenna_gain_dbi: 18.0,
+                feeder_loss_db: 1.0,
+                bandwidth_mhz: 18.0,
+                noise_figure_db: 7.0,
+                required_sinr_db: -3.0,
+                interference_margin_db: 3.0,
+                body_loss_db: 0.0,
+            },
+            Technology::G5 => TechnologyDefaults {
+                frequency_mhz: 3500.0,
+                tx_power_dbm: 53.0,
+                antenna_gain_dbi: 24.0,
+                feeder_loss_db: 0.0,
+                bandwidth_mhz: 98.28,
+                noise_figure_db: 8.0,
+                required_sinr_db: -3.0,
+                interference_margin_db: 3.0,
+                body_loss_db: 0.0,
+            },
+        }
+    }
+
+    /// Handset sensitivity over the carrier, dBm:
+    /// −174 + 10·log10(bandwidth in Hz) + noise figure + required SINR.
+    pub fn sensitivity_dbm(&self) -> f64 {
+        sensitivity_dbm(
+            self.bandwidth_mhz,
+            self.noise_figure_db,
+            self.required_sinr_db,
+        )
+    }
+}
+
+/// Receiver sensitivity, dBm: −174 + 10·log10(bandwidth in Hz) + noise
+/// figure + required SINR.
+pub fn sensitivity_dbm(bandwidth_mhz: f64, noise_figure_db: f64, required_sinr_db: f64) -> f64 {
+    THERMAL_NOISE_DBM_PER_HZ
+        + 10.0 * (bandwidth_mhz * 1e6).log10()
+        + noise_figure_db
+        + required_sinr_db
+}
 
 /// Default front-to-back ratio of a sector antenna, dB: the cap `Am` of
 /// the 3GPP horizontal pattern (TR 36.814 Table A.2.1.1-2 uses 25 dB for
