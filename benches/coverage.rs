@@ -95,7 +95,7 @@ fn index_build(c: &mut Criterion) {
 
 fn demand_generation(c: &mut Criterion) {
     use geo::MapCoords;
-    use telecov::projection::TransverseMercator;
+    use telecov::geodesy::TransverseMercator;
     let s = city(1_990);
     let frame = TransverseMercator::new(105.75);
     let communes: Vec<geo::MultiPolygon<f64>> = s

@@ -4,8 +4,8 @@
 //!
 //! - **Uniform** (no `population.geojson`): each commune's people and
 //!   households are spread evenly over its area, sampled at the centres of a
-//!   square grid of `resolution_m`. The grid is global to a projection zone
-//!   (cell centres at `((i + ½)·res, (j + ½)·res)` in the zone's metres), so
+//!   square grid of `resolution_m`. The grid is global to a projection strip
+//!   (cell centres at `((i + ½)·res, (j + ½)·res)` in the strip's metres), so
 //!   neighbouring communes share one lattice. [`grid_rows`] finds, row by
 //!   row, the runs of cell centres inside a polygon by scanline filling (edge
 //!   crossings of the row, paired even–odd), which respects holes and

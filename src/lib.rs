@@ -48,7 +48,7 @@
 //! | --- | --- | --- |
 //! | load and validate a scenario directory | [`io`] | [`io::load_scenario`] |
 //! | the domain model (plain data) | [`model`] | [`model::Scenario`] |
-//! | WGS 84 → metres | [`projection`] | [`projection::Zones`] |
+//! | WGS 84 → metres | [`geodesy`] | [`geodesy::Strips`] |
 //! | radio ranges from link budgets (Okumura-Hata, COST-231-Hata, 3GPP TR 38.901) | [`propagation`] | [`propagation::link_budget_range_m`] |
 //! | demand grid / points | [`demand`] | [`demand::grid_rows`] |
 //! | indexes and parallel evaluation | [`engine`] | [`evaluate`], [`evaluate_with`] |
@@ -62,7 +62,7 @@
 //!
 //! | feature | default | what it adds | needs |
 //! | --- | --- | --- | --- |
-//! | `proj` | no | scenario files in another coordinate reference system: `crs = "EPSG:3405"` (VN-2000 / UTM zone 48N), or any PROJ string, in scenario.toml; positions are transformed to WGS 84 when loaded ([`io::load_scenario`]) | the georust `proj` crate, which builds PROJ 9.6 from the source it ships (SQLite bundled, `proj.db` embedded, no network): `cmake` and the `sqlite3` program at build time, nothing at run time |
+//! | `proj` | no | scenario files in another coordinate reference system: `crs = "EPSG:3405"` (VN-2000 / UTM strip 48N), or any PROJ string, in scenario.toml; positions are transformed to WGS 84 when loaded ([`io::load_scenario`]) | the georust `proj` crate, which builds PROJ 9.6 from the source it ships (SQLite bundled, `proj.db` embedded, no network): `cmake` and the `sqlite3` program at build time, nothing at run time |
 //!
 //! Without it the crate builds with Rust alone (no system library), and a
 //! `crs` other than WGS 84 is refused with a message naming the feature.
@@ -160,10 +160,10 @@
 pub mod demand;
 pub mod engine;
 pub mod error;
+pub mod geodesy;
 pub mod io;
 pub mod model;
 pub mod planning;
-pub mod projection;
 pub mod propagation;
 pub mod report;
 pub mod synth;

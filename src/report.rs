@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::geodesy::commune_area_m2;
 use crate::model::{FeatureId, Layer, Parameters, Technology};
 
 /// The schema tag written in every report.
@@ -366,99 +367,4 @@ pub(crate) fn assemble(
         communes,
         warnings,
     })
-}
-
-/// Mean Earth radius for the scale-factor correction of
-/// [`commune_area_m2`], metres.
-const EARTH_RADIUS_M: f64 = 6_371_008.8;
-
-/// Area of a commune on the WGS 84 ellipsoid, m². A commune less than 2°
-/// wide (and away from the poles) is projected to a transverse Mercator
-/// frame on its own central meridian, where the area is the polygon's
-/// exactly, divided by the square of the scale factor `k ≈ 1 + x²/2R²`
-/// integrated in closed form (`∫∫ (1 − x²/R²) dA` from the rings' first and
-/// second moments): within 10⁻⁶ of the geodesic area and about fifteen
-/// times cheaper than the geodesic polygon area, which larger communes use.
-pub(crate) fn commune_area_m2(g: &geo::MultiPolygon<f64>) -> f64 {
-    use geo::{BoundingRect, GeodesicArea};
-    let Some(r) = g.bounding_rect() else {
-        return 0.0;
-    };
-    // long edges: a geodesic edge bends away from the frame's straight
-    // segment enough to matter
-    let long_edge = g.0.iter().any(|p| {
-        std::iter::once(p.exterior())
-            .chain(p.interiors())
-            .flat_map(|ring| ring.lines())
-            .any(|l| (l.end.x - l.start.x).abs() > 0.1 || (l.end.y - l.start.y).abs() > 0.1)
-    });
-    if long_edge || r.width() > 2.0 || r.min().y < -80.0 || r.max().y > 80.0 {
-        return g.geodesic_area_unsigned();
-    }
-    let frame = crate::projection::TransverseMercator::new(r.center().x);
-    let ring_area = |ring: &geo::LineString<f64>| -> f64 {
-        let pts: Vec<[f64; 2]> = ring.0.iter().map(|c| frame.forward(c.x, c.y)).collect();
-        let (mut a, mut ixx) = (0.0, 0.0);
-        for w in pts.windows(2) {
-            let ([x0, y0], [x1, y1]) = (w[0], w[1]);
-            let cross = x0 * y1 - x1 * y0;
-            a += cross;
-            ixx += cross * (x0 * x0 + x0 * x1 + x1 * x1);
-        }
-        // signed ∫∫ (1 − x²/R²) dA over the ring
-        (a / 2.0 - ixx / 12.0 / (EARTH_RADIUS_M * EARTH_RADIUS_M)).abs()
-    };
-    g.0.iter()
-        .map(|p| ring_area(p.exterior()) - p.interiors().iter().map(ring_area).sum::<f64>())
-        .sum()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::commune_area_m2;
-    use geo::GeodesicArea;
-
-    #[test]
-    fn commune_area_agrees_with_the_geodesic_area() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo");
-        let scenario = crate::io::load_scenario(dir).unwrap();
-        let mut worst = 0.0f64;
-        for c in &scenario.communes {
-            let g = c.geometry.as_ref().unwrap();
-            let exact = g.geodesic_area_unsigned();
-            worst = worst.max((commune_area_m2(g) - exact).abs() / exact);
-        }
-        assert!(worst < 1e-6, "worst relative difference {worst:e}");
-        // a 1.8° × 1° box at 20° N with a hole, 0.9° off its own meridian at
-        // its edges, where the scale-factor correction is 1.2e-4 of the area:
-        // densified (edges of 0.01°), it goes through the frame
-        let ring = |x0: f64, y0: f64, x1: f64, y1: f64| {
-            let mut pts = Vec::new();
-            let n = ((x1 - x0) / 0.01).round() as usize;
-            let m = ((y1 - y0) / 0.01).round() as usize;
-            pts.extend((0..n).map(|i| (x0 + (x1 - x0) * i as f64 / n as f64, y0)));
-            pts.extend((0..m).map(|j| (x1, y0 + (y1 - y0) * j as f64 / m as f64)));
-            pts.extend((0..n).map(|i| (x1 - (x1 - x0) * i as f64 / n as f64, y1)));
-            pts.extend((0..m).map(|j| (x0, y1 - (y1 - y0) * j as f64 / m as f64)));
-            pts.push((x0, y0));
-            geo::LineString::from(pts)
-        };
-        let g = geo::MultiPolygon(vec![geo::Polygon::new(
-            ring(104.0, 20.0, 105.8, 21.0),
-            vec![ring(104.5, 20.3, 104.9, 20.6)],
-        )]);
-        let exact = g.geodesic_area_unsigned();
-        let rel = (commune_area_m2(&g) - exact).abs() / exact;
-        assert!(rel < 2e-6, "relative difference {rel:e}");
-        // its four-corner version has geodesic edges of 190 km: geodesic area
-        let corners = geo::LineString::from(vec![
-            (104.0, 20.0),
-            (105.8, 20.0),
-            (105.8, 21.0),
-            (104.0, 21.0),
-            (104.0, 20.0),
-        ]);
-        let g = geo::MultiPolygon(vec![geo::Polygon::new(corners, vec![])]);
-        assert_eq!(commune_area_m2(&g), g.geodesic_area_unsigned());
-    }
 }

@@ -4,7 +4,7 @@
 //! # How a scenario is evaluated
 //!
 //! 1. **Frames.** The scenario is cut into narrow longitude strips
-//!    ([`Zones`]), each with its own transverse Mercator frame, so that
+//!    ([`Strips`]), each with its own transverse Mercator frame, so that
 //!    distances in metres are true to better than 0.01 %. Each commune
 //!    belongs to the strip of its bounding-box centre and is evaluated in
 //!    that frame; every site, wifi point and fibre route that can reach the
@@ -46,14 +46,14 @@ use rstar::{RTree, AABB};
 
 use crate::demand::grid_rows;
 
-mod antimeridian;
 pub(crate) mod probe;
 mod rows;
 mod shapes;
 pub mod signal;
 
+use crate::geodesy::antimeridian;
+use crate::geodesy::{metres_to_degrees_bound, Strips, TransverseMercator, MEAN_EARTH_RADIUS_M};
 use crate::model::{Layer, Scenario, Site, TechSet, Technology};
-use crate::projection::{metres_to_degrees_bound, TransverseMercator, Zones};
 use crate::propagation::{link_budget_range_with, Environment};
 use crate::Result;
 use shapes::{Cell, ShapeTree, Wedge};
@@ -68,11 +68,6 @@ pub(crate) const FLAG_FIBER: u8 = 1 << Layer::Fiber.bit();
 pub(crate) const FLAG_WIFI: u8 = 1 << Layer::Wifi.bit();
 /// Number of flag bits: one per layer.
 pub(crate) const FLAG_BITS: usize = Layer::ALL.len();
-
-/// Mean Earth radius used for the transverse Mercator scale factor of
-/// points away from a site, metres. The exact radius of curvature differs by
-/// under 1 %, which changes the ≤ 4·10⁻⁵ scale correction by under 4·10⁻⁷.
-const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 /// Engine options.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -277,12 +272,14 @@ pub fn audit_sites(scenario: &Scenario) -> Vec<SiteAudit> {
 /// Approximate transverse Mercator point scale factor at easting `x_m`.
 #[inline]
 fn scale_at(x_m: f64) -> f64 {
-    let u = x_m / EARTH_RADIUS_M;
+    // the mean radius instead of the exact radius of curvature: under 1 %
+    // apart, which changes the ≤ 4·10⁻⁵ scale correction by under 4·10⁻⁷
+    let u = x_m / MEAN_EARTH_RADIUS_M;
     1.0 + u * u / 2.0 + u * u * u * u / 24.0
 }
 
 /// Spatial indexes of one projection strip.
-struct ZoneIndex {
+struct StripIndex {
     frame: TransverseMercator,
     /// One tree per technology (`Technology::ALL` order): a shape carrying
     /// several technologies sits in each of their trees, so a search for one
@@ -295,7 +292,7 @@ struct ZoneIndex {
     exhaustive: bool,
 }
 
-impl ZoneIndex {
+impl StripIndex {
     /// The indexes of the strip with frame `frame` whose communes span
     /// `extent` (degrees): every shape, wifi disc and fibre segment that
     /// can reach it, projected.
@@ -305,7 +302,7 @@ impl ZoneIndex {
         frame: TransverseMercator,
         extent: Rect<f64>,
         exhaustive: bool,
-    ) -> ZoneIndex {
+    ) -> StripIndex {
         let params = &scenario.parameters;
         // the site layers on one side, wifi and fibre on the other
         let (layers, (wifi, fiber)) = rayon::join(
@@ -375,7 +372,7 @@ impl ZoneIndex {
             },
         );
         let mut layers = layers.into_iter();
-        ZoneIndex {
+        StripIndex {
             frame,
             layers: std::array::from_fn(|_| layers.next().unwrap_or_default()),
             wifi,
@@ -459,10 +456,10 @@ fn with_broadband(f: u8) -> u8 {
 struct Prepared<'a> {
     scenario: &'a Scenario,
     /// Strip of each commune (communes without geometry: `None`).
-    commune_zone: Vec<Option<usize>>,
-    indexes: Vec<ZoneIndex>,
+    commune_strip: Vec<Option<usize>>,
+    indexes: Vec<StripIndex>,
     /// Bounding box (degrees) of the communes of each strip.
-    zone_extent: Vec<Option<Rect<f64>>>,
+    strip_extent: Vec<Option<Rect<f64>>>,
     locator: CommuneLocator<'a>,
     site_commune: Vec<Option<usize>>,
     wifi_commune: Vec<Option<usize>>,
@@ -570,19 +567,19 @@ impl<'a> Prepared<'a> {
         if lon_min > lon_max {
             return Ok(Prepared {
                 scenario,
-                commune_zone: vec![None; scenario.communes.len()],
+                commune_strip: vec![None; scenario.communes.len()],
                 indexes: Vec::new(),
-                zone_extent: Vec::new(),
+                strip_extent: Vec::new(),
                 locator,
                 site_commune,
                 wifi_commune,
                 warnings,
             });
         }
-        let zones = Zones::covering(lon_min, lon_max)?;
-        let commune_zone: Vec<Option<usize>> = rects
+        let strips = Strips::covering(lon_min, lon_max)?;
+        let commune_strip: Vec<Option<usize>> = rects
             .iter()
-            .map(|r| r.map(|r| zones.zone_of(r.center().x)))
+            .map(|r| r.map(|r| strips.strip_of(r.center().x)))
             .collect();
 
         // site shapes, once per site
@@ -600,19 +597,19 @@ impl<'a> Prepared<'a> {
 
         // one index per strip, built in parallel (each in input order, so the
         // trees do not depend on the number of threads)
-        let built: Vec<(ZoneIndex, Option<Rect<f64>>)> = (0..zones.len())
+        let built: Vec<(StripIndex, Option<Rect<f64>>)> = (0..strips.len())
             .into_par_iter()
             .map(|z| {
-                let frame = *zones.frame(z);
+                let frame = *strips.frame(z);
                 let extent = rects
                     .iter()
-                    .zip(&commune_zone)
+                    .zip(&commune_strip)
                     .filter(|(_, cz)| **cz == Some(z))
                     .filter_map(|(r, _)| *r)
                     .reduce(rect_union);
                 let index = match extent {
-                    Some(extent) => ZoneIndex::build(scenario, &shapes, frame, extent, exhaustive),
-                    None => ZoneIndex {
+                    Some(extent) => StripIndex::build(scenario, &shapes, frame, extent, exhaustive),
+                    None => StripIndex {
                         frame,
                         layers: Default::default(),
                         wifi: ShapeTree::default(),
@@ -624,13 +621,13 @@ impl<'a> Prepared<'a> {
                 (index, extent)
             })
             .collect();
-        let (indexes, zone_extent): (Vec<ZoneIndex>, Vec<Option<Rect<f64>>>) =
+        let (indexes, strip_extent): (Vec<StripIndex>, Vec<Option<Rect<f64>>>) =
             built.into_iter().unzip();
         Ok(Prepared {
             scenario,
-            commune_zone,
+            commune_strip,
             indexes,
-            zone_extent,
+            strip_extent,
             locator,
             site_commune,
             wifi_commune,
@@ -638,8 +635,8 @@ impl<'a> Prepared<'a> {
         })
     }
 
-    fn project(&self, commune: usize) -> Option<(&ZoneIndex, MultiPolygon<f64>)> {
-        let z = self.commune_zone[commune]?;
+    fn project(&self, commune: usize) -> Option<(&StripIndex, MultiPolygon<f64>)> {
+        let z = self.commune_strip[commune]?;
         let index = &self.indexes[z];
         let geometry = self.scenario.communes[commune].geometry.as_ref()?;
         let frame = index.frame;
@@ -766,7 +763,7 @@ pub fn build_indexes(scenario: &Scenario, options: &Options) -> Result<IndexSumm
     let scenario = unwrapped.as_ref().unwrap_or(scenario);
     let prepared = Prepared::new(scenario, options)?;
     let mut summary = IndexSummary {
-        strips: prepared.zone_extent.iter().flatten().count(),
+        strips: prepared.strip_extent.iter().flatten().count(),
         ..IndexSummary::default()
     };
     for index in &prepared.indexes {
@@ -849,7 +846,7 @@ fn uniform(
     use geo::Area;
     let scenario = prepared.scenario;
     let res = scenario.parameters.resolution_m;
-    let projected: Vec<Option<(&ZoneIndex, MultiPolygon<f64>)>> = (0..scenario.communes.len())
+    let projected: Vec<Option<(&StripIndex, MultiPolygon<f64>)>> = (0..scenario.communes.len())
         .into_par_iter()
         .map(|i| prepared.project(i))
         .collect();
@@ -932,7 +929,7 @@ fn uniform(
 /// Cell-centre counts per flag bit (last slot: cells in the commune).
 fn count_cell_centres(
     polygon: &MultiPolygon<f64>,
-    index: &ZoneIndex,
+    index: &StripIndex,
     res: f64,
 ) -> [u64; FLAG_BITS + 1] {
     grid_rows(polygon, res)
@@ -979,7 +976,7 @@ fn points_mode(
                 .map(|pt| {
                     let loc = pt.location?;
                     let c = prepared.locator.locate(loc)?;
-                    let z = prepared.commune_zone[c]?;
+                    let z = prepared.commune_strip[c]?;
                     let index = &prepared.indexes[z];
                     Some((c, index.flags(index.frame.forward(loc.x(), loc.y()))))
                 })

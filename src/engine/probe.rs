@@ -6,11 +6,11 @@ use geo::{MultiPolygon, Point};
 
 use super::rows::{layers_covering_box, trace_line};
 use super::{Options, Prepared, FLAG_BITS};
+use crate::geodesy::TransverseMercator;
 use crate::model::Scenario;
-use crate::projection::TransverseMercator;
 use crate::Result;
 
-pub(crate) use super::antimeridian::{east, unwrapped, wrapped};
+pub(crate) use crate::geodesy::antimeridian::{east, unwrapped, wrapped};
 
 /// WGS 84 coordinates of strip metres `xy` of `frame`, with the longitude
 /// kept within 180° of the frame's central meridian: continuous across the
@@ -46,38 +46,38 @@ impl<'a> Probe<'a> {
     }
 
     /// Number of strips (projection frames).
-    pub(crate) fn zones(&self) -> usize {
+    pub(crate) fn strips(&self) -> usize {
         self.prepared.indexes.len()
     }
 
-    /// The frame of strip `zone`.
-    pub(crate) fn frame(&self, zone: usize) -> TransverseMercator {
-        self.prepared.indexes[zone].frame
+    /// The frame of strip `strip`.
+    pub(crate) fn frame(&self, strip: usize) -> TransverseMercator {
+        self.prepared.indexes[strip].frame
     }
 
     /// Strip of commune `c` and its geometry in that strip's metres.
     pub(crate) fn project_commune(&self, c: usize) -> Option<(usize, MultiPolygon<f64>)> {
-        let z = self.prepared.commune_zone[c]?;
+        let z = self.prepared.commune_strip[c]?;
         let (_, polygon) = self.prepared.project(c)?;
         Some((z, polygon))
     }
 
     /// Strip of commune `c`.
-    pub(crate) fn commune_zone(&self, c: usize) -> Option<usize> {
-        self.prepared.commune_zone[c]
+    pub(crate) fn commune_strip(&self, c: usize) -> Option<usize> {
+        self.prepared.commune_strip[c]
     }
 
     /// Flag bits (technologies, broadband, fibre, wifi) one convex shape
     /// covers over the whole box.
-    pub(crate) fn covering_box(&self, zone: usize, min: [f64; 2], max: [f64; 2]) -> u8 {
-        layers_covering_box(&self.prepared.indexes[zone], min, max)
+    pub(crate) fn covering_box(&self, strip: usize, min: [f64; 2], max: [f64; 2]) -> u8 {
+        layers_covering_box(&self.prepared.indexes[strip], min, max)
     }
 
     /// Covered intervals of the line `y` between `x_lo` and `x_hi` per flag
     /// bit; returns the bits covering the whole line (their buffers empty).
     pub(crate) fn trace(
         &self,
-        zone: usize,
+        strip: usize,
         y: f64,
         x_lo: f64,
         x_hi: f64,
@@ -85,7 +85,7 @@ impl<'a> Probe<'a> {
         bufs: &mut [Vec<(f64, f64)>; FLAG_BITS],
     ) -> u8 {
         trace_line(
-            &self.prepared.indexes[zone],
+            &self.prepared.indexes[strip],
             y,
             x_lo,
             x_hi,
@@ -94,9 +94,9 @@ impl<'a> Probe<'a> {
         )
     }
 
-    /// Coverage flags of a point in strip `zone`'s metres.
-    pub(crate) fn flags(&self, zone: usize, xy: [f64; 2]) -> u8 {
-        self.prepared.indexes[zone].flags(xy)
+    /// Coverage flags of a point in strip `strip`'s metres.
+    pub(crate) fn flags(&self, strip: usize, xy: [f64; 2]) -> u8 {
+        self.prepared.indexes[strip].flags(xy)
     }
 
     /// The first commune (input order) holding a WGS 84 point.

@@ -32,7 +32,7 @@ use rstar::primitives::Line;
 use rstar::AABB;
 
 use super::shapes::{by_start, corridor_interval, covered_length, Cell};
-use super::{scale_at, ZoneIndex, FLAG_BITS, FLAG_FIBER, FLAG_MOBILE_BROADBAND, FLAG_WIFI};
+use super::{scale_at, StripIndex, FLAG_BITS, FLAG_FIBER, FLAG_MOBILE_BROADBAND, FLAG_WIFI};
 
 /// Area of a commune and the area of it that each flag bit covers, in grid
 /// square metres (the same frame for both, so their ratio is the share).
@@ -134,7 +134,7 @@ struct RowLine {
 /// lines therefore grows with rows, not with vertices.
 pub(crate) fn measure(
     polygon: &MultiPolygon<f64>,
-    index: &ZoneIndex,
+    index: &StripIndex,
     resolution_m: f64,
 ) -> Measure {
     let mut edges: Vec<Edge> = Vec::new();
@@ -427,7 +427,7 @@ struct LocalShapes<'a> {
 impl<'a> LocalShapes<'a> {
     /// The shapes of `index` whose boxes meet the box `min`–`max`, except
     /// for the layers of `covered_whole` (covered everywhere in the box).
-    fn new(index: &'a ZoneIndex, min: [f64; 2], max: [f64; 2], covered_whole: u8) -> Self {
+    fn new(index: &'a StripIndex, min: [f64; 2], max: [f64; 2], covered_whole: u8) -> Self {
         let env = AABB::from_corners(min, max);
         let layers = index
             .layers
@@ -625,7 +625,7 @@ fn covers_line(cell: &Cell, y: f64, x_lo: f64, x_hi: f64) -> bool {
 /// technology has its own tree, and its search stops as soon as one shape
 /// covers the whole line (the common case in a well-covered city).
 pub(super) fn trace_line(
-    index: &ZoneIndex,
+    index: &StripIndex,
     y: f64,
     x_lo: f64,
     x_hi: f64,
@@ -714,7 +714,7 @@ pub(super) fn trace_line(
 /// most 180°) holds the whole box: every line through the commune is then
 /// covered entirely by that one shape, which is what the line search would
 /// find, so skipping it changes nothing but the time.
-pub(super) fn layers_covering_box(index: &ZoneIndex, min: [f64; 2], max: [f64; 2]) -> u8 {
+pub(super) fn layers_covering_box(index: &StripIndex, min: [f64; 2], max: [f64; 2]) -> u8 {
     if index.exhaustive {
         return 0;
     }

@@ -497,7 +497,7 @@ impl<'a> SignalIndex<'a> {
         let mut trees = Vec::with_capacity(prepared.indexes.len());
         for z in 0..prepared.indexes.len() {
             let frame = prepared.indexes[z].frame;
-            let extent = prepared.zone_extent[z];
+            let extent = prepared.strip_extent[z];
             let mut per_tech: [Vec<Emitter>; 4] = Default::default();
             if let Some(extent) = extent {
                 for p in &protos {
@@ -587,11 +587,11 @@ impl<'a> SignalIndex<'a> {
         }
     }
 
-    /// The emitters of layer `t` in strip `zone` whose reach box meets the
+    /// The emitters of layer `t` in strip `strip` whose reach box meets the
     /// box of `points`, into `out`.
     fn candidates<'s>(
         &'s self,
-        zone: usize,
+        strip: usize,
         t: usize,
         points: &[[f64; 2]],
         out: &mut Vec<&'s Emitter>,
@@ -606,14 +606,14 @@ impl<'a> SignalIndex<'a> {
             hi = [hi[0].max(p[0]), hi[1].max(p[1])];
         }
         out.extend(
-            self.trees[zone][t].locate_in_envelope_intersecting(&AABB::from_corners(lo, hi)),
+            self.trees[strip][t].locate_in_envelope_intersecting(&AABB::from_corners(lo, hi)),
         );
     }
 
-    /// What grid point `p` of strip `zone` receives on layer `t`.
-    fn receive(&self, zone: usize, t: usize, p: [f64; 2]) -> Reception {
+    /// What grid point `p` of strip `strip` receives on layer `t`.
+    fn receive(&self, strip: usize, t: usize, p: [f64; 2]) -> Reception {
         let mut near = Vec::new();
-        self.candidates(zone, t, &[p], &mut near);
+        self.candidates(strip, t, &[p], &mut near);
         self.receive_from(&near, t, p)
     }
 
@@ -694,10 +694,10 @@ impl<'a> SignalIndex<'a> {
 
     /// Adds the reception of every layer at `p` with weight `w`.
     /// Adds the reception of every layer at each of `points` (grid points
-    /// of strip `zone`, close together: a piece of a row) with weight `w`.
+    /// of strip `strip`, close together: a piece of a row) with weight `w`.
     fn tally(
         &self,
-        zone: usize,
+        strip: usize,
         points: &[[f64; 2]],
         w: f64,
         thresholds: &[f64],
@@ -707,10 +707,10 @@ impl<'a> SignalIndex<'a> {
         let mut near = Vec::new();
         for tech in Technology::ALL {
             let t = tech.index();
-            if self.trees[zone][t].size() == 0 {
+            if self.trees[strip][t].size() == 0 {
                 continue;
             }
-            self.candidates(zone, t, points, &mut near);
+            self.candidates(strip, t, points, &mut near);
             if near.is_empty() {
                 continue;
             }
@@ -873,7 +873,7 @@ pub fn evaluate_signal(scenario: &Scenario, options: &SignalOptions) -> Result<S
                         area.population = pop;
                         return (area, None);
                     };
-                    let zone = prepared.commune_zone[c].unwrap_or(0);
+                    let strip = prepared.commune_strip[c].unwrap_or(0);
                     let rows = commune_points(&polygon, res);
                     let n: usize = rows.iter().map(Vec::len).sum();
                     if n == 0 {
@@ -881,7 +881,7 @@ pub fn evaluate_signal(scenario: &Scenario, options: &SignalOptions) -> Result<S
                             area.population = pop;
                             return (area, None);
                         };
-                        index.tally(zone, &[[p.x(), p.y()]], pop, thresholds, &mut area);
+                        index.tally(strip, &[[p.x(), p.y()]], pop, thresholds, &mut area);
                         let note = format!(
                             "communes.geojson: commune {:?} has no measurable area at resolution_m = {res}; its people are placed on one representative point",
                             commune.id.key()
@@ -894,7 +894,7 @@ pub fn evaluate_signal(scenario: &Scenario, options: &SignalOptions) -> Result<S
                         .map(|row| {
                             let mut a = index.empty_area(thresholds);
                             for piece in row.chunks(POINTS_PER_QUERY) {
-                                index.tally(zone, piece, 1.0, thresholds, &mut a);
+                                index.tally(strip, piece, 1.0, thresholds, &mut a);
                             }
                             a
                         })
@@ -922,7 +922,7 @@ pub fn evaluate_signal(scenario: &Scenario, options: &SignalOptions) -> Result<S
                 .map(|pt| {
                     let loc = pt.location?;
                     let c = prepared.locator.locate(loc)?;
-                    let z = prepared.commune_zone[c]?;
+                    let z = prepared.commune_strip[c]?;
                     let p = prepared.indexes[z].frame.forward(loc.x(), loc.y());
                     let mut a = index.empty_area(thresholds);
                     index.tally(z, &[p], pt.population, thresholds, &mut a);
@@ -995,13 +995,13 @@ pub fn best_server_map(
             let Some((_, polygon)) = prepared.project(c) else {
                 return Vec::new();
             };
-            let zone = prepared.commune_zone[c].unwrap_or(0);
-            let frame = prepared.indexes[zone].frame;
+            let strip = prepared.commune_strip[c].unwrap_or(0);
+            let frame = prepared.indexes[strip].frame;
             commune_points(&polygon, resolution_m)
                 .into_iter()
                 .flatten()
                 .map(|p| {
-                    let r = index.receive(zone, t, p);
+                    let r = index.receive(strip, t, p);
                     let (lon, lat) = frame.inverse(p);
                     // back to [−180, 180] after an antimeridian unwrap
                     let lon = if lon > 180.0 { lon - 360.0 } else { lon };

@@ -28,8 +28,8 @@ use rayon::prelude::*;
 use super::Layer;
 use crate::engine::probe::Probe;
 use crate::engine::FLAG_BITS;
+use crate::geodesy::TransverseMercator;
 use crate::model::Scenario;
-use crate::projection::TransverseMercator;
 use crate::report::Report;
 use crate::{Error, Options, Result};
 
@@ -44,7 +44,7 @@ type Located = (usize, usize, [f64; 2], u8);
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Unit {
     /// Strip of the unit.
-    pub zone: u32,
+    pub strip: u32,
     /// Cell column on the strip's lattice.
     pub i: i64,
     /// Cell row on the strip's lattice.
@@ -140,7 +140,7 @@ impl Uncovered {
         }
         let probe = Probe::new(scenario, options)?;
         let res = scenario.parameters.resolution_m;
-        let frames: Vec<TransverseMercator> = (0..probe.zones()).map(|z| probe.frame(z)).collect();
+        let frames: Vec<TransverseMercator> = (0..probe.strips()).map(|z| probe.frame(z)).collect();
         let mut layers: [Vec<Unit>; FLAG_BITS] = Default::default();
         let mut unplaced = [(0.0, 0.0); FLAG_BITS];
         match &scenario.population {
@@ -151,7 +151,7 @@ impl Uncovered {
                     .map(|pt| {
                         let loc = pt.location?;
                         let c = probe.locate(loc)?;
-                        let z = probe.commune_zone(c)?;
+                        let z = probe.commune_strip(c)?;
                         let xy = frames[z].forward(loc.x(), loc.y());
                         Some((c, z, xy, probe.flags(z, xy)))
                     })
@@ -163,7 +163,7 @@ impl Uncovered {
                             continue;
                         }
                         units.push(Unit {
-                            zone: z as u32,
+                            strip: z as u32,
                             i: (xy[0] / res).floor() as i64,
                             j: (xy[1] / res).floor() as i64,
                             xy,
@@ -236,7 +236,7 @@ impl Uncovered {
         }
         layers.par_iter_mut().for_each(|units| {
             units.par_sort_by(|a, b| {
-                (a.zone, a.j, a.i, a.commune).cmp(&(b.zone, b.j, b.i, b.commune))
+                (a.strip, a.j, a.i, a.commune).cmp(&(b.strip, b.j, b.i, b.commune))
             });
         });
         Ok(Uncovered {
@@ -334,7 +334,7 @@ impl Uncovered {
                 }
                 let mut free = 0u64;
                 for k in 0..SUB_N {
-                    if (probe.flags(u.zone as usize, sub_point(u, res, k)) >> b) & 1 == 0 {
+                    if (probe.flags(u.strip as usize, sub_point(u, res, k)) >> b) & 1 == 0 {
                         free |= 1 << k;
                     }
                 }
@@ -362,7 +362,7 @@ fn push_commune_units(
 ) {
     let total: f64 = cells.iter().map(|m| m.uncovered[b]).sum();
     let unit = |m: &CellMeasure, share: f64, in_gap: bool, gap_share: f64| Unit {
-        zone: z as u32,
+        strip: z as u32,
         i: m.i,
         j: m.j,
         xy: [(m.i as f64 + 0.5) * res, (m.j as f64 + 0.5) * res],

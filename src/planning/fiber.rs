@@ -29,7 +29,7 @@ use crate::Result;
 const MIN_SEGMENT_M: f64 = 1.0;
 
 struct Block {
-    zone: usize,
+    strip: usize,
     centre: [f64; 2],
     households: f64,
     commune: usize,
@@ -46,17 +46,17 @@ pub(crate) fn plan_fiber(
     let n = scenario.communes.len();
     let drop_m = scenario.parameters.fiber_drop_m;
     let units = uncovered.units(Layer::Fiber);
-    let zones = uncovered.frames.len();
+    let strips = uncovered.frames.len();
     let side = drop_m * std::f64::consts::SQRT_2;
 
-    // blocks per (commune, zone, row, column), weight = households
+    // blocks per (commune, strip, row, column), weight = households
     let mut keyed: Vec<((usize, u32, i64, i64), f64)> = units
         .iter()
         .map(|u| {
             (
                 (
                     u.commune as usize,
-                    u.zone,
+                    u.strip,
                     (u.xy[1] / side).floor() as i64,
                     (u.xy[0] / side).floor() as i64,
                 ),
@@ -70,13 +70,13 @@ pub(crate) fn plan_fiber(
         match blocks.last_mut() {
             Some(b)
                 if b.commune == key.0
-                    && b.zone == key.1 as usize
+                    && b.strip == key.1 as usize
                     && b.centre == [(key.3 as f64 + 0.5) * side, (key.2 as f64 + 0.5) * side] =>
             {
                 b.households += w
             }
             _ => blocks.push(Block {
-                zone: key.1 as usize,
+                strip: key.1 as usize,
                 centre: [(key.3 as f64 + 0.5) * side, (key.2 as f64 + 0.5) * side],
                 households: w,
                 commune: key.0,
@@ -110,13 +110,13 @@ pub(crate) fn plan_fiber(
             RTree::bulk_load(segs)
         })
         .collect();
-    let demand: Vec<RTree<GeomWithData<[f64; 2], usize>>> = (0..zones)
+    let demand: Vec<RTree<GeomWithData<[f64; 2], usize>>> = (0..strips)
         .map(|z| {
             RTree::bulk_load(
                 units
                     .iter()
                     .enumerate()
-                    .filter(|(_, u)| u.zone as usize == z)
+                    .filter(|(_, u)| u.strip as usize == z)
                     .map(|(k, u)| GeomWithData::new(u.xy, k))
                     .collect(),
             )
@@ -145,7 +145,7 @@ pub(crate) fn plan_fiber(
             continue;
         }
         // households of the block still to pass
-        let z = block.zone;
+        let z = block.strip;
         let half = 0.5 * side;
         let env = AABB::from_corners(
             [block.centre[0] - half, block.centre[1] - half],
@@ -171,7 +171,7 @@ pub(crate) fn plan_fiber(
             None => {
                 // no route in the strip: join the next block of the order, or
                 // cross this block
-                let next = order[pos + 1..].iter().find(|&&o| blocks[o].zone == z);
+                let next = order[pos + 1..].iter().find(|&&o| blocks[o].strip == z);
                 match next {
                     Some(&o) => blocks[o].centre,
                     None => [p[0] + half, p[1]],

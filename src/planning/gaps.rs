@@ -223,9 +223,9 @@ fn merge_cells(units: &[&Unit]) -> Vec<Vec<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     while start < units.len() {
-        let zone = units[start].zone;
+        let strip = units[start].strip;
         let mut end = start;
-        while end < units.len() && units[end].zone == zone {
+        while end < units.len() && units[end].strip == strip {
             end += 1;
         }
         // unique cells of the strip, with the units of each
@@ -272,24 +272,24 @@ fn link_points(units: &[&Unit], link_m: f64) -> Vec<Vec<usize>> {
         }
         x
     }
-    let zones = units
+    let strips = units
         .iter()
-        .map(|u| u.zone)
+        .map(|u| u.strip)
         .max()
         .map_or(0, |z| z as usize + 1);
-    for z in 0..zones {
+    for z in 0..strips {
         let tree = RTree::bulk_load(
             units
                 .iter()
                 .enumerate()
-                .filter(|(_, u)| u.zone as usize == z)
+                .filter(|(_, u)| u.strip as usize == z)
                 .map(|(k, u)| GeomWithData::new(u.xy, k))
                 .collect(),
         );
         for (k, u) in units
             .iter()
             .enumerate()
-            .filter(|(_, u)| u.zone as usize == z)
+            .filter(|(_, u)| u.strip as usize == z)
         {
             for n in tree.locate_within_distance(u.xy, link_m * link_m) {
                 let (a, b) = (find(&mut parent, k), find(&mut parent, n.data));
@@ -344,7 +344,7 @@ impl AroundPole {
 /// `frame`) surrounds a pole: `Some(true)` for the north pole.
 fn pole_inside(
     part: &[(i64, i64)],
-    frame: &crate::projection::TransverseMercator,
+    frame: &crate::geodesy::TransverseMercator,
     res: f64,
 ) -> Option<bool> {
     use geo::Intersects;
@@ -383,7 +383,7 @@ fn build_gap(
     near: &Nearest,
 ) -> std::result::Result<Gap, AroundPole> {
     let res = uncovered.resolution_m;
-    let zone = units[group[0]].zone;
+    let strip = units[group[0]].strip;
     let mut population = 0.0;
     let mut households = 0.0;
     let mut communes: Vec<usize> = Vec::new();
@@ -401,7 +401,7 @@ fn build_gap(
     cells.dedup();
     let set: std::collections::HashSet<(i64, i64), super::trace::Fast> =
         cells.iter().copied().collect();
-    let frame = uncovered.frames[zone as usize];
+    let frame = uncovered.frames[strip as usize];
     let corner = |i: i64, j: i64| {
         // continuous across 180° (cut below)
         let (x, y) = inverse_near(&frame, [i as f64 * res, j as f64 * res]);
@@ -435,7 +435,7 @@ fn build_gap(
             continue;
         }
         let p = [(i as f64 + 0.5) * res, (j as f64 + 0.5) * res];
-        if let Some((d, id)) = near.nearest(layer, zone as usize, p) {
+        if let Some((d, id)) = near.nearest(layer, strip as usize, p) {
             if nearest.is_none_or(|(best, _)| d < best) {
                 nearest = Some((d, id));
             }
@@ -565,16 +565,16 @@ impl Nearest {
         }
     }
 
-    fn nearest(&self, layer: Layer, zone: usize, p: [f64; 2]) -> Option<(f64, usize)> {
+    fn nearest(&self, layer: Layer, strip: usize, p: [f64; 2]) -> Option<(f64, usize)> {
         use rstar::PointDistance;
         match layer {
-            Layer::Fiber => self.fiber[zone]
+            Layer::Fiber => self.fiber[strip]
                 .nearest_neighbor(&p)
                 .map(|s| (s.geom().distance_2(&p).sqrt(), s.data)),
-            Layer::Wifi => self.wifi[zone]
+            Layer::Wifi => self.wifi[strip]
                 .nearest_neighbor(&p)
                 .map(|s| (s.geom().distance_2(&p).sqrt(), s.data)),
-            _ => self.sites[zone][layer.bit()]
+            _ => self.sites[strip][layer.bit()]
                 .nearest_neighbor(&p)
                 .map(|s| (s.geom().distance_2(&p).sqrt(), s.data)),
         }
@@ -592,7 +592,7 @@ impl Nearest {
 /// Pushes the segments of a route projected into `frame`.
 pub(crate) fn push_segments(
     ls: &LineString<f64>,
-    frame: &crate::projection::TransverseMercator,
+    frame: &crate::geodesy::TransverseMercator,
     data: usize,
     out: &mut Vec<GeomWithData<Line<[f64; 2]>, usize>>,
 ) {
@@ -628,7 +628,7 @@ pub fn point_flags(
                 *p
             };
             let c = probe.locate(p)?;
-            let z = probe.commune_zone(c)?;
+            let z = probe.commune_strip(c)?;
             let xy = probe.frame(z).forward(p.x(), p.y());
             Some(LayerSet::from_bits(probe.flags(z, xy)))
         })

@@ -36,7 +36,7 @@ pub(crate) struct SitesOutcome {
 }
 
 struct Candidate {
-    zone: usize,
+    strip: usize,
     xy: [f64; 2],
     location: Point<f64>,
     commune: Option<usize>,
@@ -85,7 +85,7 @@ impl SiteOracle<'_> {
             res * std::f64::consts::FRAC_1_SQRT_2
         };
         let dist = |p: [f64; 2]| ((p[0] - cand.xy[0]).powi(2) + (p[1] - cand.xy[1]).powi(2)).sqrt();
-        dem.trees[cand.zone]
+        dem.trees[cand.strip]
             .locate_within_distance(cand.xy, (r + slack) * (r + slack))
             .filter_map(|g| {
                 let u = g.data;
@@ -175,17 +175,17 @@ pub(crate) fn plan_sites(
     if targets.is_empty() {
         return Ok(out);
     }
-    let zones = uncovered.frames.len();
+    let strips = uncovered.frames.len();
     let mut demands = Vec::new();
     for t in targets {
         let units = uncovered.units(t.layer);
-        let mut trees = Vec::with_capacity(zones);
-        for z in 0..zones {
+        let mut trees = Vec::with_capacity(strips);
+        for z in 0..strips {
             trees.push(RTree::bulk_load(
                 units
                     .iter()
                     .enumerate()
-                    .filter(|(_, u)| u.zone as usize == z)
+                    .filter(|(_, u)| u.strip as usize == z)
                     .map(|(k, u)| GeomWithData::new(u.xy, k))
                     .collect(),
             ));
@@ -396,7 +396,7 @@ fn candidates(
     options: &PlanOptions,
 ) -> Result<Vec<Candidate>> {
     let template = &options.template;
-    // positions: (zone, xy)
+    // positions: (strip, xy)
     let mut spots: Vec<(usize, [f64; 2])> = Vec::new();
     match &options.candidates {
         Some(points) => {
@@ -411,13 +411,13 @@ fn candidates(
                         d
                     }
                 };
-                let zone = (0..uncovered.frames.len())
+                let strip = (0..uncovered.frames.len())
                     .min_by(|&a, &b| apart(a).total_cmp(&apart(b)))
                     .ok_or_else(|| Error::Parameter {
                         name: "candidates",
                         reason: "the scenario has no commune geometry to plan in".into(),
                     })?;
-                spots.push((zone, uncovered.frames[zone].forward(p.x(), p.y())));
+                spots.push((strip, uncovered.frames[strip].forward(p.x(), p.y())));
             }
         }
         None => {
@@ -479,8 +479,8 @@ fn candidates(
         .into_iter()
         .zip(locations)
         .zip(audits)
-        .map(|(((zone, xy), location), audit)| {
-            let scale = uncovered.frames[zone]
+        .map(|(((strip, xy), location), audit)| {
+            let scale = uncovered.frames[strip]
                 .forward_with_distortion(location.x(), location.y())
                 .scale;
             let range_m: [Option<f64>; 4] = std::array::from_fn(|t| audit.ranges[t].map(|r| r.0));
@@ -496,7 +496,7 @@ fn candidates(
                 })
                 .collect();
             Candidate {
-                zone,
+                strip,
                 xy,
                 location,
                 commune: audit.commune,
@@ -513,7 +513,7 @@ fn block_centres(demands: &[Demand<'_>], block_m: f64) -> Vec<(usize, [f64; 2])>
     for d in demands {
         for u in d.units {
             let key = (
-                u.zone,
+                u.strip,
                 (u.xy[1] / block_m).floor() as i64,
                 (u.xy[0] / block_m).floor() as i64,
             );

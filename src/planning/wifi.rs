@@ -65,11 +65,11 @@ pub(crate) fn plan_wifi(
         let mine = std::mem::take(&mut by_commune[c]);
         let mut chosen: Option<(Point<f64>, f64)> = None;
         if !mine.is_empty() {
-            let zone = units[mine[0]].zone as usize;
-            let frame = uncovered.frames[zone];
+            let strip = units[mine[0]].strip as usize;
+            let frame = uncovered.frames[strip];
             let tree = RTree::bulk_load(
                 mine.iter()
-                    .filter(|&&k| units[k].zone as usize == zone)
+                    .filter(|&&k| units[k].strip as usize == strip)
                     .map(|&k| GeomWithData::new(units[k].xy, k))
                     .collect(),
             );
@@ -92,7 +92,7 @@ pub(crate) fn plan_wifi(
             let r = range_m * frame.forward_with_distortion(lon, lat).scale;
             let mut scored: Vec<(f64, f64, usize)> = mine
                 .iter()
-                .filter(|&&k| units[k].zone as usize == zone)
+                .filter(|&&k| units[k].strip as usize == strip)
                 .map(|&k| {
                     let p = units[k].xy;
                     let s: f64 = tree

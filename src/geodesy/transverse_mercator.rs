@@ -5,7 +5,7 @@
 //! plane. This module supplies that plane: a [`TransverseMercator`] frame
 //! (Krüger's series to sixth order in the third flattening `n`, after Karney
 //! 2011, "Transverse Mercator with an accuracy of a few nanometers", J. Geod.
-//! 85:475–485), and [`Zones`], a set of narrow longitude strips that each get
+//! 85:475–485), and [`Strips`], a set of narrow longitude strips that each get
 //! their own frame.
 //!
 //! # Why strips
@@ -72,7 +72,7 @@
 //! a wedge on the grid:
 //!
 //! ```
-//! use telecov::projection::TransverseMercator;
+//! use telecov::geodesy::TransverseMercator;
 //!
 //! let frame = TransverseMercator::new(105.5);
 //! let site = frame.forward_with_distortion(106.0, 21.0);
@@ -95,19 +95,16 @@ use std::f64::consts::FRAC_PI_2;
 use std::f64::consts::PI;
 use std::fmt;
 
+use super::{WGS84_A, WGS84_F};
 use crate::{Error, Result};
 
-/// The widest strip [`Zones::covering`] makes, in degrees of longitude.
+/// The widest strip [`Strips::covering`] makes, in degrees of longitude.
 ///
 /// ±0.5° from the central meridian is at most 55.7 km (at the equator), so
 /// a strip's own area and a 30 km margin around it stay within 86 km of its
 /// central meridian, where the scale error is below 1e-4.
 pub const MAX_STRIP_WIDTH_DEG: f64 = 1.0;
 
-/// WGS 84 semi-major axis, metres.
-const WGS84_A: f64 = 6_378_137.0;
-/// WGS 84 flattening.
-const WGS84_F: f64 = 1.0 / 298.257_223_563;
 /// Order of the Krüger series.
 const ORDER: usize = 6;
 
@@ -150,7 +147,7 @@ pub struct Projected {
 /// # Example
 ///
 /// ```
-/// use telecov::projection::TransverseMercator;
+/// use telecov::geodesy::TransverseMercator;
 ///
 /// let frame = TransverseMercator::new(105.5); // central meridian 105.5° E
 /// let [x, y] = frame.forward(105.75, 10.0); // near Can Tho
@@ -552,28 +549,28 @@ impl std::ops::Mul for Complex {
 /// # Example
 ///
 /// ```
-/// use telecov::projection::Zones;
+/// use telecov::geodesy::Strips;
 ///
 /// // Viet Nam spans about 102.1° E to 109.5° E: 8 strips of 0.925°.
-/// let zones = Zones::covering(102.1, 109.5)?;
-/// assert_eq!(zones.len(), 8);
+/// let strips = Strips::covering(102.1, 109.5)?;
+/// assert_eq!(strips.len(), 8);
 ///
 /// // Hanoi (105.85° E, 21.03° N) falls in strip 4 (counting from 0).
-/// let z = zones.zone_of(105.85);
+/// let z = strips.strip_of(105.85);
 /// assert_eq!(z, 4);
-/// let (west, east) = zones.bounds_deg(z);
+/// let (west, east) = strips.bounds_deg(z);
 /// assert!(west <= 105.85 && 105.85 <= east);
-/// let [x, y] = zones.frame(z).forward(105.85, 21.03);
+/// let [x, y] = strips.frame(z).forward(105.85, 21.03);
 /// assert!(x.abs() < 55_000.0 && y > 2_300_000.0);
 ///
 /// // A single city is narrower than a strip: one frame centred on it.
-/// let can_tho = Zones::covering(105.2, 105.85)?;
+/// let can_tho = Strips::covering(105.2, 105.85)?;
 /// assert_eq!(can_tho.len(), 1);
 /// assert!((can_tho.frame(0).central_meridian_deg() - 105.525).abs() < 1e-12);
 /// # Ok::<(), telecov::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct Zones {
+pub struct Strips {
     /// West edge of the first strip, degrees.
     west_deg: f64,
     /// East edge of the last strip, degrees.
@@ -584,13 +581,13 @@ pub struct Zones {
     frames: Vec<TransverseMercator>,
 }
 
-impl Zones {
+impl Strips {
     /// Strips of equal width, at most [`MAX_STRIP_WIDTH_DEG`] (1°) wide,
     /// covering `[lon_min_deg, lon_max_deg]`; a scenario narrower than that
     /// gets one strip centred on it (`lon_min_deg == lon_max_deg` included).
     ///
     /// The bounds may lie outside [−180, 180] (for example 177..183 for a
-    /// region across the antimeridian); [`Zones::zone_of`] accepts the
+    /// region across the antimeridian); [`Strips::strip_of`] accepts the
     /// longitudes of such a region either way.
     ///
     /// # Errors
@@ -625,19 +622,19 @@ impl Zones {
         }
         let count = ((span / MAX_STRIP_WIDTH_DEG).ceil() as usize).max(1);
         let width_deg = span / count as f64;
-        let mut zones = Zones {
+        let mut strips = Strips {
             west_deg: lon_min_deg,
             east_deg: lon_max_deg,
             width_deg,
             frames: Vec::with_capacity(count),
         };
         for i in 0..count {
-            let (west, east) = zones.edges(i, count);
-            zones
+            let (west, east) = strips.edges(i, count);
+            strips
                 .frames
                 .push(TransverseMercator::new(0.5 * (west + east)));
         }
-        Ok(zones)
+        Ok(strips)
     }
 
     /// Number of strips (at least 1).
@@ -645,7 +642,7 @@ impl Zones {
         self.frames.len()
     }
 
-    /// Always `false`: [`Zones::covering`] makes at least one strip.
+    /// Always `false`: [`Strips::covering`] makes at least one strip.
     pub fn is_empty(&self) -> bool {
         self.frames.is_empty()
     }
@@ -655,7 +652,7 @@ impl Zones {
     /// around the globe, so longitudes may be given modulo 360°. A longitude
     /// on the edge between two strips gets one of them (either frame is
     /// equally accurate there). NaN gets strip 0.
-    pub fn zone_of(&self, lon_deg: f64) -> usize {
+    pub fn strip_of(&self, lon_deg: f64) -> usize {
         let n = self.frames.len();
         if n <= 1 || !lon_deg.is_finite() {
             return 0;
@@ -680,29 +677,29 @@ impl Zones {
         i
     }
 
-    /// The frame of strip `zone`.
+    /// The frame of strip `strip`.
     ///
     /// # Panics
     ///
-    /// If `zone >= self.len()`.
-    pub fn frame(&self, zone: usize) -> &TransverseMercator {
-        &self.frames[zone]
+    /// If `strip >= self.len()`.
+    pub fn frame(&self, strip: usize) -> &TransverseMercator {
+        &self.frames[strip]
     }
 
-    /// `(west, east)` edges of strip `zone`, degrees, as given to
-    /// [`Zones::covering`] (not normalised to [−180, 180]). Adjacent strips
+    /// `(west, east)` edges of strip `strip`, degrees, as given to
+    /// [`Strips::covering`] (not normalised to [−180, 180]). Adjacent strips
     /// share their edge exactly.
     ///
     /// # Panics
     ///
-    /// If `zone >= self.len()`.
-    pub fn bounds_deg(&self, zone: usize) -> (f64, f64) {
+    /// If `strip >= self.len()`.
+    pub fn bounds_deg(&self, strip: usize) -> (f64, f64) {
         assert!(
-            zone < self.frames.len(),
-            "zone {zone} out of range (only {} strips)",
+            strip < self.frames.len(),
+            "strip {strip} out of range (only {} strips)",
             self.frames.len()
         );
-        self.edges(zone, self.frames.len())
+        self.edges(strip, self.frames.len())
     }
 
     /// Edges of strip `i` of `n`; the last one ends exactly at `east_deg`.
@@ -769,7 +766,7 @@ mod tests {
         assert_send_sync_copy::<TransverseMercator>();
         assert_send_sync_copy::<Projected>();
         fn send_sync<T: Send + Sync>() {}
-        send_sync::<Zones>();
+        send_sync::<Strips>();
         let f = TransverseMercator::new(105.5);
         assert_eq!(f.central_meridian_deg(), 105.5);
         let dbg = format!("{f:?}");
@@ -874,7 +871,7 @@ mod tests {
 
     /// PROJ's test suite (`builtins.gie`, `+proj=tmerc +ellps=GRS80`, its
     /// default Poder/Engsager algorithm, an independent implementation of
-    /// the same sixth-order series) and UTM zone 30 on GRS 80.
+    /// the same sixth-order series) and UTM strip 30 on GRS 80.
     #[test]
     fn matches_proj_reference_values_on_grs80() {
         let tm = TransverseMercator::with_ellipsoid(0.0, WGS84_A, GRS80_F, 1.0);
@@ -893,7 +890,7 @@ mod tests {
                 "({lon}, {lat}): got ({px}, {py}), expected ({x}, {y})"
             );
         }
-        // UTM zone 30 (CM 3° W, k0 = 0.9996, false easting 500 km).
+        // UTM strip 30 (CM 3° W, k0 = 0.9996, false easting 500 km).
         let utm30 = TransverseMercator::with_ellipsoid(-3.0, WGS84_A, GRS80_F, 0.9996);
         let [x, y] = utm30.forward(2.0, 1.0);
         assert!((x + 500_000.0 - 1_057_002.405_491_298).abs() < 1e-6, "{x}");
@@ -904,7 +901,7 @@ mod tests {
         eprintln!("PROJ reference values: worst difference {worst:e} m");
     }
 
-    /// UTM at the equator: the zone edges (3° from the CM) are at eastings
+    /// UTM at the equator: the strip edges (3° from the CM) are at eastings
     /// 166 021.443 m and 833 978.557 m.
     #[test]
     fn matches_utm_zone_edge_at_the_equator() {
@@ -1157,23 +1154,23 @@ mod tests {
 
     #[test]
     fn zones_for_a_city_is_one_centred_strip() {
-        let z = Zones::covering(105.2, 105.85).unwrap();
+        let z = Strips::covering(105.2, 105.85).unwrap();
         assert_eq!(z.len(), 1);
         assert!(!z.is_empty());
         assert!((z.frame(0).central_meridian_deg() - 105.525).abs() < 1e-12);
         assert_eq!(z.bounds_deg(0), (105.2, 105.85));
-        assert_eq!(z.zone_of(105.5), 0);
-        assert_eq!(z.zone_of(0.0), 0);
+        assert_eq!(z.strip_of(105.5), 0);
+        assert_eq!(z.strip_of(0.0), 0);
         // A single point.
-        let p = Zones::covering(105.0, 105.0).unwrap();
+        let p = Strips::covering(105.0, 105.0).unwrap();
         assert_eq!(p.len(), 1);
         assert_eq!(p.frame(0).central_meridian_deg(), 105.0);
-        assert_eq!(p.zone_of(106.0), 0);
+        assert_eq!(p.strip_of(106.0), 0);
     }
 
     #[test]
     fn zones_for_viet_nam() {
-        let z = Zones::covering(102.1, 109.5).unwrap();
+        let z = Strips::covering(102.1, 109.5).unwrap();
         assert_eq!(z.len(), 8);
         let mut previous_east = 102.1;
         for i in 0..z.len() {
@@ -1190,40 +1187,40 @@ mod tests {
             // Points inside a strip map to it.
             for t in [0.01, 0.25, 0.5, 0.75, 0.99] {
                 let lon = w + t * (e - w);
-                assert_eq!(z.zone_of(lon), i, "lon {lon}");
+                assert_eq!(z.strip_of(lon), i, "lon {lon}");
             }
             // Edges map to a strip that holds them.
             for lon in [w, e] {
-                let j = z.zone_of(lon);
+                let j = z.strip_of(lon);
                 let (wj, ej) = z.bounds_deg(j);
                 assert!(wj <= lon && lon <= ej && j.abs_diff(i) <= 1);
             }
         }
         assert_eq!(previous_east, 109.5);
         // Hanoi and Ho Chi Minh City.
-        assert_eq!(z.zone_of(105.85), 4);
-        assert_eq!(z.zone_of(106.7), 4);
-        assert_eq!(z.zone_of(109.4), 7);
+        assert_eq!(z.strip_of(105.85), 4);
+        assert_eq!(z.strip_of(106.7), 4);
+        assert_eq!(z.strip_of(109.4), 7);
         // Outside: clamped to the nearer end.
-        assert_eq!(z.zone_of(101.0), 0);
-        assert_eq!(z.zone_of(-170.0), 7); // 80.5° east of the range, 272.1° west
-        assert_eq!(z.zone_of(0.0), 0); // 102.1° west of the range, 250.5° east
-        assert_eq!(z.zone_of(115.0), 7);
-        assert_eq!(z.zone_of(f64::NAN), 0);
+        assert_eq!(z.strip_of(101.0), 0);
+        assert_eq!(z.strip_of(-170.0), 7); // 80.5° east of the range, 272.1° west
+        assert_eq!(z.strip_of(0.0), 0); // 102.1° west of the range, 250.5° east
+        assert_eq!(z.strip_of(115.0), 7);
+        assert_eq!(z.strip_of(f64::NAN), 0);
     }
 
     #[test]
     fn zones_across_the_antimeridian() {
-        let z = Zones::covering(177.0, 183.0).unwrap();
+        let z = Strips::covering(177.0, 183.0).unwrap();
         assert_eq!(z.len(), 6);
-        assert_eq!(z.zone_of(178.5), 1);
-        assert_eq!(z.zone_of(-179.5), 3); // = 180.5
-        assert_eq!(z.zone_of(182.5), 5);
+        assert_eq!(z.strip_of(178.5), 1);
+        assert_eq!(z.strip_of(-179.5), 3); // = 180.5
+        assert_eq!(z.strip_of(182.5), 5);
         let f = z.frame(3);
         let (lon, lat) = f.inverse(f.forward(-179.5, -17.0));
         assert!((lon + 179.5).abs() < 1e-12 && (lat + 17.0).abs() < 1e-12);
         // Whole world: 360 strips.
-        assert_eq!(Zones::covering(-180.0, 180.0).unwrap().len(), 360);
+        assert_eq!(Strips::covering(-180.0, 180.0).unwrap().len(), 360);
     }
 
     #[test]
@@ -1236,7 +1233,7 @@ mod tests {
             (106.0, 105.0),
             (-180.0, 190.0),
         ] {
-            match Zones::covering(lo, hi) {
+            match Strips::covering(lo, hi) {
                 Err(Error::Parameter { name, reason }) => {
                     assert!(name.starts_with("lon_"), "{name}");
                     assert!(!reason.is_empty());

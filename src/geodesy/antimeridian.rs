@@ -15,7 +15,7 @@ use geo::{Coord, MapCoordsInPlace};
 use crate::model::Scenario;
 
 /// `lon`, moved to [0, 360) when it is west of Greenwich.
-pub(crate) fn east(lon: f64) -> f64 {
+pub fn east(lon: f64) -> f64 {
     if lon < 0.0 {
         lon + 360.0
     } else {
@@ -27,7 +27,7 @@ pub(crate) fn east(lon: f64) -> f64 {
 /// neighbourhood across 180°) back in [−180, 180]: the inverse of [`east`]
 /// for what planning writes out. Longitudes already in range are returned
 /// unchanged (bit for bit).
-pub(crate) fn wrapped(lon: f64) -> f64 {
+pub fn wrapped(lon: f64) -> f64 {
     if lon > 180.0 {
         lon - 360.0
     } else if lon < -180.0 {
@@ -48,7 +48,7 @@ pub(crate) fn wrapped(lon: f64) -> f64 {
 /// on one side, and the move joins them again.
 /// `None` when the scenario is better left as it is (the usual case, which
 /// costs one pass over the coordinates).
-pub(crate) fn unwrapped(scenario: &Scenario) -> Option<Scenario> {
+pub fn unwrapped(scenario: &Scenario) -> Option<Scenario> {
     let mut extent = [
         f64::INFINITY,
         f64::NEG_INFINITY,
