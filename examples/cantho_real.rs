@@ -41,7 +41,7 @@
 //! - operators Viettel, VNPT, MobiFone in turn.
 //!
 //! It evaluates the scenario in memory and writes `OUT_DIR/report.json`,
-//! `communes.geojson` and `sites.geojson` with `telecov::io::output`'s
+//! `communes.geojson` and `sites.geojson` with `telecov::io::write`'s
 //! writers (and, with `--write-scenario`, the mapped scenario itself in
 //! `OUT_DIR/scenario/`, ready for the `coverage` and `plan` examples). The
 //! report's warnings hold the data's own oddities (overlapping commune
@@ -146,15 +146,15 @@ pub fn run(args: Args) -> Result<(), BoxError> {
     let built = t0.elapsed();
     let report = telecov::evaluate(&cantho.scenario)?;
     std::fs::create_dir_all(&out)?;
-    telecov::io::output::write_report(out.join("report.json"), &report)?;
-    telecov::io::output::write_communes_map(
+    telecov::io::write::write_report(out.join("report.json"), &report)?;
+    telecov::io::write::write_communes_map(
         out.join("communes.geojson"),
         &cantho.scenario,
         &report,
     )?;
-    telecov::io::output::write_atomic(
+    telecov::io::write::write_atomic(
         &out.join("sites.geojson"),
-        telecov::io::output::sites_map(&cantho.scenario)
+        telecov::io::write::sites_map(&cantho.scenario)
             .to_string()
             .as_bytes(),
     )?;
@@ -165,7 +165,7 @@ pub fn run(args: Args) -> Result<(), BoxError> {
     let elapsed = t0.elapsed();
 
     println!("Can Tho, real communes ({})", data.display());
-    print!("{}", telecov::io::output::summary_table(&report));
+    print!("{}", telecov::io::write::summary_table(&report));
     println!(
         "communes {}, people {:.0}, households {:.0}, sites {}, fibre routes {}",
         report.communes.len(),

@@ -28,9 +28,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use telecov::engine::signal::{
-    best_server_map, evaluate_signal, write_best_server_map, AntennaPattern, SignalOptions,
-};
+use telecov::engine::signal::{best_server_map, evaluate_signal, AntennaPattern, SignalOptions};
+use telecov::io::write::write_best_server_map;
 use telecov::model::Technology;
 use telecov::Options;
 
@@ -112,12 +111,11 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         PathBuf::from("out").join(name)
     });
     let t0 = Instant::now();
-    let report =
-        telecov::io::output::report_scenario(&scenario_dir, &out_dir, &Options::default())?;
+    let report = telecov::report_scenario(&scenario_dir, &out_dir, &Options::default())?;
     let elapsed = t0.elapsed();
 
     println!("scenario {}", scenario_dir.display());
-    print!("{}", telecov::io::output::summary_table(&report));
+    print!("{}", telecov::io::write::summary_table(&report));
     if !report.warnings.is_empty() {
         println!("{} warning(s); the first:", report.warnings.len());
         for w in report.warnings.iter().take(5) {
@@ -152,7 +150,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             let signal = evaluate_signal(&scenario, &options)?;
             let elapsed = t0.elapsed();
             let text = serde_json::to_vec_pretty(&signal)?;
-            telecov::io::output::write_atomic(&out_dir.join("signal.json"), &text)?;
+            telecov::io::write::write_atomic(&out_dir.join("signal.json"), &text)?;
             println!("signal-level mode ({:?} pattern):", options.pattern);
             println!(
                 "  {:<4} {:>12} {:>12} {:>14}",

@@ -102,17 +102,18 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(h) = args.height_m {
         options.template.height_m = h;
     }
-    if let Some(path) = &args.candidates {
-        options.candidates = Some(planning::read_candidates(path)?);
-    }
-
     let t0 = Instant::now();
     let scenario = telecov::io::load_scenario(&scenario_dir)?;
+    if let Some(path) = &args.candidates {
+        // in the scenario's CRS, as its own files
+        let crs = scenario.parameters.crs.as_deref();
+        options.candidates = Some(telecov::io::read_candidates(path, crs)?);
+    }
     let t_load = t0.elapsed();
     let t1 = Instant::now();
     let plan = planning::plan(&scenario, &options)?;
     let t_plan = t1.elapsed();
-    planning::output::write_plan(&out_dir, &scenario, &plan)?;
+    telecov::io::write::write_plan(&out_dir, &scenario, &plan)?;
 
     println!("scenario {}", scenario_dir.display());
     println!(

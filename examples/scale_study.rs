@@ -13,7 +13,7 @@
 //! of a report, shown for reference), *index* (the spatial indexes alone,
 //! [`telecov::engine::build_indexes`], timed on their own for reference),
 //! *evaluate* (validation, projection, indexes, demand, coverage per
-//! commune, the report; [`telecov::engine::evaluate_with_progress`], with a
+//! commune, the report; [`telecov::evaluate_with_progress`], with a
 //! progress bar on standard error) and *write* (`report.json` and
 //! `communes.geojson` into a temporary folder). *report* = evaluate + write,
 //! the time from a scenario in memory to the files on disk.
@@ -176,7 +176,7 @@ fn run_case(args: &Args, case: u32) -> Result<(), Box<dyn std::error::Error>> {
         )?,
     );
     let t1 = Instant::now();
-    let report = telecov::engine::evaluate_with_progress(&scenario, &options, &|done, _| {
+    let report = telecov::evaluate_with_progress(&scenario, &options, &|done, _| {
         bar.set_position(done as u64)
     })?;
     let evaluate_s = t1.elapsed().as_secs_f64();
@@ -186,8 +186,8 @@ fn run_case(args: &Args, case: u32) -> Result<(), Box<dyn std::error::Error>> {
     let t2 = Instant::now();
     let dir = std::env::temp_dir().join(format!("telecov-scale-{}-{case}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    telecov::io::output::write_report(dir.join("report.json"), &report)?;
-    telecov::io::output::write_communes_map(dir.join("communes.geojson"), &scenario, &report)?;
+    telecov::io::write::write_report(dir.join("report.json"), &report)?;
+    telecov::io::write::write_communes_map(dir.join("communes.geojson"), &scenario, &report)?;
     let write_s = t2.elapsed().as_secs_f64();
     std::fs::remove_dir_all(&dir).ok();
 

@@ -157,7 +157,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod demand;
 pub mod engine;
 pub mod error;
 pub mod geodesy;
@@ -168,9 +167,11 @@ pub mod propagation;
 pub mod report;
 pub mod synth;
 
+use std::path::Path;
+
 pub use error::{Error, Result};
 
-pub use engine::{Lookup, Options, Sampling};
+pub use engine::{demand, Lookup, Options, Progress, Sampling};
 pub use report::Report;
 
 /// Evaluates the coverage of a scenario with the default [`Options`].
@@ -187,8 +188,82 @@ pub fn evaluate(scenario: &model::Scenario) -> Result<Report> {
 
 /// Evaluates the coverage of a scenario with explicit [`Options`].
 pub fn evaluate_with(scenario: &model::Scenario, options: &Options) -> Result<Report> {
-    let evaluation = engine::run(scenario, options)?;
-    report::assemble(scenario, evaluation)
+    report::measure(scenario, options, None)
+}
+
+/// [`evaluate_with`], reporting its progress to `progress` while
+/// demand is measured (the long stage of a large run), for progress bars.
+/// The report is the same as without it.
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// let scenario = telecov::synth::generate(&telecov::synth::CityConfig::can_tho());
+/// let last = AtomicUsize::new(0);
+/// let report = telecov::evaluate_with_progress(
+///     &scenario,
+///     &telecov::Options::default(),
+///     &|done, _total| { last.fetch_max(done, Ordering::Relaxed); },
+/// )?;
+/// assert_eq!(last.load(Ordering::Relaxed), scenario.communes.len());
+/// assert_eq!(report, telecov::evaluate(&scenario)?);
+/// # Ok::<(), telecov::Error>(())
+/// ```
+pub fn evaluate_with_progress(
+    scenario: &model::Scenario,
+    options: &Options,
+    progress: Progress<'_>,
+) -> Result<Report> {
+    report::measure(scenario, options, Some(progress))
+}
+
+/// Loads the scenario in `scenario_dir`, evaluates it with `options` and
+/// writes `report.json`, `communes.geojson`, `sites.geojson`
+/// ([`io::write::sites_map`]) and `gaps.geojson` (uncovered regions of every layer,
+/// [`planning::find_gaps`]) into `out_dir` (created if needed).
+/// Returns the report.
+///
+/// Nothing is written unless every step before succeeds: a refused
+/// scenario leaves `out_dir` untouched. `out_dir` must not be the scenario
+/// directory (outputs never mix with inputs).
+///
+/// ```no_run
+/// let report = telecov::report_scenario("data/demo", "out/demo", &telecov::Options::default())?;
+/// println!("{}", telecov::io::write::summary_table(&report));
+/// # Ok::<(), telecov::Error>(())
+/// ```
+pub fn report_scenario(
+    scenario_dir: impl AsRef<Path>,
+    out_dir: impl AsRef<Path>,
+    options: &Options,
+) -> Result<Report> {
+    let (scenario_dir, out_dir) = (scenario_dir.as_ref(), out_dir.as_ref());
+    if let (Ok(a), Ok(b)) = (scenario_dir.canonicalize(), out_dir.canonicalize()) {
+        if a == b {
+            return Err(Error::Parameter {
+                name: "out_dir",
+                reason: format!(
+                    "{} is the scenario directory; write the outputs elsewhere",
+                    out_dir.display()
+                ),
+            });
+        }
+    }
+    let scenario = io::load_scenario(scenario_dir)?;
+    let report = evaluate_with(&scenario, options)?;
+    let gap_options = planning::GapOptions {
+        engine: *options,
+        ..Default::default()
+    };
+    let gaps = planning::find_gaps(&scenario, &report, &gap_options)?;
+    std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
+    io::write::write_report(out_dir.join("report.json"), &report)?;
+    io::write::write_communes_map(out_dir.join("communes.geojson"), &scenario, &report)?;
+    io::write::write_atomic(
+        &out_dir.join("sites.geojson"),
+        io::write::sites_map(&scenario).to_string().as_bytes(),
+    )?;
+    io::write::write_gaps(out_dir.join("gaps.geojson"), &scenario, &gaps)?;
+    Ok(report)
 }
 
 /// The README's example compiles as a doc test.

@@ -229,16 +229,24 @@ impl Report {
 /// Relative tolerance of the conservation check (floating-point sums).
 const CONSERVATION_TOLERANCE: f64 = 1e-9;
 
+/// Runs the engine on `scenario` and assembles its report: the one place
+/// that composes the two (the facade's `evaluate*` and the planner call it).
+pub(crate) fn measure(
+    scenario: &crate::model::Scenario,
+    options: &crate::engine::Options,
+    progress: Option<crate::engine::Progress<'_>>,
+) -> crate::Result<Report> {
+    let evaluation = crate::engine::run(scenario, options, progress)?;
+    assemble(scenario, evaluation)
+}
+
 /// Builds the report from the engine's tallies and checks conservation:
 /// every person and household of the input is counted once, in a commune
 /// or as unassigned, and no covered figure exceeds its commune's total.
-pub(crate) fn assemble(
+fn assemble(
     scenario: &crate::model::Scenario,
     evaluation: crate::engine::Evaluation,
 ) -> crate::Result<Report> {
-    use crate::engine::{FLAG_FIBER, FLAG_MOBILE_BROADBAND, FLAG_WIFI};
-
-    let bit = |flag: u8| flag.trailing_zeros() as usize;
     let mut site_counts = vec![0usize; scenario.communes.len()];
     for c in evaluation.site_commune.iter().flatten() {
         site_counts[*c] += 1;
@@ -276,7 +284,7 @@ pub(crate) fn assemble(
             g3: tally.population[Technology::G3.index()],
             g4: tally.population[Technology::G4.index()],
             g5: tally.population[Technology::G5.index()],
-            mobile_broadband: tally.population[bit(FLAG_MOBILE_BROADBAND)],
+            mobile_broadband: tally.population[Layer::MobileBroadband.bit()],
         };
         let row = CommuneReport {
             id: commune.id.clone(),
@@ -287,8 +295,8 @@ pub(crate) fn assemble(
             households: tally.households_total,
             area_km2: areas_km2[i],
             population_covered: covered,
-            households_fiber_passed: tally.households[bit(FLAG_FIBER)],
-            population_wifi_covered: tally.population[bit(FLAG_WIFI)],
+            households_fiber_passed: tally.households[Layer::Fiber.bit()],
+            population_wifi_covered: tally.population[Layer::Wifi.bit()],
             wifi_points: wifi_counts[i],
             sites: site_counts[i],
         };

@@ -135,7 +135,7 @@ fn communes_map_carries_figures_and_percentages() {
     let report = telecov::evaluate(&scenario).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("communes.geojson");
-    telecov::io::output::write_communes_map(&path, &scenario, &report).unwrap();
+    telecov::io::write::write_communes_map(&path, &scenario, &report).unwrap();
     let fc: geojson::FeatureCollection = std::fs::read_to_string(&path).unwrap().parse().unwrap();
     assert_eq!(fc.features.len(), 83);
     for (f, c) in fc.features.iter().zip(&report.communes) {
@@ -202,9 +202,8 @@ fn refused_scenarios_write_no_report() {
             std::fs::write(scenario.join(name), text).unwrap();
         }
         let out = dir.path().join("out");
-        let err =
-            telecov::io::output::report_scenario(&scenario, &out, &telecov::Options::default())
-                .expect_err("the scenario must be refused");
+        let err = telecov::report_scenario(&scenario, &out, &telecov::Options::default())
+            .expect_err("the scenario must be refused");
         assert!(err.to_string().contains(named), "{err} should name {named}");
         assert!(
             !out.exists(),
@@ -345,7 +344,7 @@ fn sites_map_audits_ranges() {
         ],
         ..Scenario::default()
     };
-    let fc = telecov::io::output::sites_map(&s);
+    let fc = telecov::io::write::sites_map(&s);
     let p = |i: usize| fc.features[i].properties.clone().unwrap();
     assert_eq!(p(0)["effective_range_m"]["2G"], 1500.0);
     assert_eq!(p(0)["range_source"]["2G"], "range_m");
@@ -431,7 +430,7 @@ fn environment_rules_set_the_link_budget() {
         s
     };
     let range = |s: &Scenario| {
-        let fc = telecov::io::output::sites_map(s);
+        let fc = telecov::io::write::sites_map(s);
         let p = fc.features[0].properties.clone().unwrap();
         (
             p["effective_range_m"]["4G"].as_f64().unwrap(),
@@ -502,7 +501,7 @@ fn radio_defaults_from_scenario_toml_feed_the_link_budget() {
         ..Scenario::default()
     };
     let range = |s: &Scenario| {
-        let fc = telecov::io::output::sites_map(s);
+        let fc = telecov::io::write::sites_map(s);
         fc.features[0].properties.clone().unwrap()["effective_range_m"]["4G"]
             .as_f64()
             .unwrap()

@@ -333,7 +333,7 @@ fn plan_claims_hold_when_the_report_is_run_again() {
         assert_eq!(p.wifi.len(), 2, "{name}: two communes without wifi");
         // written and read back through the contract
         let dir = tempfile::tempdir().expect("tempdir");
-        telecov::planning::output::write_plan(dir.path(), &s, &p).expect("write");
+        telecov::io::write::write_plan(dir.path(), &s, &p).expect("write");
         for f in [
             "gaps.geojson",
             "proposed_sites.geojson",
@@ -509,7 +509,7 @@ fn bad_requests_are_refused_with_clear_errors() {
             {"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[105.7,10.0],[105.8,10.0]]}}]}"#,
     )
     .expect("write");
-    let e = telecov::planning::read_candidates(&path)
+    let e = telecov::io::read_candidates(&path, None)
         .unwrap_err()
         .to_string();
     assert!(
@@ -517,7 +517,7 @@ fn bad_requests_are_refused_with_clear_errors() {
         "{e}"
     );
     std::fs::write(&path, "{ not json").expect("write");
-    let e = telecov::planning::read_candidates(&path)
+    let e = telecov::io::read_candidates(&path, None)
         .unwrap_err()
         .to_string();
     assert!(e.contains("line 1"), "{e}");
@@ -551,8 +551,8 @@ fn every_coverage_run_writes_gaps() {
     let scenario_dir = dir.path().join("scenario");
     telecov::io::write_scenario(&scenario_dir, &small_city()).expect("write");
     let out = dir.path().join("out");
-    let report = telecov::io::output::report_scenario(&scenario_dir, &out, &Options::default())
-        .expect("report");
+    let report =
+        telecov::report_scenario(&scenario_dir, &out, &Options::default()).expect("report");
     let text = std::fs::read_to_string(out.join("gaps.geojson")).expect("gaps.geojson");
     let fc: geojson::FeatureCollection = text.parse().expect("GeoJSON");
     // the 4G gaps hold the people the report leaves without 4G
@@ -860,7 +860,7 @@ fn antimeridian_plan_claims_hold_and_stay_in_range() {
         assert!(p.sites.iter().any(|x| x.site.location.x() > 0.0), "{name}");
         // written and read back through the contract, then measured
         let dir = tempfile::tempdir().expect("tempdir");
-        telecov::planning::output::write_plan(dir.path(), &s, &p).expect("write");
+        telecov::io::write::write_plan(dir.path(), &s, &p).expect("write");
         let back = telecov::io::load_scenario(dir.path().join("scenario_with_plan")).expect("load");
         let rerun = telecov::evaluate(&back).expect("rerun");
         let checks = p.check(&rerun);

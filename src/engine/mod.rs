@@ -44,8 +44,9 @@ use rayon::prelude::*;
 use rstar::primitives::{CachedEnvelope, GeomWithData, Line, Rectangle};
 use rstar::{RTree, AABB};
 
-use crate::demand::grid_rows;
+use crate::engine::demand::grid_rows;
 
+pub mod demand;
 pub(crate) mod probe;
 mod rows;
 mod shapes;
@@ -725,7 +726,6 @@ pub(crate) struct Evaluation {
     pub warnings: Vec<String>,
 }
 
-/// Runs the engine on a scenario.
 /// What the spatial indexes of a scenario hold: see [`build_indexes`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct IndexSummary {
@@ -781,37 +781,8 @@ pub fn build_indexes(scenario: &Scenario, options: &Options) -> Result<IndexSumm
 /// threads, in no particular order, at most a few thousand times a run.
 pub type Progress<'p> = &'p (dyn Fn(usize, usize) + Sync);
 
-/// [`crate::evaluate_with`], reporting its progress to `progress` while
-/// demand is measured (the long stage of a large run), for progress bars.
-/// The report is the same as without it.
-///
-/// ```
-/// use std::sync::atomic::{AtomicUsize, Ordering};
-/// let scenario = telecov::synth::generate(&telecov::synth::CityConfig::can_tho());
-/// let last = AtomicUsize::new(0);
-/// let report = telecov::engine::evaluate_with_progress(
-///     &scenario,
-///     &telecov::Options::default(),
-///     &|done, _total| { last.fetch_max(done, Ordering::Relaxed); },
-/// )?;
-/// assert_eq!(last.load(Ordering::Relaxed), scenario.communes.len());
-/// assert_eq!(report, telecov::evaluate(&scenario)?);
-/// # Ok::<(), telecov::Error>(())
-/// ```
-pub fn evaluate_with_progress(
-    scenario: &Scenario,
-    options: &Options,
-    progress: Progress<'_>,
-) -> Result<crate::Report> {
-    let evaluation = run_with(scenario, options, Some(progress))?;
-    crate::report::assemble(scenario, evaluation)
-}
-
-pub(crate) fn run(scenario: &Scenario, options: &Options) -> Result<Evaluation> {
-    run_with(scenario, options, None)
-}
-
-fn run_with(
+/// Runs the engine on a scenario: what the report is assembled from.
+pub(crate) fn run(
     scenario: &Scenario,
     options: &Options,
     progress: Option<Progress<'_>>,
@@ -855,7 +826,7 @@ fn uniform(
         .flatten()
         .map(|(_, p)| p.unsigned_area())
         .sum();
-    crate::demand::refuse_oversized_grid(
+    crate::engine::demand::refuse_oversized_grid(
         "a demand grid",
         area_m2,
         res,

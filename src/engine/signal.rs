@@ -93,8 +93,6 @@
 //! assert!(report.totals.sinr.is_some());
 //! ```
 
-use std::path::Path;
-
 use geo::{InteriorPoint, Intersects, MultiPolygon};
 use rayon::prelude::*;
 use rstar::{RTree, RTreeObject, AABB};
@@ -102,7 +100,7 @@ use serde::Serialize;
 
 use super::shapes::Wedge;
 use super::{site_environment, site_ranges, Options, Prepared, RangeSource};
-use crate::demand::grid_rows;
+use crate::engine::demand::grid_rows;
 use crate::model::{FeatureId, Scenario, Technology};
 use crate::propagation::{LinkBudget, SiteLink, MIN_SEARCH_DISTANCE_M};
 use crate::{Error, Result};
@@ -833,7 +831,7 @@ fn refuse_large(scenario: &Scenario, prepared: &Prepared<'_>, res: f64, max: u64
         .filter_map(|c| prepared.project(c))
         .map(|(_, p)| p.unsigned_area())
         .sum();
-    crate::demand::refuse_oversized_grid(
+    crate::engine::demand::refuse_oversized_grid(
         "a grid of signal-level demand points",
         area_m2,
         res,
@@ -1019,41 +1017,4 @@ pub fn best_server_map(
         })
         .collect();
     Ok(per_commune.into_iter().flatten().collect())
-}
-
-/// Writes `points` as a GeoJSON FeatureCollection of points (atomically),
-/// each with `commune` (id), `site` (serving site id or null), `level_dbm`,
-/// `sinr_db` and `covered`; levels rounded to 0.1 dB.
-pub fn write_best_server_map(
-    path: &Path,
-    scenario: &Scenario,
-    technology: Technology,
-    points: &[BestServerPoint],
-) -> Result<()> {
-    use serde_json::{json, Value};
-    let round = |v: Option<f64>| v.map(|v| (v * 10.0).round() / 10.0);
-    let id = |f: &FeatureId| match f {
-        FeatureId::Int(i) => json!(i),
-        FeatureId::Str(s) => json!(s),
-    };
-    let features: Vec<Value> = points
-        .iter()
-        .map(|p| {
-            json!({
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
-                "properties": {
-                    "technology": technology.as_str(),
-                    "commune": id(&scenario.communes[p.commune].id),
-                    "site": p.site.map(|s| id(&scenario.sites[s].id)),
-                    "level_dbm": round(p.level_dbm),
-                    "sinr_db": round(p.sinr_db),
-                    "covered": p.covered,
-                }
-            })
-        })
-        .collect();
-    let fc = json!({"type": "FeatureCollection", "features": features});
-    let text = serde_json::to_vec(&fc).map_err(|e| Error::Internal(e.to_string()))?;
-    crate::io::output::write_atomic(path, &text)
 }

@@ -1,31 +1,34 @@
-//! Reading scenarios and writing scenarios, reports and maps.
+//! Reading scenarios at one end, writing reports, maps and plans at the
+//! other: the only module that touches files.
 //!
-//! - [`load_scenario`] reads a scenario directory (contract v1), validates
-//!   every file and returns a [`Scenario`](crate::model::Scenario) or the
-//!   first error, naming file, feature and property.
-//! - [`write_scenario`] writes a scenario back to a directory in the same
-//!   contract (used by the demo generator and the planner).
-//! - [`output`] writes `report.json` and the `communes.geojson` map.
-//! - [`sites_csv`]: site lists as CSV ([`read_sites_csv`]; `sites.csv` in a
-//!   scenario directory), one row per site or per cell.
-//! - [`raster`]: population rasters ([`read_population_raster`],
-//!   [`raster_population`]; `population.tif` in a scenario directory),
-//!   reconciled with the census.
+//! - [`read`]: [`load_scenario`] reads a scenario directory (contract v1),
+//!   validates every file and returns a [`Scenario`](crate::model::Scenario)
+//!   or the first error, naming file, feature and property; site lists as
+//!   CSV ([`read_sites_csv`]), population rasters
+//!   ([`read_population_raster`], [`raster_population`]), the planner's
+//!   candidate files ([`read_candidates`]).
+//! - [`write`]: `report.json`, `communes.geojson`, `sites.geojson`,
+//!   `gaps.geojson`, plans, signal maps, and [`write_scenario`] (a scenario
+//!   back in the same contract), every file through one atomic write.
+//!
+//! [`output`], [`raster`] and [`sites_csv`] keep the paths of earlier
+//! versions.
 
-pub(crate) mod crs;
-mod feature;
-mod geometry_checks;
-mod json;
-pub mod output;
-pub mod raster;
-mod scenario_in;
-mod scenario_out;
-pub mod sites_csv;
+pub mod read;
+pub mod write;
 
-pub use raster::{
-    raster_population, read_population_raster, PopulationRaster, RasterCommuneTotals,
+pub use read::{
+    load_scenario, parse_sites_csv, raster, raster_population, read_candidates,
+    read_population_raster, read_sites_csv, sites_csv, PopulationRaster, RasterCommuneTotals,
     RasterOptions, RasterPopulation,
 };
-pub use scenario_in::load_scenario;
-pub use scenario_out::write_scenario;
-pub use sites_csv::{parse_sites_csv, read_sites_csv};
+pub use write::write_scenario;
+
+/// The writers under their earlier path ([`write`] holds them all);
+/// [`report_scenario`](crate::report_scenario) is the facade's.
+pub mod output {
+    pub use super::write::{
+        communes_map, sites_map, summary_table, write_atomic, write_communes_map, write_report,
+    };
+    pub use crate::report_scenario;
+}

@@ -190,7 +190,7 @@ impl Uncovered {
                     .flatten()
                     .map(|(_, p)| geo::Area::unsigned_area(p))
                     .sum();
-                crate::demand::refuse_oversized_grid(
+                crate::engine::demand::refuse_oversized_grid(
                     "a gap grid",
                     area_m2,
                     res,

@@ -18,7 +18,7 @@ use rstar::{PointDistance, RTree, AABB};
 
 use super::cells::{gained, reached, Uncovered};
 use super::gaps::push_segments;
-use super::plan_api::{fresh_id, Claim, ProposedFiber, Scope, Target};
+use super::plan::{fresh_id, Claim, ProposedFiber, Scope, Target};
 use super::Layer;
 use crate::engine::probe::{inverse_near, wrapped};
 use crate::model::{FiberRoute, Scenario};

@@ -45,15 +45,16 @@ mod cells;
 mod fiber;
 mod gaps;
 mod greedy;
-pub mod output;
+mod plan;
 mod sites;
 mod trace;
 mod wifi;
 
 pub use gaps::{find_gaps, point_flags, Gap, GapMap, GapOptions, MAX_POINT_LINK_M};
 pub use greedy::{celf, CoverageProblem};
-pub use plan_api::*;
-
-mod plan_api;
+pub use plan::{
+    claimed_figure, plan, Claim, CurvePoint, Plan, PlanOptions, ProposedFiber, ProposedSite,
+    ProposedWifi, Scope, SiteTemplate, Target,
+};
 
 pub use crate::model::Layer;

@@ -19,7 +19,7 @@ use rstar::RTree;
 
 use super::cells::{gained, reached, uncovered_of, Uncovered, Unit};
 use super::greedy::{run_celf, Oracle};
-use super::plan_api::{
+use super::plan::{
     fresh_id, new_site, wrapped_point, Claim, CurvePoint, PlanOptions, ProposedSite, Scope, Target,
 };
 use crate::engine::probe::inverse_near;

@@ -15,7 +15,7 @@ use rstar::primitives::GeomWithData;
 use rstar::RTree;
 
 use super::cells::Uncovered;
-use super::plan_api::{fresh_id, wrapped_point, Claim, ProposedWifi};
+use super::plan::{fresh_id, wrapped_point, Claim, ProposedWifi};
 use super::Layer;
 use crate::engine::probe::{inverse_near, Probe};
 use crate::model::{Scenario, WifiPoint};

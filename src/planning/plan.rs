@@ -351,7 +351,7 @@ pub(crate) fn fresh_id(
 pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan> {
     validate(options)?;
     let engine: Options = options.gaps.engine;
-    let report = crate::evaluate_with(scenario, &engine)?;
+    let report = crate::report::measure(scenario, &engine, None)?;
     // around 180°, planning works in the engine's continuous longitudes
     // (0..360) and moves what it proposes back to [−180, 180]
     let original = scenario;
@@ -516,63 +516,4 @@ fn validate(options: &PlanOptions) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Reads candidate site locations from a GeoJSON file of Point features.
-/// Errors name the file, the feature and the property.
-pub fn read_candidates(path: impl AsRef<std::path::Path>) -> Result<Vec<Point<f64>>> {
-    use crate::error::Location;
-    let path = path.as_ref();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::Parse {
-        path: path.to_path_buf(),
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
-    })?;
-    let features = value
-        .get("features")
-        .and_then(|f| f.as_array())
-        .ok_or_else(|| {
-            Error::invalid(
-                Location::file(path).property("features"),
-                "expected a FeatureCollection",
-            )
-        })?;
-    if features.len() > PlanOptions::MAX_SITES {
-        return Err(Error::TooLarge(format!(
-            "{}: {} candidates, more than the limit of {}",
-            path.display(),
-            features.len(),
-            PlanOptions::MAX_SITES
-        )));
-    }
-    let mut out = Vec::with_capacity(features.len());
-    for (i, f) in features.iter().enumerate() {
-        let bad = |why: &str| {
-            Error::invalid(
-                Location::file(path).feature(i, None).property("geometry"),
-                why,
-            )
-        };
-        let g = f.get("geometry").ok_or_else(|| bad("missing geometry"))?;
-        if g.get("type").and_then(|t| t.as_str()) != Some("Point") {
-            return Err(bad("expected a Point"));
-        }
-        let c = g
-            .get("coordinates")
-            .and_then(|c| c.as_array())
-            .ok_or_else(|| bad("missing coordinates"))?;
-        let (Some(x), Some(y)) = (
-            c.first().and_then(|v| v.as_f64()),
-            c.get(1).and_then(|v| v.as_f64()),
-        ) else {
-            return Err(bad("coordinates must be two numbers"));
-        };
-        if !((-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y)) {
-            return Err(bad("coordinates outside [-180,180]×[-90,90]"));
-        }
-        out.push(Point::new(x, y));
-    }
-    Ok(out)
 }

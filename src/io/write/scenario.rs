@@ -6,18 +6,18 @@
 //! coordinates and numbers bit for bit (shortest representation that reads
 //! back exactly).
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::fs;
+use std::io::Write;
+use std::path::Path;
 
 use geo::{Coord, CoordsIter, MultiLineString, MultiPolygon, Polygon};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use super::scenario_in::{COMMUNES, FIBER, PARAMETERS, POPULATION, SITES, WIFI};
+use super::write_atomic_with;
 use crate::error::Location;
+use crate::io::read::scenario::{COMMUNES, FIBER, PARAMETERS, POPULATION, SITES, WIFI};
 use crate::model::{FeatureId, Scenario, SiteRange, Technology};
 use crate::{Error, Result};
 
@@ -99,7 +99,7 @@ pub fn write_scenario(dir: impl AsRef<Path>, scenario: &Scenario) -> Result<()> 
     };
     let toml = toml::to_string(&parameters)
         .map_err(|e| Error::invalid(Location::file(&path), e.to_string()))?;
-    write_atomic(&path, |w| {
+    write_atomic_with(&path, |w| {
         w.write_all(b"# telecov scenario parameters (contract v1); lengths in metres\n")?;
         w.write_all(toml.as_bytes())
     })
@@ -123,37 +123,6 @@ fn optional(
             Err(e) => Err(Error::io(&path, e)),
         }
     }
-}
-
-/// Writes to a temporary file next to `path`, then renames it into place.
-fn write_atomic(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<&File>) -> std::io::Result<()>,
-) -> Result<()> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp: PathBuf = path.with_file_name(format!(
-        ".{name}.{}.{}.tmp",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        let mut w = BufWriter::new(&file);
-        write(&mut w)?;
-        w.flush()?;
-        drop(w);
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
 }
 
 /// One feature to write: its index and id (for error messages), its
@@ -216,7 +185,7 @@ fn write_collection<'a>(path: &Path, features: impl Iterator<Item = OutFeature<'
             }
         }
     }
-    write_atomic(path, |w| {
+    write_atomic_with(path, |w| {
         w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?;
         for (i, f) in features.iter().enumerate() {
             w.write_all(if i == 0 { b"\n" } else { b",\n" })?;

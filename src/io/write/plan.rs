@@ -1,10 +1,5 @@
-//! Files of gap maps and plans.
+//! Files of plans.
 //!
-//! - `gaps.geojson` ([`gaps_geojson`]): one Polygon / MultiPolygon feature
-//!   per gap with `layer`, `rank`, `population`, `households`, `area_km2`,
-//!   `cells`, `commune_ids`, `commune_names`, `nearest_m` and `nearest_id`
-//!   (nearest site of the layer, fibre route or wifi point; `nearest_kind`
-//!   says which).
 //! - `proposed_sites.geojson`, `proposed_wifi.geojson`,
 //!   `proposed_fiber.geojson`: the proposals with their gains.
 //! - `coverage_curve.csv`: coverage of the whole scenario against the
@@ -15,110 +10,12 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use geojson::{Feature, FeatureCollection, Geometry, GeometryValue, JsonObject, JsonValue};
+use geojson::{FeatureCollection, GeometryValue, JsonObject, JsonValue};
 
-use super::{GapMap, Layer, Plan};
-use crate::io::output::write_atomic;
-use crate::model::Scenario;
+use super::{collection, feature, id_json, num, round6, write_atomic, write_gaps};
+use crate::model::{Layer, Scenario};
+use crate::planning::Plan;
 use crate::Result;
-
-fn num(v: f64) -> JsonValue {
-    serde_json::Number::from_f64(v).map_or(JsonValue::Null, JsonValue::Number)
-}
-
-/// Rounds to a tenth of a millimetre's worth of decimals for people.
-fn round6(v: f64) -> JsonValue {
-    num((v * 1e6).round() / 1e6)
-}
-
-fn id_json(id: &crate::model::FeatureId) -> JsonValue {
-    serde_json::to_value(id).unwrap_or(JsonValue::Null)
-}
-
-fn feature(geometry: Option<GeometryValue>, properties: JsonObject) -> Feature {
-    Feature {
-        bbox: None,
-        geometry: geometry.map(Geometry::new),
-        id: None,
-        properties: Some(properties),
-        foreign_members: None,
-    }
-}
-
-fn collection(features: Vec<Feature>) -> FeatureCollection {
-    FeatureCollection {
-        bbox: None,
-        features,
-        foreign_members: None,
-    }
-}
-
-/// The gap map as GeoJSON (WGS 84), layer by layer, each by rank.
-pub fn gaps_geojson(scenario: &Scenario, gaps: &GapMap) -> FeatureCollection {
-    let features = gaps
-        .gaps
-        .iter()
-        .map(|g| {
-            let mut p = JsonObject::new();
-            p.insert("layer".into(), g.layer.as_str().into());
-            p.insert("rank".into(), g.rank.into());
-            p.insert("population".into(), round6(g.population));
-            p.insert("households".into(), round6(g.households));
-            p.insert("area_km2".into(), num((g.area_km2 * 1e6).round() / 1e6));
-            p.insert("cells".into(), g.cells.into());
-            p.insert(
-                "commune_ids".into(),
-                g.communes
-                    .iter()
-                    .map(|&c| id_json(&scenario.communes[c].id))
-                    .collect(),
-            );
-            p.insert(
-                "commune_names".into(),
-                g.communes
-                    .iter()
-                    .map(|&c| {
-                        scenario.communes[c]
-                            .name
-                            .clone()
-                            .map_or(JsonValue::Null, JsonValue::String)
-                    })
-                    .collect(),
-            );
-            p.insert(
-                "nearest_kind".into(),
-                match g.layer {
-                    Layer::Fiber => "fiber_route",
-                    Layer::Wifi => "wifi_point",
-                    _ => "site",
-                }
-                .into(),
-            );
-            p.insert(
-                "nearest_m".into(),
-                g.nearest_m.map_or(JsonValue::Null, |d| num(d.round())),
-            );
-            p.insert(
-                "nearest_id".into(),
-                g.nearest_id.as_ref().map_or(JsonValue::Null, id_json),
-            );
-            let geometry = match g.geometry.0.as_slice() {
-                [one] => GeometryValue::from(one),
-                _ => GeometryValue::from(&g.geometry),
-            };
-            feature(Some(geometry), p)
-        })
-        .collect();
-    collection(features)
-}
-
-/// Writes [`gaps_geojson`] to `path`.
-pub fn write_gaps(path: impl AsRef<Path>, scenario: &Scenario, gaps: &GapMap) -> Result<()> {
-    write_atomic(
-        path.as_ref(),
-        gaps_geojson(scenario, gaps).to_string().as_bytes(),
-    )
-}
 
 fn layer_map(v: &[(Layer, f64)]) -> JsonValue {
     JsonValue::Object(
@@ -250,5 +147,5 @@ pub fn write_plan(out_dir: impl AsRef<Path>, scenario: &Scenario, plan: &Plan) -
         &out_dir.join("coverage_curve.csv"),
         curve_csv(plan).as_bytes(),
     )?;
-    crate::io::write_scenario(out_dir.join("scenario_with_plan"), &plan.scenario_with_plan)
+    super::write_scenario(out_dir.join("scenario_with_plan"), &plan.scenario_with_plan)
 }

@@ -936,3 +936,42 @@ fn commune_geometry_warnings(path: &Path, communes: &[Commune], warnings: &mut V
         });
     }
 }
+
+/// Reads candidate site locations for the planner
+/// ([`crate::planning::PlanOptions::candidates`]) from a GeoJSON file of
+/// Point features, written in `crs` (scenario.toml's `crs`; `None`: WGS 84
+/// longitude/latitude) and read by the same rules as the scenario's point
+/// files. Errors name the file, the feature and the property; a file of
+/// more than [`crate::planning::PlanOptions::MAX_SITES`] features is
+/// refused before it is read.
+///
+/// ```no_run
+/// let points = telecov::io::read_candidates("candidates.geojson", None)?;
+/// println!("{} candidate sites", points.len());
+/// # Ok::<(), telecov::Error>(())
+/// ```
+pub fn read_candidates(path: impl AsRef<Path>, crs: Option<&str>) -> Result<Vec<Point<f64>>> {
+    let path = path.as_ref();
+    let crs = InputCrs::new(crs).map_err(|reason| Error::Parameter {
+        name: "crs",
+        reason,
+    })?;
+    let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+    let limit = crate::planning::PlanOptions::MAX_SITES;
+    let mut out = Vec::new();
+    read_feature_collection(path, &bytes, &crs, |index, raw| {
+        if index >= limit {
+            return Err(Error::TooLarge(format!(
+                "{}: more than the limit of {limit} candidates",
+                path.display()
+            )));
+        }
+        let f = Feature::new(path, index, &raw)?;
+        match read_point(&f)? {
+            Ok(p) => out.push(p),
+            Err(why) => return Err(f.err("geometry", format!("{why}: a candidate needs a point"))),
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}

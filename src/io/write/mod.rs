@@ -1,0 +1,122 @@
+//! Every file telecov writes, and the one way it writes them.
+//!
+//! - [`write_report`]: `report.json`, exactly the contract's schema
+//!   ([`Report`](crate::report::Report)); [`summary_table`]: a short
+//!   per-district table for a terminal.
+//! - [`communes_map`] / [`write_communes_map`]: `communes.geojson`, the
+//!   commune polygons carrying the report's figures plus ready-made
+//!   percentages (`pct_4G`, `pct_fiber`, …) for a choropleth in QGIS or
+//!   geojson.io.
+//! - [`sites_map`]: `sites.geojson`, every site with the range the engine
+//!   used per technology and why (site `range_m`, link budget, default).
+//! - [`gaps_geojson`] / [`write_gaps`]: `gaps.geojson`, the uncovered
+//!   regions of every layer.
+//! - [`write_plan`]: a plan's proposals, coverage curve and
+//!   `scenario_with_plan/`.
+//! - [`write_best_server_map`]: `best_server.geojson` of the signal mode.
+//! - [`write_scenario`]: a scenario back to the contract.
+//!
+//! Files are written atomically by [`write_atomic`]: to a uniquely named
+//! temporary file in the same folder, flushed to disk, then renamed, so an
+//! interrupted run never leaves a half-written file.
+
+mod communes;
+mod gaps;
+mod plan;
+mod report;
+pub(crate) mod scenario;
+mod signal;
+mod sites;
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use geojson::{Feature, FeatureCollection, Geometry, GeometryValue, JsonObject, JsonValue};
+
+use crate::model::FeatureId;
+use crate::{Error, Result};
+
+pub use communes::{communes_map, write_communes_map};
+pub use gaps::{gaps_geojson, write_gaps};
+pub use plan::{curve_csv, fiber_geojson, sites_geojson, wifi_geojson, write_plan};
+pub use report::{summary_table, write_report};
+pub use scenario::write_scenario;
+pub use signal::write_best_server_map;
+pub use sites::sites_map;
+
+/// Writes `bytes` to `path` atomically (see the module docs).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Writes to a uniquely named temporary file next to `path` through
+/// `write`, flushes it to disk, then renames it into place; on any error
+/// the temporary file is removed and the error names `path`.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<&File>) -> std::io::Result<()>,
+) -> Result<()> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".to_owned());
+    let tmp: PathBuf = path.with_file_name(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        let mut w = BufWriter::new(&file);
+        write(&mut w)?;
+        w.flush()?;
+        drop(w);
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}
+
+/// A number as JSON (null when not finite).
+pub(crate) fn num(v: f64) -> JsonValue {
+    serde_json::Number::from_f64(v).map_or(JsonValue::Null, JsonValue::Number)
+}
+
+/// Rounds a percentage to 0.01 for display in maps.
+pub(crate) fn pct2(v: f64) -> JsonValue {
+    num((v * 100.0).round() / 100.0)
+}
+
+/// Rounds to a tenth of a millimetre's worth of decimals for people.
+pub(crate) fn round6(v: f64) -> JsonValue {
+    num((v * 1e6).round() / 1e6)
+}
+
+pub(crate) fn id_json(id: &FeatureId) -> JsonValue {
+    serde_json::to_value(id).unwrap_or(JsonValue::Null)
+}
+
+pub(crate) fn feature(geometry: Option<GeometryValue>, properties: JsonObject) -> Feature {
+    Feature {
+        bbox: None,
+        geometry: geometry.map(Geometry::new),
+        id: None,
+        properties: Some(properties),
+        foreign_members: None,
+    }
+}
+
+pub(crate) fn collection(features: Vec<Feature>) -> FeatureCollection {
+    FeatureCollection {
+        bbox: None,
+        features,
+        foreign_members: None,
+    }
+}
