@@ -50,11 +50,11 @@
 //! | the domain model (plain data) | [`model`] | [`model::Scenario`] |
 //! | WGS 84 → metres | [`geodesy`] | [`geodesy::Strips`] |
 //! | radio ranges from link budgets (Okumura-Hata, COST-231-Hata, 3GPP TR 38.901) | [`propagation`] | [`propagation::link_budget_range_m`] |
-//! | demand grid / points | [`demand`] | [`demand::grid_rows`] |
+//! | demand grid / points | [`engine::demand`] | [`demand::grid_rows`] |
 //! | indexes and parallel evaluation | [`engine`] | [`evaluate`], [`evaluate_with`] |
 //! | signal-level mode: best server, antenna pattern, SINR | [`engine::signal`] | [`engine::signal::evaluate_signal`], [`engine::signal::best_server_map`] |
 //! | per-commune figures, totals | [`report`] | [`Report`] |
-//! | report.json, maps, tables | [`io::output`] | [`io::output::write_report`] |
+//! | report.json, maps, plans, tables | [`io::write`] | [`io::write::write_report`], [`report_scenario`] |
 //! | gap maps, site / wifi / fibre planning to targets | [`planning`] | [`planning::find_gaps`], [`planning::plan`] |
 //! | synthetic cities for demos and benchmarks | [`synth`] | [`synth::generate`] |
 //!
@@ -62,7 +62,7 @@
 //!
 //! | feature | default | what it adds | needs |
 //! | --- | --- | --- | --- |
-//! | `proj` | no | scenario files in another coordinate reference system: `crs = "EPSG:3405"` (VN-2000 / UTM strip 48N), or any PROJ string, in scenario.toml; positions are transformed to WGS 84 when loaded ([`io::load_scenario`]) | the georust `proj` crate, which builds PROJ 9.6 from the source it ships (SQLite bundled, `proj.db` embedded, no network): `cmake` and the `sqlite3` program at build time, nothing at run time |
+//! | `proj` | no | scenario files in another coordinate reference system: `crs = "EPSG:3405"` (VN-2000 / UTM zone 48N), or any PROJ string, in scenario.toml; positions are transformed to WGS 84 when loaded ([`io::load_scenario`]) | the georust `proj` crate, which builds PROJ 9.6 from the source it ships (SQLite bundled, `proj.db` embedded, no network): `cmake` and the `sqlite3` program at build time, nothing at run time |
 //!
 //! Without it the crate builds with Rust alone (no system library), and a
 //! `crs` other than WGS 84 is refused with a message naming the feature.

@@ -2,7 +2,7 @@
 //! (`crs` in scenario.toml; the `proj` feature).
 //!
 //! With the feature: a scenario and its twin, every position transformed by
-//! PROJ to VN-2000 / UTM strip 48N (EPSG:3405) or to a PROJ string, give the
+//! PROJ to VN-2000 / UTM zone 48N (EPSG:3405) or to a PROJ string, give the
 //! same report within 0.05 percentage points; positions written by an
 //! independent transverse Mercator (the crate's Krüger series, checked
 //! against published values) and an independent Helmert transformation
@@ -72,7 +72,7 @@ fn another_crs_needs_the_proj_feature() {
     let tmp = tempfile::tempdir().unwrap();
     for crs in [
         "EPSG:3405",
-        "+proj=utm +strip=48 +datum=WGS84 +units=m +no_defs",
+        "+proj=utm +zone=48 +datum=WGS84 +units=m +no_defs",
     ] {
         write_small(tmp.path(), &format!("crs = {crs:?}\n"));
         let err = load_scenario(tmp.path()).unwrap_err();
@@ -115,7 +115,7 @@ mod with_proj {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("data/demo")
     }
 
-    const UTM48N_PROJ_STRING: &str = "+proj=utm +strip=48 +datum=WGS84 +units=m +no_defs";
+    const UTM48N_PROJ_STRING: &str = "+proj=utm +zone=48 +datum=WGS84 +units=m +no_defs";
 
     /// `v` with every position (array of numbers) passed through `f`.
     fn map_positions(v: &mut Value, f: &mut dyn FnMut(f64, f64) -> (f64, f64)) {
@@ -213,7 +213,7 @@ mod with_proj {
         worst
     }
 
-    /// The acceptance test: the demo written in VN-2000 / UTM strip 48N
+    /// The acceptance test: the demo written in VN-2000 / UTM zone 48N
     /// gives the report of its WGS 84 twin within 0.05 points.
     #[test]
     fn demo_in_vn2000_utm48n_gives_the_report_of_its_wgs84_twin() {
@@ -353,7 +353,7 @@ mod with_proj {
     const A: f64 = 6_378_137.0;
     const F: f64 = 1.0 / 298.257_223_563;
 
-    /// UTM strip 48N from WGS 84 lon/lat by the crate's own Krüger series
+    /// UTM zone 48N from WGS 84 lon/lat by the crate's own Krüger series
     /// (k0 = 1 frame on 105°E, scaled by 0.9996, false easting 500 km).
     fn utm48n(lon: f64, lat: f64) -> (f64, f64) {
         let [x, y] = TransverseMercator::new(105.0).forward(lon, lat);
@@ -417,7 +417,7 @@ mod with_proj {
     }
 
     /// Places in Vietnam (inside VN-2000's area of use), lon, lat: Can
-    /// Tho, Hanoi, Ho Chi Minh City, Da Lat (east of strip 48, in its
+    /// Tho, Hanoi, Ho Chi Minh City, Da Lat (east of zone 48, in its
     /// extension), Dien Bien Phu, Ca Mau.
     const PLACES: [(f64, f64); 6] = [
         (105.7851, 10.0299),

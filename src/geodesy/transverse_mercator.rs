@@ -871,7 +871,7 @@ mod tests {
 
     /// PROJ's test suite (`builtins.gie`, `+proj=tmerc +ellps=GRS80`, its
     /// default Poder/Engsager algorithm, an independent implementation of
-    /// the same sixth-order series) and UTM strip 30 on GRS 80.
+    /// the same sixth-order series) and UTM zone 30 on GRS 80.
     #[test]
     fn matches_proj_reference_values_on_grs80() {
         let tm = TransverseMercator::with_ellipsoid(0.0, WGS84_A, GRS80_F, 1.0);
@@ -890,7 +890,7 @@ mod tests {
                 "({lon}, {lat}): got ({px}, {py}), expected ({x}, {y})"
             );
         }
-        // UTM strip 30 (CM 3° W, k0 = 0.9996, false easting 500 km).
+        // UTM zone 30 (CM 3° W, k0 = 0.9996, false easting 500 km).
         let utm30 = TransverseMercator::with_ellipsoid(-3.0, WGS84_A, GRS80_F, 0.9996);
         let [x, y] = utm30.forward(2.0, 1.0);
         assert!((x + 500_000.0 - 1_057_002.405_491_298).abs() < 1e-6, "{x}");
@@ -901,7 +901,7 @@ mod tests {
         eprintln!("PROJ reference values: worst difference {worst:e} m");
     }
 
-    /// UTM at the equator: the strip edges (3° from the CM) are at eastings
+    /// UTM at the equator: the zone edges (3° from the CM) are at eastings
     /// 166 021.443 m and 833 978.557 m.
     #[test]
     fn matches_utm_zone_edge_at_the_equator() {

@@ -382,12 +382,6 @@ pub(crate) fn plan_sites(
     Ok(out)
 }
 
-/// A copy of the scenario's parameters.
-#[allow(clippy::clone_on_copy)] // `Parameters` is `Copy` today; it may not stay so
-fn parameters_of(scenario: &Scenario) -> crate::model::Parameters {
-    scenario.parameters.clone()
-}
-
 /// Candidate locations with their ranges.
 fn candidates(
     scenario: &Scenario,
@@ -430,7 +424,7 @@ fn candidates(
             let mut shortest = f64::INFINITY;
             let tmp = Scenario {
                 sites: vec![probe_site],
-                parameters: parameters_of(scenario),
+                parameters: scenario.parameters.clone(),
                 ..Scenario::default()
             };
             let audit = crate::engine::audit_sites(&tmp);
@@ -471,7 +465,7 @@ fn candidates(
             .iter()
             .map(|p| new_site(crate::model::FeatureId::Int(0), template, *p))
             .collect(),
-        parameters: parameters_of(scenario),
+        parameters: scenario.parameters.clone(),
         ..Scenario::default()
     };
     let audits = crate::engine::audit_sites(&tmp);
