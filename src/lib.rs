@@ -258,10 +258,7 @@ pub fn report_scenario(
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     io::write::write_report(out_dir.join("report.json"), &report)?;
     io::write::write_communes_map(out_dir.join("communes.geojson"), &scenario, &report)?;
-    io::write::write_atomic(
-        &out_dir.join("sites.geojson"),
-        io::write::sites_map(&scenario).to_string().as_bytes(),
-    )?;
+    io::write::write_sites_map(out_dir.join("sites.geojson"), &scenario)?;
     io::write::write_gaps(out_dir.join("gaps.geojson"), &scenario, &gaps)?;
     Ok(report)
 }

@@ -4,9 +4,10 @@ use std::path::Path;
 
 use geojson::{Feature, FeatureCollection, Geometry, JsonObject, JsonValue};
 
-use super::{num, pct2, write_atomic};
+use super::geojson_kit::{write_features, Geom};
+use super::{num, pct2};
 use crate::model::{Scenario, Technology};
-use crate::report::Report;
+use crate::report::{CommuneReport, Report};
 use crate::Result;
 
 /// The commune polygons (WGS 84) with the report's figures as properties:
@@ -19,34 +20,15 @@ pub fn communes_map(scenario: &Scenario, report: &Report) -> FeatureCollection {
         .communes
         .iter()
         .zip(&report.communes)
-        .map(|(commune, row)| {
-            let mut properties = match serde_json::to_value(row) {
-                Ok(JsonValue::Object(m)) => m,
-                _ => JsonObject::new(),
-            };
-            for t in Technology::ALL {
-                properties.insert(format!("pct_{t}"), pct2(row.population_covered_pct(t)));
-            }
-            properties.insert(
-                "pct_mobile_broadband".into(),
-                pct2(row.mobile_broadband_pct()),
-            );
-            properties.insert("pct_fiber".into(), pct2(row.fiber_pct()));
-            properties.insert("pct_wifi".into(), pct2(row.wifi_pct()));
-            properties.insert(
-                "population_uncovered_mobile_broadband".into(),
-                num(row.population - row.population_covered.mobile_broadband),
-            );
-            Feature {
-                bbox: None,
-                geometry: commune
-                    .geometry
-                    .as_ref()
-                    .map(|g| Geometry::new(geojson::GeometryValue::from(g))),
-                id: None,
-                properties: Some(properties),
-                foreign_members: None,
-            }
+        .map(|(commune, row)| Feature {
+            bbox: None,
+            geometry: commune
+                .geometry
+                .as_ref()
+                .map(|g| Geometry::new(geojson::GeometryValue::from(g))),
+            id: None,
+            properties: Some(commune_properties(row)),
+            foreign_members: None,
         })
         .collect();
     FeatureCollection {
@@ -56,12 +38,43 @@ pub fn communes_map(scenario: &Scenario, report: &Report) -> FeatureCollection {
     }
 }
 
+/// The properties of a commune's feature (see [`communes_map`]).
+fn commune_properties(row: &CommuneReport) -> JsonObject {
+    let mut properties = match serde_json::to_value(row) {
+        Ok(JsonValue::Object(m)) => m,
+        _ => JsonObject::new(),
+    };
+    for t in Technology::ALL {
+        properties.insert(format!("pct_{t}"), pct2(row.population_covered_pct(t)));
+    }
+    properties.insert(
+        "pct_mobile_broadband".into(),
+        pct2(row.mobile_broadband_pct()),
+    );
+    properties.insert("pct_fiber".into(), pct2(row.fiber_pct()));
+    properties.insert("pct_wifi".into(), pct2(row.wifi_pct()));
+    properties.insert(
+        "population_uncovered_mobile_broadband".into(),
+        num(row.population - row.population_covered.mobile_broadband),
+    );
+    properties
+}
+
 /// Writes [`communes_map`] to `path`.
 pub fn write_communes_map(
     path: impl AsRef<Path>,
     scenario: &Scenario,
     report: &Report,
 ) -> Result<()> {
-    let fc = communes_map(scenario, report);
-    write_atomic(path.as_ref(), fc.to_string().as_bytes())
+    let features = scenario
+        .communes
+        .iter()
+        .zip(&report.communes)
+        .map(|(c, row)| {
+            (
+                c.geometry.as_ref().map(Geom::MultiPolygon),
+                commune_properties(row),
+            )
+        });
+    write_features(path.as_ref(), features)
 }

@@ -7,9 +7,10 @@ use std::path::Path;
 
 use geojson::{FeatureCollection, GeometryValue, JsonObject, JsonValue};
 
-use super::{collection, feature, id_json, num, round6, write_atomic};
+use super::geojson_kit::{write_features, Geom};
+use super::{collection, feature, id_json, num, round6};
 use crate::model::{Layer, Scenario};
-use crate::planning::GapMap;
+use crate::planning::{Gap, GapMap};
 use crate::Result;
 
 /// The gap map as GeoJSON (WGS 84), layer by layer, each by rank.
@@ -18,63 +19,71 @@ pub fn gaps_geojson(scenario: &Scenario, gaps: &GapMap) -> FeatureCollection {
         .gaps
         .iter()
         .map(|g| {
-            let mut p = JsonObject::new();
-            p.insert("layer".into(), g.layer.as_str().into());
-            p.insert("rank".into(), g.rank.into());
-            p.insert("population".into(), round6(g.population));
-            p.insert("households".into(), round6(g.households));
-            p.insert("area_km2".into(), num((g.area_km2 * 1e6).round() / 1e6));
-            p.insert("cells".into(), g.cells.into());
-            p.insert(
-                "commune_ids".into(),
-                g.communes
-                    .iter()
-                    .map(|&c| id_json(&scenario.communes[c].id))
-                    .collect(),
-            );
-            p.insert(
-                "commune_names".into(),
-                g.communes
-                    .iter()
-                    .map(|&c| {
-                        scenario.communes[c]
-                            .name
-                            .clone()
-                            .map_or(JsonValue::Null, JsonValue::String)
-                    })
-                    .collect(),
-            );
-            p.insert(
-                "nearest_kind".into(),
-                match g.layer {
-                    Layer::Fiber => "fiber_route",
-                    Layer::Wifi => "wifi_point",
-                    _ => "site",
-                }
-                .into(),
-            );
-            p.insert(
-                "nearest_m".into(),
-                g.nearest_m.map_or(JsonValue::Null, |d| num(d.round())),
-            );
-            p.insert(
-                "nearest_id".into(),
-                g.nearest_id.as_ref().map_or(JsonValue::Null, id_json),
-            );
             let geometry = match g.geometry.0.as_slice() {
                 [one] => GeometryValue::from(one),
                 _ => GeometryValue::from(&g.geometry),
             };
-            feature(Some(geometry), p)
+            feature(Some(geometry), gap_properties(scenario, g))
         })
         .collect();
     collection(features)
 }
 
+/// The properties of a gap's feature (see the module docs).
+fn gap_properties(scenario: &Scenario, g: &Gap) -> JsonObject {
+    let mut p = JsonObject::new();
+    p.insert("layer".into(), g.layer.as_str().into());
+    p.insert("rank".into(), g.rank.into());
+    p.insert("population".into(), round6(g.population));
+    p.insert("households".into(), round6(g.households));
+    p.insert("area_km2".into(), num((g.area_km2 * 1e6).round() / 1e6));
+    p.insert("cells".into(), g.cells.into());
+    p.insert(
+        "commune_ids".into(),
+        g.communes
+            .iter()
+            .map(|&c| id_json(&scenario.communes[c].id))
+            .collect(),
+    );
+    p.insert(
+        "commune_names".into(),
+        g.communes
+            .iter()
+            .map(|&c| {
+                scenario.communes[c]
+                    .name
+                    .clone()
+                    .map_or(JsonValue::Null, JsonValue::String)
+            })
+            .collect(),
+    );
+    p.insert(
+        "nearest_kind".into(),
+        match g.layer {
+            Layer::Fiber => "fiber_route",
+            Layer::Wifi => "wifi_point",
+            _ => "site",
+        }
+        .into(),
+    );
+    p.insert(
+        "nearest_m".into(),
+        g.nearest_m.map_or(JsonValue::Null, |d| num(d.round())),
+    );
+    p.insert(
+        "nearest_id".into(),
+        g.nearest_id.as_ref().map_or(JsonValue::Null, id_json),
+    );
+    p
+}
+
 /// Writes [`gaps_geojson`] to `path`.
 pub fn write_gaps(path: impl AsRef<Path>, scenario: &Scenario, gaps: &GapMap) -> Result<()> {
-    write_atomic(
-        path.as_ref(),
-        gaps_geojson(scenario, gaps).to_string().as_bytes(),
-    )
+    let features = gaps.gaps.iter().map(|g| {
+        (
+            Some(Geom::MultiPolygon(&g.geometry)),
+            gap_properties(scenario, g),
+        )
+    });
+    write_features(path.as_ref(), features)
 }

@@ -16,12 +16,14 @@
 //! - [`write_best_server_map`]: `best_server.geojson` of the signal mode.
 //! - [`write_scenario`]: a scenario back to the contract.
 //!
-//! Files are written atomically by [`write_atomic`]: to a uniquely named
+//! Maps go through one GeoJSON writer (streamed, coordinates to
+//! [`COORDINATE_DECIMALS`] decimals). Files are written atomically by [`write_atomic`]: to a uniquely named
 //! temporary file in the same folder, flushed to disk, then renamed, so an
 //! interrupted run never leaves a half-written file.
 
 mod communes;
 mod gaps;
+mod geojson_kit;
 mod plan;
 mod report;
 pub(crate) mod scenario;
@@ -40,11 +42,12 @@ use crate::{Error, Result};
 
 pub use communes::{communes_map, write_communes_map};
 pub use gaps::{gaps_geojson, write_gaps};
+pub use geojson_kit::COORDINATE_DECIMALS;
 pub use plan::{curve_csv, fiber_geojson, sites_geojson, wifi_geojson, write_plan};
 pub use report::{summary_table, write_report};
 pub use scenario::write_scenario;
 pub use signal::write_best_server_map;
-pub use sites::sites_map;
+pub use sites::{sites_map, write_sites_map};
 
 /// Writes `bytes` to `path` atomically (see the module docs).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -87,6 +90,13 @@ pub fn write_atomic_with(
 /// A number as JSON (null when not finite).
 pub(crate) fn num(v: f64) -> JsonValue {
     serde_json::Number::from_f64(v).map_or(JsonValue::Null, JsonValue::Number)
+}
+
+/// `v` rounded to `decimals` decimals (figures carry no more digits than
+/// they hold: ranges to 0.1 m, decibels to 0.01 dB).
+pub(crate) fn rounded(v: f64, decimals: i32) -> JsonValue {
+    let scale = 10f64.powi(decimals);
+    num((v * scale).round() / scale)
 }
 
 /// Rounds a percentage to 0.01 for display in maps.

@@ -2,10 +2,14 @@
 
 use std::path::Path;
 
-use super::write_atomic;
+use geo::Point;
+use geojson::{JsonObject, JsonValue};
+
+use super::geojson_kit::{write_features, Geom};
+use super::{id_json, num};
 use crate::engine::signal::BestServerPoint;
-use crate::model::{FeatureId, Scenario, Technology};
-use crate::{Error, Result};
+use crate::model::{Scenario, Technology};
+use crate::Result;
 
 /// Writes `points` as a GeoJSON FeatureCollection of points (atomically),
 /// each with `commune` (id), `site` (serving site id or null), `level_dbm`,
@@ -16,30 +20,21 @@ pub fn write_best_server_map(
     technology: Technology,
     points: &[BestServerPoint],
 ) -> Result<()> {
-    use serde_json::{json, Value};
-    let round = |v: Option<f64>| v.map(|v| (v * 10.0).round() / 10.0);
-    let id = |f: &FeatureId| match f {
-        FeatureId::Int(i) => json!(i),
-        FeatureId::Str(s) => json!(s),
-    };
-    let features: Vec<Value> = points
-        .iter()
-        .map(|p| {
-            json!({
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [p.lon, p.lat]},
-                "properties": {
-                    "technology": technology.as_str(),
-                    "commune": id(&scenario.communes[p.commune].id),
-                    "site": p.site.map(|s| id(&scenario.sites[s].id)),
-                    "level_dbm": round(p.level_dbm),
-                    "sinr_db": round(p.sinr_db),
-                    "covered": p.covered,
-                }
-            })
-        })
-        .collect();
-    let fc = json!({"type": "FeatureCollection", "features": features});
-    let text = serde_json::to_vec(&fc).map_err(|e| Error::Internal(e.to_string()))?;
-    write_atomic(path, &text)
+    let round = |v: Option<f64>| v.map_or(JsonValue::Null, |v| num((v * 10.0).round() / 10.0));
+    let located: Vec<Point<f64>> = points.iter().map(|p| Point::new(p.lon, p.lat)).collect();
+    let features = points.iter().zip(&located).map(|(p, at)| {
+        let mut props = JsonObject::new();
+        props.insert("technology".into(), technology.as_str().into());
+        props.insert("commune".into(), id_json(&scenario.communes[p.commune].id));
+        props.insert(
+            "site".into(),
+            p.site
+                .map_or(JsonValue::Null, |s| id_json(&scenario.sites[s].id)),
+        );
+        props.insert("level_dbm".into(), round(p.level_dbm));
+        props.insert("sinr_db".into(), round(p.sinr_db));
+        props.insert("covered".into(), p.covered.into());
+        (Some(Geom::Point(at)), props)
+    });
+    write_features(path, features)
 }

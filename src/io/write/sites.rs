@@ -2,8 +2,13 @@
 
 use geojson::{Feature, FeatureCollection, Geometry, JsonObject, JsonValue};
 
-use super::num;
-use crate::model::Scenario;
+use std::path::Path;
+
+use super::geojson_kit::{write_features, Geom};
+use super::{num, rounded};
+use crate::engine::{audit_sites, RangeSource, SiteAudit};
+use crate::model::{Scenario, Site};
+use crate::Result;
 
 /// The sites (WGS 84 points) with what the engine made of them, for a
 /// planner to audit: `id`, `operator`, `technologies`, `height_m`,
@@ -19,133 +24,17 @@ use crate::model::Scenario;
 /// `mobile_height_m`, `radio_horizon_m`, `max_path_loss_db`) and `sectors` (each
 /// with its `azimuth_deg`, `beamwidth_deg` and `effective_range_m`).
 pub fn sites_map(scenario: &Scenario) -> FeatureCollection {
-    use crate::engine::{audit_sites, RangeSource};
     let audits = audit_sites(scenario);
     let features = scenario
         .sites
         .iter()
         .zip(&audits)
-        .map(|(site, audit)| {
-            let mut effective = JsonObject::new();
-            let mut source = JsonObject::new();
-            let mut budget = JsonObject::new();
-            for t in site.technologies.iter() {
-                let Some((range_m, how)) = audit.ranges[t.index()] else {
-                    continue;
-                };
-                effective.insert(t.to_string(), num(range_m));
-                let label = match how {
-                    RangeSource::SiteRange => "range_m",
-                    RangeSource::Default => "default",
-                    RangeSource::LinkBudget {
-                        model,
-                        max_path_loss_db,
-                        environment,
-                    } => {
-                        let mut terms = serde_json::json!({
-                            "model": model,
-                            "environment": environment.as_str(),
-                            "max_path_loss_db": num(max_path_loss_db),
-                        });
-                        let (link, _) = crate::propagation::SiteLink::resolve(
-                            t,
-                            &site.radio,
-                            site.height_m,
-                            environment,
-                            &scenario.parameters.radio,
-                        );
-                        if let (Ok(link), Some(obj)) = (link, terms.as_object_mut()) {
-                            let b = &link.budget;
-                            for (key, value) in [
-                                ("frequency_mhz", link.frequency_mhz),
-                                ("tx_power_dbm", b.tx_power_dbm),
-                                ("antenna_gain_dbi", b.antenna_gain_dbi),
-                                ("feeder_loss_db", b.feeder_loss_db),
-                                ("eirp_dbm", b.eirp_dbm()),
-                                ("rx_antenna_gain_dbi", b.rx_antenna_gain_dbi),
-                                ("bandwidth_mhz", b.bandwidth_mhz),
-                                ("noise_figure_db", b.noise_figure_db),
-                                ("required_sinr_db", b.required_sinr_db),
-                                ("sensitivity_dbm", b.sensitivity_dbm()),
-                                ("interference_margin_db", b.interference_margin_db),
-                                ("shadow_sigma_db", b.shadow_sigma_db),
-                                ("cell_edge_probability", b.cell_edge_probability),
-                                ("shadow_margin_db", b.shadow_margin_db()),
-                                ("indoor_penetration_loss_db", b.indoor_penetration_loss_db),
-                                ("body_loss_db", b.body_loss_db),
-                                ("mobile_height_m", link.mobile_height_m),
-                                ("radio_horizon_m", link.horizon_m),
-                            ] {
-                                obj.insert(key.into(), num(value));
-                            }
-                        }
-                        budget.insert(t.to_string(), terms);
-                        "link_budget"
-                    }
-                };
-                source.insert(t.to_string(), label.into());
-            }
-            let sectors: Vec<JsonValue> = site
-                .sectors
-                .iter()
-                .map(|sec| {
-                    let ranges: JsonObject = site
-                        .technologies
-                        .iter()
-                        .map(|t| {
-                            let site_range = audit.ranges[t.index()].map_or(0.0, |r| r.0);
-                            (t.to_string(), num(sec.range_m.unwrap_or(site_range)))
-                        })
-                        .collect();
-                    serde_json::json!({
-                        "azimuth_deg": num(sec.azimuth_deg),
-                        "beamwidth_deg": num(sec.beamwidth_deg),
-                        "effective_range_m": ranges,
-                    })
-                })
-                .collect();
-            let mut properties = JsonObject::new();
-            properties.insert(
-                "id".into(),
-                serde_json::to_value(&site.id).unwrap_or(JsonValue::Null),
-            );
-            properties.insert(
-                "operator".into(),
-                site.operator
-                    .clone()
-                    .map_or(JsonValue::Null, JsonValue::String),
-            );
-            properties.insert(
-                "technologies".into(),
-                site.technologies
-                    .iter()
-                    .map(|t| JsonValue::from(t.as_str()))
-                    .collect(),
-            );
-            properties.insert("height_m".into(), num(site.height_m));
-            properties.insert(
-                "commune".into(),
-                audit
-                    .commune
-                    .and_then(|c| serde_json::to_value(&scenario.communes[c].id).ok())
-                    .unwrap_or(JsonValue::Null),
-            );
-            properties.insert("environment".into(), audit.environment.as_str().into());
-            properties.insert("effective_range_m".into(), JsonValue::Object(effective));
-            properties.insert("range_source".into(), JsonValue::Object(source));
-            if !budget.is_empty() {
-                properties.insert("link_budget".into(), JsonValue::Object(budget));
-            }
-            if !sectors.is_empty() {
-                properties.insert("sectors".into(), JsonValue::Array(sectors));
-            }
-            Feature {
-                bbox: None,
-                geometry: Some(Geometry::new(geojson::GeometryValue::from(&site.location))),
-                id: None,
-                properties: Some(properties),
-                foreign_members: None,
-            }
+        .map(|(site, audit)| Feature {
+            bbox: None,
+            geometry: Some(Geometry::new(geojson::GeometryValue::from(&site.location))),
+            id: None,
+            properties: Some(site_properties(scenario, site, audit)),
+            foreign_members: None,
         })
         .collect();
     FeatureCollection {
@@ -153,4 +42,138 @@ pub fn sites_map(scenario: &Scenario) -> FeatureCollection {
         features,
         foreign_members: None,
     }
+}
+
+/// Writes [`sites_map`] to `path`.
+pub fn write_sites_map(path: impl AsRef<Path>, scenario: &Scenario) -> Result<()> {
+    let audits = audit_sites(scenario);
+    let features = scenario.sites.iter().zip(&audits).map(|(site, audit)| {
+        (
+            Some(Geom::Point(&site.location)),
+            site_properties(scenario, site, audit),
+        )
+    });
+    write_features(path.as_ref(), features)
+}
+
+/// The properties of a site's feature (see [`sites_map`]).
+fn site_properties(scenario: &Scenario, site: &Site, audit: &SiteAudit) -> JsonObject {
+    let mut effective = JsonObject::new();
+    let mut source = JsonObject::new();
+    let mut budget = JsonObject::new();
+    for t in site.technologies.iter() {
+        let Some((range_m, how)) = audit.ranges[t.index()] else {
+            continue;
+        };
+        effective.insert(t.to_string(), rounded(range_m, 1));
+        let label = match how {
+            RangeSource::SiteRange => "range_m",
+            RangeSource::Default => "default",
+            RangeSource::LinkBudget {
+                model,
+                max_path_loss_db,
+                environment,
+            } => {
+                let mut terms = serde_json::json!({
+                    "model": model,
+                    "environment": environment.as_str(),
+                    "max_path_loss_db": rounded(max_path_loss_db, 2),
+                });
+                let (link, _) = crate::propagation::SiteLink::resolve(
+                    t,
+                    &site.radio,
+                    site.height_m,
+                    environment,
+                    &scenario.parameters.radio,
+                );
+                if let (Ok(link), Some(obj)) = (link, terms.as_object_mut()) {
+                    let b = &link.budget;
+                    for (key, value, decimals) in [
+                        ("frequency_mhz", link.frequency_mhz, 3),
+                        ("tx_power_dbm", b.tx_power_dbm, 2),
+                        ("antenna_gain_dbi", b.antenna_gain_dbi, 2),
+                        ("feeder_loss_db", b.feeder_loss_db, 2),
+                        ("eirp_dbm", b.eirp_dbm(), 2),
+                        ("rx_antenna_gain_dbi", b.rx_antenna_gain_dbi, 2),
+                        ("bandwidth_mhz", b.bandwidth_mhz, 3),
+                        ("noise_figure_db", b.noise_figure_db, 2),
+                        ("required_sinr_db", b.required_sinr_db, 2),
+                        ("sensitivity_dbm", b.sensitivity_dbm(), 2),
+                        ("interference_margin_db", b.interference_margin_db, 2),
+                        ("shadow_sigma_db", b.shadow_sigma_db, 2),
+                        ("cell_edge_probability", b.cell_edge_probability, 4),
+                        ("shadow_margin_db", b.shadow_margin_db(), 2),
+                        (
+                            "indoor_penetration_loss_db",
+                            b.indoor_penetration_loss_db,
+                            2,
+                        ),
+                        ("body_loss_db", b.body_loss_db, 2),
+                        ("mobile_height_m", link.mobile_height_m, 2),
+                        ("radio_horizon_m", link.horizon_m, 1),
+                    ] {
+                        obj.insert(key.into(), rounded(value, decimals));
+                    }
+                }
+                budget.insert(t.to_string(), terms);
+                "link_budget"
+            }
+        };
+        source.insert(t.to_string(), label.into());
+    }
+    let sectors: Vec<JsonValue> = site
+        .sectors
+        .iter()
+        .map(|sec| {
+            let ranges: JsonObject = site
+                .technologies
+                .iter()
+                .map(|t| {
+                    let site_range = audit.ranges[t.index()].map_or(0.0, |r| r.0);
+                    (t.to_string(), rounded(sec.range_m.unwrap_or(site_range), 1))
+                })
+                .collect();
+            serde_json::json!({
+                "azimuth_deg": num(sec.azimuth_deg),
+                "beamwidth_deg": num(sec.beamwidth_deg),
+                "effective_range_m": ranges,
+            })
+        })
+        .collect();
+    let mut properties = JsonObject::new();
+    properties.insert(
+        "id".into(),
+        serde_json::to_value(&site.id).unwrap_or(JsonValue::Null),
+    );
+    properties.insert(
+        "operator".into(),
+        site.operator
+            .clone()
+            .map_or(JsonValue::Null, JsonValue::String),
+    );
+    properties.insert(
+        "technologies".into(),
+        site.technologies
+            .iter()
+            .map(|t| JsonValue::from(t.as_str()))
+            .collect(),
+    );
+    properties.insert("height_m".into(), num(site.height_m));
+    properties.insert(
+        "commune".into(),
+        audit
+            .commune
+            .and_then(|c| serde_json::to_value(&scenario.communes[c].id).ok())
+            .unwrap_or(JsonValue::Null),
+    );
+    properties.insert("environment".into(), audit.environment.as_str().into());
+    properties.insert("effective_range_m".into(), JsonValue::Object(effective));
+    properties.insert("range_source".into(), JsonValue::Object(source));
+    if !budget.is_empty() {
+        properties.insert("link_budget".into(), JsonValue::Object(budget));
+    }
+    if !sectors.is_empty() {
+        properties.insert("sectors".into(), JsonValue::Array(sectors));
+    }
+    properties
 }

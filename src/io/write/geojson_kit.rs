@@ -1,0 +1,228 @@
+//! The one GeoJSON writer of the maps: a FeatureCollection streamed feature
+//! by feature, geometry straight from `geo` types with coordinates rounded
+//! to 7 decimals (about 1 cm on the ground; RFC 7946 §11.2 recommends 6),
+//! properties through serde_json.
+//!
+//! Numbers are written as short as they round-trip: `105.77` rather than
+//! `105.77000000000001`. Non-finite coordinates cannot be written (JSON has
+//! no NaN): the writer refuses them instead of writing a broken file.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use geo::{Coord, LineString, MultiLineString, MultiPolygon, Point, Polygon};
+use geojson::JsonObject;
+
+use super::write_atomic_with;
+use crate::Result;
+
+/// Decimals of a written coordinate (degrees): 1e-7° is 1.1 cm of latitude.
+pub const COORDINATE_DECIMALS: usize = 7;
+
+/// A geometry to write, borrowed from the `geo` value.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Geom<'a> {
+    /// A Point.
+    Point(&'a Point<f64>),
+    /// A LineString.
+    Line(&'a LineString<f64>),
+    /// A MultiLineString, written as a LineString when it holds one line.
+    MultiLine(&'a MultiLineString<f64>),
+    /// A Polygon.
+    Polygon(&'a Polygon<f64>),
+    /// A MultiPolygon, written as a Polygon when it holds one polygon.
+    MultiPolygon(&'a MultiPolygon<f64>),
+}
+
+/// Writes a FeatureCollection to `path` atomically: every `(geometry,
+/// properties)` of `features` in order (`None`: a null geometry).
+pub(crate) fn write_features<'a, I>(path: &Path, features: I) -> Result<()>
+where
+    I: IntoIterator<Item = (Option<Geom<'a>>, JsonObject)>,
+{
+    write_atomic_with(path, |w| {
+        w.write_all(br#"{"type":"FeatureCollection","features":["#)?;
+        for (i, (geometry, properties)) in features.into_iter().enumerate() {
+            if i > 0 {
+                w.write_all(b",\n")?;
+            } else {
+                w.write_all(b"\n")?;
+            }
+            feature(w, geometry, &properties)?;
+        }
+        w.write_all(b"\n]}\n")
+    })
+}
+
+/// One Feature.
+fn feature(
+    w: &mut impl Write,
+    geometry: Option<Geom<'_>>,
+    properties: &JsonObject,
+) -> io::Result<()> {
+    w.write_all(br#"{"type":"Feature","geometry":"#)?;
+    match geometry {
+        None => w.write_all(b"null")?,
+        Some(g) => write_geometry(w, g)?,
+    }
+    w.write_all(br#","properties":"#)?;
+    serde_json::to_writer(&mut *w, properties).map_err(io::Error::other)?;
+    w.write_all(b"}")
+}
+
+/// A geometry object.
+pub(crate) fn write_geometry(w: &mut impl Write, g: Geom<'_>) -> io::Result<()> {
+    match g {
+        Geom::Point(p) => {
+            w.write_all(br#"{"type":"Point","coordinates":"#)?;
+            coord(w, p.0)?;
+        }
+        Geom::Line(l) => {
+            w.write_all(br#"{"type":"LineString","coordinates":"#)?;
+            line(w, l)?;
+        }
+        Geom::MultiLine(m) if m.0.len() == 1 => return write_geometry(w, Geom::Line(&m.0[0])),
+        Geom::MultiLine(m) => {
+            w.write_all(br#"{"type":"MultiLineString","coordinates":["#)?;
+            for (i, l) in m.0.iter().enumerate() {
+                if i > 0 {
+                    w.write_all(b",")?;
+                }
+                line(w, l)?;
+            }
+            w.write_all(b"]")?;
+        }
+        Geom::Polygon(p) => {
+            w.write_all(br#"{"type":"Polygon","coordinates":"#)?;
+            polygon_body(w, p)?;
+        }
+        Geom::MultiPolygon(m) if m.0.len() == 1 => {
+            return write_geometry(w, Geom::Polygon(&m.0[0]))
+        }
+        Geom::MultiPolygon(m) => {
+            w.write_all(br#"{"type":"MultiPolygon","coordinates":["#)?;
+            for (i, p) in m.0.iter().enumerate() {
+                if i > 0 {
+                    w.write_all(b",")?;
+                }
+                polygon_body(w, p)?;
+            }
+            w.write_all(b"]")?;
+        }
+    }
+    w.write_all(b"}")
+}
+
+fn polygon_body(w: &mut impl Write, p: &Polygon<f64>) -> io::Result<()> {
+    w.write_all(b"[")?;
+    line(w, p.exterior())?;
+    for ring in p.interiors() {
+        w.write_all(b",")?;
+        line(w, ring)?;
+    }
+    w.write_all(b"]")
+}
+
+fn line(w: &mut impl Write, l: &LineString<f64>) -> io::Result<()> {
+    w.write_all(b"[")?;
+    for (i, c) in l.0.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        coord(w, *c)?;
+    }
+    w.write_all(b"]")
+}
+
+fn coord(w: &mut impl Write, c: Coord<f64>) -> io::Result<()> {
+    let mut buf = [0u8; 64];
+    w.write_all(b"[")?;
+    w.write_all(fixed(c.x, &mut buf)?)?;
+    w.write_all(b",")?;
+    w.write_all(fixed(c.y, &mut buf)?)?;
+    w.write_all(b"]")
+}
+
+/// `v` with [`COORDINATE_DECIMALS`] decimals, trailing zeros (and a bare
+/// point) removed, `-0` written as `0`.
+fn fixed(v: f64, buf: &mut [u8; 64]) -> io::Result<&[u8]> {
+    if !v.is_finite() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("a coordinate is {v}, which GeoJSON cannot hold"),
+        ));
+    }
+    let mut cursor = io::Cursor::new(&mut buf[..]);
+    write!(cursor, "{v:.COORDINATE_DECIMALS$}")?;
+    let n = cursor.position() as usize;
+    let text = &buf[..n];
+    let mut end = text.len();
+    while end > 0 && text[end - 1] == b'0' {
+        end -= 1;
+    }
+    if end > 0 && text[end - 1] == b'.' {
+        end -= 1;
+    }
+    let text = &buf[..end];
+    Ok(if text == b"-0" { b"0" } else { text })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    fn text(v: f64) -> String {
+        let mut buf = [0u8; 64];
+        String::from_utf8(fixed(v, &mut buf).unwrap().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn coordinates_are_short_and_round_to_seven_decimals() {
+        assert_eq!(text(105.77), "105.77");
+        assert_eq!(text(105.770_000_000_000_01), "105.77");
+        assert_eq!(text(-8.123_456_789), "-8.1234568");
+        assert_eq!(text(180.0), "180");
+        assert_eq!(text(-0.000_000_01), "0");
+        assert_eq!(text(0.0), "0");
+        assert!(fixed(f64::NAN, &mut [0; 64]).is_err());
+    }
+
+    #[test]
+    fn collections_parse_back_with_their_geometry() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.geojson");
+        let square = polygon![
+            (x: 105.0, y: 10.0), (x: 105.1, y: 10.0), (x: 105.1, y: 10.1), (x: 105.0, y: 10.0)
+        ];
+        let multi = MultiPolygon(vec![square.clone(), square.clone()]);
+        let point = Point::new(105.123_456_789, 10.5);
+        let mut props = JsonObject::new();
+        props.insert("name".into(), "Tân An \"A\"".into());
+        write_features(
+            &path,
+            vec![
+                (Some(Geom::Polygon(&square)), props.clone()),
+                (Some(Geom::MultiPolygon(&multi)), JsonObject::new()),
+                (Some(Geom::Point(&point)), JsonObject::new()),
+                (None, props),
+            ],
+        )
+        .unwrap();
+        let fc: geojson::FeatureCollection = std::fs::read_to_string(&path)
+            .unwrap()
+            .parse::<geojson::GeoJson>()
+            .unwrap()
+            .try_into()
+            .unwrap();
+        assert_eq!(fc.features.len(), 4);
+        let g: geo::Geometry = fc.features[0].geometry.clone().unwrap().try_into().unwrap();
+        assert_eq!(g, geo::Geometry::Polygon(square));
+        let g: geo::Geometry = fc.features[1].geometry.clone().unwrap().try_into().unwrap();
+        assert_eq!(g, geo::Geometry::MultiPolygon(multi));
+        let g: geo::Geometry = fc.features[2].geometry.clone().unwrap().try_into().unwrap();
+        assert_eq!(g, geo::Geometry::Point(Point::new(105.123_456_8, 10.5)));
+        assert!(fc.features[3].geometry.is_none());
+        assert_eq!(fc.features[3].property("name").unwrap(), "Tân An \"A\"");
+    }
+}
