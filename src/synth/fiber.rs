@@ -16,8 +16,8 @@ use super::tile::{plane_coord, Sampler, Unit};
 use super::{dmath, CityConfig, DISTRICTS_PER_COPY};
 use crate::model::{CommuneKind, FeatureId, FiberRoute};
 
-/// A bucket index of segments for "distance to the nearest segment" queries
-/// within a fixed radius.
+/// A bucket index of segments for "is a segment within this radius of a
+/// point" queries.
 pub(super) struct SegmentIndex {
     segments: Vec<([f64; 2], [f64; 2])>,
     bucket_m: f64,
@@ -55,7 +55,7 @@ impl SegmentIndex {
         }
     }
 
-    /// Distance from `p` to the nearest segment, if one is within `radius`.
+    /// Whether a segment passes within `radius` of `p`.
     pub(super) fn within(&self, p: [f64; 2], radius: f64) -> bool {
         for i in self.key(p[0] - radius)..=self.key(p[0] + radius) {
             for j in self.key(p[1] - radius)..=self.key(p[1] + radius) {
@@ -84,8 +84,9 @@ fn segment_dist2(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
     dist2(p, [a[0] + t * dx, a[1] + t * dy])
 }
 
-/// A commune's street network: one (rural) or two (urban) families of
-/// parallel lines, `spacing` apart, with unit normals and offsets.
+/// A commune's street network: one (rural communes) or two (wards and towns)
+/// families of parallel lines, `spacing` apart, with unit normals, offsets
+/// in spacings, and the factor from the city-wide constant to the spacing.
 struct Streets {
     normals: Vec<[f64; 2]>,
     phase: Vec<f64>,
