@@ -2,7 +2,8 @@
 //! directory and prints its main figures.
 //!
 //! ```text
-//! cargo run --release --example generate_demo -- [--out data/demo] [--scale K] [--seed S]
+//! cargo run --release --example generate_demo -- [--out data/demo] [--scale K | --vietnam] [--seed S]
+//!     [--resolution-m M]
 //! ```
 //!
 //! The geometry and the infrastructure are invented; only the totals are
@@ -29,6 +30,14 @@ struct Args {
     /// Seed of every random choice.
     #[arg(long, default_value_t = CityConfig::can_tho().seed)]
     seed: u64,
+    /// The Vietnam-sized country of the scale study instead (128 copies,
+    /// 331,000 km², 100,000 sites); `--scale` is ignored.
+    #[arg(long)]
+    vietnam: bool,
+    /// Demand grid spacing written to scenario.toml, metres (default: the
+    /// contract's 50).
+    #[arg(long)]
+    resolution_m: Option<f64>,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -36,11 +45,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if args.scale == 0 || args.scale > telecov::synth::MAX_SCALE {
         return Err(format!("--scale must be in 1..={}", telecov::synth::MAX_SCALE).into());
     }
+    let base = if args.vietnam {
+        CityConfig::vietnam()
+    } else {
+        CityConfig::scaled(args.scale)
+    };
     let config = CityConfig {
         seed: args.seed,
-        ..CityConfig::scaled(args.scale)
+        ..base
     };
-    let city = generate(&config);
+    let mut city = generate(&config);
+    if let Some(r) = args.resolution_m {
+        if !(r.is_finite() && r > 0.0) {
+            return Err(format!("--resolution-m must be a number > 0, got {r}").into());
+        }
+        city.parameters.resolution_m = r;
+    }
     write_scenario(&args.out, &city)?;
 
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();

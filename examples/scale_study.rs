@@ -68,17 +68,7 @@ fn main() -> ExitCode {
 /// Vietnam-sized country.
 fn config(case: u32) -> CityConfig {
     if case == 0 {
-        let copies = 128;
-        CityConfig {
-            scale: copies,
-            area_km2: 331_000.0 / copies as f64,
-            population: 96_200_000 / copies as u64,
-            households: 26_900_000 / copies as u64,
-            sites: 100_000 / copies as usize,
-            five_g_sites: 20,
-            wifi_points: 40,
-            ..CityConfig::can_tho()
-        }
+        CityConfig::vietnam()
     } else {
         CityConfig::scaled(case)
     }

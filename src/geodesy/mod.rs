@@ -18,8 +18,9 @@ pub use transverse_mercator::{
 pub const WGS84_A: f64 = 6_378_137.0;
 /// WGS 84 flattening.
 pub const WGS84_F: f64 = 1.0 / 298.257_223_563;
-/// WGS 84 first eccentricity squared, `f·(2 − f)`.
-pub const WGS84_E2: f64 = WGS84_F * (2.0 - WGS84_F);
+/// WGS 84 first eccentricity squared, `f·(2 − f)` (NIMA TR8350.2's
+/// 0.00669437999014, to the last bit of its decimal expansion).
+pub const WGS84_E2: f64 = 6.694_379_990_141_316e-3;
 /// Mean Earth radius (IUGG R1 = (2a + b)/3 of WGS 84), metres: the scale
 /// factor corrections of the strips' frames use it.
 pub const MEAN_EARTH_RADIUS_M: f64 = 6_371_008.8;

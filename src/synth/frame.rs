@@ -8,9 +8,7 @@ use geo::Coord;
 use super::calibration::{BASE_LAT, BASE_LON, TILE_HEIGHT_M, TILE_WIDTH_M};
 use super::dmath;
 use super::helpers::round6;
-
-const WGS84_A: f64 = 6_378_137.0;
-const WGS84_E2: f64 = 6.694_379_990_141_316e-3;
+use crate::geodesy::{WGS84_A, WGS84_E2};
 
 /// A local plane (metres east and north of an origin) and its mapping to
 /// WGS 84 degrees: latitude linear in northing, longitude scaled by the

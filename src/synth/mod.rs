@@ -142,6 +142,24 @@ impl CityConfig {
             ..Self::can_tho()
         }
     }
+
+    /// A Vietnam-sized country for scale studies: 128 copies of the city
+    /// (10,624 communes) covering 331,000 km² with 96.2 million residents in
+    /// 26.9 million households (2019 census), 100,000 sites (20 with 5G per
+    /// copy) and 40 wifi points per copy.
+    pub fn vietnam() -> Self {
+        let copies = 128;
+        CityConfig {
+            scale: copies,
+            area_km2: 331_000.0 / copies as f64,
+            population: 96_200_000 / copies as u64,
+            households: 26_900_000 / copies as u64,
+            sites: 100_000 / copies as usize,
+            five_g_sites: 20,
+            wifi_points: 40,
+            ..Self::can_tho()
+        }
+    }
 }
 
 impl Default for CityConfig {
