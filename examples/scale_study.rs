@@ -14,9 +14,12 @@
 //! [`telecov::engine::build_indexes`], timed on their own for reference),
 //! *evaluate* (validation, projection, indexes, demand, coverage per
 //! commune, the report; [`telecov::evaluate_with_progress`], with a
-//! progress bar on standard error) and *write* (`report.json` and
-//! `communes.geojson` into a temporary folder). *report* = evaluate + write,
-//! the time from a scenario in memory to the files on disk.
+//! progress bar on standard error), *write* (`report.json` and
+//! `communes.geojson` into a temporary folder), *gaps* (the gap map of every
+//! layer, [`telecov::planning::find_gaps`]), *maps* (`sites.geojson` and
+//! `gaps.geojson` written). *report* = evaluate + write, *command* = every
+//! stage the `coverage` command runs after loading (evaluate, gaps, all
+//! files): the time from a scenario in memory to the files on disk.
 //!
 //! The Vietnam-sized case: 128 copies of the city (10,624 communes) of
 //! 2,586 km² each (331,000 km²), 96.2 million people, 26.9 million
@@ -81,7 +84,7 @@ fn drive(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         cases.push(0);
     }
     println!(
-        "{:<10} {:>8} {:>10} {:>8} {:>12} {:>10} {:>8} {:>10} {:>8} {:>9} {:>13} {:>9}",
+        "{:<10} {:>8} {:>10} {:>8} {:>12} {:>10} {:>8} {:>10} {:>8} {:>9} {:>8} {:>8} {:>10} {:>13} {:>9}",
         "case",
         "communes",
         "km²",
@@ -92,6 +95,9 @@ fn drive(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         "evaluate s",
         "write s",
         "report s",
+        "gaps s",
+        "maps s",
+        "command s",
         "cells/s (eval)",
         "peak MiB"
     );
@@ -179,6 +185,18 @@ fn run_case(args: &Args, case: u32) -> Result<(), Box<dyn std::error::Error>> {
     telecov::io::write::write_report(dir.join("report.json"), &report)?;
     telecov::io::write::write_communes_map(dir.join("communes.geojson"), &scenario, &report)?;
     let write_s = t2.elapsed().as_secs_f64();
+    eprintln!("[{:>7.1} s] gap maps", t0.elapsed().as_secs_f64());
+    let t3 = Instant::now();
+    let gap_options = telecov::planning::GapOptions {
+        engine: options,
+        ..Default::default()
+    };
+    let gaps = telecov::planning::find_gaps(&scenario, &report, &gap_options)?;
+    let gaps_s = t3.elapsed().as_secs_f64();
+    let t4 = Instant::now();
+    telecov::io::write::write_sites_map(dir.join("sites.geojson"), &scenario)?;
+    telecov::io::write::write_gaps(dir.join("gaps.geojson"), &scenario, &gaps)?;
+    let maps_s = t4.elapsed().as_secs_f64();
     std::fs::remove_dir_all(&dir).ok();
 
     let name = if case == 0 {
@@ -188,7 +206,7 @@ fn run_case(args: &Args, case: u32) -> Result<(), Box<dyn std::error::Error>> {
     };
     let peak = peak_memory_mib().map_or("n/a".to_owned(), |m| format!("{m:.0}"));
     println!(
-        "{:<10} {:>8} {:>10.0} {:>8} {:>12.3e} {:>10.2} {:>8.2} {:>10.2} {:>8.2} {:>9.2} {:>13.3e} {:>9}",
+        "{:<10} {:>8} {:>10.0} {:>8} {:>12.3e} {:>10.2} {:>8.2} {:>10.2} {:>8.2} {:>9.2} {:>8.2} {:>8.2} {:>10.2} {:>13.3e} {:>9}",
         name,
         scenario.communes.len(),
         area_km2,
@@ -199,6 +217,9 @@ fn run_case(args: &Args, case: u32) -> Result<(), Box<dyn std::error::Error>> {
         evaluate_s,
         write_s,
         evaluate_s + write_s,
+        gaps_s,
+        maps_s,
+        evaluate_s + write_s + gaps_s + maps_s,
         cells / evaluate_s,
         peak
     );
