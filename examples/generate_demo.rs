@@ -9,129 +9,18 @@
 //! The geometry and the infrastructure are invented; only the totals are
 //! calibrated on Cần Thơ (see [`telecov::synth`]).
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::process::ExitCode;
 
 use clap::Parser;
-use geo::{Contains, Geodesic, GeodesicArea, Length};
-use telecov::io::write_scenario;
-use telecov::model::Technology;
-use telecov::synth::{generate, CityConfig};
 
-/// Generate the synthetic demo city.
+/// The `generate_demo` example: `telecov generate` under its earlier name.
 #[derive(Parser)]
-struct Args {
-    /// Scenario directory to write (created if needed).
-    #[arg(long, default_value = "data/demo")]
-    out: PathBuf,
-    /// Copies of the city, side by side (for benchmarks).
-    #[arg(long, default_value_t = 1)]
-    scale: u32,
-    /// Seed of every random choice.
-    #[arg(long, default_value_t = CityConfig::can_tho().seed)]
-    seed: u64,
-    /// The Vietnam-sized country of the scale study instead (128 copies,
-    /// 331,000 km², 100,000 sites); `--scale` is ignored.
-    #[arg(long)]
-    vietnam: bool,
-    /// Demand grid spacing written to scenario.toml, metres (default: the
-    /// contract's 50).
-    #[arg(long)]
-    resolution_m: Option<f64>,
+#[command(about)]
+struct Example {
+    #[command(flatten)]
+    args: telecov::cli::generate::GenerateArgs,
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse();
-    if args.scale == 0 || args.scale > telecov::synth::MAX_SCALE {
-        return Err(format!("--scale must be in 1..={}", telecov::synth::MAX_SCALE).into());
-    }
-    let base = if args.vietnam {
-        CityConfig::vietnam()
-    } else {
-        CityConfig::scaled(args.scale)
-    };
-    let config = CityConfig {
-        seed: args.seed,
-        ..base
-    };
-    let mut city = generate(&config);
-    if let Some(r) = args.resolution_m {
-        if !(r.is_finite() && r > 0.0) {
-            return Err(format!("--resolution-m must be a number > 0, got {r}").into());
-        }
-        city.parameters.resolution_m = r;
-    }
-    write_scenario(&args.out, &city)?;
-
-    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut districts: BTreeMap<&str, usize> = BTreeMap::new();
-    let (mut people, mut households, mut area_m2) = (0.0, 0.0, 0.0);
-    for c in &city.communes {
-        *kinds
-            .entry(c.kind.as_ref().map_or("?", |k| k.as_str()))
-            .or_default() += 1;
-        *districts
-            .entry(c.district.as_deref().unwrap_or("?"))
-            .or_default() += 1;
-        people += c.population.unwrap_or(0.0);
-        households += c.households.unwrap_or(0.0);
-        area_m2 += c
-            .geometry
-            .as_ref()
-            .map_or(0.0, |g| g.geodesic_area_unsigned());
-    }
-    let mut layers: BTreeMap<String, usize> = BTreeMap::new();
-    let mut with = [0usize; 4];
-    let mut sectored = 0;
-    for s in &city.sites {
-        let names: Vec<&str> = s.technologies.iter().map(Technology::as_str).collect();
-        *layers.entry(names.join("+")).or_default() += 1;
-        for t in s.technologies.iter() {
-            with[t.index()] += 1;
-        }
-        sectored += usize::from(!s.sectors.is_empty());
-    }
-    let fiber_km: f64 = city
-        .fiber
-        .iter()
-        .flat_map(|f| f.geometry.iter())
-        .map(|ls| Geodesic.length(ls))
-        .sum::<f64>()
-        / 1000.0;
-    let with_wifi = city
-        .communes
-        .iter()
-        .filter(|c| {
-            c.geometry
-                .as_ref()
-                .is_some_and(|g| city.wifi.iter().any(|w| g.contains(&w.location)))
-        })
-        .count();
-
-    println!("wrote {}", args.out.display());
-    println!(
-        "communes: {} in {} districts {:?}",
-        city.communes.len(),
-        districts.len(),
-        kinds
-    );
-    println!("area: {:.1} km² (geodesic)", area_m2 / 1e6);
-    println!(
-        "population: {people:.0} in {households:.0} households ({:.2} per household)",
-        people / households
-    );
-    println!(
-        "sites: {} ({} three-sector, {} omni); 2G {} / 3G {} / 4G {} / 5G {}",
-        city.sites.len(),
-        sectored,
-        city.sites.len() - sectored,
-        with[0],
-        with[1],
-        with[2],
-        with[3]
-    );
-    println!("site layers: {layers:?}");
-    println!("fibre: {} routes, {fiber_km:.0} km", city.fiber.len());
-    println!("wifi: {} points in {with_wifi} communes", city.wifi.len());
-    Ok(())
+fn main() -> ExitCode {
+    telecov::cli::exit(telecov::cli::generate::run(Example::parse().args))
 }

@@ -17,176 +17,18 @@
 //! re-runs the report on that scenario and prints claimed against measured
 //! coverage.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use clap::Parser;
-use telecov::model::{SiteRange, TechSet, Technology};
-use telecov::planning::{self, PlanOptions, Target};
 
+/// The `plan` example: `telecov plan` under its earlier name.
 #[derive(Parser)]
-#[command(about = "Propose sites, wifi points and fibre to reach coverage targets")]
-struct Args {
-    /// Scenario directory (default: the bundled demo city, data/demo).
-    scenario: Option<PathBuf>,
-    /// Output directory (default: out/plan-<scenario folder name>).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// A target, LAYER=PCT or LAYER=PCT@total (repeatable).
-    #[arg(long = "target", required = true)]
-    targets: Vec<Target>,
-    /// Largest number of new sites.
-    #[arg(long)]
-    max_sites: Option<usize>,
-    /// Candidate site locations (GeoJSON Points) instead of drawing them
-    /// from the uncovered demand.
-    #[arg(long)]
-    candidates: Option<PathBuf>,
-    /// Technologies of new sites, comma-separated (default 3G,4G).
-    #[arg(long, value_delimiter = ',')]
-    tech: Vec<Technology>,
-    /// Range of new sites, metres (default: link budget or [ranges_m]).
-    #[arg(long)]
-    range_m: Option<f64>,
-    /// Antenna height of new sites, metres (default 30).
-    #[arg(long)]
-    height_m: Option<f64>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    threads: Option<usize>,
+#[command(about)]
+struct Example {
+    #[command(flatten)]
+    args: telecov::cli::plan::PlanArgs,
 }
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    if let Some(n) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()?;
-    }
-    let scenario_dir = args
-        .scenario
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/demo"));
-    let out_dir = args.out.unwrap_or_else(|| {
-        let name = scenario_dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".into());
-        PathBuf::from("out").join(format!("plan-{name}"))
-    });
-    if let (Ok(a), Ok(b)) = (scenario_dir.canonicalize(), out_dir.canonicalize()) {
-        if a == b {
-            return Err("the output directory is the scenario directory; write elsewhere".into());
-        }
-    }
-    let mut options = PlanOptions {
-        targets: args.targets,
-        max_sites: args.max_sites,
-        ..PlanOptions::default()
-    };
-    if !args.tech.is_empty() {
-        options.template.technologies = args.tech.iter().copied().collect::<TechSet>();
-    }
-    if let Some(r) = args.range_m {
-        options.template.range_m = SiteRange::All(r);
-    }
-    if let Some(h) = args.height_m {
-        options.template.height_m = h;
-    }
-    let t0 = Instant::now();
-    let scenario = telecov::io::load_scenario(&scenario_dir)?;
-    if let Some(path) = &args.candidates {
-        // in the scenario's CRS, as its own files
-        let crs = scenario.parameters.crs.as_deref();
-        options.candidates = Some(telecov::io::read_candidates(path, crs)?);
-    }
-    let t_load = t0.elapsed();
-    let t1 = Instant::now();
-    let plan = planning::plan(&scenario, &options)?;
-    let t_plan = t1.elapsed();
-    telecov::io::write::write_plan(&out_dir, &scenario, &plan)?;
-
-    println!("scenario {}", scenario_dir.display());
-    println!(
-        "loaded in {:.2} s; report, gaps and plan in {:.2} s",
-        t_load.as_secs_f64(),
-        t_plan.as_secs_f64()
-    );
-    println!(
-        "gaps: {} regions over {} layers",
-        plan.gaps.gaps.len(),
-        planning::Layer::ALL.len()
-    );
-    println!(
-        "proposed: {} sites, {} wifi points, {} fibre segments ({:.1} km)",
-        plan.sites.len(),
-        plan.wifi.len(),
-        plan.fiber.len(),
-        plan.fiber.iter().fold(0.0, |km, f| km + f.length_km)
-    );
-    for c in &plan.claims {
-        println!(
-            "  {:<17} {:>8.3} % -> {:>8.3} % (whole scenario); communes meeting the target {} -> {}",
-            c.layer.as_str(),
-            c.before_pct,
-            c.after_pct,
-            c.communes_meeting.0,
-            c.communes_meeting.1
-        );
-    }
-    if plan.curve.len() > 1 {
-        let n = plan.curve.len() - 1;
-        println!(
-            "coverage curve ({} points, every {}th shown):",
-            n + 1,
-            (n / 10).max(1)
-        );
-        for p in plan
-            .curve
-            .iter()
-            .step_by((n / 10).max(1))
-            .chain(plan.curve.last())
-        {
-            let v: Vec<String> = p.pct.iter().map(|(l, x)| format!("{l} {x:.3} %")).collect();
-            println!(
-                "  {:>6} sites: {}; communes meeting {}",
-                p.sites,
-                v.join(", "),
-                p.communes_meeting_targets
-            );
-        }
-    }
-    for n in &plan.notes {
-        println!("note: {n}");
-    }
-
-    // check the claim: the report of the written scenario with the plan
-    let t2 = Instant::now();
-    let with_plan = telecov::io::load_scenario(out_dir.join("scenario_with_plan"))?;
-    let rerun = telecov::evaluate(&with_plan)?;
-    println!(
-        "re-run of scenario_with_plan in {:.2} s:",
-        t2.elapsed().as_secs_f64()
-    );
-    for (layer, claimed, measured, worst) in plan.check(&rerun) {
-        println!(
-            "  {:<17} claimed {:>8.3} %, measured {:>8.3} % (difference {:+.4} pp; worst commune {:.3} pp)",
-            layer.as_str(),
-            claimed,
-            measured,
-            measured - claimed,
-            worst
-        );
-    }
-    println!("written to {}", out_dir.display());
-    Ok(())
+    telecov::cli::exit(telecov::cli::plan::run(Example::parse().args))
 }

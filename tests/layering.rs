@@ -2,7 +2,7 @@
 //! layer uses only the layers above it in this list.
 //!
 //! ```text
-//! error → model → geodesy → propagation → engine → report → planning → io → synth → lib.rs
+//! error → model → geodesy → propagation → engine → report → planning → io → synth → lib.rs → cli → bin
 //! ```
 //!
 //! Doc comments and ordinary comments may name any module (a link is not a
@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The layers, lowest first.
-const ORDER: [&str; 10] = [
+const ORDER: [&str; 12] = [
     "error",
     "model",
     "geodesy",
@@ -23,6 +23,8 @@ const ORDER: [&str; 10] = [
     "io",
     "synth",
     "lib",
+    "cli",
+    "bin",
 ];
 
 /// What a `crate::NAME` path refers to: a module, or an item the facade
@@ -38,6 +40,7 @@ fn layer_of_crate_item(name: &str) -> &'static str {
         "planning" => "planning",
         "io" => "io",
         "synth" => "synth",
+        "cli" => "cli",
         _ => "lib",
     }
 }

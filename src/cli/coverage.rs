@@ -1,0 +1,152 @@
+//! `telecov coverage` (and the `coverage` example): the report of a
+//! scenario with every map and table.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+
+use super::{default_out, scenario_or_demo, threads, Tech};
+use crate::engine::signal::{best_server_map, evaluate_signal, AntennaPattern, SignalOptions};
+use crate::io::write::write_best_server_map;
+use crate::model::Technology;
+use crate::Options;
+
+/// `telecov coverage`: the report, every map and table of a scenario.
+#[derive(Debug, Clone, Args)]
+pub struct CoverageArgs {
+    /// Scenario directory (default: the bundled demo city, data/demo).
+    pub scenario: Option<PathBuf>,
+    /// Output directory (default: out/<scenario folder name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Also run the signal-level mode and write signal.json.
+    #[arg(long)]
+    pub signal: bool,
+    /// Sector antenna pattern in signal-level mode.
+    #[arg(long, value_enum, default_value = "3gpp")]
+    pub pattern: Pattern,
+    /// Level thresholds for signal.json, dBm (repeatable; default −90, −80, −70).
+    #[arg(long = "threshold-dbm", allow_hyphen_values = true)]
+    pub thresholds_dbm: Vec<f64>,
+    /// Technology layer whose SINR is computed (2G, 3G, 4G or 5G).
+    #[arg(long)]
+    pub sinr: Option<Tech>,
+    /// Share of time interfering cells transmit, in (0, 1].
+    #[arg(long, default_value_t = 1.0)]
+    pub interferer_load: f64,
+    /// Write best_server.geojson for this technology layer.
+    #[arg(long)]
+    pub best_server: Option<Tech>,
+    /// Grid spacing of best_server.geojson, metres.
+    #[arg(long, default_value_t = 200.0)]
+    pub map_resolution_m: f64,
+}
+
+/// Sector antenna pattern of the signal-level mode.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Pattern {
+    /// 3GPP horizontal pattern, 12·(φ/φ3dB)² capped at the front-to-back ratio.
+    #[value(name = "3gpp")]
+    ThreeGpp,
+    /// The range mode's wedge.
+    HardWedge,
+}
+
+/// Runs `telecov coverage`.
+pub fn run(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error>> {
+    threads(args.threads)?;
+    let scenario_dir = scenario_or_demo(args.scenario)?;
+    let out_dir = args.out.unwrap_or_else(|| default_out(&scenario_dir, ""));
+    let t0 = Instant::now();
+    let report = crate::report_scenario(&scenario_dir, &out_dir, &Options::default())?;
+    let elapsed = t0.elapsed();
+
+    println!("scenario {}", scenario_dir.display());
+    print!("{}", crate::io::write::summary_table(&report));
+    if !report.warnings.is_empty() {
+        println!("{} warning(s); the first:", report.warnings.len());
+        for w in report.warnings.iter().take(5) {
+            println!("  - {w}");
+        }
+    }
+    println!(
+        "loaded, evaluated and written in {:.1} ms: {}/report.json, communes.geojson, sites.geojson, gaps.geojson",
+        elapsed.as_secs_f64() * 1e3,
+        out_dir.display()
+    );
+
+    if args.signal || args.best_server.is_some() {
+        let options = SignalOptions {
+            pattern: match args.pattern {
+                Pattern::ThreeGpp => AntennaPattern::ThreeGpp,
+                Pattern::HardWedge => AntennaPattern::HardWedge,
+            },
+            thresholds_dbm: if args.thresholds_dbm.is_empty() {
+                SignalOptions::default().thresholds_dbm
+            } else {
+                args.thresholds_dbm.clone()
+            },
+            sinr_technology: args.sinr.map(Technology::from),
+            interferer_load: args.interferer_load,
+            ..SignalOptions::default()
+        };
+        let best_server = args.best_server.map(Technology::from);
+        let scenario = crate::io::load_scenario(&scenario_dir)?;
+        if args.signal {
+            let t0 = Instant::now();
+            let signal = evaluate_signal(&scenario, &options)?;
+            let elapsed = t0.elapsed();
+            let text = serde_json::to_vec_pretty(&signal)?;
+            crate::io::write::write_atomic(&out_dir.join("signal.json"), &text)?;
+            println!("signal-level mode ({:?} pattern):", options.pattern);
+            println!(
+                "  {:<4} {:>12} {:>12} {:>14}",
+                "tech", "covered %", "served %", "mean level dBm"
+            );
+            let pop = signal.totals.population.max(f64::MIN_POSITIVE);
+            for t in Technology::ALL {
+                let l = signal.totals.layers.get(t);
+                if l.population_served == 0.0 {
+                    continue;
+                }
+                println!(
+                    "  {:<4} {:>12.2} {:>12.2} {:>14.1}",
+                    t.as_str(),
+                    100.0 * l.population_covered / pop,
+                    100.0 * l.population_served / pop,
+                    l.mean_level_dbm.unwrap_or(f64::NAN)
+                );
+            }
+            if let Some(s) = &signal.totals.sinr {
+                println!(
+                    "  {} SINR: mean {:.1} dB, {:.2} % of people at or above {} dB",
+                    s.technology,
+                    s.mean_sinr_db.unwrap_or(f64::NAN),
+                    100.0 * s.population_at_required_sinr / pop,
+                    s.required_sinr_db
+                );
+            }
+            println!(
+                "  computed in {:.1} ms: {}/signal.json",
+                elapsed.as_secs_f64() * 1e3,
+                out_dir.display()
+            );
+        }
+        if let Some(tech) = best_server {
+            let points = best_server_map(&scenario, &options, tech, args.map_resolution_m)?;
+            let path = out_dir.join("best_server.geojson");
+            write_best_server_map(&path, &scenario, tech, &points)?;
+            println!(
+                "best-server map of {tech}: {} points every {} m in {}",
+                points.len(),
+                args.map_resolution_m,
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,187 @@
+//! The `telecov` command (feature `cli`, on by default): `coverage`, `plan`,
+//! `generate` and `completions`. The examples of the same names run the
+//! same code with the same flags.
+//!
+//! ```text
+//! cargo install --path .          # gives ~/.cargo/bin/telecov
+//! telecov coverage [SCENARIO_DIR] [--out OUT_DIR] [--signal] [--best-server 4G] …
+//! telecov plan [SCENARIO_DIR] --target 4G=99 --target wifi=100 [--max-sites N] …
+//! telecov generate --out DIR [--scale K | --vietnam] [--resolution-m M]
+//! telecov completions bash > /etc/bash_completion.d/telecov
+//! ```
+//!
+//! With no scenario, `coverage` and `plan` run the bundled demo city
+//! (`data/demo` of the source tree the command was built from).
+
+pub mod coverage;
+pub mod generate;
+pub mod plan;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::model::Technology;
+
+/// Telecom coverage per commune: reports, maps, gaps and plans.
+#[derive(Debug, Parser)]
+#[command(name = "telecov", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Coverage of a scenario: report.json, communes.geojson, sites.geojson,
+    /// gaps.geojson (and, on request, the signal-level mode).
+    Coverage(coverage::CoverageArgs),
+    /// New sites, wifi points and fibre to reach coverage targets.
+    Plan(plan::PlanArgs),
+    /// Write the synthetic demo city (or a scaled copy) as a scenario folder.
+    Generate(generate::GenerateArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// A mobile technology on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Tech {
+    /// GSM.
+    #[value(name = "2G", alias = "2g")]
+    G2,
+    /// UMTS / HSPA.
+    #[value(name = "3G", alias = "3g")]
+    G3,
+    /// LTE.
+    #[value(name = "4G", alias = "4g")]
+    G4,
+    /// NR.
+    #[value(name = "5G", alias = "5g")]
+    G5,
+}
+
+impl From<Tech> for Technology {
+    fn from(t: Tech) -> Technology {
+        match t {
+            Tech::G2 => Technology::G2,
+            Tech::G3 => Technology::G3,
+            Tech::G4 => Technology::G4,
+            Tech::G5 => Technology::G5,
+        }
+    }
+}
+
+/// Runs the `telecov` command line and returns the process status: errors
+/// are printed on standard error (file, feature and property for bad
+/// input) with status 1.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    exit(match cli.command {
+        Command::Coverage(args) => coverage::run(args),
+        Command::Plan(args) => plan::run(args),
+        Command::Generate(args) => generate::run(args),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "telecov",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+    })
+}
+
+/// The process status of a command's result (the error printed first).
+pub fn exit(result: Result<(), Box<dyn std::error::Error>>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Sets the size of rayon's pool (`--threads`).
+fn threads(n: Option<usize>) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(n) = n {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()?;
+    }
+    Ok(())
+}
+
+/// The scenario given, or the bundled demo city of the source tree.
+fn scenario_or_demo(scenario: Option<PathBuf>) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    if let Some(dir) = scenario {
+        return Ok(dir);
+    }
+    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/demo");
+    if demo.join("communes.geojson").is_file() {
+        Ok(demo)
+    } else {
+        Err(format!(
+            "no scenario given and the bundled demo is not at {}: give a SCENARIO_DIR, \
+             or write the demo with `telecov generate --out DIR`",
+            demo.display()
+        )
+        .into())
+    }
+}
+
+/// `out/<prefix><scenario folder name>`.
+fn default_out(scenario_dir: &Path, prefix: &str) -> PathBuf {
+    let name = scenario_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into());
+    PathBuf::from("out").join(format!("{prefix}{name}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn help_lists_every_value() {
+        let mut cmd = Cli::command();
+        let coverage = cmd.find_subcommand_mut("coverage").unwrap();
+        let help = coverage.render_long_help().to_string();
+        for v in ["2G", "3G", "4G", "5G", "3gpp", "hard-wedge"] {
+            assert!(help.contains(v), "{v} missing in:\n{help}");
+        }
+        let plan = cmd.find_subcommand_mut("plan").unwrap();
+        let help = plan.render_long_help().to_string();
+        for v in ["2G", "5G", "mobile_broadband", "fiber", "wifi", "@total"] {
+            assert!(help.contains(v), "{v} missing in:\n{help}");
+        }
+    }
+
+    #[test]
+    fn technologies_parse_in_either_case() {
+        let cli = Cli::try_parse_from(["telecov", "plan", "--target", "4G=99", "--tech", "3g,4G"])
+            .unwrap();
+        let Command::Plan(args) = cli.command else {
+            panic!("not plan")
+        };
+        assert_eq!(args.tech, [Tech::G3, Tech::G4]);
+        assert!(
+            Cli::try_parse_from(["telecov", "plan", "--target", "4G=99", "--tech", "6G"]).is_err()
+        );
+    }
+}

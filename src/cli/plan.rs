@@ -1,0 +1,165 @@
+//! `telecov plan` (and the `plan` example): new infrastructure to reach
+//! coverage targets.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+
+use super::{default_out, scenario_or_demo, threads, Tech};
+use crate::model::{SiteRange, TechSet, Technology};
+use crate::planning::{self, PlanOptions, Target};
+
+/// `telecov plan`: new sites, wifi points and fibre to reach targets.
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    /// Scenario directory (default: the bundled demo city, data/demo).
+    pub scenario: Option<PathBuf>,
+    /// Output directory (default: out/plan-<scenario folder name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// A target, LAYER=PCT (every commune) or LAYER=PCT@total (the whole
+    /// scenario), repeatable. LAYER: 2G, 3G, 4G, 5G, mobile_broadband (% of
+    /// people), fiber (% of households; `fibre` accepted), wifi (% of
+    /// communes holding a point).
+    #[arg(long = "target", required = true)]
+    pub targets: Vec<Target>,
+    /// Largest number of new sites.
+    #[arg(long)]
+    pub max_sites: Option<usize>,
+    /// Candidate site locations (GeoJSON Points) instead of drawing them
+    /// from the uncovered demand.
+    #[arg(long)]
+    pub candidates: Option<PathBuf>,
+    /// Technologies of new sites, comma-separated (default 3G,4G).
+    #[arg(long, value_delimiter = ',')]
+    pub tech: Vec<Tech>,
+    /// Range of new sites, metres (default: link budget or [ranges_m]).
+    #[arg(long)]
+    pub range_m: Option<f64>,
+    /// Antenna height of new sites, metres (default 30).
+    #[arg(long)]
+    pub height_m: Option<f64>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// Runs `telecov plan`.
+pub fn run(args: PlanArgs) -> Result<(), Box<dyn std::error::Error>> {
+    threads(args.threads)?;
+    let scenario_dir = scenario_or_demo(args.scenario)?;
+    let out_dir = args
+        .out
+        .unwrap_or_else(|| default_out(&scenario_dir, "plan-"));
+    if let (Ok(a), Ok(b)) = (scenario_dir.canonicalize(), out_dir.canonicalize()) {
+        if a == b {
+            return Err("the output directory is the scenario directory; write elsewhere".into());
+        }
+    }
+    let mut options = PlanOptions {
+        targets: args.targets,
+        max_sites: args.max_sites,
+        ..PlanOptions::default()
+    };
+    if !args.tech.is_empty() {
+        options.template.technologies = args
+            .tech
+            .iter()
+            .map(|t| Technology::from(*t))
+            .collect::<TechSet>();
+    }
+    if let Some(r) = args.range_m {
+        options.template.range_m = SiteRange::All(r);
+    }
+    if let Some(h) = args.height_m {
+        options.template.height_m = h;
+    }
+    let t0 = Instant::now();
+    let scenario = crate::io::load_scenario(&scenario_dir)?;
+    if let Some(path) = &args.candidates {
+        // in the scenario's CRS, as its own files
+        let crs = scenario.parameters.crs.as_deref();
+        options.candidates = Some(crate::io::read_candidates(path, crs)?);
+    }
+    let t_load = t0.elapsed();
+    let t1 = Instant::now();
+    let plan = planning::plan(&scenario, &options)?;
+    let t_plan = t1.elapsed();
+    crate::io::write::write_plan(&out_dir, &scenario, &plan)?;
+
+    println!("scenario {}", scenario_dir.display());
+    println!(
+        "loaded in {:.2} s; report, gaps and plan in {:.2} s",
+        t_load.as_secs_f64(),
+        t_plan.as_secs_f64()
+    );
+    println!(
+        "gaps: {} regions over {} layers",
+        plan.gaps.gaps.len(),
+        planning::Layer::ALL.len()
+    );
+    println!(
+        "proposed: {} sites, {} wifi points, {} fibre segments ({:.1} km)",
+        plan.sites.len(),
+        plan.wifi.len(),
+        plan.fiber.len(),
+        plan.fiber.iter().fold(0.0, |km, f| km + f.length_km)
+    );
+    for c in &plan.claims {
+        println!(
+            "  {:<17} {:>8.3} % -> {:>8.3} % (whole scenario); communes meeting the target {} -> {}",
+            c.layer.as_str(),
+            c.before_pct,
+            c.after_pct,
+            c.communes_meeting.0,
+            c.communes_meeting.1
+        );
+    }
+    if plan.curve.len() > 1 {
+        let n = plan.curve.len() - 1;
+        println!(
+            "coverage curve ({} points, every {}th shown):",
+            n + 1,
+            (n / 10).max(1)
+        );
+        for p in plan
+            .curve
+            .iter()
+            .step_by((n / 10).max(1))
+            .chain(plan.curve.last())
+        {
+            let v: Vec<String> = p.pct.iter().map(|(l, x)| format!("{l} {x:.3} %")).collect();
+            println!(
+                "  {:>6} sites: {}; communes meeting {}",
+                p.sites,
+                v.join(", "),
+                p.communes_meeting_targets
+            );
+        }
+    }
+    for n in &plan.notes {
+        println!("note: {n}");
+    }
+
+    // check the claim: the report of the written scenario with the plan
+    let t2 = Instant::now();
+    let with_plan = crate::io::load_scenario(out_dir.join("scenario_with_plan"))?;
+    let rerun = crate::evaluate(&with_plan)?;
+    println!(
+        "re-run of scenario_with_plan in {:.2} s:",
+        t2.elapsed().as_secs_f64()
+    );
+    for (layer, claimed, measured, worst) in plan.check(&rerun) {
+        println!(
+            "  {:<17} claimed {:>8.3} %, measured {:>8.3} % (difference {:+.4} pp; worst commune {:.3} pp)",
+            layer.as_str(),
+            claimed,
+            measured,
+            measured - claimed,
+            worst
+        );
+    }
+    println!("written to {}", out_dir.display());
+    Ok(())
+}
