@@ -180,6 +180,7 @@ pub(crate) const PARAMETERS: &str = "scenario.toml";
 /// ```
 pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
     let dir = dir.as_ref();
+    refuse_near_misses(dir)?;
 
     // scenario.toml first: `crs` says how to read every other file
     let parameters_path = dir.join(PARAMETERS);
@@ -974,4 +975,87 @@ pub fn read_candidates(path: impl AsRef<Path>, crs: Option<&str>) -> Result<Vec<
         Ok(())
     })?;
     Ok(out)
+}
+
+/// Every file name a scenario directory may hold.
+pub(crate) const SCENARIO_FILES: [&str; 8] = [
+    COMMUNES,
+    SITES,
+    super::sites_csv::SITES_CSV,
+    FIBER,
+    WIFI,
+    POPULATION,
+    super::raster::POPULATION_TIF,
+    PARAMETERS,
+];
+
+/// Refuses a file one edit away from a scenario file's name
+/// (`fibre.geojson`, `site.geojson`, `Communes.geojson`, `sites.cvs`):
+/// telecov would silently ignore it, and the data it holds would be missing
+/// from every figure. Other files (a README, notes) are left alone.
+fn refuse_near_misses(dir: &Path) -> Result<()> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        // a missing directory is reported by the communes file
+        return Ok(());
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for name in names {
+        if SCENARIO_FILES.contains(&name.as_str()) {
+            continue;
+        }
+        if let Some(known) = SCENARIO_FILES.iter().find(|k| near_miss(&name, k)) {
+            return Err(Error::invalid(
+                Location::file(dir.join(&name)),
+                format!(
+                    "not a scenario file: did you mean {known}? telecov reads only the \
+                     names of the scenario contract and would ignore this file"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `name` is within one edit (insertion, deletion, substitution or
+/// swap of neighbours), ignoring case, of `known`, or names it with
+/// British spelling (`fibre`).
+fn near_miss(name: &str, known: &str) -> bool {
+    let a: Vec<char> = name
+        .to_lowercase()
+        .replace("fibre", "fiber")
+        .chars()
+        .collect();
+    let b: Vec<char> = known.chars().collect();
+    if a == b {
+        return true;
+    }
+    // optimal string alignment distance, stopped at 2
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let (n, m) = (a.len(), b.len());
+    let mut d = vec![vec![0usize; m + 1]; n + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=m {
+        d[0][j] = j;
+    }
+    for i in 1..=n {
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[n][m] <= 1
 }
