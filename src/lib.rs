@@ -219,9 +219,10 @@ pub fn evaluate_with_progress(
 }
 
 /// Loads the scenario in `scenario_dir`, evaluates it with `options` and
-/// writes `report.json`, `communes.geojson`, `sites.geojson`
-/// ([`io::write::sites_map`]) and `gaps.geojson` (uncovered regions of every layer,
-/// [`planning::find_gaps`]) into `out_dir` (created if needed).
+/// writes `report.json`, `communes.geojson` and `communes.csv` (flat
+/// figures per commune, [`io::write::commune_columns`]), `sites.geojson`
+/// ([`io::write::sites_map`]) and `gaps.geojson` (uncovered regions of every
+/// layer, [`planning::find_gaps`]) into `out_dir` (created if needed).
 /// Returns the report.
 ///
 /// Nothing is written unless every step before succeeds: a refused
@@ -260,6 +261,7 @@ pub fn report_scenario(
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     io::write::write_report(out_dir.join("report.json"), &report)?;
     io::write::write_communes_map(out_dir.join("communes.geojson"), &scenario, &report)?;
+    io::write::write_communes_csv(out_dir.join("communes.csv"), &report)?;
     io::write::write_sites_map(out_dir.join("sites.geojson"), &scenario)?;
     io::write::write_gaps(out_dir.join("gaps.geojson"), &scenario, &gaps)?;
     Ok(report)

@@ -346,13 +346,13 @@ fn sites_map_audits_ranges() {
     };
     let fc = telecov::io::write::sites_map(&s);
     let p = |i: usize| fc.features[i].properties.clone().unwrap();
-    assert_eq!(p(0)["effective_range_m"]["2G"], 1500.0);
-    assert_eq!(p(0)["range_source"]["2G"], "range_m");
-    assert_eq!(p(0)["effective_range_m"]["4G"], 2000.0);
-    assert_eq!(p(0)["range_source"]["4G"], "default");
+    assert_eq!(p(0)["range_2G_m"], 1500.0);
+    assert_eq!(p(0)["range_source_2G"], "range_m");
+    assert_eq!(p(0)["range_4G_m"], 2000.0);
+    assert_eq!(p(0)["range_source_4G"], "default");
     assert_eq!(p(0)["commune"], "w1");
     assert_eq!(p(1)["environment"], "urban");
-    assert_eq!(p(1)["range_source"]["4G"], "link_budget");
+    assert_eq!(p(1)["range_source_4G"], "link_budget");
     let expected = telecov::propagation::link_budget_range_m(
         Technology::G4,
         &radio,
@@ -360,7 +360,7 @@ fn sites_map_audits_ranges() {
         telecov::propagation::Environment::Urban,
     );
     // ranges are written to 0.1 m, budget terms to 0.01 dB
-    let range = p(1)["effective_range_m"]["4G"].as_f64().unwrap();
+    let range = p(1)["range_4G_m"].as_f64().unwrap();
     assert!((range - expected.range_m).abs() <= 0.05, "{range}");
     assert_eq!(p(1)["link_budget"]["4G"]["model"], expected.model);
     // the terms add up: MAPL = EIRP + rx gain − sensitivity − margins − losses
@@ -381,7 +381,7 @@ fn sites_map_audits_ranges() {
     assert!((mapl - f("max_path_loss_db")).abs() < 0.04, "{mapl} vs {b}");
     assert!((f("max_path_loss_db") - expected.max_path_loss_db).abs() <= 0.005);
     assert_eq!(p(2)["sectors"][0]["effective_range_m"]["4G"], 450.0);
-    assert_eq!(p(2)["effective_range_m"]["4G"], 800.0);
+    assert_eq!(p(2)["range_4G_m"], 800.0);
 }
 
 /// The environment rule: the site's `environment` property, then the
@@ -433,7 +433,7 @@ fn environment_rules_set_the_link_budget() {
         let fc = telecov::io::write::sites_map(s);
         let p = fc.features[0].properties.clone().unwrap();
         (
-            p["effective_range_m"]["4G"].as_f64().unwrap(),
+            p["range_4G_m"].as_f64().unwrap(),
             p["environment"].as_str().unwrap().to_owned(),
         )
     };
@@ -506,7 +506,7 @@ fn radio_defaults_from_scenario_toml_feed_the_link_budget() {
     };
     let range = |s: &Scenario| {
         let fc = telecov::io::write::sites_map(s);
-        fc.features[0].properties.clone().unwrap()["effective_range_m"]["4G"]
+        fc.features[0].properties.clone().unwrap()["range_4G_m"]
             .as_f64()
             .unwrap()
     };

@@ -40,7 +40,7 @@ use geojson::{Feature, FeatureCollection, Geometry, GeometryValue, JsonObject, J
 use crate::model::FeatureId;
 use crate::{Error, Result};
 
-pub use communes::{communes_map, write_communes_map};
+pub use communes::{commune_columns, communes_map, write_communes_csv, write_communes_map};
 pub use gaps::{gaps_geojson, write_gaps};
 pub use geojson_kit::COORDINATE_DECIMALS;
 pub use plan::{curve_csv, fiber_geojson, sites_geojson, wifi_geojson, write_plan};

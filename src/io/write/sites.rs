@@ -11,10 +11,13 @@ use crate::model::{Scenario, Site};
 use crate::Result;
 
 /// The sites (WGS 84 points) with what the engine made of them, for a
-/// planner to audit: `id`, `operator`, `technologies`, `height_m`,
-/// `commune` (id of the commune holding it, or null), `environment`,
-/// `effective_range_m` (technology → metres), `range_source` (technology →
-/// `range_m`, `link_budget` or `default`), `link_budget` (technology →
+/// planner to audit, as flat properties a GIS can style by: `id`,
+/// `operator`, `technologies` (`"3G,4G"`), `height_m`, `commune` (id of the
+/// commune holding it, or null), `environment`, per technology `T` it
+/// carries `range_T_m` (metres, to 0.1 m), `range_source_T` (`range_m`,
+/// `link_budget` or `default`) and, in link-budget mode,
+/// `max_path_loss_T_db`; nested where a record adds something:
+/// `link_budget` (technology →
 /// every term of the budget for link-budget layers: `model`,
 /// `environment`, `frequency_mhz`, `tx_power_dbm`, `antenna_gain_dbi`,
 /// `feeder_loss_db`, `eirp_dbm`, `rx_antenna_gain_dbi`, `bandwidth_mhz`,
@@ -61,6 +64,7 @@ fn site_properties(scenario: &Scenario, site: &Site, audit: &SiteAudit) -> JsonO
     let mut effective = JsonObject::new();
     let mut source = JsonObject::new();
     let mut budget = JsonObject::new();
+    let mut flat_budget = Vec::new();
     for t in site.technologies.iter() {
         let Some((range_m, how)) = audit.ranges[t.index()] else {
             continue;
@@ -115,6 +119,9 @@ fn site_properties(scenario: &Scenario, site: &Site, audit: &SiteAudit) -> JsonO
                         obj.insert(key.into(), rounded(value, decimals));
                     }
                 }
+                if let Some(mapl) = terms.get("max_path_loss_db") {
+                    flat_budget.push((format!("max_path_loss_{t}_db"), mapl.clone()));
+                }
                 budget.insert(t.to_string(), terms);
                 "link_budget"
             }
@@ -151,13 +158,8 @@ fn site_properties(scenario: &Scenario, site: &Site, audit: &SiteAudit) -> JsonO
             .clone()
             .map_or(JsonValue::Null, JsonValue::String),
     );
-    properties.insert(
-        "technologies".into(),
-        site.technologies
-            .iter()
-            .map(|t| JsonValue::from(t.as_str()))
-            .collect(),
-    );
+    let names: Vec<&str> = site.technologies.iter().map(|t| t.as_str()).collect();
+    properties.insert("technologies".into(), names.join(",").into());
     properties.insert("height_m".into(), num(site.height_m));
     properties.insert(
         "commune".into(),
@@ -167,8 +169,15 @@ fn site_properties(scenario: &Scenario, site: &Site, audit: &SiteAudit) -> JsonO
             .unwrap_or(JsonValue::Null),
     );
     properties.insert("environment".into(), audit.environment.as_str().into());
-    properties.insert("effective_range_m".into(), JsonValue::Object(effective));
-    properties.insert("range_source".into(), JsonValue::Object(source));
+    // flat, one column per layer (a GIS styles by `range_4G_m`)
+    for (t, range) in effective {
+        properties.insert(format!("range_{t}_m"), range);
+    }
+    for (t, how) in source {
+        properties.insert(format!("range_source_{t}"), how);
+    }
+    properties.extend(flat_budget);
+    // every term of each link budget: nested, as a record of its own
     if !budget.is_empty() {
         properties.insert("link_budget".into(), JsonValue::Object(budget));
     }
