@@ -218,6 +218,25 @@ pub fn evaluate_with_progress(
     report::measure(scenario, options, Some(progress))
 }
 
+/// [`evaluate_with`], also returning what the engine decided for each site
+/// ([`engine::SiteAudit`]: commune, environment, range per technology and
+/// why, link-budget terms), from the same pass: what `sites.geojson` is
+/// written from ([`io::write::write_sites_audit`]).
+///
+/// ```
+/// let scenario = telecov::synth::generate(&telecov::synth::CityConfig { sites: 50, ..Default::default() });
+/// let (report, audits) = telecov::evaluate_with_sites(&scenario, &telecov::Options::default())?;
+/// assert_eq!(audits, telecov::engine::audit_sites(&scenario));
+/// assert_eq!(report, telecov::evaluate(&scenario)?);
+/// # Ok::<(), telecov::Error>(())
+/// ```
+pub fn evaluate_with_sites(
+    scenario: &model::Scenario,
+    options: &Options,
+) -> Result<(Report, Vec<engine::SiteAudit>)> {
+    report::measure_audited(scenario, options)
+}
+
 /// Loads the scenario in `scenario_dir`, evaluates it with `options` and
 /// writes `report.json`, `communes.geojson` and `communes.csv` (flat
 /// figures per commune, [`io::write::commune_columns`]), `sites.geojson`
@@ -252,7 +271,7 @@ pub fn report_scenario(
         }
     }
     let scenario = io::load_scenario(scenario_dir)?;
-    let report = evaluate_with(&scenario, options)?;
+    let (report, audits) = evaluate_with_sites(&scenario, options)?;
     let gap_options = planning::GapOptions {
         engine: *options,
         ..Default::default()
@@ -262,7 +281,7 @@ pub fn report_scenario(
     io::write::write_report(out_dir.join("report.json"), &report)?;
     io::write::write_communes_map(out_dir.join("communes.geojson"), &scenario, &report)?;
     io::write::write_communes_csv(out_dir.join("communes.csv"), &report)?;
-    io::write::write_sites_map(out_dir.join("sites.geojson"), &scenario)?;
+    io::write::write_sites_audit(out_dir.join("sites.geojson"), &scenario, &audits)?;
     io::write::write_gaps(out_dir.join("gaps.geojson"), &scenario, &gaps)?;
     Ok(report)
 }

@@ -236,8 +236,18 @@ pub(crate) fn measure(
     options: &crate::engine::Options,
     progress: Option<crate::engine::Progress<'_>>,
 ) -> crate::Result<Report> {
-    let evaluation = crate::engine::run(scenario, options, progress)?;
+    let evaluation = crate::engine::run(scenario, options, progress, false)?;
     assemble(scenario, evaluation)
+}
+
+/// [`measure`] with each site's audit from the same engine pass.
+pub(crate) fn measure_audited(
+    scenario: &crate::model::Scenario,
+    options: &crate::engine::Options,
+) -> crate::Result<(Report, Vec<crate::engine::SiteAudit>)> {
+    let mut evaluation = crate::engine::run(scenario, options, None, true)?;
+    let audits = std::mem::take(&mut evaluation.site_audits);
+    Ok((assemble(scenario, evaluation)?, audits))
 }
 
 /// Builds the report from the engine's tallies and checks conservation:

@@ -55,7 +55,7 @@ pub mod signal;
 use crate::geodesy::antimeridian;
 use crate::geodesy::{metres_to_degrees_bound, Strips, TransverseMercator, MEAN_EARTH_RADIUS_M};
 use crate::model::{Layer, Scenario, Site, TechSet, Technology};
-use crate::propagation::{link_budget_range_with, Environment};
+use crate::propagation::{link_budget_range_with, Environment, LinkTerms};
 use crate::Result;
 use shapes::{Cell, ShapeTree, Wedge};
 
@@ -166,7 +166,18 @@ pub fn site_ranges(
     environment: Environment,
     warnings: &mut Vec<String>,
 ) -> [Option<(f64, RangeSource)>; 4] {
+    resolve_site(site, parameters, environment, warnings).0
+}
+
+/// [`site_ranges`] with the link terms of each link-budget layer.
+fn resolve_site(
+    site: &Site,
+    parameters: &crate::model::Parameters,
+    environment: Environment,
+    warnings: &mut Vec<String>,
+) -> ([Option<(f64, RangeSource)>; 4], [Option<LinkTerms>; 4]) {
     let mut out = [None; 4];
+    let mut links = [None; 4];
     for tech in site.technologies.iter() {
         out[tech.index()] = Some(match site.range_m.get(tech) {
             Some(r) => (r, RangeSource::SiteRange),
@@ -179,6 +190,7 @@ pub fn site_ranges(
                     &parameters.radio,
                 );
                 warnings.extend(est.warnings);
+                links[tech.index()] = est.link;
                 (
                     est.range_m,
                     RangeSource::LinkBudget {
@@ -191,7 +203,7 @@ pub fn site_ranges(
             None => (parameters.ranges_m.get(tech), RangeSource::Default),
         });
     }
-    out
+    (out, links)
 }
 
 /// The coverage shapes of a site, after the contract's range rule, grouping
@@ -204,7 +216,11 @@ pub fn site_shapes(
     environment: Environment,
     warnings: &mut Vec<String>,
 ) -> Vec<SiteShape> {
-    let ranges = site_ranges(site, parameters, environment, warnings);
+    shapes_of(site, &site_ranges(site, parameters, environment, warnings))
+}
+
+/// The shapes of `site` given its resolved ranges.
+fn shapes_of(site: &Site, ranges: &[Option<(f64, RangeSource)>; 4]) -> Vec<SiteShape> {
     let per_tech: [f64; 4] = std::array::from_fn(|i| ranges[i].map_or(0.0, |r| r.0));
     let mut shapes: Vec<SiteShape> = Vec::new();
     let mut push = |range_m: f64, tech: Technology, sector: Option<(f64, f64)>| {
@@ -249,9 +265,14 @@ pub struct SiteAudit {
     pub environment: Environment,
     /// Range and its source per technology ([`site_ranges`]).
     pub ranges: [Option<(f64, RangeSource)>; 4],
+    /// The link terms of each link-budget layer (`Technology::index`
+    /// order), as the range was solved with.
+    pub links: [Option<LinkTerms>; 4],
 }
 
-/// Audits every site of the scenario, in input order.
+/// Audits every site of the scenario, in input order. An evaluation that
+/// writes `sites.geojson` gets the same audits from its own pass instead
+/// ([`crate::evaluate_with_sites`]).
 pub fn audit_sites(scenario: &Scenario) -> Vec<SiteAudit> {
     let locator = CommuneLocator::new(scenario);
     let mut ignored = Vec::new();
@@ -261,10 +282,13 @@ pub fn audit_sites(scenario: &Scenario) -> Vec<SiteAudit> {
         .map(|site| {
             let commune = locator.locate(site.location);
             let environment = site_environment(scenario, site, commune);
+            let (ranges, links) =
+                resolve_site(site, &scenario.parameters, environment, &mut ignored);
             SiteAudit {
                 commune,
                 environment,
-                ranges: site_ranges(site, &scenario.parameters, environment, &mut ignored),
+                ranges,
+                links,
             }
         })
         .collect()
@@ -465,6 +489,8 @@ struct Prepared<'a> {
     site_commune: Vec<Option<usize>>,
     wifi_commune: Vec<Option<usize>>,
     warnings: Vec<String>,
+    /// Each site's audit, when asked for ([`Prepared::with_audits`]).
+    audits: Vec<SiteAudit>,
 }
 
 /// Finds the first commune in input order whose boundary holds a point.
@@ -538,6 +564,11 @@ fn lonlat_rect_expand(r: Rect<f64>, distance_m: f64) -> Rect<f64> {
 
 impl<'a> Prepared<'a> {
     fn new(scenario: &'a Scenario, options: &Options) -> Result<Self> {
+        Self::with_audits(scenario, options, false)
+    }
+
+    /// [`Prepared::new`], keeping each site's [`SiteAudit`] when `audit`.
+    fn with_audits(scenario: &'a Scenario, options: &Options, audit: bool) -> Result<Self> {
         let exhaustive = options.lookup == Lookup::Exhaustive;
         let params = &scenario.parameters;
         let mut warnings = Vec::new();
@@ -566,6 +597,11 @@ impl<'a> Prepared<'a> {
                 (lo.min(r.min().x), hi.max(r.max().x))
             });
         if lon_min > lon_max {
+            let audits = if audit {
+                audit_sites(scenario)
+            } else {
+                Vec::new()
+            };
             return Ok(Prepared {
                 scenario,
                 commune_strip: vec![None; scenario.communes.len()],
@@ -575,6 +611,7 @@ impl<'a> Prepared<'a> {
                 site_commune,
                 wifi_commune,
                 warnings,
+                audits,
             });
         }
         let strips = Strips::covering(lon_min, lon_max)?;
@@ -583,15 +620,26 @@ impl<'a> Prepared<'a> {
             .map(|r| r.map(|r| strips.strip_of(r.center().x)))
             .collect();
 
-        // site shapes, once per site
+        // site shapes, once per site (with their audit when asked)
         let mut shape_warnings = Vec::new();
+        let mut audits = Vec::new();
         let shapes: Vec<Vec<SiteShape>> = scenario
             .sites
             .iter()
             .zip(&site_commune)
             .map(|(site, c)| {
-                let env = site_environment(scenario, site, *c);
-                site_shapes(site, params, env, &mut shape_warnings)
+                let environment = site_environment(scenario, site, *c);
+                let (ranges, links) = resolve_site(site, params, environment, &mut shape_warnings);
+                let shapes = shapes_of(site, &ranges);
+                if audit {
+                    audits.push(SiteAudit {
+                        commune: *c,
+                        environment,
+                        ranges,
+                        links,
+                    });
+                }
+                shapes
             })
             .collect();
         warnings.extend(summarise(shape_warnings));
@@ -633,6 +681,7 @@ impl<'a> Prepared<'a> {
             site_commune,
             wifi_commune,
             warnings,
+            audits,
         })
     }
 
@@ -724,6 +773,8 @@ pub(crate) struct Evaluation {
     pub site_commune: Vec<Option<usize>>,
     pub wifi_commune: Vec<Option<usize>>,
     pub warnings: Vec<String>,
+    /// Each site's audit when the run was asked for them (else empty).
+    pub site_audits: Vec<SiteAudit>,
 }
 
 /// What the spatial indexes of a scenario hold: see [`build_indexes`].
@@ -781,18 +832,22 @@ pub fn build_indexes(scenario: &Scenario, options: &Options) -> Result<IndexSumm
 /// threads, in no particular order, at most a few thousand times a run.
 pub type Progress<'p> = &'p (dyn Fn(usize, usize) + Sync);
 
-/// Runs the engine on a scenario: what the report is assembled from.
+/// Runs the engine on a scenario: what the report is assembled from, and
+/// each site's [`SiteAudit`] when `audit` (from the same resolution of
+/// ranges and link budgets the coverage uses).
 pub(crate) fn run(
     scenario: &Scenario,
     options: &Options,
     progress: Option<Progress<'_>>,
+    audit: bool,
 ) -> Result<Evaluation> {
     // a scenario built in code gets the same numeric checks as a file
     scenario.validate()?;
     // around 180°, longitudes made continuous (0..360) for strips and indexes
     let unwrapped = antimeridian::unwrapped(scenario);
     let scenario = unwrapped.as_ref().unwrap_or(scenario);
-    let prepared = Prepared::new(scenario, options)?;
+    let mut prepared = Prepared::with_audits(scenario, options, audit)?;
+    let site_audits = std::mem::take(&mut prepared.audits);
     let mut warnings = prepared.warnings.clone();
     let (tallies, unassigned_population, unassigned_households) = match &scenario.population {
         None => uniform(&prepared, options, &mut warnings, progress)?,
@@ -805,6 +860,7 @@ pub(crate) fn run(
         site_commune: prepared.site_commune,
         wifi_commune: prepared.wifi_commune,
         warnings,
+        site_audits,
     })
 }
 

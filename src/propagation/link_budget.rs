@@ -291,6 +291,24 @@ pub struct RangeEstimate {
     /// one sentence each. The same cause gives the same sentence, so callers
     /// can count or deduplicate them across sites.
     pub warnings: Vec<String>,
+    /// The budget and link terms the range was solved with (`None` when no
+    /// path-loss model applies).
+    pub link: Option<LinkTerms>,
+}
+
+/// What a resolved [`SiteLink`] holds besides its model: the budget with
+/// the site's values put in, the frequency, the handset height and the
+/// radio horizon. Plain numbers, for audits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinkTerms {
+    /// The budget.
+    pub budget: LinkBudget,
+    /// Carrier frequency used, MHz.
+    pub frequency_mhz: f64,
+    /// Handset height, metres.
+    pub mobile_height_m: f64,
+    /// Radio horizon, metres.
+    pub horizon_m: f64,
 }
 
 /// Range of one technology layer of a site in link-budget mode (the site has
@@ -371,6 +389,7 @@ pub fn link_budget_range_with(
                 model: "none",
                 max_path_loss_db: mapl,
                 warnings,
+                link: None,
             }
         }
     }
@@ -625,6 +644,12 @@ impl SiteLink {
             model: model_name,
             max_path_loss_db: mapl,
             warnings,
+            link: Some(LinkTerms {
+                budget: self.budget,
+                frequency_mhz: self.frequency_mhz,
+                mobile_height_m: self.mobile_height_m,
+                horizon_m,
+            }),
         }
     }
 }

@@ -223,7 +223,7 @@ pub use hata::{
 };
 pub use link_budget::{
     indoor_penetration_loss_db, link_budget_range_m, link_budget_range_with, model_for,
-    radio_horizon_m, LinkBudget, RangeEstimate, SiteLink,
+    radio_horizon_m, LinkBudget, LinkTerms, RangeEstimate, SiteLink,
 };
 pub use normal::inverse_normal_cdf;
 pub use tr38901::{

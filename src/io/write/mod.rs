@@ -47,7 +47,7 @@ pub use plan::{curve_csv, fiber_geojson, sites_geojson, wifi_geojson, write_plan
 pub use report::{summary_table, write_report};
 pub use scenario::write_scenario;
 pub use signal::write_best_server_map;
-pub use sites::{sites_map, write_sites_map};
+pub use sites::{sites_map, write_sites_audit, write_sites_map};
 
 /// Writes `bytes` to `path` atomically (see the module docs).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -49,8 +49,17 @@ pub fn sites_map(scenario: &Scenario) -> FeatureCollection {
 
 /// Writes [`sites_map`] to `path`.
 pub fn write_sites_map(path: impl AsRef<Path>, scenario: &Scenario) -> Result<()> {
-    let audits = audit_sites(scenario);
-    let features = scenario.sites.iter().zip(&audits).map(|(site, audit)| {
+    write_sites_audit(path, scenario, &audit_sites(scenario))
+}
+
+/// Writes `sites.geojson` from the audits an evaluation already made
+/// ([`crate::evaluate_with_sites`]), one per site in input order.
+pub fn write_sites_audit(
+    path: impl AsRef<Path>,
+    scenario: &Scenario,
+    audits: &[SiteAudit],
+) -> Result<()> {
+    let features = scenario.sites.iter().zip(audits).map(|(site, audit)| {
         (
             Some(Geom::Point(&site.location)),
             site_properties(scenario, site, audit),
@@ -83,14 +92,8 @@ fn site_properties(scenario: &Scenario, site: &Site, audit: &SiteAudit) -> JsonO
                     "environment": environment.as_str(),
                     "max_path_loss_db": rounded(max_path_loss_db, 2),
                 });
-                let (link, _) = crate::propagation::SiteLink::resolve(
-                    t,
-                    &site.radio,
-                    site.height_m,
-                    environment,
-                    &scenario.parameters.radio,
-                );
-                if let (Ok(link), Some(obj)) = (link, terms.as_object_mut()) {
+                // the terms the engine solved the range with
+                if let (Some(link), Some(obj)) = (&audit.links[t.index()], terms.as_object_mut()) {
                     let b = &link.budget;
                     for (key, value, decimals) in [
                         ("frequency_mhz", link.frequency_mhz, 3),
