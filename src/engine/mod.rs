@@ -169,13 +169,17 @@ pub fn site_ranges(
     resolve_site(site, parameters, environment, warnings).0
 }
 
+/// The range and its source of each technology of a site
+/// (`Technology::index` order).
+pub type SiteRanges = [Option<(f64, RangeSource)>; 4];
+
 /// [`site_ranges`] with the link terms of each link-budget layer.
 fn resolve_site(
     site: &Site,
     parameters: &crate::model::Parameters,
     environment: Environment,
     warnings: &mut Vec<String>,
-) -> ([Option<(f64, RangeSource)>; 4], [Option<LinkTerms>; 4]) {
+) -> (SiteRanges, [Option<LinkTerms>; 4]) {
     let mut out = [None; 4];
     let mut links = [None; 4];
     for tech in site.technologies.iter() {
