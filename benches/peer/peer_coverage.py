@@ -363,11 +363,59 @@ def compute(params, communes, sites, fiber, wifi, resolution_m, demand):
 
     return {
         "crs": crs.to_string(),
+        "crs_obj": crs,
+        "communes_utm": communes_utm,
+        "layer_geom": layer_geom,
         "cells": cells,
         "share": share,
         "wifi_points": wifi_points,
         "stages_cpu_s": lap.times,
     }
+
+
+# --------------------------------------------------------------------- maps
+
+
+def write_maps(out_dir, communes, result):
+    """What telecov's ``coverage`` command also writes, the GeoPandas way:
+    ``communes.geojson`` with a percentage column per layer, and
+    ``gaps.geojson``: per layer, the communes minus the layer's coverage,
+    exploded into regions, each with its people and households (uniform
+    density per commune, apportioned by an overlay with the communes)."""
+    os.makedirs(out_dir, exist_ok=True)
+    out = communes.copy()
+    for layer in LAYERS:
+        out[f"pct_{layer}"] = 100.0 * np.nan_to_num(result["share"][layer])
+    out.to_file(os.path.join(out_dir, "communes.geojson"), driver="GeoJSON")
+
+    cu = result["communes_utm"][["id", "population", "households", "geometry"]].copy()
+    cu["commune_area"] = cu.geometry.area
+    land = shapely.union_all(cu.geometry.values)
+    layer_geom = dict(result["layer_geom"])
+    if "mobile_broadband" not in layer_geom:
+        layer_geom["mobile_broadband"] = shapely.union_all(
+            [layer_geom["3G"], layer_geom["4G"], layer_geom["5G"]]
+        )
+    frames = []
+    for layer in LAYERS:
+        gap = shapely.difference(land, layer_geom[layer])
+        regions = gpd.GeoDataFrame(geometry=[gap], crs=cu.crs).explode(index_parts=False)
+        regions = regions[regions.geometry.area > 0].reset_index(drop=True)
+        regions["gap"] = np.arange(len(regions))
+        pieces = gpd.overlay(cu, regions, how="intersection", keep_geom_type=True)
+        share = pieces.geometry.area / pieces["commune_area"]
+        pieces["people"] = pieces["population"].astype(float) * share
+        pieces["hh"] = pieces["households"].astype(float) * share
+        sums = pieces.groupby("gap")[["people", "hh"]].sum()
+        regions["layer"] = layer
+        regions["population"] = sums["people"].reindex(regions["gap"]).fillna(0.0).values
+        regions["households"] = sums["hh"].reindex(regions["gap"]).fillna(0.0).values
+        regions["area_km2"] = regions.geometry.area / 1e6
+        regions = regions.sort_values("population", ascending=False)
+        regions["rank"] = np.arange(1, len(regions) + 1)
+        frames.append(regions.drop(columns="gap"))
+    gaps = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=cu.crs).to_crs(4326)
+    gaps.to_file(os.path.join(out_dir, "gaps.geojson"), driver="GeoJSON")
 
 
 # ------------------------------------------------------------------- output
@@ -431,6 +479,7 @@ def main():
     ap.add_argument("--resolution-m", type=float, default=None, help="default: scenario.toml")
     ap.add_argument("--demand", choices=["grid", "exact"], default="grid")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--maps", metavar="DIR", help="also write communes.geojson and gaps.geojson into DIR")
     a = ap.parse_args()
     try:
         t0, c0 = time.perf_counter(), time.process_time()
@@ -439,6 +488,9 @@ def main():
         res = a.resolution_m or params["resolution_m"]
         result = compute(params, communes, sites, fiber, wifi, res, a.demand)
         t2, c2 = time.perf_counter(), time.process_time()
+        if a.maps:
+            write_maps(a.maps, communes, result)
+        t3 = time.perf_counter()
     except Refused as e:
         print(f"refused: {e}", file=sys.stderr)
         return 2
@@ -447,9 +499,12 @@ def main():
         "load": t1 - t0,
         "compute": t2 - t1,
         "load_and_compute": t2 - t0,
+        "maps": t3 - t2,
         "load_cpu": c1 - c0,
         "compute_cpu": c2 - c1,
     }
+    for key in ("crs_obj", "communes_utm", "layer_geom"):
+        result.pop(key)
     doc = report(a.scenario, params, communes, result, res, a.demand, t)
     with open(a.out, "w", encoding="utf-8") as f:
         json.dump(doc, f, ensure_ascii=False, indent=1)
