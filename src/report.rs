@@ -386,3 +386,176 @@ fn assemble(
         warnings,
     })
 }
+
+/// One figure of two runs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// Its value in the earlier run.
+    pub before: f64,
+    /// Its value in the later run.
+    pub after: f64,
+    /// `after − before`.
+    pub change: f64,
+}
+
+impl Change {
+    fn of(before: f64, after: f64) -> Change {
+        Change {
+            before,
+            after,
+            change: after - before,
+        }
+    }
+}
+
+/// The figures compared, per commune and for the totals, in this order:
+/// `population`, `households`, `sites`, `wifi_points`, then per layer `L`
+/// (`2G` … `5G`, `mobile_broadband`, `fiber`, `wifi`) `covered_L` (people;
+/// households for fibre) and `pct_L` (percent of people; of households for
+/// fibre).
+fn figures(
+    population: f64,
+    households: f64,
+    sites: usize,
+    wifi_points: usize,
+    covered: impl Fn(Layer) -> f64,
+) -> Vec<(String, f64)> {
+    let mut out = vec![
+        ("population".to_owned(), population),
+        ("households".to_owned(), households),
+        ("sites".to_owned(), sites as f64),
+        ("wifi_points".to_owned(), wifi_points as f64),
+    ];
+    for layer in Layer::ALL {
+        let c = covered(layer);
+        let whole = if layer == Layer::Fiber {
+            households
+        } else {
+            population
+        };
+        out.push((format!("covered_{layer}"), c));
+        out.push((format!("pct_{layer}"), pct(c, whole)));
+    }
+    out
+}
+
+fn commune_figures(c: &CommuneReport) -> Vec<(String, f64)> {
+    figures(c.population, c.households, c.sites, c.wifi_points, |l| {
+        if l == Layer::Fiber {
+            c.households_fiber_passed
+        } else {
+            c.covered_population(l)
+        }
+    })
+}
+
+fn total_figures(r: &Report) -> Vec<(String, f64)> {
+    let t = &r.totals;
+    figures(
+        t.population,
+        t.households,
+        t.sites,
+        t.wifi_points,
+        |l| match l {
+            Layer::MobileBroadband => t.population_covered.mobile_broadband,
+            Layer::Fiber => t.households_fiber_passed,
+            Layer::Wifi => t.population_wifi_covered,
+            other => other
+                .technology()
+                .map_or(0.0, |tech| t.population_covered.get(tech)),
+        },
+    )
+}
+
+/// What changed in one commune present in both runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommuneChanges {
+    /// The commune's id.
+    pub id: FeatureId,
+    /// Its name in the later run.
+    pub name: Option<String>,
+    /// Every figure (see [`compare`]) before, after and the change.
+    pub figures: Vec<(String, Change)>,
+}
+
+/// What changed between two runs (two years, or before and after a plan).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Changes {
+    /// The totals of the two runs, figure by figure.
+    pub totals: Vec<(String, Change)>,
+    /// Communes in both runs, in the later run's order.
+    pub communes: Vec<CommuneChanges>,
+    /// Communes of the later run only (new or renumbered units).
+    pub new: Vec<(FeatureId, Option<String>)>,
+    /// Communes of the earlier run only (merged or dissolved units).
+    pub gone: Vec<(FeatureId, Option<String>)>,
+}
+
+/// Compares two reports commune by commune (matched by id) and in total:
+/// `population`, `households`, `sites`, `wifi_points`, and per layer `L`
+/// (`2G` … `5G`, `mobile_broadband`, `fiber`, `wifi`) `covered_L` (people;
+/// households for fibre) and `pct_L`. Communes in one run only are listed as
+/// new or gone (Vietnam merges and renumbers communes between years).
+///
+/// Refused when the runs share no commune id: they are not two runs of the
+/// same place, and every figure would be "new" or "gone".
+///
+/// ```
+/// let scenario = telecov::synth::generate(&telecov::synth::CityConfig { sites: 100, ..Default::default() });
+/// let report = telecov::evaluate(&scenario)?;
+/// let same = telecov::report::compare(&report, &report)?;
+/// assert!(same.communes.iter().all(|c| c.figures.iter().all(|(_, f)| f.change == 0.0)));
+/// assert!(same.new.is_empty() && same.gone.is_empty());
+/// # Ok::<(), telecov::Error>(())
+/// ```
+pub fn compare(before: &Report, after: &Report) -> crate::Result<Changes> {
+    use std::collections::HashMap;
+    let key = |id: &FeatureId| id.key();
+    let earlier: HashMap<String, &CommuneReport> =
+        before.communes.iter().map(|c| (key(&c.id), c)).collect();
+    let later: HashMap<String, &CommuneReport> =
+        after.communes.iter().map(|c| (key(&c.id), c)).collect();
+    let mut communes = Vec::new();
+    let mut new = Vec::new();
+    for c in &after.communes {
+        match earlier.get(&key(&c.id)) {
+            Some(b) => communes.push(CommuneChanges {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                figures: commune_figures(b)
+                    .into_iter()
+                    .zip(commune_figures(c))
+                    .map(|((name, x), (_, y))| (name, Change::of(x, y)))
+                    .collect(),
+            }),
+            None => new.push((c.id.clone(), c.name.clone())),
+        }
+    }
+    let gone: Vec<(FeatureId, Option<String>)> = before
+        .communes
+        .iter()
+        .filter(|c| !later.contains_key(&key(&c.id)))
+        .map(|c| (c.id.clone(), c.name.clone()))
+        .collect();
+    if communes.is_empty() && !(before.communes.is_empty() && after.communes.is_empty()) {
+        return Err(crate::Error::Parameter {
+            name: "runs",
+            reason: format!(
+                "the two runs share no commune id ({} and {} communes): they are not runs of the same place",
+                before.communes.len(),
+                after.communes.len()
+            ),
+        });
+    }
+    let totals = total_figures(before)
+        .into_iter()
+        .zip(total_figures(after))
+        .map(|((name, x), (_, y))| (name, Change::of(x, y)))
+        .collect();
+    Ok(Changes {
+        totals,
+        communes,
+        new,
+        gone,
+    })
+}

@@ -1,5 +1,5 @@
 //! The `telecov` command (feature `cli`, on by default): `coverage`, `plan`,
-//! `generate` and `completions`. The examples of the same names run the
+//! `generate`, `compare` and `completions`. The examples of the same names run the
 //! same code with the same flags.
 //!
 //! ```text
@@ -7,12 +7,14 @@
 //! telecov coverage [SCENARIO_DIR] [--out OUT_DIR] [--signal] [--best-server 4G] …
 //! telecov plan [SCENARIO_DIR] --target 4G=99 --target wifi=100 [--max-sites N] …
 //! telecov generate --out DIR [--scale K | --vietnam] [--resolution-m M]
+//! telecov compare OUT_2023 OUT_2024 --out DIR   # changes.json, changes.geojson
 //! telecov completions bash > /etc/bash_completion.d/telecov
 //! ```
 //!
 //! With no scenario, `coverage` and `plan` run the bundled demo city
 //! (`data/demo` of the source tree the command was built from).
 
+pub mod compare;
 pub mod coverage;
 pub mod generate;
 pub mod plan;
@@ -43,6 +45,9 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Write the synthetic demo city (or a scaled copy) as a scenario folder.
     Generate(generate::GenerateArgs),
+    /// What changed between two runs' output folders: changes.json and
+    /// changes.geojson.
+    Compare(compare::CompareArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -88,6 +93,7 @@ pub fn main() -> ExitCode {
         Command::Coverage(args) => coverage::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Compare(args) => compare::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

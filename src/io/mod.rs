@@ -19,8 +19,8 @@ pub mod write;
 
 pub use read::{
     load_scenario, parse_sites_csv, raster, raster_population, read_candidates,
-    read_population_raster, read_sites_csv, sites_csv, PopulationRaster, RasterCommuneTotals,
-    RasterOptions, RasterPopulation,
+    read_commune_outlines, read_population_raster, read_report, read_sites_csv, sites_csv,
+    PopulationRaster, RasterCommuneTotals, RasterOptions, RasterPopulation,
 };
 pub use write::write_scenario;
 

@@ -7,10 +7,12 @@ pub(crate) mod crs;
 mod feature;
 mod geometry_checks;
 mod json;
+mod outputs;
 pub mod raster;
 pub(crate) mod scenario;
 pub mod sites_csv;
 
+pub use outputs::{read_commune_outlines, read_report};
 pub use raster::{
     raster_population, read_population_raster, PopulationRaster, RasterCommuneTotals,
     RasterOptions, RasterPopulation,

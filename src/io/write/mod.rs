@@ -21,6 +21,7 @@
 //! temporary file in the same folder, flushed to disk, then renamed, so an
 //! interrupted run never leaves a half-written file.
 
+mod changes;
 mod communes;
 mod gaps;
 mod geojson_kit;
@@ -40,6 +41,7 @@ use geojson::{Feature, FeatureCollection, Geometry, GeometryValue, JsonObject, J
 use crate::model::FeatureId;
 use crate::{Error, Result};
 
+pub use changes::{changes_json, write_changes, write_changes_map, CHANGES_SCHEMA};
 pub use communes::{commune_columns, communes_map, write_communes_csv, write_communes_map};
 pub use gaps::{gaps_geojson, write_gaps};
 pub use geojson_kit::COORDINATE_DECIMALS;
