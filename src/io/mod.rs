@@ -6,6 +6,7 @@
 //! - [`write_scenario`] writes a scenario back to a directory in the same
 //!   contract (used by the demo generator and the planner).
 //! - [`output`] writes `report.json` and the `communes.geojson` map.
+//! - [`write`](mod@write): `map.png`.
 //! - [`sites_csv`]: site lists as CSV ([`read_sites_csv`]; `sites.csv` in a
 //!   scenario directory), one row per site or per cell.
 //! - [`raster`]: population rasters ([`read_population_raster`],
@@ -21,6 +22,7 @@ pub mod raster;
 mod scenario_in;
 mod scenario_out;
 pub mod sites_csv;
+pub mod write;
 
 pub use raster::{
     raster_population, read_population_raster, PopulationRaster, RasterCommuneTotals,
