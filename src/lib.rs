@@ -55,6 +55,7 @@
 //! | signal-level mode: best server, antenna pattern, SINR | [`engine::signal`] | [`engine::signal::evaluate_signal`], [`engine::signal::best_server_map`] |
 //! | per-commune figures, totals | [`report`] | [`Report`] |
 //! | report.json, maps, tables | [`io::output`] | [`io::output::write_report`] |
+//! | report.html (offline interactive map), map.png | [`io::write`](mod@io::write) | [`io::write::report_html`], [`io::write::map_png()`] |
 //! | gap maps, site / wifi / fibre planning to targets | [`planning`] | [`planning::find_gaps`], [`planning::plan`] |
 //! | synthetic cities for demos and benchmarks | [`synth`] | [`synth::generate`] |
 //!

@@ -6,7 +6,7 @@
 //! - [`write_scenario`] writes a scenario back to a directory in the same
 //!   contract (used by the demo generator and the planner).
 //! - [`output`] writes `report.json` and the `communes.geojson` map.
-//! - [`write`](mod@write): `map.png`.
+//! - [`write`](mod@write): `report.html` (interactive, offline) and `map.png`.
 //! - [`sites_csv`]: site lists as CSV ([`read_sites_csv`]; `sites.csv` in a
 //!   scenario directory), one row per site or per cell.
 //! - [`raster`]: population rasters ([`read_population_raster`],
