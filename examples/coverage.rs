@@ -4,14 +4,17 @@
 //! cargo run --release --example coverage -- [SCENARIO_DIR] [--out OUT_DIR] [--threads N]
 //!     [--signal] [--pattern 3gpp|hard-wedge] [--threshold-dbm L]... [--sinr TECH]
 //!     [--interferer-load X] [--best-server TECH] [--map-resolution-m M]
+//!     [--map-layer LAYER]
 //! ```
 //!
 //! With no scenario it runs the bundled demo city (`data/demo`) and writes to
 //! `out/demo`. It writes `OUT_DIR/report.json` (contract `telecov.report/1`),
 //! `OUT_DIR/sites.geojson` (each site with the range used per technology and why),
 //! `OUT_DIR/communes.geojson` (commune polygons with coverage figures
-//! and percentages, for a choropleth) and `OUT_DIR/gaps.geojson` (uncovered
-//! regions per layer), and prints a per-district table.
+//! and percentages, for a choropleth), `OUT_DIR/gaps.geojson` (uncovered
+//! regions per layer), `OUT_DIR/report.html` (interactive map and tables,
+//! works offline) and `OUT_DIR/map.png` (choropleth of `--map-layer`, 4G by
+//! default), and prints a per-district table.
 //! A refused scenario prints the error (file, feature, property) and exits
 //! with status 1 without writing anything.
 //!
@@ -66,6 +69,9 @@ struct Args {
     /// Grid spacing of best_server.geojson, metres.
     #[arg(long, default_value_t = 200.0)]
     map_resolution_m: f64,
+    /// Layer of map.png: 2G, 3G, 4G, 5G, mobile_broadband, fiber or wifi.
+    #[arg(long, default_value = "4G")]
+    map_layer: telecov::planning::Layer,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -115,6 +121,17 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let report =
         telecov::io::output::report_scenario(&scenario_dir, &out_dir, &Options::default())?;
     let elapsed = t0.elapsed();
+    if args.map_layer != telecov::planning::Layer::G4 {
+        // map.png of another layer than the default
+        let scenario = telecov::io::load_scenario(&scenario_dir)?;
+        telecov::io::write::write_map_png(
+            out_dir.join("map.png"),
+            &scenario,
+            &report,
+            args.map_layer,
+            telecov::io::write::map_png::DEFAULT_WIDTH_PX,
+        )?;
+    }
 
     println!("scenario {}", scenario_dir.display());
     print!("{}", telecov::io::output::summary_table(&report));
@@ -125,7 +142,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     println!(
-        "loaded, evaluated and written in {:.1} ms: {}/report.json, communes.geojson, sites.geojson, gaps.geojson",
+        "loaded, evaluated and written in {:.1} ms: {}/report.json, report.html, map.png, communes.geojson, sites.geojson, gaps.geojson",
         elapsed.as_secs_f64() * 1e3,
         out_dir.display()
     );

@@ -14,8 +14,10 @@
 //! Writes `OUT_DIR/gaps.geojson`, `proposed_sites.geojson`,
 //! `proposed_wifi.geojson`, `proposed_fiber.geojson`, `coverage_curve.csv`
 //! and `OUT_DIR/scenario_with_plan/` (the input with every proposal), then
-//! re-runs the report on that scenario and prints claimed against measured
-//! coverage.
+//! re-runs the report on that scenario, prints claimed against measured
+//! coverage and writes `OUT_DIR/report.html`: that report's map (first
+//! targeted layer shown first) with the proposals in their own colour over
+//! the gaps of the input.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -186,6 +188,27 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             worst
         );
     }
-    println!("written to {}", out_dir.display());
+    // the page of the scenario with the plan, proposals in their own
+    // colour, over the gaps they were chosen for
+    let html_options = telecov::io::write::html::HtmlOptions {
+        title: format!("telecov plan for {}", scenario_dir.display()),
+        layer: plan.claims.first().map_or(planning::Layer::G4, |c| c.layer),
+        proposals: Some(telecov::io::write::html::Proposals {
+            sites_from: scenario.sites.len(),
+            wifi_from: scenario.wifi.len(),
+            fiber_from: scenario.fiber.len(),
+        }),
+    };
+    telecov::io::write::html::write_report_html_with(
+        out_dir.join("report.html"),
+        &with_plan,
+        &rerun,
+        Some(&plan.gaps),
+        &html_options,
+    )?;
+    println!(
+        "written to {} (report.html: the scenario with the plan)",
+        out_dir.display()
+    );
     Ok(())
 }

@@ -24,8 +24,10 @@ use crate::{Error, Result};
 
 /// Loads the scenario in `scenario_dir`, evaluates it with `options` and
 /// writes `report.json`, `communes.geojson`, `sites.geojson`
-/// ([`sites_map`]) and `gaps.geojson` (uncovered regions of every layer,
-/// [`crate::planning::find_gaps`]) into `out_dir` (created if needed).
+/// ([`sites_map`]), `gaps.geojson` (uncovered regions of every layer,
+/// [`crate::planning::find_gaps`]), `report.html` (the interactive map and
+/// tables, [`crate::io::write::html`]) and `map.png` (the 4G choropleth,
+/// [`crate::io::write::map_png()`]) into `out_dir` (created if needed).
 /// Returns the report.
 ///
 /// Nothing is written unless every step before succeeds: a refused
@@ -61,6 +63,13 @@ pub fn report_scenario(
         ..Default::default()
     };
     let gaps = crate::planning::find_gaps(&scenario, &report, &gap_options)?;
+    let page = crate::io::write::report_html(&scenario, &report, Some(&gaps))?;
+    let png = crate::io::write::map_png(
+        &scenario,
+        &report,
+        crate::planning::Layer::G4,
+        crate::io::write::map_png::DEFAULT_WIDTH_PX,
+    )?;
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     write_report(out_dir.join("report.json"), &report)?;
     write_communes_map(out_dir.join("communes.geojson"), &scenario, &report)?;
@@ -69,6 +78,8 @@ pub fn report_scenario(
         sites_map(&scenario).to_string().as_bytes(),
     )?;
     crate::planning::output::write_gaps(out_dir.join("gaps.geojson"), &scenario, &gaps)?;
+    write_atomic(&out_dir.join("report.html"), page.as_bytes())?;
+    write_atomic(&out_dir.join("map.png"), &png)?;
     Ok(report)
 }
 
