@@ -55,6 +55,7 @@
 //! | signal-level mode: best server, antenna pattern, SINR | [`engine::signal`] | [`engine::signal::evaluate_signal`], [`engine::signal::best_server_map`] |
 //! | per-commune figures, totals | [`report`] | [`Report`] |
 //! | report.json, maps, plans, tables | [`io::write`] | [`io::write::write_report`], [`report_scenario`] |
+//! | report.html (offline interactive map), map.png | [`io::write`](mod@io::write) | [`io::write::report_html`], [`io::write::map_png()`] |
 //! | gap maps, site / wifi / fibre planning to targets | [`planning`] | [`planning::find_gaps`], [`planning::plan`] |
 //! | synthetic cities for demos and benchmarks | [`synth`] | [`synth::generate`] |
 //!
@@ -241,7 +242,9 @@ pub fn evaluate_with_sites(
 /// writes `report.json`, `communes.geojson` and `communes.csv` (flat
 /// figures per commune, [`io::write::commune_columns`]), `sites.geojson`
 /// ([`io::write::sites_map`]) and `gaps.geojson` (uncovered regions of every
-/// layer, [`planning::find_gaps`]) into `out_dir` (created if needed).
+/// layer, [`planning::find_gaps`]), `report.html` (the interactive map and
+/// tables, [`io::write::html`]) and `map.png` (the 4G choropleth,
+/// [`io::write::map_png()`]) into `out_dir` (created if needed).
 /// Returns the report.
 ///
 /// Nothing is written unless every step before succeeds: a refused
@@ -277,12 +280,21 @@ pub fn report_scenario(
         ..Default::default()
     };
     let gaps = planning::find_gaps(&scenario, &report, &gap_options)?;
+    let page = io::write::report_html(&scenario, &report, Some(&gaps))?;
+    let png = io::write::map_png(
+        &scenario,
+        &report,
+        model::Layer::G4,
+        io::write::map_png::DEFAULT_WIDTH_PX,
+    )?;
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     io::write::write_report(out_dir.join("report.json"), &report)?;
     io::write::write_communes_map(out_dir.join("communes.geojson"), &scenario, &report)?;
     io::write::write_communes_csv(out_dir.join("communes.csv"), &report)?;
     io::write::write_sites_audit(out_dir.join("sites.geojson"), &scenario, &audits)?;
     io::write::write_gaps(out_dir.join("gaps.geojson"), &scenario, &gaps)?;
+    io::write::write_atomic(&out_dir.join("report.html"), page.as_bytes())?;
+    io::write::write_atomic(&out_dir.join("map.png"), &png)?;
     Ok(report)
 }
 

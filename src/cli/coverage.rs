@@ -9,7 +9,7 @@ use clap::Args;
 use super::{default_out, scenario_or_demo, threads, Tech};
 use crate::engine::signal::{best_server_map, evaluate_signal, AntennaPattern, SignalOptions};
 use crate::io::write::write_best_server_map;
-use crate::model::Technology;
+use crate::model::{Layer, Technology};
 use crate::Options;
 
 /// `telecov coverage`: the report, every map and table of a scenario.
@@ -44,6 +44,10 @@ pub struct CoverageArgs {
     /// Grid spacing of best_server.geojson, metres.
     #[arg(long, default_value_t = 200.0)]
     pub map_resolution_m: f64,
+    /// Layer of map.png: 2G, 3G, 4G, 5G, mobile_broadband, fiber (or
+    /// fibre) or wifi.
+    #[arg(long, default_value = "4G")]
+    pub map_layer: Layer,
 }
 
 /// Sector antenna pattern of the signal-level mode.
@@ -63,6 +67,17 @@ pub fn run(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error>> {
     let out_dir = args.out.unwrap_or_else(|| default_out(&scenario_dir, ""));
     let t0 = Instant::now();
     let report = crate::report_scenario(&scenario_dir, &out_dir, &Options::default())?;
+    if args.map_layer != Layer::G4 {
+        // map.png of another layer than the default
+        let scenario = crate::io::load_scenario(&scenario_dir)?;
+        crate::io::write::write_map_png(
+            out_dir.join("map.png"),
+            &scenario,
+            &report,
+            args.map_layer,
+            crate::io::write::map_png::DEFAULT_WIDTH_PX,
+        )?;
+    }
     let elapsed = t0.elapsed();
 
     println!("scenario {}", scenario_dir.display());
@@ -74,7 +89,7 @@ pub fn run(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     println!(
-        "loaded, evaluated and written in {:.1} ms: {}/report.json, communes.geojson, sites.geojson, gaps.geojson",
+        "loaded, evaluated and written in {:.1} ms: {}/report.json, report.html, map.png, communes.geojson, communes.csv, sites.geojson, gaps.geojson",
         elapsed.as_secs_f64() * 1e3,
         out_dir.display()
     );

@@ -160,6 +160,28 @@ pub fn run(args: PlanArgs) -> Result<(), Box<dyn std::error::Error>> {
             worst
         );
     }
-    println!("written to {}", out_dir.display());
+    crate::io::write::write_report(out_dir.join("report.json"), &rerun)?;
+    // the page of the scenario with the plan, proposals in their own
+    // colour, over the gaps they were chosen for
+    let html_options = crate::io::write::html::HtmlOptions {
+        title: format!("telecov plan for {}", scenario_dir.display()),
+        layer: plan.claims.first().map_or(planning::Layer::G4, |c| c.layer),
+        proposals: Some(crate::io::write::html::Proposals {
+            sites_from: scenario.sites.len(),
+            wifi_from: scenario.wifi.len(),
+            fiber_from: scenario.fiber.len(),
+        }),
+    };
+    crate::io::write::html::write_report_html_with(
+        out_dir.join("report.html"),
+        &with_plan,
+        &rerun,
+        Some(&plan.gaps),
+        &html_options,
+    )?;
+    println!(
+        "written to {} (report.html: the scenario with the plan)",
+        out_dir.display()
+    );
     Ok(())
 }

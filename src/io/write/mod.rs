@@ -14,6 +14,9 @@
 //! - [`write_plan`]: a plan's proposals, coverage curve and
 //!   `scenario_with_plan/`.
 //! - [`write_best_server_map`]: `best_server.geojson` of the signal mode.
+//! - [`html`] (`report.html`, an interactive page that works offline) and
+//!   [`map_png`](mod@map_png) (`map.png`, a static choropleth), with the
+//!   colour classes they share in [`legend`].
 //! - [`write_scenario`]: a scenario back to the contract.
 //!
 //! Maps go through one GeoJSON writer (streamed, coordinates to
@@ -23,8 +26,12 @@
 
 mod changes;
 mod communes;
+mod frame;
 mod gaps;
 mod geojson_kit;
+pub mod html;
+pub mod legend;
+pub mod map_png;
 mod plan;
 mod report;
 pub(crate) mod scenario;
@@ -45,6 +52,8 @@ pub use changes::{changes_json, write_changes, write_changes_map, CHANGES_SCHEMA
 pub use communes::{commune_columns, communes_map, write_communes_csv, write_communes_map};
 pub use gaps::{gaps_geojson, write_gaps};
 pub use geojson_kit::COORDINATE_DECIMALS;
+pub use html::{report_html, write_report_html};
+pub use map_png::{map_png, write_map_png};
 pub use plan::{curve_csv, fiber_geojson, sites_geojson, wifi_geojson, write_plan};
 pub use report::{summary_table, write_report};
 pub use scenario::write_scenario;

@@ -1,0 +1,370 @@
+//! `map.png`: a static choropleth of one layer, drawn in Rust.
+//!
+//! The communes are filled with the [`legend`] classes of
+//! their share of the layer (percent of residents; of households for
+//! fibre), under a title, beside a legend (each class with its % bounds,
+//! the whole area's share) and a scale bar with its length in m or km.
+//! The projection is the page's local equirectangular frame, north up
+//! (see [`html`](super::html)). Shapes are rasterised by `tiny-skia`
+//! (anti-aliased), text is the public-domain 8×8 bitmap font of `font8x8`
+//! scaled by whole pixels: no system library, no font file.
+
+use std::path::Path;
+
+use font8x8::UnicodeFonts;
+use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, Rect, Stroke, Transform};
+
+use super::frame::Frame;
+use super::legend::{self, CLASSES, NO_DATA_COLOUR};
+use super::write_atomic;
+use crate::model::Layer;
+use crate::model::Scenario;
+use crate::report::Report;
+use crate::{Error, Result};
+
+/// Width of the `map.png` a `coverage` run writes, pixels.
+pub const DEFAULT_WIDTH_PX: u32 = 1200;
+
+/// Narrowest and widest picture [`map_png`] draws, pixels.
+pub const WIDTH_RANGE_PX: (u32, u32) = (320, 8192);
+
+/// The choropleth of `layer` for `scenario` and its `report`, as PNG bytes,
+/// `width_px` wide (the height follows the communes' shape).
+///
+/// Fails when `width_px` is outside [`WIDTH_RANGE_PX`] or `report` is not
+/// the report of `scenario`.
+///
+/// ```
+/// use geo::{polygon, MultiPolygon};
+/// use telecov::model::*;
+/// use telecov::planning::Layer;
+///
+/// let commune = Commune {
+///     id: FeatureId::Int(1), name: None, district: None, kind: None,
+///     population: Some(1000.0), households: Some(250.0),
+///     geometry: Some(MultiPolygon(vec![polygon![
+///         (x: 105.77, y: 10.02), (x: 105.79, y: 10.02), (x: 105.79, y: 10.04),
+///         (x: 105.77, y: 10.04), (x: 105.77, y: 10.02),
+///     ]])),
+/// };
+/// let scenario = Scenario { communes: vec![commune], ..Scenario::default() };
+/// let report = telecov::evaluate(&scenario)?;
+/// let png = telecov::io::write::map_png::map_png(&scenario, &report, Layer::G4, 600)?;
+/// assert_eq!(&png[1..4], b"PNG");
+/// # Ok::<(), telecov::Error>(())
+/// ```
+pub fn map_png(
+    scenario: &Scenario,
+    report: &Report,
+    layer: Layer,
+    width_px: u32,
+) -> Result<Vec<u8>> {
+    let pixmap = render(scenario, report, layer, width_px)?;
+    pixmap
+        .encode_png()
+        .map_err(|e| Error::Internal(format!("map.png could not be encoded: {e}")))
+}
+
+/// Writes [`map_png`] to `path` (atomically).
+pub fn write_map_png(
+    path: impl AsRef<Path>,
+    scenario: &Scenario,
+    report: &Report,
+    layer: Layer,
+    width_px: u32,
+) -> Result<()> {
+    let png = map_png(scenario, report, layer, width_px)?;
+    write_atomic(path.as_ref(), &png)
+}
+
+const INK: [u8; 3] = [0x22, 0x22, 0x22];
+const BORDER: [u8; 3] = [0x4d, 0x4d, 0x4d];
+const MAP_BACKGROUND: [u8; 3] = [0xee, 0xf2, 0xf5];
+
+fn paint(rgb: [u8; 3]) -> Paint<'static> {
+    let mut p = Paint::default();
+    p.set_color_rgba8(rgb[0], rgb[1], rgb[2], 255);
+    p.anti_alias = true;
+    p
+}
+
+/// Draws the picture.
+fn render(scenario: &Scenario, report: &Report, layer: Layer, width_px: u32) -> Result<Pixmap> {
+    let (lo, hi) = WIDTH_RANGE_PX;
+    if !(lo..=hi).contains(&width_px) {
+        return Err(Error::Parameter {
+            name: "width_px",
+            reason: format!("must lie in [{lo}, {hi}], got {width_px}"),
+        });
+    }
+    let paired = scenario.communes.len() == report.communes.len()
+        && scenario
+            .communes
+            .iter()
+            .zip(&report.communes)
+            .all(|(c, r)| c.id.key() == r.id.key());
+    if !paired {
+        return Err(Error::Parameter {
+            name: "report",
+            reason: "is not the report of this scenario".to_owned(),
+        });
+    }
+
+    // layout, in pixels: title on top, map on the left, legend column on
+    // the right
+    let w = width_px as f32;
+    let s = (width_px / 450).clamp(1, 4); // text scale
+    let g = 8.0 * s as f32; // glyph size
+    let pad = 2.0 * g;
+    let total_share = match layer {
+        Layer::Fiber => report.fiber_pct(),
+        Layer::Wifi => report.wifi_pct(),
+        Layer::MobileBroadband => report.mobile_broadband_pct(),
+        l => l
+            .technology()
+            .map_or(0.0, |t| report.population_covered_pct(t)),
+    };
+    let title = format!("{} coverage per commune", ascii(legend::layer_title(layer)));
+    let mut lines: Vec<(String, Option<[u8; 3]>)> = vec![
+        (format!("% of {}", legend::share_of(layer)), None),
+        (format!("whole area: {total_share:.1} %"), None),
+        (String::new(), None),
+    ];
+    for c in CLASSES.iter().rev() {
+        lines.push((format!("{}-{} %", c.lo, c.hi), Some(c.rgb)));
+    }
+    lines.push(("nobody to cover".to_owned(), Some(NO_DATA_COLOUR)));
+    let swatch_w = 3.0 * g;
+    let text_w = lines.iter().map(|(t, _)| t.len()).max().unwrap_or(0) as f32 * g;
+    let legend_w = (pad + swatch_w + g + text_w + pad).min(w * 0.45);
+    let title_h = 2.0 * g + 2.0 * pad;
+    let row_h = 2.0 * g;
+    let legend_h = lines.len() as f32 * row_h + 6.0 * g;
+    let frame = Frame::new(scenario);
+    let [x0, y0, x1, y1] = frame.extent;
+    let (ext_w, ext_h) = ((x1 - x0) as f32, (y1 - y0) as f32);
+    let map_w = w - legend_w - pad;
+    let map_h = (map_w * ext_h / ext_w)
+        .clamp(map_w * 0.5, map_w * 1.5)
+        .max(legend_h);
+    let h = title_h + map_h + pad;
+    let mut pixmap = Pixmap::new(width_px, h.ceil() as u32).ok_or_else(|| {
+        Error::Internal(format!("no {width_px} × {h} picture could be allocated"))
+    })?;
+    pixmap.fill(Color::WHITE);
+
+    // map area
+    let area = Rect::from_xywh(pad, title_h, map_w - pad, map_h);
+    if let Some(r) = area {
+        pixmap.fill_rect(r, &paint(MAP_BACKGROUND), Transform::identity(), None);
+    }
+    let inner = 0.96;
+    let k = (inner * (map_w - pad) / ext_w).min(inner * map_h / ext_h);
+    let (cx, cy) = (((x0 + x1) / 2.0) as f32, ((y0 + y1) / 2.0) as f32);
+    let (ox, oy) = (pad + (map_w - pad) / 2.0, title_h + map_h / 2.0);
+    let to_px = |lon: f64, lat: f64| {
+        let [x, y] = frame.xy(lon, lat);
+        (ox + (x as f32 - cx) * k, oy + (y as f32 - cy) * k)
+    };
+    let border = Stroke {
+        width: (0.35 * s as f32).max(0.6),
+        line_join: tiny_skia::LineJoin::Round,
+        ..Stroke::default()
+    };
+    let mut outlines = Vec::new();
+    for (commune, row) in scenario.communes.iter().zip(&report.communes) {
+        let Some(geom) = &commune.geometry else {
+            continue;
+        };
+        let mut pb = PathBuilder::new();
+        for p in &geom.0 {
+            for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+                for (i, c) in ring.0.iter().enumerate() {
+                    let (x, y) = to_px(c.x, c.y);
+                    if i == 0 {
+                        pb.move_to(x, y);
+                    } else {
+                        pb.line_to(x, y);
+                    }
+                }
+                pb.close();
+            }
+        }
+        if let Some(path) = pb.finish() {
+            let fill = paint(legend::fill_of(row, layer));
+            pixmap.fill_path(&path, &fill, FillRule::EvenOdd, Transform::identity(), None);
+            outlines.push(path);
+        }
+    }
+    // borders over every fill, so no neighbour hides one
+    for path in &outlines {
+        pixmap.stroke_path(path, &paint(BORDER), &border, Transform::identity(), None);
+    }
+
+    // title
+    text(&mut pixmap, &title, pad, pad, 2 * s, INK);
+
+    // legend column
+    let lx = w - legend_w + g;
+    let mut y = title_h + 0.5 * g;
+    for (label, swatch) in &lines {
+        match swatch {
+            Some(rgb) => {
+                if let Some(r) = Rect::from_xywh(lx, y - 0.25 * g, swatch_w, 1.5 * g) {
+                    pixmap.fill_rect(r, &paint(*rgb), Transform::identity(), None);
+                    let mut pb = PathBuilder::new();
+                    pb.push_rect(r);
+                    if let Some(p) = pb.finish() {
+                        let thin = Stroke {
+                            width: 1.0,
+                            ..Stroke::default()
+                        };
+                        pixmap.stroke_path(&p, &paint(BORDER), &thin, Transform::identity(), None);
+                    }
+                }
+                text(&mut pixmap, label, lx + swatch_w + g, y, s, INK);
+            }
+            None => text(&mut pixmap, label, lx, y, s, INK),
+        }
+        y += row_h;
+    }
+
+    // scale bar: 1, 2 or 5 × 10^n metres, at most the legend's width
+    let max_px = (legend_w - 2.0 * g).max(g);
+    let m_per_px = 1.0 / k as f64;
+    let mut len_m = 1.0;
+    for e in 0..8 {
+        for f in [1.0, 2.0, 5.0] {
+            let l = f * 10f64.powi(e);
+            if (l / m_per_px) as f32 <= max_px {
+                len_m = l;
+            }
+        }
+    }
+    let bar_px = (len_m / m_per_px) as f32;
+    y += g;
+    let label = if len_m >= 1000.0 {
+        format!("{} km", len_m / 1000.0)
+    } else {
+        format!("{len_m} m")
+    };
+    text(&mut pixmap, &label, lx, y, s, INK);
+    y += 1.5 * g;
+    let bar_h = (0.6 * g).max(4.0);
+    for i in 0..4 {
+        let seg = bar_px / 4.0;
+        if let Some(r) = Rect::from_xywh(lx + i as f32 * seg, y, seg, bar_h) {
+            let colour = if i % 2 == 0 { INK } else { [255, 255, 255] };
+            pixmap.fill_rect(r, &paint(colour), Transform::identity(), None);
+        }
+    }
+    if let Some(r) = Rect::from_xywh(lx, y, bar_px, bar_h) {
+        let mut pb = PathBuilder::new();
+        pb.push_rect(r);
+        if let Some(p) = pb.finish() {
+            let thin = Stroke {
+                width: 1.0,
+                ..Stroke::default()
+            };
+            pixmap.stroke_path(&p, &paint(INK), &thin, Transform::identity(), None);
+        }
+    }
+    y += bar_h + g;
+    text(&mut pixmap, "north up", lx, y, s, INK);
+    Ok(pixmap)
+}
+
+/// The text as the bitmap font can draw it (non-ASCII letters lose their
+/// marks; others become `?`).
+fn ascii(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '–' | '—' => '-',
+            c if c.is_ascii() => c,
+            _ => '?',
+        })
+        .collect()
+}
+
+/// Draws `s` with its top-left corner at (`x`, `y`), each font pixel
+/// `scale` × `scale` pixels.
+fn text(pixmap: &mut Pixmap, s: &str, x: f32, y: f32, scale: u32, rgb: [u8; 3]) {
+    let mut p = paint(rgb);
+    p.anti_alias = false;
+    let (x, y, sc) = (x.round(), y.round(), scale as f32);
+    for (i, ch) in s.chars().enumerate() {
+        let Some(glyph) = font8x8::BASIC_FONTS.get(ch) else {
+            continue;
+        };
+        let gx = x + (i as f32) * 8.0 * sc;
+        for (row, bits) in glyph.iter().enumerate() {
+            for col in 0..8 {
+                if bits & (1 << col) != 0 {
+                    if let Some(r) =
+                        Rect::from_xywh(gx + col as f32 * sc, y + row as f32 * sc, sc, sc)
+                    {
+                        pixmap.fill_rect(r, &p, Transform::identity(), None);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Commune, FeatureId};
+    use geo::{polygon, MultiPolygon};
+
+    fn commune(id: i64, x: f64, pop: f64) -> Commune {
+        Commune {
+            id: FeatureId::Int(id),
+            name: None,
+            district: None,
+            kind: None,
+            population: Some(pop),
+            households: Some(pop / 4.0),
+            geometry: Some(MultiPolygon(vec![polygon![
+                (x: x, y: 10.0), (x: x + 0.02, y: 10.0), (x: x + 0.02, y: 10.02),
+                (x: x, y: 10.02), (x: x, y: 10.0),
+            ]])),
+        }
+    }
+
+    #[test]
+    fn draws_class_colours_legend_and_refuses_bad_widths() {
+        let scenario = Scenario {
+            communes: vec![commune(1, 105.0, 100.0), commune(2, 105.02, 0.0)],
+            ..Scenario::default()
+        };
+        let report = crate::report::measure(&scenario, &crate::Options::default(), None).unwrap();
+        let pixmap = render(&scenario, &report, Layer::G4, 800).unwrap();
+        let count = |rgb: [u8; 3]| {
+            pixmap
+                .pixels()
+                .iter()
+                .filter(|p| [p.red(), p.green(), p.blue()] == rgb)
+                .count()
+        };
+        // commune 1 (nobody covered): the lowest class, over a large area;
+        // commune 2 (nobody living there): the no-data grey, as large
+        let (low, grey) = (count(CLASSES[0].rgb), count(NO_DATA_COLOUR));
+        assert!(low > 40_000, "{low}");
+        assert!(grey > 40_000, "{grey}");
+        // the legend's swatches show every class
+        for c in &CLASSES[1..] {
+            assert!(count(c.rgb) > 100, "{:?}", c);
+        }
+        assert!(count(INK) > 500);
+        for bad in [0, 100, 100_000] {
+            assert!(map_png(&scenario, &report, Layer::G4, bad).is_err());
+        }
+        let other = Scenario {
+            communes: vec![commune(7, 105.0, 1.0)],
+            ..Scenario::default()
+        };
+        assert!(map_png(&other, &report, Layer::G4, 800).is_err());
+        assert_eq!(ascii("fibre – Tân"), "fibre - T?n");
+    }
+}
