@@ -274,7 +274,7 @@ pub fn audit_sites(scenario: &Scenario) -> Vec<SiteAudit> {
 
 /// Approximate transverse Mercator point scale factor at easting `x_m`.
 #[inline]
-fn scale_at(x_m: f64) -> f64 {
+pub(crate) fn scale_at(x_m: f64) -> f64 {
     let u = x_m / EARTH_RADIUS_M;
     1.0 + u * u / 2.0 + u * u * u * u / 24.0
 }
