@@ -300,7 +300,7 @@ pub fn audit_sites(scenario: &Scenario) -> Vec<SiteAudit> {
 
 /// Approximate transverse Mercator point scale factor at easting `x_m`.
 #[inline]
-fn scale_at(x_m: f64) -> f64 {
+pub(crate) fn scale_at(x_m: f64) -> f64 {
     // the mean radius instead of the exact radius of curvature: under 1 %
     // apart, which changes the ≤ 4·10⁻⁵ scale correction by under 4·10⁻⁷
     let u = x_m / MEAN_EARTH_RADIUS_M;

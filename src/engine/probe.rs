@@ -4,8 +4,8 @@
 
 use geo::{MultiPolygon, Point};
 
-use super::rows::{layers_covering_box, trace_line};
-use super::{Options, Prepared, FLAG_BITS};
+use super::rows::{layers_covering_box, trace_line, LocalShapes};
+use super::{Options, Prepared, StripIndex, FLAG_BITS};
 use crate::geodesy::TransverseMercator;
 use crate::model::Scenario;
 use crate::Result;
@@ -94,6 +94,20 @@ impl<'a> Probe<'a> {
         )
     }
 
+    /// A tracer of the lines crossing the box `min`–`max` of strip `strip`
+    /// (a commune's box), as the report's row integration sweeps it: the
+    /// shapes reaching the box are gathered once and swept upwards, so
+    /// lines must be traced in non-decreasing `y`.
+    pub(crate) fn line_tracer(&self, strip: usize, min: [f64; 2], max: [f64; 2]) -> LineTracer<'_> {
+        let index = &self.prepared.indexes[strip];
+        let covered_whole = layers_covering_box(index, min, max);
+        LineTracer {
+            index,
+            local: (!index.exhaustive).then(|| LocalShapes::new(index, min, max, covered_whole)),
+            covered_whole,
+        }
+    }
+
     /// Coverage flags of a point in strip `strip`'s metres.
     pub(crate) fn flags(&self, strip: usize, xy: [f64; 2]) -> u8 {
         self.prepared.indexes[strip].flags(xy)
@@ -102,5 +116,34 @@ impl<'a> Probe<'a> {
     /// The first commune (input order) holding a WGS 84 point.
     pub(crate) fn locate(&self, p: Point<f64>) -> Option<usize> {
         self.prepared.locator.locate(p)
+    }
+}
+
+/// Line traces over one commune's box ([`Probe::line_tracer`]).
+pub(crate) struct LineTracer<'p> {
+    index: &'p StripIndex,
+    local: Option<LocalShapes<'p>>,
+    covered_whole: u8,
+}
+
+impl LineTracer<'_> {
+    /// Flag bits one convex shape covers over the whole box.
+    pub(crate) fn covered_whole(&self) -> u8 {
+        self.covered_whole
+    }
+
+    /// As [`Probe::trace`] for the line `y` (non-decreasing from call to
+    /// call) between `x_lo` and `x_hi` inside the box.
+    pub(crate) fn trace(
+        &mut self,
+        y: f64,
+        x_lo: f64,
+        x_hi: f64,
+        bufs: &mut [Vec<(f64, f64)>; FLAG_BITS],
+    ) -> u8 {
+        match &mut self.local {
+            Some(local) => local.trace(y, x_lo, x_hi, self.covered_whole, bufs),
+            None => trace_line(self.index, y, x_lo, x_hi, self.covered_whole, bufs),
+        }
     }
 }

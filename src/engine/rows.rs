@@ -127,7 +127,7 @@ struct RowLine {
 /// linear between two vertices, so the middle line of each piece between
 /// the vertices inside the row gives that piece's area (a row without a
 /// vertex inside is measured on its sampling nodes, which are exact there
-/// too). Coverage is traced on the row's three Gauss–Legendre nodes only: the
+/// too). Coverage is traced on the row's two Gauss–Legendre nodes only: the
 /// covered share of the sampled width there, times the row's exact area, is
 /// the row's covered area. Rows that the nodes miss (a sliver between them)
 /// are traced on their pieces' middle lines instead. The number of traced
@@ -416,7 +416,7 @@ struct Corridor<'a> {
 /// The strip's shapes that can reach one commune, gathered with one index
 /// search per layer and swept upwards line by line: the line traces of
 /// [`trace_line`] without an index search per line.
-struct LocalShapes<'a> {
+pub(super) struct LocalShapes<'a> {
     layers: Vec<(u8, Sweeping<'a>)>,
     wifi: Sweeping<'a>,
     corridors: Vec<Corridor<'a>>,
@@ -427,7 +427,12 @@ struct LocalShapes<'a> {
 impl<'a> LocalShapes<'a> {
     /// The shapes of `index` whose boxes meet the box `min`–`max`, except
     /// for the layers of `covered_whole` (covered everywhere in the box).
-    fn new(index: &'a StripIndex, min: [f64; 2], max: [f64; 2], covered_whole: u8) -> Self {
+    pub(super) fn new(
+        index: &'a StripIndex,
+        min: [f64; 2],
+        max: [f64; 2],
+        covered_whole: u8,
+    ) -> Self {
         let env = AABB::from_corners(min, max);
         let layers = index
             .layers
@@ -476,7 +481,7 @@ impl<'a> LocalShapes<'a> {
     /// As [`trace_line`]: per flag bit the covered intervals of the line `y`
     /// between `x_lo` and `x_hi`; returns the bits covered entirely. Lines
     /// must come in non-decreasing `y`.
-    fn trace(
+    pub(super) fn trace(
         &mut self,
         y: f64,
         x_lo: f64,

@@ -1,4 +1,5 @@
-//! Uncovered demand per layer, cell by cell, measured as the report does.
+//! Uncovered demand per layer, cell by cell, measured as the report does:
+//! the planner's demand units (gap maps are drawn from row runs, `runs.rs`).
 //!
 //! **Uniform demand.** Each commune is swept on the global lattice of its
 //! strip (cells `[i·res, (i+1)·res) × [j·res, (j+1)·res)`), two
@@ -11,13 +12,6 @@
 //! proportion to their uncovered area, so the cells of a commune add up to
 //! `U` exactly (within floating-point rounding): conservation holds by
 //! construction and the spatial pattern is the measured one.
-//!
-//! For gap maps a cell belongs to the gap when at least half of its area in
-//! the commune is uncovered (so gap outlines follow coverage edges to within
-//! half a cell and carry no slivers); the uncovered people of the
-//! commune's partly covered cells are shared among its gap cells in
-//! proportion to their uncovered area. A commune with uncovered people but
-//! no such cell gives its most uncovered cell to the gap.
 //!
 //! **Point demand.** Each uncovered point (assigned to a commune, as the
 //! report assigns it) is one unit carrying its own people and households.
@@ -57,12 +51,6 @@ pub(crate) struct Unit {
     pub population: f64,
     /// Uncovered households of the unit.
     pub households: f64,
-    /// People the gap map puts in this unit (0 when not in a gap).
-    pub gap_population: f64,
-    /// Households the gap map puts in this unit.
-    pub gap_households: f64,
-    /// Whether the unit is part of a gap polygon.
-    pub in_gap: bool,
     /// Share of the cell's area in the commune that is uncovered (1 for a
     /// point).
     pub share: f64,
@@ -85,9 +73,6 @@ pub(crate) struct Uncovered {
     /// Units per layer ([`Layer::bit`] order), sorted by strip, row, column,
     /// commune (input order within a cell).
     pub layers: [Vec<Unit>; FLAG_BITS],
-    /// Uncovered people and households of communes without geometry, per
-    /// layer (they cannot be placed on a map).
-    pub unplaced: [(f64, f64); FLAG_BITS],
 }
 
 /// The uncovered figure of `layer` in commune `c` of the report: people and
@@ -142,7 +127,6 @@ impl Uncovered {
         let res = scenario.parameters.resolution_m;
         let frames: Vec<TransverseMercator> = (0..probe.strips()).map(|z| probe.frame(z)).collect();
         let mut layers: [Vec<Unit>; FLAG_BITS] = Default::default();
-        let mut unplaced = [(0.0, 0.0); FLAG_BITS];
         match &scenario.population {
             Some(points) => {
                 let evaluated: Vec<Option<Located>> = points
@@ -170,9 +154,6 @@ impl Uncovered {
                             commune: c as u32,
                             population: pt.population,
                             households: pt.households,
-                            gap_population: pt.population,
-                            gap_households: pt.households,
-                            in_gap: true,
                             share: 1.0,
                             free: 1,
                         });
@@ -190,7 +171,7 @@ impl Uncovered {
                     .flatten()
                     .map(|(_, p)| geo::Area::unsigned_area(p))
                     .sum();
-                crate::engine::demand::refuse_oversized_grid(
+                crate::demand::refuse_oversized_grid(
                     "a gap grid",
                     area_m2,
                     res,
@@ -206,11 +187,6 @@ impl Uncovered {
                     .collect();
                 for (c, cells) in per_commune.iter().enumerate() {
                     let Some((z, polygon)) = &projected[c] else {
-                        for layer in Layer::ALL {
-                            let (u, h) = uncovered_of(report, c, layer);
-                            unplaced[layer.bit()].0 += u;
-                            unplaced[layer.bit()].1 += h;
-                        }
                         continue;
                     };
                     for layer in Layer::ALL {
@@ -244,7 +220,6 @@ impl Uncovered {
             frames,
             points_mode: scenario.population.is_some(),
             layers,
-            unplaced,
         })
     }
 
@@ -361,7 +336,7 @@ fn push_commune_units(
     u_hh: f64,
 ) {
     let total: f64 = cells.iter().map(|m| m.uncovered[b]).sum();
-    let unit = |m: &CellMeasure, share: f64, in_gap: bool, gap_share: f64| Unit {
+    let unit = |m: &CellMeasure, share: f64| Unit {
         strip: z as u32,
         i: m.i,
         j: m.j,
@@ -369,9 +344,6 @@ fn push_commune_units(
         commune: c as u32,
         population: u_pop * share,
         households: u_hh * share,
-        gap_population: u_pop * gap_share,
-        gap_households: u_hh * gap_share,
-        in_gap,
         share: if m.area > 0.0 {
             (m.uncovered[b] / m.area).min(1.0)
         } else {
@@ -393,42 +365,17 @@ fn push_commune_units(
             area: 0.0,
             uncovered: [0.0; FLAG_BITS],
         };
-        let mut u = unit(&m, 1.0, true, 1.0);
+        let mut u = unit(&m, 1.0);
         u.xy = [p.x(), p.y()];
         u.share = 1.0;
         u.free = 1;
         out.push(u);
         return;
     }
-    let major = |m: &CellMeasure| m.uncovered[b] > 0.0 && m.uncovered[b] >= 0.5 * m.area;
-    let mut gap_total: f64 = cells
-        .iter()
-        .filter(|m| major(m))
-        .map(|m| m.uncovered[b])
-        .sum();
-    let mut fallback = None;
-    if gap_total <= 0.0 {
-        // the most uncovered cell (first on ties)
-        let mut best = 0;
-        for (k, m) in cells.iter().enumerate() {
-            if m.uncovered[b] > cells[best].uncovered[b] {
-                best = k;
-            }
+    for m in cells {
+        if m.uncovered[b] > 0.0 {
+            out.push(unit(m, m.uncovered[b] / total));
         }
-        fallback = Some(best);
-        gap_total = cells[best].uncovered[b];
-    }
-    for (k, m) in cells.iter().enumerate() {
-        if m.uncovered[b] <= 0.0 {
-            continue;
-        }
-        let in_gap = major(m) || fallback == Some(k);
-        let gap_share = if in_gap {
-            m.uncovered[b] / gap_total
-        } else {
-            0.0
-        };
-        out.push(unit(m, m.uncovered[b] / total, in_gap, gap_share));
     }
 }
 

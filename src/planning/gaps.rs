@@ -1,20 +1,24 @@
 //! Gap maps: uncovered demand grouped into connected regions.
 //!
-//! - **Uniform demand**: a gap is a set of grid cells (the report's
-//!   `resolution_m` lattice of each strip) that are at least half uncovered
-//!   (see [`super::cells`]) and connected through their sides.
+//! - **Uniform demand**: a gap is a region of the rows of a strip where the
+//!   layer leaves the commune uncovered on at least half of the row's
+//!   weight (two of the report's three sampling lines), connected through
+//!   overlapping row intervals, across commune borders (see
+//!   [`super::runs`]); its outline is traced from the interval ends
+//!   ([`super::outline`]), so it follows coverage edges to within half a
+//!   row.
 //! - **Point demand**: uncovered points are linked when they lie within
 //!   [`GapOptions::point_link_m`] of each other (default three times
 //!   `resolution_m`, at least 1.5 times it); a gap is a linked group, drawn as
 //!   the cells holding its points (one polygon per side-connected piece).
 //!
 //! Each gap carries the layer, its uncovered people and households, its
-//! area, the communes it touches, the distance from its edge to the nearest
+//! area, the communes it touches, the distance from its outline to the nearest
 //! existing infrastructure of the layer (site carrying the layer, fibre
 //! route or wifi point) and its rank by uncovered demand (people; households
 //! for fibre). The people of a layer's gaps add up to the layer's uncovered
-//! people in `report.json` (communes without geometry aside, which have no
-//! place on a map: [`GapMap::unplaced`]).
+//! people in `report.json`, commune by commune (communes without geometry
+//! aside, which have no place on a map: [`GapMap::unplaced`]).
 //!
 //! Around the antimeridian the outlines are traced with continuous
 //! longitudes and cut at 180° (see the `planning` module docs). A gap
@@ -23,17 +27,21 @@
 //! and so the plan, is refused with an error naming the commune.
 
 use geo::{
-    BooleanOps, BoundingRect, Coord, GeodesicArea, LineString, MapCoords, MultiPolygon, Point,
-    Polygon, Rect,
+    BooleanOps, BoundingRect, Coord, LineString, MapCoords, MultiPolygon, Point, Polygon, Rect,
 };
+use std::sync::OnceLock;
+
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Line};
 use rstar::RTree;
 
-use super::cells::{Uncovered, Unit};
-use super::trace::{components, outline};
+use super::cells::uncovered_of;
+use super::outline::{self, Run};
+use super::runs::{commune_pieces, layer_regions, regions, CommuneGap, Region, QUANTA};
 use super::Layer;
-use crate::engine::probe::{east, inverse_near, unwrapped};
+use crate::engine::probe::{east, inverse_near, unwrapped, Probe};
+use crate::engine::{scale_at, FLAG_BITS};
+use crate::geodesy::{metres_to_degrees_bound, TransverseMercator};
 use crate::model::{FeatureId, LayerSet, Scenario};
 use crate::report::Report;
 use crate::{Error, Options, Result};
@@ -81,14 +89,21 @@ pub struct Gap {
     pub population: f64,
     /// Uncovered households in the gap.
     pub households: f64,
-    /// Geodesic area of the gap polygon, km².
+    /// Area of the gap on the ground (the ellipsoid), km²: its area in the
+    /// strip's plane divided by the square of the point scale factor, run
+    /// by run (within 1e-6 of the ellipsoidal area of the outline drawn in
+    /// the strip; the polygon written, straight in longitude/latitude
+    /// between its corners, differs from it by about 1e-4).
     pub area_km2: f64,
-    /// Number of grid cells in the polygon.
+    /// Size of the gap in grid cells: the area of its outline in the
+    /// strip's plane over `resolution_m²`, rounded up (for point demand,
+    /// exactly the number of cells holding its points).
     pub cells: usize,
     /// Communes the gap's demand belongs to (indices into the scenario's
     /// communes, ascending).
     pub communes: Vec<usize>,
-    /// Distance from the gap's edge cells to the nearest existing
+    /// Distance from the gap's outline (its corners and points every
+    /// `resolution_m` along its edges) to the nearest existing
     /// infrastructure of the layer (a site carrying it, a fibre route, a
     /// wifi point), metres; `None` when the scenario has none.
     pub nearest_m: Option<f64>,
@@ -149,17 +164,51 @@ pub fn find_gaps(scenario: &Scenario, report: &Report, options: &GapOptions) -> 
     // around 180°, the engine's continuous longitudes (see `super` docs)
     let unwrapped = unwrapped(scenario);
     let scenario = unwrapped.as_ref().unwrap_or(scenario);
-    let uncovered = Uncovered::measure(scenario, report, &options.engine)?;
-    gaps_of(scenario, &uncovered, options)
+    gaps_of(scenario, report, options)
 }
 
-/// Gaps from measured uncovered demand.
+/// A gap before it is drawn: connected parts (one for uniform demand) of
+/// one strip, with what they hold.
+struct Group {
+    strip: u32,
+    /// Runs of each part (quanta of `resolution_m` across, rows along).
+    parts: Vec<Vec<Run>>,
+    population: f64,
+    households: f64,
+    /// Communes of the demand (ascending).
+    communes: Vec<usize>,
+}
+
+impl From<Region> for Group {
+    fn from(r: Region) -> Self {
+        Group {
+            strip: r.strip,
+            parts: vec![r.runs],
+            population: r.population,
+            households: r.households,
+            communes: r.communes.iter().map(|c| c.0 as usize).collect(),
+        }
+    }
+}
+
+/// Gaps of `scenario` (its continuous longitudes around 180°) from its
+/// report.
 pub(crate) fn gaps_of(
     scenario: &Scenario,
-    uncovered: &Uncovered,
+    report: &Report,
     options: &GapOptions,
 ) -> Result<GapMap> {
-    let res = uncovered.resolution_m;
+    if report.communes.len() != scenario.communes.len() {
+        return Err(Error::Parameter {
+            name: "report",
+            reason: format!(
+                "the report has {} communes but the scenario {}; pass the report of this scenario",
+                report.communes.len(),
+                scenario.communes.len()
+            ),
+        });
+    }
+    let res = scenario.parameters.resolution_m;
     let link_m = match options.point_link_m {
         Some(l) if !(l.is_finite() && l > 0.0 && l <= MAX_POINT_LINK_M) => {
             return Err(Error::Parameter {
@@ -170,25 +219,22 @@ pub(crate) fn gaps_of(
         Some(l) => l.max(1.5 * res),
         None => 3.0 * res,
     };
-    let near = Nearest::new(scenario, uncovered);
+    let probe = Probe::new(scenario, &options.engine)?;
+    let frames: Vec<TransverseMercator> = (0..probe.strips()).map(|z| probe.frame(z)).collect();
+    let (per_layer, unplaced) = match &scenario.population {
+        None => uniform_groups(scenario, report, &probe, &options.engine)?,
+        Some(points) => point_groups(points, &probe, &frames, res, link_m),
+    };
+    let near = Nearest::new(scenario, &frames, &probe);
+    drop(probe);
     let mut gaps = Vec::new();
     let mut omitted = [(0.0, 0.0); 7];
     // layers in parallel (each is independent), then in layer order
-    let per_layer: Vec<Vec<Gap>> = Layer::ALL
-        .par_iter()
-        .map(|&layer| -> Result<Vec<Gap>> {
-            let units: Vec<&Unit> = uncovered.units(layer).iter().filter(|u| u.in_gap).collect();
-            let groups = if uncovered.points_mode {
-                link_points(&units, link_m)
-            } else {
-                merge_cells(&units)
-            };
-            let mut layer_gaps: Vec<Gap> = groups
-                .par_iter()
-                .map(|g| build_gap(layer, &units, g, uncovered, &near))
-                .collect::<std::result::Result<_, AroundPole>>()
-                .map_err(|p| p.error(scenario))?;
-            let measure = |g: &Gap| {
+    let per_layer: Vec<(Vec<Gap>, (f64, f64))> = Layer::ALL
+        .into_par_iter()
+        .zip(per_layer)
+        .map(|(layer, mut groups)| -> Result<(Vec<Gap>, (f64, f64))> {
+            let measure = |g: &Group| {
                 if layer == Layer::Fiber {
                     g.households
                 } else {
@@ -196,74 +242,223 @@ pub(crate) fn gaps_of(
                 }
             };
             // stable: ties keep the order of the groups (strip, row, column)
-            layer_gaps.sort_by(|a, b| measure(b).total_cmp(&measure(a)));
-            Ok(layer_gaps)
+            groups.sort_by(|a, b| measure(b).total_cmp(&measure(a)));
+            // beyond the limit: counted, checked, not drawn
+            let rest = groups.split_off(options.max_gaps_per_layer.min(groups.len()));
+            let mut omitted = (0.0, 0.0);
+            for g in &rest {
+                omitted.0 += g.population;
+                omitted.1 += g.households;
+            }
+            rest.par_iter()
+                .try_for_each(|g| check_poles(layer, g, &frames, res))
+                .map_err(|p| p.error(scenario))?;
+            let mut layer_gaps: Vec<Gap> = groups
+                .into_par_iter()
+                .map(|g| build_gap(layer, g, &frames, res, &near))
+                .collect::<std::result::Result<_, AroundPole>>()
+                .map_err(|p| p.error(scenario))?;
+            for (k, g) in layer_gaps.iter_mut().enumerate() {
+                g.rank = k + 1;
+            }
+            Ok((layer_gaps, omitted))
         })
         .collect::<Result<_>>()?;
-    for (layer, mut layer_gaps) in Layer::ALL.into_iter().zip(per_layer) {
-        for g in layer_gaps.drain(options.max_gaps_per_layer.min(layer_gaps.len())..) {
-            omitted[layer.bit()].0 += g.population;
-            omitted[layer.bit()].1 += g.households;
-        }
-        for (k, g) in layer_gaps.iter_mut().enumerate() {
-            g.rank = k + 1;
-        }
+    for (layer, (layer_gaps, rest)) in Layer::ALL.into_iter().zip(per_layer) {
+        omitted[layer.bit()] = rest;
         gaps.extend(layer_gaps);
     }
     Ok(GapMap {
         gaps,
-        unplaced: uncovered.unplaced,
+        unplaced,
         omitted,
     })
 }
 
-/// Groups of units (indices) forming one gap each, for cell demand: units
-/// merged by cell, cells grouped by side adjacency within a strip.
-fn merge_cells(units: &[&Unit]) -> Vec<Vec<usize>> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < units.len() {
-        let strip = units[start].strip;
-        let mut end = start;
-        while end < units.len() && units[end].strip == strip {
-            end += 1;
-        }
-        // unique cells of the strip, with the units of each
-        let mut cells: Vec<(i64, i64)> = Vec::new();
-        let mut cell_units: Vec<Vec<usize>> = Vec::new();
-        for (k, u) in units.iter().enumerate().take(end).skip(start) {
-            let key = (u.i, u.j);
-            if cells.last() == Some(&key) {
-                if let Some(v) = cell_units.last_mut() {
-                    v.push(k);
+/// Per layer, the regions of uniform demand; and the uncovered figures of
+/// communes without geometry.
+type Groups = (Vec<Vec<Group>>, [(f64, f64); FLAG_BITS]);
+
+/// The regions of every layer for uniform demand: each commune swept in
+/// parallel into its gap pieces, then the pieces of each layer merged
+/// into regions strip by strip.
+fn uniform_groups(
+    scenario: &Scenario,
+    report: &Report,
+    probe: &Probe<'_>,
+    options: &Options,
+) -> Result<Groups> {
+    let res = scenario.parameters.resolution_m;
+    let projected: Vec<Option<(usize, MultiPolygon<f64>)>> = (0..scenario.communes.len())
+        .into_par_iter()
+        .map(|c| probe.project_commune(c))
+        .collect();
+    let area_m2: f64 = projected
+        .iter()
+        .flatten()
+        .map(|(_, p)| geo::Area::unsigned_area(p))
+        .sum();
+    crate::demand::refuse_oversized_grid(
+        "a gap grid",
+        area_m2,
+        res,
+        options.max_demand_cells,
+        "Options::max_demand_cells",
+    )?;
+    type Swept = ([CommuneGap; FLAG_BITS], [(f64, f64); FLAG_BITS]);
+    let per_commune: Vec<Option<Swept>> = projected
+        .into_par_iter()
+        .enumerate()
+        .map(|(c, projected)| {
+            let (z, polygon) = projected?;
+            let uncovered: [(f64, f64); FLAG_BITS] =
+                std::array::from_fn(|b| uncovered_of(report, c, Layer::ALL[b]));
+            let bits = (0..FLAG_BITS)
+                .filter(|&b| uncovered[b].0 > 0.0 || uncovered[b].1 > 0.0)
+                .fold(0u8, |m, b| m | 1 << b);
+            Some((commune_pieces(probe, z, c, &polygon, res, bits), uncovered))
+        })
+        .collect();
+    let mut unplaced = [(0.0, 0.0); FLAG_BITS];
+    let mut layers: [Vec<(CommuneGap, f64, f64)>; FLAG_BITS] = Default::default();
+    for (c, swept) in per_commune.into_iter().enumerate() {
+        match swept {
+            Some((gaps, uncovered)) => {
+                for ((all, gap), (u, h)) in layers.iter_mut().zip(gaps).zip(uncovered) {
+                    if u > 0.0 || h > 0.0 {
+                        all.push((gap, u, h));
+                    }
                 }
-            } else {
-                cells.push(key);
-                cell_units.push(vec![k]);
+            }
+            None => {
+                for layer in Layer::ALL {
+                    let (u, h) = uncovered_of(report, c, layer);
+                    unplaced[layer.bit()].0 += u;
+                    unplaced[layer.bit()].1 += h;
+                }
             }
         }
-        // units are sorted by (row, column): sort cells by (column, row)
-        // for the tracer while keeping their unit lists
-        let mut order: Vec<usize> = (0..cells.len()).collect();
-        order.sort_by_key(|&k| cells[k]);
-        let sorted: Vec<(i64, i64)> = order.iter().map(|&k| cells[k]).collect();
-        for comp in components(&sorted) {
-            let mut group: Vec<usize> = comp
-                .iter()
-                .flat_map(|&c| cell_units[order[c]].iter().copied())
-                .collect();
-            group.sort_unstable();
-            out.push(group);
-        }
-        start = end;
     }
-    // groups in the order of their first unit
-    out.sort_by_key(|g| g[0]);
-    out
+    let groups = layers
+        .into_par_iter()
+        .map(|communes| {
+            layer_regions(communes)
+                .into_iter()
+                .map(Group::from)
+                .collect()
+        })
+        .collect();
+    Ok((groups, unplaced))
 }
 
-/// Groups of point units linked within `link_m` (same strip).
-fn link_points(units: &[&Unit], link_m: f64) -> Vec<Vec<usize>> {
+/// A demand point located: commune, strip, strip metres, coverage flags.
+type Located = (usize, usize, [f64; 2], u8);
+
+/// An uncovered demand point of one layer.
+struct PointUnit {
+    strip: u32,
+    /// Cell on the strip's grid.
+    cell: (i64, i64),
+    xy: [f64; 2],
+    commune: u32,
+    population: f64,
+    households: f64,
+}
+
+/// The gaps of every layer for point demand: uncovered points linked
+/// within `link_m`, each group drawn as the cells holding its points.
+fn point_groups(
+    points: &[crate::model::PopulationPoint],
+    probe: &Probe<'_>,
+    frames: &[TransverseMercator],
+    res: f64,
+    link_m: f64,
+) -> Groups {
+    let evaluated: Vec<Option<Located>> = points
+        .par_iter()
+        .with_min_len(256)
+        .map(|pt| {
+            let loc = pt.location?;
+            let c = probe.locate(loc)?;
+            let z = probe.commune_strip(c)?;
+            let xy = frames[z].forward(loc.x(), loc.y());
+            Some((c, z, xy, probe.flags(z, xy)))
+        })
+        .collect();
+    let groups = Layer::ALL
+        .into_par_iter()
+        .map(|layer| {
+            let b = layer.bit();
+            let mut units: Vec<PointUnit> = points
+                .iter()
+                .zip(&evaluated)
+                .filter_map(|(pt, e)| {
+                    let (c, z, xy, f) = (*e)?;
+                    ((f >> b) & 1 == 0).then(|| PointUnit {
+                        strip: z as u32,
+                        cell: ((xy[0] / res).floor() as i64, (xy[1] / res).floor() as i64),
+                        xy,
+                        commune: c as u32,
+                        population: pt.population,
+                        households: pt.households,
+                    })
+                })
+                .collect();
+            // by strip, row, column, commune (input order within a cell)
+            units.sort_by_key(|u| (u.strip, u.cell.1, u.cell.0, u.commune));
+            link_points(&units, link_m)
+                .into_iter()
+                .map(|group| point_group(&units, &group))
+                .collect()
+        })
+        .collect();
+    (groups, [(0.0, 0.0); FLAG_BITS])
+}
+
+/// A group of linked points as a gap: the cells holding them, one part per
+/// side-connected piece.
+fn point_group(units: &[PointUnit], group: &[usize]) -> Group {
+    let (mut population, mut households) = (0.0, 0.0);
+    let mut communes: Vec<usize> = Vec::new();
+    let mut cells: Vec<(i64, i64)> = Vec::with_capacity(group.len());
+    for &k in group {
+        let u = &units[k];
+        population += u.population;
+        households += u.households;
+        communes.push(u.commune as usize);
+        cells.push((u.cell.1, u.cell.0));
+    }
+    communes.sort_unstable();
+    communes.dedup();
+    cells.sort_unstable();
+    cells.dedup();
+    let mut runs: Vec<Run> = Vec::new();
+    for (j, i) in cells {
+        match runs.last_mut() {
+            Some(r) if r.j == j && r.b == i * QUANTA => r.b += QUANTA,
+            _ => runs.push(Run {
+                j,
+                a: i * QUANTA,
+                b: (i + 1) * QUANTA,
+            }),
+        }
+    }
+    let parts = regions(&runs)
+        .into_iter()
+        .map(|part| part.into_iter().map(|k| runs[k]).collect())
+        .collect();
+    Group {
+        strip: units[group[0]].strip,
+        parts,
+        population,
+        households,
+        communes,
+    }
+}
+
+/// Groups of point units (sorted by strip) linked within `link_m` (same
+/// strip), in the order of their first unit.
+fn link_points(units: &[PointUnit], link_m: f64) -> Vec<Vec<usize>> {
     let mut parent: Vec<usize> = (0..units.len()).collect();
     fn find(p: &mut [usize], mut x: usize) -> usize {
         while p[x] != x {
@@ -272,25 +467,19 @@ fn link_points(units: &[&Unit], link_m: f64) -> Vec<Vec<usize>> {
         }
         x
     }
-    let strips = units
-        .iter()
-        .map(|u| u.strip)
-        .max()
-        .map_or(0, |z| z as usize + 1);
-    for z in 0..strips {
+    let mut start = 0;
+    while start < units.len() {
+        let strip = units[start].strip;
+        let mut end = start;
+        while end < units.len() && units[end].strip == strip {
+            end += 1;
+        }
         let tree = RTree::bulk_load(
-            units
-                .iter()
-                .enumerate()
-                .filter(|(_, u)| u.strip as usize == z)
-                .map(|(k, u)| GeomWithData::new(u.xy, k))
+            (start..end)
+                .map(|k| GeomWithData::new(units[k].xy, k))
                 .collect(),
         );
-        for (k, u) in units
-            .iter()
-            .enumerate()
-            .filter(|(_, u)| u.strip as usize == z)
-        {
+        for (k, u) in units.iter().enumerate().take(end).skip(start) {
             for n in tree.locate_within_distance(u.xy, link_m * link_m) {
                 let (a, b) = (find(&mut parent, k), find(&mut parent, n.data));
                 if a != b {
@@ -298,6 +487,7 @@ fn link_points(units: &[&Unit], link_m: f64) -> Vec<Vec<usize>> {
                 }
             }
         }
+        start = end;
     }
     let mut slot: Vec<Option<usize>> = vec![None; units.len()];
     let mut out: Vec<Vec<usize>> = Vec::new();
@@ -340,116 +530,132 @@ impl AroundPole {
     }
 }
 
-/// Whether the outline of a side-connected set of cells (strip lattice of
-/// `frame`) surrounds a pole: `Some(true)` for the north pole.
+/// Whether the outline of a part (runs; strip metres through `metres`)
+/// surrounds a pole: `Some(true)` for the north pole. Its shell is traced
+/// only when the pole lies within the runs' box.
 fn pole_inside(
-    part: &[(i64, i64)],
-    frame: &crate::geodesy::TransverseMercator,
-    res: f64,
+    runs: &[Run],
+    frame: &TransverseMercator,
+    metres: impl Fn(i64, i64) -> [f64; 2],
 ) -> Option<bool> {
     use geo::Intersects;
-    let (mut i0, mut i1, mut j0, mut j1) = (i64::MAX, i64::MIN, i64::MAX, i64::MIN);
-    for &(i, j) in part {
-        (i0, i1, j0, j1) = (i0.min(i), i1.max(i), j0.min(j), j1.max(j));
+    let (mut x0, mut x1, mut y0, mut y1) = (i64::MAX, i64::MIN, i64::MAX, i64::MIN);
+    for r in runs {
+        (x0, x1, y0, y1) = (x0.min(r.a), x1.max(r.b), y0.min(r.j), y1.max(r.j + 1));
     }
+    let (lo, hi) = (metres(x0, y0), metres(x1, y1));
     for north in [true, false] {
         let lat = if north { 90.0 } else { -90.0 };
         let [x, y] = frame.forward(frame.central_meridian_deg(), lat);
-        let inside_box = i0 as f64 * res <= x
-            && x <= (i1 + 1) as f64 * res
-            && j0 as f64 * res <= y
-            && y <= (j1 + 1) as f64 * res;
-        if !inside_box {
+        if !(lo[0] <= x && x <= hi[0] && lo[1] <= y && y <= hi[1]) {
             continue;
         }
-        let metres = |i: i64, j: i64| Coord {
-            x: i as f64 * res,
-            y: j as f64 * res,
+        let Some(shell) = outline::rings(runs).into_iter().next() else {
+            continue;
         };
-        if let Some(p) = outline(part, metres) {
-            if Polygon::new(p.exterior().clone(), vec![]).intersects(&Point::new(x, y)) {
-                return Some(north);
-            }
+        let mut ring: Vec<Coord<f64>> = shell
+            .iter()
+            .map(|&(a, b)| {
+                let [x, y] = metres(a, b);
+                Coord { x, y }
+            })
+            .collect();
+        ring.push(ring[0]);
+        if Polygon::new(LineString(ring), vec![]).intersects(&Point::new(x, y)) {
+            return Some(north);
         }
     }
     None
 }
 
-fn build_gap(
+/// Refuses a gap winding around a pole.
+fn check_poles(
     layer: Layer,
-    units: &[&Unit],
-    group: &[usize],
-    uncovered: &Uncovered,
-    near: &Nearest,
-) -> std::result::Result<Gap, AroundPole> {
-    let res = uncovered.resolution_m;
-    let strip = units[group[0]].strip;
-    let mut population = 0.0;
-    let mut households = 0.0;
-    let mut communes: Vec<usize> = Vec::new();
-    let mut cells: Vec<(i64, i64)> = Vec::with_capacity(group.len());
-    for &k in group {
-        let u = units[k];
-        population += u.gap_population;
-        households += u.gap_households;
-        communes.push(u.commune as usize);
-        cells.push((u.i, u.j));
-    }
-    communes.sort_unstable();
-    communes.dedup();
-    cells.sort_unstable();
-    cells.dedup();
-    let set: std::collections::HashSet<(i64, i64), super::trace::Fast> =
-        cells.iter().copied().collect();
-    let frame = uncovered.frames[strip as usize];
-    let corner = |i: i64, j: i64| {
-        // continuous across 180° (cut below)
-        let (x, y) = inverse_near(&frame, [i as f64 * res, j as f64 * res]);
-        Coord { x, y }
-    };
-    let mut polygons: Vec<Polygon<f64>> = Vec::new();
-    for comp in components(&cells) {
-        let part: Vec<(i64, i64)> = comp.iter().map(|&k| cells[k]).collect();
-        if let Some(north) = pole_inside(&part, &frame, res) {
+    group: &Group,
+    frames: &[TransverseMercator],
+    res: f64,
+) -> std::result::Result<(), AroundPole> {
+    let frame = frames[group.strip as usize];
+    let quantum = res / QUANTA as f64;
+    for runs in &group.parts {
+        if let Some(north) = pole_inside(runs, &frame, |x, y| [x as f64 * quantum, y as f64 * res])
+        {
             return Err(AroundPole {
                 layer,
-                commune: communes[0],
+                commune: group.communes[0],
                 north,
             });
         }
-        if let Some(p) = outline(&part, corner) {
-            polygons.push(p);
-        }
     }
-    let geometry = MultiPolygon(polygons);
-    // the geodesic area of the continuous outline (the cut keeps it)
-    let area_km2 = geometry.geodesic_area_unsigned() / 1e6;
-    let geometry = cut_at_antimeridian(geometry);
-    // distance from the edge cells
-    let mut nearest: Option<(f64, usize)> = None;
-    for &(i, j) in &cells {
-        let edge = [(i + 1, j), (i - 1, j), (i, j + 1), (i, j - 1)]
-            .iter()
-            .any(|n| !set.contains(n));
-        if !edge {
-            continue;
-        }
-        let p = [(i as f64 + 0.5) * res, (j as f64 + 0.5) * res];
-        if let Some((d, id)) = near.nearest(layer, strip as usize, p) {
-            if nearest.is_none_or(|(best, _)| d < best) {
-                nearest = Some((d, id));
+    Ok(())
+}
+
+/// Draws a gap: outline in longitude/latitude (cut at 180°), area,
+/// nearest infrastructure.
+fn build_gap(
+    layer: Layer,
+    group: Group,
+    frames: &[TransverseMercator],
+    res: f64,
+    near: &Nearest,
+) -> std::result::Result<Gap, AroundPole> {
+    let strip = group.strip as usize;
+    let frame = frames[strip];
+    let quantum = res / QUANTA as f64;
+    let metres = |x: i64, y: i64| [x as f64 * quantum, y as f64 * res];
+    let corner = |x: i64, y: i64| {
+        // continuous across 180° (cut below)
+        let (x, y) = inverse_near(&frame, metres(x, y));
+        Coord { x, y }
+    };
+    let mut polygons: Vec<Polygon<f64>> = Vec::with_capacity(group.parts.len());
+    let mut samples: Vec<[f64; 2]> = Vec::new();
+    let mut quanta: i64 = 0;
+    check_poles(layer, &group, frames, res)?;
+    for runs in &group.parts {
+        quanta += runs.iter().map(|r| r.b - r.a).sum::<i64>();
+        let rings = outline::rings(runs);
+        // distance from the outline, sampled every `resolution_m` along
+        // each ring (so within half of it)
+        for ring in &rings {
+            let mut ahead = 0.0;
+            for (k, &p) in ring.iter().enumerate() {
+                let q = ring[(k + 1) % ring.len()];
+                let (p, q) = (metres(p.0, p.1), metres(q.0, q.1));
+                let length = (q[0] - p[0]).abs() + (q[1] - p[1]).abs();
+                while ahead < length {
+                    let t = ahead / length;
+                    samples.push([p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])]);
+                    ahead += res;
+                }
+                ahead -= length;
             }
         }
+        polygons.extend(outline::polygon(&rings, corner));
     }
+    let nearest = near.nearest(layer, strip, &samples);
+    drop(samples);
+    let geometry = cut_at_antimeridian(MultiPolygon(polygons));
+    // the ground area of the runs: each run's area on the strip's plane
+    // over the square of the point scale factor at its middle
+    let area_m2: f64 = group
+        .parts
+        .iter()
+        .flatten()
+        .map(|r| {
+            let k = scale_at(0.5 * (r.a + r.b) as f64 * quantum);
+            (r.b - r.a) as f64 * quantum * res / (k * k)
+        })
+        .sum();
     Ok(Gap {
         layer,
         rank: 0,
-        population,
-        households,
-        area_km2,
-        cells: cells.len(),
-        communes,
-        nearest_m: nearest.map(|n| n.0),
+        population: group.population,
+        households: group.households,
+        area_km2: area_m2 / 1e6,
+        cells: ((quanta + QUANTA - 1) / QUANTA).max(1) as usize,
+        communes: group.communes,
+        nearest_m: nearest.map(|n| n.0.sqrt()),
         nearest_id: nearest.map(|n| near.id(layer, n.1)),
         geometry,
     })
@@ -493,100 +699,221 @@ fn cut_at_antimeridian(mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
 
 /// Points in strip metres with the index of their feature.
 type PointTree = RTree<GeomWithData<[f64; 2], usize>>;
+/// Segments in strip metres with the index of their route.
+type SegmentTree = RTree<GeomWithData<Line<[f64; 2]>, usize>>;
 
-/// Indexes of existing infrastructure per strip, for distances.
-struct Nearest {
-    /// Per strip, per mobile bit (2G..5G, broadband): site points.
-    sites: Vec<[PointTree; 5]>,
-    /// Per strip: wifi points.
-    wifi: Vec<RTree<GeomWithData<[f64; 2], usize>>>,
-    /// Per strip: fibre segments with their route index.
-    fiber: Vec<RTree<GeomWithData<Line<[f64; 2]>, usize>>>,
-    site_ids: Vec<FeatureId>,
-    wifi_ids: Vec<FeatureId>,
-    fiber_ids: Vec<FeatureId>,
+/// The features of one layer in one strip.
+enum Tree {
+    /// Sites carrying the layer, or wifi points.
+    Points(PointTree),
+    /// Fibre route segments.
+    Segments(SegmentTree),
 }
 
-impl Nearest {
-    fn new(scenario: &Scenario, uncovered: &Uncovered) -> Self {
-        let mut sites = Vec::new();
-        let mut wifi = Vec::new();
-        let mut fiber = Vec::new();
-        for frame in &uncovered.frames {
-            let projected: Vec<[f64; 2]> = scenario
-                .sites
-                .iter()
-                .map(|s| frame.forward(s.location.x(), s.location.y()))
-                .collect();
-            sites.push(std::array::from_fn(|b| {
-                RTree::bulk_load(
-                    scenario
-                        .sites
-                        .iter()
-                        .zip(&projected)
-                        .enumerate()
-                        .filter(|(_, (s, _))| {
-                            let bits = s.technologies.bits();
-                            if b == 4 {
-                                bits & 0b1110 != 0
-                            } else {
-                                (bits >> b) & 1 == 1
-                            }
-                        })
-                        .map(|(k, (_, p))| GeomWithData::new(*p, k))
-                        .collect(),
-                )
-            }));
-            wifi.push(RTree::bulk_load(
-                scenario
-                    .wifi
-                    .iter()
-                    .enumerate()
-                    .map(|(k, w)| {
-                        GeomWithData::new(frame.forward(w.location.x(), w.location.y()), k)
-                    })
-                    .collect(),
-            ));
-            let mut segs = Vec::new();
-            for (k, route) in scenario.fiber.iter().enumerate() {
-                for ls in &route.geometry.0 {
-                    push_segments(ls, frame, k, &mut segs);
-                }
-            }
-            fiber.push(RTree::bulk_load(segs));
+/// Indexes of existing infrastructure per strip and layer, for distances,
+/// built when first needed. Each strip first indexes the features within
+/// [`Nearest::MARGIN_M`] of its communes (projecting every site and route
+/// into every strip is what a large scenario cannot afford); a gap whose
+/// nearest feature is not found within that distance is measured again
+/// against every feature of the layer, so the answer is the same.
+struct Nearest<'a> {
+    scenario: &'a Scenario,
+    frames: &'a [TransverseMercator],
+    /// Per strip: its communes' longitude/latitude box widened by the
+    /// margin (and two rows), `None` for a strip without communes.
+    windows: Vec<Option<Rect<f64>>>,
+    /// Per strip, per layer bit: the features within the window.
+    near: Vec<[OnceLock<Tree>; FLAG_BITS]>,
+    /// Per strip, per layer bit: every feature.
+    all: Vec<[OnceLock<Tree>; FLAG_BITS]>,
+}
+
+impl<'a> Nearest<'a> {
+    /// Distance from a strip's communes within which features are indexed
+    /// first, metres.
+    const MARGIN_M: f64 = 10_000.0;
+
+    fn new(scenario: &'a Scenario, frames: &'a [TransverseMercator], probe: &Probe<'_>) -> Self {
+        let mut extents: Vec<Option<Rect<f64>>> = vec![None; frames.len()];
+        for (c, commune) in scenario.communes.iter().enumerate() {
+            let (Some(z), Some(r)) = (
+                probe.commune_strip(c),
+                commune.geometry.as_ref().and_then(|g| g.bounding_rect()),
+            ) else {
+                continue;
+            };
+            extents[z] = Some(match extents[z] {
+                Some(e) => crate::engine::rect_union(e, r),
+                None => r,
+            });
         }
+        let res = scenario.parameters.resolution_m;
+        let windows = extents
+            .into_iter()
+            .map(|e| {
+                let e = e?;
+                let lat = e.min().y.abs().max(e.max().y.abs());
+                let (dlon, dlat) = metres_to_degrees_bound(Self::MARGIN_M + 2.0 * res, lat);
+                Some(Rect::new(
+                    Coord {
+                        x: e.min().x - dlon,
+                        y: e.min().y - dlat,
+                    },
+                    Coord {
+                        x: e.max().x + dlon,
+                        y: e.max().y + dlat,
+                    },
+                ))
+            })
+            .collect();
         Nearest {
-            sites,
-            wifi,
-            fiber,
-            site_ids: scenario.sites.iter().map(|s| s.id.clone()).collect(),
-            wifi_ids: scenario.wifi.iter().map(|w| w.id.clone()).collect(),
-            fiber_ids: scenario.fiber.iter().map(|f| f.id.clone()).collect(),
+            scenario,
+            frames,
+            windows,
+            near: frames.iter().map(|_| Default::default()).collect(),
+            all: frames.iter().map(|_| Default::default()).collect(),
         }
     }
 
-    fn nearest(&self, layer: Layer, strip: usize, p: [f64; 2]) -> Option<(f64, usize)> {
-        use rstar::PointDistance;
-        match layer {
-            Layer::Fiber => self.fiber[strip]
-                .nearest_neighbor(&p)
-                .map(|s| (s.geom().distance_2(&p).sqrt(), s.data)),
-            Layer::Wifi => self.wifi[strip]
-                .nearest_neighbor(&p)
-                .map(|s| (s.geom().distance_2(&p).sqrt(), s.data)),
-            _ => self.sites[strip][layer.bit()]
-                .nearest_neighbor(&p)
-                .map(|s| (s.geom().distance_2(&p).sqrt(), s.data)),
+    /// The features of layer bit `b` projected into strip `strip`, those
+    /// within `window` only when given.
+    fn build(&self, strip: usize, b: usize, window: Option<Rect<f64>>) -> Tree {
+        let frame = &self.frames[strip];
+        let inside = |x: f64, y: f64| {
+            window.is_none_or(|w| {
+                w.min().x <= x && x <= w.max().x && w.min().y <= y && y <= w.max().y
+            })
+        };
+        let s = self.scenario;
+        if b == Layer::Fiber.bit() {
+            let mut segs = Vec::new();
+            for (k, route) in s.fiber.iter().enumerate() {
+                for ls in &route.geometry.0 {
+                    let mut last: Option<(Coord<f64>, [f64; 2])> = None;
+                    for &c in &ls.0 {
+                        let xy = frame.forward(c.x, c.y);
+                        if let Some((p, pxy)) = last {
+                            let meets = window.is_none_or(|w| {
+                                p.x.min(c.x) <= w.max().x
+                                    && p.x.max(c.x) >= w.min().x
+                                    && p.y.min(c.y) <= w.max().y
+                                    && p.y.max(c.y) >= w.min().y
+                            });
+                            if meets {
+                                segs.push(GeomWithData::new(Line::new(pxy, xy), k));
+                            }
+                        }
+                        last = Some((c, xy));
+                    }
+                    if let [c] = ls.0.as_slice() {
+                        if inside(c.x, c.y) {
+                            let xy = frame.forward(c.x, c.y);
+                            segs.push(GeomWithData::new(Line::new(xy, xy), k));
+                        }
+                    }
+                }
+            }
+            return Tree::Segments(RTree::bulk_load(segs));
         }
+        let points: Vec<GeomWithData<[f64; 2], usize>> = if b == Layer::Wifi.bit() {
+            s.wifi
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| inside(w.location.x(), w.location.y()))
+                .map(|(k, w)| GeomWithData::new(frame.forward(w.location.x(), w.location.y()), k))
+                .collect()
+        } else {
+            let mask = Layer::ALL[b].technology_bits();
+            s.sites
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| x.technologies.bits() & mask != 0)
+                .filter(|(_, x)| inside(x.location.x(), x.location.y()))
+                .map(|(k, x)| GeomWithData::new(frame.forward(x.location.x(), x.location.y()), k))
+                .collect()
+        };
+        Tree::Points(RTree::bulk_load(points))
+    }
+
+    /// The nearest feature of `layer` in strip `strip` to any of `samples`
+    /// (strip metres): its squared distance and index.
+    fn nearest(&self, layer: Layer, strip: usize, samples: &[[f64; 2]]) -> Option<(f64, usize)> {
+        let b = layer.bit();
+        let search = |tree: &Tree| match tree {
+            Tree::Points(t) => nearest_in(t, samples),
+            Tree::Segments(t) => nearest_in(t, samples),
+        };
+        if let Some(window) = self.windows[strip] {
+            let near = self.near[strip][b].get_or_init(|| self.build(strip, b, Some(window)));
+            let found = search(near);
+            // grid distances are never shorter than ground ones: a feature
+            // outside the window lies further than the margin
+            if found.is_some_and(|(d2, _)| d2 <= Self::MARGIN_M * Self::MARGIN_M) {
+                return found;
+            }
+        }
+        search(self.all[strip][b].get_or_init(|| self.build(strip, b, None)))
     }
 
     fn id(&self, layer: Layer, k: usize) -> FeatureId {
+        let s = self.scenario;
         match layer {
-            Layer::Fiber => self.fiber_ids[k].clone(),
-            Layer::Wifi => self.wifi_ids[k].clone(),
-            _ => self.site_ids[k].clone(),
+            Layer::Fiber => s.fiber[k].id.clone(),
+            Layer::Wifi => s.wifi[k].id.clone(),
+            _ => s.sites[k].id.clone(),
         }
     }
+}
+
+/// The nearest object of `tree` to any of `samples` (consecutive samples
+/// close to each other, as along an outline): squared distance and data.
+/// The first sample asks the tree for its nearest; then the objects within
+/// the best distance plus [`ANCHOR_M`] of an anchor sample are gathered
+/// once and serve every sample within `ANCHOR_M` of the anchor (a closer
+/// object for such a sample lies among them).
+fn nearest_in<T>(tree: &RTree<GeomWithData<T, usize>>, samples: &[[f64; 2]]) -> Option<(f64, usize)>
+where
+    T: rstar::PointDistance<Envelope = rstar::AABB<[f64; 2]>>,
+{
+    /// How far a sample may lie from its anchor, metres.
+    const ANCHOR_M: f64 = 400.0;
+    /// Beyond this many gathered objects, each sample asks the tree.
+    const MAX_LOCAL: usize = 48;
+    let mut best: Option<(f64, usize)> = None;
+    let mut anchor: Option<[f64; 2]> = None;
+    let mut local: Vec<&GeomWithData<T, usize>> = Vec::new();
+    let offer = |best: &mut Option<(f64, usize)>, s: &GeomWithData<T, usize>, p: [f64; 2]| {
+        let e2 = s.geom().distance_2(&p);
+        if best.is_none_or(|(b, _)| e2 < b) {
+            *best = Some((e2, s.data));
+        }
+    };
+    for &p in samples {
+        let Some((d2, _)) = best else {
+            best = tree
+                .nearest_neighbor(&p)
+                .map(|s| (s.geom().distance_2(&p), s.data));
+            best?;
+            continue;
+        };
+        let far = anchor.is_none_or(|a| (a[0] - p[0]).hypot(a[1] - p[1]) > ANCHOR_M);
+        if far {
+            anchor = Some(p);
+            let r = d2.sqrt() + ANCHOR_M;
+            local.clear();
+            local.extend(tree.locate_within_distance(p, r * r).take(MAX_LOCAL + 1));
+        }
+        if local.len() > MAX_LOCAL {
+            for s in tree.locate_within_distance(p, d2) {
+                offer(&mut best, s, p);
+            }
+        } else {
+            for s in &local {
+                offer(&mut best, s, p);
+            }
+        }
+    }
+    best
 }
 
 /// Pushes the segments of a route projected into `frame`.

@@ -7,17 +7,19 @@
 //! point per commune below target, fibre extensions), keeping every
 //! existing feature fixed.
 //!
-//! Both work on the report's own measurement (see `cells.rs`): the
+//! Both work on the report's own measurement (see `runs.rs`): the
 //! uncovered people of each commune, as `report.json` gives them, shared
-//! among grid cells (or demand points) by their measured uncovered area, so
+//! among uncovered row intervals (or demand points) by their measured
+//! uncovered area, so
 //! a gap map conserves people exactly and a plan's claimed coverage can be
 //! checked by re-running the report with the proposals added.
 //!
 //! | step | file | what |
 //! | --- | --- | --- |
-//! | uncovered demand per cell | `cells.rs` | row sweep with the engine's exact traces, weights normalised to the report |
-//! | outlines | `trace.rs` | cell-grid boundary tracing: rings, holes, pinches |
-//! | gaps | `gaps.rs` | side-connected cells / linked points, area, communes, nearest infrastructure |
+//! | uncovered rows | `runs.rs` | row sweep on the report's three lines with the engine's exact traces; gap intervals, people shared by measure, regions across rows and communes |
+//! | outlines | `outline.rs` | rectilinear rings traced from the ends of row intervals: holes, pinches |
+//! | uncovered demand per cell | `cells.rs` | the planner's demand units, weights normalised to the report |
+//! | gaps | `gaps.rs` | regions of rows / linked points, area, communes, nearest infrastructure |
 //! | sites | `greedy.rs` | candidates, CELF lazy greedy on capped per-commune coverage |
 //! | wifi | `wifi.rs` | one point where it covers the most uncovered people |
 //! | fibre | `fiber.rs` | spurs from household clusters to the nearest route |
@@ -35,9 +37,10 @@
 //! is cut there into parts (a MultiPolygon with one part ending at 180° and
 //! one starting at −180°; a MultiLineString of two lines), which GIS tools
 //! draw correctly, where polygons with longitudes beyond 180° are not
-//! valid GeoJSON. A gap's `area_km2` is the geodesic area of its uncut
-//! outline (the cut adds vertices at 180°, which moves the outline's
-//! geodesic edges by decimetres: about 1e-4 of the area). Scenarios cut at
+//! valid GeoJSON. A gap's `area_km2` is the ground area of its outline
+//! in the strip, uncut (the polygon written, straight in longitude and
+//! latitude between its corners and cut at 180°, encloses the same area to
+//! about 1e-4). Scenarios cut at
 //! 180° as RFC 7946 asks (communes or fibre routes with parts on both
 //! sides) are accepted everywhere.
 
@@ -45,9 +48,10 @@ mod cells;
 mod fiber;
 mod gaps;
 mod greedy;
+mod outline;
 mod plan;
+mod runs;
 mod sites;
-mod trace;
 mod wifi;
 
 pub use gaps::{find_gaps, point_flags, Gap, GapMap, GapOptions, MAX_POINT_LINK_M};

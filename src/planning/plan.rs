@@ -357,8 +357,8 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan> {
     let original = scenario;
     let unwrapped = crate::engine::probe::unwrapped(scenario);
     let scenario = unwrapped.as_ref().unwrap_or(scenario);
+    let gaps = gaps_of(scenario, &report, &options.gaps)?;
     let mut uncovered = Uncovered::measure(scenario, &report, &engine)?;
-    let gaps = gaps_of(scenario, &uncovered, &options.gaps)?;
     for t in &options.targets {
         if t.layer != Layer::Wifi {
             uncovered.with_sub_points(scenario, &engine, t.layer)?;
