@@ -4,7 +4,9 @@
 //!   from their bounds, squares around a point by half-side in degrees or
 //!   by side in metres (geodesic);
 //! - omni sites and scenarios at a given resolution;
-//! - the geodesic area of a commune (`geo`, independent of telecov).
+//! - the geodesic area of a commune (`geo`, independent of telecov);
+//! - proptest strategies for random sites, fibre segments and wifi points
+//!   scattered around a point.
 //!
 //! A test file uses them with `mod common;`. Builders used by one file
 //! only (a commune with that file's people, its layouts) stay in the file.
@@ -13,8 +15,13 @@
 // it; the rest would be reported as dead code in every one of them.
 #![allow(dead_code)]
 
+use std::ops::Range;
+
 use geo::{Destination, Geodesic, GeodesicArea, LineString, MultiPolygon, Point, Polygon};
-use telecov::model::{Commune, FeatureId, Parameters, Scenario, Site, TechSet};
+use proptest::prelude::*;
+use telecov::model::{
+    Commune, FeatureId, FiberRoute, Parameters, Scenario, Sector, Site, TechSet, WifiPoint,
+};
 
 // ------------------------------------------------------------- geometry
 
@@ -74,4 +81,89 @@ pub fn scenario(communes: Vec<Commune>, sites: Vec<Site>, resolution_m: f64) -> 
             resolution_m,
             ..Parameters::default()
         })
+}
+
+// ------------------------------------------------------------- proptest
+
+/// A site with id `id` within ± `spread_deg` (longitude, latitude) of
+/// `centre`: any non-empty set of technologies, one radius drawn from
+/// `range_m`, and up to three sectors (any azimuth, beamwidth 10° to 360°,
+/// half of them with their own radius from `sector_range_m`).
+pub fn arb_site(
+    id: i64,
+    centre: Point<f64>,
+    spread_deg: (f64, f64),
+    range_m: Range<f64>,
+    sector_range_m: Range<f64>,
+) -> impl Strategy<Value = Site> {
+    let (sx, sy) = spread_deg;
+    (
+        -sx..sx,
+        -sy..sy,
+        1u8..16,
+        range_m,
+        prop::collection::vec(
+            (
+                0.0f64..360.0,
+                10.0f64..=360.0,
+                prop::option::of(sector_range_m),
+            ),
+            0..4,
+        ),
+    )
+        .prop_map(move |(dx, dy, bits, range_m, sectors)| {
+            let at = (centre.x() + dx, centre.y() + dy);
+            omni(id, at, TechSet::from_bits(bits), range_m).with_sectors(
+                sectors
+                    .into_iter()
+                    .map(|(azimuth_deg, beamwidth_deg, range_m)| Sector {
+                        azimuth_deg,
+                        beamwidth_deg,
+                        range_m,
+                    })
+                    .collect(),
+            )
+        })
+}
+
+/// `count` fibre routes (ids 0, 1, …), each one straight segment between
+/// two points within ± `spread_deg` of `centre`.
+pub fn arb_fibre(
+    centre: Point<f64>,
+    spread_deg: (f64, f64),
+    count: Range<usize>,
+) -> impl Strategy<Value = Vec<FiberRoute>> {
+    let (sx, sy) = spread_deg;
+    let (x, y) = (centre.x(), centre.y());
+    prop::collection::vec((-sx..sx, -sy..sy, -sx..sx, -sy..sy), count).prop_map(move |segments| {
+        segments
+            .into_iter()
+            .enumerate()
+            .map(|(i, (x0, y0, x1, y1))| {
+                FiberRoute::new(i as i64, vec![(x + x0, y + y0), (x + x1, y + y1)])
+            })
+            .collect()
+    })
+}
+
+/// `count` wifi points (ids 0, 1, …) within ± `spread_deg` of `centre`,
+/// each with a reach drawn from `range_m` (`None`: the scenario's).
+pub fn arb_wifi(
+    centre: Point<f64>,
+    spread_deg: (f64, f64),
+    range_m: impl Strategy<Value = Option<f64>>,
+    count: Range<usize>,
+) -> impl Strategy<Value = Vec<WifiPoint>> {
+    let (sx, sy) = spread_deg;
+    let (x, y) = (centre.x(), centre.y());
+    prop::collection::vec((-sx..sx, -sy..sy, range_m), count).prop_map(move |points| {
+        points
+            .into_iter()
+            .enumerate()
+            .map(|(i, (dx, dy, range_m))| WifiPoint {
+                range_m,
+                ..WifiPoint::new(i as i64, (x + dx, y + dy))
+            })
+            .collect()
+    })
 }
