@@ -1,67 +1,24 @@
 //! Closed-form checks of the engine: shapes whose covered area is known
 //! exactly, measured on the uniform demand grid.
 
-use geo::{
-    Destination, Geodesic, GeodesicArea, LineString, MultiLineString, MultiPolygon, Point, Polygon,
-};
-use telecov::model::{
-    Commune, FeatureId, FiberRoute, Parameters, Scenario, Sector, Site, SiteRange, TechSet,
-    Technology, WifiPoint, DEFAULT_HEIGHT_M,
-};
+mod common;
+
+use common::{area_m2, omni, scenario, square_m};
+use geo::{Destination, Geodesic, Point};
+use telecov::model::{Commune, FiberRoute, Scenario, Sector, Technology, WifiPoint};
 
 const LON: f64 = 105.75;
 const LAT: f64 = 10.03;
 
 /// A square commune of side `side_m` (geodesic) centred on (LON, LAT).
 fn square_commune(side_m: f64) -> Commune {
-    let c = Point::new(LON, LAT);
-    let h = side_m / 2.0;
-    let north = Geodesic.destination(c, 0.0, h).y();
-    let south = Geodesic.destination(c, 180.0, h).y();
-    let east = Geodesic.destination(c, 90.0, h).x();
-    let west = Geodesic.destination(c, 270.0, h).x();
-    let ring = LineString::from(vec![
-        (west, south),
-        (east, south),
-        (east, north),
-        (west, north),
-        (west, south),
-    ]);
-    Commune {
-        id: FeatureId::Str("sq".into()),
-        name: Some("Square".into()),
-        district: None,
-        kind: None,
-        population: Some(100_000.0),
-        households: Some(25_000.0),
-        geometry: Some(MultiPolygon(vec![Polygon::new(ring, vec![])])),
-    }
-}
-
-fn site(id: i64, at: Point<f64>, techs: &[Technology], range_m: f64, sectors: Vec<Sector>) -> Site {
-    Site {
-        id: FeatureId::Int(id),
-        operator: None,
-        technologies: techs.iter().copied().collect::<TechSet>(),
-        height_m: DEFAULT_HEIGHT_M,
-        range_m: SiteRange::All(range_m),
-        sectors,
-        radio: Default::default(),
-        location: at,
-    }
-}
-
-fn scenario(communes: Vec<Commune>, sites: Vec<Site>) -> Scenario {
-    Scenario {
-        communes,
-        sites,
-        parameters: Parameters::default(),
-        ..Scenario::default()
-    }
-}
-
-fn area_m2(c: &Commune) -> f64 {
-    c.geometry.as_ref().unwrap().geodesic_area_unsigned()
+    Commune::new(
+        "sq",
+        square_m(Point::new(LON, LAT), side_m),
+        100_000.0,
+        25_000.0,
+    )
+    .with_name("Square")
 }
 
 fn share_4g(s: &Scenario) -> f64 {
@@ -76,7 +33,8 @@ fn omni_disc_covers_pi_r_squared() {
     for r in [600.0, 2_000.0, 3_000.0] {
         let s = scenario(
             vec![commune.clone()],
-            vec![site(1, Point::new(LON, LAT), &[Technology::G4], r, vec![])],
+            vec![omni(1, Point::new(LON, LAT), [Technology::G4], r)],
+            50.0,
         );
         let expected = std::f64::consts::PI * r * r / area;
         let got = share_4g(&s);
@@ -89,38 +47,26 @@ fn omni_disc_covers_pi_r_squared() {
     }
 }
 
-fn sector(az: f64, bw: f64) -> Sector {
-    Sector {
-        azimuth_deg: az,
-        beamwidth_deg: bw,
-        range_m: None,
-    }
-}
-
 #[test]
 fn three_120_degree_sectors_equal_the_omni_disc() {
     let commune = square_commune(12_000.0);
     let at = Point::new(LON + 0.0013, LAT - 0.0007);
-    let omni = scenario(
+    let omni_disc = scenario(
         vec![commune.clone()],
-        vec![site(1, at, &[Technology::G4], 2_500.0, vec![])],
+        vec![omni(1, at, [Technology::G4], 2_500.0)],
+        50.0,
     );
     let sectored = scenario(
         vec![commune],
-        vec![site(
-            1,
-            at,
-            &[Technology::G4],
-            2_500.0,
-            vec![
-                sector(10.0, 120.0),
-                sector(130.0, 120.0),
-                sector(250.0, 120.0),
-            ],
-        )],
+        vec![omni(1, at, [Technology::G4], 2_500.0).with_sectors(vec![
+            Sector::new(10.0, 120.0),
+            Sector::new(130.0, 120.0),
+            Sector::new(250.0, 120.0),
+        ])],
+        50.0,
     );
     // row integration: equal but for the band split at the sectors' apex
-    let (a, b) = (share_4g(&omni), share_4g(&sectored));
+    let (a, b) = (share_4g(&omni_disc), share_4g(&sectored));
     assert!((a - b).abs() < 1e-5 * a, "omni {a} vs three sectors {b}");
     // cell centres: the very same points, so exactly equal
     let centres = telecov::Options {
@@ -132,7 +78,7 @@ fn three_120_degree_sectors_equal_the_omni_disc() {
             .population_covered
             .g4
     };
-    assert_eq!(count(&omni), count(&sectored));
+    assert_eq!(count(&omni_disc), count(&sectored));
 }
 
 #[test]
@@ -146,13 +92,9 @@ fn a_90_degree_sector_covers_a_quarter_disc() {
     for az in [0.0, 45.0, 200.0] {
         let s = scenario(
             vec![commune.clone()],
-            vec![site(
-                1,
-                Point::new(LON, LAT),
-                &[Technology::G4],
-                r,
-                vec![sector(az, 90.0)],
-            )],
+            vec![omni(1, Point::new(LON, LAT), [Technology::G4], r)
+                .with_sectors(vec![Sector::new(az, 90.0)])],
+            50.0,
         );
         let expected = std::f64::consts::PI * r * r / 4.0 / area;
         let got = share_4g(&s);
@@ -172,20 +114,16 @@ fn sector_points_where_its_azimuth_says() {
     let mut east = commune.clone();
     let mut west = commune;
     let shift = 0.03; // about 3.3 km
-    east.id = FeatureId::Str("east".into());
-    west.id = FeatureId::Str("west".into());
+    east.id = "east".into();
+    west.id = "west".into();
     use geo::Translate;
     east.geometry = east.geometry.map(|g| g.translate(shift, 0.0));
     west.geometry = west.geometry.map(|g| g.translate(-shift, 0.0));
     let s = scenario(
         vec![east, west],
-        vec![site(
-            1,
-            Point::new(LON, LAT),
-            &[Technology::G3],
-            6_000.0,
-            vec![sector(90.0, 60.0)],
-        )],
+        vec![omni(1, Point::new(LON, LAT), [Technology::G3], 6_000.0)
+            .with_sectors(vec![Sector::new(90.0, 60.0)])],
+        50.0,
     );
     let r = telecov::evaluate(&s).unwrap();
     assert!(r.communes[0].population_covered.g3 > 0.5 * r.communes[0].population);
@@ -204,12 +142,8 @@ fn fibre_line_passes_its_corridor() {
     let l = 8_000.0;
     let start = Geodesic.destination(Point::new(LON, LAT), 250.0, l / 2.0);
     let end = Geodesic.destination(Point::new(LON, LAT), 70.0, l / 2.0);
-    let mut s = scenario(vec![commune], vec![]);
-    s.fiber.push(FiberRoute {
-        id: FeatureId::Int(1),
-        operator: None,
-        geometry: MultiLineString(vec![LineString::from(vec![start, end])]),
-    });
+    let mut s = scenario(vec![commune], vec![], 50.0);
+    s.fiber.push(FiberRoute::new(1, vec![start, end]));
     let d = s.parameters.fiber_drop_m;
     let expected = (2.0 * d * l + std::f64::consts::PI * d * d) / area;
     let r = telecov::evaluate(&s).unwrap();
@@ -226,12 +160,9 @@ fn fibre_line_passes_its_corridor() {
 fn wifi_point_covers_its_disc() {
     let commune = square_commune(6_000.0);
     let area = area_m2(&commune);
-    let mut s = scenario(vec![commune], vec![]);
-    s.wifi.push(WifiPoint {
-        id: FeatureId::Int(1),
-        range_m: Some(400.0),
-        location: Point::new(LON, LAT),
-    });
+    let mut s = scenario(vec![commune], vec![], 50.0);
+    s.wifi
+        .push(WifiPoint::new(1, (LON, LAT)).with_range_m(400.0));
     s.parameters.resolution_m = 10.0;
     let expected = std::f64::consts::PI * 400.0 * 400.0 / area;
     let r = telecov::evaluate(&s).unwrap();
@@ -246,7 +177,7 @@ fn wifi_point_covers_its_disc() {
 
 #[test]
 fn commune_without_infrastructure_is_zero() {
-    let s = scenario(vec![square_commune(5_000.0)], vec![]);
+    let s = scenario(vec![square_commune(5_000.0)], vec![], 50.0);
     let r = telecov::evaluate(&s).unwrap();
     let c = &r.communes[0];
     assert_eq!(c.population, 100_000.0);
@@ -263,13 +194,13 @@ fn commune_without_infrastructure_is_zero() {
 fn fully_covered_commune_is_exactly_full() {
     let s = scenario(
         vec![square_commune(2_000.0)],
-        vec![site(
+        vec![omni(
             1,
             Point::new(LON, LAT),
-            &[Technology::G2, Technology::G4],
+            [Technology::G2, Technology::G4],
             5_000.0,
-            vec![],
         )],
+        50.0,
     );
     let r = telecov::evaluate(&s).unwrap();
     assert_eq!(r.communes[0].population_covered.g4, 100_000.0);
@@ -290,7 +221,8 @@ fn grid_aligned_small_commune_is_measured_exactly() {
         let area = area_m2(&commune);
         let s = scenario(
             vec![commune],
-            vec![site(1, Point::new(LON, LAT), &[Technology::G4], r, vec![])],
+            vec![omni(1, Point::new(LON, LAT), [Technology::G4], r)],
+            50.0,
         );
         let expected = std::f64::consts::PI * r * r / area;
         let share = |sampling| {

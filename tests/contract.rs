@@ -1,6 +1,9 @@
 //! The bundled demo scenario end to end, and the report's shape against the
 //! contract (`telecov.report/1`).
 
+mod common;
+
+use common::rect;
 use geo::polygon;
 use serde_json::Value;
 use telecov::model::Technology;
@@ -216,32 +219,16 @@ fn refused_scenarios_write_no_report() {
 #[test]
 fn api_scenarios_with_bad_numbers_are_refused() {
     use telecov::model::*;
-    let commune = Commune {
-        id: FeatureId::Int(1),
-        name: None,
-        district: None,
-        kind: None,
-        population: Some(10.0),
-        households: Some(3.0),
-        geometry: Some(geo::MultiPolygon(vec![polygon![
+    let commune = Commune::new(
+        1,
+        polygon![
             (x: 105.7, y: 10.0), (x: 105.71, y: 10.0), (x: 105.71, y: 10.01), (x: 105.7, y: 10.0)
-        ]])),
-    };
-    let site = Site {
-        id: FeatureId::Str("s".into()),
-        operator: None,
-        technologies: [Technology::G4].into_iter().collect(),
-        height_m: DEFAULT_HEIGHT_M,
-        range_m: SiteRange::All(f64::NAN),
-        sectors: vec![],
-        radio: RadioParams::default(),
-        location: geo::Point::new(105.705, 10.005),
-    };
-    let s = Scenario {
-        communes: vec![commune.clone()],
-        sites: vec![site.clone()],
-        ..Scenario::default()
-    };
+        ],
+        10.0,
+        3.0,
+    );
+    let site = Site::new("s", (105.705, 10.005), [Technology::G4]).with_range_m(f64::NAN);
+    let s = Scenario::new(vec![commune.clone()]).with_sites(vec![site.clone()]);
     let e = telecov::evaluate(&s).unwrap_err().to_string();
     assert!(
         e.contains("sites.geojson") && e.contains("range_m") && e.contains("\"s\""),
@@ -249,26 +236,15 @@ fn api_scenarios_with_bad_numbers_are_refused() {
     );
     let mut wide = site;
     wide.range_m = SiteRange::All(500.0);
-    wide.sectors = vec![Sector {
-        azimuth_deg: 0.0,
-        beamwidth_deg: 400.0,
-        range_m: None,
-    }];
-    let s = Scenario {
-        communes: vec![commune.clone()],
-        sites: vec![wide],
-        ..Scenario::default()
-    };
+    wide.sectors = vec![Sector::new(0.0, 400.0)];
+    let s = Scenario::new(vec![commune.clone()]).with_sites(vec![wide]);
     assert!(telecov::evaluate(&s)
         .unwrap_err()
         .to_string()
         .contains("sectors[0].beamwidth_deg"));
     let mut c = commune;
     c.population = Some(-1.0);
-    let s = Scenario {
-        communes: vec![c],
-        ..Scenario::default()
-    };
+    let s = Scenario::new(vec![c]);
     assert!(telecov::evaluate(&s)
         .unwrap_err()
         .to_string()
@@ -294,26 +270,15 @@ fn absurd_resolution_is_refused_with_advice() {
 #[test]
 fn sites_map_audits_ranges() {
     use telecov::model::*;
-    let ward = Commune {
-        id: FeatureId::Str("w1".into()),
-        name: None,
-        district: None,
-        kind: Some(CommuneKind::Ward),
-        population: Some(10.0),
-        households: Some(3.0),
-        geometry: Some(geo::MultiPolygon(vec![polygon![
-            (x: 105.7, y: 10.0), (x: 105.72, y: 10.0), (x: 105.72, y: 10.02), (x: 105.7, y: 10.02), (x: 105.7, y: 10.0)
-        ]])),
-    };
-    let mk = |id: i64, range_m, radio, sectors| Site {
-        id: FeatureId::Int(id),
-        operator: Some("VNPT".into()),
-        technologies: [Technology::G2, Technology::G4].into_iter().collect(),
-        height_m: 30.0,
-        range_m,
-        sectors,
-        radio,
-        location: geo::Point::new(105.71, 10.01),
+    let ward = Commune::new("w1", rect(105.7, 10.0, 105.72, 10.02), 10.0, 3.0)
+        .with_kind(CommuneKind::Ward);
+    let mk = |id: i64, range_m, radio, sectors| {
+        Site::new(id, (105.71, 10.01), [Technology::G2, Technology::G4])
+            .with_operator("VNPT")
+            .with_height_m(30.0)
+            .with_range(range_m)
+            .with_sectors(sectors)
+            .with_radio(radio)
     };
     let radio = RadioParams {
         tx_power_dbm: Some(43.0),
@@ -321,29 +286,21 @@ fn sites_map_audits_ranges() {
         frequency_mhz: None,
         environment: None,
     };
-    let s = Scenario {
-        communes: vec![ward],
-        sites: vec![
-            mk(
-                1,
-                SiteRange::PerTechnology([Some(1500.0), None, None, None]),
-                RadioParams::default(),
-                vec![],
-            ),
-            mk(2, SiteRange::Unset, radio, vec![]),
-            mk(
-                3,
-                SiteRange::All(800.0),
-                RadioParams::default(),
-                vec![Sector {
-                    azimuth_deg: 30.0,
-                    beamwidth_deg: 65.0,
-                    range_m: Some(450.0),
-                }],
-            ),
-        ],
-        ..Scenario::default()
-    };
+    let s = Scenario::new(vec![ward]).with_sites(vec![
+        mk(
+            1,
+            SiteRange::PerTechnology([Some(1500.0), None, None, None]),
+            RadioParams::default(),
+            vec![],
+        ),
+        mk(2, SiteRange::Unset, radio, vec![]),
+        mk(
+            3,
+            SiteRange::All(800.0),
+            RadioParams::default(),
+            vec![Sector::new(30.0, 65.0).with_range_m(450.0)],
+        ),
+    ]);
     let fc = telecov::io::write::sites_map(&s);
     let p = |i: usize| fc.features[i].properties.clone().unwrap();
     assert_eq!(p(0)["range_2G_m"], 1500.0);
@@ -391,37 +348,19 @@ fn sites_map_audits_ranges() {
 fn environment_rules_set_the_link_budget() {
     use telecov::model::*;
     use telecov::propagation::{link_budget_range_m, Environment};
-    let ward = Commune {
-        id: FeatureId::Str("w1".into()),
-        name: None,
-        district: None,
-        kind: Some(CommuneKind::Ward),
-        population: Some(10_000.0),
-        households: Some(3_000.0),
-        geometry: Some(geo::MultiPolygon(vec![polygon![
-            (x: 105.70, y: 10.00), (x: 105.76, y: 10.00), (x: 105.76, y: 10.06), (x: 105.70, y: 10.06), (x: 105.70, y: 10.00)
-        ]])),
-    };
-    let site = |environment| Site {
-        id: FeatureId::Int(1),
-        operator: None,
-        technologies: [Technology::G4].into_iter().collect(),
-        height_m: 30.0,
-        range_m: SiteRange::Unset,
-        sectors: vec![],
-        radio: RadioParams {
-            tx_power_dbm: Some(43.0),
-            environment,
-            ..RadioParams::default()
-        },
-        location: geo::Point::new(105.73, 10.03),
+    let ward = Commune::new("w1", rect(105.70, 10.00, 105.76, 10.06), 10_000.0, 3_000.0)
+        .with_kind(CommuneKind::Ward);
+    let site = |environment| {
+        Site::new(1, (105.73, 10.03), [Technology::G4])
+            .with_height_m(30.0)
+            .with_radio(RadioParams {
+                tx_power_dbm: Some(43.0),
+                environment,
+                ..RadioParams::default()
+            })
     };
     let scenario = |environment, rules: Option<&str>| {
-        let mut s = Scenario {
-            communes: vec![ward.clone()],
-            sites: vec![site(environment)],
-            ..Scenario::default()
-        };
+        let mut s = Scenario::new(vec![ward.clone()]).with_sites(vec![site(environment)]);
         s.parameters.resolution_m = 100.0;
         if let Some(text) = rules {
             s.parameters = toml::from_str(text).unwrap();
@@ -488,22 +427,13 @@ fn environment_rules_set_the_link_budget() {
 fn radio_defaults_from_scenario_toml_feed_the_link_budget() {
     use telecov::model::*;
     use telecov::propagation::{link_budget_range_with, Environment, RadioConfig};
-    let mut s = Scenario {
-        sites: vec![Site {
-            id: FeatureId::Int(1),
-            operator: None,
-            technologies: [Technology::G4].into_iter().collect(),
-            height_m: 30.0,
-            range_m: SiteRange::Unset,
-            sectors: vec![],
-            radio: RadioParams {
+    let mut s =
+        Scenario::new(vec![]).with_sites(vec![Site::new(1, (105.73, 10.03), [Technology::G4])
+            .with_height_m(30.0)
+            .with_radio(RadioParams {
                 tx_power_dbm: Some(43.0),
                 ..RadioParams::default()
-            },
-            location: geo::Point::new(105.73, 10.03),
-        }],
-        ..Scenario::default()
-    };
+            })]);
     let range = |s: &Scenario| {
         let fc = telecov::io::write::sites_map(s);
         fc.features[0].properties.clone().unwrap()["range_4G_m"]

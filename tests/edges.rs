@@ -6,56 +6,24 @@
 
 use std::f64::consts::PI;
 
-use geo::{Destination, Geodesic, GeodesicArea, LineString, MultiPolygon, Point, Polygon};
+mod common;
+
+use common::{area_m2, omni, rect, scenario};
+use geo::{Destination, Geodesic, LineString, MultiPolygon, Point, Polygon};
 use telecov::model::{
-    Commune, FeatureId, Parameters, PopulationPoint, Scenario, Site, SiteRange, Technology,
-    DEFAULT_HEIGHT_M,
+    Commune, FiberRoute, PopulationPoint, Scenario, Sector, Site, SiteRange, Technology, WifiPoint,
 };
 use telecov::Report;
 
-fn rect(id: i64, w: f64, s: f64, e: f64, n: f64) -> Commune {
-    Commune {
-        id: FeatureId::Int(id),
-        name: None,
-        district: None,
-        kind: None,
-        population: Some(10_000.0),
-        households: Some(2_500.0),
-        geometry: Some(MultiPolygon(vec![Polygon::new(
-            LineString::from(vec![(w, s), (e, s), (e, n), (w, n), (w, s)]),
-            vec![],
-        )])),
-    }
+/// A commune of 10,000 people and 2,500 households on the rectangle
+/// `w`..`e` × `s`..`n`.
+fn commune(id: i64, w: f64, s: f64, e: f64, n: f64) -> Commune {
+    Commune::new(id, rect(w, s, e, n), 10_000.0, 2_500.0)
 }
 
+/// A 4G omni site.
 fn site(id: i64, lon: f64, lat: f64, range_m: f64) -> Site {
-    Site {
-        id: FeatureId::Int(id),
-        operator: None,
-        technologies: [Technology::G4].into_iter().collect(),
-        height_m: DEFAULT_HEIGHT_M,
-        range_m: SiteRange::All(range_m),
-        sectors: vec![],
-        radio: Default::default(),
-        location: Point::new(lon, lat),
-    }
-}
-
-fn scenario(communes: Vec<Commune>, sites: Vec<Site>, resolution_m: f64) -> Scenario {
-    Scenario {
-        communes,
-        sites,
-        parameters: Parameters {
-            resolution_m,
-            ..Parameters::default()
-        },
-        ..Scenario::default()
-    }
-}
-
-/// Geodesic area of a commune, m² (`geo`, independent of telecov).
-fn area_m2(c: &Commune) -> f64 {
-    c.geometry.as_ref().unwrap().geodesic_area_unsigned()
+    omni(id, (lon, lat), [Technology::G4], range_m)
 }
 
 fn g4_pct(r: &Report, i: usize) -> f64 {
@@ -73,11 +41,11 @@ const GRID_PTS: f64 = 0.05;
 
 #[test]
 fn commune_without_people_reports_zero_not_nan() {
-    let mut c = rect(1, 105.0, 21.0, 105.01, 21.01);
+    let mut c = commune(1, 105.0, 21.0, 105.01, 21.01);
     c.population = Some(0.0);
     c.households = Some(0.0);
     let s = scenario(
-        vec![c, rect(2, 105.02, 21.0, 105.03, 21.01)],
+        vec![c, commune(2, 105.02, 21.0, 105.03, 21.01)],
         vec![site(1, 105.005, 21.005, 3000.0)],
         50.0,
     );
@@ -98,15 +66,11 @@ fn commune_without_people_reports_zero_not_nan() {
 
 #[test]
 fn scenario_without_any_people_reports_zero_percentages() {
-    let mut c = rect(1, 105.0, 21.0, 105.01, 21.01);
+    let mut c = commune(1, 105.0, 21.0, 105.01, 21.01);
     c.population = Some(0.0);
     c.households = Some(0.0);
     let mut s = scenario(vec![c], vec![site(1, 105.005, 21.005, 3000.0)], 50.0);
-    s.population = Some(vec![PopulationPoint {
-        location: Some(Point::new(105.005, 21.005)),
-        population: 0.0,
-        households: 0.0,
-    }]);
+    s.population = Some(vec![PopulationPoint::new((105.005, 21.005), 0.0, 0.0)]);
     for s in [
         s.clone(),
         Scenario {
@@ -179,8 +143,8 @@ fn zero_area_commune_keeps_its_people_on_one_point() {
 /// disc well inside: the disc share πr²/A.
 #[test]
 fn communes_at_the_antimeridian_have_the_disc_share() {
-    let east = rect(1, 179.9, -16.1, 180.0, -16.0);
-    let west = rect(2, -180.0, -16.1, -179.9, -16.0);
+    let east = commune(1, 179.9, -16.1, 180.0, -16.0);
+    let west = commune(2, -180.0, -16.1, -179.9, -16.0);
     let r_m = 2_000.0;
     let s = scenario(
         vec![east.clone(), west.clone()],
@@ -207,7 +171,7 @@ fn communes_at_the_antimeridian_have_the_disc_share() {
 #[test]
 fn coverage_crosses_the_antimeridian() {
     let lat = -16.05;
-    let west = rect(2, -180.0, -16.1, -179.9, -16.0);
+    let west = commune(2, -180.0, -16.1, -179.9, -16.0);
     let r_m = 2_000.0;
     let at = Point::new(179.995, lat);
     let d = geo::Distance::distance(&Geodesic, at, Point::new(180.0, lat));
@@ -227,8 +191,8 @@ fn coverage_crosses_the_antimeridian() {
 /// covered exactly within the geodesic range.
 #[test]
 fn points_across_the_antimeridian_follow_geodesic_distance() {
-    let mut c = rect(1, 179.99, -16.01, 180.0, -15.99);
-    let west = rect(2, -180.0, -16.01, -179.99, -15.99);
+    let mut c = commune(1, 179.99, -16.01, 180.0, -15.99);
+    let west = commune(2, -180.0, -16.01, -179.99, -15.99);
     let mut parts = c.geometry.take().unwrap().0;
     parts.extend(west.geometry.unwrap().0);
     c.geometry = Some(MultiPolygon(parts));
@@ -242,9 +206,8 @@ fn points_across_the_antimeridian_follow_geodesic_distance() {
 /// L the route's geodesic length and d the drop distance.
 #[test]
 fn geometry_cut_at_the_antimeridian_is_measured_whole() {
-    use telecov::model::{FeatureId, FiberRoute};
-    let mut c = rect(1, 179.9, -16.1, 180.0, -16.0);
-    let west = rect(2, -180.0, -16.1, -179.9, -16.0);
+    let mut c = commune(1, 179.9, -16.1, 180.0, -16.0);
+    let west = commune(2, -180.0, -16.1, -179.9, -16.0);
     let mut parts = c.geometry.take().unwrap().0;
     parts.extend(west.geometry.unwrap().0);
     c.geometry = Some(MultiPolygon(parts));
@@ -256,14 +219,13 @@ fn geometry_cut_at_the_antimeridian_is_measured_whole() {
         Point::new(180.0, lat),
         Point::new(-179.96, lat),
     );
-    s.fiber = vec![FiberRoute {
-        id: FeatureId::Int(1),
-        operator: None,
-        geometry: geo::MultiLineString(vec![
+    s.fiber = vec![FiberRoute::new(
+        1,
+        geo::MultiLineString(vec![
             LineString::from(vec![a, m]),
             LineString::from(vec![Point::new(-180.0, lat), b]),
         ]),
-    }];
+    )];
     let r = telecov::evaluate(&s).unwrap();
     let area = area_m2(&c);
     let expected = 100.0 * PI * r_m * r_m / area;
@@ -293,7 +255,7 @@ fn communes_near_the_poles_have_the_disc_share() {
         } else {
             (-89.9, -89.8)
         };
-        let c = rect(1, 0.0, s_lat, 1.0, n_lat);
+        let c = commune(1, 0.0, s_lat, 1.0, n_lat);
         // 0.5° of longitude at 89.85° is 146 m: a 60 m disc fits inside
         let r_m = 60.0;
         let s = scenario(vec![c.clone()], vec![site(1, 0.5, sign * 89.85, r_m)], 5.0);
@@ -314,7 +276,7 @@ fn communes_near_the_poles_have_the_disc_share() {
 fn polar_cap_has_the_disc_share() {
     let mut ring: Vec<(f64, f64)> = (0..=8).map(|k| (-180.0 + 45.0 * k as f64, 89.9)).collect();
     ring.extend([(180.0, 90.0), (-180.0, 90.0), (-180.0, 89.9)]);
-    let mut c = rect(1, 0.0, 0.0, 1.0, 1.0);
+    let mut c = commune(1, 0.0, 0.0, 1.0, 1.0);
     c.geometry = Some(MultiPolygon(vec![Polygon::new(
         LineString::from(ring),
         vec![],
@@ -337,7 +299,7 @@ fn polar_cap_has_the_disc_share() {
 fn points_near_the_pole_follow_geodesic_distance() {
     let centre = Point::new(10.0, 89.9);
     let r_m = 500.0;
-    check_ring_of_points(centre, r_m, 0.01, rect(1, 0.0, 89.85, 20.0, 89.95));
+    check_ring_of_points(centre, r_m, 0.01, commune(1, 0.0, 89.85, 20.0, 89.95));
 }
 
 // ---------------------------------------------------------------- ranges
@@ -350,11 +312,11 @@ fn check_ring_of_points(centre: Point<f64>, r_m: f64, rel: f64, commune: Commune
     for k in 0..8 {
         let bearing = 45.0 * k as f64 + 10.0;
         for (f, pop) in [(1.0 - rel, 1.0), (1.0 + rel, 1000.0)] {
-            points.push(PopulationPoint {
-                location: Some(Geodesic.destination(centre, bearing, f * r_m)),
-                population: pop,
-                households: 0.0,
-            });
+            points.push(PopulationPoint::new(
+                Geodesic.destination(centre, bearing, f * r_m),
+                pop,
+                0.0,
+            ));
         }
     }
     let mut s = scenario(
@@ -380,7 +342,7 @@ fn range_of_100_km_follows_geodesic_distance() {
         Point::new(105.5, 16.0),
         100_000.0,
         0.001,
-        rect(1, 104.0, 14.5, 107.0, 17.5),
+        commune(1, 104.0, 14.5, 107.0, 17.5),
     );
 }
 
@@ -390,7 +352,7 @@ fn range_of_1_m_follows_geodesic_distance() {
         Point::new(105.5, 16.0),
         1.0,
         0.01,
-        rect(1, 105.49, 15.99, 105.51, 16.01),
+        commune(1, 105.49, 15.99, 105.51, 16.01),
     );
 }
 
@@ -398,7 +360,7 @@ fn range_of_1_m_follows_geodesic_distance() {
 /// projection strips: the disc share πr²/A.
 #[test]
 fn range_of_100_km_has_the_disc_share() {
-    let c = rect(1, 104.0, 14.5, 107.0, 17.5);
+    let c = commune(1, 104.0, 14.5, 107.0, 17.5);
     let r_m = 100_000.0;
     let s = scenario(vec![c.clone()], vec![site(1, 105.5, 16.0, r_m)], 1000.0);
     let r = telecov::evaluate(&s).unwrap();
@@ -413,7 +375,7 @@ fn range_of_100_km_has_the_disc_share() {
 /// πr²/A ≈ 0.65 %.
 #[test]
 fn range_of_1_m_has_the_disc_share() {
-    let c = rect(1, 105.5, 16.0, 105.5002, 16.0002);
+    let c = commune(1, 105.5, 16.0, 105.5002, 16.0002);
     let s = scenario(vec![c.clone()], vec![site(1, 105.5001, 16.0001, 1.0)], 0.5);
     let r = telecov::evaluate(&s).unwrap();
     let expected = 100.0 * PI / area_m2(&c);
@@ -430,20 +392,12 @@ fn range_of_1_m_has_the_disc_share() {
 fn non_finite_numbers_in_code_built_scenarios_are_refused() {
     let base = || {
         let mut s = scenario(
-            vec![rect(1, 105.0, 21.0, 105.01, 21.01)],
+            vec![commune(1, 105.0, 21.0, 105.01, 21.01)],
             vec![site(1, 105.005, 21.005, 500.0)],
             100.0,
         );
-        s.wifi = vec![telecov::model::WifiPoint {
-            id: FeatureId::Int(1),
-            range_m: Some(50.0),
-            location: Point::new(105.005, 21.005),
-        }];
-        s.population = Some(vec![PopulationPoint {
-            location: Some(Point::new(105.005, 21.005)),
-            population: 1.0,
-            households: 1.0,
-        }]);
+        s.wifi = vec![WifiPoint::new(1, (105.005, 21.005)).with_range_m(50.0)];
+        s.population = Some(vec![PopulationPoint::new((105.005, 21.005), 1.0, 1.0)]);
         s
     };
     telecov::evaluate(&base()).expect("the base scenario is valid");
@@ -456,7 +410,7 @@ fn non_finite_numbers_in_code_built_scenarios_are_refused() {
             s.communes[0].households = Some(f64::INFINITY)
         }),
         ("communes.geojson", "geometry", |s| {
-            s.communes[0] = rect(1, 105.0, f64::NAN, 105.01, 21.01)
+            s.communes[0] = commune(1, 105.0, f64::NAN, 105.01, 21.01)
         }),
         ("sites.geojson", "range_m", |s| {
             s.sites[0].range_m = SiteRange::All(f64::INFINITY)
@@ -468,18 +422,10 @@ fn non_finite_numbers_in_code_built_scenarios_are_refused() {
             s.sites[0].location = Point::new(f64::NAN, 21.0)
         }),
         ("sites.geojson", "sectors[0].azimuth_deg", |s| {
-            s.sites[0].sectors = vec![telecov::model::Sector {
-                azimuth_deg: f64::NEG_INFINITY,
-                beamwidth_deg: 60.0,
-                range_m: None,
-            }]
+            s.sites[0].sectors = vec![Sector::new(f64::NEG_INFINITY, 60.0)]
         }),
         ("sites.geojson", "sectors[0].beamwidth_deg", |s| {
-            s.sites[0].sectors = vec![telecov::model::Sector {
-                azimuth_deg: 0.0,
-                beamwidth_deg: f64::NAN,
-                range_m: None,
-            }]
+            s.sites[0].sectors = vec![Sector::new(0.0, f64::NAN)]
         }),
         ("wifi.geojson", "range_m", |s| {
             s.wifi[0].range_m = Some(f64::NAN)
@@ -515,7 +461,7 @@ fn non_finite_numbers_in_code_built_scenarios_are_refused() {
 #[test]
 fn too_fine_a_resolution_names_one_that_fits() {
     for res in [0.01, 1e-200, 1e-300, f64::MIN_POSITIVE] {
-        let s = scenario(vec![rect(1, 105.0, 21.0, 105.1, 21.1)], vec![], res);
+        let s = scenario(vec![commune(1, 105.0, 21.0, 105.1, 21.1)], vec![], res);
         let options = telecov::Options {
             max_demand_cells: 1_000_000,
             ..telecov::Options::default()

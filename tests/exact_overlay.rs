@@ -64,7 +64,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use telecov::model::{
     Commune, CommuneKind, FeatureId, FiberRoute, Parameters, Scenario, Sector, Site, SiteRange,
-    TechSet, Technology, WifiPoint, DEFAULT_HEIGHT_M,
+    TechSet, Technology, WifiPoint,
 };
 use telecov::report::Report;
 
@@ -433,15 +433,10 @@ fn commune(
     let area_km2 = area_m2(&geometry) / 1e6;
     let population = (area_km2 * density_per_km2 * rng.random_range(0.8..1.25)).round();
     let households = (population / rng.random_range(3.4..4.0)).round();
-    Commune {
-        id,
-        name: Some(name),
-        district: Some(district.into()),
-        kind: Some(kind),
-        population: Some(population),
-        households: Some(households),
-        geometry: Some(geometry),
-    }
+    Commune::new(id, geometry, population, households)
+        .with_name(name)
+        .with_district(district)
+        .with_kind(kind)
 }
 
 /// How often a site carries a layer, and the interval of its range, on an
@@ -535,16 +530,12 @@ fn build_sites(l: &Layout, centre: (f64, f64), rng: &mut ChaCha8Rng) -> Vec<Site
             Vec::new()
         };
         let ll = lonlat(x, y);
-        sites.push(Site {
-            id: FeatureId::Str(format!("S{k:04}")),
-            operator: Some(["VNPT", "Viettel", "MobiFone"][k % 3].into()),
-            technologies: techs,
-            height_m: DEFAULT_HEIGHT_M,
-            range_m,
-            sectors,
-            radio: Default::default(),
-            location: Point(ll),
-        });
+        sites.push(
+            Site::new(format!("S{k:04}"), ll, techs)
+                .with_operator(["VNPT", "Viettel", "MobiFone"][k % 3])
+                .with_range(range_m)
+                .with_sectors(sectors),
+        );
     }
     sites
 }
@@ -581,11 +572,7 @@ fn build_fibre(l: &Layout, centre: (f64, f64), rng: &mut ChaCha8Rng) -> Vec<Fibe
                 let branch_heading = heading + std::f64::consts::FRAC_PI_2;
                 parts.push(walk(from, branch_heading, n / 2, rng));
             }
-            FiberRoute {
-                id: FeatureId::Str(format!("F{k}")),
-                operator: Some("VNPT".into()),
-                geometry: MultiLineString(parts),
-            }
+            FiberRoute::new(format!("F{k}"), MultiLineString(parts)).with_operator("VNPT")
         })
         .collect()
 }
@@ -617,18 +604,14 @@ fn build_scenario(l: &Layout, resolution_m: f64) -> Scenario {
     let sites = build_sites(l, centre, &mut rng);
     let fiber = build_fibre(l, centre, &mut rng);
     let wifi = build_wifi(l, centre, &mut rng);
-    Scenario {
-        communes,
-        sites,
-        fiber,
-        wifi,
-        population: None,
-        parameters: Parameters {
+    Scenario::new(communes)
+        .with_sites(sites)
+        .with_fiber(fiber)
+        .with_wifi(wifi)
+        .with_parameters(Parameters {
             resolution_m,
             ..Parameters::default()
-        },
-        warnings: Vec::new(),
-    }
+        })
 }
 
 // ---------------------------------------------------------------------------

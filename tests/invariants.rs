@@ -17,11 +17,13 @@
 //! so that they straddle two projection strips. Each property runs
 //! [`CASES`] cases.
 
-use geo::{Intersects, LineString, MultiLineString, MultiPolygon, Point, Polygon};
+mod common;
+
+use common::{arb_fibre, arb_wifi, omni};
+use geo::{Intersects, LineString, Point, Polygon};
 use proptest::prelude::*;
 use telecov::model::{
-    Commune, FeatureId, FiberRoute, Parameters, PopulationPoint, Scenario, Sector, Site, SiteRange,
-    TechSet, Technology, WifiPoint, DEFAULT_HEIGHT_M,
+    Commune, FeatureId, PopulationPoint, Scenario, Sector, Site, SiteRange, Technology,
 };
 use telecov::report::CommuneReport;
 use telecov::Report;
@@ -56,47 +58,24 @@ fn commune(i: usize, col: usize, row: usize, inset: [f64; 4], pop: f64, hh: f64)
     ];
     let mut ring: Vec<(f64, f64)> = corners.to_vec();
     ring.push(corners[0]);
-    Commune {
-        id: FeatureId::Int(i as i64),
-        name: None,
-        district: None,
-        kind: None,
-        population: Some(pop),
-        households: Some(hh),
-        geometry: Some(MultiPolygon(vec![Polygon::new(
-            LineString::from(ring),
-            vec![],
-        )])),
-    }
+    Commune::new(
+        i as i64,
+        Polygon::new(LineString::from(ring), vec![]),
+        pop,
+        hh,
+    )
 }
 
-fn omni(id: i64, lon: f64, lat: f64, techs: TechSet, range_m: f64) -> Site {
-    Site {
-        id: FeatureId::Int(id),
-        operator: None,
-        technologies: techs,
-        height_m: DEFAULT_HEIGHT_M,
-        range_m: SiteRange::All(range_m),
-        sectors: vec![],
-        radio: Default::default(),
-        location: Point::new(lon, lat),
-    }
-}
-
-prop_compose! {
-    fn arb_site(id: i64)(
-        dx in -0.025f64..0.025, dy in -0.015f64..0.015,
-        bits in 1u8..16,
-        range_m in 100.0f64..1500.0,
-        sectors in prop::collection::vec((0.0f64..360.0, 10.0f64..=360.0, prop::option::of(100.0f64..1200.0)), 0..4),
-    ) -> Site {
-        let mut s = omni(id, LON + dx, LAT + dy, TechSet::from_bits(bits), range_m);
-        s.sectors = sectors
-            .into_iter()
-            .map(|(azimuth_deg, beamwidth_deg, range_m)| Sector { azimuth_deg, beamwidth_deg, range_m })
-            .collect();
-        s
-    }
+/// Sites within about 2.8 km × 1.7 km of (LON, LAT), ranges 100 m to
+/// 1.5 km (sectors up to 1.2 km).
+fn arb_site(id: i64) -> impl Strategy<Value = Site> {
+    common::arb_site(
+        id,
+        Point::new(LON, LAT),
+        (0.025, 0.015),
+        100.0..1500.0,
+        100.0..1200.0,
+    )
 }
 
 /// Random scenarios with non-overlapping communes (one in ten without
@@ -115,21 +94,11 @@ fn arb_scenario(points: bool) -> impl Strategy<Value = Scenario> {
             ),
             6,
         ),
-        prop::collection::vec(
-            (
-                -0.03f64..0.03,
-                -0.02f64..0.02,
-                -0.03f64..0.03,
-                -0.02f64..0.02,
-            ),
-            0..3,
-        ),
-        prop::collection::vec(
-            (
-                -0.03f64..0.03,
-                -0.02f64..0.02,
-                prop::option::of(20.0f64..400.0),
-            ),
+        arb_fibre(Point::new(LON, LAT), (0.03, 0.02), 0..3),
+        arb_wifi(
+            Point::new(LON, LAT),
+            (0.03, 0.02),
+            prop::option::of(20.0f64..400.0),
             0..5,
         ),
         prop::collection::vec(
@@ -148,8 +117,8 @@ fn arb_scenario(points: bool) -> impl Strategy<Value = Scenario> {
                 (0..n_sites as i64).map(arb_site).collect::<Vec<_>>(),
             )
         })
-        .prop_map(move |((cells, shapes, fibre, wifi, pts), sites)| Scenario {
-            communes: cells
+        .prop_map(move |((cells, shapes, fibre, wifi, pts), sites)| {
+            let communes = cells
                 .iter()
                 .enumerate()
                 .map(|(i, &cell)| {
@@ -160,43 +129,21 @@ fn arb_scenario(points: bool) -> impl Strategy<Value = Scenario> {
                     }
                     c
                 })
-                .collect(),
-            sites,
-            fiber: fibre
-                .into_iter()
-                .enumerate()
-                .map(|(i, (x0, y0, x1, y1))| FiberRoute {
-                    id: FeatureId::Int(i as i64),
-                    operator: None,
-                    geometry: MultiLineString(vec![LineString::from(vec![
-                        (LON + x0, LAT + y0),
-                        (LON + x1, LAT + y1),
-                    ])]),
-                })
-                .collect(),
-            wifi: wifi
-                .into_iter()
-                .enumerate()
-                .map(|(i, (x, y, range_m))| WifiPoint {
-                    id: FeatureId::Int(i as i64),
-                    range_m,
-                    location: Point::new(LON + x, LAT + y),
-                })
-                .collect(),
-            population: points.then(|| {
-                pts.into_iter()
-                    .map(|(at, population, households)| PopulationPoint {
-                        location: at.map(|(x, y)| Point::new(LON + x, LAT + y)),
-                        population,
-                        households,
-                    })
-                    .collect()
-            }),
-            parameters: Parameters {
-                resolution_m: 150.0,
-                ..Parameters::default()
-            },
-            warnings: vec![],
+                .collect();
+            Scenario {
+                population: points.then(|| {
+                    pts.into_iter()
+                        .map(|(at, population, households)| PopulationPoint {
+                            location: at.map(|(x, y)| Point::new(LON + x, LAT + y)),
+                            population,
+                            households,
+                        })
+                        .collect()
+                }),
+                ..common::scenario(communes, sites, 150.0)
+                    .with_fiber(fibre)
+                    .with_wifi(wifi)
+            }
         })
 }
 
@@ -405,11 +352,7 @@ proptest! {
         with_omni.sites.push(site.clone());
         let mut sectored = s.clone();
         site.sectors = (0..n)
-            .map(|k| Sector {
-                azimuth_deg: (rotation + k as f64 * 360.0 / n as f64) % 360.0,
-                beamwidth_deg: 360.0 / n as f64,
-                range_m: None,
-            })
+            .map(|k| Sector::new((rotation + k as f64 * 360.0 / n as f64) % 360.0, 360.0 / n as f64))
             .collect();
         sectored.sites.push(site);
         assert_same(&eval(&with_omni), &eval(&sectored))?;
@@ -494,16 +437,8 @@ fn reordering_overlapping_communes_follows_the_first_commune_rule() {
     let a = commune(0, 0, 0, [0.0; 4], 100.0, 10.0);
     let mut b = commune(1, 0, 0, [0.0; 4], 100.0, 10.0);
     b.id = FeatureId::Int(1);
-    let p = PopulationPoint {
-        location: Some(Point::new(LON - CELL, LAT - 0.5 * CELL)),
-        population: 7.0,
-        households: 2.0,
-    };
-    let mut s = Scenario {
-        communes: vec![a, b],
-        population: Some(vec![p]),
-        ..Scenario::default()
-    };
+    let p = PopulationPoint::new((LON - CELL, LAT - 0.5 * CELL), 7.0, 2.0);
+    let mut s = Scenario::new(vec![a, b]).with_population(vec![p]);
     let r = eval(&s);
     assert_eq!(
         (r.communes[0].population, r.communes[1].population),
@@ -532,15 +467,11 @@ fn generator_layout_is_as_documented() {
         )
     };
     let (x, y) = centre(4);
-    let s = Scenario {
+    let s = common::scenario(
         communes,
-        sites: vec![omni(1, x, y, [Technology::G4].into_iter().collect(), 600.0)],
-        parameters: Parameters {
-            resolution_m: 150.0,
-            ..Parameters::default()
-        },
-        ..Scenario::default()
-    };
+        vec![omni(1, (x, y), [Technology::G4], 600.0)],
+        150.0,
+    );
     let r = eval(&s);
     for (i, c) in r.communes.iter().enumerate() {
         let pct = c.population_covered_pct(Technology::G4);

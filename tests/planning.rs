@@ -2,13 +2,15 @@
 //! valid polygons outside coverage, claims that a re-run confirms, greedy
 //! against the exact optimum, bad requests.
 
+mod common;
+
+use common::{omni, rect, scenario};
 use geo::{
     BoundingRect, Contains, LineString, MultiLineString, MultiPolygon, Point, Polygon, Validation,
 };
 use rand::{Rng, SeedableRng};
 use telecov::model::{
-    Commune, FeatureId, FiberRoute, PopulationPoint, Scenario, Sector, Site, SiteRange, TechSet,
-    Technology, WifiPoint, DEFAULT_HEIGHT_M,
+    Commune, FiberRoute, PopulationPoint, Scenario, Sector, SiteRange, Technology, WifiPoint,
 };
 use telecov::planning::{
     celf, find_gaps, plan, point_flags, CoverageProblem, GapMap, GapOptions, Layer, PlanOptions,
@@ -20,40 +22,10 @@ use telecov::Options;
 const LON: f64 = 105.70;
 const LAT: f64 = 10.00;
 
-fn square(i: usize, w: f64, s: f64, size: f64, pop: f64) -> Commune {
-    let (e, n) = (w + size, s + size);
-    Commune {
-        id: FeatureId::Int(i as i64),
-        name: Some(format!("C{i}")),
-        district: None,
-        kind: None,
-        population: Some(pop),
-        households: Some(pop / 3.5),
-        geometry: Some(MultiPolygon(vec![Polygon::new(
-            LineString::from(vec![(w, s), (e, s), (e, n), (w, n), (w, s)]),
-            vec![],
-        )])),
-    }
-}
-
-fn site(
-    id: i64,
-    dx: f64,
-    dy: f64,
-    techs: &[Technology],
-    range_m: f64,
-    sectors: Vec<Sector>,
-) -> Site {
-    Site {
-        id: FeatureId::Int(id),
-        operator: None,
-        technologies: techs.iter().copied().collect::<TechSet>(),
-        height_m: DEFAULT_HEIGHT_M,
-        range_m: SiteRange::All(range_m),
-        sectors,
-        radio: Default::default(),
-        location: Point::new(LON + dx, LAT + dy),
-    }
+/// Commune `id`, named `C{id}`, with `pop` people and `pop / 3.5`
+/// households.
+fn commune(id: i64, geometry: impl Into<MultiPolygon<f64>>, pop: f64) -> Commune {
+    Commune::new(id, geometry, pop, pop / 3.5).with_name(format!("C{id}"))
 }
 
 /// Four communes (2 × 2 of about 2.2 km), sites of every kind, a fibre
@@ -62,12 +34,13 @@ fn small_city() -> Scenario {
     use Technology::*;
     let d = 0.02;
     let communes = vec![
-        square(0, LON, LAT, d, 8000.0),
-        square(1, LON + d, LAT, d, 3000.0),
-        square(2, LON, LAT + d, d, 5000.0),
+        commune(0, rect(LON, LAT, LON + d, LAT + d), 8000.0),
+        commune(1, rect(LON + d, LAT, LON + d + d, LAT + d), 3000.0),
+        commune(2, rect(LON, LAT + d, LON + d, LAT + d + d), 5000.0),
         // an odd one: a triangle-ish ward with a hole
-        Commune {
-            geometry: Some(MultiPolygon(vec![Polygon::new(
+        commune(
+            3,
+            Polygon::new(
                 LineString::from(vec![
                     (LON + d, LAT + d),
                     (LON + 2.0 * d, LAT + d),
@@ -80,65 +53,35 @@ fn small_city() -> Scenario {
                     (LON + 1.9 * d, LAT + 1.4 * d),
                     (LON + 1.8 * d, LAT + 1.2 * d),
                 ])],
-            )])),
-            ..square(3, 0.0, 0.0, 0.0, 2000.0)
-        },
+            ),
+            2000.0,
+        ),
     ];
     let sites = vec![
-        site(1, 0.008, 0.009, &[G2, G3, G4], 700.0, vec![]),
-        site(
-            2,
-            0.03,
-            0.006,
-            &[G2, G4],
-            900.0,
-            vec![
-                Sector {
-                    azimuth_deg: 10.0,
-                    beamwidth_deg: 65.0,
-                    range_m: None,
-                },
-                Sector {
-                    azimuth_deg: 200.0,
-                    beamwidth_deg: 90.0,
-                    range_m: Some(500.0),
-                },
-            ],
-        ),
-        site(3, 0.012, 0.031, &[G2, G3, G4, G5], 400.0, vec![]),
-        site(4, -0.01, 0.02, &[G2], 2500.0, vec![]),
-        site(5, 0.035, 0.034, &[G3], 600.0, vec![]),
+        omni(1, (LON + 0.008, LAT + 0.009), [G2, G3, G4], 700.0),
+        omni(2, (LON + 0.03, LAT + 0.006), [G2, G4], 900.0).with_sectors(vec![
+            Sector::new(10.0, 65.0),
+            Sector::new(200.0, 90.0).with_range_m(500.0),
+        ]),
+        omni(3, (LON + 0.012, LAT + 0.031), [G2, G3, G4, G5], 400.0),
+        omni(4, (LON - 0.01, LAT + 0.02), [G2], 2500.0),
+        omni(5, (LON + 0.035, LAT + 0.034), [G3], 600.0),
     ];
-    let fiber = vec![FiberRoute {
-        id: FeatureId::Str("F1".into()),
-        operator: None,
-        geometry: MultiLineString(vec![LineString::from(vec![
+    let fiber = vec![FiberRoute::new(
+        "F1",
+        vec![
             (LON + 0.001, LAT + 0.005),
             (LON + 0.025, LAT + 0.012),
             (LON + 0.03, LAT + 0.03),
-        ])]),
-    }];
+        ],
+    )];
     let wifi = vec![
-        WifiPoint {
-            id: FeatureId::Int(1),
-            range_m: None,
-            location: Point::new(LON + 0.005, LAT + 0.005),
-        },
-        WifiPoint {
-            id: FeatureId::Int(2),
-            range_m: Some(250.0),
-            location: Point::new(LON + 0.026, LAT + 0.01),
-        },
+        WifiPoint::new(1, (LON + 0.005, LAT + 0.005)),
+        WifiPoint::new(2, (LON + 0.026, LAT + 0.01)).with_range_m(250.0),
     ];
-    let mut s = Scenario {
-        communes,
-        sites,
-        fiber,
-        wifi,
-        ..Scenario::default()
-    };
-    s.parameters.resolution_m = 50.0;
-    s
+    scenario(communes, sites, 50.0)
+        .with_fiber(fiber)
+        .with_wifi(wifi)
 }
 
 /// The same city with people on random points (some outside every commune).
@@ -146,13 +89,15 @@ fn small_city_points() -> Scenario {
     let mut s = small_city();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
     let pts = (0..3000)
-        .map(|_| PopulationPoint {
-            location: Some(Point::new(
-                LON - 0.002 + rng.random_range(0.0..0.044),
-                LAT - 0.002 + rng.random_range(0.0..0.044),
-            )),
-            population: rng.random_range(0.0..12.0),
-            households: rng.random_range(0.0..4.0),
+        .map(|_| {
+            PopulationPoint::new(
+                (
+                    LON - 0.002 + rng.random_range(0.0..0.044),
+                    LAT - 0.002 + rng.random_range(0.0..0.044),
+                ),
+                rng.random_range(0.0..12.0),
+                rng.random_range(0.0..4.0),
+            )
         })
         .collect();
     s.population = Some(pts);
@@ -576,7 +521,7 @@ fn odd_scenarios_do_not_panic() {
     let mut s = small_city();
     s.communes.push(Commune {
         geometry: None,
-        ..square(9, 0.0, 0.0, 0.0, 700.0)
+        ..commune(9, MultiPolygon::new(vec![]), 700.0)
     });
     let report = telecov::evaluate(&s).expect("report");
     let gaps = find_gaps(&s, &report, &GapOptions::default()).expect("gaps");
@@ -617,17 +562,6 @@ fn odd_scenarios_do_not_panic() {
 /// Latitude of the antimeridian scenarios (Taveuni, Fiji).
 const FIJI_LAT: f64 = -16.80;
 
-/// A commune between two longitudes (west < east, both in [-180, 180]).
-fn band(id: i64, w: f64, e: f64, s: f64, n: f64, pop: f64) -> Commune {
-    Commune {
-        geometry: Some(MultiPolygon(vec![Polygon::new(
-            LineString::from(vec![(w, s), (e, s), (e, n), (w, n), (w, s)]),
-            vec![],
-        )])),
-        ..square(id as usize, 0.0, 0.0, 0.0, pop)
-    }
-}
-
 /// A scenario around 180° (Taveuni): a commune east of the antimeridian,
 /// one west of it, and one across it drawn as RFC 7946 asks (a
 /// MultiPolygon cut at 180°); a site at 179.995° covering across, one on
@@ -636,47 +570,32 @@ fn band(id: i64, w: f64, e: f64, s: f64, n: f64, pop: f64) -> Commune {
 fn taveuni() -> Scenario {
     use Technology::*;
     let lat = FIJI_LAT;
-    let mut across = band(3, 179.95, 180.0, lat + 0.05, lat + 0.09, 3000.0);
-    let west_part = band(0, -180.0, -179.95, lat + 0.05, lat + 0.09, 0.0);
+    let mut across = commune(3, rect(179.95, lat + 0.05, 180.0, lat + 0.09), 3000.0);
+    let west_part = commune(0, rect(-180.0, lat + 0.05, -179.95, lat + 0.09), 0.0);
     if let (Some(g), Some(w)) = (across.geometry.as_mut(), west_part.geometry) {
         g.0.extend(w.0);
     }
     let communes = vec![
-        band(1, 179.90, 180.0, lat - 0.05, lat + 0.05, 6000.0),
-        band(2, -180.0, -179.90, lat - 0.05, lat + 0.05, 4000.0),
+        commune(1, rect(179.90, lat - 0.05, 180.0, lat + 0.05), 6000.0),
+        commune(2, rect(-180.0, lat - 0.05, -179.90, lat + 0.05), 4000.0),
         across,
     ];
-    let mk = |id: i64, lon: f64, lat: f64, techs: &[Technology], range_m: f64| Site {
-        location: Point::new(lon, lat),
-        ..site(id, 0.0, 0.0, techs, range_m, vec![])
-    };
     let sites = vec![
-        mk(1, 179.995, lat, &[G2, G3, G4], 3000.0),
-        mk(2, -179.95, lat + 0.02, &[G2, G3], 2000.0),
-        mk(3, 179.93, lat - 0.03, &[G2, G4], 1500.0),
+        omni(1, (179.995, lat), [G2, G3, G4], 3000.0),
+        omni(2, (-179.95, lat + 0.02), [G2, G3], 2000.0),
+        omni(3, (179.93, lat - 0.03), [G2, G4], 1500.0),
     ];
-    let fiber = vec![FiberRoute {
-        id: FeatureId::Str("F1".into()),
-        operator: None,
-        geometry: MultiLineString(vec![
+    let fiber = vec![FiberRoute::new(
+        "F1",
+        MultiLineString(vec![
             LineString::from(vec![(179.93, lat - 0.02), (180.0, lat - 0.01)]),
             LineString::from(vec![(-180.0, lat - 0.01), (-179.96, lat + 0.01)]),
         ]),
-    }];
-    let wifi = vec![WifiPoint {
-        id: FeatureId::Int(1),
-        range_m: Some(300.0),
-        location: Point::new(-179.99, lat),
-    }];
-    let mut s = Scenario {
-        communes,
-        sites,
-        fiber,
-        wifi,
-        ..Scenario::default()
-    };
-    s.parameters.resolution_m = 100.0;
-    s
+    )];
+    let wifi = vec![WifiPoint::new(1, (-179.99, lat)).with_range_m(300.0)];
+    scenario(communes, sites, 100.0)
+        .with_fiber(fiber)
+        .with_wifi(wifi)
 }
 
 /// The same scenario with people on random points.
@@ -686,14 +605,14 @@ fn taveuni_points() -> Scenario {
     let pts = (0..4000)
         .map(|_| {
             let lon: f64 = 179.9 + rng.random_range(0.0..0.2);
-            PopulationPoint {
-                location: Some(Point::new(
+            PopulationPoint::new(
+                (
                     if lon > 180.0 { lon - 360.0 } else { lon },
                     FIJI_LAT - 0.05 + rng.random_range(0.0..0.14),
-                )),
-                population: rng.random_range(0.0..8.0),
-                households: rng.random_range(0.0..3.0),
-            }
+                ),
+                rng.random_range(0.0..8.0),
+                rng.random_range(0.0..3.0),
+            )
         })
         .collect();
     s.population = Some(pts);
@@ -968,15 +887,11 @@ fn antimeridian_scenario_matches_its_twin_away_from_180() {
 #[test]
 fn gaps_near_a_pole_are_drawn_and_gaps_around_it_refused() {
     // a thin commune 0°..1° E at 89.8°..89.9° N with a 60 m disc inside
-    let mut s = Scenario {
-        communes: vec![band(1, 0.0, 1.0, 89.8, 89.9, 1000.0)],
-        sites: vec![Site {
-            location: Point::new(0.5, 89.85),
-            ..site(1, 0.0, 0.0, &[Technology::G4], 60.0, vec![])
-        }],
-        ..Scenario::default()
-    };
-    s.parameters.resolution_m = 5.0;
+    let s = scenario(
+        vec![commune(1, rect(0.0, 89.8, 1.0, 89.9), 1000.0)],
+        vec![omni(1, (0.5, 89.85), [Technology::G4], 60.0)],
+        5.0,
+    );
     let report = telecov::evaluate(&s).expect("report");
     let gaps = find_gaps(&s, &report, &GapOptions::default()).expect("gaps near the pole");
     let err = check_conservation("near the pole", &report, &gaps);
@@ -989,20 +904,12 @@ fn gaps_near_a_pole_are_drawn_and_gaps_around_it_refused() {
     // is a ring around it
     let mut ring: Vec<(f64, f64)> = (0..=8).map(|k| (-180.0 + 45.0 * k as f64, 89.9)).collect();
     ring.extend([(180.0, 90.0), (-180.0, 90.0), (-180.0, 89.9)]);
-    let mut cap = band(7, 0.0, 1.0, 0.0, 1.0, 1000.0);
-    cap.geometry = Some(MultiPolygon(vec![Polygon::new(
-        LineString::from(ring),
-        vec![],
-    )]));
-    let mut s = Scenario {
-        communes: vec![cap],
-        sites: vec![Site {
-            location: Point::new(0.0, 90.0),
-            ..site(1, 0.0, 0.0, &[Technology::G4], 5000.0, vec![])
-        }],
-        ..Scenario::default()
-    };
-    s.parameters.resolution_m = 200.0;
+    let cap = commune(7, Polygon::new(LineString::from(ring), vec![]), 1000.0);
+    let s = scenario(
+        vec![cap],
+        vec![omni(1, (0.0, 90.0), [Technology::G4], 5000.0)],
+        200.0,
+    );
     let report = telecov::evaluate(&s).expect("the report is not affected");
     assert!(report.communes[0].population_covered.g4 > 0.0);
     let e = find_gaps(&s, &report, &GapOptions::default())

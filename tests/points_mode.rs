@@ -2,29 +2,24 @@
 //! geodesic distances and bearings. Results do not depend on the number of
 //! threads.
 
-use geo::{Bearing, Distance, Geodesic, LineString, MultiPolygon, Point, Polygon};
+mod common;
+
+use common::{omni, rect};
+use geo::{Bearing, Distance, Geodesic, Point};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use telecov::model::{
-    Commune, FeatureId, Parameters, PopulationPoint, Scenario, Sector, Site, SiteRange, TechSet,
-    Technology, DEFAULT_HEIGHT_M,
-};
+use telecov::model::{Commune, PopulationPoint, Scenario, Sector, Site, TechSet, Technology};
 
 const LON: f64 = 105.75;
 const LAT: f64 = 10.03;
 
-fn rect(id: &str, w: f64, s: f64, e: f64, n: f64) -> Commune {
+/// A commune on the rectangle `w`..`e` × `s`..`n` without people of its
+/// own (points mode).
+fn commune(id: &str, w: f64, s: f64, e: f64, n: f64) -> Commune {
     Commune {
-        id: FeatureId::Str(id.into()),
-        name: None,
-        district: None,
-        kind: None,
         population: None,
         households: None,
-        geometry: Some(MultiPolygon(vec![Polygon::new(
-            LineString::from(vec![(w, s), (e, s), (e, n), (w, n), (w, s)]),
-            vec![],
-        )])),
+        ..Commune::new(id, rect(w, s, e, n), 0.0, 0.0)
     }
 }
 
@@ -36,9 +31,9 @@ fn fixture(seed: u64) -> Fixture {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     // two communes side by side sharing the meridian LON, a third overlapping the first
     let communes = vec![
-        rect("a", LON - 0.05, LAT - 0.05, LON, LAT + 0.05),
-        rect("b", LON, LAT - 0.05, LON + 0.05, LAT + 0.05),
-        rect("c", LON - 0.02, LAT - 0.02, LON + 0.0, LAT + 0.02),
+        commune("a", LON - 0.05, LAT - 0.05, LON, LAT + 0.05),
+        commune("b", LON, LAT - 0.05, LON + 0.05, LAT + 0.05),
+        commune("c", LON - 0.02, LAT - 0.02, LON + 0.0, LAT + 0.02),
     ];
     let mut sites = Vec::new();
     for i in 0..40 {
@@ -59,29 +54,19 @@ fn fixture(seed: u64) -> Fixture {
             let az0 = rng.random_range(0.0..360.0);
             let bw = [65.0, 90.0, 120.0][rng.random_range(0..3)];
             (0..3)
-                .map(|k| Sector {
-                    azimuth_deg: (az0 + 120.0 * k as f64) % 360.0,
-                    beamwidth_deg: bw,
-                    range_m: if k == 0 {
-                        Some(rng.random_range(300.0..2500.0))
+                .map(|k| {
+                    let sector = Sector::new((az0 + 120.0 * k as f64) % 360.0, bw);
+                    if k == 0 {
+                        sector.with_range_m(rng.random_range(300.0..2500.0))
                     } else {
-                        None
-                    },
+                        sector
+                    }
                 })
                 .collect()
         } else {
             vec![]
         };
-        sites.push(Site {
-            id: FeatureId::Int(i),
-            operator: None,
-            technologies: techs,
-            height_m: DEFAULT_HEIGHT_M,
-            range_m: SiteRange::All(rng.random_range(300.0..3000.0)),
-            sectors,
-            radio: Default::default(),
-            location: at,
-        });
+        sites.push(omni(i, at, techs, rng.random_range(300.0..3000.0)).with_sectors(sectors));
     }
     let mut points = Vec::new();
     while points.len() < 3000 {
@@ -90,19 +75,15 @@ fn fixture(seed: u64) -> Fixture {
             LAT + rng.random_range(-0.07..0.07),
         );
         if !ambiguous(&sites, p) {
-            points.push(PopulationPoint {
-                location: Some(p),
-                population: rng.random_range(1..50) as f64,
-                households: rng.random_range(1..15) as f64,
-            });
+            points.push(PopulationPoint::new(
+                p,
+                rng.random_range(1..50) as f64,
+                rng.random_range(1..15) as f64,
+            ));
         }
     }
     // one point exactly on the shared boundary of a and b: belongs to a (first)
-    points.push(PopulationPoint {
-        location: Some(Point::new(LON, LAT + 0.01)),
-        population: 7.0,
-        households: 2.0,
-    });
+    points.push(PopulationPoint::new((LON, LAT + 0.01), 7.0, 2.0));
     // one with no location: unassigned
     points.push(PopulationPoint {
         location: None,
@@ -110,13 +91,9 @@ fn fixture(seed: u64) -> Fixture {
         households: 1.0,
     });
     Fixture {
-        scenario: Scenario {
-            communes,
-            sites,
-            population: Some(points),
-            parameters: Parameters::default(),
-            ..Scenario::default()
-        },
+        scenario: Scenario::new(communes)
+            .with_sites(sites)
+            .with_population(points),
     }
 }
 
@@ -255,18 +232,11 @@ fn results_do_not_depend_on_thread_count() {
 
 #[test]
 fn boundary_point_goes_to_first_commune() {
-    let s = Scenario {
-        communes: vec![
-            rect("b", LON, LAT - 0.05, LON + 0.05, LAT + 0.05),
-            rect("a", LON - 0.05, LAT - 0.05, LON, LAT + 0.05),
-        ],
-        population: Some(vec![PopulationPoint {
-            location: Some(Point::new(LON, LAT)),
-            population: 3.0,
-            households: 1.0,
-        }]),
-        ..Scenario::default()
-    };
+    let s = Scenario::new(vec![
+        commune("b", LON, LAT - 0.05, LON + 0.05, LAT + 0.05),
+        commune("a", LON - 0.05, LAT - 0.05, LON, LAT + 0.05),
+    ])
+    .with_population(vec![PopulationPoint::new((LON, LAT), 3.0, 1.0)]);
     let r = telecov::evaluate(&s).unwrap();
     assert_eq!(r.communes[0].population, 3.0);
     assert_eq!(r.communes[1].population, 0.0);

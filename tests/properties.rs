@@ -2,67 +2,46 @@
 //! lookup equals the exhaustive baseline, every person is counted once, and
 //! adding a site never lowers coverage.
 
-use geo::{LineString, MultiLineString, MultiPolygon, Point, Polygon};
+mod common;
+
+use common::{arb_fibre, arb_wifi, rect};
+use geo::Point;
 use proptest::prelude::*;
-use telecov::model::{
-    Commune, FeatureId, FiberRoute, Parameters, PopulationPoint, Scenario, Sector, Site, SiteRange,
-    TechSet, Technology, WifiPoint, DEFAULT_HEIGHT_M,
-};
+use telecov::model::{Commune, PopulationPoint, Scenario, Site, Technology};
 use telecov::{Lookup, Options};
 
 const LON: f64 = 106.0;
 const LAT: f64 = 20.9;
 
+/// Commune `i`: a square of side `size` degrees from (`w`, `s`).
 fn commune(i: usize, w: f64, s: f64, size: f64) -> Commune {
-    let (e, n) = (w + size, s + size);
-    Commune {
-        id: FeatureId::Int(i as i64),
-        name: None,
-        district: None,
-        kind: None,
-        population: Some(1000.0 + i as f64 * 17.0),
-        households: Some(300.0 + i as f64 * 5.0),
-        geometry: Some(MultiPolygon(vec![Polygon::new(
-            LineString::from(vec![(w, s), (e, s), (e, n), (w, n), (w, s)]),
-            vec![],
-        )])),
-    }
+    Commune::new(
+        i as i64,
+        rect(w, s, w + size, s + size),
+        1000.0 + i as f64 * 17.0,
+        300.0 + i as f64 * 5.0,
+    )
 }
 
-prop_compose! {
-    fn arb_site(id: i64)(
-        dx in -0.05f64..0.05, dy in -0.05f64..0.05,
-        bits in 1u8..16,
-        range_m in 200.0f64..4000.0,
-        sectors in prop::collection::vec((0.0f64..360.0, 10.0f64..=360.0, prop::option::of(200.0f64..3000.0)), 0..4),
-    ) -> Site {
-        Site {
-            id: FeatureId::Int(id),
-            operator: None,
-            technologies: TechSet::from_bits(bits),
-            height_m: DEFAULT_HEIGHT_M,
-            range_m: SiteRange::All(range_m),
-            sectors: sectors.into_iter().map(|(azimuth_deg, beamwidth_deg, range_m)| Sector { azimuth_deg, beamwidth_deg, range_m }).collect(),
-            radio: Default::default(),
-            location: Point::new(LON + dx, LAT + dy),
-        }
-    }
+/// Sites within about 5.5 km of (LON, LAT), ranges 200 m to 4 km (sectors
+/// up to 3 km).
+fn arb_site(id: i64) -> impl Strategy<Value = Site> {
+    common::arb_site(
+        id,
+        Point::new(LON, LAT),
+        (0.05, 0.05),
+        200.0..4000.0,
+        200.0..3000.0,
+    )
 }
 
 fn arb_scenario() -> impl Strategy<Value = Scenario> {
+    let centre = Point::new(LON, LAT);
     (
         prop::collection::vec((-0.04f64..0.03, -0.04f64..0.03, 0.005f64..0.03), 1..5),
         prop::collection::vec(0i64..1, 0..12),
-        prop::collection::vec(
-            (
-                -0.05f64..0.05,
-                -0.05f64..0.05,
-                -0.05f64..0.05,
-                -0.05f64..0.05,
-            ),
-            0..3,
-        ),
-        prop::collection::vec((-0.05f64..0.05, -0.05f64..0.05, 20.0f64..600.0), 0..4),
+        arb_fibre(centre, (0.05, 0.05), 0..3),
+        arb_wifi(centre, (0.05, 0.05), (20.0f64..600.0).prop_map(Some), 0..4),
         prop::option::of(prop::collection::vec(
             (-0.06f64..0.06, -0.06f64..0.06, 0.0f64..40.0),
             1..200,
@@ -75,48 +54,24 @@ fn arb_scenario() -> impl Strategy<Value = Scenario> {
                 (0..n as i64).map(arb_site).collect::<Vec<_>>(),
             )
         })
-        .prop_map(|((communes, fibre, wifi, points), sites)| Scenario {
-            communes: communes
+        .prop_map(|((communes, fibre, wifi, points), sites)| {
+            let communes = communes
                 .into_iter()
                 .enumerate()
                 .map(|(i, (w, s, size))| commune(i, LON + w, LAT + s, size))
-                .collect(),
-            sites,
-            fiber: fibre
-                .into_iter()
-                .enumerate()
-                .map(|(i, (x0, y0, x1, y1))| FiberRoute {
-                    id: FeatureId::Int(i as i64),
-                    operator: None,
-                    geometry: MultiLineString(vec![LineString::from(vec![
-                        (LON + x0, LAT + y0),
-                        (LON + x1, LAT + y1),
-                    ])]),
-                })
-                .collect(),
-            wifi: wifi
-                .into_iter()
-                .enumerate()
-                .map(|(i, (x, y, r))| WifiPoint {
-                    id: FeatureId::Int(i as i64),
-                    range_m: Some(r),
-                    location: Point::new(LON + x, LAT + y),
-                })
-                .collect(),
-            population: points.map(|pts| {
-                pts.into_iter()
-                    .map(|(x, y, p)| PopulationPoint {
-                        location: Some(Point::new(LON + x, LAT + y)),
-                        population: p,
-                        households: (p / 3.0).floor(),
-                    })
-                    .collect()
-            }),
-            parameters: Parameters {
-                resolution_m: 150.0,
-                ..Parameters::default()
-            },
-            warnings: vec![],
+                .collect();
+            Scenario {
+                population: points.map(|pts| {
+                    pts.into_iter()
+                        .map(|(x, y, p)| {
+                            PopulationPoint::new((LON + x, LAT + y), p, (p / 3.0).floor())
+                        })
+                        .collect()
+                }),
+                ..common::scenario(communes, sites, 150.0)
+                    .with_fiber(fibre)
+                    .with_wifi(wifi)
+            }
         })
 }
 

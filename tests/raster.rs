@@ -5,12 +5,13 @@
 use std::fs::File;
 use std::path::Path;
 
+mod common;
+
+use common::rect;
 use telecov::io::{load_scenario, raster_population, read_population_raster, RasterOptions};
-use telecov::model::{Commune, FeatureId};
+use telecov::model::Commune;
 use tiff::encoder::{colortype, TiffEncoder};
 use tiff::tags::Tag;
-
-use geo::polygon;
 
 const WEST: f64 = 105.0;
 const NORTH: f64 = 10.06;
@@ -87,34 +88,16 @@ fn write_tif(path: &Path, georef: Georef<'_>) {
     img.write_data(&samples()).unwrap();
 }
 
-fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> geo::MultiPolygon<f64> {
-    geo::MultiPolygon(vec![polygon![
-        (x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1), (x: x0, y: y0),
-    ]])
-}
-
-fn commune(id: i64, geometry: geo::MultiPolygon<f64>, people: f64, households: f64) -> Commune {
-    Commune {
-        id: FeatureId::Int(id),
-        name: None,
-        district: None,
-        kind: None,
-        population: Some(people),
-        households: Some(households),
-        geometry: Some(geometry),
-    }
-}
-
 /// C: a tiny commune inside the nodata cell (0, 0), listed first; A west of
 /// the split, B east of it.
 fn communes() -> Vec<Commune> {
     let south = NORTH - H as f64 * CELL;
     vec![
-        commune(3, square(105.002, 10.052, 105.004, 10.054), 50.0, 13.0),
-        commune(1, square(WEST, south, SPLIT, NORTH), 12_345.0, 3_456.0),
-        commune(
+        Commune::new(3, rect(105.002, 10.052, 105.004, 10.054), 50.0, 13.0),
+        Commune::new(1, rect(WEST, south, SPLIT, NORTH), 12_345.0, 3_456.0),
+        Commune::new(
             2,
-            square(SPLIT, south, WEST + W as f64 * CELL, NORTH),
+            rect(SPLIT, south, WEST + W as f64 * CELL, NORTH),
             6_789.0,
             2_001.0,
         ),
@@ -277,10 +260,7 @@ fn reconciliation_matches_census_and_keeps_the_raster_pattern() {
 #[test]
 fn scenario_with_population_tif_reports_census_totals() {
     let tmp = tempfile::tempdir().unwrap();
-    let scenario = telecov::model::Scenario {
-        communes: communes(),
-        ..Default::default()
-    };
+    let scenario = telecov::model::Scenario::new(communes());
     telecov::io::write_scenario(tmp.path(), &scenario).unwrap();
     write_tif(&tmp.path().join("population.tif"), Georef::ScaleTie);
     let loaded = load_scenario(tmp.path()).unwrap();

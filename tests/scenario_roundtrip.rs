@@ -4,7 +4,10 @@
 
 use std::path::Path;
 
-use geo::{coord, LineString, MultiLineString, MultiPolygon, Point, Polygon};
+mod common;
+
+use common::ring;
+use geo::{LineString, MultiLineString, MultiPolygon, Point, Polygon};
 use proptest::prelude::*;
 use telecov::io::{load_scenario, write_scenario};
 use telecov::model::{
@@ -14,18 +17,10 @@ use telecov::model::{
 use telecov::propagation::{Environment, EnvironmentRules, RadioConfig};
 use telecov::Error;
 
+/// The closed ring of the rectangle of width `w` and height `h` (degrees)
+/// from (`x`, `y`).
 fn rect(x: f64, y: f64, w: f64, h: f64) -> LineString<f64> {
-    LineString(vec![
-        coord! {x: x, y: y},
-        coord! {x: x + w, y: y},
-        coord! {x: x + w, y: y + h},
-        coord! {x: x, y: y + h},
-        coord! {x: x, y: y},
-    ])
-}
-
-fn techs(list: &[Technology]) -> TechSet {
-    list.iter().copied().collect()
+    ring(x, y, x + w, y + h)
 }
 
 /// A scenario with every kind of feature and property.
@@ -63,7 +58,7 @@ fn hand_built() -> Scenario {
             Site {
                 id: FeatureId::Str("BTS-1".into()),
                 operator: Some("Viettel".into()),
-                technologies: techs(&[Technology::G2, Technology::G4, Technology::G5]),
+                technologies: TechSet::from([Technology::G2, Technology::G4, Technology::G5]),
                 height_m: 42.5,
                 range_m: SiteRange::PerTechnology([Some(5200.0), None, Some(1800.0), Some(450.0)]),
                 sectors: vec![
@@ -94,7 +89,7 @@ fn hand_built() -> Scenario {
             Site {
                 id: FeatureId::Int(-7),
                 operator: None,
-                technologies: techs(&[Technology::G3]),
+                technologies: TechSet::from([Technology::G3]),
                 height_m: telecov::model::DEFAULT_HEIGHT_M,
                 range_m: SiteRange::All(2500.0),
                 sectors: vec![],
@@ -104,7 +99,7 @@ fn hand_built() -> Scenario {
             Site {
                 id: FeatureId::Int(i64::MAX),
                 operator: None,
-                technologies: techs(&Technology::ALL),
+                technologies: TechSet::from(Technology::ALL),
                 height_m: 15.0,
                 range_m: SiteRange::Unset,
                 sectors: vec![],
@@ -201,16 +196,8 @@ fn points_mode_scenario_round_trips() {
     s.communes[0].population = None;
     s.communes[1].households = None;
     s.population = Some(vec![
-        PopulationPoint {
-            location: Some(Point::new(105.86, 21.035)),
-            population: 4.75,
-            households: 1.0,
-        },
-        PopulationPoint {
-            location: Some(Point::new(106.01, 21.01)),
-            population: 0.0,
-            households: 0.0,
-        },
+        PopulationPoint::new((105.86, 21.035), 4.75, 1.0),
+        PopulationPoint::new((106.01, 21.01), 0.0, 0.0),
     ]);
     assert_eq!(round_trip(&s), s);
 }
@@ -224,10 +211,7 @@ fn points_mode_without_points_round_trips() {
 
 #[test]
 fn minimal_scenario_round_trips() {
-    let s = Scenario {
-        communes: vec![hand_built().communes.remove(1)],
-        ..Scenario::default()
-    };
+    let s = Scenario::new(vec![hand_built().communes.remove(1)]);
     let dir = tempfile::tempdir().unwrap();
     write_scenario(dir.path(), &s).unwrap();
     let mut names: Vec<String> = std::fs::read_dir(dir.path())
@@ -267,11 +251,7 @@ fn ids_keep_their_json_type_on_disk() {
 fn written_files_are_geojson_feature_collections() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = hand_built();
-    s.population = Some(vec![PopulationPoint {
-        location: Some(Point::new(105.86, 21.035)),
-        population: 1.0,
-        households: 1.0,
-    }]);
+    s.population = Some(vec![PopulationPoint::new((105.86, 21.035), 1.0, 1.0)]);
     write_scenario(dir.path(), &s).unwrap();
     for (name, count) in [
         ("communes.geojson", 2),
@@ -304,10 +284,7 @@ fn rewriting_removes_stale_optional_files_only() {
     s.population = Some(vec![]);
     write_scenario(dir.path(), &s).unwrap();
     std::fs::write(dir.path().join("notes.txt"), "keep me").unwrap();
-    let smaller = Scenario {
-        communes: s.communes.clone(),
-        ..Scenario::default()
-    };
+    let smaller = Scenario::new(s.communes.clone());
     write_scenario(dir.path(), &smaller).unwrap();
     for gone in [
         "sites.geojson",

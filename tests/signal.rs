@@ -2,13 +2,16 @@
 //! pattern, levels and pattern against an independent geodesic
 //! computation, SINR in closed form, conservation and thread independence.
 
+mod common;
+
+use common::{omni, rect, scenario, square_deg};
 use geo::{Bearing, Distance, Geodesic, Point};
 use telecov::engine::signal::{
     best_server_map, evaluate_signal, AntennaPattern, SignalOptions, SignalReport,
 };
 use telecov::model::{
-    Commune, CommuneKind, FeatureId, Parameters, PopulationPoint, RadioParams, Scenario, Sector,
-    Site, SiteRange, TechSet, Technology,
+    Commune, CommuneKind, PopulationPoint, RadioParams, Scenario, Sector, Site, SiteRange,
+    Technology,
 };
 use telecov::propagation::{Environment, SiteLink};
 use telecov::synth::{generate, CityConfig};
@@ -17,34 +20,16 @@ use telecov::{evaluate_with, Options, Sampling};
 const LON: f64 = 105.75;
 const LAT: f64 = 10.03;
 
-fn techs(ts: &[Technology]) -> TechSet {
-    let mut s = TechSet::EMPTY;
-    for t in ts {
-        s.insert(*t);
-    }
-    s
-}
-
+/// A commune of 10,000 people and 3,000 households on a square of
+/// half-side `half_deg` around (LON, LAT).
 fn square_commune(id: i64, kind: CommuneKind, half_deg: f64) -> Commune {
-    let ring = vec![
-        (LON - half_deg, LAT - half_deg),
-        (LON + half_deg, LAT - half_deg),
-        (LON + half_deg, LAT + half_deg),
-        (LON - half_deg, LAT + half_deg),
-        (LON - half_deg, LAT - half_deg),
-    ];
-    Commune {
-        id: FeatureId::Int(id),
-        name: None,
-        district: None,
-        kind: Some(kind),
-        population: Some(10_000.0),
-        households: Some(3_000.0),
-        geometry: Some(geo::MultiPolygon::new(vec![geo::Polygon::new(
-            ring.into(),
-            vec![],
-        )])),
-    }
+    Commune::new(
+        id,
+        square_deg(Point::new(LON, LAT), half_deg),
+        10_000.0,
+        3_000.0,
+    )
+    .with_kind(kind)
 }
 
 /// A small synthetic city where a third of the sites are in link-budget
@@ -152,11 +137,7 @@ fn hard_wedge_without_interference_agrees_with_range_mode_points() {
     while y < y1 {
         let mut x = x0;
         while x < x1 {
-            points.push(PopulationPoint {
-                location: Some(Point::new(x, y)),
-                population: 3.0,
-                households: 1.0,
-            });
+            points.push(PopulationPoint::new((x, y), 3.0, 1.0));
             x += step;
         }
         y += step;
@@ -195,46 +176,21 @@ fn omni_sites_give_the_same_figures_under_both_patterns() {
 /// bearing.
 #[test]
 fn levels_and_pattern_match_an_independent_computation() {
-    let site = Site {
-        id: FeatureId::Str("S".into()),
-        operator: None,
-        technologies: techs(&[Technology::G4]),
-        height_m: 30.0,
-        range_m: SiteRange::Unset,
-        sectors: vec![
-            Sector {
-                azimuth_deg: 10.0,
-                beamwidth_deg: 65.0,
-                range_m: None,
-            },
-            Sector {
-                azimuth_deg: 130.0,
-                beamwidth_deg: 65.0,
-                range_m: None,
-            },
-            Sector {
-                azimuth_deg: 250.0,
-                beamwidth_deg: 90.0,
-                range_m: None,
-            },
-        ],
-        radio: RadioParams {
+    let site = Site::new("S", (LON + 0.001, LAT - 0.002), [Technology::G4])
+        .with_height_m(30.0)
+        .with_sectors(vec![
+            Sector::new(10.0, 65.0),
+            Sector::new(130.0, 65.0),
+            Sector::new(250.0, 90.0),
+        ])
+        .with_radio(RadioParams {
             tx_power_dbm: Some(43.0),
             antenna_gain_dbi: Some(17.0),
             frequency_mhz: Some(1800.0),
             environment: None,
-        },
-        location: Point::new(LON + 0.001, LAT - 0.002),
-    };
-    let s = Scenario {
-        communes: vec![square_commune(1, CommuneKind::Ward, 0.02)],
-        sites: vec![site.clone()],
-        fiber: vec![],
-        wifi: vec![],
-        population: None,
-        parameters: Parameters::default(),
-        warnings: vec![],
-    };
+        });
+    let s = Scenario::new(vec![square_commune(1, CommuneKind::Ward, 0.02)])
+        .with_sites(vec![site.clone()]);
     let options = SignalOptions {
         thresholds_dbm: vec![-100.0, -90.0],
         ..SignalOptions::default()
@@ -288,40 +244,21 @@ fn levels_and_pattern_match_an_independent_computation() {
 
 #[test]
 fn sinr_halfway_between_two_equal_sites_is_zero_db() {
-    let mk = |id: &str, dlon: f64| Site {
-        id: FeatureId::Str(id.into()),
-        operator: None,
-        technologies: techs(&[Technology::G4]),
-        height_m: 30.0,
-        range_m: SiteRange::Unset,
-        sectors: vec![],
-        radio: RadioParams {
-            tx_power_dbm: Some(46.0),
-            ..RadioParams::default()
-        },
-        location: Point::new(LON + dlon, LAT),
+    let mk = |id: &str, dlon: f64| {
+        Site::new(id, (LON + dlon, LAT), [Technology::G4])
+            .with_height_m(30.0)
+            .with_radio(RadioParams {
+                tx_power_dbm: Some(46.0),
+                ..RadioParams::default()
+            })
     };
     let points = vec![
-        PopulationPoint {
-            location: Some(Point::new(LON, LAT)),
-            population: 10.0,
-            households: 3.0,
-        },
-        PopulationPoint {
-            location: Some(Point::new(LON - 0.0045, LAT)),
-            population: 5.0,
-            households: 1.0,
-        },
+        PopulationPoint::new((LON, LAT), 10.0, 3.0),
+        PopulationPoint::new((LON - 0.0045, LAT), 5.0, 1.0),
     ];
-    let s = Scenario {
-        communes: vec![square_commune(1, CommuneKind::Ward, 0.02)],
-        sites: vec![mk("A", -0.005), mk("B", 0.005)],
-        fiber: vec![],
-        wifi: vec![],
-        population: Some(points),
-        parameters: Parameters::default(),
-        warnings: vec![],
-    };
+    let s = Scenario::new(vec![square_commune(1, CommuneKind::Ward, 0.02)])
+        .with_sites(vec![mk("A", -0.005), mk("B", 0.005)])
+        .with_population(points);
     let options = SignalOptions {
         sinr_technology: Some(Technology::G4),
         ..SignalOptions::default()
@@ -439,39 +376,14 @@ fn absurd_requests_are_refused_before_work() {
 /// as the range mode covers it, and maps stay within [−180, 180].
 #[test]
 fn signal_mode_crosses_the_antimeridian() {
-    let commune = |id: i64, w: f64, e: f64| Commune {
-        id: FeatureId::Int(id),
-        name: None,
-        district: None,
-        kind: Some(CommuneKind::Ward),
-        population: Some(10_000.0),
-        households: Some(2_500.0),
-        geometry: Some(geo::MultiPolygon::new(vec![geo::Polygon::new(
-            vec![(w, -16.1), (e, -16.1), (e, -16.0), (w, -16.0), (w, -16.1)].into(),
-            vec![],
-        )])),
+    let commune = |id: i64, w: f64, e: f64| {
+        Commune::new(id, rect(w, -16.1, e, -16.0), 10_000.0, 2_500.0).with_kind(CommuneKind::Ward)
     };
-    let s = Scenario {
-        communes: vec![commune(1, 179.9, 180.0), commune(2, -180.0, -179.9)],
-        sites: vec![Site {
-            id: FeatureId::Int(1),
-            operator: None,
-            technologies: techs(&[Technology::G4]),
-            height_m: 30.0,
-            range_m: SiteRange::All(2_000.0),
-            sectors: vec![],
-            radio: RadioParams::default(),
-            location: Point::new(179.995, -16.05),
-        }],
-        fiber: vec![],
-        wifi: vec![],
-        population: None,
-        parameters: Parameters {
-            resolution_m: 50.0,
-            ..Parameters::default()
-        },
-        warnings: vec![],
-    };
+    let s = scenario(
+        vec![commune(1, 179.9, 180.0), commune(2, -180.0, -179.9)],
+        vec![omni(1, (179.995, -16.05), [Technology::G4], 2_000.0).with_height_m(30.0)],
+        50.0,
+    );
     let range = evaluate_with(
         &s,
         &Options {

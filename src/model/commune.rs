@@ -77,3 +77,79 @@ pub struct PopulationPoint {
     /// Households at this point.
     pub households: f64,
 }
+
+impl Commune {
+    /// A commune with its boundary, residents and households; no name,
+    /// district or kind (set them with the `with_` methods).
+    ///
+    /// The geometry may be anything `geo` turns into a
+    /// [`MultiPolygon`]: a `Polygon`, a `Vec<Polygon>` or a `MultiPolygon`.
+    ///
+    /// ```
+    /// use geo::polygon;
+    /// use telecov::model::{Commune, CommuneKind, FeatureId};
+    /// let square = polygon![(x: 105.0, y: 21.0), (x: 105.01, y: 21.0), (x: 105.01, y: 21.01), (x: 105.0, y: 21.01)];
+    /// let c = Commune::new("31117", square, 12_000.0, 3_000.0)
+    ///     .with_name("Tân An")
+    ///     .with_district("Ninh Kiều")
+    ///     .with_kind(CommuneKind::Ward);
+    /// assert_eq!(c.id, FeatureId::Str("31117".into()));
+    /// assert_eq!(c.population, Some(12_000.0));
+    /// assert_eq!(c.kind, Some(CommuneKind::Ward));
+    /// assert_eq!(c.geometry.unwrap().0.len(), 1);
+    /// ```
+    pub fn new(
+        id: impl Into<FeatureId>,
+        geometry: impl Into<MultiPolygon<f64>>,
+        population: f64,
+        households: f64,
+    ) -> Self {
+        Commune {
+            id: id.into(),
+            name: None,
+            district: None,
+            kind: None,
+            population: Some(population),
+            households: Some(households),
+            geometry: Some(geometry.into()),
+        }
+    }
+
+    /// The commune with display name `name`.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The commune with parent unit `district`.
+    pub fn with_district(mut self, district: impl Into<String>) -> Self {
+        self.district = Some(district.into());
+        self
+    }
+
+    /// The commune with kind `kind`.
+    pub fn with_kind(mut self, kind: CommuneKind) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+}
+
+impl PopulationPoint {
+    /// A demand point at `location` (WGS 84 degrees: a `Point` or a
+    /// `(lon, lat)` pair) with its residents and households.
+    ///
+    /// ```
+    /// use geo::Point;
+    /// use telecov::model::PopulationPoint;
+    /// let p = PopulationPoint::new((105.75, 10.03), 4.0, 1.0);
+    /// assert_eq!(p.location, Some(Point::new(105.75, 10.03)));
+    /// assert_eq!((p.population, p.households), (4.0, 1.0));
+    /// ```
+    pub fn new(location: impl Into<Point<f64>>, population: f64, households: f64) -> Self {
+        PopulationPoint {
+            location: Some(location.into()),
+            population,
+            households,
+        }
+    }
+}

@@ -52,3 +52,9 @@ impl From<i64> for FeatureId {
         FeatureId::Int(i)
     }
 }
+
+impl From<String> for FeatureId {
+    fn from(s: String) -> Self {
+        FeatureId::Str(s)
+    }
+}

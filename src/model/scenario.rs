@@ -27,6 +27,65 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// A scenario of `communes` with no infrastructure, people spread
+    /// uniformly (no demand points), default parameters and no warnings;
+    /// add the rest with the `with_` methods.
+    ///
+    /// ```
+    /// use geo::polygon;
+    /// use telecov::model::{Commune, Parameters, Scenario, Site, Technology, WifiPoint};
+    /// let square = polygon![(x: 105.0, y: 21.0), (x: 105.01, y: 21.0), (x: 105.01, y: 21.01), (x: 105.0, y: 21.01)];
+    /// let s = Scenario::new(vec![Commune::new(1, square, 1_000.0, 250.0)])
+    ///     .with_sites(vec![Site::new(1, (105.005, 21.005), [Technology::G4]).with_range_m(3_000.0)])
+    ///     .with_wifi(vec![WifiPoint::new(1, (105.002, 21.002))])
+    ///     .with_parameters(Parameters { resolution_m: 100.0, ..Parameters::default() });
+    /// assert!(s.population.is_none());
+    /// let r = telecov::evaluate(&s).unwrap();
+    /// assert_eq!(r.communes[0].population_covered.g4, 1_000.0);
+    /// ```
+    pub fn new(communes: Vec<Commune>) -> Self {
+        Scenario {
+            communes,
+            ..Scenario::default()
+        }
+    }
+
+    /// The scenario with mobile sites `sites`.
+    pub fn with_sites(mut self, sites: Vec<Site>) -> Self {
+        self.sites = sites;
+        self
+    }
+
+    /// The scenario with fibre routes `fiber`.
+    pub fn with_fiber(mut self, fiber: Vec<FiberRoute>) -> Self {
+        self.fiber = fiber;
+        self
+    }
+
+    /// The scenario with wifi access points `wifi`.
+    pub fn with_wifi(mut self, wifi: Vec<WifiPoint>) -> Self {
+        self.wifi = wifi;
+        self
+    }
+
+    /// The scenario in points mode, its people on `points`.
+    ///
+    /// ```
+    /// use telecov::model::{PopulationPoint, Scenario};
+    /// let s = Scenario::new(vec![]).with_population(vec![PopulationPoint::new((105.0, 21.0), 3.0, 1.0)]);
+    /// assert_eq!(s.population.map(|p| p.len()), Some(1));
+    /// ```
+    pub fn with_population(mut self, points: Vec<PopulationPoint>) -> Self {
+        self.population = Some(points);
+        self
+    }
+
+    /// The scenario with parameters `parameters`.
+    pub fn with_parameters(mut self, parameters: Parameters) -> Self {
+        self.parameters = parameters;
+        self
+    }
+
     /// Checks the numeric invariants the engine relies on, for a scenario
     /// built in code (the loader already enforces them for files): finite,
     /// non-negative people and households; positive, finite heights and

@@ -137,6 +137,27 @@ impl FromIterator<Technology> for TechSet {
     }
 }
 
+/// The set of the listed technologies.
+///
+/// ```
+/// use telecov::model::{TechSet, Technology};
+/// let set = TechSet::from([Technology::G2, Technology::G4]);
+/// assert_eq!(set, TechSet::from(&[Technology::G4, Technology::G2][..]));
+/// assert!(!set.contains(Technology::G3));
+/// ```
+impl<const N: usize> From<[Technology; N]> for TechSet {
+    fn from(techs: [Technology; N]) -> Self {
+        techs.into_iter().collect()
+    }
+}
+
+/// The set of the listed technologies.
+impl From<&[Technology]> for TechSet {
+    fn from(techs: &[Technology]) -> Self {
+        techs.iter().copied().collect()
+    }
+}
+
 impl std::ops::BitOr for TechSet {
     type Output = TechSet;
     fn bitor(self, rhs: TechSet) -> TechSet {
