@@ -9,7 +9,8 @@
 # $CITIES (default target/bench-cities), then times each case N times
 # (default 5; 3 for the Vietnam-sized case) with /usr/bin/time and prints
 # the minimum and median wall time and the largest peak RSS, one line per
-# case, as a Markdown table for BENCHMARKS.md. --plan also times
+# case, as a Markdown table for BENCHMARKS.md (BIN=DIR times the binaries
+# of DIR instead, e.g. an earlier build). --plan also times
 # `plan --target 5G=50 --tech 4G,5G` on the demo and the 16× city.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,8 +28,8 @@ done
 [[ -x /usr/bin/time ]] || { echo "needs /usr/bin/time (Debian package: time)" >&2; exit 2; }
 target=${CARGO_TARGET_DIR:-target}
 cities=${CITIES:-$target/bench-cities}
-cargo build --release --examples -q
-bin=$target/release/examples
+[[ -n ${BIN:-} ]] || cargo build --release --examples -q
+bin=${BIN:-$target/release/examples}
 mkdir -p "$cities"
 
 scenario_of() {

@@ -280,21 +280,38 @@ pub fn report_scenario(
         ..Default::default()
     };
     let gaps = planning::find_gaps(&scenario, &report, &gap_options)?;
-    let page = io::write::report_html(&scenario, &report, Some(&gaps))?;
-    let png = io::write::map_png(
-        &scenario,
-        &report,
-        model::Layer::G4,
-        io::write::map_png::DEFAULT_WIDTH_PX,
-    )?;
+    // the pictures are built side by side (each is one thread's work),
+    // before anything is written: a refused report writes nothing
+    let (page, png) = rayon::join(
+        || io::write::report_html(&scenario, &report, Some(&gaps)),
+        || {
+            io::write::map_png(
+                &scenario,
+                &report,
+                model::Layer::G4,
+                io::write::map_png::DEFAULT_WIDTH_PX,
+            )
+        },
+    );
+    let (page, png) = (page?, png?);
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
-    io::write::write_report(out_dir.join("report.json"), &report)?;
-    io::write::write_communes_map(out_dir.join("communes.geojson"), &scenario, &report)?;
-    io::write::write_communes_csv(out_dir.join("communes.csv"), &report)?;
-    io::write::write_sites_audit(out_dir.join("sites.geojson"), &scenario, &audits)?;
-    io::write::write_gaps(out_dir.join("gaps.geojson"), &scenario, &gaps)?;
-    io::write::write_atomic(&out_dir.join("report.html"), page.as_bytes())?;
-    io::write::write_atomic(&out_dir.join("map.png"), &png)?;
+    // every file on its own task; the first error in this order is returned
+    let files: [&(dyn Fn() -> Result<()> + Sync); 7] = [
+        &|| io::write::write_report(out_dir.join("report.json"), &report),
+        &|| io::write::write_communes_map(out_dir.join("communes.geojson"), &scenario, &report),
+        &|| io::write::write_communes_csv(out_dir.join("communes.csv"), &report),
+        &|| io::write::write_sites_audit(out_dir.join("sites.geojson"), &scenario, &audits),
+        &|| io::write::write_gaps(out_dir.join("gaps.geojson"), &scenario, &gaps),
+        &|| io::write::write_atomic(&out_dir.join("report.html"), page.as_bytes()),
+        &|| io::write::write_atomic(&out_dir.join("map.png"), &png),
+    ];
+    use rayon::prelude::*;
+    files
+        .par_iter()
+        .map(|write| write())
+        .collect::<Vec<Result<()>>>()
+        .into_iter()
+        .collect::<Result<()>>()?;
     Ok(report)
 }
 
