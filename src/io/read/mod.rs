@@ -6,6 +6,7 @@
 pub(crate) mod crs;
 mod feature;
 mod geometry_checks;
+mod geotiff;
 mod json;
 pub mod raster;
 pub(crate) mod scenario;
