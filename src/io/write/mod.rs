@@ -15,6 +15,7 @@
 //!   `scenario_with_plan/`.
 //! - [`write_best_server_map`]: `best_server.geojson` of the signal mode.
 //! - [`write_scenario`]: a scenario back to the contract.
+//! - [`write_dem_geotiff`]: elevation as a GeoTIFF (`terrain.tif`).
 //!
 //! Maps go through one GeoJSON writer (streamed, coordinates to
 //! [`COORDINATE_DECIMALS`] decimals). Files are written atomically by [`write_atomic`]: to a uniquely named
@@ -22,6 +23,7 @@
 //! interrupted run never leaves a half-written file.
 
 mod communes;
+mod dem;
 mod gaps;
 mod geojson_kit;
 mod plan;
@@ -41,6 +43,7 @@ use crate::model::FeatureId;
 use crate::{Error, Result};
 
 pub use communes::{commune_columns, communes_map, write_communes_csv, write_communes_map};
+pub use dem::{write_dem_geotiff, DEM_NODATA};
 pub use gaps::{gaps_geojson, write_gaps};
 pub use geojson_kit::COORDINATE_DECIMALS;
 pub use plan::{curve_csv, fiber_geojson, sites_geojson, wifi_geojson, write_plan};
