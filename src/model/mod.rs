@@ -6,6 +6,7 @@
 //! `frequency_mhz`, `tx_power_dbm`).
 
 mod commune;
+mod dem;
 mod id;
 mod infrastructure;
 mod layer;
@@ -15,6 +16,7 @@ mod scenario;
 mod technology;
 
 pub use commune::{Commune, CommuneKind, PopulationPoint};
+pub use dem::{Dem, DemExtent, DemGrid, DemLayout};
 pub use id::FeatureId;
 pub use infrastructure::{
     FiberRoute, RadioParams, Sector, Site, SiteRange, WifiPoint, DEFAULT_HEIGHT_M,

@@ -20,6 +20,15 @@
 //! | [`Cost231Hata`] (COST 231 final report, 1999) | `cost231.rs` | 1500–2000 MHz | 30–200 m | 1–10 m | 1–20 km | medium city & suburban centres (`Cm` = 0 dB), metropolitan centre (`Cm` = 3 dB), and two extensions with Hata's suburban / open-area corrections |
 //! | [`Tr38901`] (3GPP TR 38.901 v16/v17, Table 7.4.1-1) | `tr38901.rs` | 0.5–30 GHz (RMa), 0.5–100 GHz (UMa, UMi) | 10–150 m (RMa), 25 m (UMa), 10 m (UMi) | 1–10 m (RMa), 1.5–22.5 m (UMa, UMi) | 10 m–10 km (RMa LOS), 10 m–5 km (others) | RMa, UMa, UMi street canyon × LOS, NLOS, LOS-probability weighted ([`Tr38901Condition`]) |
 //!
+//! Terrain diffraction is not a distance-only model: [`DeltaBullington`]
+//! (`diffraction.rs`, ITU-R P.526-15 §4.5, the method of P.452-17 and
+//! P.1812-6) takes a [`TerrainProfile`] (distances in km, heights in m above
+//! sea level) and antenna heights above ground, 30 MHz – 50 GHz, k-factor
+//! 0.5–4 (4/3 by default), and returns the Bullington loss of the actual and
+//! smooth profiles, the spherical-Earth loss and their delta-Bullington
+//! combination ([`DeltaBullingtonLoss`]); validated against the ITU-R
+//! Study Group 3 examples within 0.005 dB.
+//!
 //! Helpers: [`inverse_normal_cdf`] (Acklam's rational approximation, relative
 //! error below 1.15e-9) for shadow-fading margins, [`max_range_m`] /
 //! [`solve_range`] to invert any model.
@@ -204,6 +213,7 @@
 //! ```
 
 mod cost231;
+mod diffraction;
 mod free_space;
 mod hata;
 mod link_budget;
@@ -216,6 +226,10 @@ pub use crate::model::{
     THERMAL_NOISE_DBM_PER_HZ,
 };
 pub use cost231::{Cost231Area, Cost231Hata};
+pub use diffraction::{
+    knife_edge_loss_db, smooth_surface, Bullington, DeltaBullington, DeltaBullingtonLoss,
+    Polarization, SmoothSurface, TerrainProfile, DEFAULT_K_FACTOR, ITU_EARTH_RADIUS_KM,
+};
 pub use free_space::FreeSpace;
 pub use hata::{
     large_city_mobile_correction_db, open_area_correction_db, small_city_mobile_correction_db,
@@ -438,6 +452,17 @@ pub enum PropagationError {
         max: f64,
         /// Unit of the range, e.g. `MHz`.
         unit: &'static str,
+    },
+    /// A terrain profile cannot be used (too few points, distances not
+    /// increasing from 0, a height not finite or out of range).
+    #[error("{model}: {parameter}: {reason}")]
+    InvalidProfile {
+        /// The model refusing it.
+        model: &'static str,
+        /// The offending input, `distances_km` or `heights_m`.
+        parameter: &'static str,
+        /// What is wrong, in words.
+        reason: String,
     },
 }
 

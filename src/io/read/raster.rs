@@ -5,8 +5,9 @@
 //! # Reading
 //!
 //! [`read_population_raster`] reads the first image of a GeoTIFF with the
-//! pure-Rust `tiff` crate: one band of any integer or floating-point sample
-//! type, any compression the crate decodes (deflate, LZW, PackBits, …).
+//! pure-Rust `tiff` crate (the GeoTIFF reader `terrain.tif` shares): one
+//! band of any integer or floating-point sample type, any compression the
+//! crate decodes (deflate, LZW, PackBits, …).
 //! The georeference comes from the `ModelPixelScale` + `ModelTiepoint` tags
 //! (or a `ModelTransformation` without rotation); `GTRasterTypeGeoKey`
 //! `PixelIsPoint` is honoured. Nodata cells are the `GDAL_NODATA` value
@@ -50,16 +51,13 @@
 //! from the census by more than [`RECONCILE_WARN_FRACTION`] are named in
 //! warnings.
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use geo::{Contains, InteriorPoint, Intersects, Point};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
-use tiff::decoder::{Decoder, DecodingResult, Limits};
-use tiff::tags::Tag;
 
+use super::geotiff::{file_name, GeoTiff};
 use crate::error::Location;
 use crate::model::{Commune, FeatureId, PopulationPoint};
 use crate::{Error, Result};
@@ -187,13 +185,6 @@ pub struct RasterPopulation {
     pub warnings: Vec<String>,
 }
 
-/// The file name of `path`, for messages.
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
-}
-
 /// Reads a GeoTIFF population raster (see the [module docs](self)).
 ///
 /// ```no_run
@@ -209,214 +200,16 @@ fn file_name(path: &Path) -> String {
 /// anything unreadable or unsupported.
 pub fn read_population_raster(path: impl AsRef<Path>) -> Result<PopulationRaster> {
     let path = path.as_ref();
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let bad =
-        |tag: &str, reason: String| Error::invalid(Location::file(path).property(tag), reason);
-    let tiff_err = |e: tiff::TiffError| {
-        Error::invalid(Location::file(path), format!("not a readable TIFF: {e}"))
-    };
-    let mut limits = Limits::default();
-    limits.decoding_buffer_size = (MAX_RASTER_CELLS * 8) as usize;
-    let mut decoder = Decoder::new(BufReader::new(file))
-        .map_err(tiff_err)?
-        .with_limits(limits);
-    let (width, height) = decoder.dimensions().map_err(tiff_err)?;
-    let cells = u64::from(width) * u64::from(height);
-    if cells > MAX_RASTER_CELLS {
-        return Err(Error::TooLarge(format!(
-            "{}: {width} × {height} = {cells} cells, more than the {MAX_RASTER_CELLS} accepted; crop the raster to the scenario first",
-            file_name(path)
-        )));
-    }
-    if cells == 0 {
-        return Err(bad("ImageWidth", "the raster has no cells".into()));
-    }
-    match decoder.colortype().map_err(tiff_err)? {
-        tiff::ColorType::Gray(_) => {}
-        other => {
-            return Err(bad(
-                "SamplesPerPixel",
-                format!("expected one band of people per cell, got {other:?}"),
-            ))
-        }
-    }
-
-    // the georeference
-    let geokeys = decoder
-        .find_tag(Tag::GeoKeyDirectoryTag)
-        .map_err(tiff_err)?
-        .map(|v| v.into_u16_vec())
-        .transpose()
-        .map_err(tiff_err)?
-        .unwrap_or_default();
-    let geokey = |key: u16| -> Option<u16> {
-        geokeys
-            .get(4..)?
-            .chunks_exact(4)
-            .find(|e| e.first() == Some(&key) && e.get(1) == Some(&0))
-            .and_then(|e| e.get(3).copied())
-    };
-    match geokey(1024) {
-        None | Some(2) => {}
-        Some(1) => {
-            let code = geokey(3072).map_or("unknown".to_owned(), |c| format!("EPSG:{c}"));
-            return Err(bad(
-                "GeoKeyDirectory",
-                format!("projected CRS ({code}) is not supported: reproject the raster to WGS 84 lon/lat (EPSG:4326) first"),
-            ));
-        }
-        Some(other) => {
-            return Err(bad(
-                "GeoKeyDirectory",
-                format!("unsupported model type {other} (expected geographic WGS 84 lon/lat)"),
-            ))
-        }
-    }
-    match geokey(2048) {
-        None | Some(4326) | Some(32767) => {}
-        Some(other) => {
-            return Err(bad(
-                "GeoKeyDirectory",
-                format!(
-                    "geographic CRS EPSG:{other} is not supported (expected WGS 84, EPSG:4326)"
-                ),
-            ))
-        }
-    }
-    let pixel_is_point = geokey(1025) == Some(2);
-    let f64s = |decoder: &mut Decoder<BufReader<File>>, tag: Tag| -> Result<Option<Vec<f64>>> {
-        decoder
-            .find_tag(tag)
-            .map_err(tiff_err)?
-            .map(|v| v.into_f64_vec())
-            .transpose()
-            .map_err(tiff_err)
-    };
-    let scale = f64s(&mut decoder, Tag::ModelPixelScaleTag)?;
-    let tiepoints = f64s(&mut decoder, Tag::ModelTiepointTag)?;
-    let transform = f64s(&mut decoder, Tag::ModelTransformationTag)?;
-    let (mut west, mut north, sx, sy) = match (scale, tiepoints, transform) {
-        (Some(scale), Some(tie), _) => {
-            let (Some(&sx), Some(&sy)) = (scale.first(), scale.get(1)) else {
-                return Err(bad("ModelPixelScale", "expected 3 numbers".into()));
-            };
-            if tie.len() != 6 {
-                return Err(bad(
-                    "ModelTiepoint",
-                    format!(
-                        "{} tie points: only one tie point with a pixel scale is supported (a warped raster; resample it to a regular grid)",
-                        tie.len() / 6
-                    ),
-                ));
-            }
-            let [i, j, _, x, y, _] = [0, 1, 2, 3, 4, 5].map(|k| tie.get(k).copied().unwrap_or(f64::NAN));
-            if sy.is_nan() || sy <= 0.0 {
-                return Err(bad(
-                    "ModelPixelScale",
-                    format!("a y scale of {sy}: only north-up rasters (positive y scale) are supported"),
-                ));
-            }
-            (x - i * sx, y + j * sy, sx, sy)
-        }
-        (_, _, Some(m)) => {
-            let g = |k: usize| m.get(k).copied().unwrap_or(f64::NAN);
-            if m.len() != 16 {
-                return Err(bad("ModelTransformation", "expected 16 numbers".into()));
-            }
-            if g(1) != 0.0 || g(4) != 0.0 {
-                return Err(bad(
-                    "ModelTransformation",
-                    "rotated or sheared raster: only north-up grids are supported (warp it first)".into(),
-                ));
-            }
-            if g(5).is_nan() || g(5) >= 0.0 {
-                return Err(bad(
-                    "ModelTransformation",
-                    "only north-up rasters (rows running south) are supported".into(),
-                ));
-            }
-            (g(3), g(7), g(0), -g(5))
-        }
-        _ => {
-            return Err(bad(
-                "ModelPixelScale",
-                "not georeferenced: expected ModelPixelScale and ModelTiepoint (or ModelTransformation) tags".into(),
-            ))
-        }
-    };
-    if !(sx > 0.0 && sx.is_finite() && sy.is_finite()) {
-        return Err(bad(
-            "ModelPixelScale",
-            format!("cell size {sx} × {sy}: expected positive finite numbers"),
-        ));
-    }
-    if pixel_is_point {
-        // the tie point is the centre of the first cell
-        west -= sx / 2.0;
-        north += sy / 2.0;
-    }
-    let east = west + f64::from(width) * sx;
-    let south = north - f64::from(height) * sy;
-    let tol = 1e-9;
-    if !(west >= -180.0 - tol && east <= 180.0 + tol && south >= -90.0 - tol && north <= 90.0 + tol)
-    {
-        return Err(bad(
-            "ModelTiepoint",
-            format!(
-                "cells span [{west}, {east}] × [{south}, {north}], outside [-180, 180] × [-90, 90]: is the raster in WGS 84 lon/lat?"
-            ),
-        ));
-    }
-
-    let nodata = match decoder.find_tag(Tag::GdalNodata).map_err(tiff_err)? {
-        None => None,
-        Some(v) => {
-            let text = v.into_string().map_err(tiff_err)?;
-            let text = text.trim_matches(|c: char| c == '\0' || c.is_whitespace());
-            match text.parse::<f64>() {
-                Ok(x) => Some(x),
-                Err(_) if text.eq_ignore_ascii_case("nan") => None,
-                Err(_) => {
-                    return Err(bad(
-                        "GDAL_NODATA",
-                        format!("expected a number, got {text:?}"),
-                    ))
-                }
-            }
-        }
-    };
-
-    let image = decoder.read_image().map_err(tiff_err)?;
-    let raw: Vec<f64> = match image {
-        DecodingResult::U8(v) => v.into_iter().map(f64::from).collect(),
-        DecodingResult::U16(v) => v.into_iter().map(f64::from).collect(),
-        DecodingResult::U32(v) => v.into_iter().map(f64::from).collect(),
-        DecodingResult::U64(v) => v.into_iter().map(|x| x as f64).collect(),
-        DecodingResult::I8(v) => v.into_iter().map(f64::from).collect(),
-        DecodingResult::I16(v) => v.into_iter().map(f64::from).collect(),
-        DecodingResult::I32(v) => v.into_iter().map(f64::from).collect(),
-        DecodingResult::I64(v) => v.into_iter().map(|x| x as f64).collect(),
-        DecodingResult::F16(v) => v.into_iter().map(|x| x.to_f64()).collect(),
-        DecodingResult::F32(v) => v.into_iter().map(f64::from).collect(),
-        DecodingResult::F64(v) => v,
-    };
-    if raw.len() as u64 != cells {
-        return Err(bad(
-            "ImageWidth",
-            format!("decoded {} samples for {width} × {height} cells", raw.len()),
-        ));
-    }
-    let values = raw
-        .into_iter()
-        .map(|v| {
-            let is_nodata = nodata.is_some_and(|n| v == n || (v - n).abs() <= n.abs() * 1e-6);
-            (v.is_finite() && v >= 0.0 && !is_nodata).then_some(v)
-        })
-        .collect();
+    let tif = GeoTiff::open(path, MAX_RASTER_CELLS, "people per cell")?;
+    let (width, height) = (tif.width as usize, tif.height as usize);
+    let (west, north) = (tif.west_lon_deg, tif.north_lat_deg);
+    let (sx, sy) = (tif.cell_width_deg, tif.cell_height_deg);
+    let (samples, nodata) = tif.read_image()?;
+    let values = samples.map(|v| (v.is_finite() && v >= 0.0 && !nodata.is_nodata(v)).then_some(v));
     Ok(PopulationRaster {
         path: path.to_path_buf(),
-        width: width as usize,
-        height: height as usize,
+        width,
+        height,
         west_lon_deg: west,
         north_lat_deg: north,
         cell_width_deg: sx,

@@ -18,6 +18,7 @@
 //!   [`map_png`](mod@map_png) (`map.png`, a static choropleth), with the
 //!   colour classes they share in [`legend`].
 //! - [`write_scenario`]: a scenario back to the contract.
+//! - [`write_dem_geotiff`]: elevation as a GeoTIFF (`terrain.tif`).
 //!
 //! Maps go through one GeoJSON writer (streamed, coordinates to
 //! [`COORDINATE_DECIMALS`] decimals). Files are written atomically by [`write_atomic`]: to a uniquely named
@@ -26,6 +27,7 @@
 
 mod changes;
 mod communes;
+mod dem;
 mod frame;
 mod gaps;
 mod geojson_kit;
@@ -50,6 +52,7 @@ use crate::{Error, Result};
 
 pub use changes::{changes_json, write_changes, write_changes_map, CHANGES_SCHEMA};
 pub use communes::{commune_columns, communes_map, write_communes_csv, write_communes_map};
+pub use dem::{write_dem_geotiff, DEM_NODATA};
 pub use gaps::{gaps_geojson, write_gaps};
 pub use geojson_kit::COORDINATE_DECIMALS;
 pub use html::{report_html, write_report_html};

@@ -1,0 +1,299 @@
+//! Elevation input: `terrain.tif` (a GeoTIFF) or a `terrain/` folder of
+//! SRTM `.hgt` tiles, read into a [`Dem`].
+//!
+//! # `terrain.tif`
+//!
+//! A single-band GeoTIFF in WGS 84 lon/lat (Copernicus GLO-30 or SRTM
+//! cropped and exported by GDAL or QGIS), through the same GeoTIFF reader
+//! as `population.tif`: any integer or floating-point sample type (Int16,
+//! UInt16, Float32 …), any compression the `tiff` crate decodes, the
+//! georeference from `ModelPixelScale` + `ModelTiepoint` (or a
+//! `ModelTransformation` without rotation), `PixelIsArea` or
+//! `PixelIsPoint`. Nodata: the `GDAL_NODATA` value, NaN, and −32768 in an
+//! Int16 raster (SRTM's void, often written without the tag). Each pixel's
+//! value is the height at its centre; the DEM answers out to the raster's
+//! edges ([`DemExtent::CellEdges`](crate::model::DemExtent::CellEdges)).
+//!
+//! # `terrain/*.hgt`
+//!
+//! SRTM tiles as USGS distributes them: named by the south-west corner of
+//! their 1° × 1° square (`N10E105.hgt` covers 10–11° N, 105–106° E; `S`
+//! and `W` for south and west; anything after the first dot but the final
+//! `.hgt` is ignored, as in `N10E105.SRTMGL1.hgt`), 3601 × 3601 (1″) or
+//! 1201 × 1201 (3″) big-endian 16-bit signed heights in metres, rows from
+//! north to south, −32768 for voids. The edge rows and columns lie on the
+//! integer degrees and repeat the neighbouring tile's, so a tile answers
+//! between its outer samples and two tiles agree on their seam. Files not
+//! ending in `.hgt` are ignored, except compressed tiles (`.hgt.zip`,
+//! `.hgt.gz`), which are refused (extract them first); two files for one
+//! tile are refused.
+//!
+//! Sizes are checked before any sample is read: a GeoTIFF from its header,
+//! tiles from their file sizes; the whole DEM is refused beyond
+//! [`MAX_DEM_CELLS`] samples. Every error names the file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::geotiff::{file_name, GeoTiff};
+use crate::error::Location;
+use crate::model::{Dem, DemExtent, DemGrid, DemLayout};
+use crate::{Error, Result};
+
+/// The largest DEM accepted, in samples: 120 million (480 MB in memory),
+/// nine 1″ SRTM tiles, or 11,000 × 11,000 pixels. Crop larger rasters, or
+/// use 3″ tiles, for the scenario.
+pub const MAX_DEM_CELLS: u64 = 120_000_000;
+
+/// File name of the elevation GeoTIFF in a scenario directory.
+pub const TERRAIN_TIF: &str = "terrain.tif";
+
+/// Folder name of the SRTM tiles in a scenario directory.
+pub const TERRAIN_DIR: &str = "terrain";
+
+/// The void value of SRTM (and of Int16 rasters made from it).
+const SRTM_VOID: i16 = i16::MIN;
+
+/// Samples per side of a 1″ (SRTM1) tile.
+const SRTM1_SIDE: usize = 3601;
+/// Samples per side of a 3″ (SRTM3) tile.
+const SRTM3_SIDE: usize = 1201;
+
+fn invalid(path: &Path, reason: impl Into<String>) -> Error {
+    Error::invalid(Location::file(path), reason)
+}
+
+/// Reads elevation from `path`: a folder of `.hgt` tiles, one `.hgt`
+/// tile, or a GeoTIFF (see the [module docs](self)).
+///
+/// # Errors
+///
+/// [`Error::Io`] when the path cannot be read, [`Error::TooLarge`] beyond
+/// [`MAX_DEM_CELLS`], [`Error::Invalid`] naming the file otherwise.
+pub fn read_dem(path: impl AsRef<Path>) -> Result<Dem> {
+    let path = path.as_ref();
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        read_hgt_folder(path)
+    } else if has_extension(path, "hgt") {
+        Ok(Dem::from(read_hgt(path)?))
+    } else {
+        read_dem_geotiff(path)
+    }
+}
+
+/// The elevation of a scenario directory: `terrain.tif` or `terrain/`,
+/// `None` when it has neither.
+///
+/// # Errors
+///
+/// Refuses a directory holding both (they would be two terrains), and
+/// whatever [`read_dem`] refuses.
+pub fn read_scenario_dem(dir: impl AsRef<Path>) -> Result<Option<Dem>> {
+    let dir = dir.as_ref();
+    let tif = dir.join(TERRAIN_TIF);
+    let folder = dir.join(TERRAIN_DIR);
+    let has_tif = tif.is_file();
+    let has_folder = folder.is_dir();
+    match (has_tif, has_folder) {
+        (true, true) => Err(invalid(
+            &tif,
+            "both terrain.tif and terrain/ are present: keep one (they would be two terrains)",
+        )),
+        (true, false) => read_dem_geotiff(&tif).map(Some),
+        (false, true) => read_hgt_folder(&folder).map(Some),
+        (false, false) => Ok(None),
+    }
+}
+
+/// Reads an elevation GeoTIFF (see the [module docs](self)).
+///
+/// ```no_run
+/// let dem = telecov::io::read_dem_geotiff("scenario/terrain.tif")?;
+/// println!("{:?} m at the centre", dem.height_m(105.75, 10.03));
+/// # Ok::<(), telecov::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`read_dem`].
+pub fn read_dem_geotiff(path: impl AsRef<Path>) -> Result<Dem> {
+    let path = path.as_ref();
+    let tif = GeoTiff::open(path, MAX_DEM_CELLS, "terrain heights")?;
+    let layout = DemLayout {
+        width: tif.width as usize,
+        height: tif.height as usize,
+        first_lon_deg: tif.west_lon_deg + tif.cell_width_deg / 2.0,
+        first_lat_deg: tif.north_lat_deg - tif.cell_height_deg / 2.0,
+        step_lon_deg: tif.cell_width_deg,
+        step_lat_deg: tif.cell_height_deg,
+        extent: DemExtent::CellEdges,
+    };
+    let (samples, nodata) = tif.read_image()?;
+    let int16 = samples.is_i16();
+    let heights = samples.map(|v| {
+        let void = v.is_nan() || nodata.is_nodata(v) || (int16 && v == f64::from(SRTM_VOID));
+        if void {
+            f32::NAN
+        } else {
+            v as f32
+        }
+    });
+    let grid = DemGrid::new(layout, heights).map_err(|e| invalid(path, e.to_string()))?;
+    Ok(Dem::from(grid))
+}
+
+fn has_extension(path: &Path, ext: &str) -> bool {
+    path.extension()
+        .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case(ext))
+}
+
+/// The south-west corner (latitude, longitude) of a tile named like
+/// `N10E105.hgt`.
+fn tile_corner(path: &Path) -> Result<(i32, i32)> {
+    let name = file_name(path);
+    let stem = name.split('.').next().unwrap_or("");
+    let b = stem.as_bytes();
+    let parsed = (|| {
+        if b.len() != 7 {
+            return None;
+        }
+        let lat_sign = match b.first()?.to_ascii_uppercase() {
+            b'N' => 1,
+            b'S' => -1,
+            _ => return None,
+        };
+        let lon_sign = match b.get(3)?.to_ascii_uppercase() {
+            b'E' => 1,
+            b'W' => -1,
+            _ => return None,
+        };
+        let lat: i32 = stem.get(1..3)?.parse().ok()?;
+        let lon: i32 = stem.get(4..7)?.parse().ok()?;
+        let (lat, lon) = (lat_sign * lat, lon_sign * lon);
+        ((-90..90).contains(&lat) && (-180..180).contains(&lon)).then_some((lat, lon))
+    })();
+    parsed.ok_or_else(|| {
+        invalid(
+            path,
+            "not an SRTM tile name: expected the south-west corner like N10E105.hgt or S08W035.hgt",
+        )
+    })
+}
+
+/// Samples per side of a tile of `len` bytes.
+fn tile_side(path: &Path, len: u64) -> Result<usize> {
+    [SRTM1_SIDE, SRTM3_SIDE]
+        .into_iter()
+        .find(|s| (s * s * 2) as u64 == len)
+        .ok_or_else(|| {
+            invalid(
+                path,
+                format!(
+                    "{len} bytes: an SRTM tile holds 3601 × 3601 (1″, {} bytes) or 1201 × 1201 (3″, {} bytes) 16-bit heights",
+                    SRTM1_SIDE * SRTM1_SIDE * 2,
+                    SRTM3_SIDE * SRTM3_SIDE * 2
+                ),
+            )
+        })
+}
+
+/// Reads one SRTM `.hgt` tile (see the [module docs](self)).
+///
+/// # Errors
+///
+/// [`Error::Io`] when it cannot be read, [`Error::Invalid`] naming the file
+/// for a name that is not a tile's or a size that is not 1″ or 3″.
+pub fn read_hgt(path: impl AsRef<Path>) -> Result<DemGrid> {
+    let path = path.as_ref();
+    let (lat0, lon0) = tile_corner(path)?;
+    let len = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    let side = tile_side(path, len)?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    if bytes.len() != side * side * 2 {
+        return Err(invalid(path, "the file changed while it was read"));
+    }
+    let heights = bytes
+        .chunks_exact(2)
+        .map(|b| match i16::from_be_bytes([b[0], b[1]]) {
+            SRTM_VOID => f32::NAN,
+            v => f32::from(v),
+        })
+        .collect();
+    let step = 1.0 / (side - 1) as f64;
+    let layout = DemLayout {
+        width: side,
+        height: side,
+        first_lon_deg: f64::from(lon0),
+        first_lat_deg: f64::from(lat0) + 1.0,
+        step_lon_deg: step,
+        step_lat_deg: step,
+        extent: DemExtent::SampleHull,
+    };
+    DemGrid::new(layout, heights).map_err(|e| invalid(path, e.to_string()))
+}
+
+/// Reads a folder of SRTM `.hgt` tiles into one [`Dem`] (see the
+/// [module docs](self)), tiles in file-name order.
+///
+/// # Errors
+///
+/// As [`read_dem`]; also a folder without tiles, compressed tiles and two
+/// files for one tile.
+pub fn read_hgt_folder(dir: impl AsRef<Path>) -> Result<Dem> {
+    let dir = dir.as_ref();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .map(|entry| entry.map(|e| e.path()).map_err(|e| Error::io(dir, e)))
+        .collect::<Result<_>>()?;
+    paths.sort();
+    let mut tiles: BTreeMap<(i32, i32), PathBuf> = BTreeMap::new();
+    let mut cells: u64 = 0;
+    for path in paths {
+        let name = file_name(&path).to_ascii_lowercase();
+        if name.ends_with(".hgt.zip") || name.ends_with(".hgt.gz") {
+            return Err(invalid(
+                &path,
+                "compressed tile: extract the .hgt file into the folder first",
+            ));
+        }
+        if !has_extension(&path, "hgt") || !path.is_file() {
+            continue;
+        }
+        let corner = tile_corner(&path)?;
+        let len = std::fs::metadata(&path)
+            .map_err(|e| Error::io(&path, e))?
+            .len();
+        let side = tile_side(&path, len)?;
+        if let Some(other) = tiles.get(&corner) {
+            return Err(invalid(
+                &path,
+                format!("the same tile as {}: keep one", file_name(other)),
+            ));
+        }
+        cells += (side * side) as u64;
+        if cells > MAX_DEM_CELLS {
+            return Err(Error::TooLarge(format!(
+                "{}: the tiles up to {} hold more than the {MAX_DEM_CELLS} samples accepted; keep the tiles the scenario needs, or use 3″ tiles",
+                file_name(dir),
+                file_name(&path)
+            )));
+        }
+        tiles.insert(corner, path);
+    }
+    if tiles.is_empty() {
+        return Err(invalid(
+            dir,
+            "no SRTM tile in the folder (files named like N10E105.hgt)",
+        ));
+    }
+    let mut by_name: Vec<PathBuf> = tiles.into_values().collect();
+    by_name.sort();
+    let grids = by_name
+        .iter()
+        .map(read_hgt)
+        .collect::<Result<Vec<DemGrid>>>()?;
+    Dem::new(grids).map_err(|e| invalid(dir, e.to_string()))
+}
