@@ -44,6 +44,7 @@
 //! 180° as RFC 7946 asks (communes or fibre routes with parts on both
 //! sides) are accepted everywhere.
 
+mod bound;
 mod cells;
 mod fiber;
 mod gaps;
@@ -54,6 +55,10 @@ mod runs;
 mod sites;
 mod wifi;
 
+pub use bound::{
+    budget_bound, exact_budget, exact_min_sites, min_sites_bound, optimality_gap, Bound,
+    BoundMethod, BoundOptions, Optimum, Sense, Unreachable, UnreachableGroup,
+};
 pub use gaps::{find_gaps, point_flags, Gap, GapMap, GapOptions, MAX_POINT_LINK_M};
 pub use greedy::{celf, CoverageProblem};
 pub use plan::{
