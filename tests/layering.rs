@@ -86,9 +86,9 @@ fn crate_uses(text: &str) -> BTreeSet<(usize, String)> {
                 .collect();
             if !name.is_empty() {
                 found.insert((n + 1, name));
-            } else if after.starts_with('{') {
+            } else if let Some(braced) = after.strip_prefix('{') {
                 // `use crate::{a, b}`: every name in the braces
-                let inner = after[1..].split('}').next().unwrap_or("");
+                let inner = braced.split('}').next().unwrap_or("");
                 for part in inner.split(',') {
                     let name: String = part
                         .trim()
