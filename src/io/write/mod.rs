@@ -14,6 +14,9 @@
 //! - [`write_plan`]: a plan's proposals, coverage curve and
 //!   `scenario_with_plan/`.
 //! - [`write_best_server_map`]: `best_server.geojson` of the signal mode.
+//! - [`write_signal_rasters`]: GeoTIFFs of the signal mode on a WGS 84
+//!   grid (`signal_level_<TECH>.tif`, `sinr_<TECH>.tif`,
+//!   `best_server_<TECH>.tif` and its sites table).
 //! - [`write_scenario`]: a scenario back to the contract.
 //!
 //! Maps go through one GeoJSON writer (streamed, coordinates to
@@ -24,6 +27,7 @@
 mod communes;
 mod gaps;
 mod geojson_kit;
+mod geotiff;
 mod plan;
 mod report;
 pub(crate) mod scenario;
@@ -43,6 +47,10 @@ use crate::{Error, Result};
 pub use communes::{communes_map, write_communes_map};
 pub use gaps::{gaps_geojson, write_gaps};
 pub use geojson_kit::COORDINATE_DECIMALS;
+pub use geotiff::{
+    write_float_geotiff, write_signal_rasters, write_site_geotiff, write_site_table, FLOAT_NODATA,
+    SITE_NODATA, SITE_NO_SERVER,
+};
 pub use plan::{curve_csv, fiber_geojson, sites_geojson, wifi_geojson, write_plan};
 pub use report::{summary_table, write_report};
 pub use scenario::write_scenario;
