@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --release --example coverage -- [SCENARIO_DIR] [--out OUT_DIR] [--threads N]
 //!     [--signal] [--pattern 3gpp|hard-wedge] [--threshold-dbm L]... [--sinr TECH]
-//!     [--interferer-load X] [--best-server TECH] [--map-resolution-m M]
+//!     [--interferer-load X] [--best-server TECH] [--map-resolution-m M] [--best-server-points]
 //! ```
 //!
 //! With no scenario it runs the bundled demo city (`data/demo`) and writes to
@@ -19,17 +19,25 @@
 //! and writes `OUT_DIR/signal.json`: per commune and technology, the people
 //! covered at the design level, the mean best-server level and the people
 //! above each `--threshold-dbm`, and SINR figures for the `--sinr` layer.
-//! `--best-server TECH` writes `OUT_DIR/best_server.geojson`: the best server
-//! of that layer (site id, level, SINR when it is the `--sinr` layer) at the
-//! centre of every `--map-resolution-m` cell (200 m by default).
+//! `--best-server TECH` writes GeoTIFF rasters of that layer on a WGS 84
+//! grid of `--map-resolution-m` pixels (200 m by default) over the communes
+//! ([`telecov::engine::raster`], [`telecov::io::write::write_signal_rasters`]):
+//! `signal_level_TECH.tif` (best-server level, dBm), `sinr_TECH.tif` (when
+//! TECH is the `--sinr` layer), `best_server_TECH.tif` (serving site index)
+//! and `best_server_TECH_sites.csv` (index → site id). With
+//! `--best-server-points` it also writes `OUT_DIR/best_server.geojson`: one
+//! point per `--map-resolution-m` cell of every commune's strip grid with
+//! the site id, level and SINR (a large file: 7 MB for the demo at 200 m,
+//! so no longer written by default).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
+use telecov::engine::raster::signal_raster;
 use telecov::engine::signal::{best_server_map, evaluate_signal, AntennaPattern, SignalOptions};
-use telecov::io::write::write_best_server_map;
+use telecov::io::write::{write_best_server_map, write_signal_rasters};
 use telecov::model::Technology;
 use telecov::Options;
 
@@ -59,12 +67,15 @@ struct Args {
     /// Share of time interfering cells transmit, in (0, 1].
     #[arg(long, default_value_t = 1.0)]
     interferer_load: f64,
-    /// Write best_server.geojson for this technology layer.
+    /// Write the GeoTIFF rasters (level, SINR, serving site) of this technology layer.
     #[arg(long)]
     best_server: Option<String>,
-    /// Grid spacing of best_server.geojson, metres.
+    /// Pixel size of the rasters (and grid spacing of best_server.geojson), metres.
     #[arg(long, default_value_t = 200.0)]
     map_resolution_m: f64,
+    /// With --best-server, also write best_server.geojson (one point per cell).
+    #[arg(long)]
+    best_server_points: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -186,15 +197,37 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             );
         }
         if let Some(tech) = best_server {
-            let points = best_server_map(&scenario, &options, tech, args.map_resolution_m)?;
-            let path = out_dir.join("best_server.geojson");
-            write_best_server_map(&path, &scenario, tech, &points)?;
+            let t0 = Instant::now();
+            let raster = signal_raster(&scenario, &options, tech, args.map_resolution_m)?;
+            let computed = t0.elapsed();
+            let written = write_signal_rasters(&out_dir, &scenario, &raster)?;
+            let names: Vec<String> = written
+                .iter()
+                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .collect();
             println!(
-                "best-server map of {tech}: {} points every {} m in {}",
-                points.len(),
+                "rasters of {tech}: {} × {} pixels of {} m ({:.6}° × {:.6}°), computed in {:.1} ms, written in {:.1} ms: {}/{}",
+                raster.width,
+                raster.height,
                 args.map_resolution_m,
-                path.display()
+                raster.transform.pixel_width_deg,
+                raster.transform.pixel_height_deg,
+                computed.as_secs_f64() * 1e3,
+                (t0.elapsed() - computed).as_secs_f64() * 1e3,
+                out_dir.display(),
+                names.join(", ")
             );
+            if args.best_server_points {
+                let points = best_server_map(&scenario, &options, tech, args.map_resolution_m)?;
+                let path = out_dir.join("best_server.geojson");
+                write_best_server_map(&path, &scenario, tech, &points)?;
+                println!(
+                    "best-server map of {tech}: {} points every {} m in {}",
+                    points.len(),
+                    args.map_resolution_m,
+                    path.display()
+                );
+            }
         }
     }
     Ok(())
