@@ -53,6 +53,7 @@
 //! | demand grid / points | [`engine::demand`] | [`demand::grid_rows`] |
 //! | indexes and parallel evaluation | [`engine`] | [`evaluate`], [`evaluate_with`] |
 //! | signal-level mode: best server, antenna pattern, SINR | [`engine::signal`] | [`engine::signal::evaluate_signal`], [`engine::signal::best_server_map`] |
+//! | signal-level rasters on a WGS 84 grid (level, SINR, serving site) | [`engine::raster`] | [`engine::raster::signal_raster`], [`io::write::write_signal_rasters`] (GeoTIFF) |
 //! | per-commune figures, totals | [`report`] | [`Report`] |
 //! | report.json, maps, plans, tables | [`io::write`] | [`io::write::write_report`], [`report_scenario`] |
 //! | report.html (offline interactive map), map.png | [`io::write`](mod@io::write) | [`io::write::report_html`], [`io::write::map_png()`] |

@@ -7,8 +7,9 @@ use std::time::Instant;
 use clap::Args;
 
 use super::{default_out, scenario_or_demo, threads, Tech};
+use crate::engine::raster::signal_raster;
 use crate::engine::signal::{best_server_map, evaluate_signal, AntennaPattern, SignalOptions};
-use crate::io::write::write_best_server_map;
+use crate::io::write::{write_best_server_map, write_signal_rasters};
 use crate::model::{Layer, Technology};
 use crate::Options;
 
@@ -17,7 +18,7 @@ use crate::Options;
 pub struct CoverageArgs {
     /// Scenario directory (default: the bundled demo city, data/demo).
     pub scenario: Option<PathBuf>,
-    /// Output directory (default: out/<scenario folder name>).
+    /// Output directory (default: out/NAME, NAME being the scenario folder's name).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Worker threads (default: all cores).
@@ -38,12 +39,17 @@ pub struct CoverageArgs {
     /// Share of time interfering cells transmit, in (0, 1].
     #[arg(long, default_value_t = 1.0)]
     pub interferer_load: f64,
-    /// Write best_server.geojson for this technology layer.
+    /// Write the GeoTIFF rasters (level, SINR, serving site) of this
+    /// technology layer: signal_level_TECH.tif, sinr_TECH.tif (when TECH is
+    /// the --sinr layer), best_server_TECH.tif and best_server_TECH_sites.csv.
     #[arg(long)]
     pub best_server: Option<Tech>,
-    /// Grid spacing of best_server.geojson, metres.
+    /// Pixel size of the rasters (and grid spacing of best_server.geojson), metres.
     #[arg(long, default_value_t = 200.0)]
     pub map_resolution_m: f64,
+    /// With --best-server, also write best_server.geojson (one point per cell).
+    #[arg(long)]
+    pub best_server_points: bool,
     /// Layer of map.png: 2G, 3G, 4G, 5G, mobile_broadband, fiber (or
     /// fibre) or wifi.
     #[arg(long, default_value = "4G")]
@@ -152,15 +158,37 @@ pub fn run(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error>> {
             );
         }
         if let Some(tech) = best_server {
-            let points = best_server_map(&scenario, &options, tech, args.map_resolution_m)?;
-            let path = out_dir.join("best_server.geojson");
-            write_best_server_map(&path, &scenario, tech, &points)?;
+            let t0 = Instant::now();
+            let raster = signal_raster(&scenario, &options, tech, args.map_resolution_m)?;
+            let computed = t0.elapsed();
+            let written = write_signal_rasters(&out_dir, &scenario, &raster)?;
+            let names: Vec<String> = written
+                .iter()
+                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .collect();
             println!(
-                "best-server map of {tech}: {} points every {} m in {}",
-                points.len(),
+                "rasters of {tech}: {} × {} pixels of {} m ({:.6}° × {:.6}°), computed in {:.1} ms, written in {:.1} ms: {}/{}",
+                raster.width,
+                raster.height,
                 args.map_resolution_m,
-                path.display()
+                raster.transform.pixel_width_deg,
+                raster.transform.pixel_height_deg,
+                computed.as_secs_f64() * 1e3,
+                (t0.elapsed() - computed).as_secs_f64() * 1e3,
+                out_dir.display(),
+                names.join(", ")
             );
+            if args.best_server_points {
+                let points = best_server_map(&scenario, &options, tech, args.map_resolution_m)?;
+                let path = out_dir.join("best_server.geojson");
+                write_best_server_map(&path, &scenario, tech, &points)?;
+                println!(
+                    "best-server map of {tech}: {} points every {} m in {}",
+                    points.len(),
+                    args.map_resolution_m,
+                    path.display()
+                );
+            }
         }
     }
     Ok(())

@@ -15,7 +15,7 @@ use crate::planning::{self, PlanOptions, Target};
 pub struct PlanArgs {
     /// Scenario directory (default: the bundled demo city, data/demo).
     pub scenario: Option<PathBuf>,
-    /// Output directory (default: out/plan-<scenario folder name>).
+    /// Output directory (default: out/plan-NAME, NAME being the scenario folder's name).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// A target, LAYER=PCT (every commune) or LAYER=PCT@total (the whole
@@ -34,7 +34,7 @@ pub struct PlanArgs {
     /// Technologies of new sites, comma-separated (default 3G,4G).
     #[arg(long, value_delimiter = ',')]
     pub tech: Vec<Tech>,
-    /// Range of new sites, metres (default: link budget or [ranges_m]).
+    /// Range of new sites, metres (default: link budget or the `[ranges_m]` table).
     #[arg(long)]
     pub range_m: Option<f64>,
     /// Antenna height of new sites, metres (default 30).

@@ -48,6 +48,7 @@ use crate::engine::demand::grid_rows;
 
 pub mod demand;
 pub(crate) mod probe;
+pub mod raster;
 mod rows;
 mod shapes;
 pub mod signal;

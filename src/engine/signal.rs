@@ -62,8 +62,12 @@
 //! [`SignalOptions::thresholds_dbm`]; for the SINR layer, the mean SINR and
 //! the people at or above the technology's required SINR. A commune smaller
 //! than one grid cell keeps its people on a representative point, as in the
-//! range mode. [`best_server_map`] gives the best server of one layer on a
-//! grid of any resolution, for a GeoJSON map ([`write_best_server_map`]).
+//! range mode. [`best_server_map`] gives the best server of one layer at
+//! the centres of a grid of any resolution in each commune's strip frame,
+//! for a GeoJSON map of points (`io::write::write_best_server_map`);
+//! [`super::raster::signal_raster`] gives level, SINR and serving site on a
+//! regular WGS 84 grid, for GeoTIFF rasters
+//! (`io::write::write_signal_rasters`).
 //!
 //! "In reach" means a level of at least the lowest of the design level and
 //! the thresholds (and, for the SINR layer, 10 dB below the noise floor):
@@ -109,7 +113,7 @@ use crate::{Error, Result};
 type SectorSpec = Option<(f64, f64)>;
 
 /// Grid points of a row that share one R-tree query.
-const POINTS_PER_QUERY: usize = 16;
+pub(super) const POINTS_PER_QUERY: usize = 16;
 
 /// Schema name of [`SignalReport`].
 pub const SIGNAL_SCHEMA: &str = "telecov.signal/1";
@@ -321,7 +325,7 @@ struct Beam {
 /// A transmitting site layer in a strip's frame: one position, one link,
 /// its beams.
 #[derive(Debug, Clone)]
-struct Emitter {
+pub(super) struct Emitter {
     xy: [f64; 2],
     /// Grid metres per true metre at the site.
     scale: f64,
@@ -348,18 +352,20 @@ impl RTreeObject for Emitter {
 
 /// Per technology: design level, noise floor (dBm) and required SINR.
 #[derive(Debug, Clone, Copy)]
-struct TechLevels {
-    design_dbm: f64,
+pub(super) struct TechLevels {
+    pub(super) design_dbm: f64,
     noise_dbm: f64,
     required_sinr_db: f64,
 }
 
-struct SignalIndex<'a> {
-    prepared: Prepared<'a>,
+/// Every site layer's emitters per strip and technology, ready to be
+/// asked what a point receives.
+pub(super) struct SignalIndex<'a> {
+    pub(super) prepared: Prepared<'a>,
     links: Vec<SiteLink>,
     /// Per strip, per technology.
     trees: Vec<[RTree<Emitter>; 4]>,
-    levels: [TechLevels; 4],
+    pub(super) levels: [TechLevels; 4],
     pattern: AntennaPattern,
     front_to_back_db: f64,
     sinr_tech: Option<usize>,
@@ -368,15 +374,17 @@ struct SignalIndex<'a> {
 
 /// What one demand point receives on one layer.
 #[derive(Debug, Clone, Copy)]
-struct Reception {
-    best: Option<(f64, usize)>,
-    sinr_db: Option<f64>,
+pub(super) struct Reception {
+    /// Best-server level (dBm) and site index.
+    pub(super) best: Option<(f64, usize)>,
+    /// SINR of the best server, dB (SINR layer only).
+    pub(super) sinr_db: Option<f64>,
 }
 
 impl<'a> SignalIndex<'a> {
     /// Builds the index of a scenario already validated (and, around the
     /// antimeridian, unwrapped as the range mode does).
-    fn new(scenario: &'a Scenario, options: &SignalOptions) -> Result<Self> {
+    pub(super) fn new(scenario: &'a Scenario, options: &SignalOptions) -> Result<Self> {
         options.check()?;
         let prepared = Prepared::new(scenario, &Options::default())?;
         let params = &scenario.parameters;
@@ -587,7 +595,7 @@ impl<'a> SignalIndex<'a> {
 
     /// The emitters of layer `t` in strip `strip` whose reach box meets the
     /// box of `points`, into `out`.
-    fn candidates<'s>(
+    pub(super) fn candidates<'s>(
         &'s self,
         strip: usize,
         t: usize,
@@ -617,7 +625,7 @@ impl<'a> SignalIndex<'a> {
 
     /// What `p` receives on layer `t` from the emitters `near` (which hold
     /// every emitter that reaches it).
-    fn receive_from(&self, near: &[&Emitter], t: usize, p: [f64; 2]) -> Reception {
+    pub(super) fn receive_from(&self, near: &[&Emitter], t: usize, p: [f64; 2]) -> Reception {
         let mut best: Option<(f64, usize)> = None;
         let mut total_mw = 0.0;
         let with_sinr = self.sinr_tech == Some(t);

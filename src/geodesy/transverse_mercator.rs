@@ -142,7 +142,7 @@ pub struct Projected {
 /// the whole ellipsoid is accepted (points more than 90° from the central
 /// meridian map to the "back side", `|y|` beyond the quarter meridian), but
 /// only points within a few degrees of the central meridian are useful for
-/// distances: see the [module documentation](self).
+/// distances: see the [`geodesy`](crate::geodesy) module's documentation.
 ///
 /// # Example
 ///

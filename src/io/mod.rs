@@ -8,7 +8,7 @@
 //!   ([`read_population_raster`], [`raster_population`]), the planner's
 //!   candidate files ([`read_candidates`]), elevation ([`read_dem`]:
 //!   `terrain.tif` or a `terrain/` folder of SRTM `.hgt` tiles).
-//! - [`write`]: `report.json`, `communes.geojson`, `sites.geojson`,
+//! - [`write`](mod@write): `report.json`, `communes.geojson`, `sites.geojson`,
 //!   `gaps.geojson`, plans, signal maps, [`write_scenario`] (a scenario
 //!   back in the same contract) and [`write_dem_geotiff`] (elevation as
 //!   `terrain.tif`), every file through one atomic write.
@@ -27,7 +27,7 @@ pub use read::{
 };
 pub use write::{write_dem_geotiff, write_scenario};
 
-/// The writers under their earlier path ([`write`] holds them all);
+/// The writers under their earlier path ([`write`](mod@write) holds them all);
 /// [`report_scenario`](crate::report_scenario) is the facade's.
 pub mod output {
     pub use super::write::{

@@ -79,7 +79,7 @@ impl DemLayout {
     }
 }
 
-/// One regular grid of terrain heights (see the [module docs](self)).
+/// One regular grid of terrain heights (see the [module docs](crate::model::dem)).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemGrid {
     layout: DemLayout,
@@ -224,7 +224,7 @@ impl DemGrid {
 }
 
 /// A digital elevation model: one or more [`DemGrid`]s (see the
-/// [module docs](self)).
+/// [module docs](crate::model::dem)).
 ///
 /// ```
 /// use telecov::model::{Dem, DemExtent, DemGrid, DemLayout};

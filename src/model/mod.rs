@@ -1,12 +1,12 @@
 //! The domain model: plain data, validated at load time.
 //!
 //! Geometry here is WGS 84 longitude/latitude in degrees (as in the input
-//! files); the engine projects it to metres in [`crate::projection`] frames.
+//! files); the engine projects it to metres in [`crate::geodesy`] frames.
 //! Every quantity carries its unit in its name (`range_m`, `height_m`,
 //! `frequency_mhz`, `tx_power_dbm`).
 
 mod commune;
-mod dem;
+pub mod dem;
 mod id;
 mod infrastructure;
 mod layer;

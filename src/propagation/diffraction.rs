@@ -386,7 +386,7 @@ pub struct SmoothSurface {
 
 /// The smooth-surface heights `hstd`, `hsrd` of `profile` for antennas at
 /// `tx_amsl_m` and `rx_amsl_m` (m above sea level); see the
-/// [module docs](self), §3.
+/// [module docs](crate::propagation::diffraction), §3.
 pub fn smooth_surface(profile: &TerrainProfile, tx_amsl_m: f64, rx_amsl_m: f64) -> SmoothSurface {
     let d = profile.length_km();
     let (mut v1, mut v2) = (0.0, 0.0);
@@ -423,7 +423,7 @@ pub fn smooth_surface(profile: &TerrainProfile, tx_amsl_m: f64, rx_amsl_m: f64) 
     }
 }
 
-/// The Bullington loss of one profile (see the [module docs](self), §1).
+/// The Bullington loss of one profile (see the [module docs](crate::propagation::diffraction), §1).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Bullington {
     /// Whether the path is trans-horizon (`Stim ≥ Str`).
@@ -583,7 +583,7 @@ impl DeltaBullington {
     }
 
     /// The Bullington loss over `profile` for antennas at `tx_amsl_m` and
-    /// `rx_amsl_m`, metres above sea level (see the [module docs](self),
+    /// `rx_amsl_m`, metres above sea level (see the [module docs](crate::propagation::diffraction),
     /// §1). The heights are not checked.
     pub fn bullington(
         &self,
@@ -643,7 +643,7 @@ impl DeltaBullington {
 
     /// The spherical-Earth diffraction loss `Ldsph` (dB) over `length_km`
     /// for antennas `hte_m`, `hre_m` (> 0) above a smooth Earth of radius
-    /// `aₑ` (see the [module docs](self), §2).
+    /// `aₑ` (see the [module docs](crate::propagation::diffraction), §2).
     pub fn spherical_earth_db(&self, length_km: f64, hte_m: f64, hre_m: f64) -> f64 {
         let (d, hte, hre) = (length_km, hte_m, hre_m);
         let ae = self.radius_km;
@@ -675,7 +675,7 @@ impl DeltaBullington {
 
     /// The first-term spherical-Earth loss `Ldft` (dB) over land for
     /// `length_km`, antennas `hte_m`, `hre_m` and Earth radius `radius_km`
-    /// (see the [module docs](self), §2).
+    /// (see the [module docs](crate::propagation::diffraction), §2).
     pub fn first_term_db(&self, length_km: f64, hte_m: f64, hre_m: f64, radius_km: f64) -> f64 {
         let f = self.free_space.frequency_mhz() / 1000.0; // GHz
         let a = radius_km;

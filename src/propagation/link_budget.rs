@@ -317,7 +317,7 @@ pub struct LinkTerms {
 /// Radio parameters the site does not give take [`TechnologyDefaults::of`]
 /// `tech`; the budget is [`LinkBudget::defaults`] for `environment` with the
 /// site's values put in; the model is [`model_for`] at the site's
-/// `height_m` and a handset at [`DEFAULT_MOBILE_HEIGHT_M`]. The range is then
+/// `height_m` and a handset at [`DEFAULT_MOBILE_HEIGHT_M`](crate::model::DEFAULT_MOBILE_HEIGHT_M). The range is then
 /// bounded by free space (the loss is never taken below it) and by the
 /// [`radio_horizon_m`].
 ///

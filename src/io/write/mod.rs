@@ -17,6 +17,9 @@
 //! - [`html`] (`report.html`, an interactive page that works offline) and
 //!   [`map_png`](mod@map_png) (`map.png`, a static choropleth), with the
 //!   colour classes they share in [`legend`].
+//! - [`write_signal_rasters`]: GeoTIFFs of the signal mode on a WGS 84
+//!   grid (`signal_level_<TECH>.tif`, `sinr_<TECH>.tif`,
+//!   `best_server_<TECH>.tif` and its sites table).
 //! - [`write_scenario`]: a scenario back to the contract.
 //! - [`write_dem_geotiff`]: elevation as a GeoTIFF (`terrain.tif`).
 //!
@@ -31,6 +34,7 @@ mod dem;
 mod frame;
 mod gaps;
 mod geojson_kit;
+mod geotiff;
 pub mod html;
 pub mod legend;
 pub mod map_png;
@@ -55,6 +59,10 @@ pub use communes::{commune_columns, communes_map, write_communes_csv, write_comm
 pub use dem::{write_dem_geotiff, DEM_NODATA};
 pub use gaps::{gaps_geojson, write_gaps};
 pub use geojson_kit::COORDINATE_DECIMALS;
+pub use geotiff::{
+    write_float_geotiff, write_signal_rasters, write_site_geotiff, write_site_table, FLOAT_NODATA,
+    SITE_NODATA, SITE_NO_SERVER,
+};
 pub use html::{report_html, write_report_html};
 pub use map_png::{map_png, write_map_png};
 pub use plan::{curve_csv, fiber_geojson, sites_geojson, wifi_geojson, write_plan};
