@@ -559,3 +559,91 @@ pub fn compare(before: &Report, after: &Report) -> crate::Result<Changes> {
         gone,
     })
 }
+
+/// The figures of a group of communes (a district, or all of them).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GroupFigures {
+    /// The group's name (a district; `None` for communes without one, and
+    /// for the total).
+    pub name: Option<String>,
+    /// Communes in the group.
+    pub communes: usize,
+    /// Residents.
+    pub population: f64,
+    /// Households.
+    pub households: f64,
+    /// Covered per layer, [`Layer::ALL`] order: people, households for
+    /// fibre.
+    pub covered: [f64; 7],
+    /// Communes holding at least one wifi point.
+    pub communes_with_wifi: usize,
+}
+
+impl GroupFigures {
+    /// The covered share of `layer`, percent (of households for fibre).
+    pub fn pct(&self, layer: Layer) -> f64 {
+        let whole = if layer == Layer::Fiber {
+            self.households
+        } else {
+            self.population
+        };
+        pct(self.covered[layer.bit()], whole)
+    }
+}
+
+/// Covered per layer of a commune: people, households for fibre.
+fn covered_by_layer(c: &CommuneReport) -> [f64; 7] {
+    Layer::ALL.map(|l| {
+        if l == Layer::Fiber {
+            c.households_fiber_passed
+        } else {
+            c.covered_population(l)
+        }
+    })
+}
+
+impl Report {
+    /// The figures of each district in order of first appearance (communes
+    /// without a district in one group named `None`), then the total: the
+    /// district tables of the terminal and of `report.html`.
+    pub fn district_figures(&self) -> (Vec<GroupFigures>, GroupFigures) {
+        let mut groups: Vec<GroupFigures> = Vec::new();
+        for c in &self.communes {
+            let idx = match groups.iter().position(|g| g.name == c.district) {
+                Some(i) => i,
+                None => {
+                    groups.push(GroupFigures {
+                        name: c.district.clone(),
+                        ..GroupFigures::default()
+                    });
+                    groups.len() - 1
+                }
+            };
+            let g = &mut groups[idx];
+            g.communes += 1;
+            g.population += c.population;
+            g.households += c.households;
+            for (s, v) in g.covered.iter_mut().zip(covered_by_layer(c)) {
+                *s += v;
+            }
+            g.communes_with_wifi += usize::from(c.wifi_points > 0);
+        }
+        let t = &self.totals;
+        let total = GroupFigures {
+            name: None,
+            communes: t.communes,
+            population: t.population,
+            households: t.households,
+            covered: Layer::ALL.map(|l| match l {
+                Layer::MobileBroadband => t.population_covered.mobile_broadband,
+                Layer::Fiber => t.households_fiber_passed,
+                Layer::Wifi => t.population_wifi_covered,
+                other => other
+                    .technology()
+                    .map_or(0.0, |tech| t.population_covered.get(tech)),
+            }),
+            communes_with_wifi: t.communes_with_wifi,
+        };
+        (groups, total)
+    }
+}

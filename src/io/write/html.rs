@@ -42,7 +42,7 @@ use super::write_atomic;
 use crate::model::Layer;
 use crate::model::{Scenario, Technology};
 use crate::planning::GapMap;
-use crate::report::{pct, Report};
+use crate::report::{GroupFigures, Report};
 use crate::{Error, Result};
 
 /// Wedges and wifi reaches are drawn when the view is narrower than this,
@@ -532,79 +532,29 @@ fn page_data(
 /// The district table: one row per district (communes without one under
 /// "–"), then the total; shares in percent.
 fn district_table(out: &mut String, report: &Report) {
-    #[derive(Default)]
-    struct Acc {
-        communes: usize,
-        pop: f64,
-        hh: f64,
-        covered: [f64; 7],
-        with_wifi: usize,
-    }
-    let covered = |c: &crate::report::CommuneReport| -> [f64; 7] {
-        Layer::ALL.map(|l| match l {
-            Layer::Fiber => c.households_fiber_passed,
-            Layer::Wifi => c.population_wifi_covered,
-            Layer::MobileBroadband => c.population_covered.mobile_broadband,
-            l => l.technology().map_or(0.0, |t| c.population_covered.get(t)),
-        })
-    };
-    let mut groups: Vec<(String, Acc)> = Vec::new();
-    for c in &report.communes {
-        let key = c.district.clone().unwrap_or_else(|| "–".to_owned());
-        let idx = match groups.iter().position(|(k, _)| *k == key) {
-            Some(i) => i,
-            None => {
-                groups.push((key, Acc::default()));
-                groups.len() - 1
-            }
-        };
-        let a = &mut groups[idx].1;
-        a.communes += 1;
-        a.pop += c.population;
-        a.hh += c.households;
-        for (s, v) in a.covered.iter_mut().zip(covered(c)) {
-            *s += v;
-        }
-        a.with_wifi += usize::from(c.wifi_points > 0);
-    }
+    let (groups, total) = report.district_figures();
     let t = &report.totals;
-    let total = Acc {
-        communes: t.communes,
-        pop: t.population,
-        hh: t.households,
-        covered: [
-            t.population_covered.g2,
-            t.population_covered.g3,
-            t.population_covered.g4,
-            t.population_covered.g5,
-            t.population_covered.mobile_broadband,
-            t.households_fiber_passed,
-            t.population_wifi_covered,
-        ],
-        with_wifi: t.communes_with_wifi,
-    };
     out.push_str(
         "<table id=\"districts\"><thead><tr><th>district</th><th>units</th><th>population</th>\
          <th>house&shy;holds</th><th>2G %</th><th>3G %</th><th>4G %</th><th>5G %</th><th>MBB %</th>\
          <th>fibre % of hh</th><th>wifi %</th><th>with wifi</th></tr></thead><tbody>\n",
     );
-    let row = |out: &mut String, name: &str, a: &Acc, class: &str| {
+    let row = |out: &mut String, name: &str, g: &GroupFigures, class: &str| {
         let _ = write!(
             out,
             "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
             esc(name),
-            a.communes,
-            thousands(a.pop),
-            thousands(a.hh)
+            g.communes,
+            thousands(g.population),
+            thousands(g.households)
         );
-        for (l, v) in Layer::ALL.iter().zip(a.covered) {
-            let whole = if *l == Layer::Fiber { a.hh } else { a.pop };
-            let _ = write!(out, "<td>{:.1}</td>", pct(v, whole));
+        for l in Layer::ALL {
+            let _ = write!(out, "<td>{:.1}</td>", g.pct(l));
         }
-        let _ = writeln!(out, "<td>{}</td></tr>", a.with_wifi);
+        let _ = writeln!(out, "<td>{}</td></tr>", g.communes_with_wifi);
     };
-    for (name, a) in &groups {
-        row(out, name, a, "");
+    for g in &groups {
+        row(out, g.name.as_deref().unwrap_or("–"), g, "");
     }
     out.push_str("</tbody><tfoot>");
     row(out, "total", &total, " class=\"total\"");

@@ -4,8 +4,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::write_atomic;
-use crate::model::Technology;
-use crate::report::{pct, Report};
+use crate::model::Layer;
+use crate::report::{GroupFigures, Report};
 use crate::Result;
 
 /// Writes `report` as pretty-printed JSON to `path`.
@@ -17,55 +17,7 @@ pub fn write_report(path: impl AsRef<Path>, report: &Report) -> Result<()> {
 /// grouped under "-"), then the total, with population, households and the
 /// covered shares in percent.
 pub fn summary_table(report: &Report) -> String {
-    #[derive(Default)]
-    struct Acc {
-        communes: usize,
-        pop: f64,
-        hh: f64,
-        tech: [f64; 4],
-        mbb: f64,
-        fiber: f64,
-        wifi: f64,
-        with_wifi: usize,
-    }
-    let mut groups: Vec<(String, Acc)> = Vec::new();
-    for c in &report.communes {
-        let key = c.district.clone().unwrap_or_else(|| "-".to_owned());
-        let idx = match groups.iter().position(|(k, _)| *k == key) {
-            Some(i) => i,
-            None => {
-                groups.push((key, Acc::default()));
-                groups.len() - 1
-            }
-        };
-        let a = &mut groups[idx].1;
-        a.communes += 1;
-        a.pop += c.population;
-        a.hh += c.households;
-        for t in Technology::ALL {
-            a.tech[t.index()] += c.population_covered.get(t);
-        }
-        a.mbb += c.population_covered.mobile_broadband;
-        a.fiber += c.households_fiber_passed;
-        a.wifi += c.population_wifi_covered;
-        a.with_wifi += usize::from(c.wifi_points > 0);
-    }
-    let t = &report.totals;
-    let total = Acc {
-        communes: t.communes,
-        pop: t.population,
-        hh: t.households,
-        tech: [
-            t.population_covered.g2,
-            t.population_covered.g3,
-            t.population_covered.g4,
-            t.population_covered.g5,
-        ],
-        mbb: t.population_covered.mobile_broadband,
-        fiber: t.households_fiber_passed,
-        wifi: t.population_wifi_covered,
-        with_wifi: t.communes_with_wifi,
-    };
+    let (groups, total) = report.district_figures();
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -83,29 +35,30 @@ pub fn summary_table(report: &Report) -> String {
         "wifi%",
         "w/wifi"
     );
-    let mut line = |name: &str, a: &Acc| {
+    let mut line = |name: &str, g: &GroupFigures| {
         let name: String = name.chars().take(24).collect();
         let _ = writeln!(
             out,
             "{:<24} {:>5} {:>11.0} {:>10.0} {:>6.1} {:>6.1} {:>6.1} {:>6.1} {:>6.1} {:>6.1} {:>6.1} {:>6}",
             name,
-            a.communes,
-            a.pop,
-            a.hh,
-            pct(a.tech[0], a.pop),
-            pct(a.tech[1], a.pop),
-            pct(a.tech[2], a.pop),
-            pct(a.tech[3], a.pop),
-            pct(a.mbb, a.pop),
-            pct(a.fiber, a.hh),
-            pct(a.wifi, a.pop),
-            a.with_wifi,
+            g.communes,
+            g.population,
+            g.households,
+            g.pct(Layer::G2),
+            g.pct(Layer::G3),
+            g.pct(Layer::G4),
+            g.pct(Layer::G5),
+            g.pct(Layer::MobileBroadband),
+            g.pct(Layer::Fiber),
+            g.pct(Layer::Wifi),
+            g.communes_with_wifi,
         );
     };
-    for (name, a) in &groups {
-        line(name, a);
+    for g in &groups {
+        line(g.name.as_deref().unwrap_or("-"), g);
     }
     line("TOTAL", &total);
+    let t = &report.totals;
     if t.unassigned_population > 0.0 || t.unassigned_households > 0.0 {
         let _ = writeln!(
             out,
