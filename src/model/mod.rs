@@ -6,7 +6,7 @@
 //! `frequency_mhz`, `tx_power_dbm`).
 
 mod commune;
-mod dem;
+pub mod dem;
 mod id;
 mod infrastructure;
 mod layer;

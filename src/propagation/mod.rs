@@ -213,7 +213,7 @@
 //! ```
 
 mod cost231;
-mod diffraction;
+pub mod diffraction;
 mod free_space;
 mod hata;
 mod link_budget;

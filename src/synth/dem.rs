@@ -433,7 +433,7 @@ pub fn mountain_terrain(bbox: Rect<f64>, cell_size_deg: f64, seed: u64) -> Resul
 
 /// Writes `grid` as `terrain.tif` in `scenario_dir` (Float32 GeoTIFF,
 /// WGS 84 lon/lat, `GDAL_NODATA`; see
-/// [`write_dem_geotiff`](crate::io::write::write_dem_geotiff)) and returns
+/// [`write_dem_geotiff`]) and returns
 /// its path.
 ///
 /// # Errors
