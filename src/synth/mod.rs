@@ -15,6 +15,10 @@
 //!   districts), fibre routes passing about 60 % of households within
 //!   150 m, and 32 public wifi points.
 //!
+//! [`dem`] makes synthetic terrain over a box (a flat delta with channels
+//! and raised roads, or mountains) and writes it as a scenario's
+//! `terrain.tif`.
+//!
 //! Nothing here is real geography: the boundaries, names, sites and routes
 //! are invented. Only the totals above (and the census residents, households
 //! and area of each district) are real.
@@ -48,6 +52,7 @@
 //! every platform with IEEE 754 doubles.
 
 mod calibration;
+pub mod dem;
 mod dmath;
 mod fiber;
 mod frame;

@@ -12,7 +12,7 @@
 //! `PixelIsPoint`. Nodata: the `GDAL_NODATA` value, NaN, and −32768 in an
 //! Int16 raster (SRTM's void, often written without the tag). Each pixel's
 //! value is the height at its centre; the DEM answers out to the raster's
-//! edges ([`crate::model::DemExtent::CellEdges`]).
+//! edges ([`DemExtent::CellEdges`]).
 //!
 //! # `terrain/*.hgt`
 //!
