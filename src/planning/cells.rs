@@ -17,6 +17,8 @@
 //! report assigns it) is one unit carrying its own people and households.
 
 use geo::{MultiPolygon, Point};
+
+use super::runs::subtract;
 use rayon::prelude::*;
 
 use super::Layer;
@@ -529,56 +531,9 @@ fn spread(
     }
 }
 
-/// `spans` (sorted, disjoint) minus the union of `covered` (sorted in
-/// place), into `out`.
-fn subtract(spans: &[(f64, f64)], covered: &mut [(f64, f64)], out: &mut Vec<(f64, f64)>) {
-    out.clear();
-    covered.sort_unstable_by(|p, q| p.0.total_cmp(&q.0));
-    // merge the covered intervals into a disjoint union, in place
-    let mut n = 0;
-    for k in 0..covered.len() {
-        if n > 0 && covered[k].0 <= covered[n - 1].1 {
-            covered[n - 1].1 = covered[n - 1].1.max(covered[k].1);
-        } else {
-            covered[n] = covered[k];
-            n += 1;
-        }
-    }
-    let merged = &covered[..n];
-    let mut k = 0;
-    for &(s0, s1) in spans {
-        while k < merged.len() && merged[k].1 <= s0 {
-            k += 1;
-        }
-        let mut x = s0;
-        let mut m = k;
-        while m < merged.len() && merged[m].0 < s1 {
-            if merged[m].0 > x {
-                out.push((x, merged[m].0));
-            }
-            x = x.max(merged[m].1);
-            m += 1;
-        }
-        if x < s1 {
-            out.push((x, s1));
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn subtraction_of_intervals() {
-        let mut cov = vec![(5.0, 7.0), (-1.0, 1.0), (6.0, 12.0)];
-        let mut out = Vec::new();
-        subtract(&[(0.0, 4.0), (6.0, 10.0), (11.0, 20.0)], &mut cov, &mut out);
-        assert_eq!(out, vec![(1.0, 4.0), (12.0, 20.0)]);
-        let mut none: Vec<(f64, f64)> = vec![];
-        subtract(&[(0.0, 4.0)], &mut none, &mut out);
-        assert_eq!(out, vec![(0.0, 4.0)]);
-    }
 
     #[test]
     fn spreading_splits_at_columns() {
