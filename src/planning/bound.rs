@@ -1141,6 +1141,27 @@ pub(crate) fn random_problem(
     }
 }
 
+/// `p` with every cap cut to what all candidates together reach.
+#[cfg(test)]
+pub(crate) fn reachable_caps(p: &CoverageProblem) -> CoverageProblem {
+    let mut covered = vec![false; p.weights.len()];
+    for c in &p.covers {
+        for &u in c {
+            covered[u] = true;
+        }
+    }
+    let mut reach = vec![0.0; p.caps.len()];
+    for u in 0..p.weights.len() {
+        if covered[u] {
+            reach[p.groups[u]] += p.weights[u];
+        }
+    }
+    CoverageProblem {
+        caps: p.caps.iter().zip(&reach).map(|(c, r)| c.min(*r)).collect(),
+        ..p.clone()
+    }
+}
+
 /// Every subset of the candidates (at most 20 of them), by bit mask.
 #[cfg(test)]
 pub(crate) fn subsets(p: &CoverageProblem) -> impl Iterator<Item = Vec<usize>> + '_ {
@@ -1309,23 +1330,7 @@ mod tests {
             }
             // as drawn (caps may be out of reach), then with every cap cut to
             // what all candidates reach
-            let mut reach = vec![0.0; p.caps.len()];
-            let everything: Vec<usize> = (0..p.covers.len()).collect();
-            let mut covered = vec![false; p.weights.len()];
-            for &c in &everything {
-                for &u in &p.covers[c] {
-                    covered[u] = true;
-                }
-            }
-            for u in 0..p.weights.len() {
-                if covered[u] {
-                    reach[p.groups[u]] += p.weights[u];
-                }
-            }
-            let clipped = CoverageProblem {
-                caps: p.caps.iter().zip(&reach).map(|(c, r)| c.min(*r)).collect(),
-                ..p.clone()
-            };
+            let clipped = reachable_caps(&p);
             for p in [&p, &clipped] {
                 let greedy = celf(p, usize::MAX);
                 let total: f64 = p.caps.iter().sum();

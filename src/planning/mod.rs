@@ -46,6 +46,7 @@ mod cells;
 mod fiber;
 mod gaps;
 mod greedy;
+mod local_search;
 mod plan;
 mod sites;
 mod trace;
@@ -57,6 +58,7 @@ pub use bound::{
 };
 pub use gaps::{find_gaps, point_flags, Gap, GapMap, GapOptions, MAX_POINT_LINK_M};
 pub use greedy::{celf, CoverageProblem};
+pub use local_search::{improve_budget, improve_min_sites, Improvement, LocalSearchOptions};
 pub use plan::{
     claimed_figure, plan, Claim, CurvePoint, Plan, PlanOptions, ProposedFiber, ProposedSite,
     ProposedWifi, Scope, SiteTemplate, Target,
