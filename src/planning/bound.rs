@@ -1479,5 +1479,31 @@ mod tests {
             s.seconds,
             optimality_gap(sites as f64, &s)
         );
+        let options = crate::planning::LocalSearchOptions::default();
+        let picks: Vec<usize> = celf(&p, k).iter().map(|x| x.0).collect();
+        let better = crate::planning::improve_budget(&p, &picks, k, &options);
+        println!(
+            "1-swaps: {} -> {} ({} swaps, {} evaluations, complete {}, {:.2} s); optimality_gap {:.4}",
+            better.initial_value,
+            better.value,
+            better.swaps,
+            better.evaluations,
+            better.complete,
+            better.seconds,
+            optimality_gap(better.value, &b)
+        );
+        let picks: Vec<usize> = celf(&p, usize::MAX).iter().map(|x| x.0).collect();
+        let better = crate::planning::improve_min_sites(&p, &picks, &options);
+        println!(
+            "drops and 2-for-1: {} -> {} sites ({} dropped, {} swaps, {} evaluations, complete {}, {:.2} s); optimality_gap {:.4}",
+            sites,
+            better.picks.len(),
+            better.dropped,
+            better.swaps,
+            better.evaluations,
+            better.complete,
+            better.seconds,
+            optimality_gap(better.picks.len() as f64, &s)
+        );
     }
 }

@@ -2,9 +2,15 @@
 //!
 //! - [`improve_min_sites`] (minimum-sites form): drops redundant sites (a
 //!   site whose removal keeps the capped coverage, so every cap the set
-//!   met stays met), then tries 2-for-1 swaps: two picked sites replaced by
-//!   one candidate keeping the capped coverage, dropping redundant sites
-//!   again after each.
+//!   met stays met; last picked first), then tries 2-for-1 swaps: two
+//!   picked sites replaced by one candidate keeping the capped coverage,
+//!   dropping redundant sites again after each. The replacement is sought
+//!   among the candidates reaching every group the pair leaves below its
+//!   cap (where the caps were met, that is every candidate that can do
+//!   it), the one gaining most. Pairs are scanned in order, going on after
+//!   each swap, until a whole pass makes none: `O(s²)` pair trials per pass
+//!   for `s` sites, each a pass over the pair's units and the candidates
+//!   of one commune.
 //! - [`improve_budget`] (budget form): 1-swaps, a picked site replaced by
 //!   an unpicked candidate when the capped coverage rises, then new sites
 //!   while the budget allows and some candidate still gains.
@@ -83,8 +89,6 @@ struct State<'a> {
     p: &'a CoverageProblem,
     /// Units of each candidate, ascending, without repeats.
     covers: Vec<Vec<usize>>,
-    /// Candidates covering each unit, ascending.
-    by_unit: Vec<Vec<usize>>,
     /// Single gains: a candidate's capped gain on its own.
     single: Vec<f64>,
     count: Vec<u32>,
@@ -147,17 +151,10 @@ impl<'a> State<'a> {
                 v
             })
             .collect();
-        let mut by_unit = vec![Vec::new(); n];
-        for (c, cover) in covers.iter().enumerate() {
-            for &u in cover {
-                by_unit[u].push(c);
-            }
-        }
         let tol = 1e-9 * p.caps.iter().map(|c| c.abs()).sum::<f64>().max(1.0);
         let mut s = State {
             p,
             covers,
-            by_unit,
             single: Vec::new(),
             count: vec![0; n],
             got: vec![0.0; p.caps.len()],
@@ -389,12 +386,26 @@ pub fn improve_min_sites(
     let mut dropped = s.drop_redundant(floor, &mut r);
     let mut swaps = 0;
     let mut complete = true;
-    let mut mark = vec![false; problem.covers.len()];
     let mut scratch = Vec::new();
+    // candidates touching each group, ascending
+    let mut by_group: Vec<Vec<usize>> = vec![Vec::new(); problem.caps.len()];
+    for (c, cover) in s.covers.iter().enumerate() {
+        for &u in cover {
+            let g = problem.groups[u];
+            if by_group[g].last() != Some(&c) {
+                by_group[g].push(c);
+            }
+        }
+    }
+    let mut short: Vec<usize> = Vec::new();
+    // passes over the pairs, going on after each swap, until a pass makes
+    // none
     'search: loop {
-        let len = s.chosen.len();
-        for i in 0..len {
-            for j in i + 1..len {
+        let mut changed = false;
+        let mut i = 0;
+        while i < s.chosen.len() {
+            let mut j = i + 1;
+            while j < s.chosen.len() {
                 if s.out_of_budget() {
                     complete = false;
                     break 'search;
@@ -408,27 +419,29 @@ pub fn improve_min_sites(
                     // drop pass removed every single redundant site)
                     s.apply(&pair, None);
                     dropped += 2 + s.drop_redundant(floor, &mut r);
-                    continue 'search;
+                    changed = true;
+                    j = i + 1;
+                    continue;
                 }
-                // candidates reaching a unit the pair uncovers, ascending
-                let mut found: Vec<usize> = Vec::new();
-                for &c in &pair {
-                    for &u in &s.covers[c] {
-                        if !r.uncovers(u) {
-                            continue;
-                        }
-                        for &d in &s.by_unit[u] {
-                            if !mark[d] && !s.in_set[d] && s.single[d] >= deficit - s.tol {
-                                mark[d] = true;
-                                found.push(d);
-                            }
-                        }
-                    }
-                }
-                found.sort_unstable();
+                // groups the pair leaves below their caps: the replacement
+                // must reach each (all it can make up where caps were met)
+                short.clear();
+                short.extend(r.touched.iter().copied().filter(|&g| {
+                    let cap = problem.caps[g];
+                    s.got[g] - r.lost(g) < cap - 1e-9 * cap.abs().max(1.0)
+                }));
+                short.sort_by_key(|&g| (by_group[g].len(), g));
+                let pool: &[usize] = short.first().map_or(&[], |&g| &by_group[g]);
                 let mut best: Option<(f64, usize)> = None;
-                for &d in &found {
-                    mark[d] = false;
+                for &d in pool {
+                    if s.in_set[d]
+                        || s.single[d] < deficit - s.tol
+                        || !short[1..]
+                            .iter()
+                            .all(|&g| by_group[g].binary_search(&d).is_ok())
+                    {
+                        continue;
+                    }
                     s.evaluations += 1;
                     let g = s.gain(d, &r, &mut scratch);
                     if g >= deficit - s.tol && best.is_none_or(|b| g > b.0) {
@@ -439,11 +452,17 @@ pub fn improve_min_sites(
                     s.apply(&pair, Some(d));
                     swaps += 1;
                     dropped += s.drop_redundant(floor, &mut r);
-                    continue 'search;
+                    changed = true;
+                    j = i + 1;
+                    continue;
                 }
+                j += 1;
             }
+            i += 1;
         }
-        break;
+        if !changed {
+            break;
+        }
     }
     let picks = s.picks();
     Improvement {
