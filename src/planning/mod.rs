@@ -19,6 +19,8 @@
 //! | outlines | `trace.rs` | cell-grid boundary tracing: rings, holes, pinches |
 //! | gaps | `gaps.rs` | side-connected cells / linked points, area, communes, nearest infrastructure |
 //! | sites | `greedy.rs` | candidates, CELF lazy greedy on capped per-commune coverage |
+//! | how far from optimal | `bound.rs` | LP / Lagrangian bounds on a `CoverageProblem`, exact ILP for small ones |
+//! | after the greedy | `local_search.rs` | redundant drops, 2-for-1 and 1-for-1 swaps |
 //! | wifi | `wifi.rs` | one point where it covers the most uncovered people |
 //! | fibre | `fiber.rs` | spurs from household clusters to the nearest route |
 //! | files | `output.rs` | `gaps.geojson`, proposals, curve CSV, scenario with the plan |
