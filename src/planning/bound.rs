@@ -142,8 +142,9 @@ pub struct BoundOptions {
     pub lp_max_nonzeros: usize,
     /// Most subgradient steps.
     pub max_iterations: usize,
-    /// Stop the subgradient after this long (the bound so far is valid).
-    /// Makes the result depend on the machine when it fires.
+    /// Stop the LP solve or the subgradient after this long (the bound so
+    /// far is valid; an LP stopped with no solution falls back to the
+    /// subgradient). Makes the result depend on the machine when it fires.
     pub time_limit: Option<Duration>,
 }
 
@@ -653,7 +654,12 @@ fn covered_value(prep: &Prepared, chosen: &[usize]) -> f64 {
 }
 
 /// The LP dual's unit prices `μ`, or `None` when the solver fails.
-fn lp_prices(prep: &Prepared, sense: Sense, k: usize) -> Option<Vec<f64>> {
+fn lp_prices(
+    prep: &Prepared,
+    sense: Sense,
+    k: usize,
+    time_limit: Option<Duration>,
+) -> Option<Vec<f64>> {
     let n = prep.w.len();
     let inf = f64::INFINITY;
     let mut lp = Problem::new(match sense {
@@ -729,7 +735,10 @@ fn lp_prices(prep: &Prepared, sense: Sense, k: usize) -> Option<Vec<f64>> {
             }
         }
     }
-    let solution = lp.solve().ok()?.into_solution().ok()?;
+    let mut solve = SolveOptions::default();
+    solve.time_limit = time_limit;
+    // a solution stopped by the time limit still gives valid prices
+    let solution = lp.solve_with(solve).ok()?.into_solution().ok()?;
     Some(mu.iter().map(|&v| solution.var_value(v).max(0.0)).collect())
 }
 
@@ -799,7 +808,7 @@ pub fn budget_bound(problem: &CoverageProblem, k: usize, options: &BoundOptions)
     };
     let tol = prep.tol();
     let (value, method, iterations) = match (prep.nonzeros() <= options.lp_max_nonzeros)
-        .then(|| lp_prices(&prep, Sense::Maximise, k))
+        .then(|| lp_prices(&prep, Sense::Maximise, k, options.time_limit))
         .flatten()
     {
         Some(mu) => (lag.certify(mu), BoundMethod::LinearProgram, 0),
@@ -925,7 +934,7 @@ pub fn min_sites_bound(
     };
     let round = |l: f64| (l - 1e-6).ceil().max(0.0);
     let (relaxed, method, iterations) = match (prep.nonzeros() <= options.lp_max_nonzeros)
-        .then(|| lp_prices(&prep, Sense::Minimise, 0))
+        .then(|| lp_prices(&prep, Sense::Minimise, 0, options.time_limit))
         .flatten()
     {
         Some(mu) => (lag.certify(mu), BoundMethod::LinearProgram, 0),
