@@ -21,6 +21,8 @@
 //! | uncovered demand per cell | `cells.rs` | the planner's demand units, weights normalised to the report |
 //! | gaps | `gaps.rs` | regions of rows / linked points, area, communes, nearest infrastructure |
 //! | sites | `greedy.rs` | candidates, CELF lazy greedy on capped per-commune coverage |
+//! | how far from optimal | `bound.rs` | LP / Lagrangian bounds on a `CoverageProblem`, exact ILP for small ones |
+//! | after the greedy | `local_search.rs` | redundant drops, 2-for-1 and 1-for-1 swaps |
 //! | wifi | `wifi.rs` | one point where it covers the most uncovered people |
 //! | fibre | `fiber.rs` | spurs from household clusters to the nearest route |
 //! | files | `output.rs` | `gaps.geojson`, proposals, curve CSV, scenario with the plan |
@@ -49,6 +51,7 @@ mod cells;
 mod fiber;
 mod gaps;
 mod greedy;
+mod local_search;
 mod outline;
 mod plan;
 mod runs;
@@ -61,6 +64,7 @@ pub use bound::{
 };
 pub use gaps::{find_gaps, point_flags, Gap, GapMap, GapOptions, MAX_POINT_LINK_M};
 pub use greedy::{celf, CoverageProblem};
+pub use local_search::{improve_budget, improve_min_sites, Improvement, LocalSearchOptions};
 pub use plan::{
     claimed_figure, plan, Claim, CurvePoint, Plan, PlanOptions, ProposedFiber, ProposedSite,
     ProposedWifi, Scope, SiteTemplate, Target,
