@@ -645,7 +645,7 @@ fn build_gap(
         }
         polygons.extend(outline::polygon(&rings, corner));
     }
-    let nearest = near.nearest(layer, zone, &samples);
+    let nearest = near.nearest(layer, zone, &samples, res);
     drop(samples);
     let geometry = cut_at_antimeridian(MultiPolygon(polygons));
     // the ground area of the runs: each run's area on the strip's plane
@@ -848,12 +848,19 @@ impl<'a> Nearest<'a> {
     }
 
     /// The nearest feature of `layer` in strip `zone` to any of `samples`
-    /// (strip metres): its squared distance and index.
-    fn nearest(&self, layer: Layer, zone: usize, samples: &[[f64; 2]]) -> Option<(f64, usize)> {
+    /// (strip metres, consecutive ones about `spacing` apart): its squared
+    /// distance and index.
+    fn nearest(
+        &self,
+        layer: Layer,
+        zone: usize,
+        samples: &[[f64; 2]],
+        spacing: f64,
+    ) -> Option<(f64, usize)> {
         let b = layer.bit();
         let search = |tree: &Tree| match tree {
-            Tree::Points(t) => nearest_in(t, samples),
-            Tree::Segments(t) => nearest_in(t, samples),
+            Tree::Points(t) => nearest_in(t, samples, 8.0 * spacing),
+            Tree::Segments(t) => nearest_in(t, samples, 8.0 * spacing),
         };
         if let Some(window) = self.windows[zone] {
             let near = self.near[zone][b].get_or_init(|| self.build(zone, b, Some(window)));
@@ -880,15 +887,17 @@ impl<'a> Nearest<'a> {
 /// The nearest object of `tree` to any of `samples` (consecutive samples
 /// close to each other, as along an outline): squared distance and data.
 /// The first sample asks the tree for its nearest; then the objects within
-/// the best distance plus [`ANCHOR_M`] of an anchor sample are gathered
-/// once and serve every sample within `ANCHOR_M` of the anchor (a closer
-/// object for such a sample lies among them).
-fn nearest_in<T>(tree: &RTree<GeomWithData<T, usize>>, samples: &[[f64; 2]]) -> Option<(f64, usize)>
+/// the best distance plus `anchor_m` of an anchor sample are gathered once
+/// and serve every sample within `anchor_m` of the anchor (a closer object
+/// for such a sample lies among them).
+fn nearest_in<T>(
+    tree: &RTree<GeomWithData<T, usize>>,
+    samples: &[[f64; 2]],
+    anchor_m: f64,
+) -> Option<(f64, usize)>
 where
     T: rstar::PointDistance<Envelope = rstar::AABB<[f64; 2]>>,
 {
-    /// How far a sample may lie from its anchor, metres.
-    const ANCHOR_M: f64 = 400.0;
     /// Beyond this many gathered objects, each sample asks the tree.
     const MAX_LOCAL: usize = 48;
     let mut best: Option<(f64, usize)> = None;
@@ -908,10 +917,10 @@ where
             best?;
             continue;
         };
-        let far = anchor.is_none_or(|a| (a[0] - p[0]).hypot(a[1] - p[1]) > ANCHOR_M);
+        let far = anchor.is_none_or(|a| (a[0] - p[0]).hypot(a[1] - p[1]) > anchor_m);
         if far {
             anchor = Some(p);
-            let r = d2.sqrt() + ANCHOR_M;
+            let r = d2.sqrt() + anchor_m;
             local.clear();
             local.extend(tree.locate_within_distance(p, r * r).take(MAX_LOCAL + 1));
         }
@@ -1132,5 +1141,70 @@ mod tests {
         // the site is 1 km from its hole's edge
         let d = g.nearest_m.expect("a site");
         assert!((d - 1000.0).abs() <= 25.0, "{d}");
+    }
+
+    /// The anchored search finds the nearest object of any sample, as a
+    /// brute-force scan does (points and segments).
+    #[test]
+    fn nearest_along_a_walk_matches_brute_force() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for round in 0..40 {
+            let points: Vec<[f64; 2]> = (0..200)
+                .map(|_| [rng.random_range(0.0..5000.0), rng.random_range(0.0..5000.0)])
+                .collect();
+            let segments: Vec<Line<[f64; 2]>> = points
+                .windows(2)
+                .step_by(7)
+                .map(|w| Line::new(w[0], [w[0][0] + 0.1 * (w[1][0] - w[0][0]), w[1][1]]))
+                .collect();
+            // a random walk of steps of 25 m
+            let mut at = [2500.0, 2500.0];
+            let walk: Vec<[f64; 2]> = (0..300)
+                .map(|_| {
+                    let a: f64 = rng.random_range(0.0..std::f64::consts::TAU);
+                    at = [at[0] + 25.0 * a.cos(), at[1] + 25.0 * a.sin()];
+                    at
+                })
+                .collect();
+            let anchor = [10.0, 200.0, 5000.0][round % 3];
+            let tree = RTree::bulk_load(
+                points
+                    .iter()
+                    .enumerate()
+                    .map(|(k, p)| GeomWithData::new(*p, k))
+                    .collect(),
+            );
+            let got = nearest_in(&tree, &walk, anchor).expect("points");
+            let want = walk
+                .iter()
+                .flat_map(|w| {
+                    points
+                        .iter()
+                        .map(move |p| (p[0] - w[0]).powi(2) + (p[1] - w[1]).powi(2))
+                })
+                .fold(f64::INFINITY, f64::min);
+            assert!(
+                (got.0 - want).abs() <= 1e-9 * want.max(1.0),
+                "{got:?} vs {want}"
+            );
+            let tree = RTree::bulk_load(
+                segments
+                    .iter()
+                    .enumerate()
+                    .map(|(k, l)| GeomWithData::new(*l, k))
+                    .collect(),
+            );
+            let got = nearest_in(&tree, &walk, anchor).expect("segments");
+            use rstar::PointDistance;
+            let want = walk
+                .iter()
+                .flat_map(|w| segments.iter().map(move |l| l.distance_2(w)))
+                .fold(f64::INFINITY, f64::min);
+            assert!(
+                (got.0 - want).abs() <= 1e-9 * want.max(1.0),
+                "{got:?} vs {want}"
+            );
+        }
     }
 }
