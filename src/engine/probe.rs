@@ -67,33 +67,6 @@ impl<'a> Probe<'a> {
         self.prepared.commune_strip[c]
     }
 
-    /// Flag bits (technologies, broadband, fibre, wifi) one convex shape
-    /// covers over the whole box.
-    pub(crate) fn covering_box(&self, strip: usize, min: [f64; 2], max: [f64; 2]) -> u8 {
-        layers_covering_box(&self.prepared.indexes[strip], min, max)
-    }
-
-    /// Covered intervals of the line `y` between `x_lo` and `x_hi` per flag
-    /// bit; returns the bits covering the whole line (their buffers empty).
-    pub(crate) fn trace(
-        &self,
-        strip: usize,
-        y: f64,
-        x_lo: f64,
-        x_hi: f64,
-        covered_whole: u8,
-        bufs: &mut [Vec<(f64, f64)>; FLAG_BITS],
-    ) -> u8 {
-        trace_line(
-            &self.prepared.indexes[strip],
-            y,
-            x_lo,
-            x_hi,
-            covered_whole,
-            bufs,
-        )
-    }
-
     /// A tracer of the lines crossing the box `min`–`max` of strip `strip`
     /// (a commune's box), as the report's row integration sweeps it: the
     /// shapes reaching the box are gathered once and swept upwards, so
@@ -132,8 +105,9 @@ impl LineTracer<'_> {
         self.covered_whole
     }
 
-    /// As [`Probe::trace`] for the line `y` (non-decreasing from call to
-    /// call) between `x_lo` and `x_hi` inside the box.
+    /// Covered intervals of the line `y` (non-decreasing from call to
+    /// call) between `x_lo` and `x_hi` inside the box, per flag bit;
+    /// returns the bits covering the whole line (their buffers empty).
     pub(crate) fn trace(
         &mut self,
         y: f64,

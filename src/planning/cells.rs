@@ -1,49 +1,64 @@
-//! Uncovered demand per layer, cell by cell, measured as the report does:
-//! the planner's demand units (gap maps are drawn from row runs, `runs.rs`).
+//! The planner's demand units: uncovered demand per layer, cell by cell,
+//! measured as the report does.
 //!
-//! **Uniform demand.** Each commune is swept on the global lattice of its
-//! strip (cells `[i·res, (i+1)·res) × [j·res, (j+1)·res)`), two
-//! Gauss–Legendre lines per row (the report measures shares on three, with
-//! exact row areas; the cells' figures are normalised to the report's
-//! below). On each line the commune's spans and the engine's exact coverage
-//! intervals (the same traces as the report's row integration) give, per
-//! cell, the commune's area and its uncovered area per layer. Each commune's uncovered people `U` (its population minus the
-//! covered figure of `report.json`) are then shared among its cells in
-//! proportion to their uncovered area, so the cells of a commune add up to
-//! `U` exactly (within floating-point rounding): conservation holds by
-//! construction and the spatial pattern is the measured one.
+//! **Uniform demand.** Each commune is swept by the same row sweep as gap
+//! maps ([`super::runs::sweep_commune`]): on the report's three
+//! Gauss–Legendre lines of every row of its strip's grid, the uncovered
+//! intervals of each targeted layer. A unit is a grid cell
+//! `[i·res, (i+1)·res) × [j·res, (j+1)·res)` that an uncovered interval
+//! meets, built row by row from the intervals (a buffer as wide as the
+//! commune, nothing kept per cell of the scenario): its measure is the
+//! uncovered area its lines see (Σ weight × `res` × uncovered length in the
+//! cell). Each commune's uncovered people `U` (its population minus the
+//! covered figure of `report.json`) and households are shared among its
+//! units in proportion to that measure, so the units of a commune add up to
+//! `U` exactly (within rounding).
+//!
+//! A unit's people sit on its sub-points: [`SUB_X`] points across the cell
+//! on each of the three lines, those inside an uncovered interval being
+//! free (an interval too narrow to hold one frees the sub-point nearest to
+//! its middle); each carries its line's weight. A new site, wifi point or
+//! fibre segment gains the weighted share of the free sub-points it
+//! reaches, which is what the report re-run on the same lines measures.
+//! A commune whose lines see nothing uncovered but whose report does gets
+//! one unit at an interior point.
 //!
 //! **Point demand.** Each uncovered point (assigned to a commune, as the
 //! report assigns it) is one unit carrying its own people and households.
 
-use geo::{MultiPolygon, Point};
-
-use super::runs::subtract;
+use geo::{InteriorPoint, MultiPolygon};
 use rayon::prelude::*;
 
+use super::runs::{sweep_commune, LINES};
 use super::Layer;
 use crate::engine::probe::Probe;
 use crate::engine::FLAG_BITS;
-use crate::geodesy::TransverseMercator;
 use crate::model::Scenario;
+use crate::geodesy::TransverseMercator;
 use crate::report::Report;
-use crate::{Error, Options, Result};
-
-/// Gauss–Legendre nodes of a row (fractions of the row height), each with
-/// half the row's weight.
-const NODES: [f64; 2] = [0.5 - 0.288_675_134_594_812_9, 0.5 + 0.288_675_134_594_812_9];
+use crate::{Options, Result};
 
 /// A demand point located: commune, strip, strip metres, coverage flags.
 type Located = (usize, usize, [f64; 2], u8);
+
+/// Sub-points per line across a cell (three lines: 63 bits of a `u64`).
+pub(crate) const SUB_X: usize = 21;
+
+/// Bits of the sub-points of each line.
+const LINE_BITS: [u64; 3] = [
+    (1 << SUB_X) - 1,
+    ((1 << SUB_X) - 1) << SUB_X,
+    ((1 << SUB_X) - 1) << (2 * SUB_X),
+];
 
 /// One unit of uncovered demand of one layer.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Unit {
     /// Strip of the unit.
     pub strip: u32,
-    /// Cell column on the strip's lattice.
+    /// Cell column on the strip's grid.
     pub i: i64,
-    /// Cell row on the strip's lattice.
+    /// Cell row on the strip's grid.
     pub j: i64,
     /// Where the demand sits, strip metres (cell centre, or the point).
     pub xy: [f64; 2],
@@ -53,18 +68,17 @@ pub(crate) struct Unit {
     pub population: f64,
     /// Uncovered households of the unit.
     pub households: f64,
-    /// Share of the cell's area in the commune that is uncovered (1 for a
-    /// point).
-    pub share: f64,
+    /// Whether the unit is a grid cell (else a point: a demand point, or a
+    /// commune's interior point).
+    pub cell: bool,
     /// Sub-points of the unit not covered before planning (bit
-    /// `32·r + c` = the point at `x = (i + (c + ½)/32)·res` on the row's
-    /// Gauss–Legendre line `r`; bit 0 alone for a point): its people are
-    /// spread over them. Filled by
-    /// [`Uncovered::with_sub_points`], else every bit.
+    /// `SUB_X·r + c` = the point at `x = (i + (c + ½)/SUB_X)·res` on the
+    /// row's line `r`; bit 0 alone for a point): its people are spread
+    /// over them.
     pub free: u64,
 }
 
-/// Uncovered demand of every layer.
+/// Uncovered demand of the layers asked for.
 pub(crate) struct Uncovered {
     /// Grid spacing, metres.
     pub resolution_m: f64,
@@ -72,8 +86,8 @@ pub(crate) struct Uncovered {
     pub frames: Vec<TransverseMercator>,
     /// Whether demand is given as points.
     pub points_mode: bool,
-    /// Units per layer ([`Layer::bit`] order), sorted by strip, row, column,
-    /// commune (input order within a cell).
+    /// Units per layer ([`Layer::bit`] order; empty for a layer not asked
+    /// for), sorted by strip, row, column, commune.
     pub layers: [Vec<Unit>; FLAG_BITS],
 }
 
@@ -102,33 +116,21 @@ pub(crate) fn uncovered_of(report: &Report, c: usize, layer: Layer) -> (f64, f64
     }
 }
 
-/// Per-cell measure of one commune: area in the commune and uncovered area
-/// per flag bit.
-struct CellMeasure {
-    i: i64,
-    j: i64,
-    area: f64,
-    uncovered: [f64; FLAG_BITS],
-}
-
 impl Uncovered {
-    /// Measures the uncovered demand of every layer of `scenario`, whose
-    /// report is `report` (from [`crate::evaluate_with`] with `options`).
-    pub(crate) fn measure(scenario: &Scenario, report: &Report, options: &Options) -> Result<Self> {
-        if report.communes.len() != scenario.communes.len() {
-            return Err(Error::Parameter {
-                name: "report",
-                reason: format!(
-                    "the report has {} communes but the scenario {}; pass the report of this scenario",
-                    report.communes.len(),
-                    scenario.communes.len()
-                ),
-            });
-        }
+    /// Measures the uncovered demand of `layers` in `scenario`, whose
+    /// report is `report` (from [`crate::evaluate_with`] with `options`;
+    /// the caller checks that it is this scenario's).
+    pub(crate) fn measure(
+        scenario: &Scenario,
+        report: &Report,
+        options: &Options,
+        layers: &[Layer],
+    ) -> Result<Self> {
         let probe = Probe::new(scenario, options)?;
         let res = scenario.parameters.resolution_m;
         let frames: Vec<TransverseMercator> = (0..probe.strips()).map(|z| probe.frame(z)).collect();
-        let mut layers: [Vec<Unit>; FLAG_BITS] = Default::default();
+        let wanted = layers.iter().fold(0u8, |m, l| m | 1 << l.bit());
+        let mut units: [Vec<Unit>; FLAG_BITS] = Default::default();
         match &scenario.population {
             Some(points) => {
                 let evaluated: Vec<Option<Located>> = points
@@ -144,11 +146,11 @@ impl Uncovered {
                     .collect();
                 for (pt, e) in points.iter().zip(&evaluated) {
                     let Some((c, z, xy, f)) = *e else { continue };
-                    for (b, units) in layers.iter_mut().enumerate() {
-                        if (f >> b) & 1 == 1 {
+                    for (b, out) in units.iter_mut().enumerate() {
+                        if (wanted >> b) & 1 == 0 || (f >> b) & 1 == 1 {
                             continue;
                         }
-                        units.push(Unit {
+                        out.push(Unit {
                             strip: z as u32,
                             i: (xy[0] / res).floor() as i64,
                             j: (xy[1] / res).floor() as i64,
@@ -156,72 +158,39 @@ impl Uncovered {
                             commune: c as u32,
                             population: pt.population,
                             households: pt.households,
-                            share: 1.0,
+                            cell: false,
                             free: 1,
                         });
                     }
                 }
             }
             None => {
-                let projected: Vec<Option<(usize, MultiPolygon<f64>)>> =
-                    (0..scenario.communes.len())
-                        .into_par_iter()
-                        .map(|c| probe.project_commune(c))
-                        .collect();
-                let area_m2: f64 = projected
-                    .iter()
-                    .flatten()
-                    .map(|(_, p)| geo::Area::unsigned_area(p))
-                    .sum();
-                crate::demand::refuse_oversized_grid(
-                    "a gap grid",
-                    area_m2,
-                    res,
-                    options.max_demand_cells,
-                    "Options::max_demand_cells",
-                )?;
-                let per_commune: Vec<Vec<CellMeasure>> = projected
-                    .par_iter()
-                    .map(|p| match p {
-                        Some((z, polygon)) => measure_commune(&probe, *z, polygon, res),
-                        None => Vec::new(),
+                let per_commune: Vec<[Vec<Unit>; FLAG_BITS]> = (0..scenario.communes.len())
+                    .into_par_iter()
+                    .map(|c| {
+                        let Some((z, polygon)) = probe.project_commune(c) else {
+                            return Default::default();
+                        };
+                        let uncovered: [(f64, f64); FLAG_BITS] =
+                            std::array::from_fn(|b| uncovered_of(report, c, Layer::ALL[b]));
+                        commune_units(&probe, z, c, &polygon, res, wanted, &uncovered)
                     })
                     .collect();
-                for (c, cells) in per_commune.iter().enumerate() {
-                    let Some((z, polygon)) = &projected[c] else {
-                        continue;
-                    };
-                    for layer in Layer::ALL {
-                        let b = layer.bit();
-                        let (u_pop, u_hh) = uncovered_of(report, c, layer);
-                        if u_pop <= 0.0 && u_hh <= 0.0 {
-                            continue;
-                        }
-                        push_commune_units(
-                            &mut layers[b],
-                            cells,
-                            b,
-                            c,
-                            *z,
-                            polygon,
-                            res,
-                            u_pop,
-                            u_hh,
-                        );
+                for per_layer in per_commune {
+                    for (all, mine) in units.iter_mut().zip(per_layer) {
+                        all.extend(mine);
                     }
                 }
             }
         }
-        layers.par_iter_mut().for_each(|units| {
-            units.par_sort_by(|a, b| {
-                (a.strip, a.j, a.i, a.commune).cmp(&(b.strip, b.j, b.i, b.commune))
-            });
+        units.par_iter_mut().for_each(|u| {
+            u.par_sort_by_key(|a| (a.strip, a.j, a.i, a.commune));
         });
         Ok(Uncovered {
             resolution_m: res,
             frames,
             points_mode: scenario.population.is_some(),
-            layers,
+            layers: units,
         })
     }
 
@@ -231,25 +200,155 @@ impl Uncovered {
     }
 }
 
-/// Sub-points of a cell: the two Gauss–Legendre lines of the row that the
-/// cells are measured on, each sampled at `SUB_X` points (the claims of a
-/// plan agree with the report re-measured on the planned scenario: 0.0001
-/// percentage point for fibre on the demo, worst commune 0.17).
-const SUB_X: usize = 32;
-/// Number of sub-points of a cell (one bit each in a `u64`).
-const SUB_N: usize = 2 * SUB_X;
+/// One cell of a row being gathered: uncovered measure and free sub-points.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    measure: f64,
+    free: u64,
+}
 
-/// Whether a unit stands for a whole cell (not a point).
-fn is_cell(u: &Unit, points_mode: bool, res: f64) -> bool {
-    !points_mode && u.xy == [(u.i as f64 + 0.5) * res, (u.j as f64 + 0.5) * res]
+/// The units of one commune for the flag bits of `wanted` with uncovered
+/// people or households (`uncovered[b]`, from the report).
+fn commune_units(
+    probe: &Probe<'_>,
+    strip: usize,
+    commune: usize,
+    polygon: &MultiPolygon<f64>,
+    res: f64,
+    wanted: u8,
+    uncovered: &[(f64, f64); FLAG_BITS],
+) -> [Vec<Unit>; FLAG_BITS] {
+    let bits = (0..FLAG_BITS)
+        .filter(|&b| (wanted >> b) & 1 == 1 && (uncovered[b].0 > 0.0 || uncovered[b].1 > 0.0))
+        .fold(0u8, |m, b| m | 1 << b);
+    let mut out: [Vec<Unit>; FLAG_BITS] = Default::default();
+    if bits == 0 {
+        return out;
+    }
+    let Some(bbox) = geo::BoundingRect::bounding_rect(polygon) else {
+        return out;
+    };
+    let i0 = (bbox.min().x / res).floor() as i64;
+    let n_cols = ((bbox.max().x / res).floor() as i64 - i0 + 1).max(1) as usize;
+    let mut row: Vec<Slot> = vec![Slot::default(); n_cols];
+    let mut touched: Vec<usize> = Vec::new();
+    sweep_commune(probe, strip, polygon, res, bits, |r| {
+        for (b, units) in out.iter_mut().enumerate() {
+            if (bits >> b) & 1 == 0 {
+                continue;
+            }
+            for (line, intervals) in r.uncovered[b].iter().enumerate() {
+                for &(a, c) in intervals {
+                    spread(&mut row, &mut touched, i0, res, line, a, c);
+                }
+            }
+            touched.sort_unstable();
+            touched.dedup();
+            for &k in &touched {
+                let s = std::mem::take(&mut row[k]);
+                if s.measure > 0.0 && s.free != 0 {
+                    let i = i0 + k as i64;
+                    units.push(Unit {
+                        strip: strip as u32,
+                        i,
+                        j: r.j,
+                        xy: [(i as f64 + 0.5) * res, (r.j as f64 + 0.5) * res],
+                        commune: commune as u32,
+                        population: s.measure,
+                        households: 0.0,
+                        cell: true,
+                        free: s.free,
+                    });
+                }
+            }
+            touched.clear();
+        }
+    });
+    for (b, units) in out.iter_mut().enumerate() {
+        if (bits >> b) & 1 == 0 {
+            continue;
+        }
+        let (u_pop, u_hh) = uncovered[b];
+        let total: f64 = units.iter().map(|u| u.population).sum();
+        if total <= 0.0 {
+            // nothing measurable is uncovered but the report says otherwise
+            // (a commune without measurable area, or rounding): one unit at
+            // a representative point keeps the figure
+            let p = polygon
+                .interior_point()
+                .map_or([0.0, 0.0], |p| [p.x(), p.y()]);
+            units.clear();
+            units.push(Unit {
+                strip: strip as u32,
+                i: (p[0] / res).floor() as i64,
+                j: (p[1] / res).floor() as i64,
+                xy: p,
+                commune: commune as u32,
+                population: u_pop,
+                households: u_hh,
+                cell: false,
+                free: 1,
+            });
+            continue;
+        }
+        for u in units.iter_mut() {
+            let share = u.population / total;
+            u.population = u_pop * share;
+            u.households = u_hh * share;
+        }
+    }
+    out
+}
+
+/// Adds the uncovered interval `[a, c]` of line `line` to the cells of the
+/// row it meets: its weighted length × `res` to their measure, the
+/// sub-points it holds (else the one nearest to its middle) to their free
+/// ones.
+fn spread(
+    row: &mut [Slot],
+    touched: &mut Vec<usize>,
+    i0: i64,
+    res: f64,
+    line: usize,
+    a: f64,
+    c: f64,
+) {
+    let n = row.len() as i64;
+    let weight = LINES[line].1 * res;
+    let k0 = ((a / res).floor() as i64 - i0).clamp(0, n - 1);
+    let k1 = ((c / res).floor() as i64 - i0).clamp(0, n - 1);
+    for k in k0..=k1 {
+        let left = (k + i0) as f64 * res;
+        let (lo, hi) = (left.max(a), (left + res).min(c));
+        if hi <= lo {
+            continue;
+        }
+        // sub-point s sits at left + (s + ½)·res/SUB_X
+        let at = |x: f64| (x - left) / res * SUB_X as f64 - 0.5;
+        let first = at(lo).ceil().max(0.0) as usize;
+        let last = at(hi).floor().min(SUB_X as f64 - 1.0);
+        let mut free = 0u64;
+        if last >= first as f64 {
+            for s in first..=last as usize {
+                free |= 1 << (SUB_X * line + s);
+            }
+        } else {
+            let s = at(0.5 * (lo + hi)).round().clamp(0.0, SUB_X as f64 - 1.0) as usize;
+            free |= 1 << (SUB_X * line + s);
+        }
+        let slot = &mut row[k as usize];
+        slot.measure += weight * (hi - lo);
+        slot.free |= free;
+        touched.push(k as usize);
+    }
 }
 
 /// Sub-point `k` of a cell unit, strip metres.
 fn sub_point(u: &Unit, res: f64, k: usize) -> [f64; 2] {
-    let (row, col) = (k / SUB_X, k % SUB_X);
+    let (line, col) = (k / SUB_X, k % SUB_X);
     [
         (u.i as f64 + (col as f64 + 0.5) / SUB_X as f64) * res,
-        (u.j as f64 + NODES[row]) * res,
+        (u.j as f64 + LINES[line].0) * res,
     ]
 }
 
@@ -258,14 +357,13 @@ fn sub_point(u: &Unit, res: f64, k: usize) -> [f64; 2] {
 /// points. A point unit is its bit 0.
 pub(crate) fn reached(
     u: &Unit,
-    points_mode: bool,
     res: f64,
     free: u64,
     dist_m: f64,
     reach_m: f64,
     dist_of: impl Fn([f64; 2]) -> f64,
 ) -> u64 {
-    if !is_cell(u, points_mode, res) {
+    if !u.cell {
         return if dist_m <= reach_m { free & 1 } else { 0 };
     }
     let half_diagonal = res * std::f64::consts::FRAC_1_SQRT_2;
@@ -276,259 +374,28 @@ pub(crate) fn reached(
         return 0;
     }
     let mut hit = 0u64;
-    for k in 0..SUB_N {
-        if (free >> k) & 1 == 1 && dist_of(sub_point(u, res, k)) <= reach_m {
+    let mut rest = free;
+    while rest != 0 {
+        let k = rest.trailing_zeros() as usize;
+        rest &= rest - 1;
+        if dist_of(sub_point(u, res, k)) <= reach_m {
             hit |= 1 << k;
         }
     }
     hit
 }
 
+/// Weight of a set of sub-points: each counts its line's weight (5, 8, 5).
+fn weight_of(bits: u64) -> u32 {
+    5 * (bits & LINE_BITS[0]).count_ones()
+        + 8 * (bits & LINE_BITS[1]).count_ones()
+        + 5 * (bits & LINE_BITS[2]).count_ones()
+}
+
 /// The people (or households) a unit gains when the sub-points `hit` of
 /// its still-free ones are covered.
 pub(crate) fn gained(u: &Unit, weight: f64, hit: u64) -> f64 {
-    weight * f64::from(hit.count_ones()) / f64::from(u.free.count_ones().max(1))
-}
-
-impl Uncovered {
-    /// Marks, for the units of `layer` whose cell is partly covered, which
-    /// sub-points existing infrastructure already covers (by the engine's
-    /// point test), so that a new shape gains only the uncovered part.
-    pub(crate) fn with_sub_points(
-        &mut self,
-        scenario: &Scenario,
-        options: &Options,
-        layer: Layer,
-    ) -> Result<()> {
-        let probe = Probe::new(scenario, options)?;
-        let (points_mode, res, b) = (self.points_mode, self.resolution_m, layer.bit());
-        self.layers[b]
-            .par_iter_mut()
-            .with_min_len(256)
-            .for_each(|u| {
-                if !is_cell(u, points_mode, res) || u.share >= 0.999 {
-                    return;
-                }
-                let mut free = 0u64;
-                for k in 0..SUB_N {
-                    if (probe.flags(u.strip as usize, sub_point(u, res, k)) >> b) & 1 == 0 {
-                        free |= 1 << k;
-                    }
-                }
-                // no sub-point is free: the uncovered part is a sliver between
-                // them; spread it over the whole cell
-                u.free = if free == 0 { u64::MAX } else { free };
-            });
-        Ok(())
-    }
-}
-
-/// Shares a commune's uncovered figures among its cells (see the module
-/// docs) and appends the units.
-#[allow(clippy::too_many_arguments)]
-fn push_commune_units(
-    out: &mut Vec<Unit>,
-    cells: &[CellMeasure],
-    b: usize,
-    c: usize,
-    z: usize,
-    polygon: &MultiPolygon<f64>,
-    res: f64,
-    u_pop: f64,
-    u_hh: f64,
-) {
-    let total: f64 = cells.iter().map(|m| m.uncovered[b]).sum();
-    let unit = |m: &CellMeasure, share: f64| Unit {
-        strip: z as u32,
-        i: m.i,
-        j: m.j,
-        xy: [(m.i as f64 + 0.5) * res, (m.j as f64 + 0.5) * res],
-        commune: c as u32,
-        population: u_pop * share,
-        households: u_hh * share,
-        share: if m.area > 0.0 {
-            (m.uncovered[b] / m.area).min(1.0)
-        } else {
-            1.0
-        },
-        free: u64::MAX,
-    };
-    if total <= 0.0 {
-        // nothing measurable is uncovered but the report says otherwise (a
-        // commune without measurable area, or rounding): one unit at a
-        // representative point keeps the figure
-        use geo::InteriorPoint;
-        let p = polygon
-            .interior_point()
-            .unwrap_or_else(|| Point::new(0.0, 0.0));
-        let m = CellMeasure {
-            i: (p.x() / res).floor() as i64,
-            j: (p.y() / res).floor() as i64,
-            area: 0.0,
-            uncovered: [0.0; FLAG_BITS],
-        };
-        let mut u = unit(&m, 1.0);
-        u.xy = [p.x(), p.y()];
-        u.share = 1.0;
-        u.free = 1;
-        out.push(u);
-        return;
-    }
-    for m in cells {
-        if m.uncovered[b] > 0.0 {
-            out.push(unit(m, m.uncovered[b] / total));
-        }
-    }
-}
-
-/// Measures one commune (strip metres) cell by cell.
-fn measure_commune(
-    probe: &Probe<'_>,
-    z: usize,
-    polygon: &MultiPolygon<f64>,
-    res: f64,
-) -> Vec<CellMeasure> {
-    let mut edges: Vec<[f64; 4]> = Vec::new();
-    for ring in polygon
-        .0
-        .iter()
-        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-    {
-        for l in ring.lines() {
-            if l.start.y != l.end.y {
-                edges.push([l.start.x, l.start.y, l.end.x, l.end.y]);
-            }
-        }
-    }
-    if edges.is_empty() {
-        return Vec::new();
-    }
-    let (mut x_min, mut y_min, mut x_max, mut y_max) = (
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    );
-    for e in &edges {
-        x_min = x_min.min(e[0]).min(e[2]);
-        x_max = x_max.max(e[0]).max(e[2]);
-        y_min = y_min.min(e[1]).min(e[3]);
-        y_max = y_max.max(e[1]).max(e[3]);
-    }
-    let all_bits = (1u8 << FLAG_BITS) - 1;
-    let whole = probe.covering_box(z, [x_min, y_min], [x_max, y_max]);
-    if whole & all_bits == all_bits {
-        return Vec::new();
-    }
-    // sort edges by their lower y for an active-edge sweep
-    edges.sort_by(|a, b| a[1].min(a[3]).total_cmp(&b[1].min(b[3])));
-    let i0 = (x_min / res).floor() as i64;
-    let n_cols = ((x_max / res).floor() as i64 - i0 + 1).max(1) as usize;
-    let j0 = (y_min / res).floor() as i64;
-    let j1 = (y_max / res).floor() as i64;
-    let mut out = Vec::new();
-    let mut row: Vec<[f64; FLAG_BITS + 1]> = vec![[0.0; FLAG_BITS + 1]; n_cols];
-    let mut touched: Vec<usize> = Vec::new();
-    let mut bufs: [Vec<(f64, f64)>; FLAG_BITS] = Default::default();
-    let mut xs: Vec<f64> = Vec::new();
-    let mut spans: Vec<(f64, f64)> = Vec::new();
-    let mut gaps: Vec<(f64, f64)> = Vec::new();
-    let mut active: Vec<usize> = Vec::new();
-    let mut next_edge = 0;
-    let h = 0.5 * res;
-    for j in j0..=j1 {
-        for node in NODES {
-            let y = (j as f64 + node) * res;
-            if y <= y_min || y >= y_max {
-                continue;
-            }
-            while next_edge < edges.len() && edges[next_edge][1].min(edges[next_edge][3]) <= y {
-                active.push(next_edge);
-                next_edge += 1;
-            }
-            active.retain(|&k| edges[k][1].max(edges[k][3]) > y);
-            xs.clear();
-            for &k in &active {
-                let [ax, ay, bx, by] = edges[k];
-                if (ay <= y) != (by <= y) {
-                    xs.push(ax + (y - ay) * (bx - ax) / (by - ay));
-                }
-            }
-            if xs.len() < 2 {
-                continue;
-            }
-            xs.sort_by(f64::total_cmp);
-            spans.clear();
-            spans.extend(
-                xs.chunks_exact(2)
-                    .map(|p| (p[0], p[1]))
-                    .filter(|s| s.1 > s.0),
-            );
-            let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
-                continue;
-            };
-            let (x_lo, x_hi) = (first.0, last.1);
-            let full = probe.trace(z, y, x_lo, x_hi, whole, &mut bufs);
-            for &(a, b) in &spans {
-                spread(&mut row, &mut touched, i0, res, a, b, h, FLAG_BITS);
-            }
-            for (bit, buf) in bufs.iter_mut().enumerate() {
-                if (full >> bit) & 1 == 0 {
-                    subtract(&spans, buf, &mut gaps);
-                    for &(a, b) in &gaps {
-                        spread(&mut row, &mut touched, i0, res, a, b, h, bit);
-                    }
-                }
-                buf.clear();
-            }
-        }
-        touched.sort_unstable();
-        touched.dedup();
-        for &k in &touched {
-            let v = row[k];
-            if v[FLAG_BITS] > 0.0 && v[..FLAG_BITS].iter().any(|u| *u > 0.0) {
-                let mut uncovered = [0.0; FLAG_BITS];
-                for (u, x) in uncovered.iter_mut().zip(&v) {
-                    // an uncovered length cannot exceed the span it lies in
-                    *u = x.min(v[FLAG_BITS]);
-                }
-                out.push(CellMeasure {
-                    i: i0 + k as i64,
-                    j,
-                    area: v[FLAG_BITS],
-                    uncovered,
-                });
-            }
-            row[k] = [0.0; FLAG_BITS + 1];
-        }
-        touched.clear();
-    }
-    out
-}
-
-/// Adds `h ·|[a, b] ∩ column|` to slot `slot` of every column `[a, b]` meets.
-#[allow(clippy::too_many_arguments)]
-fn spread(
-    row: &mut [[f64; FLAG_BITS + 1]],
-    touched: &mut Vec<usize>,
-    i0: i64,
-    res: f64,
-    a: f64,
-    b: f64,
-    h: f64,
-    slot: usize,
-) {
-    let n = row.len() as i64;
-    let c0 = ((a / res).floor() as i64 - i0).clamp(0, n - 1);
-    let c1 = ((b / res).floor() as i64 - i0).clamp(0, n - 1);
-    for c in c0..=c1 {
-        let lo = ((c + i0) as f64 * res).max(a);
-        let hi = ((c + i0 + 1) as f64 * res).min(b);
-        if hi > lo {
-            row[c as usize][slot] += (hi - lo) * h;
-            touched.push(c as usize);
-        }
-    }
+    weight * f64::from(weight_of(hit)) / f64::from(weight_of(u.free).max(1))
 }
 
 #[cfg(test)]
@@ -536,14 +403,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spreading_splits_at_columns() {
-        let mut row = vec![[0.0; FLAG_BITS + 1]; 4];
+    fn spreading_splits_at_columns_and_frees_sub_points() {
+        let mut row = vec![Slot::default(); 4];
         let mut touched = Vec::new();
-        // columns of 10 m starting at i0 = 2 (x from 20 m)
-        spread(&mut row, &mut touched, 2, 10.0, 25.0, 47.0, 2.0, 0);
-        assert_eq!(row[0][0], 10.0);
-        assert_eq!(row[1][0], 20.0);
-        assert_eq!(row[2][0], 14.0);
-        assert_eq!(row[3][0], 0.0);
+        // columns of 21 m from x = 42 m (i0 = 2); the middle line (weight 8/18)
+        spread(&mut row, &mut touched, 2, 21.0, 1, 45.0, 70.0);
+        let w = 8.0 / 18.0 * 21.0;
+        assert!((row[0].measure - w * 18.0).abs() < 1e-9);
+        assert!((row[1].measure - w * 7.0).abs() < 1e-9);
+        assert_eq!(row[2].measure, 0.0);
+        // sub-points at 42.5, 43.5, …: from 45.5 to 62.5 in cell 0, 63.5 to
+        // 69.5 in cell 1, all on line 1
+        assert_eq!(row[0].free, ((1u64 << 21) - (1 << 3)) << 21);
+        assert_eq!(row[1].free, ((1u64 << 7) - 1) << 21);
+        // an interval between two sub-points frees the nearest
+        let mut row = vec![Slot::default(); 1];
+        spread(&mut row, &mut touched, 0, 21.0, 2, 3.55, 3.9);
+        assert_eq!(row[0].free, 1 << (42 + 3));
+    }
+
+    #[test]
+    fn gains_weigh_sub_points_by_line() {
+        let u = Unit {
+            strip: 0,
+            i: 0,
+            j: 0,
+            xy: [0.5, 0.5],
+            commune: 0,
+            population: 18.0,
+            households: 0.0,
+            cell: true,
+            free: LINE_BITS[0] | LINE_BITS[1] | LINE_BITS[2],
+        };
+        assert!((gained(&u, 18.0, u.free) - 18.0).abs() < 1e-12);
+        assert!((gained(&u, 18.0, LINE_BITS[1]) - 8.0).abs() < 1e-12);
+        assert!((gained(&u, 18.0, LINE_BITS[2]) - 5.0).abs() < 1e-12);
     }
 }

@@ -221,7 +221,6 @@ pub(crate) fn plan_fiber(
             let u = &units[k];
             let hit = reached(
                 u,
-                uncovered.points_mode,
                 uncovered.resolution_m,
                 remaining[k],
                 dist(u.xy),

@@ -275,19 +275,39 @@ pub(crate) fn gaps_of(
     })
 }
 
-/// Per layer, the regions of uniform demand; and the uncovered figures of
-/// communes without geometry.
+/// Per layer, the gaps to draw; and the uncovered figures of communes
+/// without geometry.
 type Groups = (Vec<Vec<Group>>, [(f64, f64); FLAG_BITS]);
 
-/// The regions of every layer for uniform demand: each commune swept in
-/// parallel into its gap pieces, then the pieces of each layer merged
-/// into regions strip by strip.
+/// Per layer, the regions of uniform demand; and the uncovered figures of
+/// communes without geometry.
+type Regions = (Vec<Vec<Region>>, [(f64, f64); FLAG_BITS]);
+
+/// The regions of every layer for uniform demand, as gaps to draw.
 fn uniform_groups(
     scenario: &Scenario,
     report: &Report,
     probe: &Probe<'_>,
     options: &Options,
 ) -> Result<Groups> {
+    let (regions, unplaced) = uniform_regions(scenario, report, probe, options)?;
+    let groups = regions
+        .into_iter()
+        .map(|r| r.into_iter().map(Group::from).collect())
+        .collect();
+    Ok((groups, unplaced))
+}
+
+/// The regions of every layer for uniform demand: each commune swept in
+/// parallel into its gap pieces, then the pieces of each layer merged
+/// into regions strip by strip; and the uncovered figures of communes
+/// without geometry.
+fn uniform_regions(
+    scenario: &Scenario,
+    report: &Report,
+    probe: &Probe<'_>,
+    options: &Options,
+) -> Result<Regions> {
     let res = scenario.parameters.resolution_m;
     let projected: Vec<Option<(usize, MultiPolygon<f64>)>> = (0..scenario.communes.len())
         .into_par_iter()
@@ -339,16 +359,8 @@ fn uniform_groups(
             }
         }
     }
-    let groups = layers
-        .into_par_iter()
-        .map(|communes| {
-            layer_regions(communes)
-                .into_iter()
-                .map(Group::from)
-                .collect()
-        })
-        .collect();
-    Ok((groups, unplaced))
+    let regions = layers.into_par_iter().map(layer_regions).collect();
+    Ok((regions, unplaced))
 }
 
 /// A demand point located: commune, strip, strip metres, coverage flags.
@@ -633,7 +645,7 @@ fn build_gap(
         }
         polygons.extend(outline::polygon(&rings, corner));
     }
-    let nearest = near.nearest(layer, strip, &samples);
+    let nearest = near.nearest(layer, strip, &samples, res);
     drop(samples);
     let geometry = cut_at_antimeridian(MultiPolygon(polygons));
     // the ground area of the runs: each run's area on the strip's plane
@@ -836,12 +848,19 @@ impl<'a> Nearest<'a> {
     }
 
     /// The nearest feature of `layer` in strip `strip` to any of `samples`
-    /// (strip metres): its squared distance and index.
-    fn nearest(&self, layer: Layer, strip: usize, samples: &[[f64; 2]]) -> Option<(f64, usize)> {
+    /// (strip metres, consecutive ones about `spacing` apart): its squared
+    /// distance and index.
+    fn nearest(
+        &self,
+        layer: Layer,
+        strip: usize,
+        samples: &[[f64; 2]],
+        spacing: f64,
+    ) -> Option<(f64, usize)> {
         let b = layer.bit();
         let search = |tree: &Tree| match tree {
-            Tree::Points(t) => nearest_in(t, samples),
-            Tree::Segments(t) => nearest_in(t, samples),
+            Tree::Points(t) => nearest_in(t, samples, 8.0 * spacing),
+            Tree::Segments(t) => nearest_in(t, samples, 8.0 * spacing),
         };
         if let Some(window) = self.windows[strip] {
             let near = self.near[strip][b].get_or_init(|| self.build(strip, b, Some(window)));
@@ -868,15 +887,17 @@ impl<'a> Nearest<'a> {
 /// The nearest object of `tree` to any of `samples` (consecutive samples
 /// close to each other, as along an outline): squared distance and data.
 /// The first sample asks the tree for its nearest; then the objects within
-/// the best distance plus [`ANCHOR_M`] of an anchor sample are gathered
-/// once and serve every sample within `ANCHOR_M` of the anchor (a closer
-/// object for such a sample lies among them).
-fn nearest_in<T>(tree: &RTree<GeomWithData<T, usize>>, samples: &[[f64; 2]]) -> Option<(f64, usize)>
+/// the best distance plus `anchor_m` of an anchor sample are gathered once
+/// and serve every sample within `anchor_m` of the anchor (a closer object
+/// for such a sample lies among them).
+fn nearest_in<T>(
+    tree: &RTree<GeomWithData<T, usize>>,
+    samples: &[[f64; 2]],
+    anchor_m: f64,
+) -> Option<(f64, usize)>
 where
     T: rstar::PointDistance<Envelope = rstar::AABB<[f64; 2]>>,
 {
-    /// How far a sample may lie from its anchor, metres.
-    const ANCHOR_M: f64 = 400.0;
     /// Beyond this many gathered objects, each sample asks the tree.
     const MAX_LOCAL: usize = 48;
     let mut best: Option<(f64, usize)> = None;
@@ -896,10 +917,10 @@ where
             best?;
             continue;
         };
-        let far = anchor.is_none_or(|a| (a[0] - p[0]).hypot(a[1] - p[1]) > ANCHOR_M);
+        let far = anchor.is_none_or(|a| (a[0] - p[0]).hypot(a[1] - p[1]) > anchor_m);
         if far {
             anchor = Some(p);
-            let r = d2.sqrt() + ANCHOR_M;
+            let r = d2.sqrt() + anchor_m;
             local.clear();
             local.extend(tree.locate_within_distance(p, r * r).take(MAX_LOCAL + 1));
         }
@@ -960,4 +981,229 @@ pub fn point_flags(
             Some(LayerSet::from_bits(probe.flags(z, xy)))
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{polygon, Area, Validation};
+
+    use crate::model::{Commune, FeatureId, Site, SiteRange, TechSet, Technology};
+
+    /// Per layer and commune: the people and households of its regions.
+    fn per_commune(scenario: &Scenario, report: &Report) -> Vec<[(f64, f64); FLAG_BITS]> {
+        let probe = Probe::new(scenario, &Options::default()).expect("probe");
+        let (regions, _) =
+            uniform_regions(scenario, report, &probe, &Options::default()).expect("regions");
+        let mut out = vec![[(0.0, 0.0); FLAG_BITS]; scenario.communes.len()];
+        for (b, layer) in regions.iter().enumerate() {
+            for r in layer {
+                let (mut p, mut h) = (0.0, 0.0);
+                for &(c, pop, hh) in &r.communes {
+                    out[c as usize][b].0 += pop;
+                    out[c as usize][b].1 += hh;
+                    p += pop;
+                    h += hh;
+                }
+                assert!((p - r.population).abs() <= 1e-9 * p.max(1.0));
+                assert!((h - r.households).abs() <= 1e-9 * h.max(1.0));
+            }
+        }
+        out
+    }
+
+    fn check_conservation(scenario: &Scenario) -> f64 {
+        let report = crate::evaluate(scenario).expect("report");
+        let got = per_commune(scenario, &report);
+        let mut worst: f64 = 0.0;
+        for (c, figures) in got.iter().enumerate() {
+            if scenario.communes[c].geometry.is_none() {
+                continue;
+            }
+            for layer in Layer::ALL {
+                let (u, h) = uncovered_of(&report, c, layer);
+                let (p, q) = figures[layer.bit()];
+                worst = worst.max((u - p).abs()).max((h - q).abs());
+                assert!((u - p).abs() <= 1e-6, "commune {c} {layer}: {u} vs {p}");
+                assert!((h - q).abs() <= 1e-6, "commune {c} {layer}: {h} vs {q}");
+            }
+        }
+        worst
+    }
+
+    #[test]
+    fn people_are_conserved_commune_by_commune_on_the_demo() {
+        let s = crate::io::load_scenario(concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo"))
+            .expect("demo");
+        let worst = check_conservation(&s);
+        println!("demo: worst difference per layer and commune {worst:.2e}");
+    }
+
+    fn commune(id: i64, w: f64, s: f64, e: f64, n: f64, pop: f64) -> Commune {
+        Commune {
+            id: FeatureId::Int(id),
+            name: None,
+            district: None,
+            kind: None,
+            population: Some(pop),
+            households: Some(pop / 4.0),
+            geometry: Some(MultiPolygon(vec![polygon![
+                (x: w, y: s), (x: e, y: s), (x: e, y: n), (x: w, y: n), (x: w, y: s),
+            ]])),
+        }
+    }
+
+    fn site(lon: f64, lat: f64, range_m: f64) -> Site {
+        Site {
+            id: FeatureId::Int(1),
+            operator: None,
+            technologies: [Technology::G4].into_iter().collect::<TechSet>(),
+            height_m: 30.0,
+            range_m: SiteRange::All(range_m),
+            sectors: vec![],
+            radio: Default::default(),
+            location: Point::new(lon, lat),
+        }
+    }
+
+    /// Communes the lines cannot see into, or whose only uncovered part is
+    /// a sliver, keep their people in the gap map.
+    #[test]
+    fn thin_and_sliver_communes_keep_their_people() {
+        let mut s = Scenario {
+            communes: vec![
+                commune(1, 105.70, 10.00, 105.72, 10.02, 5000.0),
+                // 20 m tall at 100 m rows: at most one line crosses it
+                commune(2, 105.72, 10.0301, 105.73, 10.03028, 300.0),
+                // a square almost covered by a disc: corners uncovered only
+                commune(3, 105.74, 10.00, 105.742, 10.002, 800.0),
+                // no geometry: unplaced
+                Commune {
+                    geometry: None,
+                    ..commune(4, 0.0, 0.0, 0.0, 0.0, 100.0)
+                },
+            ],
+            sites: vec![site(105.71, 10.01, 600.0), site(105.741, 10.001, 150.0)],
+            ..Scenario::default()
+        };
+        s.parameters.resolution_m = 100.0;
+        let worst = check_conservation(&s);
+        println!("odd communes: worst difference {worst:.2e}");
+        let report = crate::evaluate(&s).expect("report");
+        let gaps = find_gaps(&s, &report, &GapOptions::default()).expect("gaps");
+        for g in &gaps.gaps {
+            assert!(g.geometry.is_valid(), "{} gap {}", g.layer, g.rank);
+        }
+        // the thin commune's people are on the map, in a gap of its own
+        assert!(gaps
+            .layer(Layer::G4)
+            .any(|g| g.communes == vec![1] && (g.population - 300.0).abs() < 1e-6));
+        assert!((gaps.unplaced[Layer::G4.bit()].0 - 100.0).abs() < 1e-9);
+    }
+
+    /// A square commune with a disc of coverage inside: one 4G gap, the
+    /// square with one hole, of the right area, holding everyone
+    /// uncovered.
+    #[test]
+    fn a_disc_inside_a_square_is_one_gap_with_one_hole() {
+        let mut s = Scenario {
+            communes: vec![commune(1, 105.70, 10.00, 105.74, 10.04, 10_000.0)],
+            sites: vec![site(105.72, 10.02, 1000.0)],
+            ..Scenario::default()
+        };
+        s.parameters.resolution_m = 25.0;
+        let report = crate::evaluate(&s).expect("report");
+        let gaps = find_gaps(&s, &report, &GapOptions::default()).expect("gaps");
+        let g4: Vec<&Gap> = gaps.layer(Layer::G4).collect();
+        assert_eq!(g4.len(), 1);
+        let g = g4[0];
+        assert_eq!(g.geometry.0.len(), 1);
+        assert_eq!(g.geometry.0[0].interiors().len(), 1);
+        assert!(g.geometry.is_valid());
+        let (u, _) = uncovered_of(&report, 0, Layer::G4);
+        assert!((g.population - u).abs() < 1e-9 * u);
+        // the square's area less the disc's, to the half-row fringe
+        let square = geo::GeodesicArea::geodesic_area_unsigned(
+            s.communes[0].geometry.as_ref().expect("square"),
+        ) / 1e6;
+        let want = square - std::f64::consts::PI * 1.0;
+        assert!(
+            (g.area_km2 - want).abs() < 0.01 * want,
+            "{} vs {want}",
+            g.area_km2
+        );
+        // the hole is the disc: its planar area in degrees² near πr²
+        let hole = Polygon::new(g.geometry.0[0].interiors()[0].clone(), vec![]);
+        let km2_per_deg2 = square / (0.04 * 0.04);
+        let disc = hole.unsigned_area() * km2_per_deg2;
+        assert!((disc - std::f64::consts::PI).abs() < 0.02, "{disc}");
+        // the site is 1 km from its hole's edge
+        let d = g.nearest_m.expect("a site");
+        assert!((d - 1000.0).abs() <= 25.0, "{d}");
+    }
+
+    /// The anchored search finds the nearest object of any sample, as a
+    /// brute-force scan does (points and segments).
+    #[test]
+    fn nearest_along_a_walk_matches_brute_force() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for round in 0..40 {
+            let points: Vec<[f64; 2]> = (0..200)
+                .map(|_| [rng.random_range(0.0..5000.0), rng.random_range(0.0..5000.0)])
+                .collect();
+            let segments: Vec<Line<[f64; 2]>> = points
+                .windows(2)
+                .step_by(7)
+                .map(|w| Line::new(w[0], [w[0][0] + 0.1 * (w[1][0] - w[0][0]), w[1][1]]))
+                .collect();
+            // a random walk of steps of 25 m
+            let mut at = [2500.0, 2500.0];
+            let walk: Vec<[f64; 2]> = (0..300)
+                .map(|_| {
+                    let a: f64 = rng.random_range(0.0..std::f64::consts::TAU);
+                    at = [at[0] + 25.0 * a.cos(), at[1] + 25.0 * a.sin()];
+                    at
+                })
+                .collect();
+            let anchor = [10.0, 200.0, 5000.0][round % 3];
+            let tree = RTree::bulk_load(
+                points
+                    .iter()
+                    .enumerate()
+                    .map(|(k, p)| GeomWithData::new(*p, k))
+                    .collect(),
+            );
+            let got = nearest_in(&tree, &walk, anchor).expect("points");
+            let want = walk
+                .iter()
+                .flat_map(|w| {
+                    points
+                        .iter()
+                        .map(move |p| (p[0] - w[0]).powi(2) + (p[1] - w[1]).powi(2))
+                })
+                .fold(f64::INFINITY, f64::min);
+            assert!(
+                (got.0 - want).abs() <= 1e-9 * want.max(1.0),
+                "{got:?} vs {want}"
+            );
+            let tree = RTree::bulk_load(
+                segments
+                    .iter()
+                    .enumerate()
+                    .map(|(k, l)| GeomWithData::new(*l, k))
+                    .collect(),
+            );
+            let got = nearest_in(&tree, &walk, anchor).expect("segments");
+            use rstar::PointDistance;
+            let want = walk
+                .iter()
+                .flat_map(|w| segments.iter().map(move |l| l.distance_2(w)))
+                .fold(f64::INFINITY, f64::min);
+            assert!(
+                (got.0 - want).abs() <= 1e-9 * want.max(1.0),
+                "{got:?} vs {want}"
+            );
+        }
+    }
 }

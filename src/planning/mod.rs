@@ -18,7 +18,7 @@
 //! | --- | --- | --- |
 //! | uncovered rows | `runs.rs` | row sweep on the report's three lines with the engine's exact traces; gap intervals, people shared by measure, regions across rows and communes |
 //! | outlines | `outline.rs` | rectilinear rings traced from the ends of row intervals: holes, pinches |
-//! | uncovered demand per cell | `cells.rs` | the planner's demand units, weights normalised to the report |
+//! | demand units | `cells.rs` | the planner's units: cells met by uncovered intervals (same sweep), sub-points on the three lines |
 //! | gaps | `gaps.rs` | regions of rows / linked points, area, communes, nearest infrastructure |
 //! | sites | `greedy.rs` | candidates, CELF lazy greedy on capped per-commune coverage |
 //! | how far from optimal | `bound.rs` | LP / Lagrangian bounds on a `CoverageProblem`, exact ILP for small ones |

@@ -358,12 +358,8 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan> {
     let unwrapped = crate::engine::probe::unwrapped(scenario);
     let scenario = unwrapped.as_ref().unwrap_or(scenario);
     let gaps = gaps_of(scenario, &report, &options.gaps)?;
-    let mut uncovered = Uncovered::measure(scenario, &report, &engine)?;
-    for t in &options.targets {
-        if t.layer != Layer::Wifi {
-            uncovered.with_sub_points(scenario, &engine, t.layer)?;
-        }
-    }
+    let layers: Vec<Layer> = options.targets.iter().map(|t| t.layer).collect();
+    let uncovered = Uncovered::measure(scenario, &report, &engine, &layers)?;
     let mut taken: std::collections::HashSet<String> = scenario
         .sites
         .iter()

@@ -93,15 +93,7 @@ impl SiteOracle<'_> {
                     return None;
                 }
                 let unit = &dem.units[u];
-                let hit = reached(
-                    unit,
-                    self.points_mode,
-                    res,
-                    dem.remaining[u],
-                    dist(unit.xy),
-                    r,
-                    dist,
-                );
+                let hit = reached(unit, res, dem.remaining[u], dist(unit.xy), r, dist);
                 (hit != 0).then(|| (u, hit, gained(unit, unit.population, hit)))
             })
             .collect()
