@@ -262,6 +262,31 @@ pub fn report_scenario(
     out_dir: impl AsRef<Path>,
     options: &Options,
 ) -> Result<Report> {
+    report_scenario_with_stages(scenario_dir, out_dir, options, &|_, _| {})
+}
+
+/// [`report_scenario`], telling `stage` the wall time of each stage as it
+/// ends (`load`, `evaluate`, `gaps`, `pictures`, then one entry per file
+/// written, such as `report.json`, written side by side, and `write` for
+/// all of them): what `telecov coverage --timings` prints.
+///
+/// ```no_run
+/// let report = telecov::report_scenario_with_stages(
+///     "data/demo",
+///     "out/demo",
+///     &telecov::Options::default(),
+///     &|name, took| eprintln!("{name}: {:.1} ms", took.as_secs_f64() * 1e3),
+/// )?;
+/// # Ok::<(), telecov::Error>(())
+/// ```
+pub fn report_scenario_with_stages(
+    scenario_dir: impl AsRef<Path>,
+    out_dir: impl AsRef<Path>,
+    options: &Options,
+    stage: &(dyn Fn(&str, std::time::Duration) + Sync),
+) -> Result<Report> {
+    use std::time::Instant;
+    let timed = |name: &str, t0: Instant| stage(name, t0.elapsed());
     let (scenario_dir, out_dir) = (scenario_dir.as_ref(), out_dir.as_ref());
     if let (Ok(a), Ok(b)) = (scenario_dir.canonicalize(), out_dir.canonicalize()) {
         if a == b {
@@ -274,13 +299,21 @@ pub fn report_scenario(
             });
         }
     }
+    let t0 = Instant::now();
     let scenario = io::load_scenario(scenario_dir)?;
-    let (report, audits) = evaluate_with_sites(&scenario, options)?;
+    timed("load", t0);
+    let t0 = Instant::now();
+    // the engine's indexes serve the gap maps too
+    let (report, audits, probe) = report::measure_keeping(&scenario, options)?;
+    timed("evaluate", t0);
+    let t0 = Instant::now();
     let gap_options = planning::GapOptions {
         engine: *options,
         ..Default::default()
     };
-    let gaps = planning::find_gaps(&scenario, &report, &gap_options)?;
+    let gaps = planning::find_gaps_probed(&scenario, &report, &gap_options, probe)?;
+    timed("gaps", t0);
+    let t0 = Instant::now();
     // the pictures are built side by side (each is one thread's work),
     // before anything is written: a refused report writes nothing
     let (page, png) = rayon::join(
@@ -295,24 +328,43 @@ pub fn report_scenario(
         },
     );
     let (page, png) = (page?, png?);
+    timed("pictures", t0);
+    let t0 = Instant::now();
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     // every file on its own task; the first error in this order is returned
-    let files: [&(dyn Fn() -> Result<()> + Sync); 7] = [
-        &|| io::write::write_report(out_dir.join("report.json"), &report),
-        &|| io::write::write_communes_map(out_dir.join("communes.geojson"), &scenario, &report),
-        &|| io::write::write_communes_csv(out_dir.join("communes.csv"), &report),
-        &|| io::write::write_sites_audit(out_dir.join("sites.geojson"), &scenario, &audits),
-        &|| io::write::write_gaps(out_dir.join("gaps.geojson"), &scenario, &gaps),
-        &|| io::write::write_atomic(&out_dir.join("report.html"), page.as_bytes()),
-        &|| io::write::write_atomic(&out_dir.join("map.png"), &png),
+    type Writer<'w> = &'w (dyn Fn(&Path) -> Result<()> + Sync);
+    let files: [(&str, Writer<'_>); 7] = [
+        ("report.json", &|p| io::write::write_report(p, &report)),
+        ("communes.geojson", &|p| {
+            io::write::write_communes_map(p, &scenario, &report)
+        }),
+        ("communes.csv", &|p| {
+            io::write::write_communes_csv(p, &report)
+        }),
+        ("sites.geojson", &|p| {
+            io::write::write_sites_audit(p, &scenario, &audits)
+        }),
+        ("gaps.geojson", &|p| {
+            io::write::write_gaps(p, &scenario, &gaps)
+        }),
+        ("report.html", &|p| {
+            io::write::write_atomic(p, page.as_bytes())
+        }),
+        ("map.png", &|p| io::write::write_atomic(p, &png)),
     ];
     use rayon::prelude::*;
     files
         .par_iter()
-        .map(|write| write())
+        .map(|(name, write)| {
+            let t0 = Instant::now();
+            let written = write(&out_dir.join(name));
+            timed(name, t0);
+            written
+        })
         .collect::<Vec<Result<()>>>()
         .into_iter()
         .collect::<Result<()>>()?;
+    timed("write", t0);
     Ok(report)
 }
 

@@ -250,6 +250,22 @@ pub(crate) fn measure_audited(
     Ok((assemble(scenario, evaluation)?, audits))
 }
 
+/// [`measure_audited`], also handing back the engine's prepared indexes
+/// (when the scenario did not need unwrapping around 180°) for the gap
+/// maps of the same run.
+pub(crate) fn measure_keeping<'s>(
+    scenario: &'s crate::model::Scenario,
+    options: &crate::engine::Options,
+) -> crate::Result<(
+    Report,
+    Vec<crate::engine::SiteAudit>,
+    Option<crate::engine::probe::Probe<'s>>,
+)> {
+    let (mut evaluation, probe) = crate::engine::run_keeping(scenario, options, None, true)?;
+    let audits = std::mem::take(&mut evaluation.site_audits);
+    Ok((assemble(scenario, evaluation)?, audits, probe))
+}
+
 /// Builds the report from the engine's tallies and checks conservation:
 /// every person and household of the input is counted once, in a commune
 /// or as unassigned, and no covered figure exceeds its commune's total.

@@ -24,6 +24,10 @@ pub struct CoverageArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Print the wall time of each stage (load, evaluate, gaps, pictures,
+    /// each file) to standard error.
+    #[arg(long)]
+    pub timings: bool,
     /// Also run the signal-level mode and write signal.json.
     #[arg(long)]
     pub signal: bool,
@@ -72,7 +76,16 @@ pub fn run(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error>> {
     let scenario_dir = scenario_or_demo(args.scenario)?;
     let out_dir = args.out.unwrap_or_else(|| default_out(&scenario_dir, ""));
     let t0 = Instant::now();
-    let report = crate::report_scenario(&scenario_dir, &out_dir, &Options::default())?;
+    let report = crate::report_scenario_with_stages(
+        &scenario_dir,
+        &out_dir,
+        &Options::default(),
+        &|name, took| {
+            if args.timings {
+                eprintln!("  {name:<18} {:>10.1} ms", took.as_secs_f64() * 1e3);
+            }
+        },
+    )?;
     if args.map_layer != Layer::G4 {
         // map.png of another layer than the default
         let scenario = crate::io::load_scenario(&scenario_dir)?;

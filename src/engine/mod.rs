@@ -846,24 +846,51 @@ pub(crate) fn run(
     progress: Option<Progress<'_>>,
     audit: bool,
 ) -> Result<Evaluation> {
+    run_keeping(scenario, options, progress, audit).map(|(evaluation, _)| evaluation)
+}
+
+/// [`run`], also handing back its prepared indexes as a [`probe::Probe`]
+/// for the gap maps and plans of the same scenario and options (so that
+/// they are not built twice); `None` when the scenario was unwrapped
+/// around 180° (its indexes belong to the unwrapped copy).
+pub(crate) fn run_keeping<'s>(
+    scenario: &'s Scenario,
+    options: &Options,
+    progress: Option<Progress<'_>>,
+    audit: bool,
+) -> Result<(Evaluation, Option<probe::Probe<'s>>)> {
     // a scenario built in code gets the same numeric checks as a file
     scenario.validate()?;
     // around 180°, longitudes made continuous (0..360) for strips and indexes
     let unwrapped = antimeridian::unwrapped(scenario);
-    let scenario = unwrapped.as_ref().unwrap_or(scenario);
-    let mut prepared = Prepared::with_audits(scenario, options, audit)?;
+    let Some(unwrapped) = unwrapped else {
+        let mut prepared = Prepared::with_audits(scenario, options, audit)?;
+        let evaluation = evaluate_prepared(&mut prepared, options, progress)?;
+        return Ok((evaluation, Some(probe::Probe::from_prepared(prepared))));
+    };
+    let mut prepared = Prepared::with_audits(&unwrapped, options, audit)?;
+    Ok((evaluate_prepared(&mut prepared, options, progress)?, None))
+}
+
+/// The evaluation of a prepared scenario (its audits moved out).
+fn evaluate_prepared(
+    prepared: &mut Prepared<'_>,
+    options: &Options,
+    progress: Option<Progress<'_>>,
+) -> Result<Evaluation> {
     let site_audits = std::mem::take(&mut prepared.audits);
     let mut warnings = prepared.warnings.clone();
-    let (tallies, unassigned_population, unassigned_households) = match &scenario.population {
-        None => uniform(&prepared, options, &mut warnings, progress)?,
-        Some(points) => points_mode(&prepared, points, &mut warnings, progress),
-    };
+    let (tallies, unassigned_population, unassigned_households) =
+        match &prepared.scenario.population {
+            None => uniform(prepared, options, &mut warnings, progress)?,
+            Some(points) => points_mode(prepared, points, &mut warnings, progress),
+        };
     Ok(Evaluation {
         tallies,
         unassigned_population,
         unassigned_households,
-        site_commune: prepared.site_commune,
-        wifi_commune: prepared.wifi_commune,
+        site_commune: prepared.site_commune.clone(),
+        wifi_commune: prepared.wifi_commune.clone(),
         warnings,
         site_audits,
     })

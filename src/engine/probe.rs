@@ -45,6 +45,12 @@ impl<'a> Probe<'a> {
         })
     }
 
+    /// The probe of indexes the engine has already prepared (for the same
+    /// scenario and options).
+    pub(super) fn from_prepared(prepared: Prepared<'a>) -> Self {
+        Probe { prepared }
+    }
+
     /// Number of strips (projection frames).
     pub(crate) fn strips(&self) -> usize {
         self.prepared.indexes.len()

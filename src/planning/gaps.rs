@@ -160,11 +160,25 @@ impl GapMap {
 /// # Ok::<(), telecov::Error>(())
 /// ```
 pub fn find_gaps(scenario: &Scenario, report: &Report, options: &GapOptions) -> Result<GapMap> {
+    find_gaps_probed(scenario, report, options, None)
+}
+
+/// [`find_gaps`] on the indexes the engine prepared for the report
+/// (`probe`, built with `options.engine` on this scenario), when it kept
+/// them; built again otherwise.
+pub(crate) fn find_gaps_probed(
+    scenario: &Scenario,
+    report: &Report,
+    options: &GapOptions,
+    probe: Option<Probe<'_>>,
+) -> Result<GapMap> {
     scenario.validate()?;
     // around 180°, the engine's continuous longitudes (see `super` docs)
     let unwrapped = unwrapped(scenario);
-    let scenario = unwrapped.as_ref().unwrap_or(scenario);
-    gaps_of(scenario, report, options)
+    if let Some(unwrapped) = &unwrapped {
+        return gaps_with_probe(unwrapped, report, options, None);
+    }
+    gaps_with_probe(scenario, report, options, probe)
 }
 
 /// A gap before it is drawn: connected parts (one for uniform demand) of
@@ -198,6 +212,16 @@ pub(crate) fn gaps_of(
     report: &Report,
     options: &GapOptions,
 ) -> Result<GapMap> {
+    gaps_with_probe(scenario, report, options, None)
+}
+
+/// [`gaps_of`] on the engine's prepared indexes when given.
+fn gaps_with_probe(
+    scenario: &Scenario,
+    report: &Report,
+    options: &GapOptions,
+    probe: Option<Probe<'_>>,
+) -> Result<GapMap> {
     if report.communes.len() != scenario.communes.len() {
         return Err(Error::Parameter {
             name: "report",
@@ -219,7 +243,10 @@ pub(crate) fn gaps_of(
         Some(l) => l.max(1.5 * res),
         None => 3.0 * res,
     };
-    let probe = Probe::new(scenario, &options.engine)?;
+    let probe = match probe {
+        Some(probe) => probe,
+        None => Probe::new(scenario, &options.engine)?,
+    };
     let frames: Vec<TransverseMercator> = (0..probe.strips()).map(|z| probe.frame(z)).collect();
     let (per_layer, unplaced) = match &scenario.population {
         None => uniform_groups(scenario, report, &probe, &options.engine)?,
@@ -724,18 +751,19 @@ enum Tree {
 
 /// Indexes of existing infrastructure per strip and layer, for distances,
 /// built when first needed. Each strip first indexes the features within
-/// [`Nearest::MARGIN_M`] of its communes (projecting every site and route
-/// into every strip is what a large scenario cannot afford); a gap whose
-/// nearest feature is not found within that distance is measured again
-/// against every feature of the layer, so the answer is the same.
+/// [`Nearest::MARGINS_M`]`[0]` of its communes (projecting every site and
+/// route into every strip is what a large scenario cannot afford); a gap
+/// whose nearest feature is not found within that distance is measured
+/// again against the features within the next margin, then against every
+/// feature of the layer, so the answer is the same.
 struct Nearest<'a> {
     scenario: &'a Scenario,
     frames: &'a [TransverseMercator],
-    /// Per strip: its communes' longitude/latitude box widened by the
+    /// Per strip: its communes' longitude/latitude box widened by each
     /// margin (and two rows), `None` for a strip without communes.
-    windows: Vec<Option<Rect<f64>>>,
-    /// Per strip, per layer bit: the features within the window.
-    near: Vec<[OnceLock<Tree>; FLAG_BITS]>,
+    windows: Vec<Option<[Rect<f64>; 2]>>,
+    /// Per strip, per margin, per layer bit: the features within the window.
+    near: Vec<[[OnceLock<Tree>; FLAG_BITS]; 2]>,
     /// Per strip, per layer bit: every feature.
     all: Vec<[OnceLock<Tree>; FLAG_BITS]>,
 }
@@ -743,7 +771,7 @@ struct Nearest<'a> {
 impl<'a> Nearest<'a> {
     /// Distance from a strip's communes within which features are indexed
     /// first, metres.
-    const MARGIN_M: f64 = 10_000.0;
+    const MARGINS_M: [f64; 2] = [10_000.0, 150_000.0];
 
     fn new(scenario: &'a Scenario, frames: &'a [TransverseMercator], probe: &Probe<'_>) -> Self {
         let mut extents: Vec<Option<Rect<f64>>> = vec![None; frames.len()];
@@ -765,17 +793,19 @@ impl<'a> Nearest<'a> {
             .map(|e| {
                 let e = e?;
                 let lat = e.min().y.abs().max(e.max().y.abs());
-                let (dlon, dlat) = metres_to_degrees_bound(Self::MARGIN_M + 2.0 * res, lat);
-                Some(Rect::new(
-                    Coord {
-                        x: e.min().x - dlon,
-                        y: e.min().y - dlat,
-                    },
-                    Coord {
-                        x: e.max().x + dlon,
-                        y: e.max().y + dlat,
-                    },
-                ))
+                Some(Self::MARGINS_M.map(|margin_m| {
+                    let (dlon, dlat) = metres_to_degrees_bound(margin_m + 2.0 * res, lat);
+                    Rect::new(
+                        Coord {
+                            x: e.min().x - dlon,
+                            y: e.min().y - dlat,
+                        },
+                        Coord {
+                            x: e.max().x + dlon,
+                            y: e.max().y + dlat,
+                        },
+                    )
+                }))
             })
             .collect();
         Nearest {
@@ -801,9 +831,10 @@ impl<'a> Nearest<'a> {
             let mut segs = Vec::new();
             for (k, route) in s.fiber.iter().enumerate() {
                 for ls in &route.geometry.0 {
-                    let mut last: Option<(Coord<f64>, [f64; 2])> = None;
+                    // vertices projected only for segments meeting the window
+                    let mut last: Option<(Coord<f64>, Option<[f64; 2]>)> = None;
                     for &c in &ls.0 {
-                        let xy = frame.forward(c.x, c.y);
+                        let mut xy = None;
                         if let Some((p, pxy)) = last {
                             let meets = window.is_none_or(|w| {
                                 p.x.min(c.x) <= w.max().x
@@ -812,7 +843,10 @@ impl<'a> Nearest<'a> {
                                     && p.y.max(c.y) >= w.min().y
                             });
                             if meets {
-                                segs.push(GeomWithData::new(Line::new(pxy, xy), k));
+                                let pxy = pxy.unwrap_or_else(|| frame.forward(p.x, p.y));
+                                let cxy = frame.forward(c.x, c.y);
+                                segs.push(GeomWithData::new(Line::new(pxy, cxy), k));
+                                xy = Some(cxy);
                             }
                         }
                         last = Some((c, xy));
@@ -862,13 +896,16 @@ impl<'a> Nearest<'a> {
             Tree::Points(t) => nearest_in(t, samples, 8.0 * spacing),
             Tree::Segments(t) => nearest_in(t, samples, 8.0 * spacing),
         };
-        if let Some(window) = self.windows[strip] {
-            let near = self.near[strip][b].get_or_init(|| self.build(strip, b, Some(window)));
-            let found = search(near);
-            // grid distances are never shorter than ground ones: a feature
-            // outside the window lies further than the margin
-            if found.is_some_and(|(d2, _)| d2 <= Self::MARGIN_M * Self::MARGIN_M) {
-                return found;
+        if let Some(windows) = self.windows[strip] {
+            for (k, (window, margin_m)) in windows.into_iter().zip(Self::MARGINS_M).enumerate() {
+                let near =
+                    self.near[strip][k][b].get_or_init(|| self.build(strip, b, Some(window)));
+                let found = search(near);
+                // grid distances are never shorter than ground ones: a
+                // feature outside the window lies further than the margin
+                if found.is_some_and(|(d2, _)| d2 <= margin_m * margin_m) {
+                    return found;
+                }
             }
         }
         search(self.all[strip][b].get_or_init(|| self.build(strip, b, None)))

@@ -62,6 +62,7 @@ pub use bound::{
     budget_bound, exact_budget, exact_min_sites, min_sites_bound, optimality_gap, Bound,
     BoundMethod, BoundOptions, Optimum, Sense, Unreachable, UnreachableGroup,
 };
+pub(crate) use gaps::find_gaps_probed;
 pub use gaps::{find_gaps, point_flags, Gap, GapMap, GapOptions, MAX_POINT_LINK_M};
 pub use greedy::{celf, CoverageProblem};
 pub use local_search::{improve_budget, improve_min_sites, Improvement, LocalSearchOptions};
