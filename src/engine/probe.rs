@@ -5,7 +5,7 @@
 use geo::{MultiPolygon, Point};
 
 use super::rows::{layers_covering_box, trace_line, LocalShapes};
-use super::{Options, Prepared, StripIndex, FLAG_BITS};
+use super::{Options, Prepared, StripIndex, FLAG_BITS, FLAG_MOBILE_BROADBAND};
 use crate::geodesy::TransverseMercator;
 use crate::model::Scenario;
 use crate::Result;
@@ -76,14 +76,30 @@ impl<'a> Probe<'a> {
     /// A tracer of the lines crossing the box `min`–`max` of strip `strip`
     /// (a commune's box), as the report's row integration sweeps it: the
     /// shapes reaching the box are gathered once and swept upwards, so
-    /// lines must be traced in non-decreasing `y`.
-    pub(crate) fn line_tracer(&self, strip: usize, min: [f64; 2], max: [f64; 2]) -> LineTracer<'_> {
+    /// lines must be traced in non-decreasing `y`. Only the flag bits of
+    /// `bits` are traced: the other layers are neither gathered nor traced,
+    /// and their bits come back as covering every line (mobile broadband
+    /// traces 3G, 4G and 5G).
+    pub(crate) fn line_tracer_for(
+        &self,
+        strip: usize,
+        min: [f64; 2],
+        max: [f64; 2],
+        bits: u8,
+    ) -> LineTracer<'_> {
         let index = &self.prepared.indexes[strip];
         let covered_whole = layers_covering_box(index, min, max);
+        let mut needed = bits;
+        if bits & FLAG_MOBILE_BROADBAND != 0 {
+            use crate::model::Layer;
+            needed |= 1 << Layer::G3.bit() | 1 << Layer::G4.bit() | 1 << Layer::G5.bit();
+        }
+        let skipped = covered_whole | !needed;
         LineTracer {
             index,
-            local: (!index.exhaustive).then(|| LocalShapes::new(index, min, max, covered_whole)),
+            local: (!index.exhaustive).then(|| LocalShapes::new(index, min, max, skipped)),
             covered_whole,
+            skipped,
         }
     }
 
@@ -98,11 +114,13 @@ impl<'a> Probe<'a> {
     }
 }
 
-/// Line traces over one commune's box ([`Probe::line_tracer`]).
+/// Line traces over one commune's box ([`Probe::line_tracer_for`]).
 pub(crate) struct LineTracer<'p> {
     index: &'p StripIndex,
     local: Option<LocalShapes<'p>>,
     covered_whole: u8,
+    /// Bits not traced: covered over the whole box, or not asked for.
+    skipped: u8,
 }
 
 impl LineTracer<'_> {
@@ -122,8 +140,8 @@ impl LineTracer<'_> {
         bufs: &mut [Vec<(f64, f64)>; FLAG_BITS],
     ) -> u8 {
         match &mut self.local {
-            Some(local) => local.trace(y, x_lo, x_hi, self.covered_whole, bufs),
-            None => trace_line(self.index, y, x_lo, x_hi, self.covered_whole, bufs),
+            Some(local) => local.trace(y, x_lo, x_hi, self.skipped, bufs),
+            None => trace_line(self.index, y, x_lo, x_hi, self.skipped, bufs),
         }
     }
 }

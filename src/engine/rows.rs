@@ -446,15 +446,21 @@ impl<'a> LocalShapes<'a> {
                 )
             })
             .collect();
-        let wifi = Sweeping::new(index.wifi.locate_in_envelope_intersecting(&env));
+        // wifi and fibre gathered only when not covered (or skipped) whole
+        let wifi = if covered_whole & FLAG_WIFI == 0 {
+            Sweeping::new(index.wifi.locate_in_envelope_intersecting(&env))
+        } else {
+            Sweeping::new(std::iter::empty())
+        };
         let reach = index.fiber_drop_m * scale_at(min[0].abs().max(max[0].abs())) * (1.0 + 1e-9);
         let wide = AABB::from_corners(
             [min[0] - reach, min[1] - reach],
             [max[0] + reach, max[1] + reach],
         );
-        let mut corridors: Vec<Corridor<'a>> = index
-            .fiber
-            .locate_in_envelope_intersecting(&wide)
+        let mut corridors: Vec<Corridor<'a>> = (covered_whole & FLAG_FIBER == 0)
+            .then(|| index.fiber.locate_in_envelope_intersecting(&wide))
+            .into_iter()
+            .flatten()
             .map(|seg| {
                 let drop_m = index.fiber_drop_m * scale_at(0.5 * (seg.from[0] + seg.to[0]));
                 let pad = drop_m * (1.0 + 1e-9);

@@ -155,7 +155,7 @@ pub(crate) fn sweep_commune(
         y_min = y_min.min(e[1]).min(e[3]);
         y_max = y_max.max(e[1]).max(e[3]);
     }
-    let mut tracer = probe.line_tracer(strip, [x_min, y_min], [x_max, y_max]);
+    let mut tracer = probe.line_tracer_for(strip, [x_min, y_min], [x_max, y_max], bits);
     if tracer.covered_whole() & bits == bits {
         return;
     }
