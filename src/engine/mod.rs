@@ -496,6 +496,9 @@ struct Prepared<'a> {
     warnings: Vec<String>,
     /// Each site's audit, when asked for ([`Prepared::with_audits`]).
     audits: Vec<SiteAudit>,
+    /// The communes projected by a uniform evaluation, kept for the gap
+    /// maps that follow it ([`run_keeping`]); empty otherwise.
+    projected: Vec<Option<MultiPolygon<f64>>>,
 }
 
 /// Finds the first commune in input order whose boundary holds a point.
@@ -617,6 +620,7 @@ impl<'a> Prepared<'a> {
                 wifi_commune,
                 warnings,
                 audits,
+                projected: Vec::new(),
             });
         }
         let strips = Strips::covering(lon_min, lon_max)?;
@@ -687,6 +691,7 @@ impl<'a> Prepared<'a> {
             wifi_commune,
             warnings,
             audits,
+            projected: Vec::new(),
         })
     }
 
@@ -882,7 +887,12 @@ fn evaluate_prepared(
     let mut warnings = prepared.warnings.clone();
     let (tallies, unassigned_population, unassigned_households) =
         match &prepared.scenario.population {
-            None => uniform(prepared, options, &mut warnings, progress)?,
+            None => {
+                let (tallies, u_pop, u_hh, projected) =
+                    uniform(prepared, options, &mut warnings, progress)?;
+                prepared.projected = projected;
+                (tallies, u_pop, u_hh)
+            }
             Some(points) => points_mode(prepared, points, &mut warnings, progress),
         };
     Ok(Evaluation {
@@ -896,12 +906,15 @@ fn evaluate_prepared(
     })
 }
 
+/// Tallies of uniform demand, and the communes projected (in strip metres).
+type Uniform = (Vec<Tally>, f64, f64, Vec<Option<MultiPolygon<f64>>>);
+
 fn uniform(
     prepared: &Prepared<'_>,
     options: &Options,
     warnings: &mut Vec<String>,
     progress: Option<Progress<'_>>,
-) -> Result<(Vec<Tally>, f64, f64)> {
+) -> Result<Uniform> {
     use geo::Area;
     let scenario = prepared.scenario;
     let res = scenario.parameters.resolution_m;
@@ -982,7 +995,8 @@ fn uniform(
         tallies.push(t);
         warnings.extend(note);
     }
-    Ok((tallies, 0.0, 0.0))
+    let projected = projected.into_iter().map(|p| p.map(|(_, p)| p)).collect();
+    Ok((tallies, 0.0, 0.0, projected))
 }
 
 /// Cell-centre counts per flag bit (last slot: cells in the commune).

@@ -68,6 +68,28 @@ impl<'a> Probe<'a> {
         Some((z, polygon))
     }
 
+    /// Every commune's geometry in its strip's metres (`None` without
+    /// one), as [`Probe::project_commune`] gives it: taken from the
+    /// uniform evaluation that prepared the probe when it kept them,
+    /// projected otherwise.
+    pub(crate) fn take_projected(&mut self) -> Vec<Option<(usize, MultiPolygon<f64>)>> {
+        use rayon::prelude::*;
+        let n = self.prepared.scenario.communes.len();
+        let kept = std::mem::take(&mut self.prepared.projected);
+        if kept.len() == n {
+            let strips = &self.prepared.commune_strip;
+            return kept
+                .into_iter()
+                .enumerate()
+                .map(|(c, p)| Some((strips[c]?, p?)))
+                .collect();
+        }
+        (0..n)
+            .into_par_iter()
+            .map(|c| self.project_commune(c))
+            .collect()
+    }
+
     /// Strip of commune `c`.
     pub(crate) fn commune_strip(&self, c: usize) -> Option<usize> {
         self.prepared.commune_strip[c]

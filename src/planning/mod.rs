@@ -25,7 +25,7 @@
 //! | after the greedy | `local_search.rs` | redundant drops, 2-for-1 and 1-for-1 swaps |
 //! | wifi | `wifi.rs` | one point where it covers the most uncovered people |
 //! | fibre | `fiber.rs` | spurs from household clusters to the nearest route |
-//! | files | `output.rs` | `gaps.geojson`, proposals, curve CSV, scenario with the plan |
+//! | files | `io::write` (`gaps.rs`, `plan.rs`) | `gaps.geojson`, proposals, curve CSV, scenario with the plan |
 //!
 //! **Around the antimeridian** (Fiji, Chukotka, Kiribati), planning works
 //! on the engine's unwrapped copy of the scenario (longitudes made
