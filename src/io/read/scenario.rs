@@ -23,6 +23,7 @@ use crate::model::{
     Commune, CommuneKind, FeatureId, FiberRoute, Parameters, PopulationPoint, RadioParams,
     Scenario, Sector, Site, SiteRange, TechSet, Technology, WifiPoint, DEFAULT_HEIGHT_M,
 };
+use crate::model::{School, ServiceKind, ServicePoint, Transmitter};
 use crate::propagation::Environment;
 use crate::{Error, Result};
 
@@ -33,6 +34,10 @@ pub(crate) const FIBER: &str = "fiber.geojson";
 pub(crate) const WIFI: &str = "wifi.geojson";
 pub(crate) const POPULATION: &str = "population.geojson";
 pub(crate) const PARAMETERS: &str = "scenario.toml";
+// --- scorecard layers ---
+pub(crate) const SCHOOLS: &str = "schools.geojson";
+pub(crate) const SERVICE_POINTS: &str = "service_points.geojson";
+pub(crate) const BROADCAST: &str = "broadcast.geojson";
 
 /// Loads and validates the scenario in `dir`.
 ///
@@ -303,6 +308,10 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
     }
     warnings.extend(geometry_warnings);
 
+    // scorecard layers: small point files, read after the others
+    let crs = new_crs()?;
+    let scorecard = read_scorecard_layers(dir, &crs, &mut warnings)?;
+
     Ok(Scenario {
         communes,
         sites,
@@ -311,7 +320,171 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
         population,
         parameters,
         warnings,
+        schools: scorecard.schools,
+        service_points: scorecard.service_points,
+        broadcast: scorecard.broadcast,
     })
+}
+
+/// The scorecard's optional layers (`None`: file absent).
+struct ScorecardLayers {
+    schools: Option<Vec<School>>,
+    service_points: Option<Vec<ServicePoint>>,
+    broadcast: Option<Vec<Transmitter>>,
+}
+
+/// Reads `schools.geojson`, `service_points.geojson` and
+/// `broadcast.geojson` when present, with the rules of the other point
+/// layers: unique ids, `Point` geometries (a null one skipped with a
+/// warning), typed properties; an unknown service point `kind` is refused
+/// by name, a transmitter without `range_m` is refused.
+fn read_scorecard_layers(
+    dir: &Path,
+    crs: &InputCrs,
+    warnings: &mut Vec<String>,
+) -> Result<ScorecardLayers> {
+    let path = dir.join(SCHOOLS);
+    let schools = match read_optional(&path)? {
+        Some(bytes) => Some(read_schools(&path, &bytes, crs, warnings)?),
+        None => None,
+    };
+    let path = dir.join(SERVICE_POINTS);
+    let service_points = match read_optional(&path)? {
+        Some(bytes) => Some(read_service_points(&path, &bytes, crs, warnings)?),
+        None => None,
+    };
+    let path = dir.join(BROADCAST);
+    let broadcast = match read_optional(&path)? {
+        Some(bytes) => Some(read_broadcast(&path, &bytes, crs, warnings)?),
+        None => None,
+    };
+    Ok(ScorecardLayers {
+        schools,
+        service_points,
+        broadcast,
+    })
+}
+
+fn read_schools(
+    path: &Path,
+    bytes: &[u8],
+    crs: &InputCrs,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<School>> {
+    let mut out = Vec::new();
+    let mut ids = SeenIds::default();
+    read_feature_collection(path, bytes, crs, |index, raw| {
+        let mut f = Feature::new(path, index, &raw)?;
+        let id = f.required_id()?;
+        ids.insert(&f, &id)?;
+        let location = read_point(&f)?;
+        let name = f.string("name")?;
+        let level = f.string("level")?;
+        let students = f.non_negative("students")?;
+        let connected = match f.get("connected") {
+            None => None,
+            Some(Json::Bool(b)) => Some(*b),
+            Some(other) => {
+                return Err(f.err(
+                    "connected",
+                    format!("must be true or false, got {}", feature::describe(other)),
+                ))
+            }
+        };
+        match location {
+            Ok(location) => out.push(School {
+                id,
+                name,
+                level,
+                students,
+                connected,
+                location,
+            }),
+            Err(why) => {
+                warnings.push(f.warning(Some("geometry"), format!("{why}: school skipped")))
+            }
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+fn read_service_points(
+    path: &Path,
+    bytes: &[u8],
+    crs: &InputCrs,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<ServicePoint>> {
+    let mut out = Vec::new();
+    let mut ids = SeenIds::default();
+    read_feature_collection(path, bytes, crs, |index, raw| {
+        let mut f = Feature::new(path, index, &raw)?;
+        let id = f.required_id()?;
+        ids.insert(&f, &id)?;
+        let location = read_point(&f)?;
+        let kind = match f.string("kind")? {
+            None => return Err(f.err("kind", "missing required property")),
+            Some(k) => k.parse::<ServiceKind>().map_err(|why| f.err("kind", why))?,
+        };
+        let name = f.string("name")?;
+        match location {
+            Ok(location) => out.push(ServicePoint {
+                id,
+                kind,
+                name,
+                location,
+            }),
+            Err(why) => {
+                warnings.push(f.warning(Some("geometry"), format!("{why}: service point skipped")))
+            }
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+fn read_broadcast(
+    path: &Path,
+    bytes: &[u8],
+    crs: &InputCrs,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Transmitter>> {
+    let mut out = Vec::new();
+    let mut ids = SeenIds::default();
+    read_feature_collection(path, bytes, crs, |index, raw| {
+        let mut f = Feature::new(path, index, &raw)?;
+        let id = f.required_id()?;
+        ids.insert(&f, &id)?;
+        let location = read_point(&f)?;
+        let name = f.string("name")?;
+        let erp_kw = f.positive("erp_kw")?;
+        let height_m = f.positive("height_m")?;
+        let frequency_mhz = f.positive("frequency_mhz")?;
+        let Some(range_m) = f.positive("range_m")? else {
+            let why = if erp_kw.is_some() {
+                "missing required property: the DTT layer is a disc of range_m (ranges are not derived from erp_kw)"
+            } else {
+                "missing required property"
+            };
+            return Err(f.err("range_m", why));
+        };
+        match location {
+            Ok(location) => out.push(Transmitter {
+                id,
+                name,
+                range_m,
+                erp_kw,
+                height_m,
+                frequency_mhz,
+                location,
+            }),
+            Err(why) => {
+                warnings.push(f.warning(Some("geometry"), format!("{why}: transmitter skipped")))
+            }
+        }
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// What the infrastructure branch of [`load_scenario`] reads.
@@ -809,6 +982,15 @@ fn read_parameters(path: &Path, bytes: &[u8]) -> Result<Parameters> {
     })?;
     // the keys the model knows, taken from its own serialisation
     let known = Parameters::known_keys();
+    // scorecard: an unknown indicator in [targets] is named as such
+    if let Some(toml::Value::Table(targets)) = table.get("targets") {
+        for key in targets.keys() {
+            let probe = crate::model::Targets([(key.clone(), 0.0)].into_iter().collect());
+            if let Err((name, reason)) = probe.check() {
+                return Err(Error::invalid(Location::file(path).property(name), reason));
+            }
+        }
+    }
     check_toml_keys(path, &table, &known, "")?;
     let parameters: Parameters =
         toml::Value::Table(table)
@@ -978,7 +1160,10 @@ pub fn read_candidates(path: impl AsRef<Path>, crs: Option<&str>) -> Result<Vec<
 }
 
 /// Every file name a scenario directory may hold.
-pub(crate) const SCENARIO_FILES: [&str; 8] = [
+pub(crate) const SCENARIO_FILES: [&str; 11] = [
+    SCHOOLS,
+    SERVICE_POINTS,
+    BROADCAST,
     COMMUNES,
     SITES,
     super::sites_csv::SITES_CSV,
