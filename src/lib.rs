@@ -169,6 +169,7 @@ pub mod model;
 pub mod planning;
 pub mod propagation;
 pub mod report;
+pub mod scorecard;
 pub mod synth;
 
 use std::path::Path;
@@ -245,7 +246,9 @@ pub fn evaluate_with_sites(
 /// ([`io::write::sites_map`]) and `gaps.geojson` (uncovered regions of every
 /// layer, [`planning::find_gaps`]), `report.html` (the interactive map and
 /// tables, [`io::write::html`]) and `map.png` (the 4G choropleth,
-/// [`io::write::map_png()`]) into `out_dir` (created if needed).
+/// [`io::write::map_png()`]), and `scorecard.json` / `scorecard.csv` (the
+/// digital-infrastructure scorecard, [`scorecard::scorecard`]) into
+/// `out_dir` (created if needed).
 /// Returns the report.
 ///
 /// Nothing is written unless every step before succeeds: a refused
@@ -281,10 +284,17 @@ pub fn report_scenario(
         ..Default::default()
     };
     let gaps = planning::find_gaps(&scenario, &report, &gap_options)?;
+    // the digital-infrastructure scorecard (scorecard.json, scorecard.csv)
+    let card = scorecard::scorecard(&scenario, &report, options)?;
+    let card_csv = io::write::scorecard_csv(&card)?;
+    let html_options = io::write::html::HtmlOptions {
+        scorecard: Some(card.clone()),
+        ..Default::default()
+    };
     // the pictures are built side by side (each is one thread's work),
     // before anything is written: a refused report writes nothing
     let (page, png) = rayon::join(
-        || io::write::report_html(&scenario, &report, Some(&gaps)),
+        || io::write::html::report_html_with(&scenario, &report, Some(&gaps), &html_options),
         || {
             io::write::map_png(
                 &scenario,
@@ -297,7 +307,9 @@ pub fn report_scenario(
     let (page, png) = (page?, png?);
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     // every file on its own task; the first error in this order is returned
-    let files: [&(dyn Fn() -> Result<()> + Sync); 7] = [
+    let files: [&(dyn Fn() -> Result<()> + Sync); 9] = [
+        &|| io::write::write_scorecard_json(out_dir.join("scorecard.json"), &card),
+        &|| io::write::write_atomic(&out_dir.join("scorecard.csv"), &card_csv),
         &|| io::write::write_report(out_dir.join("report.json"), &report),
         &|| io::write::write_communes_map(out_dir.join("communes.geojson"), &scenario, &report),
         &|| io::write::write_communes_csv(out_dir.join("communes.csv"), &report),
