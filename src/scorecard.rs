@@ -53,9 +53,7 @@
 
 use crate::engine::probe::{east, unwrapped, Probe};
 use crate::engine::Options;
-use crate::model::{
-    FeatureId, Layer, Scenario, ServiceKind, Site, SiteRange, Technology,
-};
+use crate::model::{FeatureId, Layer, Scenario, ServiceKind, Site, SiteRange, Technology};
 use crate::report::{pct, Report};
 use crate::Result;
 
@@ -208,9 +206,8 @@ fn schools_pass(scenario: &Scenario, options: &Options) -> Result<Vec<(Option<us
                         .total_cmp(&(centres[b] - p.x()).abs())
                 })
             });
-            let covered = strip.is_some_and(|z| {
-                probe.flags(z, probe.frame(z).forward(p.x(), p.y())) & mask != 0
-            });
+            let covered = strip
+                .is_some_and(|z| probe.flags(z, probe.frame(z).forward(p.x(), p.y())) & mask != 0);
             (commune, s.connected == Some(true) || covered)
         })
         .collect())
@@ -290,12 +287,7 @@ pub fn scorecard(scenario: &Scenario, report: &Report, options: &Options) -> Res
             areas[*c].schools_connected += usize::from(*connected);
         }
     }
-    for (p, commune) in scenario
-        .service_points
-        .iter()
-        .flatten()
-        .zip(&located)
-    {
+    for (p, commune) in scenario.service_points.iter().flatten().zip(&located) {
         city.points[p.kind.index()] += 1;
         if let Some(c) = commune {
             areas[*c].points[p.kind.index()] += 1;

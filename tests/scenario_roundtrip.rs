@@ -10,11 +10,11 @@ use common::ring;
 use geo::{LineString, MultiLineString, MultiPolygon, Point, Polygon};
 use proptest::prelude::*;
 use telecov::io::{load_scenario, write_scenario};
+use telecov::model::{AccessRanges, School, ServiceKind, ServicePoint, Targets, Transmitter};
 use telecov::model::{
     Commune, CommuneKind, FeatureId, FiberRoute, Parameters, PopulationPoint, RadioParams,
     Scenario, Sector, Site, SiteRange, TechRanges, TechSet, Technology, WifiPoint,
 };
-use telecov::model::{AccessRanges, School, ServiceKind, ServicePoint, Targets, Transmitter};
 use telecov::propagation::{Environment, EnvironmentRules, RadioConfig};
 use telecov::Error;
 

@@ -95,7 +95,7 @@ pub fn run(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     println!(
-        "loaded, evaluated and written in {:.1} ms: {}/report.json, report.html, map.png, communes.geojson, communes.csv, sites.geojson, gaps.geojson",
+        "loaded, evaluated and written in {:.1} ms: {}/report.json, report.html, map.png, communes.geojson, communes.csv, sites.geojson, gaps.geojson, scorecard.json, scorecard.csv",
         elapsed.as_secs_f64() * 1e3,
         out_dir.display()
     );

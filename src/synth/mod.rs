@@ -63,10 +63,10 @@ mod frame;
 mod helpers;
 mod mesh;
 mod partition;
+mod services;
 mod sites;
 #[cfg(test)]
 mod test_support;
-mod services;
 mod tile;
 mod wifi;
 

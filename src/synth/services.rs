@@ -17,9 +17,7 @@ use rand::Rng;
 
 use super::helpers::{apportion, round6, splitmix64, stream};
 use super::{CityConfig, COMMUNES_PER_COPY};
-use crate::model::{
-    Commune, FeatureId, School, ServiceKind, ServicePoint, Targets, Transmitter,
-};
+use crate::model::{Commune, FeatureId, School, ServiceKind, ServicePoint, Targets, Transmitter};
 
 /// The department's plan figures, as the demo's `[targets]`.
 pub(super) fn plan_targets() -> Targets {
@@ -55,8 +53,9 @@ fn inside(c: &Commune, rng: &mut rand_chacha::ChaCha8Rng) -> Point<f64> {
             return p;
         }
     }
-    g.centroid()
-        .map_or(Point::new(0.0, 0.0), |p| Point::new(round6(p.x()), round6(p.y())))
+    g.centroid().map_or(Point::new(0.0, 0.0), |p| {
+        Point::new(round6(p.x()), round6(p.y()))
+    })
 }
 
 /// Counts per commune: `floor` each, the rest of `total` by population.
@@ -80,12 +79,7 @@ pub(super) fn place_services(
 ) -> (Vec<School>, Vec<ServicePoint>, Vec<Transmitter>) {
     let seed = splitmix64(config.seed ^ 0x5c0e_ca2d);
     let copies = config.scale as usize;
-    const LEVELS: [&str; 4] = [
-        "preschool",
-        "primary",
-        "lower_secondary",
-        "upper_secondary",
-    ];
+    const LEVELS: [&str; 4] = ["preschool", "primary", "lower_secondary", "upper_secondary"];
     let mut rng = stream(seed, 1);
     let mut schools = Vec::new();
     let counts = per_commune(config.schools * copies, 3, communes);
@@ -151,7 +145,8 @@ pub(super) fn place_services(
                 .iter()
                 .copied()
                 .max_by(|a, b| {
-                    let d = |p: &Point<f64>| (p.x() - main.x()).powi(2) + (p.y() - main.y()).powi(2);
+                    let d =
+                        |p: &Point<f64>| (p.x() - main.x()).powi(2) + (p.y() - main.y()).powi(2);
                     d(a).total_cmp(&d(b))
                 })
                 .unwrap_or(main);
