@@ -55,6 +55,7 @@
 //! | signal-level mode: best server, antenna pattern, SINR | [`engine::signal`] | [`engine::signal::evaluate_signal`], [`engine::signal::best_server_map`] |
 //! | signal-level rasters on a WGS 84 grid (level, SINR, serving site) | [`engine::raster`] | [`engine::raster::signal_raster`], [`io::write::write_signal_rasters`] (GeoTIFF) |
 //! | per-commune figures, totals | [`report`] | [`Report`] |
+//! | the digital-infrastructure scorecard against `[targets]` (schools, service points, DTT, fibre, mobile broadband, wifi) | [`scorecard`] | [`scorecard::scorecard`], [`io::write::write_scorecard_json`] |
 //! | report.json, maps, plans, tables | [`io::write`] | [`io::write::write_report`], [`report_scenario`] |
 //! | report.html (offline interactive map), map.png | [`io::write`](mod@io::write) | [`io::write::report_html`], [`io::write::map_png()`] |
 //! | gap maps, site / wifi / fibre planning to targets | [`planning`] | [`planning::find_gaps`], [`planning::plan`] |

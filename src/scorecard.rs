@@ -273,8 +273,8 @@ pub fn scorecard(scenario: &Scenario, report: &Report, options: &Options) -> Res
         for (a, (within, dtt)) in areas.iter_mut().zip(access) {
             a.within = *within;
             a.dtt = *dtt;
-            for k in 0..3 {
-                city.within[k] += within[k];
+            for (sum, w) in city.within.iter_mut().zip(within) {
+                *sum += w;
             }
             city.dtt += dtt;
         }

@@ -182,7 +182,11 @@ fn written_runs_of_a_plan_show_its_additions_commune_by_commune() {
         let gain = after.communes[i].population_wifi_covered - c.population_wifi_covered;
         // compare's arithmetic on figures read back from report.json
         let change = row["covered_wifi"]["change"].as_f64().unwrap();
-        assert!((change - gain).abs() <= 1e-9 * gain.abs().max(1.0), "{}", c.id);
+        assert!(
+            (change - gain).abs() <= 1e-9 * gain.abs().max(1.0),
+            "{}",
+            c.id
+        );
         assert_eq!(gain > 0.0, added[i] > 0, "{}", c.id);
         assert_eq!(row["covered_4G"]["change"].as_f64(), Some(0.0));
     }

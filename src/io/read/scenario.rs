@@ -42,7 +42,8 @@ pub(crate) const BROADCAST: &str = "broadcast.geojson";
 /// Loads and validates the scenario in `dir`.
 ///
 /// Reads `communes.geojson` (required), then `sites.geojson`,
-/// `fiber.geojson`, `wifi.geojson`, `population.geojson` and
+/// `fiber.geojson`, `wifi.geojson`, `population.geojson`, the scorecard's
+/// `schools.geojson`, `service_points.geojson`, `broadcast.geojson` and
 /// `scenario.toml` when present (a missing optional file means none of that
 /// infrastructure, or default parameters). When `population.geojson` is
 /// present the scenario is in points mode: [`Scenario::population`] is
@@ -78,6 +79,8 @@ pub(crate) const BROADCAST: &str = "broadcast.geojson";
 /// | `scenario.toml`: `crs` not a string, a CRS PROJ does not know (PROJ's message quoted), or any CRS but WGS 84 without the `proj` feature (the message says to build with `--features proj`) | [`Error::Invalid`], scenario.toml, key `crs` |
 /// | a position that cannot be transformed from `crs` to WGS 84 (outside the projection's domain, a non-finite result) | [`Error::Invalid`] naming file, feature and `geometry` with the position's path (`coordinates[0][3]`); for `sites.csv`, [`Error::Parse`] at the line and longitude column |
 /// | a GeoJSON `crs` member (the 2008 draft's) that contradicts scenario.toml: not WGS 84 when `crs` is absent, not the same EPSG code when it is given | [`Error::Invalid`], property `crs` |
+/// | scorecard layers (`schools.geojson`, `service_points.geojson`, `broadcast.geojson`, read after the others): a geometry that is not a Point, a duplicate or missing `id`; a service point's `kind` missing or not `telecom`, `postal`, `internet_agent` (the given kind quoted); a school's `connected` not a boolean, `students` < 0; a transmitter's `range_m` missing (also when `erp_kw` is given: ranges are not derived from power) or `range_m`, `erp_kw`, `height_m`, `frequency_mhz` not > 0 | [`Error::Invalid`] naming file, feature and property |
+/// | `scenario.toml`: a `[targets]` key that names no indicator (`targets.NAME`, "unknown indicator"), a target < 0 or a percentage > 100; an `[access]` range not > 0 or an unknown `[access]` kind | [`Error::Invalid`] naming the key |
 ///
 /// Unknown extra properties and unknown files are ignored. Optional
 /// properties given as `null` count as absent.
@@ -1161,9 +1164,6 @@ pub fn read_candidates(path: impl AsRef<Path>, crs: Option<&str>) -> Result<Vec<
 
 /// Every file name a scenario directory may hold.
 pub(crate) const SCENARIO_FILES: [&str; 11] = [
-    SCHOOLS,
-    SERVICE_POINTS,
-    BROADCAST,
     COMMUNES,
     SITES,
     super::sites_csv::SITES_CSV,
@@ -1172,6 +1172,10 @@ pub(crate) const SCENARIO_FILES: [&str; 11] = [
     POPULATION,
     super::raster::POPULATION_TIF,
     PARAMETERS,
+    // scorecard layers
+    SCHOOLS,
+    SERVICE_POINTS,
+    BROADCAST,
 ];
 
 /// Refuses a file one edit away from a scenario file's name
