@@ -256,7 +256,7 @@ fn print_scorecard(card: &telecov::scorecard::Scorecard) {
         }
         _ => "",
     };
-    let num = |v: Option<f64>| v.map_or("–".to_owned(), |x| format!("{x:.1}"));
+    let num = |v: Option<f64>| v.map_or("–".to_owned(), |x| format!("{x:.2}"));
     for (name, i) in &card.city {
         println!(
             "  {name:<32} {:>7} target {:>5} met {:<5} gap {:>10}  ({})",
