@@ -405,3 +405,27 @@ fn the_demo_scorecard_has_the_seed_figures_shape() {
     let page = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
     assert!(page.contains("<table id=\"scorecard\">"));
 }
+
+#[test]
+fn the_scorecard_does_not_depend_on_the_thread_count() {
+    let mut s = small_city(5);
+    s.schools = Some(vec![
+        School::new(1, (105.72, 10.02)),
+        School::new(2, (105.80, 10.01)).with_connected(true),
+    ]);
+    s.parameters
+        .targets
+        .0
+        .insert("telecom_within_range_pct".into(), 90.0);
+    let report = telecov::evaluate(&s).unwrap();
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| scorecard(&s, &report, &Options::default()).unwrap())
+    };
+    let one = run(1);
+    assert_eq!(one, run(2));
+    assert_eq!(one, run(5));
+}
