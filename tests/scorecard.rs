@@ -366,7 +366,7 @@ fn the_demo_scorecard_has_the_seed_figures_shape() {
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let city = &v["city"]["indicators"];
     let value = |n: &str| city[n]["value"].as_f64().unwrap_or_else(|| panic!("{n}"));
-    // exactly the two members, in the shape
+    // exactly the two members, in the documented shape
     assert_eq!(v.as_object().unwrap().len(), 2);
     assert_eq!(v["city"].as_object().unwrap().len(), 1);
     for (name, ind) in city.as_object().unwrap() {
