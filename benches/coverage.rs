@@ -14,7 +14,8 @@
 //!   shape tested at every point), same scenario, same run.
 //! - `points_mode`: 10⁴ to 10⁷ demand points given as `population.geojson`
 //!   would give them.
-//! - `demo_end_to_end`: load `data/demo` from disk and evaluate it.
+//! - `demo_end_to_end`: load `data/demo` from disk and evaluate it; its
+//!   scorecard alone, and the whole `report_scenario` (every file written).
 //! - `signal`: signal-level mode against range mode on the demo.
 //!
 //! Run: `cargo bench --bench coverage`; results are recorded in
@@ -241,6 +242,15 @@ fn demo_end_to_end(c: &mut Criterion) {
     });
     group.bench_function("load_and_evaluate", |b| {
         b.iter(|| telecov::evaluate(&telecov::io::load_scenario(dir).unwrap()).unwrap())
+    });
+    // the scorecard stage of a coverage run against the whole run
+    let report = telecov::evaluate(&scenario).unwrap();
+    group.bench_function("scorecard", |b| {
+        b.iter(|| telecov::scorecard::scorecard(&scenario, &report, &Options::default()).unwrap())
+    });
+    let out = tempfile::tempdir().unwrap();
+    group.bench_function("report_scenario", |b| {
+        b.iter(|| telecov::report_scenario(dir, out.path(), &Options::default()).unwrap())
     });
     group.finish();
 }

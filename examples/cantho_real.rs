@@ -48,6 +48,18 @@
 //! polygons) and the communes whose raster total differs from the census by
 //! more than 10 %. It prints the per-district table and the
 //! raster-versus-census figures.
+//!
+//! It also writes `scorecard.json` and `scorecard.csv` against the city
+//! plan's targets (fibre 60 % of households; mobile broadband, DTT,
+//! schools, wifi communes 100 %) and prints the city's figures it can
+//! compute: fibre (from the road lines standing in for routes) and mobile
+//! broadband (from the synthetic sites), each labelled with its source.
+//! The public data holds no position of DTT transmitters, schools, public
+//! wifi points or service points, so `dtt_people_pct`,
+//! `schools_connected_pct`, `wifi_communes_pct` and the service-point
+//! indicators are absent; it lists the files a user supplies for them
+//! (`broadcast.geojson`, `schools.geojson`, `wifi.geojson`,
+//! `service_points.geojson`, see the README's input table).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -144,8 +156,14 @@ pub fn run(args: Args) -> Result<(), BoxError> {
     }
     let cantho = build_scenario(&data, &options)?;
     let built = t0.elapsed();
-    let report = telecov::evaluate(&cantho.scenario)?;
+    let mut scenario = cantho.scenario;
+    scenario.parameters.targets = city_targets();
+    let report = telecov::evaluate(&scenario)?;
+    let card = telecov::scorecard::scorecard(&scenario, &report, &telecov::Options::default())?;
+    let cantho = CanTho { scenario, ..cantho };
     std::fs::create_dir_all(&out)?;
+    telecov::io::write::write_scorecard_json(out.join("scorecard.json"), &card)?;
+    telecov::io::write::write_scorecard_csv(out.join("scorecard.csv"), &card)?;
     telecov::io::write::write_report(out.join("report.json"), &report)?;
     telecov::io::write::write_communes_map(
         out.join("communes.geojson"),
@@ -198,14 +216,78 @@ pub fn run(args: Args) -> Result<(), BoxError> {
             );
         }
     }
+    print_scorecard(&card);
     println!(
-        "{} warning(s) in report.json; built in {:.2} s, total {:.2} s: {}/report.json, communes.geojson, sites.geojson",
+        "{} warning(s) in report.json; built in {:.2} s, total {:.2} s: {}/report.json, communes.geojson, sites.geojson, scorecard.json, scorecard.csv",
         report.warnings.len(),
         built.as_secs_f64(),
         elapsed.as_secs_f64(),
         out.display()
     );
     Ok(())
+}
+
+/// The city's digital-transformation targets (mid-2022 figures of its
+/// information and communications department), as `[targets]`.
+fn city_targets() -> telecov::model::Targets {
+    telecov::model::Targets(
+        [
+            ("fiber_households_pct", 60.0),
+            ("mobile_broadband_people_pct", 100.0),
+            ("mobile_broadband_communes_pct", 100.0),
+            ("dtt_people_pct", 100.0),
+            ("schools_connected_pct", 100.0),
+            ("wifi_communes_pct", 100.0),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect(),
+    )
+}
+
+/// Prints the scorecard's city figures, where each comes from, and the
+/// indicators public data cannot give with the file a user supplies.
+fn print_scorecard(card: &telecov::scorecard::Scorecard) {
+    println!("Scorecard (city; targets of the city's plan):");
+    let source = |name: &str| match name {
+        "fiber_households_pct" => "2011 road lines standing in for fibre routes",
+        "mobile_broadband_people_pct" | "mobile_broadband_communes_pct" => {
+            "synthetic sites (no public base-station list)"
+        }
+        _ => "",
+    };
+    let num = |v: Option<f64>| v.map_or("–".to_owned(), |x| format!("{x:.2}"));
+    for (name, i) in &card.city {
+        println!(
+            "  {name:<32} {:>7} target {:>5} met {:<5} gap {:>10}  ({})",
+            num(i.value),
+            num(i.target),
+            i.met.map_or("–".to_owned(), |m| m.to_string()),
+            num(i.gap),
+            source(name)
+        );
+    }
+    println!("Not computable from the public data (no public positions); supply these files:");
+    for (names, file) in [
+        (
+            "dtt_people_pct",
+            "broadcast.geojson: DTT transmitters, points with id, range_m (erp_kw, height_m, frequency_mhz kept)",
+        ),
+        (
+            "schools_connected_pct",
+            "schools.geojson: points with id, optional name, level, students, connected",
+        ),
+        (
+            "wifi_communes_pct",
+            "wifi.geojson: public wifi points with id, optional range_m",
+        ),
+        (
+            "telecom/postal/internet_agent_within_range_pct, people_per_…",
+            "service_points.geojson: points with id, kind = telecom | postal | internet_agent",
+        ),
+    ] {
+        println!("  {names:<32} {file}");
+    }
 }
 
 /// Builds the Can Tho scenario from the data folder (see the file's docs).

@@ -55,6 +55,7 @@
 //! | signal-level mode: best server, antenna pattern, SINR | [`engine::signal`] | [`engine::signal::evaluate_signal`], [`engine::signal::best_server_map`] |
 //! | signal-level rasters on a WGS 84 grid (level, SINR, serving site) | [`engine::raster`] | [`engine::raster::signal_raster`], [`io::write::write_signal_rasters`] (GeoTIFF) |
 //! | per-commune figures, totals | [`report`] | [`Report`] |
+//! | the digital-infrastructure scorecard against `[targets]` (schools, service points, DTT, fibre, mobile broadband, wifi) | [`scorecard`] | [`scorecard::scorecard`], [`io::write::write_scorecard_json`] |
 //! | report.json, maps, plans, tables | [`io::write`] | [`io::write::write_report`], [`report_scenario`] |
 //! | report.html (offline interactive map), map.png | [`io::write`](mod@io::write) | [`io::write::report_html`], [`io::write::map_png()`] |
 //! | gap maps, site / wifi / fibre planning to targets | [`planning`] | [`planning::find_gaps`], [`planning::plan`] |
@@ -169,6 +170,7 @@ pub mod model;
 pub mod planning;
 pub mod propagation;
 pub mod report;
+pub mod scorecard;
 pub mod synth;
 
 use std::path::Path;
@@ -245,7 +247,9 @@ pub fn evaluate_with_sites(
 /// ([`io::write::sites_map`]) and `gaps.geojson` (uncovered regions of every
 /// layer, [`planning::find_gaps`]), `report.html` (the interactive map and
 /// tables, [`io::write::html`]) and `map.png` (the 4G choropleth,
-/// [`io::write::map_png()`]) into `out_dir` (created if needed).
+/// [`io::write::map_png()`]), and `scorecard.json` / `scorecard.csv` (the
+/// digital-infrastructure scorecard, [`scorecard::scorecard`]) into
+/// `out_dir` (created if needed).
 /// Returns the report.
 ///
 /// Nothing is written unless every step before succeeds: a refused
@@ -266,7 +270,7 @@ pub fn report_scenario(
 }
 
 /// [`report_scenario`], telling `stage` the wall time of each stage as it
-/// ends (`load`, `evaluate`, `gaps`, `pictures`, then one entry per file
+/// ends (`load`, `evaluate`, `gaps`, `scorecard`, `pictures`, then one entry per file
 /// written, such as `report.json`, written side by side, and `write` for
 /// all of them): what `telecov coverage --timings` prints.
 ///
@@ -314,10 +318,19 @@ pub fn report_scenario_with_stages(
     let gaps = planning::find_gaps_probed(&scenario, &report, &gap_options, probe)?;
     timed("gaps", t0);
     let t0 = Instant::now();
+    // the digital-infrastructure scorecard (scorecard.json, scorecard.csv)
+    let card = scorecard::scorecard(&scenario, &report, options)?;
+    let card_csv = io::write::scorecard_csv(&card)?;
+    timed("scorecard", t0);
+    let t0 = Instant::now();
+    let html_options = io::write::html::HtmlOptions {
+        scorecard: Some(card.clone()),
+        ..Default::default()
+    };
     // the pictures are built side by side (each is one thread's work),
     // before anything is written: a refused report writes nothing
     let (page, png) = rayon::join(
-        || io::write::report_html(&scenario, &report, Some(&gaps)),
+        || io::write::html::report_html_with(&scenario, &report, Some(&gaps), &html_options),
         || {
             io::write::map_png(
                 &scenario,
@@ -333,7 +346,11 @@ pub fn report_scenario_with_stages(
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     // every file on its own task; the first error in this order is returned
     type Writer<'w> = &'w (dyn Fn(&Path) -> Result<()> + Sync);
-    let files: [(&str, Writer<'_>); 7] = [
+    let files: [(&str, Writer<'_>); 9] = [
+        ("scorecard.json", &|p| {
+            io::write::write_scorecard_json(p, &card)
+        }),
+        ("scorecard.csv", &|p| io::write::write_atomic(p, &card_csv)),
         ("report.json", &|p| io::write::write_report(p, &report)),
         ("communes.geojson", &|p| {
             io::write::write_communes_map(p, &scenario, &report)

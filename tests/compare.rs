@@ -132,3 +132,62 @@ fn runs_of_different_places_are_refused_and_new_or_gone_communes_named() {
     assert_eq!(changes.new[0].0, FeatureId::Str("new-0".into()));
     assert_eq!(changes.communes.len(), report.communes.len() - 3);
 }
+
+#[test]
+fn written_runs_of_a_plan_show_its_additions_commune_by_commune() {
+    let scenario = city();
+    let options = PlanOptions {
+        targets: vec!["wifi=100".parse::<Target>().unwrap()],
+        ..PlanOptions::default()
+    };
+    let p = plan(&scenario, &options).unwrap();
+    assert!(!p.wifi.is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    let (input, planned) = (dir.path().join("input"), dir.path().join("planned"));
+    telecov::io::write_scenario(&input, &scenario).unwrap();
+    telecov::io::write_scenario(&planned, &p.scenario_with_plan).unwrap();
+    let (run_a, run_b) = (dir.path().join("a"), dir.path().join("b"));
+    let before = telecov::report_scenario(&input, &run_a, &telecov::Options::default()).unwrap();
+    let after = telecov::report_scenario(&planned, &run_b, &telecov::Options::default()).unwrap();
+    let out = dir.path().join("cmp");
+    telecov::cli::compare::run(telecov::cli::compare::CompareArgs {
+        before: run_a,
+        after: run_b,
+        out: Some(out.clone()),
+    })
+    .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("changes.json")).unwrap()).unwrap();
+    assert_eq!(json["new_communes"].as_array().unwrap().len(), 0);
+    assert_eq!(json["gone_communes"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        json["totals"]["wifi_points"]["change"].as_f64(),
+        Some(p.wifi.len() as f64)
+    );
+    assert_eq!(json["totals"]["sites"]["change"].as_f64(), Some(0.0));
+    // per commune: exactly the wifi points the plan put there, and the
+    // wifi coverage the planned scenario's report measures
+    let mut added = vec![0usize; scenario.communes.len()];
+    for w in &p.wifi {
+        added[w.commune] += 1;
+    }
+    for (i, c) in before.communes.iter().enumerate() {
+        let row = json["communes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == serde_json::to_value(&c.id).unwrap())
+            .unwrap();
+        assert_eq!(row["wifi_points"]["change"].as_f64(), Some(added[i] as f64));
+        let gain = after.communes[i].population_wifi_covered - c.population_wifi_covered;
+        // compare's arithmetic on figures read back from report.json
+        let change = row["covered_wifi"]["change"].as_f64().unwrap();
+        assert!(
+            (change - gain).abs() <= 1e-9 * gain.abs().max(1.0),
+            "{}",
+            c.id
+        );
+        assert_eq!(gain > 0.0, added[i] > 0, "{}", c.id);
+        assert_eq!(row["covered_4G"]["change"].as_f64(), Some(0.0));
+    }
+}

@@ -2,7 +2,7 @@
 //! layer uses only the layers above it in this list.
 //!
 //! ```text
-//! error → model → geodesy → propagation → engine → report → planning → io → synth → lib.rs → cli → bin
+//! error → model → geodesy → propagation → engine → report → scorecard → planning → io → synth → lib.rs → cli → bin
 //! ```
 //!
 //! Doc comments and ordinary comments may name any module (a link is not a
@@ -12,13 +12,14 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The layers, lowest first.
-const ORDER: [&str; 12] = [
+const ORDER: [&str; 13] = [
     "error",
     "model",
     "geodesy",
     "propagation",
     "engine",
     "report",
+    "scorecard",
     "planning",
     "io",
     "synth",
@@ -37,6 +38,7 @@ fn layer_of_crate_item(name: &str) -> &'static str {
         "propagation" => "propagation",
         "engine" | "demand" | "Options" | "Lookup" | "Sampling" | "Progress" => "engine",
         "report" | "Report" => "report",
+        "scorecard" => "scorecard",
         "planning" => "planning",
         "io" => "io",
         "synth" => "synth",

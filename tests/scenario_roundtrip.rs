@@ -10,6 +10,7 @@ use common::ring;
 use geo::{LineString, MultiLineString, MultiPolygon, Point, Polygon};
 use proptest::prelude::*;
 use telecov::io::{load_scenario, write_scenario};
+use telecov::model::{AccessRanges, School, ServiceKind, ServicePoint, Targets, Transmitter};
 use telecov::model::{
     Commune, CommuneKind, FeatureId, FiberRoute, Parameters, PopulationPoint, RadioParams,
     Scenario, Sector, Site, SiteRange, TechRanges, TechSet, Technology, WifiPoint,
@@ -171,8 +172,51 @@ fn hand_built() -> Scenario {
             },
             // written scenarios are WGS 84: `crs` is never written
             crs: None,
+            access: AccessRanges {
+                telecom: 2500.0,
+                postal: 1.0 / 3.0 * 1e4,
+                internet_agent: 1500.0,
+            },
+            targets: Targets(
+                [
+                    ("fiber_households_pct".to_owned(), 60.0),
+                    ("people_per_postal_point".to_owned(), 1.0 / 3.0 * 1e4),
+                    ("mobile_broadband_commune_min_pct".to_owned(), 95.0),
+                ]
+                .into(),
+            ),
         },
         warnings: vec![],
+        schools: Some(vec![
+            School {
+                id: FeatureId::Str("S1".into()),
+                name: Some("Trường \"A\"".into()),
+                level: Some("primary".into()),
+                students: Some(640.0),
+                connected: Some(true),
+                location: Point::new(105.846, 21.032),
+            },
+            School::new(2, (105.901, 21.001)).with_connected(false),
+            School::new(3, (105.902, 21.002)),
+        ]),
+        service_points: Some(vec![
+            ServicePoint::new("T1", ServiceKind::Telecom, (105.85, 21.04)),
+            ServicePoint {
+                name: Some("Bưu điện".into()),
+                ..ServicePoint::new(7, ServiceKind::Postal, (105.86, 21.05))
+            },
+            ServicePoint::new("N1", ServiceKind::InternetAgent, (105.87, 21.06)),
+        ]),
+        broadcast: Some(vec![
+            Transmitter::new("DTT1", (105.88, 21.07), 45_000.0),
+            Transmitter {
+                erp_kw: Some(10.0),
+                height_m: Some(1.0 / 3.0 * 300.0),
+                frequency_mhz: Some(610.0),
+                name: Some("Đài".into()),
+                ..Transmitter::new(2, (105.89, 21.08), 12_000.5)
+            },
+        ]),
     }
 }
 
@@ -609,6 +653,7 @@ fn arb_scenario() -> impl Strategy<Value = (Scenario, usize)> {
                     population,
                     parameters,
                     warnings: vec![],
+                    ..Scenario::default()
                 };
                 (scenario, warnings)
             },

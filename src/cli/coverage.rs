@@ -24,7 +24,7 @@ pub struct CoverageArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Print the wall time of each stage (load, evaluate, gaps, pictures,
+    /// Print the wall time of each stage (load, evaluate, gaps, scorecard, pictures,
     /// each file) to standard error.
     #[arg(long)]
     pub timings: bool,
@@ -108,7 +108,7 @@ pub fn run(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     println!(
-        "loaded, evaluated and written in {:.1} ms: {}/report.json, report.html, map.png, communes.geojson, communes.csv, sites.geojson, gaps.geojson",
+        "loaded, evaluated and written in {:.1} ms: {}/report.json, report.html, map.png, communes.geojson, communes.csv, sites.geojson, gaps.geojson, scorecard.json, scorecard.csv",
         elapsed.as_secs_f64() * 1e3,
         out_dir.display()
     );

@@ -171,6 +171,7 @@ pub fn run(args: PlanArgs) -> Result<(), Box<dyn std::error::Error>> {
             wifi_from: scenario.wifi.len(),
             fiber_from: scenario.fiber.len(),
         }),
+        scorecard: None,
     };
     crate::io::write::html::write_report_html_with(
         out_dir.join("report.html"),

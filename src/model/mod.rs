@@ -13,6 +13,7 @@ mod layer;
 mod parameters;
 mod radio;
 mod scenario;
+mod services;
 mod technology;
 
 pub use commune::{Commune, CommuneKind, PopulationPoint};
@@ -29,4 +30,8 @@ pub use radio::{
     DEFAULT_SHADOW_SIGMA_DB, THERMAL_NOISE_DBM_PER_HZ,
 };
 pub use scenario::Scenario;
+pub use services::{
+    AccessRanges, School, ServiceKind, ServicePoint, Targets, Transmitter,
+    DEFAULT_MOBILE_BROADBAND_COMMUNE_MIN_PCT, INDICATORS, MOBILE_BROADBAND_COMMUNE_MIN_PCT,
+};
 pub use technology::{TechSet, Technology};

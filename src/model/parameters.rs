@@ -116,6 +116,17 @@ pub struct Parameters {
     /// another CRS than WGS 84.
     #[serde(skip_serializing_if = "crs_is_wgs84")]
     pub crs: Option<String>,
+    // --- scorecard: [access] and [targets] ---
+    /// Access ranges of the public service points (`[access]`), metres.
+    /// Read from scenario.toml; never echoed in `report.json` (the
+    /// scorecard carries them in its figures).
+    #[serde(skip_serializing)]
+    pub access: super::AccessRanges,
+    /// The scorecard's targets (`[targets]`). Read from scenario.toml;
+    /// never echoed in `report.json` (`scorecard.json` gives each target
+    /// beside its indicator).
+    #[serde(skip_serializing)]
+    pub targets: super::Targets,
 }
 
 fn crs_is_wgs84(crs: &Option<String>) -> bool {
@@ -136,6 +147,8 @@ impl Default for Parameters {
             radio: RadioConfig::default(),
             environment: EnvironmentRules::default(),
             crs: None,
+            access: super::AccessRanges::default(),
+            targets: super::Targets::default(),
         }
     }
 }
@@ -155,6 +168,18 @@ impl Parameters {
             t.insert("environment".into(), toml::Value::Table(env));
         }
         t.insert("crs".into(), toml::Value::String("EPSG:4326".into()));
+        // scorecard tables (not serialised with the parameters)
+        if let Ok(access) = toml::Table::try_from(d.access) {
+            t.insert("access".into(), toml::Value::Table(access));
+        }
+        let mut targets = toml::Table::new();
+        for name in super::INDICATORS
+            .iter()
+            .chain([&super::MOBILE_BROADBAND_COMMUNE_MIN_PCT])
+        {
+            targets.insert((*name).into(), toml::Value::Float(0.0));
+        }
+        t.insert("targets".into(), toml::Value::Table(targets));
         t
     }
 
@@ -169,11 +194,17 @@ impl Parameters {
         for t in Technology::ALL {
             all.push((format!("ranges_m.{t}"), self.ranges_m.get(t)));
         }
+        // scorecard: [access]
+        for kind in super::ServiceKind::ALL {
+            all.push((format!("access.{kind}"), self.access.get(kind)));
+        }
         for (name, v) in all {
             if !v.is_finite() || v <= 0.0 {
                 return Err((name, format!("must be a finite number > 0, got {v}")));
             }
         }
+        // scorecard: [targets]
+        self.targets.check()?;
         self.radio.check()
     }
 }

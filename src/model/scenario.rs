@@ -1,4 +1,5 @@
 use super::{Commune, FiberRoute, Parameters, PopulationPoint, Site, WifiPoint};
+use super::{School, ServicePoint, Transmitter};
 
 /// A complete, validated scenario: what a scenario directory holds.
 ///
@@ -24,6 +25,15 @@ pub struct Scenario {
     pub parameters: Parameters,
     /// Warnings raised while loading (odd but accepted input).
     pub warnings: Vec<String>,
+    // --- scorecard layers: `None` when the file is absent ---
+    /// Schools (`schools.geojson`); `None` when the scenario has none.
+    pub schools: Option<Vec<School>>,
+    /// Public service points (`service_points.geojson`); `None` when
+    /// absent.
+    pub service_points: Option<Vec<ServicePoint>>,
+    /// Digital terrestrial TV transmitters (`broadcast.geojson`); `None`
+    /// when absent.
+    pub broadcast: Option<Vec<Transmitter>>,
 }
 
 impl Scenario {
@@ -77,6 +87,24 @@ impl Scenario {
     /// ```
     pub fn with_population(mut self, points: Vec<PopulationPoint>) -> Self {
         self.population = Some(points);
+        self
+    }
+
+    /// The scenario with the schools layer `schools`.
+    pub fn with_schools(mut self, schools: Vec<School>) -> Self {
+        self.schools = Some(schools);
+        self
+    }
+
+    /// The scenario with the public service points layer `points`.
+    pub fn with_service_points(mut self, points: Vec<ServicePoint>) -> Self {
+        self.service_points = Some(points);
+        self
+    }
+
+    /// The scenario with the broadcast layer `transmitters`.
+    pub fn with_broadcast(mut self, transmitters: Vec<Transmitter>) -> Self {
+        self.broadcast = Some(transmitters);
         self
     }
 
@@ -279,6 +307,67 @@ impl Scenario {
                     "geometry",
                     "coordinates outside [-180,180]×[-90,90]".into(),
                 );
+            }
+        }
+        // scorecard layers
+        let points = self
+            .schools
+            .iter()
+            .flatten()
+            .map(|s| ("schools.geojson", s.id.key(), s.location))
+            .enumerate()
+            .chain(
+                self.service_points
+                    .iter()
+                    .flatten()
+                    .map(|p| ("service_points.geojson", p.id.key(), p.location))
+                    .enumerate(),
+            )
+            .chain(
+                self.broadcast
+                    .iter()
+                    .flatten()
+                    .map(|t| ("broadcast.geojson", t.id.key(), t.location))
+                    .enumerate(),
+            );
+        for (i, (file, id, location)) in points {
+            if !on_earth(location.x(), location.y()) {
+                return bad(
+                    file,
+                    i,
+                    Some(id),
+                    "geometry",
+                    "coordinates outside [-180,180]×[-90,90]".into(),
+                );
+            }
+        }
+        for (i, s) in self.schools.iter().flatten().enumerate() {
+            if !non_negative(s.students) {
+                return bad(
+                    "schools.geojson",
+                    i,
+                    Some(s.id.key()),
+                    "students",
+                    format!("must be a finite number >= 0, got {:?}", s.students),
+                );
+            }
+        }
+        for (i, t) in self.broadcast.iter().flatten().enumerate() {
+            for (prop, v) in [
+                ("range_m", Some(t.range_m)),
+                ("erp_kw", t.erp_kw),
+                ("height_m", t.height_m),
+                ("frequency_mhz", t.frequency_mhz),
+            ] {
+                if v.is_some_and(|v| !positive(v)) {
+                    return bad(
+                        "broadcast.geojson",
+                        i,
+                        Some(t.id.key()),
+                        prop,
+                        format!("must be a finite number > 0, got {v:?}"),
+                    );
+                }
             }
         }
         for (i, p) in self.population.iter().flatten().enumerate() {

@@ -13,7 +13,11 @@
 //!   model (dense small wards in the centre, large sparse rural communes);
 //! - 1,990 mobile sites (2G/3G/4G, a 5G pilot of 40 sites in two central
 //!   districts), fibre routes passing about 60 % of households within
-//!   150 m, and 32 public wifi points.
+//!   150 m, and 32 public wifi points;
+//! - for the scorecard: 480 schools, 300 telecom service points, 215 public
+//!   postal points, 250 internet agents, two DTT transmitters, and the city
+//!   plan's targets as `[targets]` (fibre 60 % of households; mobile
+//!   broadband, DTT, schools and wifi communes 100 %).
 //!
 //! [`dem`] makes synthetic terrain over a box (a flat delta with channels
 //! and raised roads, or mountains) and writes it as a scenario's
@@ -59,6 +63,7 @@ mod frame;
 mod helpers;
 mod mesh;
 mod partition;
+mod services;
 mod sites;
 #[cfg(test)]
 mod test_support;
@@ -119,6 +124,18 @@ pub struct CityConfig {
     /// Longest drop from a fibre route to a household, metres; written to
     /// the scenario's parameters and used to calibrate the routes.
     pub fiber_drop_m: f64,
+    // --- scorecard layers (see the `services` stage) ---
+    /// Schools per copy (at least three per commune).
+    pub schools: usize,
+    /// Telecom service points per copy.
+    pub telecom_points: usize,
+    /// Public postal points per copy (at least one per commune).
+    pub postal_points: usize,
+    /// Public internet agents per copy.
+    pub internet_agents: usize,
+    /// DTT transmitters per copy (0, 1: the main one, or 2: and a gap
+    /// filler).
+    pub broadcast_transmitters: usize,
 }
 
 impl CityConfig {
@@ -137,6 +154,11 @@ impl CityConfig {
             wifi_points: 32,
             fiber_passed_share: 0.60,
             fiber_drop_m: 150.0,
+            schools: 480,
+            telecom_points: 300,
+            postal_points: 215,
+            internet_agents: 250,
+            broadcast_transmitters: 2,
         }
     }
 
@@ -249,6 +271,12 @@ pub fn generate(config: &CityConfig) -> Scenario {
     for (n, route) in scenario.fiber.iter_mut().enumerate() {
         route.id = FeatureId::Str(format!("FO{:05}", n + 1));
     }
+    // the scorecard's layers and the plan's targets, from their own stream
+    let (schools, points, transmitters) = services::place_services(config, &scenario.communes);
+    scenario.schools = Some(schools);
+    scenario.service_points = Some(points);
+    scenario.broadcast = Some(transmitters);
+    scenario.parameters.targets = services::plan_targets();
     scenario
 }
 

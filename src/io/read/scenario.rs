@@ -23,6 +23,7 @@ use crate::model::{
     Commune, CommuneKind, FeatureId, FiberRoute, Parameters, PopulationPoint, RadioParams,
     Scenario, Sector, Site, SiteRange, TechSet, Technology, WifiPoint, DEFAULT_HEIGHT_M,
 };
+use crate::model::{School, ServiceKind, ServicePoint, Transmitter};
 use crate::propagation::Environment;
 use crate::{Error, Result};
 
@@ -33,11 +34,16 @@ pub(crate) const FIBER: &str = "fiber.geojson";
 pub(crate) const WIFI: &str = "wifi.geojson";
 pub(crate) const POPULATION: &str = "population.geojson";
 pub(crate) const PARAMETERS: &str = "scenario.toml";
+// --- scorecard layers ---
+pub(crate) const SCHOOLS: &str = "schools.geojson";
+pub(crate) const SERVICE_POINTS: &str = "service_points.geojson";
+pub(crate) const BROADCAST: &str = "broadcast.geojson";
 
 /// Loads and validates the scenario in `dir`.
 ///
 /// Reads `communes.geojson` (required), then `sites.geojson`,
-/// `fiber.geojson`, `wifi.geojson`, `population.geojson` and
+/// `fiber.geojson`, `wifi.geojson`, `population.geojson`, the scorecard's
+/// `schools.geojson`, `service_points.geojson`, `broadcast.geojson` and
 /// `scenario.toml` when present (a missing optional file means none of that
 /// infrastructure, or default parameters). When `population.geojson` is
 /// present the scenario is in points mode: [`Scenario::population`] is
@@ -73,6 +79,8 @@ pub(crate) const PARAMETERS: &str = "scenario.toml";
 /// | `scenario.toml`: `crs` not a string, a CRS PROJ does not know (PROJ's message quoted), or any CRS but WGS 84 without the `proj` feature (the message says to build with `--features proj`) | [`Error::Invalid`], scenario.toml, key `crs` |
 /// | a position that cannot be transformed from `crs` to WGS 84 (outside the projection's domain, a non-finite result) | [`Error::Invalid`] naming file, feature and `geometry` with the position's path (`coordinates[0][3]`); for `sites.csv`, [`Error::Parse`] at the line and longitude column |
 /// | a GeoJSON `crs` member (the 2008 draft's) that contradicts scenario.toml: not WGS 84 when `crs` is absent, not the same EPSG code when it is given | [`Error::Invalid`], property `crs` |
+/// | scorecard layers (`schools.geojson`, `service_points.geojson`, `broadcast.geojson`, read after the others): a geometry that is not a Point, a duplicate or missing `id`; a service point's `kind` missing or not `telecom`, `postal`, `internet_agent` (the given kind quoted); a school's `connected` not a boolean, `students` < 0; a transmitter's `range_m` missing (also when `erp_kw` is given: ranges are not derived from power) or `range_m`, `erp_kw`, `height_m`, `frequency_mhz` not > 0 | [`Error::Invalid`] naming file, feature and property |
+/// | `scenario.toml`: a `[targets]` key that names no indicator (`targets.NAME`, "unknown indicator"), a target < 0 or a percentage > 100; an `[access]` range not > 0 or an unknown `[access]` kind | [`Error::Invalid`] naming the key |
 ///
 /// Unknown extra properties and unknown files are ignored. Optional
 /// properties given as `null` count as absent.
@@ -303,6 +311,10 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
     }
     warnings.extend(geometry_warnings);
 
+    // scorecard layers: small point files, read after the others
+    let crs = new_crs()?;
+    let scorecard = read_scorecard_layers(dir, &crs, &mut warnings)?;
+
     Ok(Scenario {
         communes,
         sites,
@@ -311,7 +323,171 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
         population,
         parameters,
         warnings,
+        schools: scorecard.schools,
+        service_points: scorecard.service_points,
+        broadcast: scorecard.broadcast,
     })
+}
+
+/// The scorecard's optional layers (`None`: file absent).
+struct ScorecardLayers {
+    schools: Option<Vec<School>>,
+    service_points: Option<Vec<ServicePoint>>,
+    broadcast: Option<Vec<Transmitter>>,
+}
+
+/// Reads `schools.geojson`, `service_points.geojson` and
+/// `broadcast.geojson` when present, with the rules of the other point
+/// layers: unique ids, `Point` geometries (a null one skipped with a
+/// warning), typed properties; an unknown service point `kind` is refused
+/// by name, a transmitter without `range_m` is refused.
+fn read_scorecard_layers(
+    dir: &Path,
+    crs: &InputCrs,
+    warnings: &mut Vec<String>,
+) -> Result<ScorecardLayers> {
+    let path = dir.join(SCHOOLS);
+    let schools = match read_optional(&path)? {
+        Some(bytes) => Some(read_schools(&path, &bytes, crs, warnings)?),
+        None => None,
+    };
+    let path = dir.join(SERVICE_POINTS);
+    let service_points = match read_optional(&path)? {
+        Some(bytes) => Some(read_service_points(&path, &bytes, crs, warnings)?),
+        None => None,
+    };
+    let path = dir.join(BROADCAST);
+    let broadcast = match read_optional(&path)? {
+        Some(bytes) => Some(read_broadcast(&path, &bytes, crs, warnings)?),
+        None => None,
+    };
+    Ok(ScorecardLayers {
+        schools,
+        service_points,
+        broadcast,
+    })
+}
+
+fn read_schools(
+    path: &Path,
+    bytes: &[u8],
+    crs: &InputCrs,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<School>> {
+    let mut out = Vec::new();
+    let mut ids = SeenIds::default();
+    read_feature_collection(path, bytes, crs, |index, raw| {
+        let mut f = Feature::new(path, index, &raw)?;
+        let id = f.required_id()?;
+        ids.insert(&f, &id)?;
+        let location = read_point(&f)?;
+        let name = f.string("name")?;
+        let level = f.string("level")?;
+        let students = f.non_negative("students")?;
+        let connected = match f.get("connected") {
+            None => None,
+            Some(Json::Bool(b)) => Some(*b),
+            Some(other) => {
+                return Err(f.err(
+                    "connected",
+                    format!("must be true or false, got {}", feature::describe(other)),
+                ))
+            }
+        };
+        match location {
+            Ok(location) => out.push(School {
+                id,
+                name,
+                level,
+                students,
+                connected,
+                location,
+            }),
+            Err(why) => {
+                warnings.push(f.warning(Some("geometry"), format!("{why}: school skipped")))
+            }
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+fn read_service_points(
+    path: &Path,
+    bytes: &[u8],
+    crs: &InputCrs,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<ServicePoint>> {
+    let mut out = Vec::new();
+    let mut ids = SeenIds::default();
+    read_feature_collection(path, bytes, crs, |index, raw| {
+        let mut f = Feature::new(path, index, &raw)?;
+        let id = f.required_id()?;
+        ids.insert(&f, &id)?;
+        let location = read_point(&f)?;
+        let kind = match f.string("kind")? {
+            None => return Err(f.err("kind", "missing required property")),
+            Some(k) => k.parse::<ServiceKind>().map_err(|why| f.err("kind", why))?,
+        };
+        let name = f.string("name")?;
+        match location {
+            Ok(location) => out.push(ServicePoint {
+                id,
+                kind,
+                name,
+                location,
+            }),
+            Err(why) => {
+                warnings.push(f.warning(Some("geometry"), format!("{why}: service point skipped")))
+            }
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+fn read_broadcast(
+    path: &Path,
+    bytes: &[u8],
+    crs: &InputCrs,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Transmitter>> {
+    let mut out = Vec::new();
+    let mut ids = SeenIds::default();
+    read_feature_collection(path, bytes, crs, |index, raw| {
+        let mut f = Feature::new(path, index, &raw)?;
+        let id = f.required_id()?;
+        ids.insert(&f, &id)?;
+        let location = read_point(&f)?;
+        let name = f.string("name")?;
+        let erp_kw = f.positive("erp_kw")?;
+        let height_m = f.positive("height_m")?;
+        let frequency_mhz = f.positive("frequency_mhz")?;
+        let Some(range_m) = f.positive("range_m")? else {
+            let why = if erp_kw.is_some() {
+                "missing required property: the DTT layer is a disc of range_m (ranges are not derived from erp_kw)"
+            } else {
+                "missing required property"
+            };
+            return Err(f.err("range_m", why));
+        };
+        match location {
+            Ok(location) => out.push(Transmitter {
+                id,
+                name,
+                range_m,
+                erp_kw,
+                height_m,
+                frequency_mhz,
+                location,
+            }),
+            Err(why) => {
+                warnings.push(f.warning(Some("geometry"), format!("{why}: transmitter skipped")))
+            }
+        }
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// What the infrastructure branch of [`load_scenario`] reads.
@@ -809,6 +985,15 @@ fn read_parameters(path: &Path, bytes: &[u8]) -> Result<Parameters> {
     })?;
     // the keys the model knows, taken from its own serialisation
     let known = Parameters::known_keys();
+    // scorecard: an unknown indicator in [targets] is named as such
+    if let Some(toml::Value::Table(targets)) = table.get("targets") {
+        for key in targets.keys() {
+            let probe = crate::model::Targets([(key.clone(), 0.0)].into_iter().collect());
+            if let Err((name, reason)) = probe.check() {
+                return Err(Error::invalid(Location::file(path).property(name), reason));
+            }
+        }
+    }
     check_toml_keys(path, &table, &known, "")?;
     let parameters: Parameters =
         toml::Value::Table(table)
@@ -978,7 +1163,7 @@ pub fn read_candidates(path: impl AsRef<Path>, crs: Option<&str>) -> Result<Vec<
 }
 
 /// Every file name a scenario directory may hold.
-pub(crate) const SCENARIO_FILES: [&str; 8] = [
+pub(crate) const SCENARIO_FILES: [&str; 11] = [
     COMMUNES,
     SITES,
     super::sites_csv::SITES_CSV,
@@ -987,6 +1172,10 @@ pub(crate) const SCENARIO_FILES: [&str; 8] = [
     POPULATION,
     super::raster::POPULATION_TIF,
     PARAMETERS,
+    // scorecard layers
+    SCHOOLS,
+    SERVICE_POINTS,
+    BROADCAST,
 ];
 
 /// Refuses a file one edit away from a scenario file's name

@@ -72,6 +72,9 @@ pub struct HtmlOptions {
     /// (a plan's `scenario_with_plan`); the gaps are then labelled as the
     /// gaps before the plan.
     pub proposals: Option<Proposals>,
+    /// The run's scorecard, shown as a table under the districts when
+    /// given ([`crate::scorecard`]).
+    pub scorecard: Option<crate::scorecard::Scorecard>,
 }
 
 impl Default for HtmlOptions {
@@ -80,6 +83,7 @@ impl Default for HtmlOptions {
             title: "telecov coverage report".to_owned(),
             layer: Layer::G4,
             proposals: None,
+            scorecard: None,
         }
     }
 }
@@ -369,6 +373,9 @@ pub fn report_html_with(
          <h2>Districts</h2>\n",
     );
     district_table(&mut out, report);
+    if let Some(card) = &options.scorecard {
+        scorecard_table(&mut out, card);
+    }
     if !report.warnings.is_empty() {
         let _ = write!(
             out,
@@ -569,6 +576,65 @@ fn district_table(out: &mut String, report: &Report) {
     }
 }
 
+/// The scorecard view: the city's indicators against their targets, then
+/// the communes furthest behind (at most ten) with the indicators they
+/// miss.
+fn scorecard_table(out: &mut String, card: &crate::scorecard::Scorecard) {
+    let num = |v: Option<f64>| match v {
+        None => "–".to_owned(),
+        Some(x) if x.abs() >= 1000.0 => thousands(x),
+        Some(x) => format!("{x:.1}"),
+    };
+    out.push_str(
+        "<h2>Scorecard</h2>\n<table id=\"scorecard\"><thead><tr><th>indicator</th><th>value</th>\
+         <th>target</th><th>met</th><th>gap</th></tr></thead><tbody>\n",
+    );
+    for (name, i) in &card.city {
+        let met = match i.met {
+            None => "–",
+            Some(true) => "yes",
+            Some(false) => "no",
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{met}</td><td>{}</td></tr>",
+            esc(&name.replace('_', " ")),
+            num(i.value),
+            num(i.target),
+            num(i.gap)
+        );
+    }
+    out.push_str("</tbody></table>\n");
+    let behind: Vec<_> = card
+        .communes
+        .iter()
+        .map(|c| {
+            let missed: Vec<&str> = c
+                .indicators
+                .iter()
+                .filter(|(_, i)| i.met == Some(false))
+                .map(|(n, _)| *n)
+                .collect();
+            (c, missed)
+        })
+        .filter(|(_, m)| !m.is_empty())
+        .take(10)
+        .collect();
+    if !behind.is_empty() {
+        out.push_str("<p class=\"note\">Furthest behind:</p><ul class=\"warnings\">");
+        for (c, missed) in behind {
+            let _ = write!(
+                out,
+                "<li>{} ({}): {}</li>",
+                esc(c.name.as_deref().unwrap_or("–")),
+                esc(&c.id.to_string()),
+                esc(&missed.join(", ").replace('_', " "))
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+}
+
 /// Appends a number to path data, with a separator only where needed.
 fn push_num(out: &mut String, v: i64) {
     if v >= 0 && out.ends_with(|c: char| c.is_ascii_digit()) {
@@ -713,7 +779,9 @@ main{flex:1;display:flex;min-height:0}
 #panel h2{font-size:15px;margin:10px 0 4px}
 #info table td:first-child{color:#555;padding-right:10px}
 #info tr.hi{font-weight:bold;background:#fff6d5}
-#districts{border-collapse:collapse;font-size:11.5px;width:100%}
+#districts,#scorecard{border-collapse:collapse;font-size:11.5px;width:100%}
+#scorecard th,#scorecard td{padding:2px 3px;border-bottom:1px solid #e4e4e4;text-align:right}
+#scorecard th:first-child,#scorecard td:first-child{text-align:left}
 #districts th,#districts td{padding:2px 3px;border-bottom:1px solid #e4e4e4;text-align:right;white-space:nowrap}
 #districts th{white-space:normal;vertical-align:bottom}
 #districts th:first-child,#districts td:first-child{text-align:left;white-space:normal;min-width:7em}

@@ -21,6 +21,8 @@
 //!   grid (`signal_level_<TECH>.tif`, `sinr_<TECH>.tif`,
 //!   `best_server_<TECH>.tif` and its sites table).
 //! - [`write_scenario`]: a scenario back to the contract.
+//! - [`write_scorecard_json`] / [`write_scorecard_csv`]: `scorecard.json`
+//!   and `scorecard.csv`, the digital-infrastructure scorecard.
 //! - [`write_dem_geotiff`]: elevation as a GeoTIFF (`terrain.tif`).
 //!
 //! Maps go through one GeoJSON writer (streamed, coordinates to
@@ -41,6 +43,7 @@ pub mod map_png;
 mod plan;
 mod report;
 pub(crate) mod scenario;
+mod scorecard;
 mod signal;
 mod sites;
 
@@ -68,6 +71,7 @@ pub use map_png::{map_png, write_map_png};
 pub use plan::{curve_csv, fiber_geojson, sites_geojson, wifi_geojson, write_plan};
 pub use report::{summary_table, write_report};
 pub use scenario::write_scenario;
+pub use scorecard::{scorecard_csv, scorecard_json, write_scorecard_csv, write_scorecard_json};
 pub use signal::write_best_server_map;
 pub use sites::{sites_map, write_sites_audit, write_sites_map};
 

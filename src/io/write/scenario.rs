@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use super::write_atomic_with;
 use crate::error::Location;
+use crate::io::read::scenario::{BROADCAST, SCHOOLS, SERVICE_POINTS};
 use crate::io::read::scenario::{COMMUNES, FIBER, PARAMETERS, POPULATION, SITES, WIFI};
 use crate::model::{FeatureId, Scenario, SiteRange, Technology};
 use crate::{Error, Result};
@@ -90,6 +91,19 @@ pub fn write_scenario(dir: impl AsRef<Path>, scenario: &Scenario) -> Result<()> 
     optional(dir, POPULATION, scenario.population.is_some(), |p| {
         write_collection(p, population(scenario))
     })?;
+    // scorecard layers
+    optional(dir, SCHOOLS, scenario.schools.is_some(), |p| {
+        write_collection(p, schools(scenario))
+    })?;
+    optional(
+        dir,
+        SERVICE_POINTS,
+        scenario.service_points.is_some(),
+        |p| write_collection(p, service_points(scenario)),
+    )?;
+    optional(dir, BROADCAST, scenario.broadcast.is_some(), |p| {
+        write_collection(p, broadcast(scenario))
+    })?;
 
     let path = dir.join(PARAMETERS);
     // the geometry written is WGS 84, whatever CRS the scenario was read from
@@ -97,8 +111,31 @@ pub fn write_scenario(dir: impl AsRef<Path>, scenario: &Scenario) -> Result<()> 
         crs: None,
         ..scenario.parameters.clone()
     };
-    let toml = toml::to_string(&parameters)
+    let mut toml = toml::to_string(&parameters)
         .map_err(|e| Error::invalid(Location::file(&path), e.to_string()))?;
+    // scorecard tables: [access] when not the defaults, [targets] when set
+    let p = &scenario.parameters;
+    let tables = [
+        (
+            "access",
+            (p.access != crate::model::AccessRanges::default())
+                .then(|| toml::Table::try_from(p.access)),
+        ),
+        (
+            "targets",
+            (!p.targets.is_empty()).then(|| toml::Table::try_from(&p.targets)),
+        ),
+    ];
+    for (name, table) in tables {
+        if let Some(table) = table {
+            let table = table
+                .map_err(|e| Error::invalid(Location::file(&path).property(name), e.to_string()))?;
+            let mut outer = toml::Table::new();
+            outer.insert(name.to_owned(), toml::Value::Table(table));
+            toml.push('\n');
+            toml.push_str(&outer.to_string());
+        }
+    }
     write_atomic_with(&path, |w| {
         w.write_all(b"# telecov scenario parameters (contract v1); lengths in metres\n")?;
         w.write_all(toml.as_bytes())
@@ -417,6 +454,54 @@ fn wifi(s: &Scenario) -> impl Iterator<Item = OutFeature<'_>> {
             id: Some(&w.id),
             properties: p,
             geometry: Some(Geometry::Point(w.location.0)),
+        }
+    })
+}
+
+fn schools(s: &Scenario) -> impl Iterator<Item = OutFeature<'_>> {
+    s.schools.iter().flatten().map(|x| {
+        let mut p = vec![("id", Prop::Json(id_value(&x.id)))];
+        push_str(&mut p, "name", x.name.as_deref());
+        push_str(&mut p, "level", x.level.as_deref());
+        push_num(&mut p, "students", x.students);
+        if let Some(c) = x.connected {
+            p.push(("connected", Prop::Json(Value::from(c))));
+        }
+        OutFeature {
+            id: Some(&x.id),
+            properties: p,
+            geometry: Some(Geometry::Point(x.location.0)),
+        }
+    })
+}
+
+fn service_points(s: &Scenario) -> impl Iterator<Item = OutFeature<'_>> {
+    s.service_points.iter().flatten().map(|x| {
+        let mut p = vec![
+            ("id", Prop::Json(id_value(&x.id))),
+            ("kind", Prop::Json(Value::from(x.kind.as_str()))),
+        ];
+        push_str(&mut p, "name", x.name.as_deref());
+        OutFeature {
+            id: Some(&x.id),
+            properties: p,
+            geometry: Some(Geometry::Point(x.location.0)),
+        }
+    })
+}
+
+fn broadcast(s: &Scenario) -> impl Iterator<Item = OutFeature<'_>> {
+    s.broadcast.iter().flatten().map(|x| {
+        let mut p = vec![("id", Prop::Json(id_value(&x.id)))];
+        push_str(&mut p, "name", x.name.as_deref());
+        p.push(("range_m", Prop::Num(x.range_m)));
+        push_num(&mut p, "erp_kw", x.erp_kw);
+        push_num(&mut p, "height_m", x.height_m);
+        push_num(&mut p, "frequency_mhz", x.frequency_mhz);
+        OutFeature {
+            id: Some(&x.id),
+            properties: p,
+            geometry: Some(Geometry::Point(x.location.0)),
         }
     })
 }

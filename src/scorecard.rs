@@ -1,0 +1,517 @@
+//! The digital-infrastructure scorecard (`scorecard.json`,
+//! `scorecard.csv`): for the city and every commune, each indicator's
+//! value, target, whether it is met and the gap to it.
+//!
+//! # Indicators
+//!
+//! | name | value | gap in | level |
+//! | --- | --- | --- | --- |
+//! | `fiber_households_pct` | households within `fiber_drop_m` of a route, % of households (the report's `fiber`) | households | city, commune |
+//! | `mobile_broadband_people_pct` | people covered by 3G, 4G or 5G, % (the report's `mobile_broadband`) | people | city, commune |
+//! | `mobile_broadband_communes_pct` | communes where mobile broadband reaches at least `mobile_broadband_commune_min_pct` (a `[targets]` key, default 90) % of the people, % of communes | communes | city |
+//! | `dtt_people_pct` | people within `range_m` of a DTT transmitter (`broadcast.geojson`), % | people | city, commune |
+//! | `schools_connected_pct` | connected schools, % of schools | schools | city, commune |
+//! | `wifi_communes_pct` | communes holding at least one public wifi point, % of communes (the report's `communes_with_wifi`) | communes | city |
+//! | `telecom_within_range_pct`, `postal_within_range_pct`, `internet_agent_within_range_pct` | people within `[access]` range (metres) of a service point of the kind, % | people | city, commune |
+//! | `people_per_telecom_point`, `people_per_postal_point`, `people_per_internet_agent` | residents per service point of the kind located in the area (`null` when it has none) | people | city, commune |
+//!
+//! A school is *connected* when its `connected` property is `true`, or it
+//! lies within `fiber_drop_m` of a fibre route, or inside 4G or 5G coverage,
+//! as the engine's point tests see them (the tests of points mode). A school
+//! outside every commune counts for the city only, tested against the
+//! infrastructure indexed for the nearest strip's communes.
+//!
+//! Access shares (`…_within_range_pct`) and `dtt_people_pct` are measured by
+//! the same engine as wifi reach, in the same pass structure as the report:
+//! every service point and transmitter is a disc on the ground (the
+//! `[access]` range of its kind, the transmitter's `range_m`), one layer per
+//! kind, over the report's demand (uniform rows or population points). The
+//! people of a commune are the report's, so shares are comparable.
+//!
+//! An indicator is omitted when its layer is absent: fibre, mobile and wifi
+//! when the scenario has no route, no site, no wifi point; the others when
+//! their file is absent (an empty file gives 0 % figures).
+//!
+//! # Targets
+//!
+//! `[targets]` gives the goal per indicator, applied to the city and to
+//! each commune alike. Percentages are floors, `met` when
+//! `value ≥ target`; `people_per_…` are ceilings, `met` when
+//! `value ≤ target`. The gap is what is missing to meet the target, 0 when
+//! met: for a percentage `target/100 × whole − part` in the indicator's
+//! unit (households, people, schools, communes; for schools and communes
+//! rounded up to a whole one); for people per point `people − target ×
+//! points`, the residents the present points cannot serve at the target
+//! ratio. Without a target, `target`, `met` and `gap` are `null`.
+//! A commune without schools has `schools_connected_pct` `null` (`met`
+//! `null`, gap 0); an area without a point of a kind has `people_per_…`
+//! `null`, not met when it has residents.
+//!
+//! Communes are listed furthest behind first: by the number of indicators
+//! not met, then the summed shortfall of their percentages (target − value,
+//! percentage points), then input order.
+
+use crate::engine::probe::{east, unwrapped, Probe};
+use crate::engine::Options;
+use crate::model::{FeatureId, Layer, Scenario, ServiceKind, Site, SiteRange, Technology};
+use crate::report::{pct, Report};
+use crate::Result;
+
+/// One indicator of one area.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Indicator {
+    /// Percent or people; `None` where undefined (no school, no point).
+    pub value: Option<f64>,
+    /// The `[targets]` value, if any.
+    pub target: Option<f64>,
+    /// Whether the target is met (`None` without a target, or when the
+    /// value is undefined and nothing is missing).
+    pub met: Option<bool>,
+    /// What is missing to meet the target, in the indicator's unit
+    /// (households, people, schools or communes); `None` without a target.
+    pub gap: Option<f64>,
+}
+
+/// The indicators of one area, in [`crate::model::INDICATORS`] order.
+pub type Indicators = Vec<(&'static str, Indicator)>;
+
+/// One commune's scorecard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommuneScore {
+    /// The commune's id.
+    pub id: FeatureId,
+    /// Its name.
+    pub name: Option<String>,
+    /// Its indicators (no city-only ones).
+    pub indicators: Indicators,
+}
+
+/// The scorecard of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scorecard {
+    /// The city's indicators.
+    pub city: Indicators,
+    /// Every commune, furthest behind first.
+    pub communes: Vec<CommuneScore>,
+}
+
+/// The raw figures of one area before targets.
+#[derive(Debug, Clone, Copy, Default)]
+struct Area {
+    population: f64,
+    households: f64,
+    fiber_households: f64,
+    mobile_broadband: f64,
+    dtt: f64,
+    schools: usize,
+    schools_connected: usize,
+    /// People within range, per [`ServiceKind`].
+    within: [f64; 3],
+    /// Points located in the area, per [`ServiceKind`].
+    points: [usize; 3],
+}
+
+/// The technology bit standing for each kind's discs in the access pass,
+/// and the one for DTT.
+const KIND_BITS: [Technology; 3] = [Technology::G2, Technology::G3, Technology::G4];
+const DTT_BIT: Technology = Technology::G5;
+
+/// What the access pass measures: per commune the people within range of
+/// each kind and of a DTT transmitter, and the commune of each service
+/// point.
+type AccessFigures = (Vec<([f64; 3], f64)>, Vec<Option<usize>>);
+
+/// People within range of each kind and of a DTT transmitter, per commune,
+/// and where each service point lies: one engine pass where every point is
+/// an omni disc of its range.
+fn access_pass(scenario: &Scenario, options: &Options) -> Result<Option<AccessFigures>> {
+    let points = scenario.service_points.as_deref().unwrap_or_default();
+    let transmitters = scenario.broadcast.as_deref().unwrap_or_default();
+    if points.is_empty() && transmitters.is_empty() {
+        return Ok(None);
+    }
+    let access = &scenario.parameters.access;
+    let mut sites: Vec<Site> = points
+        .iter()
+        .map(|p| {
+            Site::new(p.id.clone(), p.location, [KIND_BITS[p.kind.index()]])
+                .with_range(SiteRange::All(access.get(p.kind)))
+        })
+        .collect();
+    sites.extend(transmitters.iter().map(|t| {
+        Site::new(t.id.clone(), t.location, [DTT_BIT]).with_range(SiteRange::All(t.range_m))
+    }));
+    let discs = Scenario {
+        communes: scenario.communes.clone(),
+        sites,
+        population: scenario.population.clone(),
+        parameters: scenario.parameters.clone(),
+        ..Scenario::default()
+    };
+    let mut evaluation = crate::engine::run(&discs, options, None, false)?;
+    evaluation.site_commune.truncate(points.len());
+    Ok(Some((
+        evaluation
+            .tallies
+            .iter()
+            .map(|t| {
+                (
+                    KIND_BITS.map(|b| t.population[b.index()]),
+                    t.population[DTT_BIT.index()],
+                )
+            })
+            .collect(),
+        evaluation.site_commune,
+    )))
+}
+
+/// Whether each school is connected, and its commune (`None`: outside
+/// every commune).
+fn schools_pass(scenario: &Scenario, options: &Options) -> Result<Vec<(Option<usize>, bool)>> {
+    let Some(schools) = scenario.schools.as_deref().filter(|s| !s.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    scenario.validate()?;
+    // only what can connect a school: 4G / 5G sites and fibre
+    let wanted = Layer::G4.technology_bits() | Layer::G5.technology_bits();
+    let reduced = Scenario {
+        communes: scenario.communes.clone(),
+        sites: scenario
+            .sites
+            .iter()
+            .filter(|s| s.technologies.bits() & wanted != 0)
+            .cloned()
+            .collect(),
+        fiber: scenario.fiber.clone(),
+        parameters: scenario.parameters.clone(),
+        ..Scenario::default()
+    };
+    let moved = unwrapped(&reduced);
+    let lon = |x: f64| if moved.is_some() { east(x) } else { x };
+    let prepared = moved.as_ref().unwrap_or(&reduced);
+    let probe = Probe::new(prepared, options)?;
+    let mask = (1u8 << Layer::G4.bit()) | (1 << Layer::G5.bit()) | (1 << Layer::Fiber.bit());
+    let centres: Vec<f64> = (0..probe.strips())
+        .map(|z| probe.frame(z).central_meridian_deg())
+        .collect();
+    Ok(schools
+        .iter()
+        .map(|s| {
+            let p = geo::Point::new(lon(s.location.x()), s.location.y());
+            let commune = probe.locate(p);
+            let strip = commune.and_then(|c| probe.commune_strip(c)).or_else(|| {
+                (0..centres.len()).min_by(|&a, &b| {
+                    (centres[a] - p.x())
+                        .abs()
+                        .total_cmp(&(centres[b] - p.x()).abs())
+                })
+            });
+            let covered = strip
+                .is_some_and(|z| probe.flags(z, probe.frame(z).forward(p.x(), p.y())) & mask != 0);
+            (commune, s.connected == Some(true) || covered)
+        })
+        .collect())
+}
+
+/// Builds the scorecard of `scenario` from its `report` (the same run's:
+/// people, households, fibre and mobile broadband come from it), measuring
+/// access, DTT and school connections with the engine under `options`.
+///
+/// ```
+/// use telecov::model::{School, ServiceKind, ServicePoint};
+/// let mut scenario = telecov::synth::generate(&telecov::synth::CityConfig { sites: 100, ..Default::default() });
+/// scenario.parameters.resolution_m = 200.0;
+/// let c = scenario.communes[0].geometry.as_ref().map(|g| geo::Centroid::centroid(g).unwrap()).unwrap();
+/// scenario.schools = Some(vec![School::new(1, c).with_connected(true)]);
+/// scenario.service_points = Some(vec![ServicePoint::new(1, ServiceKind::Postal, c)]);
+/// scenario.parameters.targets.0.insert("schools_connected_pct".into(), 100.0);
+/// let report = telecov::evaluate(&scenario)?;
+/// let card = telecov::scorecard::scorecard(&scenario, &report, &telecov::Options::default())?;
+/// let schools = card.city.iter().find(|(n, _)| *n == "schools_connected_pct").unwrap().1;
+/// assert_eq!((schools.value, schools.met, schools.gap), (Some(100.0), Some(true), Some(0.0)));
+/// # Ok::<(), telecov::Error>(())
+/// ```
+pub fn scorecard(scenario: &Scenario, report: &Report, options: &Options) -> Result<Scorecard> {
+    let n = scenario.communes.len();
+    if report.communes.len() != n {
+        return Err(crate::Error::Parameter {
+            name: "report",
+            reason: format!(
+                "the report has {} communes, the scenario {n}: not the same run",
+                report.communes.len()
+            ),
+        });
+    }
+    let (access, schools) = rayon::join(
+        || access_pass(scenario, options),
+        || schools_pass(scenario, options),
+    );
+    let (access, schools) = (access?, schools?);
+    let (access, located) = access.unzip();
+    let located = located.unwrap_or_default();
+
+    let mut areas: Vec<Area> = report
+        .communes
+        .iter()
+        .map(|c| Area {
+            population: c.population,
+            households: c.households,
+            fiber_households: c.households_fiber_passed,
+            mobile_broadband: c.population_covered.mobile_broadband,
+            ..Area::default()
+        })
+        .collect();
+    let t = &report.totals;
+    let mut city = Area {
+        population: t.population,
+        households: t.households,
+        fiber_households: t.households_fiber_passed,
+        mobile_broadband: t.population_covered.mobile_broadband,
+        ..Area::default()
+    };
+    if let Some(access) = &access {
+        for (a, (within, dtt)) in areas.iter_mut().zip(access) {
+            a.within = *within;
+            a.dtt = *dtt;
+            for (sum, w) in city.within.iter_mut().zip(within) {
+                *sum += w;
+            }
+            city.dtt += dtt;
+        }
+    }
+    for (commune, connected) in &schools {
+        city.schools += 1;
+        city.schools_connected += usize::from(*connected);
+        if let Some(c) = commune {
+            areas[*c].schools += 1;
+            areas[*c].schools_connected += usize::from(*connected);
+        }
+    }
+    for (p, commune) in scenario.service_points.iter().flatten().zip(&located) {
+        city.points[p.kind.index()] += 1;
+        if let Some(c) = commune {
+            areas[*c].points[p.kind.index()] += 1;
+        }
+    }
+
+    let present = Present {
+        fiber: !scenario.fiber.is_empty(),
+        mobile: !scenario.sites.is_empty(),
+        wifi: !scenario.wifi.is_empty(),
+        dtt: scenario.broadcast.is_some(),
+        schools: scenario.schools.is_some(),
+        service_points: scenario.service_points.is_some(),
+    };
+    let targets = &scenario.parameters.targets;
+    let min_pct = targets.mobile_broadband_commune_min_pct();
+    let mut city_ind = indicators(&city, &present, targets);
+    if present.mobile {
+        let served = report
+            .communes
+            .iter()
+            .filter(|c| c.mobile_broadband_pct() >= min_pct)
+            .count();
+        city_ind.push((
+            "mobile_broadband_communes_pct",
+            share_of_count(served, n, targets.get("mobile_broadband_communes_pct")),
+        ));
+    }
+    if present.wifi {
+        city_ind.push((
+            "wifi_communes_pct",
+            share_of_count(
+                report.communes.iter().filter(|c| c.wifi_points > 0).count(),
+                n,
+                targets.get("wifi_communes_pct"),
+            ),
+        ));
+    }
+    order(&mut city_ind);
+
+    let mut communes: Vec<(usize, CommuneScore)> = areas
+        .iter()
+        .zip(&report.communes)
+        .enumerate()
+        .map(|(i, (a, c))| {
+            (
+                i,
+                CommuneScore {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    indicators: indicators(a, &present, targets),
+                },
+            )
+        })
+        .collect();
+    let behind = |s: &CommuneScore| {
+        let unmet = s
+            .indicators
+            .iter()
+            .filter(|(_, i)| i.met == Some(false))
+            .count();
+        let shortfall: f64 = s
+            .indicators
+            .iter()
+            .filter(|(name, _)| name.ends_with("_pct"))
+            .filter_map(|(_, i)| Some((i.target? - i.value?).max(0.0)))
+            .sum();
+        (unmet, shortfall)
+    };
+    communes.sort_by(|(i, a), (j, b)| {
+        let ((ua, sa), (ub, sb)) = (behind(a), behind(b));
+        ub.cmp(&ua).then(sb.total_cmp(&sa)).then(i.cmp(j))
+    });
+    Ok(Scorecard {
+        city: city_ind,
+        communes: communes.into_iter().map(|(_, s)| s).collect(),
+    })
+}
+
+/// Which layers the scenario has.
+struct Present {
+    fiber: bool,
+    mobile: bool,
+    wifi: bool,
+    dtt: bool,
+    schools: bool,
+    service_points: bool,
+}
+
+/// Puts indicators in [`crate::model::INDICATORS`] order.
+fn order(list: &mut Indicators) {
+    let rank = |n: &str| {
+        crate::model::INDICATORS
+            .iter()
+            .position(|x| *x == n)
+            .unwrap_or(usize::MAX)
+    };
+    list.sort_by_key(|(n, _)| rank(n));
+}
+
+/// Relative tolerance when comparing a measured share with its target.
+const TOLERANCE: f64 = 1e-9;
+
+/// A percentage `part / whole` against a floor `target`; gap in the unit
+/// of `part`, rounded up to whole units when `whole_units`.
+fn share(part: f64, whole: f64, target: Option<f64>, whole_units: bool) -> Indicator {
+    let value = pct(part, whole);
+    let (met, gap) = match target {
+        None => (None, None),
+        Some(t) => {
+            let needed = t / 100.0 * whole;
+            let mut gap = (needed - part).max(0.0);
+            if gap <= TOLERANCE * whole.max(1.0) {
+                gap = 0.0;
+            }
+            if whole_units {
+                gap = gap.ceil();
+            }
+            (Some(gap == 0.0), Some(gap))
+        }
+    };
+    Indicator {
+        value: Some(value),
+        target,
+        met,
+        gap,
+    }
+}
+
+/// A share of a count of items (schools, communes).
+fn share_of_count(part: usize, whole: usize, target: Option<f64>) -> Indicator {
+    if whole == 0 {
+        return Indicator {
+            value: None,
+            target,
+            met: None,
+            gap: target.map(|_| 0.0),
+        };
+    }
+    share(part as f64, whole as f64, target, true)
+}
+
+/// Residents per point against a ceiling `target`.
+fn per_point(people: f64, points: usize, target: Option<f64>) -> Indicator {
+    let value = (points > 0).then(|| people / points as f64);
+    let (met, gap) = match target {
+        None => (None, None),
+        Some(t) => {
+            let mut gap = (people - t * points as f64).max(0.0);
+            if gap <= TOLERANCE * people.max(1.0) {
+                gap = 0.0;
+            }
+            (Some(gap == 0.0), Some(gap))
+        }
+    };
+    Indicator {
+        value,
+        target,
+        met,
+        gap,
+    }
+}
+
+/// The indicators of one area (city or commune), the city-only ones
+/// excepted.
+fn indicators(a: &Area, present: &Present, targets: &crate::model::Targets) -> Indicators {
+    let mut out = Vec::new();
+    let t = |n: &str| targets.get(n);
+    if present.fiber {
+        out.push((
+            "fiber_households_pct",
+            share(
+                a.fiber_households,
+                a.households,
+                t("fiber_households_pct"),
+                false,
+            ),
+        ));
+    }
+    if present.mobile {
+        out.push((
+            "mobile_broadband_people_pct",
+            share(
+                a.mobile_broadband,
+                a.population,
+                t("mobile_broadband_people_pct"),
+                false,
+            ),
+        ));
+    }
+    if present.dtt {
+        out.push((
+            "dtt_people_pct",
+            share(a.dtt, a.population, t("dtt_people_pct"), false),
+        ));
+    }
+    if present.schools {
+        out.push((
+            "schools_connected_pct",
+            share_of_count(a.schools_connected, a.schools, t("schools_connected_pct")),
+        ));
+    }
+    if present.service_points {
+        const WITHIN: [&str; 3] = [
+            "telecom_within_range_pct",
+            "postal_within_range_pct",
+            "internet_agent_within_range_pct",
+        ];
+        const PER: [&str; 3] = [
+            "people_per_telecom_point",
+            "people_per_postal_point",
+            "people_per_internet_agent",
+        ];
+        for k in ServiceKind::ALL {
+            let i = k.index();
+            out.push((
+                WITHIN[i],
+                share(a.within[i], a.population, t(WITHIN[i]), false),
+            ));
+        }
+        for k in ServiceKind::ALL {
+            let i = k.index();
+            out.push((PER[i], per_point(a.population, a.points[i], t(PER[i]))));
+        }
+    }
+    out
+}
