@@ -171,6 +171,7 @@ fn hand_built() -> Scenario {
             },
             // written scenarios are WGS 84: `crs` is never written
             crs: None,
+            capacity: Default::default(),
         },
         warnings: vec![],
     }

@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 
+use super::CapacityConfig;
 use super::Technology;
 use super::{EnvironmentRules, RadioConfig};
 
@@ -116,6 +117,15 @@ pub struct Parameters {
     /// another CRS than WGS 84.
     #[serde(skip_serializing_if = "crs_is_wgs84")]
     pub crs: Option<String>,
+    /// Busy-hour demand of a capacity study (`[capacity]`,
+    /// `[capacity.operators]`); echoed only when it differs from the
+    /// defaults.
+    #[serde(skip_serializing_if = "is_default_capacity")]
+    pub capacity: CapacityConfig,
+}
+
+fn is_default_capacity(c: &CapacityConfig) -> bool {
+    *c == CapacityConfig::default()
 }
 
 fn crs_is_wgs84(crs: &Option<String>) -> bool {
@@ -136,6 +146,7 @@ impl Default for Parameters {
             radio: RadioConfig::default(),
             environment: EnvironmentRules::default(),
             crs: None,
+            capacity: CapacityConfig::default(),
         }
     }
 }
@@ -155,6 +166,10 @@ impl Parameters {
             t.insert("environment".into(), toml::Value::Table(env));
         }
         t.insert("crs".into(), toml::Value::String("EPSG:4326".into()));
+        t.insert(
+            "capacity".into(),
+            toml::Value::Table(super::capacity::known_capacity_keys()),
+        );
         t
     }
 
@@ -174,7 +189,8 @@ impl Parameters {
                 return Err((name, format!("must be a finite number > 0, got {v}")));
             }
         }
-        self.radio.check()
+        self.radio.check()?;
+        self.capacity.check()
     }
 }
 
