@@ -446,6 +446,18 @@ fn operators_without_sites_operator_are_refused() {
     .unwrap();
     let err = telecov::io::load_scenario(&dir).unwrap_err().to_string();
     assert!(err.contains("throughput_thresholds_mbps"), "{err}");
+    std::fs::write(dir.join("scenario.toml"), "[radio.4G]\noverhead = 1\n").unwrap();
+    let err = telecov::io::load_scenario(&dir).unwrap_err().to_string();
+    assert!(err.contains("radio.4G.overhead"), "{err}");
+    std::fs::write(dir.join("scenario.toml"), "[radio.5G]\nmimo_layers = 0.5\n").unwrap();
+    let err = telecov::io::load_scenario(&dir).unwrap_err().to_string();
+    assert!(err.contains("radio.5G.mimo_layers"), "{err}");
+    std::fs::write(dir.join("scenario.toml"), "[capacity]\nbusy_hour = 2\n").unwrap();
+    let err = telecov::io::load_scenario(&dir).unwrap_err().to_string();
+    assert!(
+        err.contains("capacity.busy_hour") && err.contains("unknown key"),
+        "{err}"
+    );
     // a good table loads, with the [radio.4G] capacity keys
     std::fs::write(
         dir.join("scenario.toml"),
