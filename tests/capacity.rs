@@ -287,8 +287,9 @@ fn within_capacity_follows_utilisation() {
         "{} vs {served_carried}",
         r.totals.people_within_capacity
     );
-    // everyone within capacity gets the whole demand
-    assert_eq!(r.totals.people_at_least_mbps["5"], 0.0);
+    // everyone within capacity gets the whole demand, never 5 Mbps
+    let at5 = r.totals.people_at_least_mbps["5"];
+    assert!(at5 == 0.0 && at5.is_sign_positive(), "{at5}");
 }
 
 #[test]

@@ -49,7 +49,9 @@
 //! whose serving sector has utilisation ≤ 1 (outage and unserved residents
 //! are not); the mean, 10th percentile and the people at or above each
 //! throughput threshold are over *all* residents, the unserved and those in
-//! outage counting 0 Mbps. Each figure is the people-weighted sum over the
+//! outage counting 0 Mbps. A user's throughput never exceeds the demand
+//! (`min(demand, …)`), so a threshold above `busy_hour_mbps` counts nobody.
+//! Each figure is the people-weighted sum over the
 //! resident's operator and technology shares, so every person is counted
 //! exactly once.
 //!
@@ -772,8 +774,9 @@ fn add5(a: &mut [f64; 5], b: &[f64; 5]) {
 /// The figures of residents `people` given (throughput, people, within
 /// capacity) samples (sorted here).
 fn area_figures(people: f64, samples: &mut [(f64, f64, bool)], thresholds: &[f64]) -> AreaCapacity {
-    let within: f64 = samples.iter().filter(|s| s.2).map(|s| s.1).sum();
-    let weighted: f64 = samples.iter().map(|s| s.0 * s.1).sum();
+    // `+ 0.0`: an empty sum of f64 is −0.0
+    let within: f64 = samples.iter().filter(|s| s.2).map(|s| s.1).sum::<f64>() + 0.0;
+    let weighted: f64 = samples.iter().map(|s| s.0 * s.1).sum::<f64>() + 0.0;
     samples.sort_by(|a, b| a.0.total_cmp(&b.0));
     let p10 = (people > 0.0).then(|| {
         let target = 0.1 * people;
@@ -789,7 +792,12 @@ fn area_figures(people: f64, samples: &mut [(f64, f64, bool)], thresholds: &[f64
     let people_at_least_mbps = thresholds
         .iter()
         .map(|&th| {
-            let n: f64 = samples.iter().filter(|s| s.0 >= th).map(|s| s.1).sum();
+            let n: f64 = samples
+                .iter()
+                .filter(|s| s.0 >= th)
+                .map(|s| s.1)
+                .sum::<f64>()
+                + 0.0;
             (threshold_key(th), n)
         })
         .collect();
