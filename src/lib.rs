@@ -385,6 +385,30 @@ pub fn report_scenario_with_stages(
     Ok(report)
 }
 
+/// Loads the scenario in `scenario_dir`, runs the capacity study
+/// ([`engine::capacity::evaluate_capacity`], with the signal mode's
+/// `options`) and writes `capacity.json` and `sectors.geojson` into
+/// `out_dir` (created if needed). Returns the study. Nothing is written for
+/// a refused scenario.
+///
+/// ```no_run
+/// use telecov::engine::signal::SignalOptions;
+/// let study = telecov::capacity_scenario("data/demo", "out/demo", &SignalOptions::default())?;
+/// let overloaded = study.sectors.iter().filter(|s| s.utilisation.is_some_and(|u| u > 1.0));
+/// println!("{} sectors overloaded", overloaded.count());
+/// # Ok::<(), telecov::Error>(())
+/// ```
+pub fn capacity_scenario(
+    scenario_dir: impl AsRef<Path>,
+    out_dir: impl AsRef<Path>,
+    options: &engine::signal::SignalOptions,
+) -> Result<engine::capacity::CapacityReport> {
+    let scenario = io::load_scenario(scenario_dir)?;
+    let study = engine::capacity::evaluate_capacity(&scenario, options)?;
+    io::write::write_capacity(out_dir.as_ref(), &scenario, &study)?;
+    Ok(study)
+}
+
 /// The README's example compiles as a doc test.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

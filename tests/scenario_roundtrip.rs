@@ -185,6 +185,7 @@ fn hand_built() -> Scenario {
                 ]
                 .into(),
             ),
+            capacity: Default::default(),
         },
         warnings: vec![],
         schools: Some(vec![

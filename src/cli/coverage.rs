@@ -31,6 +31,11 @@ pub struct CoverageArgs {
     /// Also run the signal-level mode and write signal.json.
     #[arg(long)]
     pub signal: bool,
+    /// Also run the capacity study (busy-hour load per sector, throughput per
+    /// resident; `[capacity]` of scenario.toml) and write capacity.json and
+    /// sectors.geojson.
+    #[arg(long)]
+    pub capacity: bool,
     /// Sector antenna pattern in signal-level mode.
     #[arg(long, value_enum, default_value = "3gpp")]
     pub pattern: Pattern,
@@ -73,8 +78,11 @@ pub enum Pattern {
 /// Runs `telecov coverage`.
 pub fn run(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error>> {
     threads(args.threads)?;
-    let scenario_dir = scenario_or_demo(args.scenario)?;
-    let out_dir = args.out.unwrap_or_else(|| default_out(&scenario_dir, ""));
+    let scenario_dir = scenario_or_demo(args.scenario.clone())?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&scenario_dir, ""));
     let t0 = Instant::now();
     let report = crate::report_scenario_with_stages(
         &scenario_dir,
@@ -113,6 +121,9 @@ pub fn run(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error>> {
         out_dir.display()
     );
 
+    if args.capacity {
+        capacity(&args, &scenario_dir, &out_dir)?;
+    }
     if args.signal || args.best_server.is_some() {
         let options = SignalOptions {
             pattern: match args.pattern {
@@ -204,5 +215,74 @@ pub fn run(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
+    Ok(())
+}
+
+/// `--capacity`: the capacity study, its files and a summary.
+fn capacity(
+    args: &CoverageArgs,
+    scenario_dir: &std::path::Path,
+    out_dir: &std::path::Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let options = SignalOptions {
+        pattern: match args.pattern {
+            Pattern::ThreeGpp => AntennaPattern::ThreeGpp,
+            Pattern::HardWedge => AntennaPattern::HardWedge,
+        },
+        interferer_load: args.interferer_load,
+        ..SignalOptions::default()
+    };
+    let scenario = crate::io::load_scenario(scenario_dir)?;
+    let t0 = Instant::now();
+    let report = crate::engine::capacity::evaluate_capacity(&scenario, &options)?;
+    let computed = t0.elapsed();
+    crate::io::write::write_capacity(out_dir, &scenario, &report)?;
+    let t = &report.totals;
+    let overloaded: Vec<_> = report
+        .sectors
+        .iter()
+        .filter(|s| s.utilisation.is_some_and(|u| u > 1.0))
+        .collect();
+    println!("capacity study (busy hour):");
+    println!(
+        "  {:.0} of {:.0} residents within capacity ({:.2} %), mean {:.2} Mbps, 10th percentile {:.2} Mbps per active user",
+        t.people_within_capacity,
+        t.people,
+        t.pct_within_capacity.unwrap_or(f64::NAN),
+        t.mean_user_throughput_mbps.unwrap_or(f64::NAN),
+        t.p10_user_throughput_mbps.unwrap_or(f64::NAN),
+    );
+    println!(
+        "  {} of {} sectors overloaded (utilisation > 1){}",
+        overloaded.len(),
+        report.sectors.len(),
+        if overloaded.is_empty() {
+            ""
+        } else {
+            "; the most loaded:"
+        }
+    );
+    let mut worst = overloaded;
+    worst.sort_by(|a, b| {
+        b.utilisation
+            .unwrap_or(0.0)
+            .total_cmp(&a.utilisation.unwrap_or(0.0))
+    });
+    for s in worst.iter().take(5) {
+        println!(
+            "    site {} sector {} {}: load {:.1} / capacity {:.1} Mbps, utilisation {:.2}",
+            s.site_id,
+            s.sector.map_or("omni".to_owned(), |k| k.to_string()),
+            s.technology,
+            s.load_mbps,
+            s.capacity_mbps.unwrap_or(f64::NAN),
+            s.utilisation.unwrap_or(f64::NAN)
+        );
+    }
+    println!(
+        "  computed in {:.1} ms: {}/capacity.json, sectors.geojson",
+        computed.as_secs_f64() * 1e3,
+        out_dir.display()
+    );
     Ok(())
 }

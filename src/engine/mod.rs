@@ -46,6 +46,7 @@ use rstar::{RTree, AABB};
 
 use crate::engine::demand::grid_rows;
 
+pub mod capacity;
 pub mod demand;
 pub(crate) mod probe;
 pub mod raster;

@@ -385,6 +385,21 @@ impl<'a> SignalIndex<'a> {
     /// Builds the index of a scenario already validated (and, around the
     /// antimeridian, unwrapped as the range mode does).
     pub(super) fn new(scenario: &'a Scenario, options: &SignalOptions) -> Result<Self> {
+        let mut interference = [false; 4];
+        if let Some(t) = options.sinr_technology {
+            interference[t.index()] = true;
+        }
+        Self::with_interference(scenario, options, interference)
+    }
+
+    /// As [`SignalIndex::new`], with interferers heard down to 10 dB below
+    /// the noise floor on every layer flagged in `interference` (the SINR
+    /// layer alone for `new`).
+    pub(super) fn with_interference(
+        scenario: &'a Scenario,
+        options: &SignalOptions,
+        interference: [bool; 4],
+    ) -> Result<Self> {
         options.check()?;
         let prepared = Prepared::new(scenario, &Options::default())?;
         let params = &scenario.parameters;
@@ -453,7 +468,7 @@ impl<'a> SignalIndex<'a> {
             let site = &scenario.sites[s];
             let floor = {
                 let mut f = levels[t].design_dbm.min(lowest_threshold);
-                if sinr_tech == Some(t) {
+                if interference[t] {
                     f = f.min(levels[t].noise_dbm - 10.0);
                 }
                 f
@@ -693,6 +708,66 @@ impl<'a> SignalIndex<'a> {
         Reception { best, sinr_db }
     }
 
+    /// What `p` receives from the emitters `near` (of one layer), per group
+    /// of sites (`group_of_site[site]`, groups `0..out.len()`): each
+    /// group's best server (level, site, sector index or 0 for an omni
+    /// layer; ties to the first site in input order, then the first
+    /// sector) and the total power of its site layers in reach, mW.
+    pub(super) fn receive_groups(
+        &self,
+        near: &[&Emitter],
+        p: [f64; 2],
+        group_of_site: &[usize],
+        out: &mut [GroupReception],
+    ) {
+        for g in out.iter_mut() {
+            *g = GroupReception::default();
+        }
+        for e in near {
+            let dx = p[0] - e.xy[0];
+            let dy = p[1] - e.xy[1];
+            let d2 = dx * dx + dy * dy;
+            if d2 > e.reach * e.reach {
+                continue;
+            }
+            let d = d2.sqrt();
+            let d_m = (d / e.scale).max(MIN_SEARCH_DISTANCE_M);
+            let link = &self.links[e.link];
+            let path_db = link.path_loss_with_log_db(d_m, d_m.log10()) + e.local_db;
+            let g = &mut out[group_of_site[e.site]];
+            let mut bearing = None;
+            for (k, beam) in e.beams.iter().enumerate() {
+                if d_m > beam.horizon_m {
+                    continue;
+                }
+                let Some(a) = self.attenuation_db(beam, dx, dy, d, &mut bearing) else {
+                    continue;
+                };
+                let level = beam.eirp_dbm - path_db - a;
+                if !level.is_finite() {
+                    continue;
+                }
+                g.total_mw += dbm_to_mw(level);
+                let better = match g.best {
+                    None => true,
+                    Some((b, s, _)) => level > b || (level == b && e.site < s),
+                };
+                if better {
+                    g.best = Some((level, e.site, k));
+                }
+            }
+        }
+    }
+
+    /// SINR on layer `t` of a server heard at `signal_dbm` among a total
+    /// power `total_mw` (the server included), with interferers loaded as
+    /// [`SignalOptions::interferer_load`], dB.
+    pub(super) fn sinr_db(&self, t: usize, signal_dbm: f64, total_mw: f64) -> f64 {
+        let interference_mw = (total_mw - dbm_to_mw(signal_dbm)).max(0.0) * self.load;
+        let noise_mw = dbm_to_mw(self.levels[t].noise_dbm);
+        signal_dbm - 10.0 * (interference_mw + noise_mw).log10()
+    }
+
     fn covered(&self, t: usize, r: &Reception) -> bool {
         r.best
             .is_some_and(|(l, _)| l >= self.levels[t].design_dbm - 1e-9)
@@ -767,6 +842,15 @@ impl<'a> SignalIndex<'a> {
     }
 }
 
+/// One group's reception at a point ([`SignalIndex::receive_groups`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct GroupReception {
+    /// Best server: level (dBm), site index, sector index.
+    pub(super) best: Option<(f64, usize, usize)>,
+    /// Total power of the group's site layers in reach, mW.
+    pub(super) total_mw: f64,
+}
+
 /// 10^(dBm / 10), as one exponential.
 #[inline]
 fn dbm_to_mw(dbm: f64) -> f64 {
@@ -820,7 +904,7 @@ fn finish_area(a: &mut AreaSignal) {
 }
 
 /// The grid-cell centres of a projected commune, row by row.
-fn commune_points(polygon: &MultiPolygon<f64>, res: f64) -> Vec<Vec<[f64; 2]>> {
+pub(super) fn commune_points(polygon: &MultiPolygon<f64>, res: f64) -> Vec<Vec<[f64; 2]>> {
     grid_rows(polygon, res)
         .into_iter()
         .map(|row| {
@@ -833,7 +917,12 @@ fn commune_points(polygon: &MultiPolygon<f64>, res: f64) -> Vec<Vec<[f64; 2]>> {
         .collect()
 }
 
-fn refuse_large(scenario: &Scenario, prepared: &Prepared<'_>, res: f64, max: u64) -> Result<()> {
+pub(super) fn refuse_large(
+    scenario: &Scenario,
+    prepared: &Prepared<'_>,
+    res: f64,
+    max: u64,
+) -> Result<()> {
     use geo::Area;
     let area_m2: f64 = (0..scenario.communes.len())
         .filter_map(|c| prepared.project(c))

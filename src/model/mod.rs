@@ -5,6 +5,7 @@
 //! Every quantity carries its unit in its name (`range_m`, `height_m`,
 //! `frequency_mhz`, `tx_power_dbm`).
 
+pub mod capacity;
 mod commune;
 pub mod dem;
 mod id;
@@ -16,6 +17,7 @@ mod scenario;
 mod services;
 mod technology;
 
+pub use capacity::{CapacityConfig, Demand};
 pub use commune::{Commune, CommuneKind, PopulationPoint};
 pub use dem::{Dem, DemExtent, DemGrid, DemLayout};
 pub use id::FeatureId;

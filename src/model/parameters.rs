@@ -1,5 +1,6 @@
 use serde::{Deserialize, Serialize};
 
+use super::CapacityConfig;
 use super::Technology;
 use super::{EnvironmentRules, RadioConfig};
 
@@ -127,6 +128,15 @@ pub struct Parameters {
     /// beside its indicator).
     #[serde(skip_serializing)]
     pub targets: super::Targets,
+    /// Busy-hour demand of a capacity study (`[capacity]`,
+    /// `[capacity.operators]`); echoed only when it differs from the
+    /// defaults.
+    #[serde(skip_serializing_if = "is_default_capacity")]
+    pub capacity: CapacityConfig,
+}
+
+fn is_default_capacity(c: &CapacityConfig) -> bool {
+    *c == CapacityConfig::default()
 }
 
 fn crs_is_wgs84(crs: &Option<String>) -> bool {
@@ -149,6 +159,7 @@ impl Default for Parameters {
             crs: None,
             access: super::AccessRanges::default(),
             targets: super::Targets::default(),
+            capacity: CapacityConfig::default(),
         }
     }
 }
@@ -180,6 +191,10 @@ impl Parameters {
             targets.insert((*name).into(), toml::Value::Float(0.0));
         }
         t.insert("targets".into(), toml::Value::Table(targets));
+        t.insert(
+            "capacity".into(),
+            toml::Value::Table(super::capacity::known_capacity_keys()),
+        );
         t
     }
 
@@ -205,7 +220,8 @@ impl Parameters {
         }
         // scorecard: [targets]
         self.targets.check()?;
-        self.radio.check()
+        self.radio.check()?;
+        self.capacity.check()
     }
 }
 

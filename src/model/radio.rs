@@ -137,6 +137,14 @@ pub struct TechnologyDefaults {
     pub interference_margin_db: f64,
     /// Loss from the user's body, dB.
     pub body_loss_db: f64,
+    /// Spatial layers (MIMO streams) a sector carrier sends to one user,
+    /// ≥ 1: a capacity study's multiplier (2G 1, 3G 1, 4G 2, 5G 4).
+    pub mimo_layers: f64,
+    /// Share of the carrier's resources spent on control and reference
+    /// signals, in [0, 1): a capacity study's loss (0.25 for 2G to 4G, an
+    /// LTE rule of thumb: 3 of 14 control symbols plus reference signals;
+    /// 0.14 for 5G, the FR1 downlink overhead of 3GPP TS 38.306 §4.1.2).
+    pub overhead: f64,
 }
 
 impl TechnologyDefaults {
@@ -153,6 +161,8 @@ impl TechnologyDefaults {
                 required_sinr_db: 9.0,
                 interference_margin_db: 2.0,
                 body_loss_db: 3.0,
+                mimo_layers: 1.0,
+                overhead: 0.25,
             },
             Technology::G3 => TechnologyDefaults {
                 frequency_mhz: 2100.0,
@@ -164,6 +174,8 @@ impl TechnologyDefaults {
                 required_sinr_db: -3.0,
                 interference_margin_db: 3.0,
                 body_loss_db: 3.0,
+                mimo_layers: 1.0,
+                overhead: 0.25,
             },
             Technology::G4 => TechnologyDefaults {
                 frequency_mhz: 1800.0,
@@ -175,6 +187,8 @@ impl TechnologyDefaults {
                 required_sinr_db: -3.0,
                 interference_margin_db: 3.0,
                 body_loss_db: 0.0,
+                mimo_layers: 2.0,
+                overhead: 0.25,
             },
             Technology::G5 => TechnologyDefaults {
                 frequency_mhz: 3500.0,
@@ -186,6 +200,8 @@ impl TechnologyDefaults {
                 required_sinr_db: -3.0,
                 interference_margin_db: 3.0,
                 body_loss_db: 0.0,
+                mimo_layers: 4.0,
+                overhead: 0.14,
             },
         }
     }
@@ -373,7 +389,18 @@ impl RadioConfig {
                     "a finite number >= 0",
                 ),
             ];
-            for (name, v, ok, what) in rules {
+            let at_least_one = |v: f64| v.is_finite() && v >= 1.0;
+            let share = |v: f64| (0.0..1.0).contains(&v);
+            let capacity_rules: [Rule<'_>; 2] = [
+                (
+                    "mimo_layers",
+                    t.mimo_layers,
+                    &at_least_one,
+                    "a finite number >= 1",
+                ),
+                ("overhead", t.overhead, &share, "a number in [0, 1)"),
+            ];
+            for (name, v, ok, what) in rules.into_iter().chain(capacity_rules) {
                 if !ok(v) {
                     return Err((
                         format!("radio.{tech}.{name}"),
@@ -411,6 +438,10 @@ struct TechToml {
     interference_margin_db: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     body_loss_db: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mimo_layers: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    overhead: Option<f64>,
 }
 
 impl TechToml {
@@ -428,6 +459,8 @@ impl TechToml {
                 .interference_margin_db
                 .unwrap_or(d.interference_margin_db),
             body_loss_db: self.body_loss_db.unwrap_or(d.body_loss_db),
+            mimo_layers: self.mimo_layers.unwrap_or(d.mimo_layers),
+            overhead: self.overhead.unwrap_or(d.overhead),
         }
     }
 
@@ -442,6 +475,8 @@ impl TechToml {
             required_sinr_db: Some(t.required_sinr_db),
             interference_margin_db: Some(t.interference_margin_db),
             body_loss_db: Some(t.body_loss_db),
+            mimo_layers: Some(t.mimo_layers),
+            overhead: Some(t.overhead),
         }
     }
 }

@@ -163,6 +163,12 @@ impl Scenario {
                 "no commune has this id".to_owned(),
             ));
         }
+        if let Err((i, reason)) =
+            super::capacity::check_site_operators(&self.parameters.capacity, &self.sites)
+        {
+            let id = Some(self.sites[i].id.key());
+            return bad("sites.geojson", i, id, "operator", reason);
+        }
         for (i, c) in self.communes.iter().enumerate() {
             let id = Some(c.id.key());
             for (prop, v) in [("population", c.population), ("households", c.households)] {

@@ -218,6 +218,7 @@ mod free_space;
 mod hata;
 mod link_budget;
 mod normal;
+pub mod spectral_efficiency;
 mod tr38901;
 
 pub use crate::model::{

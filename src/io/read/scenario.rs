@@ -310,6 +310,22 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
         ));
     }
     warnings.extend(geometry_warnings);
+    // capacity study: with [capacity.operators], every site names one
+    if let Err((i, reason)) =
+        crate::model::capacity::check_site_operators(&parameters.capacity, &sites)
+    {
+        let file = if fs::metadata(dir.join(SITES)).is_ok() {
+            dir.join(SITES)
+        } else {
+            dir.join("sites.csv")
+        };
+        return Err(Error::invalid(
+            Location::file(file)
+                .feature(i, Some(sites[i].id.key()))
+                .property("operator"),
+            reason,
+        ));
+    }
 
     // scorecard layers: small point files, read after the others
     let crs = new_crs()?;
@@ -1040,6 +1056,33 @@ fn check_toml_keys(
             {
                 for (id, v) in table {
                     check_environment(path, &format!("{name}.{id}"), v)?;
+                }
+            }
+            // capacity study: free keys (operator or technology names),
+            // each a share
+            (toml::Value::Table(_), toml::Value::Table(table))
+                if name == "capacity.operators" || name == "capacity.technology_share" =>
+            {
+                for (key, v) in table {
+                    if !matches!(v, toml::Value::Integer(_) | toml::Value::Float(_)) {
+                        return Err(Error::invalid(
+                            Location::file(path).property(format!("{name}.{key}")),
+                            format!("must be a number, got {}", v.type_str()),
+                        ));
+                    }
+                }
+            }
+            (toml::Value::Array(_), toml::Value::Array(items))
+                if name == "capacity.throughput_thresholds_mbps" =>
+            {
+                if let Some(v) = items
+                    .iter()
+                    .find(|v| !matches!(v, toml::Value::Integer(_) | toml::Value::Float(_)))
+                {
+                    return Err(err(format!(
+                        "must be an array of numbers, got a {}",
+                        v.type_str()
+                    )));
                 }
             }
             (toml::Value::Table(known), toml::Value::Table(table)) => {

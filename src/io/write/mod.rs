@@ -30,6 +30,7 @@
 //! temporary file in the same folder, flushed to disk, then renamed, so an
 //! interrupted run never leaves a half-written file.
 
+mod capacity;
 mod changes;
 mod communes;
 mod dem;
@@ -57,6 +58,7 @@ use geojson::{Feature, FeatureCollection, Geometry, GeometryValue, JsonObject, J
 use crate::model::FeatureId;
 use crate::{Error, Result};
 
+pub use capacity::{capacity_json, write_capacity, write_sectors_map};
 pub use changes::{changes_json, write_changes, write_changes_map, CHANGES_SCHEMA};
 pub use communes::{commune_columns, communes_map, write_communes_csv, write_communes_map};
 pub use dem::{write_dem_geotiff, DEM_NODATA};
