@@ -46,6 +46,13 @@ pub struct LocalSearchOptions {
     /// Stop after this long (makes the result depend on the machine when it
     /// fires).
     pub time_limit: Option<Duration>,
+    /// Minimum-sites form: try 2-for-1 swaps only on pairs of sites that
+    /// share a unit with one same candidate (sites near enough for one new
+    /// site to stand in for both), instead of every pair. The pairs are
+    /// found through each unit's candidates: `O(s·d²)` for `s` sites each
+    /// sharing units with `d` candidates, where all pairs cost `O(s²)`
+    /// (`false` by default; the plan sets it).
+    pub neighbour_pairs_only: bool,
 }
 
 impl Default for LocalSearchOptions {
@@ -53,6 +60,7 @@ impl Default for LocalSearchOptions {
         LocalSearchOptions {
             max_evaluations: 20_000_000,
             time_limit: None,
+            neighbour_pairs_only: false,
         }
     }
 }
@@ -87,8 +95,9 @@ pub struct Improvement {
 /// covered weight per group.
 struct State<'a> {
     p: &'a CoverageProblem,
-    /// Units of each candidate, ascending, without repeats.
-    covers: Vec<Vec<usize>>,
+    /// Units of each candidate, ascending, without repeats (the
+    /// problem's own lists when they are so already).
+    covers: std::borrow::Cow<'a, [Vec<usize>]>,
     /// Single gains: a candidate's capped gain on its own.
     single: Vec<f64>,
     count: Vec<u32>,
@@ -141,16 +150,22 @@ impl<'a> State<'a> {
     fn new(p: &'a CoverageProblem, picks: &[usize], options: &'a LocalSearchOptions) -> Self {
         let n = p.weights.len();
         let m = p.covers.len();
-        let covers: Vec<Vec<usize>> = p
-            .covers
-            .iter()
-            .map(|c| {
-                let mut v = c.clone();
-                v.sort_unstable();
-                v.dedup();
-                v
-            })
-            .collect();
+        let ascending = p.covers.iter().all(|c| c.windows(2).all(|w| w[0] < w[1]));
+        let covers: std::borrow::Cow<'a, [Vec<usize>]> = if ascending {
+            std::borrow::Cow::Borrowed(&p.covers)
+        } else {
+            std::borrow::Cow::Owned(
+                p.covers
+                    .iter()
+                    .map(|c| {
+                        let mut v = c.clone();
+                        v.sort_unstable();
+                        v.dedup();
+                        v
+                    })
+                    .collect(),
+            )
+        };
         let tol = 1e-9 * p.caps.iter().map(|c| c.abs()).sum::<f64>().max(1.0);
         let mut s = State {
             p,
@@ -324,6 +339,19 @@ impl<'a> State<'a> {
     }
 }
 
+/// Whether two ascending lists share an item.
+fn sorted_intersect(a: &[u32], b: &[u32]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
+}
+
 /// `set` in greedy order with marginal gains (zero-gain sites last, by
 /// index).
 fn greedy_order(p: &CoverageProblem, set: &[usize]) -> Vec<(usize, f64)> {
@@ -398,6 +426,30 @@ pub fn improve_min_sites(
         }
     }
     let mut short: Vec<usize> = Vec::new();
+    // with `neighbour_pairs_only`: the candidates sharing a unit with each
+    // candidate (on demand, for the sites)
+    let by_unit: Vec<Vec<u32>> = if options.neighbour_pairs_only {
+        let mut v = vec![Vec::new(); problem.weights.len()];
+        for (c, cover) in s.covers.iter().enumerate() {
+            for &u in cover {
+                v[u].push(c as u32);
+            }
+        }
+        v
+    } else {
+        Vec::new()
+    };
+    let near = |covers: &[Vec<usize>], a: usize| -> Vec<u32> {
+        let mut v: Vec<u32> = covers[a]
+            .iter()
+            .flat_map(|&u| by_unit[u].iter().copied())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let mut near_cache: std::collections::HashMap<usize, Vec<u32>> =
+        std::collections::HashMap::new();
     // passes over the pairs, going on after each swap, until a pass makes
     // none
     'search: loop {
@@ -411,6 +463,17 @@ pub fn improve_min_sites(
                     break 'search;
                 }
                 let pair = [s.chosen[i], s.chosen[j]];
+                if options.neighbour_pairs_only {
+                    let na = near_cache.entry(pair[0]).or_insert_with(|| near(&s.covers, pair[0]));
+                    let na = std::mem::take(na);
+                    let nb = near_cache.entry(pair[1]).or_insert_with(|| near(&s.covers, pair[1]));
+                    let shared = sorted_intersect(&na, nb);
+                    near_cache.insert(pair[0], na);
+                    if !shared {
+                        j += 1;
+                        continue;
+                    }
+                }
                 s.evaluations += 1;
                 let loss = s.trial_removal(&pair, &mut r);
                 let deficit = floor - (s.value - loss);
@@ -809,7 +872,7 @@ mod tests {
         // a small evaluation budget stops early, never worse
         let tight = LocalSearchOptions {
             max_evaluations: 50,
-            time_limit: None,
+            ..LocalSearchOptions::default()
         };
         let a = improve_budget(&p, &greedy_k, 20, &tight);
         let b = improve_min_sites(&p, &greedy, &tight);

@@ -66,8 +66,9 @@ pub use gaps::{find_gaps, point_flags, Gap, GapMap, GapOptions, MAX_POINT_LINK_M
 pub use greedy::{celf, CoverageProblem};
 pub use local_search::{improve_budget, improve_min_sites, Improvement, LocalSearchOptions};
 pub use plan::{
-    claimed_figure, plan, Claim, CurvePoint, Plan, PlanOptions, ProposedFiber, ProposedSite,
-    ProposedWifi, Scope, SiteTemplate, Target,
+    claimed_figure, plan, Claim, CurvePoint, Optimality, Plan, PlanForm, PlanOptions,
+    ProposedFiber, ProposedSite, ProposedWifi, Scope, SiteTemplate, Target, Unreached,
+    UnreachedReason,
 };
 
 pub use crate::model::Layer;
