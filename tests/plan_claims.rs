@@ -196,6 +196,15 @@ fn a_commune_the_coarse_draw_cannot_satisfy_is_satisfied_by_refills() {
         ..PlanOptions::default()
     };
     let p = plan(&s, &options).expect("plan");
+    println!(
+        "refill: {} sites, {} refills, {} rounds, {} candidates; {:?}; {:?}",
+        p.sites.len(),
+        p.refills,
+        p.rounds,
+        p.candidates,
+        p.notes,
+        p.unreached
+    );
     assert!(p.refills > 0, "the first draw alone cannot do it");
     let (rerun, _) = check_claims("refill", &s, &p);
     let covered = rerun.communes[0].covered_population(Layer::G4) / 20_000.0;

@@ -40,6 +40,15 @@ pub struct PlanArgs {
     /// Antenna height of new sites, metres (default 30).
     #[arg(long)]
     pub height_m: Option<f64>,
+    /// Most site-planning rounds, each measured by the report on the
+    /// scenario with the sites so far (default 4).
+    #[arg(long)]
+    pub rounds: Option<usize>,
+    /// Subgradient steps of the bound on the optimality gap (default 30;
+    /// more gives a tighter bound, at about one pass over the instance
+    /// each).
+    #[arg(long)]
+    pub bound_iterations: Option<usize>,
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -74,6 +83,12 @@ pub fn run(args: PlanArgs) -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(h) = args.height_m {
         options.template.height_m = h;
+    }
+    if let Some(r) = args.rounds {
+        options.rounds = r;
+    }
+    if let Some(n) = args.bound_iterations {
+        options.bound.max_iterations = n;
     }
     let t0 = Instant::now();
     let scenario = crate::io::load_scenario(&scenario_dir)?;

@@ -317,11 +317,24 @@ impl<'a> State<'a> {
     /// Drops sites, last chosen first, while the value stays at least
     /// `floor`; returns how many.
     fn drop_redundant(&mut self, floor: f64, r: &mut Removal) -> usize {
+        self.drop_redundant_among(floor, r, |_| true)
+    }
+
+    /// [`State::drop_redundant`] over the sites `may` accepts only.
+    fn drop_redundant_among(
+        &mut self,
+        floor: f64,
+        r: &mut Removal,
+        may: impl Fn(usize) -> bool,
+    ) -> usize {
         let mut dropped = 0;
         let mut i = self.chosen.len();
         while i > 0 {
             i -= 1;
             let c = self.chosen[i];
+            if !may(c) {
+                continue;
+            }
             self.evaluations += 1;
             let loss = self.trial_removal(&[c], r);
             if self.value - loss >= floor - self.tol {
@@ -514,7 +527,17 @@ pub fn improve_min_sites(
                 if let Some((_, d)) = best {
                     s.apply(&pair, Some(d));
                     swaps += 1;
-                    dropped += s.drop_redundant(floor, &mut r);
+                    // with neighbour pairs: sites sharing units with the new
+                    // one, the likeliest to have become redundant (a full
+                    // drop pass ends the search)
+                    dropped += if options.neighbour_pairs_only {
+                        let around = near(&s.covers, d);
+                        s.drop_redundant_among(floor, &mut r, |c| {
+                            around.binary_search(&(c as u32)).is_ok()
+                        })
+                    } else {
+                        s.drop_redundant(floor, &mut r)
+                    };
                     changed = true;
                     j = i + 1;
                     continue;
@@ -526,6 +549,9 @@ pub fn improve_min_sites(
         if !changed {
             break;
         }
+    }
+    if options.neighbour_pairs_only && !s.out_of_budget() {
+        dropped += s.drop_redundant(floor, &mut r);
     }
     let picks = s.picks();
     Improvement {

@@ -539,6 +539,16 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan> {
     let mut budget_hit = first.budget_hit;
     let mut stuck = first.stuck;
     let mut rounds = usize::from(!mobile.is_empty());
+    // the planner's own locations: each is built once, so later rounds
+    // draw from those not yet used (by their index in the list)
+    let mut unused: Vec<usize> = (0..options.candidates.as_ref().map_or(0, |c| c.len())).collect();
+    let mark_used = |unused: &mut Vec<usize>, picked: &[usize]| {
+        let taken: std::collections::HashSet<usize> = picked.iter().map(|&k| unused[k]).collect();
+        unused.retain(|k| !taken.contains(k));
+    };
+    if options.candidates.is_some() {
+        mark_used(&mut unused, &first.picked);
+    }
 
     let mut wifi = Vec::new();
     let mut wifi_claim = None;
@@ -603,12 +613,23 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan> {
             &mobile_layers,
             (!total_short).then_some(only.as_slice()),
         )?;
+        let round_options;
+        let round_options = match &options.candidates {
+            Some(all) => {
+                round_options = PlanOptions {
+                    candidates: Some(unused.iter().map(|&k| all[k]).collect()),
+                    ..options.clone()
+                };
+                &round_options
+            }
+            None => options,
+        };
         let more = super::sites::plan_sites(
             here,
             &measured,
             &uncovered,
             &mobile,
-            options,
+            round_options,
             &taken,
             &RoundSpec {
                 first_order: sites.len(),
@@ -621,6 +642,9 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan> {
         refills += more.refills;
         budget_hit = more.budget_hit;
         stuck = more.stuck;
+        if options.candidates.is_some() {
+            mark_used(&mut unused, &more.picked);
+        }
         if more.sites.is_empty() {
             break;
         }

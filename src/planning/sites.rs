@@ -49,6 +49,9 @@ pub(crate) struct SitesOutcome {
     pub candidates: usize,
     /// Refill draws made.
     pub refills: usize,
+    /// Candidate index of each site (with the planner's own locations: the
+    /// index in their list).
+    pub picked: Vec<usize>,
 }
 
 /// One round of site planning.
@@ -205,6 +208,7 @@ pub(crate) fn plan_sites(
         stuck: vec![Vec::new(); targets.len()],
         candidates: 0,
         refills: 0,
+        picked: Vec::new(),
     };
     if targets.is_empty() {
         return Ok(out);
@@ -378,6 +382,7 @@ pub(crate) fn plan_sites(
         std::mem::swap(&mut d.trees, &mut o.trees);
     }
     drop(oracle);
+    out.picked.clone_from(&order);
     for (k, &c) in order.iter().enumerate() {
         let n = round.first_order + k + 1;
         let before: Vec<f64> = replay
@@ -420,6 +425,10 @@ const MAX_REFILLS: usize = 24;
 /// the units of groups below their caps, in blocks of `block_m`.
 fn refill_spots(o: &SiteOracle<'_>, block_m: f64) -> Vec<(usize, [f64; 2])> {
     let res = o.resolution_m;
+    // units are at most a cell from their sub-points: blocks from a corner
+    // a cell beyond them
+    let corner = origin(&o.demands);
+    let corner = [corner[0] - res, corner[1] - res];
     let mut keyed: Vec<((u32, i64, i64), [f64; 3])> = Vec::new();
     for d in &o.demands {
         for (k, u) in d.units.iter().enumerate() {
@@ -447,8 +456,8 @@ fn refill_spots(o: &SiteOracle<'_>, block_m: f64) -> Vec<(usize, [f64; 2])> {
             };
             let key = (
                 u.strip,
-                (xy[1] / block_m).floor() as i64,
-                (xy[0] / block_m).floor() as i64,
+                ((xy[1] - corner[1]) / block_m).floor() as i64,
+                ((xy[0] - corner[0]) / block_m).floor() as i64,
             );
             keyed.push((key, [w * xy[0], w * xy[1], w]));
         }
@@ -748,7 +757,7 @@ fn first_spots(
             let mut block = (0.5 * shortest).max(uncovered.resolution_m);
             loop {
                 spots = block_centres(demands, block);
-                if spots.len() <= options.max_candidates {
+                if spots.len() <= options.max_candidates || !block.is_finite() {
                     break;
                 }
                 block *= 1.5;
@@ -819,15 +828,25 @@ fn make_candidates(
         .collect()
 }
 
+/// The south-west corner of all units: blocks are counted from it (so
+/// one block as wide as the demand holds all of it).
+fn origin(demands: &[Demand<'_>]) -> [f64; 2] {
+    demands
+        .iter()
+        .flat_map(|d| d.units.iter())
+        .fold([f64::INFINITY; 2], |o, u| [o[0].min(u.xy[0]), o[1].min(u.xy[1])])
+}
+
 /// Weighted centres of the uncovered demand in square blocks of `block_m`.
 fn block_centres(demands: &[Demand<'_>], block_m: f64) -> Vec<(usize, [f64; 2])> {
+    let o = origin(demands);
     let mut keyed: Vec<((u32, i64, i64), [f64; 3])> = Vec::new();
     for d in demands {
         for u in d.units {
             let key = (
                 u.strip,
-                (u.xy[1] / block_m).floor() as i64,
-                (u.xy[0] / block_m).floor() as i64,
+                ((u.xy[1] - o[1]) / block_m).floor() as i64,
+                ((u.xy[0] - o[0]) / block_m).floor() as i64,
             );
             let w = u.population.max(1e-9);
             keyed.push((key, [w * u.xy[0], w * u.xy[1], w]));
