@@ -24,7 +24,11 @@ fn demo_points() -> Scenario {
     let mut s = demo();
     let (mut w, mut so, mut e, mut n) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
     for c in &s.communes {
-        if let Some(r) = c.geometry.as_ref().and_then(geo::BoundingRect::bounding_rect) {
+        if let Some(r) = c
+            .geometry
+            .as_ref()
+            .and_then(geo::BoundingRect::bounding_rect)
+        {
             w = w.min(r.min().x);
             so = so.min(r.min().y);
             e = e.max(r.max().x);
@@ -127,7 +131,11 @@ fn reached_or_listed(name: &str, p: &Plan, report: &Report, layer: Layer, pct: f
             );
         }
     }
-    assert_eq!(short, p.unreached.len(), "{name}: listed communes are short");
+    assert_eq!(
+        short,
+        p.unreached.len(),
+        "{name}: listed communes are short"
+    );
     short
 }
 
@@ -147,8 +155,10 @@ fn demo_claims_hold_per_commune_and_every_target_is_reached() {
         assert_eq!(short, 0, "{name}: {:?}", p.unreached);
         // the plan's own record of the report with the plan is the re-run's
         for (a, b) in p.report_with_plan.communes.iter().zip(&rerun.communes) {
-            assert!((a.covered_population(Layer::G5) - b.covered_population(Layer::G5)).abs()
-                <= 1e-9 * a.population.max(1.0));
+            assert!(
+                (a.covered_population(Layer::G5) - b.covered_population(Layer::G5)).abs()
+                    <= 1e-9 * a.population.max(1.0)
+            );
         }
         let o = p.optimality.as_ref().expect("optimality");
         assert_eq!(o.form, PlanForm::MinimumSites);

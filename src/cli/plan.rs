@@ -163,13 +163,25 @@ pub fn run(args: PlanArgs) -> Result<(), Box<dyn std::error::Error>> {
             "local search ({}): {} -> {} sites{} ({} dropped, {} swaps, {} added, {:.2} s{})",
             o.form.as_str(),
             o.greedy_sites,
-            if o.local_search_kept { ls.picks.len() } else { o.greedy_sites },
-            if o.local_search_kept { "" } else { ", not kept: no measurable gain" },
+            if o.local_search_kept {
+                ls.picks.len()
+            } else {
+                o.greedy_sites
+            },
+            if o.local_search_kept {
+                ""
+            } else {
+                ", not kept: no measurable gain"
+            },
             ls.dropped,
             ls.swaps,
             ls.added,
             ls.seconds,
-            if ls.complete { "" } else { ", stopped by its limit" }
+            if ls.complete {
+                ""
+            } else {
+                ", stopped by its limit"
+            }
         );
         match (&o.bound, o.gap) {
             (Some(b), Some(gap)) => match o.form {
@@ -201,9 +213,10 @@ pub fn run(args: PlanArgs) -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "  short: {} commune {} at {:.3} % of {} % ({})",
             u.layer,
-            u.commune.map_or("(whole scenario)".to_owned(), |c| scenario.communes[c]
-                .id
-                .to_string()),
+            u.commune
+                .map_or("(whole scenario)".to_owned(), |c| scenario.communes[c]
+                    .id
+                    .to_string()),
             u.covered_pct,
             u.target_pct,
             u.reason.as_str()

@@ -46,12 +46,14 @@ pub struct LocalSearchOptions {
     /// Stop after this long (makes the result depend on the machine when it
     /// fires).
     pub time_limit: Option<Duration>,
-    /// Minimum-sites form: try 2-for-1 swaps only on pairs of sites that
-    /// share a unit with one same candidate (sites near enough for one new
-    /// site to stand in for both), instead of every pair. The pairs are
-    /// found through each unit's candidates: `O(s·d²)` for `s` sites each
-    /// sharing units with `d` candidates, where all pairs cost `O(s²)`
-    /// (`false` by default; the plan sets it).
+    /// Minimum-sites form: try 2-for-1 swaps only on pairs of sites whose
+    /// coverage overlaps (they share a unit: near enough for one new site
+    /// to stand in for both), instead of every pair, and after a swap look
+    /// for redundant sites among those sharing units with the new one (a
+    /// full drop pass ends the search). Pairs are checked in constant time
+    /// against a mark of the first site's overlapping candidates, found
+    /// through each unit's candidates (`false` by default; the plan sets
+    /// it).
     pub neighbour_pairs_only: bool,
 }
 
@@ -107,6 +109,8 @@ struct State<'a> {
     in_set: Vec<bool>,
     tol: f64,
     evaluations: usize,
+    /// Moves applied (an exact recount every 1024).
+    moves: usize,
     started: Instant,
     options: &'a LocalSearchOptions,
 }
@@ -178,6 +182,7 @@ impl<'a> State<'a> {
             in_set: vec![false; m],
             tol,
             evaluations: 0,
+            moves: 0,
             started: Instant::now(),
             options,
         };
@@ -292,10 +297,15 @@ impl<'a> State<'a> {
 
     /// Replaces the sites `out` by `add` (in the place of the first of `out`).
     fn apply(&mut self, out: &[usize], add: Option<usize>) {
+        // covered weight per group updated where a unit's cover starts or
+        // ends (a full recount would cost a pass over every unit per move)
         for &c in out {
             self.in_set[c] = false;
             for &u in &self.covers[c] {
                 self.count[u] -= 1;
+                if self.count[u] == 0 {
+                    self.got[self.p.groups[u]] -= self.p.weights[u];
+                }
             }
         }
         let at = self
@@ -307,11 +317,24 @@ impl<'a> State<'a> {
         if let Some(c) = add {
             self.in_set[c] = true;
             for &u in &self.covers[c] {
+                if self.count[u] == 0 {
+                    self.got[self.p.groups[u]] += self.p.weights[u];
+                }
                 self.count[u] += 1;
             }
             self.chosen.insert(at.min(self.chosen.len()), c);
         }
-        self.recount();
+        self.value = self
+            .got
+            .iter()
+            .zip(&self.p.caps)
+            .map(|(g, c)| g.min(*c))
+            .sum();
+        self.moves += 1;
+        // an exact recount now and then keeps rounding from drifting
+        if self.moves % 1024 == 0 {
+            self.recount();
+        }
     }
 
     /// Drops sites, last chosen first, while the value stays at least
@@ -350,19 +373,6 @@ impl<'a> State<'a> {
         set.sort_unstable();
         greedy_order(self.p, &set)
     }
-}
-
-/// Whether two ascending lists share an item.
-fn sorted_intersect(a: &[u32], b: &[u32]) -> bool {
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => return true,
-        }
-    }
-    false
 }
 
 /// `set` in greedy order with marginal gains (zero-gain sites last, by
@@ -461,8 +471,15 @@ pub fn improve_min_sites(
         v.dedup();
         v
     };
-    let mut near_cache: std::collections::HashMap<usize, Vec<u32>> =
-        std::collections::HashMap::new();
+    // the candidates overlapping site `stamped_for` carry `epoch`
+    let m_all = if options.neighbour_pairs_only {
+        problem.covers.len()
+    } else {
+        0
+    };
+    let mut overlap_stamp: Vec<u32> = vec![0; m_all];
+    let mut epoch = 0u32;
+    let mut stamped_for: Option<usize> = None;
     // passes over the pairs, going on after each swap, until a pass makes
     // none
     'search: loop {
@@ -477,12 +494,14 @@ pub fn improve_min_sites(
                 }
                 let pair = [s.chosen[i], s.chosen[j]];
                 if options.neighbour_pairs_only {
-                    let na = near_cache.entry(pair[0]).or_insert_with(|| near(&s.covers, pair[0]));
-                    let na = std::mem::take(na);
-                    let nb = near_cache.entry(pair[1]).or_insert_with(|| near(&s.covers, pair[1]));
-                    let shared = sorted_intersect(&na, nb);
-                    near_cache.insert(pair[0], na);
-                    if !shared {
+                    if stamped_for != Some(pair[0]) {
+                        epoch += 1;
+                        for c in near(&s.covers, pair[0]) {
+                            overlap_stamp[c as usize] = epoch;
+                        }
+                        stamped_for = Some(pair[0]);
+                    }
+                    if overlap_stamp[pair[1]] != epoch {
                         j += 1;
                         continue;
                     }

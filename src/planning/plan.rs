@@ -122,9 +122,12 @@ pub struct PlanOptions {
     /// report is measured on the scenario with the sites so far, and the
     /// next round plans for what it still misses.
     pub rounds: usize,
-    /// Settings of the bound on the first round's instance.
+    /// Settings of the bound on the first round's instance (default: 30
+    /// subgradient steps, the LP for instances of at most 2,000 coverage
+    /// entries).
     pub bound: BoundOptions,
-    /// Limits of the local search after the first round's greedy.
+    /// Limits of the local search after the first round's greedy (default:
+    /// 300,000 evaluations, 2-for-1 swaps of neighbouring sites only).
     pub local_search: LocalSearchOptions,
 }
 

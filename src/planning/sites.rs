@@ -24,8 +24,8 @@ use super::cells::{gained, reached, sub_point, uncovered_of, Uncovered, Unit};
 use super::greedy::{run_celf, run_celf_from, CoverageProblem, Oracle};
 use super::local_search::{improve_budget, improve_min_sites};
 use super::plan::{
-    fresh_id, new_site, wrapped_point, CurvePoint, Optimality, PlanForm, PlanOptions,
-    ProposedSite, Scope, Target,
+    fresh_id, new_site, wrapped_point, CurvePoint, Optimality, PlanForm, PlanOptions, ProposedSite,
+    Scope, Target,
 };
 use crate::engine::probe::inverse_near;
 use crate::model::{Scenario, Technology};
@@ -601,11 +601,7 @@ fn coverage_problem(o: &SiteOracle<'_>) -> (CoverageProblem, Vec<f64>) {
     // candidate and unit beyond a chunk
     const CHUNK: usize = 1 << 14;
     for (d, dem) in o.demands.iter().enumerate() {
-        let longest = o
-            .candidates
-            .iter()
-            .map(|c| c.reach[d])
-            .fold(0.0, f64::max);
+        let longest = o.candidates.iter().map(|c| c.reach[d]).fold(0.0, f64::max);
         if longest <= 0.0 {
             continue;
         }
@@ -834,7 +830,9 @@ fn origin(demands: &[Demand<'_>]) -> [f64; 2] {
     demands
         .iter()
         .flat_map(|d| d.units.iter())
-        .fold([f64::INFINITY; 2], |o, u| [o[0].min(u.xy[0]), o[1].min(u.xy[1])])
+        .fold([f64::INFINITY; 2], |o, u| {
+            [o[0].min(u.xy[0]), o[1].min(u.xy[1])]
+        })
 }
 
 /// Weighted centres of the uncovered demand in square blocks of `block_m`.

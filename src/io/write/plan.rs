@@ -289,11 +289,12 @@ pub fn write_plan(out_dir: impl AsRef<Path>, scenario: &Scenario, plan: &Plan) -
         &out_dir.join("coverage_curve.csv"),
         curve_csv(plan).as_bytes(),
     )?;
-    let json = serde_json::to_vec_pretty(&plan_json(scenario, plan))
-        .map_err(|e| crate::Error::Parameter {
+    let json = serde_json::to_vec_pretty(&plan_json(scenario, plan)).map_err(|e| {
+        crate::Error::Parameter {
             name: "plan.json",
             reason: e.to_string(),
-        })?;
+        }
+    })?;
     write_atomic(&out_dir.join("plan.json"), &json)?;
     super::write_scenario(out_dir.join("scenario_with_plan"), &plan.scenario_with_plan)
 }
