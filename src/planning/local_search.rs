@@ -332,7 +332,7 @@ impl<'a> State<'a> {
             .sum();
         self.moves += 1;
         // an exact recount now and then keeps rounding from drifting
-        if self.moves % 1024 == 0 {
+        if self.moves.is_multiple_of(1024) {
             self.recount();
         }
     }

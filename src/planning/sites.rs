@@ -561,6 +561,10 @@ fn improve(
     }
 }
 
+/// A unit's atoms (sub-point sets) and, per candidate reaching it, the
+/// atoms it covers (bit `k`: atom `k`).
+type UnitAtoms = (Vec<u64>, Vec<(u32, u64)>);
+
 /// The instance the greedy solved as an explicit [`CoverageProblem`]: a
 /// unit's free sub-points are split into atoms by the candidates reaching
 /// them (each atom reached by the same candidates), an atom weighing the
@@ -609,7 +613,7 @@ fn coverage_problem(o: &SiteOracle<'_>) -> (CoverageProblem, Vec<f64>) {
             let end = (start + CHUNK).min(dem.units.len());
             // per unit: its atoms and, per candidate reaching it, the atoms
             // it covers (bit k of the mask: atom k)
-            let chunk: Vec<(Vec<u64>, Vec<(u32, u64)>)> = (start..end)
+            let chunk: Vec<UnitAtoms> = (start..end)
                 .into_par_iter()
                 .with_min_len(64)
                 .map(|u| {
