@@ -40,6 +40,15 @@ pub struct PlanArgs {
     /// Antenna height of new sites, metres (default 30).
     #[arg(long)]
     pub height_m: Option<f64>,
+    /// Most site-planning rounds, each measured by the report on the
+    /// scenario with the sites so far (default 4).
+    #[arg(long)]
+    pub rounds: Option<usize>,
+    /// Subgradient steps of the bound on the optimality gap (default 30;
+    /// more gives a tighter bound, at about one pass over the instance
+    /// each).
+    #[arg(long)]
+    pub bound_iterations: Option<usize>,
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -74,6 +83,12 @@ pub fn run(args: PlanArgs) -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(h) = args.height_m {
         options.template.height_m = h;
+    }
+    if let Some(r) = args.rounds {
+        options.rounds = r;
+    }
+    if let Some(n) = args.bound_iterations {
+        options.bound.max_iterations = n;
     }
     let t0 = Instant::now();
     let scenario = crate::io::load_scenario(&scenario_dir)?;
@@ -138,8 +153,77 @@ pub fn run(args: PlanArgs) -> Result<(), Box<dyn std::error::Error>> {
             );
         }
     }
+    println!(
+        "site rounds: {} (each measured by the report on the scenario with the plan); {} candidates in the first, {} refill draws",
+        plan.rounds, plan.candidates, plan.refills
+    );
+    if let Some(o) = &plan.optimality {
+        let ls = &o.local_search;
+        println!(
+            "local search ({}): {} -> {} sites{} ({} dropped, {} swaps, {} added, {:.2} s{})",
+            o.form.as_str(),
+            o.greedy_sites,
+            if o.local_search_kept {
+                ls.picks.len()
+            } else {
+                o.greedy_sites
+            },
+            if o.local_search_kept {
+                ""
+            } else {
+                ", not kept: no measurable gain"
+            },
+            ls.dropped,
+            ls.swaps,
+            ls.added,
+            ls.seconds,
+            if ls.complete {
+                ""
+            } else {
+                ", stopped by its limit"
+            }
+        );
+        match (&o.bound, o.gap) {
+            (Some(b), Some(gap)) => match o.form {
+                planning::PlanForm::MinimumSites => println!(
+                    "bound: at least {} sites on these candidates ({:?}, {:.2} s); optimality gap bound/sites = {:.4} (greedy alone {:.4})",
+                    b.value,
+                    b.method,
+                    b.seconds,
+                    gap,
+                    o.greedy_gap.unwrap_or(gap)
+                ),
+                planning::PlanForm::Budget => println!(
+                    "bound: at most {:.1} people towards the targets with {} sites ({:?}, {:.2} s); optimality gap covered/bound = {:.4} (greedy alone {:.4})",
+                    b.value,
+                    o.sites,
+                    b.method,
+                    b.seconds,
+                    gap,
+                    o.greedy_gap.unwrap_or(gap)
+                ),
+            },
+            _ => println!("bound: none (targets out of reach of the candidates)"),
+        }
+    }
     for n in &plan.notes {
         println!("note: {n}");
+    }
+    for u in plan.unreached.iter().take(10) {
+        println!(
+            "  short: {} commune {} at {:.3} % of {} % ({})",
+            u.layer,
+            u.commune
+                .map_or("(whole scenario)".to_owned(), |c| scenario.communes[c]
+                    .id
+                    .to_string()),
+            u.covered_pct,
+            u.target_pct,
+            u.reason.as_str()
+        );
+    }
+    if plan.unreached.len() > 10 {
+        println!("  … {} more in plan.json", plan.unreached.len() - 10);
     }
 
     // check the claim: the report of the written scenario with the plan

@@ -146,6 +146,13 @@ pub struct BoundOptions {
     /// far is valid; an LP stopped with no solution falls back to the
     /// subgradient). Makes the result depend on the machine when it fires.
     pub time_limit: Option<Duration>,
+    /// The greedy's answer on this instance when the caller has it: its
+    /// number of sites (minimum-sites form, sites meeting every cap) or its
+    /// capped coverage with `k` sites (budget form). The subgradient aims at
+    /// it and stops when the bound meets it; `None` runs the greedy
+    /// ([`celf`]) again. Any value some set of sites achieves keeps the
+    /// bound valid.
+    pub incumbent: Option<f64>,
 }
 
 impl Default for BoundOptions {
@@ -154,6 +161,7 @@ impl Default for BoundOptions {
             lp_max_nonzeros: 2_000,
             max_iterations: 500,
             time_limit: None,
+            incumbent: None,
         }
     }
 }
@@ -815,10 +823,19 @@ pub fn budget_bound(problem: &CoverageProblem, k: usize, options: &BoundOptions)
         None => {
             // the greedy is the target; start: units of groups it leaves
             // below their caps at their weight, the others free
-            let picks = celf(problem, k);
-            let incumbent: f64 = picks.iter().map(|x| x.1).sum();
-            let picks: Vec<usize> = picks.iter().map(|x| x.0).collect();
-            let mu = start_prices(&prep, &picks);
+            let (incumbent, picks) = match options.incumbent {
+                Some(v) => (v, Vec::new()),
+                None => {
+                    let picks = celf(problem, k);
+                    let v: f64 = picks.iter().map(|x| x.1).sum();
+                    (v, picks.iter().map(|x| x.0).collect())
+                }
+            };
+            let mu = if picks.is_empty() {
+                prep.w.clone()
+            } else {
+                start_prices(&prep, &picks)
+            };
             let (v, steps) = subgradient(&lag, mu, incumbent, options, started, |b| {
                 b <= incumbent + tol
             });
@@ -923,7 +940,9 @@ pub fn min_sites_bound(
         .unwrap_or(0);
     let simple = in_total.max(per_group) as f64;
     // the greedy's number of sites: the subgradient's target
-    let incumbent = celf(problem, usize::MAX).len() as f64;
+    let incumbent = options
+        .incumbent
+        .unwrap_or_else(|| celf(problem, usize::MAX).len() as f64);
     if simple >= incumbent {
         return Ok(done(simple, simple, BoundMethod::SingleGains, 0));
     }
@@ -1373,6 +1392,17 @@ mod tests {
                         }
                         assert!(by_lag.relaxation <= by_lp.relaxation + 1e-6);
                         assert!(fewest <= g);
+                        // Wolsey (1982): on an integer-valued submodular
+                        // cover the greedy uses at most H(d) times the
+                        // fewest sites, d the largest single gain
+                        let d = (0..p.covers.len())
+                            .map(|c| p.value(&[c]))
+                            .fold(0.0, f64::max);
+                        let h: f64 = (1..=d.round() as usize).map(|i| 1.0 / i as f64).sum();
+                        assert!(
+                            g as f64 <= h * fewest as f64 + 1e-9,
+                            "greedy {g}, optimum {fewest}, H({d}) = {h}"
+                        );
                         if fewest > 0 {
                             greedy_sites.add(fewest as f64 / g as f64);
                             lp_sites.add(by_lp.value / fewest as f64);

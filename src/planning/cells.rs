@@ -126,6 +126,19 @@ impl Uncovered {
         options: &Options,
         layers: &[Layer],
     ) -> Result<Self> {
+        Self::measure_communes(scenario, report, options, layers, None)
+    }
+
+    /// [`Uncovered::measure`] for the communes flagged in `only` (all when
+    /// `None`): the others get no units.
+    pub(crate) fn measure_communes(
+        scenario: &Scenario,
+        report: &Report,
+        options: &Options,
+        layers: &[Layer],
+        only: Option<&[bool]>,
+    ) -> Result<Self> {
+        let wanted_commune = |c: usize| only.is_none_or(|o| o.get(c).copied().unwrap_or(false));
         let probe = Probe::new(scenario, options)?;
         let res = scenario.parameters.resolution_m;
         let frames: Vec<TransverseMercator> = (0..probe.strips()).map(|z| probe.frame(z)).collect();
@@ -139,6 +152,9 @@ impl Uncovered {
                     .map(|pt| {
                         let loc = pt.location?;
                         let c = probe.locate(loc)?;
+                        if !wanted_commune(c) {
+                            return None;
+                        }
                         let z = probe.commune_strip(c)?;
                         let xy = frames[z].forward(loc.x(), loc.y());
                         Some((c, z, xy, probe.flags(z, xy)))
@@ -168,6 +184,9 @@ impl Uncovered {
                 let per_commune: Vec<[Vec<Unit>; FLAG_BITS]> = (0..scenario.communes.len())
                     .into_par_iter()
                     .map(|c| {
+                        if !wanted_commune(c) {
+                            return Default::default();
+                        }
                         let Some((z, polygon)) = probe.project_commune(c) else {
                             return Default::default();
                         };
@@ -344,7 +363,7 @@ fn spread(
 }
 
 /// Sub-point `k` of a cell unit, strip metres.
-fn sub_point(u: &Unit, res: f64, k: usize) -> [f64; 2] {
+pub(crate) fn sub_point(u: &Unit, res: f64, k: usize) -> [f64; 2] {
     let (line, col) = (k / SUB_X, k % SUB_X);
     [
         (u.i as f64 + (col as f64 + 0.5) / SUB_X as f64) * res,

@@ -59,7 +59,19 @@ pub(crate) fn run_celf<O: Oracle>(
     budget: usize,
     min_gain: f64,
 ) -> Vec<(usize, f64)> {
-    let first: Vec<f64> = (0..oracle.candidates())
+    run_celf_from(oracle, 0, budget, min_gain)
+}
+
+/// [`run_celf`] over the candidates from index `from` on only (those
+/// before it known to gain nothing more: a CELF run over them ended with
+/// no gain left, and gains only shrink). Candidate indices stay global.
+pub(crate) fn run_celf_from<O: Oracle>(
+    oracle: &mut O,
+    from: usize,
+    budget: usize,
+    min_gain: f64,
+) -> Vec<(usize, f64)> {
+    let first: Vec<f64> = (from..oracle.candidates())
         .into_par_iter()
         .with_min_len(64)
         .map(|c| oracle.gain(c))
@@ -68,9 +80,9 @@ pub(crate) fn run_celf<O: Oracle>(
         .into_iter()
         .enumerate()
         .filter(|(_, g)| *g > min_gain)
-        .map(|(candidate, gain)| Entry {
+        .map(|(k, gain)| Entry {
             gain,
-            candidate,
+            candidate: from + k,
             round: 0,
         })
         .collect();

@@ -46,6 +46,15 @@ pub struct LocalSearchOptions {
     /// Stop after this long (makes the result depend on the machine when it
     /// fires).
     pub time_limit: Option<Duration>,
+    /// Minimum-sites form: try 2-for-1 swaps only on pairs of sites whose
+    /// coverage overlaps (they share a unit: near enough for one new site
+    /// to stand in for both), instead of every pair, and after a swap look
+    /// for redundant sites among those sharing units with the new one (a
+    /// full drop pass ends the search). Pairs are checked in constant time
+    /// against a mark of the first site's overlapping candidates, found
+    /// through each unit's candidates (`false` by default; the plan sets
+    /// it).
+    pub neighbour_pairs_only: bool,
 }
 
 impl Default for LocalSearchOptions {
@@ -53,6 +62,7 @@ impl Default for LocalSearchOptions {
         LocalSearchOptions {
             max_evaluations: 20_000_000,
             time_limit: None,
+            neighbour_pairs_only: false,
         }
     }
 }
@@ -87,8 +97,9 @@ pub struct Improvement {
 /// covered weight per group.
 struct State<'a> {
     p: &'a CoverageProblem,
-    /// Units of each candidate, ascending, without repeats.
-    covers: Vec<Vec<usize>>,
+    /// Units of each candidate, ascending, without repeats (the
+    /// problem's own lists when they are so already).
+    covers: std::borrow::Cow<'a, [Vec<usize>]>,
     /// Single gains: a candidate's capped gain on its own.
     single: Vec<f64>,
     count: Vec<u32>,
@@ -98,6 +109,8 @@ struct State<'a> {
     in_set: Vec<bool>,
     tol: f64,
     evaluations: usize,
+    /// Moves applied (an exact recount every 1024).
+    moves: usize,
     started: Instant,
     options: &'a LocalSearchOptions,
 }
@@ -141,16 +154,22 @@ impl<'a> State<'a> {
     fn new(p: &'a CoverageProblem, picks: &[usize], options: &'a LocalSearchOptions) -> Self {
         let n = p.weights.len();
         let m = p.covers.len();
-        let covers: Vec<Vec<usize>> = p
-            .covers
-            .iter()
-            .map(|c| {
-                let mut v = c.clone();
-                v.sort_unstable();
-                v.dedup();
-                v
-            })
-            .collect();
+        let ascending = p.covers.iter().all(|c| c.windows(2).all(|w| w[0] < w[1]));
+        let covers: std::borrow::Cow<'a, [Vec<usize>]> = if ascending {
+            std::borrow::Cow::Borrowed(&p.covers)
+        } else {
+            std::borrow::Cow::Owned(
+                p.covers
+                    .iter()
+                    .map(|c| {
+                        let mut v = c.clone();
+                        v.sort_unstable();
+                        v.dedup();
+                        v
+                    })
+                    .collect(),
+            )
+        };
         let tol = 1e-9 * p.caps.iter().map(|c| c.abs()).sum::<f64>().max(1.0);
         let mut s = State {
             p,
@@ -163,6 +182,7 @@ impl<'a> State<'a> {
             in_set: vec![false; m],
             tol,
             evaluations: 0,
+            moves: 0,
             started: Instant::now(),
             options,
         };
@@ -277,10 +297,15 @@ impl<'a> State<'a> {
 
     /// Replaces the sites `out` by `add` (in the place of the first of `out`).
     fn apply(&mut self, out: &[usize], add: Option<usize>) {
+        // covered weight per group updated where a unit's cover starts or
+        // ends (a full recount would cost a pass over every unit per move)
         for &c in out {
             self.in_set[c] = false;
             for &u in &self.covers[c] {
                 self.count[u] -= 1;
+                if self.count[u] == 0 {
+                    self.got[self.p.groups[u]] -= self.p.weights[u];
+                }
             }
         }
         let at = self
@@ -292,21 +317,47 @@ impl<'a> State<'a> {
         if let Some(c) = add {
             self.in_set[c] = true;
             for &u in &self.covers[c] {
+                if self.count[u] == 0 {
+                    self.got[self.p.groups[u]] += self.p.weights[u];
+                }
                 self.count[u] += 1;
             }
             self.chosen.insert(at.min(self.chosen.len()), c);
         }
-        self.recount();
+        self.value = self
+            .got
+            .iter()
+            .zip(&self.p.caps)
+            .map(|(g, c)| g.min(*c))
+            .sum();
+        self.moves += 1;
+        // an exact recount now and then keeps rounding from drifting
+        if self.moves.is_multiple_of(1024) {
+            self.recount();
+        }
     }
 
     /// Drops sites, last chosen first, while the value stays at least
     /// `floor`; returns how many.
     fn drop_redundant(&mut self, floor: f64, r: &mut Removal) -> usize {
+        self.drop_redundant_among(floor, r, |_| true)
+    }
+
+    /// [`State::drop_redundant`] over the sites `may` accepts only.
+    fn drop_redundant_among(
+        &mut self,
+        floor: f64,
+        r: &mut Removal,
+        may: impl Fn(usize) -> bool,
+    ) -> usize {
         let mut dropped = 0;
         let mut i = self.chosen.len();
         while i > 0 {
             i -= 1;
             let c = self.chosen[i];
+            if !may(c) {
+                continue;
+            }
             self.evaluations += 1;
             let loss = self.trial_removal(&[c], r);
             if self.value - loss >= floor - self.tol {
@@ -398,6 +449,37 @@ pub fn improve_min_sites(
         }
     }
     let mut short: Vec<usize> = Vec::new();
+    // with `neighbour_pairs_only`: the candidates sharing a unit with each
+    // candidate (on demand, for the sites)
+    let by_unit: Vec<Vec<u32>> = if options.neighbour_pairs_only {
+        let mut v = vec![Vec::new(); problem.weights.len()];
+        for (c, cover) in s.covers.iter().enumerate() {
+            for &u in cover {
+                v[u].push(c as u32);
+            }
+        }
+        v
+    } else {
+        Vec::new()
+    };
+    let near = |covers: &[Vec<usize>], a: usize| -> Vec<u32> {
+        let mut v: Vec<u32> = covers[a]
+            .iter()
+            .flat_map(|&u| by_unit[u].iter().copied())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    // the candidates overlapping site `stamped_for` carry `epoch`
+    let m_all = if options.neighbour_pairs_only {
+        problem.covers.len()
+    } else {
+        0
+    };
+    let mut overlap_stamp: Vec<u32> = vec![0; m_all];
+    let mut epoch = 0u32;
+    let mut stamped_for: Option<usize> = None;
     // passes over the pairs, going on after each swap, until a pass makes
     // none
     'search: loop {
@@ -411,6 +493,19 @@ pub fn improve_min_sites(
                     break 'search;
                 }
                 let pair = [s.chosen[i], s.chosen[j]];
+                if options.neighbour_pairs_only {
+                    if stamped_for != Some(pair[0]) {
+                        epoch += 1;
+                        for c in near(&s.covers, pair[0]) {
+                            overlap_stamp[c as usize] = epoch;
+                        }
+                        stamped_for = Some(pair[0]);
+                    }
+                    if overlap_stamp[pair[1]] != epoch {
+                        j += 1;
+                        continue;
+                    }
+                }
                 s.evaluations += 1;
                 let loss = s.trial_removal(&pair, &mut r);
                 let deficit = floor - (s.value - loss);
@@ -451,7 +546,17 @@ pub fn improve_min_sites(
                 if let Some((_, d)) = best {
                     s.apply(&pair, Some(d));
                     swaps += 1;
-                    dropped += s.drop_redundant(floor, &mut r);
+                    // with neighbour pairs: sites sharing units with the new
+                    // one, the likeliest to have become redundant (a full
+                    // drop pass ends the search)
+                    dropped += if options.neighbour_pairs_only {
+                        let around = near(&s.covers, d);
+                        s.drop_redundant_among(floor, &mut r, |c| {
+                            around.binary_search(&(c as u32)).is_ok()
+                        })
+                    } else {
+                        s.drop_redundant(floor, &mut r)
+                    };
                     changed = true;
                     j = i + 1;
                     continue;
@@ -463,6 +568,9 @@ pub fn improve_min_sites(
         if !changed {
             break;
         }
+    }
+    if options.neighbour_pairs_only && !s.out_of_budget() {
+        dropped += s.drop_redundant(floor, &mut r);
     }
     let picks = s.picks();
     Improvement {
@@ -809,7 +917,7 @@ mod tests {
         // a small evaluation budget stops early, never worse
         let tight = LocalSearchOptions {
             max_evaluations: 50,
-            time_limit: None,
+            ..LocalSearchOptions::default()
         };
         let a = improve_budget(&p, &greedy_k, 20, &tight);
         let b = improve_min_sites(&p, &greedy, &tight);

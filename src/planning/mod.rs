@@ -14,13 +14,21 @@
 //! a gap map conserves people exactly and a plan's claimed coverage can be
 //! checked by re-running the report with the proposals added.
 //!
+//! A plan's claims are the report's: [`plan`] measures the report on the
+//! scenario with its proposals ([`Plan::report_with_plan`]) and takes its
+//! figures from it; a commune still short gets another round of sites
+//! ([`PlanOptions::rounds`]). The first round's sites are improved by local
+//! search where it removes sites and compared with a bound on the same
+//! instance ([`Optimality`]); communes left short are listed with the
+//! reason ([`Unreached`]).
+//!
 //! | step | file | what |
 //! | --- | --- | --- |
 //! | uncovered rows | `runs.rs` | row sweep on the report's three lines with the engine's exact traces; gap intervals, people shared by measure, regions across rows and communes |
 //! | outlines | `outline.rs` | rectilinear rings traced from the ends of row intervals: holes, pinches |
 //! | demand units | `cells.rs` | the planner's units: cells met by uncovered intervals (same sweep), sub-points on the three lines |
 //! | gaps | `gaps.rs` | regions of rows / linked points, area, communes, nearest infrastructure |
-//! | sites | `greedy.rs` | candidates, CELF lazy greedy on capped per-commune coverage |
+//! | sites | `greedy.rs`, `sites.rs` | candidates (refilled in finer blocks where a commune is short), CELF lazy greedy on capped per-commune coverage |
 //! | how far from optimal | `bound.rs` | LP / Lagrangian bounds on a `CoverageProblem`, exact ILP for small ones |
 //! | after the greedy | `local_search.rs` | redundant drops, 2-for-1 and 1-for-1 swaps |
 //! | wifi | `wifi.rs` | one point where it covers the most uncovered people |
@@ -67,8 +75,9 @@ pub use gaps::{find_gaps, point_flags, Gap, GapMap, GapOptions, MAX_POINT_LINK_M
 pub use greedy::{celf, CoverageProblem};
 pub use local_search::{improve_budget, improve_min_sites, Improvement, LocalSearchOptions};
 pub use plan::{
-    claimed_figure, plan, Claim, CurvePoint, Plan, PlanOptions, ProposedFiber, ProposedSite,
-    ProposedWifi, Scope, SiteTemplate, Target,
+    claimed_figure, plan, Claim, CurvePoint, Optimality, Plan, PlanForm, PlanOptions,
+    ProposedFiber, ProposedSite, ProposedWifi, Scope, SiteTemplate, Target, Unreached,
+    UnreachedReason,
 };
 
 pub use crate::model::Layer;

@@ -2,8 +2,11 @@
 
 use geo::Point;
 
+use super::bound::{Bound, BoundOptions};
 use super::cells::Uncovered;
 use super::gaps::{gaps_of, GapMap, GapOptions};
+use super::local_search::{Improvement, LocalSearchOptions};
+use super::sites::RoundSpec;
 use super::Layer;
 use crate::model::{
     FeatureId, FiberRoute, RadioParams, Scenario, Site, SiteRange, TechSet, Technology, WifiPoint,
@@ -115,6 +118,17 @@ pub struct PlanOptions {
     pub max_fiber_segments: usize,
     /// Engine and gap-map options.
     pub gaps: GapOptions,
+    /// Most site-planning rounds (default 4, at least 1): after each, the
+    /// report is measured on the scenario with the sites so far, and the
+    /// next round plans for what it still misses.
+    pub rounds: usize,
+    /// Settings of the bound on the first round's instance (default: 30
+    /// subgradient steps, the LP for instances of at most 2,000 coverage
+    /// entries).
+    pub bound: BoundOptions,
+    /// Limits of the local search after the first round's greedy (default:
+    /// 300,000 evaluations, 2-for-1 swaps of neighbouring sites only).
+    pub local_search: LocalSearchOptions,
 }
 
 impl PlanOptions {
@@ -132,6 +146,16 @@ impl Default for PlanOptions {
             candidates: None,
             max_fiber_segments: 100_000,
             gaps: GapOptions::default(),
+            rounds: 4,
+            bound: BoundOptions {
+                max_iterations: 30,
+                ..BoundOptions::default()
+            },
+            local_search: LocalSearchOptions {
+                max_evaluations: 300_000,
+                neighbour_pairs_only: true,
+                ..LocalSearchOptions::default()
+            },
         }
     }
 }
@@ -210,6 +234,109 @@ pub struct Claim {
     pub communes_meeting: (usize, usize),
 }
 
+/// Which question the site planner answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanForm {
+    /// Reach every target with the fewest sites (no `max_sites`).
+    MinimumSites,
+    /// Cover the most people towards the targets with at most `max_sites`.
+    Budget,
+}
+
+impl PlanForm {
+    /// `minimum_sites` or `budget`, as written in `plan.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanForm::MinimumSites => "minimum_sites",
+            PlanForm::Budget => "budget",
+        }
+    }
+}
+
+/// How far the first round's sites are from the best possible on the same
+/// candidates (the instance the greedy solved: its demand units, split
+/// where candidates' reaches cut them, and its candidates, refills
+/// included).
+///
+/// Minimum-sites form: the sites must reach, commune by commune, what the
+/// greedy reached (its targets where it met them); the bound is a lower
+/// bound on the fewest sites doing so, and `gap = bound / sites`. Budget
+/// form: the bound is an upper bound on the people (capped at the targets)
+/// any `max_sites` sites cover, and `gap = covered / bound`. Either way
+/// `gap` is in `[0, 1]` and `1` proves the sites optimal on this instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Optimality {
+    /// The form.
+    pub form: PlanForm,
+    /// Candidates of the instance.
+    pub candidates: usize,
+    /// Demand units of the instance.
+    pub units: usize,
+    /// Sites the greedy chose.
+    pub greedy_sites: usize,
+    /// People (capped at the targets) the greedy's sites cover.
+    pub greedy_value: f64,
+    /// Sites kept (after the local search when it did measurably better).
+    pub sites: usize,
+    /// People (capped) the kept sites cover.
+    pub value: f64,
+    /// What the local search did.
+    pub local_search: Improvement,
+    /// Whether its result was kept: fewer sites for the same coverage
+    /// (minimum-sites form), more coverage (budget form).
+    pub local_search_kept: bool,
+    /// The bound (`None`: not found, e.g. caps out of reach).
+    pub bound: Option<Bound>,
+    /// [`super::optimality_gap`] of the greedy's own sites.
+    pub greedy_gap: Option<f64>,
+    /// [`super::optimality_gap`] of the kept sites.
+    pub gap: Option<f64>,
+}
+
+/// Why a commune stays below a target after planning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnreachedReason {
+    /// The site budget (`max_sites`) is spent.
+    SiteBudget,
+    /// The planner's candidate locations (a file) gain nothing more.
+    CandidateFile,
+    /// No location reaches its missing people (a commune without usable
+    /// geometry, a template without range for the layer, a wifi or fibre
+    /// target left short).
+    OutOfReach,
+    /// Still short after the last round (`rounds`).
+    Rounds,
+}
+
+impl UnreachedReason {
+    /// `max_sites`, `candidates_file`, `out_of_reach` or `rounds`, as
+    /// written in `plan.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnreachedReason::SiteBudget => "max_sites",
+            UnreachedReason::CandidateFile => "candidates_file",
+            UnreachedReason::OutOfReach => "out_of_reach",
+            UnreachedReason::Rounds => "rounds",
+        }
+    }
+}
+
+/// A commune (or the whole scenario) below a mobile target after planning,
+/// as the report of the scenario with the plan measures it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unreached {
+    /// The target's layer.
+    pub layer: Layer,
+    /// The commune (index; `None`: a whole-scenario target).
+    pub commune: Option<usize>,
+    /// Measured coverage, percent.
+    pub covered_pct: f64,
+    /// The target, percent.
+    pub target_pct: f64,
+    /// Why.
+    pub reason: UnreachedReason,
+}
+
 /// The result of [`plan`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
@@ -229,6 +356,20 @@ pub struct Plan {
     pub claims: Vec<Claim>,
     /// The input scenario with every proposal added.
     pub scenario_with_plan: Scenario,
+    /// The report measured on [`Plan::scenario_with_plan`]: the claims'
+    /// figures are this report's.
+    pub report_with_plan: Report,
+    /// Site-planning rounds run (each measured by the report).
+    pub rounds: usize,
+    /// Candidate locations drawn in the first round, refills included.
+    pub candidates: usize,
+    /// Refill draws in all rounds.
+    pub refills: usize,
+    /// Mobile targets still missed, per commune, with the reason.
+    pub unreached: Vec<Unreached>,
+    /// The first round's sites against the bound (`None`: no sites
+    /// planned).
+    pub optimality: Option<Optimality>,
     /// Notes (targets not reached and why).
     pub notes: Vec<String>,
 }
@@ -368,7 +509,6 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan> {
         .chain(scenario.fiber.iter().map(|f| f.id.key()))
         .collect();
     let mut notes = Vec::new();
-    let mut claims = Vec::new();
 
     let mobile: Vec<Target> = options
         .targets
@@ -376,15 +516,45 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan> {
         .copied()
         .filter(|t| t.layer.is_mobile())
         .collect();
-    let sites_out =
-        super::sites::plan_sites(scenario, &report, &uncovered, &mobile, options, &taken)?;
-    for s in &sites_out.sites {
+    let mobile_layers: Vec<Layer> = mobile.iter().map(|t| t.layer).collect();
+    let budget_total = options.max_sites.unwrap_or(PlanOptions::MAX_SITES);
+    let first = super::sites::plan_sites(
+        scenario,
+        &report,
+        &uncovered,
+        &mobile,
+        options,
+        &taken,
+        &RoundSpec {
+            first_order: 0,
+            budget: budget_total,
+            improve: true,
+        },
+    )?;
+    for s in &first.sites {
         taken.insert(s.site.id.key());
     }
-    claims.extend(sites_out.claims);
-    notes.extend(sites_out.notes);
+    let mut sites = first.sites;
+    let mut curve = first.curve;
+    let optimality = first.optimality;
+    let candidates = first.candidates;
+    let mut refills = first.refills;
+    let mut budget_hit = first.budget_hit;
+    let mut stuck = first.stuck;
+    let mut rounds = usize::from(!mobile.is_empty());
+    // the planner's own locations: each is built once, so later rounds
+    // draw from those not yet used (by their index in the list)
+    let mut unused: Vec<usize> = (0..options.candidates.as_ref().map_or(0, |c| c.len())).collect();
+    let mark_used = |unused: &mut Vec<usize>, picked: &[usize]| {
+        let taken: std::collections::HashSet<usize> = picked.iter().map(|&k| unused[k]).collect();
+        unused.retain(|k| !taken.contains(k));
+    };
+    if options.candidates.is_some() {
+        mark_used(&mut unused, &first.picked);
+    }
 
     let mut wifi = Vec::new();
+    let mut wifi_claim = None;
     if let Some(t) = options.targets.iter().find(|t| t.layer == Layer::Wifi) {
         let (w, claim) =
             super::wifi::plan_wifi(scenario, &report, &uncovered, t.pct, &engine, &taken)?;
@@ -392,11 +562,11 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan> {
             taken.insert(p.point.id.key());
         }
         wifi = w;
-        claims.push(claim);
+        wifi_claim = Some(claim);
     }
     let mut fiber = Vec::new();
     if let Some(t) = options.targets.iter().find(|t| t.layer == Layer::Fiber) {
-        let (f, claim, note) = super::fiber::plan_fiber(
+        let (f, _claim, note) = super::fiber::plan_fiber(
             scenario,
             &report,
             &uncovered,
@@ -405,29 +575,261 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan> {
             &taken,
         )?;
         fiber = f;
-        claims.push(claim);
         notes.extend(note);
     }
-    let mut with_plan = original.clone();
-    with_plan
-        .sites
-        .extend(sites_out.sites.iter().map(|s| s.site.clone()));
-    with_plan.wifi.extend(wifi.iter().map(|w| w.point.clone()));
-    with_plan
-        .fiber
-        .extend(fiber.iter().map(|f| f.route.clone()));
-    with_plan.warnings.clear();
+    drop(uncovered);
+    let build = |sites: &[ProposedSite]| {
+        let mut with_plan = original.clone();
+        with_plan.sites.extend(sites.iter().map(|s| s.site.clone()));
+        with_plan.wifi.extend(wifi.iter().map(|w| w.point.clone()));
+        with_plan
+            .fiber
+            .extend(fiber.iter().map(|f| f.route.clone()));
+        with_plan.warnings.clear();
+        with_plan
+    };
+    let mut with_plan = build(&sites);
+    // the claims are the report's own figures on the scenario with the plan
+    let mut measured = crate::report::measure(&with_plan, &engine, None)?;
+    // more rounds while a commune measured short can still gain
+    while rounds > 0 && rounds < options.rounds.max(1) && !budget_hit {
+        let short = short_communes(&measured, &mobile);
+        if short.iter().all(|s| s.is_empty()) {
+            break;
+        }
+        let total_short = mobile
+            .iter()
+            .zip(&short)
+            .any(|(t, s)| t.scope == Scope::Total && !s.is_empty());
+        let mut only = vec![false; measured.communes.len()];
+        for s in &short {
+            for &c in s {
+                only[c] = true;
+            }
+        }
+        let unwrapped = crate::engine::probe::unwrapped(&with_plan);
+        let here = unwrapped.as_ref().unwrap_or(&with_plan);
+        let uncovered = Uncovered::measure_communes(
+            here,
+            &measured,
+            &engine,
+            &mobile_layers,
+            (!total_short).then_some(only.as_slice()),
+        )?;
+        let round_options;
+        let round_options = match &options.candidates {
+            Some(all) => {
+                round_options = PlanOptions {
+                    candidates: Some(unused.iter().map(|&k| all[k]).collect()),
+                    ..options.clone()
+                };
+                &round_options
+            }
+            None => options,
+        };
+        let more = super::sites::plan_sites(
+            here,
+            &measured,
+            &uncovered,
+            &mobile,
+            round_options,
+            &taken,
+            &RoundSpec {
+                first_order: sites.len(),
+                budget: budget_total - sites.len(),
+                improve: false,
+            },
+        )?;
+        drop(uncovered);
+        rounds += 1;
+        refills += more.refills;
+        budget_hit = more.budget_hit;
+        stuck = more.stuck;
+        if options.candidates.is_some() {
+            mark_used(&mut unused, &more.picked);
+        }
+        if more.sites.is_empty() {
+            break;
+        }
+        for s in &more.sites {
+            taken.insert(s.site.id.key());
+        }
+        sites.extend(more.sites);
+        curve.extend(more.curve);
+        with_plan = build(&sites);
+        measured = crate::report::measure(&with_plan, &engine, None)?;
+    }
+
+    // per-commune reasons for what stays short
+    let mut unreached = Vec::new();
+    for ((t, short), stuck) in mobile
+        .iter()
+        .zip(short_communes(&measured, &mobile))
+        .zip(&stuck)
+    {
+        for c in short {
+            let reason = if budget_hit {
+                UnreachedReason::SiteBudget
+            } else if options.candidates.is_some() {
+                UnreachedReason::CandidateFile
+            } else if stuck.contains(&if t.scope == Scope::Total { 0 } else { c }) {
+                UnreachedReason::OutOfReach
+            } else {
+                UnreachedReason::Rounds
+            };
+            let (covered, whole) = match t.scope {
+                Scope::EachCommune => (
+                    claimed_figure(&measured, c, t.layer),
+                    measured.communes[c].population,
+                ),
+                Scope::Total => (
+                    (0..measured.communes.len())
+                        .map(|k| claimed_figure(&measured, k, t.layer))
+                        .sum(),
+                    measured.totals.population,
+                ),
+            };
+            unreached.push(Unreached {
+                layer: t.layer,
+                commune: (t.scope == Scope::EachCommune).then_some(c),
+                covered_pct: crate::report::pct(covered, whole),
+                target_pct: t.pct,
+                reason,
+            });
+        }
+    }
+    for t in &mobile {
+        let mine: Vec<&Unreached> = unreached
+            .iter()
+            .filter(|u| u.layer == t.layer && (u.commune.is_none()) == (t.scope == Scope::Total))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let count = |r: UnreachedReason| mine.iter().filter(|u| u.reason == r).count();
+        let reasons: Vec<String> = [
+            UnreachedReason::SiteBudget,
+            UnreachedReason::CandidateFile,
+            UnreachedReason::OutOfReach,
+            UnreachedReason::Rounds,
+        ]
+        .into_iter()
+        .filter(|&r| count(r) > 0)
+        .map(|r| format!("{} {}", count(r), r.as_str()))
+        .collect();
+        notes.push(format!(
+            "{} target {} % ({}): {} not reached with {} new sites ({})",
+            t.layer,
+            t.pct,
+            match t.scope {
+                Scope::EachCommune => "each commune",
+                Scope::Total => "whole scenario",
+            },
+            match t.scope {
+                Scope::EachCommune => format!("{} commune(s)", mine.len()),
+                Scope::Total => "the total".to_owned(),
+            },
+            sites.len(),
+            reasons.join(", ")
+        ));
+    }
+
+    let mut claims = Vec::new();
+    for t in &options.targets {
+        let mut claim = measured_claim(&report, &measured, t);
+        if let (Layer::Wifi, Some(w)) = (t.layer, &wifi_claim) {
+            // the share of communes holding a point, as planned
+            claim.before_pct = w.before_pct;
+            claim.communes_meeting.0 = w.communes_meeting.0;
+        }
+        claims.push(claim);
+    }
     Ok(Plan {
         report,
         gaps,
-        sites: sites_out.sites,
+        sites,
         wifi,
         fiber,
-        curve: sites_out.curve,
+        curve,
         claims,
         scenario_with_plan: with_plan,
+        report_with_plan: measured,
+        rounds,
+        candidates,
+        refills,
+        unreached,
+        optimality,
         notes,
     })
+}
+
+/// Per mobile target: the communes (or `[0]` for a whole-scenario target)
+/// that `report` measures below it.
+fn short_communes(report: &Report, targets: &[Target]) -> Vec<Vec<usize>> {
+    targets
+        .iter()
+        .map(|t| match t.scope {
+            Scope::EachCommune => (0..report.communes.len())
+                .filter(|&c| {
+                    let pop = report.communes[c].population;
+                    claimed_figure(report, c, t.layer) < t.pct / 100.0 * pop - 1e-9 * pop.max(1.0)
+                })
+                .collect(),
+            Scope::Total => {
+                let pop = report.totals.population;
+                let covered: f64 = (0..report.communes.len())
+                    .map(|c| claimed_figure(report, c, t.layer))
+                    .sum();
+                if covered < t.pct / 100.0 * pop - 1e-9 * pop.max(1.0) {
+                    vec![0]
+                } else {
+                    Vec::new()
+                }
+            }
+        })
+        .collect()
+}
+
+/// A target's claim: the figures of the report before and of the report
+/// measured with the plan.
+fn measured_claim(before: &Report, after: &Report, t: &Target) -> Claim {
+    let n = before.communes.len();
+    let fig = |r: &Report| -> Vec<f64> { (0..n).map(|c| claimed_figure(r, c, t.layer)).collect() };
+    let (b, a) = (fig(before), fig(after));
+    let whole = |r: &Report, c: usize| match t.layer {
+        Layer::Fiber => r.communes[c].households,
+        _ => r.communes[c].population,
+    };
+    let meets = |r: &Report, v: &[f64]| match t.layer {
+        Layer::Wifi => r.communes.iter().filter(|c| c.wifi_points > 0).count(),
+        _ => match t.scope {
+            Scope::EachCommune => (0..n)
+                .filter(|&c| {
+                    let w = whole(r, c);
+                    v[c] >= t.pct / 100.0 * w - 1e-9 * w.max(1.0)
+                })
+                .count(),
+            Scope::Total => {
+                let w: f64 = (0..n).map(|c| whole(r, c)).sum();
+                usize::from(v.iter().sum::<f64>() >= t.pct / 100.0 * w * (1.0 - 1e-12)) * n
+            }
+        },
+    };
+    let total_pct = |r: &Report, v: &[f64]| match t.layer {
+        Layer::Wifi => crate::report::pct(
+            r.communes.iter().filter(|c| c.wifi_points > 0).count() as f64,
+            n as f64,
+        ),
+        _ => crate::report::pct(v.iter().sum(), (0..n).map(|c| whole(r, c)).sum()),
+    };
+    Claim {
+        layer: t.layer,
+        before_pct: total_pct(before, &b),
+        after_pct: total_pct(after, &a),
+        communes_meeting: (meets(before, &b), meets(after, &a)),
+        before: b,
+        after: a,
+    }
 }
 
 fn validate(options: &PlanOptions) -> Result<()> {

@@ -17,10 +17,15 @@ use geo::Point;
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
 
-use super::cells::{gained, reached, uncovered_of, Uncovered, Unit};
-use super::greedy::{run_celf, Oracle};
+use rayon::prelude::*;
+
+use super::bound::{budget_bound, min_sites_bound, optimality_gap, BoundOptions};
+use super::cells::{gained, reached, sub_point, uncovered_of, Uncovered, Unit};
+use super::greedy::{run_celf, run_celf_from, CoverageProblem, Oracle};
+use super::local_search::{improve_budget, improve_min_sites};
 use super::plan::{
-    fresh_id, new_site, wrapped_point, Claim, CurvePoint, PlanOptions, ProposedSite, Scope, Target,
+    fresh_id, new_site, wrapped_point, CurvePoint, Optimality, PlanForm, PlanOptions, ProposedSite,
+    Scope, Target,
 };
 use crate::engine::probe::inverse_near;
 use crate::model::{Scenario, Technology};
@@ -30,11 +35,34 @@ use crate::{Error, Result};
 /// What [`plan_sites`] returns.
 pub(crate) struct SitesOutcome {
     pub sites: Vec<ProposedSite>,
+    /// Curve points after each site (the first round also the start).
     pub curve: Vec<CurvePoint>,
-    pub claims: Vec<Claim>,
-    pub notes: Vec<String>,
+    /// The greedy against its bound and the local search (first round).
+    pub optimality: Option<Optimality>,
+    /// Whether the site budget stopped the round.
+    pub budget_hit: bool,
+    /// Per target (in order): communes (or the total, group 0) the round
+    /// left below their cap by its own estimate, with no candidate left to
+    /// gain more.
+    pub stuck: Vec<Vec<usize>>,
+    /// Candidates drawn in all (first draw and refills).
+    pub candidates: usize,
+    /// Refill draws made.
+    pub refills: usize,
+    /// Candidate index of each site (with the planner's own locations: the
+    /// index in their list).
+    pub picked: Vec<usize>,
 }
 
+/// One round of site planning.
+pub(crate) struct RoundSpec {
+    /// Order number of the round's first site, minus one.
+    pub first_order: usize,
+    /// Most sites this round may add.
+    pub budget: usize,
+    /// Whether to run the local search and the bound (the first round).
+    pub improve: bool,
+}
 struct Candidate {
     strip: usize,
     xy: [f64; 2],
@@ -72,6 +100,16 @@ impl SiteOracle<'_> {
     /// Per demand: units candidate `c` reaches, with the share of each it
     /// covers and the people that share newly brings.
     fn new_units(&self, d: usize, c: usize) -> Vec<(usize, u64, f64)> {
+        let dem = &self.demands[d];
+        self.reach_of(d, c, |u| dem.remaining[u])
+            .into_iter()
+            .map(|(u, hit)| (u, hit, gained(&dem.units[u], dem.units[u].population, hit)))
+            .collect()
+    }
+
+    /// Units of demand `d` candidate `c` reaches among the sub-points
+    /// `free_of(unit)`, with those it reaches.
+    fn reach_of(&self, d: usize, c: usize, free_of: impl Fn(usize) -> u64) -> Vec<(usize, u64)> {
         let cand = &self.candidates[c];
         let dem = &self.demands[d];
         let r = cand.reach[d];
@@ -89,12 +127,13 @@ impl SiteOracle<'_> {
             .locate_within_distance(cand.xy, (r + slack) * (r + slack))
             .filter_map(|g| {
                 let u = g.data;
-                if dem.remaining[u] == 0 {
+                let free = free_of(u);
+                if free == 0 {
                     return None;
                 }
                 let unit = &dem.units[u];
-                let hit = reached(unit, res, dem.remaining[u], dist(unit.xy), r, dist);
-                (hit != 0).then(|| (u, hit, gained(unit, unit.population, hit)))
+                let hit = reached(unit, res, free, dist(unit.xy), r, dist);
+                (hit != 0).then_some((u, hit))
             })
             .collect()
     }
@@ -148,7 +187,9 @@ impl Oracle for SiteOracle<'_> {
     }
 }
 
-/// Plans new sites for the mobile `targets`.
+/// Plans new sites for the mobile `targets` (one round: the first on the
+/// input's report, later ones on the report of the scenario with the sites
+/// so far, for what it still misses).
 pub(crate) fn plan_sites(
     scenario: &Scenario,
     report: &Report,
@@ -156,13 +197,18 @@ pub(crate) fn plan_sites(
     targets: &[Target],
     options: &PlanOptions,
     taken: &std::collections::HashSet<String>,
+    round: &RoundSpec,
 ) -> Result<SitesOutcome> {
     let n_communes = scenario.communes.len();
     let mut out = SitesOutcome {
         sites: Vec::new(),
         curve: Vec::new(),
-        claims: Vec::new(),
-        notes: Vec::new(),
+        optimality: None,
+        budget_hit: false,
+        stuck: vec![Vec::new(); targets.len()],
+        candidates: 0,
+        refills: 0,
+        picked: Vec::new(),
     };
     if targets.is_empty() {
         return Ok(out);
@@ -217,15 +263,16 @@ pub(crate) fn plan_sites(
         });
     }
 
-    let candidates = candidates(scenario, uncovered, &demands, options)?;
-    let budget = options.max_sites.unwrap_or(PlanOptions::MAX_SITES);
+    let (spots, first_block) = first_spots(scenario, uncovered, &demands, options)?;
+    let candidates = make_candidates(scenario, uncovered, &demands, options, spots);
+    let budget = round.budget;
     let mut oracle = SiteOracle {
         demands,
         candidates,
         points_mode: uncovered.points_mode,
         resolution_m: uncovered.resolution_m,
     };
-    // before any site
+    // before any site of this round
     let covered_before: Vec<Vec<f64>> = oracle
         .demands
         .iter()
@@ -265,9 +312,50 @@ pub(crate) fn plan_sites(
             communes_meeting_targets: meeting,
         }
     };
-    out.curve.push(curve_point(&oracle, 0));
+    if round.first_order == 0 {
+        out.curve.push(curve_point(&oracle, 0));
+    }
     // a tiny gain (a millionth of a person) is rounding, not coverage
-    let picks = run_celf(&mut oracle, budget, 1e-6);
+    const MIN_GAIN: f64 = 1e-6;
+    let mut picks = run_celf(&mut oracle, budget, MIN_GAIN);
+    // candidates that cannot run out: while a group is short and the
+    // budget allows, draw new candidates where its uncovered demand is
+    // left, in blocks half as wide each time down to the grid spacing
+    // (then again at that floor while it gains)
+    if let Some(mut block) = first_block {
+        let floor = uncovered.resolution_m;
+        while picks.len() < budget && !oracle.done() && out.refills < MAX_REFILLS {
+            block = (0.5 * block).max(floor);
+            let spots = refill_spots(&oracle, block);
+            if spots.is_empty() {
+                break;
+            }
+            let new = make_candidates(scenario, uncovered, &oracle.demands, options, spots);
+            let from = oracle.candidates.len();
+            oracle.candidates.extend(new);
+            out.refills += 1;
+            let more = run_celf_from(&mut oracle, from, budget - picks.len(), MIN_GAIN);
+            let none = more.is_empty();
+            picks.extend(more);
+            if none && block <= floor {
+                break;
+            }
+        }
+    }
+    out.candidates = oracle.candidates.len();
+    out.budget_hit = picks.len() >= budget;
+    for (d, stuck) in oracle.demands.iter().zip(out.stuck.iter_mut()) {
+        let tol = |g: usize| 1e-9 * d.caps[g].max(1.0);
+        stuck.extend((0..d.caps.len()).filter(|&g| d.got[g] < d.caps[g] - tol(g)));
+    }
+    let mut order: Vec<usize> = picks.iter().map(|x| x.0).collect();
+    if round.improve && !order.is_empty() {
+        let (opt, better) = improve(&oracle, &order, options);
+        if let Some(b) = better {
+            order = b;
+        }
+        out.optimality = Some(opt);
+    }
     // replay the picks for per-site figures (the oracle's state is final;
     // the curve needs each step)
     let mut replay = SiteOracle {
@@ -293,24 +381,27 @@ pub(crate) fn plan_sites(
     for (d, o) in replay.demands.iter_mut().zip(oracle.demands.iter_mut()) {
         std::mem::swap(&mut d.trees, &mut o.trees);
     }
-    for (order, &(c, _)) in picks.iter().enumerate() {
+    drop(oracle);
+    out.picked.clone_from(&order);
+    for (k, &c) in order.iter().enumerate() {
+        let n = round.first_order + k + 1;
         let before: Vec<f64> = replay
             .demands
             .iter()
             .map(|d| d.gained.iter().sum())
             .collect();
         let gain = replay.take(c);
-        let point = curve_point(&replay, order + 1);
+        let point = curve_point(&replay, n);
         let cand = &replay.candidates[c];
         let site = new_site(
-            fresh_id("plan-site", order + 1, taken),
+            fresh_id("plan-site", n, taken),
             &options.template,
             // back in [−180, 180] from the continuous longitudes around 180°
             wrapped_point(cand.location),
         );
         out.sites.push(ProposedSite {
             site,
-            order: order + 1,
+            order: n,
             range_m: cand.range_m,
             people_gained: replay
                 .demands
@@ -324,66 +415,297 @@ pub(crate) fn plan_sites(
         });
         out.curve.push(point);
     }
-    for (d, before) in replay.demands.iter().zip(&covered_before) {
-        let after: Vec<f64> = before.iter().zip(&d.gained).map(|(b, g)| b + g).collect();
-        let meets = |v: &[f64]| match d.target.scope {
-            Scope::EachCommune => (0..n_communes)
-                .filter(|&c| {
-                    let pop = report.communes[c].population;
-                    v[c] >= d.target.pct / 100.0 * pop - 1e-9 * pop.max(1.0)
-                })
-                .count(),
-            Scope::Total => {
-                let t: f64 = v.iter().sum();
-                usize::from(t >= d.target.pct / 100.0 * report.totals.population * (1.0 - 1e-12))
-                    * n_communes
-            }
-        };
-        let unmet = d.got.iter().zip(&d.caps).filter(|(g, c)| *g < *c).count();
-        if unmet > 0 {
-            out.notes.push(format!(
-                "{} target {} % ({}): {} not reached with {} new sites{}",
-                d.target.layer,
-                d.target.pct,
-                match d.target.scope {
-                    Scope::EachCommune => "each commune",
-                    Scope::Total => "whole scenario",
-                },
-                if d.target.scope == Scope::EachCommune {
-                    format!("{unmet} commune(s)")
-                } else {
-                    "the total".to_owned()
-                },
-                picks.len(),
-                if picks.len() >= budget {
-                    " (the site budget)"
-                } else {
-                    " (no candidate gains more)"
-                }
-            ));
-        }
-        out.claims.push(Claim {
-            layer: d.target.layer,
-            before_pct: pct(before.iter().sum(), report.totals.population),
-            after_pct: pct(after.iter().sum(), report.totals.population),
-            communes_meeting: (meets(before), meets(&after)),
-            before: before.clone(),
-            after,
-        });
-    }
     Ok(out)
 }
 
-/// Candidate locations with their ranges.
-fn candidates(
+/// Most refill draws in one round.
+const MAX_REFILLS: usize = 24;
+
+/// New candidate spots: weighted centres of the sub-points still free in
+/// the units of groups below their caps, in blocks of `block_m`.
+fn refill_spots(o: &SiteOracle<'_>, block_m: f64) -> Vec<(usize, [f64; 2])> {
+    let res = o.resolution_m;
+    // units are at most a cell from their sub-points: blocks from a corner
+    // a cell beyond them
+    let corner = origin(&o.demands);
+    let corner = [corner[0] - res, corner[1] - res];
+    let mut keyed: Vec<((u32, i64, i64), [f64; 3])> = Vec::new();
+    for d in &o.demands {
+        for (k, u) in d.units.iter().enumerate() {
+            let rest = d.remaining[k];
+            let g = d.group[k];
+            if rest == 0 || d.got[g] >= d.caps[g] - 1e-9 * d.caps[g].max(1.0) {
+                continue;
+            }
+            let w = gained(u, u.population, rest).max(1e-12);
+            let xy = if u.cell {
+                // the centre of the free sub-points
+                let (mut sx, mut sy, mut n) = (0.0, 0.0, 0.0);
+                let mut bits = rest;
+                while bits != 0 {
+                    let b = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let p = sub_point(u, res, b);
+                    sx += p[0];
+                    sy += p[1];
+                    n += 1.0;
+                }
+                [sx / n, sy / n]
+            } else {
+                u.xy
+            };
+            let key = (
+                u.strip,
+                ((xy[1] - corner[1]) / block_m).floor() as i64,
+                ((xy[0] - corner[0]) / block_m).floor() as i64,
+            );
+            keyed.push((key, [w * xy[0], w * xy[1], w]));
+        }
+    }
+    centres(keyed)
+}
+
+/// The greedy's picks against the bound of the same instance, and the
+/// local search's set when it does measurably better (fewer sites for the
+/// same coverage; more coverage for the same budget).
+fn improve(
+    o: &SiteOracle<'_>,
+    picks: &[usize],
+    options: &PlanOptions,
+) -> (Optimality, Option<Vec<usize>>) {
+    let (problem, greedy_got) = coverage_problem(o);
+    let greedy_value = problem.value(picks);
+    let tol = 1e-9 * problem.caps.iter().sum::<f64>().max(1.0);
+    match options.max_sites {
+        None => {
+            // the fewest sites reaching what the greedy reached, group by
+            // group (its caps where it met them)
+            // (a hair below, so sums in another order still reach them)
+            let p = CoverageProblem {
+                caps: problem
+                    .caps
+                    .iter()
+                    .zip(&greedy_got)
+                    .map(|(c, g)| c.min(*g) * (1.0 - 1e-9))
+                    .collect(),
+                ..problem
+            };
+            let floor = p.value(picks);
+            let ls = improve_min_sites(&p, picks, &options.local_search);
+            let kept = ls.picks.len() < picks.len() && ls.value >= floor - tol;
+            let sites = if kept { ls.picks.len() } else { picks.len() };
+            let bound = min_sites_bound(
+                &p,
+                &BoundOptions {
+                    incumbent: Some(picks.len() as f64),
+                    ..options.bound.clone()
+                },
+            )
+            .ok();
+            let gap = bound.as_ref().map(|b| optimality_gap(sites as f64, b));
+            let greedy_gap = bound
+                .as_ref()
+                .map(|b| optimality_gap(picks.len() as f64, b));
+            (
+                Optimality {
+                    form: PlanForm::MinimumSites,
+                    candidates: o.candidates.len(),
+                    units: p.weights.len(),
+                    greedy_sites: picks.len(),
+                    greedy_value,
+                    sites,
+                    value: if kept {
+                        greedy_value - floor + ls.value
+                    } else {
+                        greedy_value
+                    },
+                    local_search: ls.clone(),
+                    local_search_kept: kept,
+                    bound,
+                    greedy_gap,
+                    gap,
+                },
+                kept.then(|| ls.picks.iter().map(|x| x.0).collect()),
+            )
+        }
+        Some(k) => {
+            let ls = improve_budget(&problem, picks, k, &options.local_search);
+            let kept = ls.value > greedy_value + tol;
+            let value = if kept { ls.value } else { greedy_value };
+            let bound = budget_bound(
+                &problem,
+                k,
+                &BoundOptions {
+                    incumbent: Some(greedy_value),
+                    ..options.bound.clone()
+                },
+            );
+            (
+                Optimality {
+                    form: PlanForm::Budget,
+                    candidates: o.candidates.len(),
+                    units: problem.weights.len(),
+                    greedy_sites: picks.len(),
+                    greedy_value,
+                    sites: if kept { ls.picks.len() } else { picks.len() },
+                    value,
+                    local_search: ls.clone(),
+                    local_search_kept: kept,
+                    greedy_gap: Some(optimality_gap(greedy_value, &bound)),
+                    gap: Some(optimality_gap(value, &bound)),
+                    bound: Some(bound),
+                },
+                kept.then(|| ls.picks.iter().map(|x| x.0).collect()),
+            )
+        }
+    }
+}
+
+/// A unit's atoms (sub-point sets) and, per candidate reaching it, the
+/// atoms it covers (bit `k`: atom `k`).
+type UnitAtoms = (Vec<u64>, Vec<(u32, u64)>);
+
+/// The instance the greedy solved as an explicit [`CoverageProblem`]: a
+/// unit's free sub-points are split into atoms by the candidates reaching
+/// them (each atom reached by the same candidates), an atom weighing the
+/// people of its sub-points; groups are the targets' groups one after the
+/// other. Also the weight the oracle's final state covers per group.
+fn coverage_problem(o: &SiteOracle<'_>) -> (CoverageProblem, Vec<f64>) {
+    let mut group_off = Vec::with_capacity(o.demands.len());
+    let mut ng = 0usize;
+    for d in &o.demands {
+        group_off.push(ng);
+        ng += d.caps.len();
+    }
+    // per strip, the candidates; per demand, the longest reach
+    let strips = o.demands.first().map_or(0, |d| d.trees.len());
+    let trees: Vec<RTree<GeomWithData<[f64; 2], u32>>> = (0..strips)
+        .map(|z| {
+            RTree::bulk_load(
+                o.candidates
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.strip == z)
+                    .map(|(k, c)| GeomWithData::new(c.xy, k as u32))
+                    .collect(),
+            )
+        })
+        .collect();
+    let res = o.resolution_m;
+    let slack = if o.points_mode {
+        0.0
+    } else {
+        res * std::f64::consts::FRAC_1_SQRT_2
+    };
+    let mut weights = Vec::new();
+    let mut groups = Vec::new();
+    let mut covers: Vec<Vec<usize>> = vec![Vec::new(); o.candidates.len()];
+    // units in chunks, in parallel within a chunk, in order across chunks
+    // (so each candidate's list is ascending); nothing is kept per pair of
+    // candidate and unit beyond a chunk
+    const CHUNK: usize = 1 << 14;
+    for (d, dem) in o.demands.iter().enumerate() {
+        let longest = o.candidates.iter().map(|c| c.reach[d]).fold(0.0, f64::max);
+        if longest <= 0.0 {
+            continue;
+        }
+        for start in (0..dem.units.len()).step_by(CHUNK) {
+            let end = (start + CHUNK).min(dem.units.len());
+            // per unit: its atoms and, per candidate reaching it, the atoms
+            // it covers (bit k of the mask: atom k)
+            let chunk: Vec<UnitAtoms> = (start..end)
+                .into_par_iter()
+                .with_min_len(64)
+                .map(|u| {
+                    let unit = &dem.units[u];
+                    let z = unit.strip as usize;
+                    let mut hits: Vec<(u32, u64)> = trees[z]
+                        .locate_within_distance(unit.xy, (longest + slack) * (longest + slack))
+                        .filter_map(|g| {
+                            let cand = &o.candidates[g.data as usize];
+                            let r = cand.reach[d];
+                            if r <= 0.0 {
+                                return None;
+                            }
+                            let dist = |p: [f64; 2]| {
+                                ((p[0] - cand.xy[0]).powi(2) + (p[1] - cand.xy[1]).powi(2)).sqrt()
+                            };
+                            let hit = reached(unit, res, unit.free, dist(unit.xy), r, dist);
+                            (hit != 0).then_some((g.data, hit))
+                        })
+                        .collect();
+                    hits.sort_unstable_by_key(|h| h.0);
+                    let mut atoms = vec![unit.free];
+                    for &(_, m) in &hits {
+                        let n = atoms.len();
+                        for a in 0..n {
+                            let (inside, outside) = (atoms[a] & m, atoms[a] & !m);
+                            if inside != 0 && outside != 0 {
+                                atoms[a] = inside;
+                                atoms.push(outside);
+                            }
+                        }
+                    }
+                    let by_atom: Vec<(u32, u64)> = hits
+                        .iter()
+                        .map(|&(c, m)| {
+                            let set = atoms
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, &a)| a & !m == 0)
+                                .fold(0u64, |s, (k, _)| s | 1 << k);
+                            (c, set)
+                        })
+                        .collect();
+                    if by_atom.is_empty() {
+                        atoms.clear();
+                    }
+                    (atoms, by_atom)
+                })
+                .collect();
+            for (k, (atoms, by_atom)) in chunk.into_iter().enumerate() {
+                let u = start + k;
+                let unit = &dem.units[u];
+                let first = weights.len();
+                for &a in &atoms {
+                    weights.push(gained(unit, unit.population, a));
+                    groups.push(group_off[d] + dem.group[u]);
+                }
+                for (c, mut set) in by_atom {
+                    while set != 0 {
+                        let j = set.trailing_zeros() as usize;
+                        set &= set - 1;
+                        covers[c as usize].push(first + j);
+                    }
+                }
+            }
+        }
+    }
+    let caps: Vec<f64> = o.demands.iter().flat_map(|d| d.caps.clone()).collect();
+    let got: Vec<f64> = o.demands.iter().flat_map(|d| d.got.clone()).collect();
+    (
+        CoverageProblem {
+            weights,
+            groups,
+            caps,
+            covers,
+        },
+        got,
+    )
+}
+
+/// The first candidate spots (strip, strip metres) and the block size
+/// they were drawn with (`None`: the planner's own locations).
+#[allow(clippy::type_complexity)]
+fn first_spots(
     scenario: &Scenario,
     uncovered: &Uncovered,
     demands: &[Demand<'_>],
     options: &PlanOptions,
-) -> Result<Vec<Candidate>> {
+) -> Result<(Vec<(usize, [f64; 2])>, Option<f64>)> {
     let template = &options.template;
-    // positions: (strip, xy)
     let mut spots: Vec<(usize, [f64; 2])> = Vec::new();
+    let mut block_used = None;
     match &options.candidates {
         Some(points) => {
             for p in points {
@@ -430,18 +752,31 @@ fn candidates(
                 }
             }
             if !shortest.is_finite() || shortest <= 0.0 {
-                return Ok(Vec::new());
+                return Ok((Vec::new(), None));
             }
             let mut block = (0.5 * shortest).max(uncovered.resolution_m);
             loop {
                 spots = block_centres(demands, block);
-                if spots.len() <= options.max_candidates {
+                if spots.len() <= options.max_candidates || !block.is_finite() {
                     break;
                 }
                 block *= 1.5;
             }
+            block_used = Some(block);
         }
     }
+    Ok((spots, block_used))
+}
+
+/// Candidates at `spots` with the template's ranges there.
+fn make_candidates(
+    scenario: &Scenario,
+    uncovered: &Uncovered,
+    demands: &[Demand<'_>],
+    options: &PlanOptions,
+    spots: Vec<(usize, [f64; 2])>,
+) -> Vec<Candidate> {
+    let template = &options.template;
     // ranges of a template site at each spot (environment from its commune)
     let locations: Vec<Point<f64>> = spots
         .iter()
@@ -461,7 +796,7 @@ fn candidates(
         ..Scenario::default()
     };
     let audits = crate::engine::audit_sites(&tmp);
-    Ok(spots
+    spots
         .into_iter()
         .zip(locations)
         .zip(audits)
@@ -490,23 +825,41 @@ fn candidates(
                 reach,
             }
         })
-        .collect())
+        .collect()
+}
+
+/// The south-west corner of all units: blocks are counted from it (so
+/// one block as wide as the demand holds all of it).
+fn origin(demands: &[Demand<'_>]) -> [f64; 2] {
+    demands
+        .iter()
+        .flat_map(|d| d.units.iter())
+        .fold([f64::INFINITY; 2], |o, u| {
+            [o[0].min(u.xy[0]), o[1].min(u.xy[1])]
+        })
 }
 
 /// Weighted centres of the uncovered demand in square blocks of `block_m`.
 fn block_centres(demands: &[Demand<'_>], block_m: f64) -> Vec<(usize, [f64; 2])> {
+    let o = origin(demands);
     let mut keyed: Vec<((u32, i64, i64), [f64; 3])> = Vec::new();
     for d in demands {
         for u in d.units {
             let key = (
                 u.strip,
-                (u.xy[1] / block_m).floor() as i64,
-                (u.xy[0] / block_m).floor() as i64,
+                ((u.xy[1] - o[1]) / block_m).floor() as i64,
+                ((u.xy[0] - o[0]) / block_m).floor() as i64,
             );
             let w = u.population.max(1e-9);
             keyed.push((key, [w * u.xy[0], w * u.xy[1], w]));
         }
     }
+    centres(keyed)
+}
+
+/// Weighted centres of keyed weighted positions (`[w·x, w·y, w]`).
+#[allow(clippy::type_complexity)]
+fn centres(mut keyed: Vec<((u32, i64, i64), [f64; 3])>) -> Vec<(usize, [f64; 2])> {
     keyed.sort_by_key(|a| a.0);
     let mut out: Vec<(usize, [f64; 2])> = Vec::new();
     let mut k = 0;

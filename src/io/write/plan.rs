@@ -4,6 +4,10 @@
 //!   `proposed_fiber.geojson`: the proposals with their gains.
 //! - `coverage_curve.csv`: coverage of the whole scenario against the
 //!   number of new sites.
+//! - `plan.json`: the plan's summary ([`plan_json`]): claims measured by
+//!   the report on the scenario with the plan, rounds, candidates, the
+//!   optimality gap against the bound, the communes left short with the
+//!   reason.
 //! - `scenario_with_plan/`: the input scenario with every proposal added,
 //!   in the scenario contract ([`crate::io::write_scenario`]).
 
@@ -15,7 +19,7 @@ use geojson::{FeatureCollection, GeometryValue, JsonObject, JsonValue};
 use super::geojson_kit::{write_features, Geom};
 use super::{collection, feature, id_json, num, round6, write_atomic, write_gaps};
 use crate::model::{Layer, Scenario};
-use crate::planning::{Plan, ProposedFiber, ProposedSite, ProposedWifi};
+use crate::planning::{BoundMethod, Plan, ProposedFiber, ProposedSite, ProposedWifi};
 use crate::Result;
 
 fn layer_map(v: &[(Layer, f64)]) -> JsonValue {
@@ -148,9 +152,108 @@ pub fn curve_csv(plan: &Plan) -> String {
     out
 }
 
+/// The plan's summary as JSON (`plan.json`):
+///
+/// - `sites`, `wifi_points`, `fiber_segments`: proposals;
+/// - `rounds`: site-planning rounds, each measured by the report;
+///   `candidates` (first round, refills included), `refills`;
+/// - `claims`: per target `layer`, `before_pct`, `after_pct`,
+///   `communes_meeting_before`, `communes_meeting_after`, the figures of
+///   the report before and of the report measured on `scenario_with_plan/`;
+/// - `optimality` (`null` without sites): `form` (`minimum_sites` or
+///   `budget`), `candidates`, `units`, `greedy_sites`, `sites` (kept),
+///   `greedy_value`, `value` (people covered towards the targets, capped),
+///   `local_search` (`kept`, `dropped`, `swaps`, `added`, `complete`,
+///   `seconds`), `bound` (`value`, `relaxation`, `method`: `single_gains`,
+///   `lagrangian` or `linear_program`, `iterations`, `seconds`; `null` when
+///   none), `greedy_gap` and `gap` (bound / sites in the minimum-sites
+///   form, value / bound in the budget form; `1` = optimal);
+/// - `unreached`: per commune (or whole-scenario target) still short,
+///   `layer`, `commune` (id, `null` for a whole-scenario target),
+///   `commune_name`, `covered_pct`, `target_pct` and `reason`
+///   (`max_sites`, `candidates_file`, `out_of_reach`, `rounds`).
+pub fn plan_json(scenario: &Scenario, plan: &Plan) -> JsonValue {
+    let claims: Vec<JsonValue> = plan
+        .claims
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "layer": c.layer.as_str(),
+                "before_pct": round6(c.before_pct),
+                "after_pct": round6(c.after_pct),
+                "communes_meeting_before": c.communes_meeting.0,
+                "communes_meeting_after": c.communes_meeting.1,
+            })
+        })
+        .collect();
+    let optimality = plan.optimality.as_ref().map_or(JsonValue::Null, |o| {
+        let ls = &o.local_search;
+        let bound = o.bound.as_ref().map_or(JsonValue::Null, |b| {
+            serde_json::json!({
+                "value": round6(b.value),
+                "relaxation": round6(b.relaxation),
+                "method": match b.method {
+                    BoundMethod::SingleGains => "single_gains",
+                    BoundMethod::Lagrangian => "lagrangian",
+                    BoundMethod::LinearProgram => "linear_program",
+                },
+                "iterations": b.iterations,
+                "seconds": round6(b.seconds),
+            })
+        });
+        serde_json::json!({
+            "form": o.form.as_str(),
+            "candidates": o.candidates,
+            "units": o.units,
+            "greedy_sites": o.greedy_sites,
+            "sites": o.sites,
+            "greedy_value": round6(o.greedy_value),
+            "value": round6(o.value),
+            "local_search": {
+                "kept": o.local_search_kept,
+                "dropped": ls.dropped,
+                "swaps": ls.swaps,
+                "added": ls.added,
+                "complete": ls.complete,
+                "seconds": round6(ls.seconds),
+            },
+            "bound": bound,
+            "greedy_gap": o.greedy_gap.map_or(JsonValue::Null, round6),
+            "gap": o.gap.map_or(JsonValue::Null, round6),
+        })
+    });
+    let unreached: Vec<JsonValue> = plan
+        .unreached
+        .iter()
+        .map(|u| {
+            let commune = u.commune.map(|c| &scenario.communes[c]);
+            serde_json::json!({
+                "layer": u.layer.as_str(),
+                "commune": commune.map_or(JsonValue::Null, |c| id_json(&c.id)),
+                "commune_name": commune.and_then(|c| c.name.clone()),
+                "covered_pct": round6(u.covered_pct),
+                "target_pct": round6(u.target_pct),
+                "reason": u.reason.as_str(),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "sites": plan.sites.len(),
+        "wifi_points": plan.wifi.len(),
+        "fiber_segments": plan.fiber.len(),
+        "rounds": plan.rounds,
+        "candidates": plan.candidates,
+        "refills": plan.refills,
+        "claims": claims,
+        "optimality": optimality,
+        "unreached": unreached,
+    })
+}
+
 /// Writes every output of a plan into `out_dir` (created if needed):
 /// `gaps.geojson`, `proposed_sites.geojson`, `proposed_wifi.geojson`,
-/// `proposed_fiber.geojson`, `coverage_curve.csv` and `scenario_with_plan/`.
+/// `proposed_fiber.geojson`, `coverage_curve.csv`, `plan.json` and
+/// `scenario_with_plan/`.
 pub fn write_plan(out_dir: impl AsRef<Path>, scenario: &Scenario, plan: &Plan) -> Result<()> {
     let out_dir = out_dir.as_ref();
     std::fs::create_dir_all(out_dir).map_err(|e| crate::Error::io(out_dir, e))?;
@@ -186,5 +289,12 @@ pub fn write_plan(out_dir: impl AsRef<Path>, scenario: &Scenario, plan: &Plan) -
         &out_dir.join("coverage_curve.csv"),
         curve_csv(plan).as_bytes(),
     )?;
+    let json = serde_json::to_vec_pretty(&plan_json(scenario, plan)).map_err(|e| {
+        crate::Error::Parameter {
+            name: "plan.json",
+            reason: e.to_string(),
+        }
+    })?;
+    write_atomic(&out_dir.join("plan.json"), &json)?;
     super::write_scenario(out_dir.join("scenario_with_plan"), &plan.scenario_with_plan)
 }
