@@ -171,8 +171,10 @@ fn hand_built() -> Scenario {
             },
             // written scenarios are WGS 84: `crs` is never written
             crs: None,
+            terrain: Default::default(),
         },
         warnings: vec![],
+        terrain: None,
     }
 }
 
@@ -609,6 +611,7 @@ fn arb_scenario() -> impl Strategy<Value = (Scenario, usize)> {
                     population,
                     parameters,
                     warnings: vec![],
+                    terrain: None,
                 };
                 (scenario, warnings)
             },

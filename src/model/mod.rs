@@ -14,6 +14,8 @@ mod parameters;
 mod radio;
 mod scenario;
 mod technology;
+// terrain-shaped coverage: [terrain], the DEM's digest, footprints
+pub mod terrain;
 
 pub use commune::{Commune, CommuneKind, PopulationPoint};
 pub use dem::{Dem, DemExtent, DemGrid, DemLayout};
@@ -30,3 +32,4 @@ pub use radio::{
 };
 pub use scenario::Scenario;
 pub use technology::{TechSet, Technology};
+pub use terrain::{Footprint, FootprintStore, Terrain, TerrainModel, TerrainParameters};

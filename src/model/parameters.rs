@@ -116,6 +116,11 @@ pub struct Parameters {
     /// another CRS than WGS 84.
     #[serde(skip_serializing_if = "crs_is_wgs84")]
     pub crs: Option<String>,
+    /// Terrain-shaped coverage (`[terrain]`; used when the scenario has a
+    /// DEM, see [`crate::model::terrain`]). Echoed in `report.json` only
+    /// when it differs from the defaults.
+    #[serde(skip_serializing_if = "super::terrain::TerrainParameters::is_default")]
+    pub terrain: super::terrain::TerrainParameters,
 }
 
 fn crs_is_wgs84(crs: &Option<String>) -> bool {
@@ -136,6 +141,7 @@ impl Default for Parameters {
             radio: RadioConfig::default(),
             environment: EnvironmentRules::default(),
             crs: None,
+            terrain: Default::default(),
         }
     }
 }
@@ -155,6 +161,9 @@ impl Parameters {
             t.insert("environment".into(), toml::Value::Table(env));
         }
         t.insert("crs".into(), toml::Value::String("EPSG:4326".into()));
+        if let Ok(terrain) = toml::Table::try_from(d.terrain) {
+            t.insert("terrain".into(), toml::Value::Table(terrain));
+        }
         t
     }
 
@@ -174,7 +183,8 @@ impl Parameters {
                 return Err((name, format!("must be a finite number > 0, got {v}")));
             }
         }
-        self.radio.check()
+        self.radio.check()?;
+        self.terrain.check()
     }
 }
 

@@ -24,6 +24,9 @@ pub struct Scenario {
     pub parameters: Parameters,
     /// Warnings raised while loading (odd but accepted input).
     pub warnings: Vec<String>,
+    /// The elevation model (`terrain.tif` or `terrain/`), when given:
+    /// coverage is then terrain-shaped unless `[terrain] model = "none"`.
+    pub terrain: Option<super::Terrain>,
 }
 
 impl Scenario {
@@ -83,6 +86,13 @@ impl Scenario {
     /// The scenario with parameters `parameters`.
     pub fn with_parameters(mut self, parameters: Parameters) -> Self {
         self.parameters = parameters;
+        self
+    }
+
+    /// The scenario with the elevation model `dem` (hashed once; see
+    /// [`super::Terrain`]).
+    pub fn with_terrain(mut self, dem: super::Dem) -> Self {
+        self.terrain = Some(super::Terrain::new(dem));
         self
     }
 

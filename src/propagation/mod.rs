@@ -218,6 +218,8 @@ mod free_space;
 mod hata;
 mod link_budget;
 mod normal;
+// terrain-shaped coverage: Bullington loss along a ray in one pass
+pub mod terrain_loss;
 mod tr38901;
 
 pub use crate::model::{
