@@ -83,6 +83,10 @@ pub struct FootprintRequest<'a> {
     pub sector: Option<(f64, f64)>,
     /// The environment the empirical model is chosen for.
     pub environment: Environment,
+    /// The allowed path loss, dB: the budget's maximum for a link-budget
+    /// layer; `None` for a layer with a given range, whose allowed loss is
+    /// its empirical loss at that range.
+    pub allowed_db: Option<f64>,
 }
 
 /// The ground size of one DEM cell near `lat_deg`, metres: the smaller of
@@ -115,6 +119,7 @@ pub fn footprint_key(
         link.mobile_height_m,
         link.frequency_mhz,
         request.range_m,
+        request.allowed_db.unwrap_or(f64::NAN),
         az,
         bw,
     ] {
@@ -123,6 +128,104 @@ pub fn footprint_key(
     h.update(&[request.technology.index() as u8]);
     h.update(link.model_name().as_bytes());
     *h.finalize().as_bytes()
+}
+
+/// One ray's model: the Bullington pass, the empirical loss at each
+/// sample and the allowed loss. Every ray of a footprint shares it; only
+/// the heights differ.
+#[derive(Debug, Clone)]
+pub struct RayModel {
+    ray: RayLoss,
+    /// `Lemp` at each sample, dB.
+    emp_db: Vec<f64>,
+    allowed_db: f64,
+    range_m: f64,
+    step_m: f64,
+}
+
+impl RayModel {
+    /// The ray of a layer with `link`, allowed loss `allowed_db`, swept to
+    /// `range_m` in samples at most `cell_m` apart, k-factor `k_factor`.
+    ///
+    /// # Errors
+    ///
+    /// The diffraction model's refusal (frequency, heights), in words.
+    pub fn new(
+        link: &SiteLink,
+        allowed_db: f64,
+        k_factor: f64,
+        range_m: f64,
+        cell_m: f64,
+    ) -> Result<Self, String> {
+        let samples = ((range_m / cell_m).ceil() as usize).max(1);
+        let step_m = range_m / samples as f64;
+        let ray = RayLoss::new(
+            link.frequency_mhz,
+            k_factor,
+            step_m,
+            samples,
+            link.height_m,
+            link.mobile_height_m,
+        )
+        .map_err(|e| e.to_string())?;
+        let mut model = RayModel {
+            ray,
+            emp_db: Vec::new(),
+            allowed_db,
+            range_m,
+            step_m,
+        };
+        model.emp_db = (0..=samples)
+            .map(|j| link.path_loss_unbounded_db(model.distance_m(j)))
+            .collect();
+        Ok(model)
+    }
+
+    /// Number of samples after the site.
+    pub fn samples(&self) -> usize {
+        self.emp_db.len() - 1
+    }
+
+    /// Distance of sample `j` from the site, metres (the last is exactly
+    /// the range).
+    pub fn distance_m(&self, j: usize) -> f64 {
+        if j >= self.ray.samples() {
+            self.range_m
+        } else {
+            j as f64 * self.step_m
+        }
+    }
+
+    /// The covered intervals of a ray with ground heights `heights_m`
+    /// (`samples + 1` of them, the site's first), appended to `out`;
+    /// `excess` is scratch.
+    pub fn covered(&self, heights_m: &[f64], excess: &mut Vec<f64>, out: &mut Vec<[f32; 2]>) {
+        self.ray.excess_db(heights_m, excess);
+        let margin = |j: usize| self.allowed_db - self.emp_db[j] - excess[j];
+        let mut start: Option<f64> = (margin(0) >= 0.0).then_some(0.0);
+        let mut prev = margin(0);
+        for j in 1..excess.len().min(self.emp_db.len()) {
+            let m = margin(j);
+            let (d0, d1) = (self.distance_m(j - 1), self.distance_m(j));
+            match start {
+                Some(from) if m < 0.0 => {
+                    // leaving: where the margin crosses 0
+                    let t = prev / (prev - m);
+                    out.push([from as f32, (d0 + t * (d1 - d0)) as f32]);
+                    start = None;
+                }
+                None if m >= 0.0 => {
+                    let t = if prev < 0.0 { prev / (prev - m) } else { 0.0 };
+                    start = Some(d0 + t * (d1 - d0));
+                }
+                _ => {}
+            }
+            prev = m;
+        }
+        if let Some(from) = start {
+            out.push([from as f32, self.range_m as f32]);
+        }
+    }
 }
 
 /// The footprint of one site layer over `terrain` (see the
@@ -147,7 +250,7 @@ pub fn compute_footprint(
         None => (0.0, 360.0),
     };
     if !(range_m.is_finite() && range_m > 0.0) {
-        // nothing to sweep: one empty ray per sector
+        // nothing to sweep: one empty ray over the sector
         return Ok((
             Footprint {
                 first_azimuth_deg,
@@ -159,31 +262,13 @@ pub fn compute_footprint(
             false,
         ));
     }
-    let samples = ((range_m / cell_m).ceil() as usize).max(1);
-    let step_m = range_m / samples as f64;
+    let allowed_db = request
+        .allowed_db
+        .unwrap_or_else(|| link.path_loss_unbounded_db(range_m));
+    let model = RayModel::new(link, allowed_db, parameters.k_factor, range_m, cell_m)?;
+    let samples = model.samples();
     let rays = ((width_deg.to_radians() * range_m / cell_m).ceil() as usize).max(MIN_RAYS);
     let step_deg = width_deg / rays as f64;
-    let ray = RayLoss::new(
-        link.frequency_mhz,
-        parameters.k_factor,
-        step_m,
-        samples,
-        link.height_m,
-        link.mobile_height_m,
-    )
-    .map_err(|e| e.to_string())?;
-    // the empirical loss at each sample (shared by every ray)
-    let distance = |j: usize| {
-        if j == samples {
-            range_m
-        } else {
-            j as f64 * step_m
-        }
-    };
-    let allowed = link.path_loss_unbounded_db(range_m);
-    let emp: Vec<f64> = (0..=samples)
-        .map(|j| link.path_loss_unbounded_db(distance(j)))
-        .collect();
 
     // WGS 84 radii of curvature at the site
     let a = crate::geodesy::WGS84_A;
@@ -210,7 +295,7 @@ pub fn compute_footprint(
         let az = (first_azimuth_deg + (k as f64 + 0.5) * step_deg).to_radians();
         let (east, north) = az.sin_cos();
         for (j, h) in heights.iter_mut().enumerate().skip(1) {
-            let d = distance(j);
+            let d = model.distance_m(j);
             let lon = lon0 + d * east * deg_per_m_lon;
             let lat = lat0 + d * north * deg_per_m_lat;
             *h = dem.height_m(lon, lat).unwrap_or_else(|| {
@@ -218,32 +303,7 @@ pub fn compute_footprint(
                 0.0
             });
         }
-        ray.excess_db(&heights, &mut excess);
-        // covered intervals: margin ≥ 0, linear between samples
-        let margin = |j: usize| allowed - emp[j] - excess[j];
-        let mut start: Option<f64> = Some(0.0);
-        let mut prev = margin(0).max(0.0);
-        for j in 1..=samples {
-            let m = margin(j);
-            let (d0, d1) = (distance(j - 1), distance(j));
-            match start {
-                Some(from) if m < 0.0 => {
-                    // leaving: where the margin crosses 0
-                    let t = prev / (prev - m);
-                    intervals_m.push([from as f32, (d0 + t * (d1 - d0)) as f32]);
-                    start = None;
-                }
-                None if m >= 0.0 => {
-                    let t = if prev < 0.0 { prev / (prev - m) } else { 0.0 };
-                    start = Some(d0 + t * (d1 - d0));
-                }
-                _ => {}
-            }
-            prev = m;
-        }
-        if let Some(from) = start {
-            intervals_m.push([from as f32, range_m as f32]);
-        }
+        model.covered(&heights, &mut excess, &mut intervals_m);
         offsets.push(intervals_m.len() as u32);
     }
     Ok((

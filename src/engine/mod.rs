@@ -293,8 +293,22 @@ fn terrain_shapes(
         };
         for sector in sectors {
             for tech in site.technologies.iter() {
-                let base = ranges[tech.index()].map_or(0.0, |r| r.0);
-                let range_m = sector.and_then(|s| s.2).unwrap_or(base);
+                let base = ranges[tech.index()];
+                let own = sector.and_then(|s| s.2);
+                let range_m = own.unwrap_or(base.map_or(0.0, |r| r.0));
+                // a link-budget layer keeps its budget's allowed loss
+                let allowed_db = match (own, base) {
+                    (
+                        None,
+                        Some((
+                            _,
+                            RangeSource::LinkBudget {
+                                max_path_loss_db, ..
+                            },
+                        )),
+                    ) => Some(max_path_loss_db),
+                    _ => None,
+                };
                 let sector = sector.map(|s| (s.0, s.1));
                 let mut technologies = TechSet::EMPTY;
                 technologies.insert(tech);
@@ -304,6 +318,7 @@ fn terrain_shapes(
                     range_m,
                     sector,
                     environment,
+                    allowed_db,
                 });
                 owner.push((i, list.len()));
                 list.push(SiteShape {
@@ -316,13 +331,7 @@ fn terrain_shapes(
         }
         shapes.push(list);
     }
-    let found = footprint::footprints(
-        terrain,
-        &params.terrain,
-        &params.radio,
-        &requests,
-        warnings,
-    );
+    let found = footprint::footprints(terrain, &params.terrain, &params.radio, &requests, warnings);
     for ((i, k), fp) in owner.into_iter().zip(found) {
         shapes[i][k].footprint = fp;
     }
@@ -733,7 +742,9 @@ impl<'a> Prepared<'a> {
         warnings.extend(summarise(shape_warnings));
         // terrain: one footprint per site layer and sector
         let shapes = match &scenario.terrain {
-            Some(terrain) if params.terrain.model == crate::model::TerrainModel::DeltaBullington => {
+            Some(terrain)
+                if params.terrain.model == crate::model::TerrainModel::DeltaBullington =>
+            {
                 terrain_shapes(scenario, &site_commune, terrain, &mut warnings)
             }
             _ => shapes,

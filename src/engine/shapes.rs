@@ -93,15 +93,13 @@ impl Polar {
             }
         };
         let mut pending: Option<(f64, f64)> = None;
-        let mut emit = |lo: f64, hi: f64, out: &mut dyn FnMut(f64, f64)| {
-            match pending {
-                Some((a, b)) if lo <= b && hi >= a => pending = Some((a.min(lo), b.max(hi))),
-                Some((a, b)) => {
-                    out(a, b);
-                    pending = Some((lo, hi));
-                }
-                None => pending = Some((lo, hi)),
+        let mut emit = |lo: f64, hi: f64, out: &mut dyn FnMut(f64, f64)| match pending {
+            Some((a, b)) if lo <= b && hi >= a => pending = Some((a.min(lo), b.max(hi))),
+            Some((a, b)) => {
+                out(a, b);
+                pending = Some((lo, hi));
             }
+            None => pending = Some((lo, hi)),
         };
         let mut guard = 2 * n + 8;
         while left > 0.0 && guard > 0 {

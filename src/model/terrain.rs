@@ -272,6 +272,28 @@ impl Footprint {
         })
     }
 
+    /// Whether the point at true azimuth `azimuth_deg` and ground distance
+    /// `distance_m` from the site is covered (edges included).
+    pub fn covers(&self, azimuth_deg: f64, distance_m: f64) -> bool {
+        let n = self.rays();
+        if n == 0 || !(azimuth_deg.is_finite() && distance_m.is_finite()) {
+            return false;
+        }
+        let u = (azimuth_deg - self.first_azimuth_deg).rem_euclid(360.0);
+        let k = (u / self.step_deg).floor() as usize;
+        let k = if k == n && u <= n as f64 * self.step_deg * (1.0 + 1e-12) {
+            n - 1
+        } else {
+            k
+        };
+        let tol = 1e-6 * distance_m.abs() + 1e-6;
+        k < n
+            && self
+                .ray(k)
+                .iter()
+                .any(|&[a, b]| f64::from(a) - tol <= distance_m && distance_m <= f64::from(b) + tol)
+    }
+
     /// The area of the footprint, m² (the annular sectors' sum).
     pub fn area_m2(&self) -> f64 {
         let half_step = self.step_deg.to_radians() / 2.0;

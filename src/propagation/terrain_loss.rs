@@ -293,7 +293,11 @@ mod tests {
         }
         // beyond the smooth horizon (about 26 km for 25 m and 1.5 m) the
         // reference itself diffracts
-        assert!(ray.reference_db()[400] > 10.0, "{}", ray.reference_db()[400]);
+        assert!(
+            ray.reference_db()[400] > 10.0,
+            "{}",
+            ray.reference_db()[400]
+        );
     }
 
     #[test]
