@@ -262,6 +262,21 @@ pub fn report_scenario(
     out_dir: impl AsRef<Path>,
     options: &Options,
 ) -> Result<Report> {
+    let cache = out_dir.as_ref().join(io::footprint_cache::CACHE_DIR);
+    report_scenario_with_cache(scenario_dir, out_dir, options, Some(&cache))
+}
+
+/// [`report_scenario`] with the terrain footprint cache in `cache_dir`
+/// (`None`: no cache). A scenario with terrain loads the footprints cached
+/// for its DEM before evaluating and, once every output is written, adds
+/// those it computed ([`io::footprint_cache`]). [`report_scenario`] uses
+/// `OUT_DIR/.telecov-cache`.
+pub fn report_scenario_with_cache(
+    scenario_dir: impl AsRef<Path>,
+    out_dir: impl AsRef<Path>,
+    options: &Options,
+    cache_dir: Option<&Path>,
+) -> Result<Report> {
     let (scenario_dir, out_dir) = (scenario_dir.as_ref(), out_dir.as_ref());
     if let (Ok(a), Ok(b)) = (scenario_dir.canonicalize(), out_dir.canonicalize()) {
         if a == b {
@@ -275,6 +290,16 @@ pub fn report_scenario(
         }
     }
     let scenario = io::load_scenario(scenario_dir)?;
+    // terrain footprints cached by earlier runs
+    let cached_terrain = match (&scenario.terrain, cache_dir) {
+        (Some(terrain), Some(dir))
+            if scenario.parameters.terrain.model == model::TerrainModel::DeltaBullington =>
+        {
+            io::footprint_cache::load_footprints(dir, terrain)?;
+            Some((terrain, dir))
+        }
+        _ => None,
+    };
     let (report, audits) = evaluate_with_sites(&scenario, options)?;
     let gap_options = planning::GapOptions {
         engine: *options,
@@ -313,6 +338,9 @@ pub fn report_scenario(
         .collect::<Vec<Result<()>>>()
         .into_iter()
         .collect::<Result<()>>()?;
+    if let Some((terrain, dir)) = cached_terrain {
+        io::footprint_cache::store_footprints(dir, terrain)?;
+    }
     Ok(report)
 }
 

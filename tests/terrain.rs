@@ -417,3 +417,69 @@ fn the_terrain_table_is_read_and_checked() {
     let t: &Terrain = s.terrain.as_ref().unwrap();
     assert_eq!(t, &Terrain::new(Dem::from(grid)));
 }
+
+#[test]
+fn footprints_are_cached_reused_and_a_damaged_cache_is_ignored() {
+    use telecov::io::footprint_cache::{load_footprints, CACHE_DIR};
+    let dir = tempfile::tempdir().unwrap();
+    let scenario_dir = dir.path().join("scenario");
+    let out = dir.path().join("out");
+    let s = ridge_scenario(true, false);
+    telecov::io::write_scenario(&scenario_dir, &s).unwrap();
+    let grid = telecov::synth::dem::mountain_terrain(
+        geo::Rect::new((LON - 0.05, LAT - 0.05), (LON + 0.05, LAT + 0.05)),
+        ARCSEC,
+        11,
+    )
+    .unwrap();
+    telecov::synth::dem::write_terrain_tif(&scenario_dir, &grid).unwrap();
+    let options = telecov::Options::default();
+    let first = telecov::report_scenario(&scenario_dir, &out, &options).unwrap();
+    let cache = out.join(CACHE_DIR);
+    let packs = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
+        let mut v = Vec::new();
+        for d in std::fs::read_dir(dir).unwrap() {
+            for f in std::fs::read_dir(d.unwrap().path()).unwrap() {
+                v.push(f.unwrap().path());
+            }
+        }
+        v
+    };
+    assert_eq!(packs(&cache).len(), 1);
+    // a fresh load of the scenario finds its one footprint in the cache
+    let again = telecov::io::load_scenario(&scenario_dir).unwrap();
+    let t = again.terrain.as_ref().unwrap();
+    let found = load_footprints(&cache, t).unwrap();
+    assert_eq!((found.loaded, found.rejected), (1, 0));
+    assert!(t.footprints().fresh().is_empty());
+    // the second run computes nothing new (no new pack) and agrees
+    let second = telecov::report_scenario(&scenario_dir, &out, &options).unwrap();
+    assert_eq!(first, second);
+    assert_eq!(packs(&cache).len(), 1);
+    // flipped bits: the entry is refused, recomputed, and the run agrees
+    let pack = packs(&cache).pop().unwrap();
+    let mut bytes = std::fs::read(&pack).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x5a;
+    std::fs::write(&pack, &bytes).unwrap();
+    let fresh = telecov::io::load_scenario(&scenario_dir).unwrap();
+    let found = load_footprints(&cache, fresh.terrain.as_ref().unwrap()).unwrap();
+    assert_eq!((found.loaded, found.rejected), (0, 1));
+    let third = telecov::report_scenario(&scenario_dir, &out, &options).unwrap();
+    assert_eq!(first, third);
+    // the recomputed pack has the same name: it replaced the damaged one
+    assert_eq!(packs(&cache).len(), 1);
+    let fresh = telecov::io::load_scenario(&scenario_dir).unwrap();
+    let found = load_footprints(&cache, fresh.terrain.as_ref().unwrap()).unwrap();
+    assert_eq!((found.loaded, found.rejected), (1, 0));
+    // a changed antenna is another key: the cached footprint is not used
+    let mut higher = s.clone();
+    higher.sites[0].height_m = 45.0;
+    telecov::io::write_scenario(&scenario_dir, &higher).unwrap();
+    let fourth = telecov::report_scenario(&scenario_dir, &out, &options).unwrap();
+    assert_eq!(packs(&cache).len(), 2);
+    assert_ne!(
+        fourth.communes[0].population_covered.g4,
+        first.communes[0].population_covered.g4
+    );
+}

@@ -54,6 +54,12 @@ pub struct CoverageArgs {
     /// fibre) or wifi.
     #[arg(long, default_value = "4G")]
     pub map_layer: Layer,
+    /// Folder of the terrain footprint cache (default: OUT/.telecov-cache).
+    #[arg(long, value_name = "DIR")]
+    pub terrain_cache: Option<PathBuf>,
+    /// Use no terrain footprint cache (compute every footprint).
+    #[arg(long, conflicts_with = "terrain_cache")]
+    pub no_terrain_cache: bool,
 }
 
 /// Sector antenna pattern of the signal-level mode.
@@ -72,7 +78,17 @@ pub fn run(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error>> {
     let scenario_dir = scenario_or_demo(args.scenario)?;
     let out_dir = args.out.unwrap_or_else(|| default_out(&scenario_dir, ""));
     let t0 = Instant::now();
-    let report = crate::report_scenario(&scenario_dir, &out_dir, &Options::default())?;
+    let cache = (!args.no_terrain_cache).then(|| {
+        args.terrain_cache
+            .clone()
+            .unwrap_or_else(|| out_dir.join(crate::io::footprint_cache::CACHE_DIR))
+    });
+    let report = crate::report_scenario_with_cache(
+        &scenario_dir,
+        &out_dir,
+        &Options::default(),
+        cache.as_deref(),
+    )?;
     if args.map_layer != Layer::G4 {
         // map.png of another layer than the default
         let scenario = crate::io::load_scenario(&scenario_dir)?;
