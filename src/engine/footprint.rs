@@ -318,6 +318,14 @@ pub fn compute_footprint(
     ))
 }
 
+/// Whether every ray of `fp` covers exactly `[0, range_m]`: the terrain
+/// changed nothing, and the disc or wedge stands for it.
+pub fn is_unshaped(fp: &Footprint) -> bool {
+    let r = fp.range_m as f32;
+    fp.offsets.windows(2).all(|w| w[1] == w[0] + 1)
+        && fp.intervals_m.iter().all(|&[a, b]| a == 0.0 && b == r)
+}
+
 /// Footprints for `requests` (in order): found in the terrain's store or
 /// computed, in parallel, and added to it. `None` where the layer keeps
 /// its terrain-free shape (no usable link or diffraction model); the

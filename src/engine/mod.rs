@@ -333,7 +333,8 @@ fn terrain_shapes(
     }
     let found = footprint::footprints(terrain, &params.terrain, &params.radio, &requests, warnings);
     for ((i, k), fp) in owner.into_iter().zip(found) {
-        shapes[i][k].footprint = fp;
+        // a footprint the terrain left whole is traced as its disc or wedge
+        shapes[i][k].footprint = fp.filter(|f| !footprint::is_unshaped(f));
     }
     shapes
 }

@@ -194,25 +194,33 @@ impl RayLoss {
                 let clearance = hts + stim * dbp - (hts * (d - dbp) + hrs * dbp) / d;
                 clearance * nu_factor(dbp)
             } else {
+                // c = clearance below the antennas' line (< 0 here): cᵢ ≤ δt·dᵢ
+                // and cᵢ ≤ δr·(d − dᵢ), so ν > −0.78 only where both
+                // bounds allow it, a range of dᵢ found in closed form
                 let dt = stim - str_;
                 let dr = srim + str_;
-                let bound = if dt < 0.0 && dr < 0.0 {
-                    -(0.002 * d * dt.abs() * dr.abs() / lambda).sqrt()
-                } else {
-                    f64::INFINITY
-                };
-                if bound <= -0.78 {
-                    f64::NEG_INFINITY
-                } else {
-                    let mut best = f64::NEG_INFINITY;
-                    for (k, &hk) in heights_m.iter().enumerate().take(j).skip(1) {
-                        let dk = k as f64 * s;
-                        let bulged = hk - h0 + 500.0 * ce * dk * (d - dk);
-                        let clearance = bulged - (hts * (d - dk) + hrs * dk) / d;
-                        best = best.max(clearance * nu_factor(dk));
-                    }
-                    best
+                let kappa = 0.78 * 0.78 * lambda / (0.002 * d);
+                let mut lo = 1usize;
+                let mut hi = j - 1;
+                if dt < 0.0 {
+                    // q may overflow to ∞: d / (1 + 1/q) stays finite
+                    let q = kappa / (dt * dt);
+                    let limit = d / (1.0 + 1.0 / q);
+                    hi = hi.min(((limit / s).floor() as usize).saturating_add(1));
                 }
+                if dr < 0.0 {
+                    let r = kappa / (dr * dr);
+                    let limit = d / (1.0 + r);
+                    lo = lo.max(((limit / s).ceil() as usize).saturating_sub(1));
+                }
+                let mut best = f64::NEG_INFINITY;
+                for k in lo.max(1)..=hi {
+                    let dk = k as f64 * s;
+                    let bulged = heights_m[k] - h0 + 500.0 * ce * dk * (d - dk);
+                    let clearance = bulged - (hts * (d - dk) + hrs * dk) / d;
+                    best = best.max(clearance * nu_factor(dk));
+                }
+                best
             };
             let luc = knife_edge_loss_db(nu);
             out.push(luc + (1.0 - (-luc / 6.0).exp()) * (10.0 + 0.02 * d));
