@@ -156,6 +156,14 @@
 //!   [`io::write_scenario`] never writes it (it writes WGS 84).
 //!   `population.tif` is georeferenced by its own GeoKeys and must be
 //!   WGS 84 whatever `crs` says.
+//! - a scenario may hold its terrain, `terrain.tif` or `terrain/*.hgt`
+//!   ([`io::read_scenario_dem`]), and scenario.toml a `[terrain]` table
+//!   (`model = "delta-bullington"` or `"none"`, `k_factor`;
+//!   [`model::TerrainParameters`]). The range mode's discs and wedges then
+//!   become terrain-shaped footprints ([`engine::footprint`]); flat ground
+//!   gives the terrain-free figures. [`report_scenario`] caches footprints
+//!   in `OUT_DIR/.telecov-cache` ([`io::footprint_cache`],
+//!   [`report_scenario_with_cache`]).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

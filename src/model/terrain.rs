@@ -200,7 +200,7 @@ impl FootprintStore {
             .filter(|(_, s)| !s.from_disk)
             .map(|(k, s)| (*k, s.footprint.clone()))
             .collect();
-        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v.sort_by_key(|e| e.0);
         v
     }
 

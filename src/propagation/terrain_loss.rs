@@ -214,9 +214,9 @@ impl RayLoss {
                     lo = lo.max(((limit / s).ceil() as usize).saturating_sub(1));
                 }
                 let mut best = f64::NEG_INFINITY;
-                for k in lo.max(1)..=hi {
+                for (k, &hk) in heights_m.iter().enumerate().take(hi + 1).skip(lo.max(1)) {
                     let dk = k as f64 * s;
-                    let bulged = heights_m[k] - h0 + 500.0 * ce * dk * (d - dk);
+                    let bulged = hk - h0 + 500.0 * ce * dk * (d - dk);
                     let clearance = bulged - (hts * (d - dk) + hrs * dk) / d;
                     best = best.max(clearance * nu_factor(dk));
                 }
