@@ -33,8 +33,8 @@ use super::runs::{sweep_commune, LINES};
 use super::Layer;
 use crate::engine::probe::Probe;
 use crate::engine::FLAG_BITS;
-use crate::geodesy::TransverseMercator;
 use crate::model::Scenario;
+use crate::geodesy::TransverseMercator;
 use crate::report::Report;
 use crate::{Options, Result};
 
