@@ -157,6 +157,14 @@
 //!   [`io::write_scenario`] never writes it (it writes WGS 84).
 //!   `population.tif` is georeferenced by its own GeoKeys and must be
 //!   WGS 84 whatever `crs` says.
+//! - a scenario may hold its terrain, `terrain.tif` or `terrain/*.hgt`
+//!   ([`io::read_scenario_dem`]), and scenario.toml a `[terrain]` table
+//!   (`model = "delta-bullington"` or `"none"`, `k_factor`;
+//!   [`model::TerrainParameters`]). The range mode's discs and wedges then
+//!   become terrain-shaped footprints ([`engine::footprint`]); flat ground
+//!   gives the terrain-free figures. [`report_scenario`] caches footprints
+//!   in `OUT_DIR/.telecov-cache` ([`io::footprint_cache`],
+//!   [`report_scenario_with_cache`]).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -266,19 +274,36 @@ pub fn report_scenario(
     out_dir: impl AsRef<Path>,
     options: &Options,
 ) -> Result<Report> {
-    report_scenario_with_stages(scenario_dir, out_dir, options, &|_, _| {})
+    let cache = out_dir.as_ref().join(io::footprint_cache::CACHE_DIR);
+    report_scenario_with_cache(scenario_dir, out_dir, options, Some(&cache))
 }
 
-/// [`report_scenario`], telling `stage` the wall time of each stage as it
-/// ends (`load`, `evaluate`, `gaps`, `scorecard`, `pictures`, then one entry per file
-/// written, such as `report.json`, written side by side, and `write` for
-/// all of them): what `telecov coverage --timings` prints.
+/// [`report_scenario`] with the terrain footprint cache in `cache_dir`
+/// (`None`: no cache). A scenario with terrain loads the footprints cached
+/// for its DEM before evaluating and, once every output is written, adds
+/// those it computed ([`io::footprint_cache`]). [`report_scenario`] uses
+/// `OUT_DIR/.telecov-cache`.
+pub fn report_scenario_with_cache(
+    scenario_dir: impl AsRef<Path>,
+    out_dir: impl AsRef<Path>,
+    options: &Options,
+    cache_dir: Option<&Path>,
+) -> Result<Report> {
+    report_scenario_with_stages(scenario_dir, out_dir, options, cache_dir, &|_, _| {})
+}
+
+/// [`report_scenario_with_cache`], telling `stage` the wall time of each
+/// stage as it ends (`load`, `evaluate`, `gaps`, `scorecard`, `pictures`,
+/// then one entry per file written, such as `report.json`, written side by
+/// side, and `write` for all of them): what `telecov coverage --timings`
+/// prints.
 ///
 /// ```no_run
 /// let report = telecov::report_scenario_with_stages(
 ///     "data/demo",
 ///     "out/demo",
 ///     &telecov::Options::default(),
+///     None,
 ///     &|name, took| eprintln!("{name}: {:.1} ms", took.as_secs_f64() * 1e3),
 /// )?;
 /// # Ok::<(), telecov::Error>(())
@@ -287,6 +312,7 @@ pub fn report_scenario_with_stages(
     scenario_dir: impl AsRef<Path>,
     out_dir: impl AsRef<Path>,
     options: &Options,
+    cache_dir: Option<&Path>,
     stage: &(dyn Fn(&str, std::time::Duration) + Sync),
 ) -> Result<Report> {
     use std::time::Instant;
@@ -307,6 +333,16 @@ pub fn report_scenario_with_stages(
     let scenario = io::load_scenario(scenario_dir)?;
     timed("load", t0);
     let t0 = Instant::now();
+    // terrain footprints cached by earlier runs
+    let cached_terrain = match (&scenario.terrain, cache_dir) {
+        (Some(terrain), Some(dir))
+            if scenario.parameters.terrain.model == model::TerrainModel::DeltaBullington =>
+        {
+            io::footprint_cache::load_footprints(dir, terrain)?;
+            Some((terrain, dir))
+        }
+        _ => None,
+    };
     // the engine's indexes serve the gap maps too
     let (report, audits, probe) = report::measure_keeping(&scenario, options)?;
     timed("evaluate", t0);
@@ -382,6 +418,11 @@ pub fn report_scenario_with_stages(
         .into_iter()
         .collect::<Result<()>>()?;
     timed("write", t0);
+    if let Some((terrain, dir)) = cached_terrain {
+        let t0 = Instant::now();
+        io::footprint_cache::store_footprints(dir, terrain)?;
+        timed("terrain cache", t0);
+    }
     Ok(report)
 }
 

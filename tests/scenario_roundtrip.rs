@@ -186,8 +186,10 @@ fn hand_built() -> Scenario {
                 .into(),
             ),
             capacity: Default::default(),
+            terrain: Default::default(),
         },
         warnings: vec![],
+        terrain: None,
         schools: Some(vec![
             School {
                 id: FeatureId::Str("S1".into()),

@@ -63,6 +63,12 @@ pub struct CoverageArgs {
     /// fibre) or wifi.
     #[arg(long, default_value = "4G")]
     pub map_layer: Layer,
+    /// Folder of the terrain footprint cache (default: OUT/.telecov-cache).
+    #[arg(long, value_name = "DIR")]
+    pub terrain_cache: Option<PathBuf>,
+    /// Use no terrain footprint cache (compute every footprint).
+    #[arg(long, conflicts_with = "terrain_cache")]
+    pub no_terrain_cache: bool,
 }
 
 /// Sector antenna pattern of the signal-level mode.
@@ -84,10 +90,16 @@ pub fn run(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error>> {
         .clone()
         .unwrap_or_else(|| default_out(&scenario_dir, ""));
     let t0 = Instant::now();
+    let cache = (!args.no_terrain_cache).then(|| {
+        args.terrain_cache
+            .clone()
+            .unwrap_or_else(|| out_dir.join(crate::io::footprint_cache::CACHE_DIR))
+    });
     let report = crate::report_scenario_with_stages(
         &scenario_dir,
         &out_dir,
         &Options::default(),
+        cache.as_deref(),
         &|name, took| {
             if args.timings {
                 eprintln!("  {name:<18} {:>10.1} ms", took.as_secs_f64() * 1e3);

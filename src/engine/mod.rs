@@ -48,6 +48,8 @@ use crate::engine::demand::grid_rows;
 
 pub mod capacity;
 pub mod demand;
+// terrain-shaped footprints: radial sweeps over the DEM
+pub mod footprint;
 pub(crate) mod probe;
 pub mod raster;
 mod rows;
@@ -136,6 +138,9 @@ pub struct SiteShape {
     pub technologies: TechSet,
     /// `(azimuth_deg, beamwidth_deg)` of the sector, or `None` when omni.
     pub sector: Option<(f64, f64)>,
+    /// The terrain-shaped footprint inside the disc or wedge, when the
+    /// scenario has terrain ([`footprint`]).
+    pub footprint: Option<std::sync::Arc<crate::model::Footprint>>,
 }
 
 /// How the range of one technology of a site was decided (before any
@@ -242,6 +247,7 @@ fn shapes_of(site: &Site, ranges: &[Option<(f64, RangeSource)>; 4]) -> Vec<SiteS
                 range_m,
                 technologies,
                 sector,
+                footprint: None,
             });
         }
     };
@@ -256,6 +262,80 @@ fn shapes_of(site: &Site, ranges: &[Option<(f64, RangeSource)>; 4]) -> Vec<SiteS
                 push(r, tech, Some((sector.azimuth_deg, sector.beamwidth_deg)));
             }
         }
+    }
+    shapes
+}
+
+/// The shapes of every site with a terrain-shaped footprint per
+/// technology and sector (technologies are not grouped: each has its own
+/// frequency and so its own diffraction), in site order.
+fn terrain_shapes(
+    scenario: &Scenario,
+    site_commune: &[Option<usize>],
+    terrain: &crate::model::Terrain,
+    warnings: &mut Vec<String>,
+) -> Vec<Vec<SiteShape>> {
+    let params = &scenario.parameters;
+    let mut ignored = Vec::new();
+    let mut requests = Vec::new();
+    let mut owner = Vec::new();
+    let mut shapes: Vec<Vec<SiteShape>> = Vec::with_capacity(scenario.sites.len());
+    for (i, (site, c)) in scenario.sites.iter().zip(site_commune).enumerate() {
+        let environment = site_environment(scenario, site, *c);
+        let (ranges, _) = resolve_site(site, params, environment, &mut ignored);
+        let mut list = Vec::new();
+        let sectors: Vec<Option<(f64, f64, Option<f64>)>> = if site.sectors.is_empty() {
+            vec![None]
+        } else {
+            site.sectors
+                .iter()
+                .map(|s| Some((s.azimuth_deg, s.beamwidth_deg, s.range_m)))
+                .collect()
+        };
+        for sector in sectors {
+            for tech in site.technologies.iter() {
+                let base = ranges[tech.index()];
+                let own = sector.and_then(|s| s.2);
+                let range_m = own.unwrap_or(base.map_or(0.0, |r| r.0));
+                // a link-budget layer keeps its budget's allowed loss
+                let allowed_db = match (own, base) {
+                    (
+                        None,
+                        Some((
+                            _,
+                            RangeSource::LinkBudget {
+                                max_path_loss_db, ..
+                            },
+                        )),
+                    ) => Some(max_path_loss_db),
+                    _ => None,
+                };
+                let sector = sector.map(|s| (s.0, s.1));
+                let mut technologies = TechSet::EMPTY;
+                technologies.insert(tech);
+                requests.push(footprint::FootprintRequest {
+                    site,
+                    technology: tech,
+                    range_m,
+                    sector,
+                    environment,
+                    allowed_db,
+                });
+                owner.push((i, list.len()));
+                list.push(SiteShape {
+                    range_m,
+                    technologies,
+                    sector,
+                    footprint: None,
+                });
+            }
+        }
+        shapes.push(list);
+    }
+    let found = footprint::footprints(terrain, &params.terrain, &params.radio, &requests, warnings);
+    for ((i, k), fp) in owner.into_iter().zip(found) {
+        // a footprint the terrain left whole is traced as its disc or wedge
+        shapes[i][k].footprint = fp.filter(|f| !footprint::is_unshaped(f));
     }
     shapes
 }
@@ -355,7 +435,20 @@ impl StripIndex {
                                 let wedge = s
                                     .sector
                                     .map(|(az, bw)| Wedge::new(az + pr.convergence_deg, bw));
-                                Cell::new(pr.xy, s.range_m * pr.scale, s.technologies.bits(), wedge)
+                                let cell = Cell::new(
+                                    pr.xy,
+                                    s.range_m * pr.scale,
+                                    s.technologies.bits(),
+                                    wedge,
+                                );
+                                match &s.footprint {
+                                    Some(fp) => cell.with_footprint(
+                                        fp.clone(),
+                                        pr.scale,
+                                        pr.convergence_deg,
+                                    ),
+                                    None => cell,
+                                }
                             })
                         })
                     })
@@ -653,6 +746,15 @@ impl<'a> Prepared<'a> {
             })
             .collect();
         warnings.extend(summarise(shape_warnings));
+        // terrain: one footprint per site layer and sector
+        let shapes = match &scenario.terrain {
+            Some(terrain)
+                if params.terrain.model == crate::model::TerrainModel::DeltaBullington =>
+            {
+                terrain_shapes(scenario, &site_commune, terrain, &mut warnings)
+            }
+            _ => shapes,
+        };
 
         // one index per strip, built in parallel (each in input order, so the
         // trees do not depend on the number of threads)

@@ -734,9 +734,9 @@ pub(super) fn layers_covering_box(index: &StripIndex, min: [f64; 2], max: [f64; 
     let mut bits = 0u8;
     for (bit, layer) in index.layers.iter().enumerate() {
         // only shapes whose own box holds the commune's box are candidates
-        let holds = layer.holding(&env).any(|c| {
-            c.wedge.is_none_or(|w| w.half_deg <= 90.0) && corners.iter().all(|p| c.serves(*p))
-        });
+        let holds = layer
+            .holding(&env)
+            .any(|c| c.is_convex() && corners.iter().all(|p| c.serves(*p)));
         if holds {
             bits |= 1 << bit;
         }

@@ -8,8 +8,174 @@
 //! line is at most two intervals, computed in closed form. Row integration
 //! ([`super::rows`]) measures coverage as lengths of unions of these
 //! intervals; point evaluation uses [`Cell::serves`].
+//!
+//! A terrain-shaped footprint ([`crate::model::Footprint`]) is a union of
+//! annular sectors around its site; its trace on a line is walked sector
+//! by sector along the line (see [`Polar`]), exact, with as many
+//! intervals as the terrain cuts.
+
+use std::sync::Arc;
 
 use rstar::{Envelope, RTree, RTreeObject, SelectionFunction, AABB};
+
+use crate::model::Footprint;
+
+/// A terrain-shaped footprint placed in a strip frame: the footprint, the
+/// frame's scale factor at the site (ground metres → grid metres) and the
+/// grid azimuth of its first ray edge (true azimuth turned by the grid
+/// convergence).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Polar {
+    pub footprint: Arc<Footprint>,
+    pub scale: f64,
+    pub first_deg: f64,
+}
+
+impl Polar {
+    /// Whether the point at offset `(dx, dy)` from the site is covered.
+    fn holds(&self, dx: f64, dy: f64) -> bool {
+        let d = dx.hypot(dy);
+        if d == 0.0 {
+            return self.footprint.rays() > 0;
+        }
+        let fp = &*self.footprint;
+        let az = dx.atan2(dy).to_degrees();
+        let u = (az - self.first_deg).rem_euclid(360.0);
+        let k = (u / fp.step_deg).floor() as usize;
+        let n = fp.rays();
+        // the far edge of the last ray belongs to it
+        let k = if k == n && u <= n as f64 * fp.step_deg * (1.0 + 1e-12) {
+            n - 1
+        } else {
+            k
+        };
+        if k >= n {
+            return false;
+        }
+        let g = d / self.scale;
+        let tol = 1e-9 * g + 1e-9;
+        fp.ray(k)
+            .iter()
+            .any(|&[a, b]| f64::from(a) - tol <= g && g <= f64::from(b) + tol)
+    }
+
+    /// The covered intervals of the line `y − cy = dy` through a site at
+    /// abscissa `cx`, within the disc of grid radius `radius`, passed to
+    /// `out` (touching pieces merged).
+    fn intervals(&self, cx: f64, dy: f64, radius: f64, mut out: impl FnMut(f64, f64)) {
+        let fp = &*self.footprint;
+        let n = fp.rays();
+        if n == 0 || dy.abs() > radius {
+            return;
+        }
+        let h = (radius * radius - dy * dy).max(0.0).sqrt();
+        // along the line, ψ = atan(t / |dy|) with t = x − cx rises from −ψh
+        // to ψh; the point's azimuth is ψ north of the site, 180° − ψ south
+        let ady = dy.abs().max(1e-9);
+        let north = dy >= 0.0;
+        let psi_h = h.atan2(ady).to_degrees();
+        let step = fp.step_deg;
+        let span = n as f64 * step;
+        let az0 = if north { -psi_h } else { 180.0 + psi_h };
+        let mut u = (az0 - self.first_deg).rem_euclid(360.0);
+        if !north && u == 0.0 {
+            u = 360.0;
+        }
+        let mut psi = -psi_h;
+        let mut left = 2.0 * psi_h;
+        let t_of = |p: f64| {
+            if p >= psi_h {
+                h
+            } else if p <= -psi_h {
+                -h
+            } else {
+                ady * p.to_radians().tan()
+            }
+        };
+        let mut pending: Option<(f64, f64)> = None;
+        let mut emit = |lo: f64, hi: f64, out: &mut dyn FnMut(f64, f64)| match pending {
+            Some((a, b)) if lo <= b && hi >= a => pending = Some((a.min(lo), b.max(hi))),
+            Some((a, b)) => {
+                out(a, b);
+                pending = Some((lo, hi));
+            }
+            None => pending = Some((lo, hi)),
+        };
+        let mut guard = 2 * n + 8;
+        while left > 0.0 && guard > 0 {
+            guard -= 1;
+            // the ray the walk is in and the room (degrees) to its end
+            let (ray, room) = if north {
+                if u < span {
+                    let mut k = ((u / step).floor() as usize).min(n - 1);
+                    while k + 1 < n && (k + 1) as f64 * step <= u {
+                        k += 1;
+                    }
+                    let next = (k + 1) as f64 * step;
+                    (Some(k), (next - u).max(0.0))
+                } else {
+                    (None, 360.0 - u)
+                }
+            } else if u <= span {
+                let mut k = ((u / step).ceil() as usize).clamp(1, n) - 1;
+                while k > 0 && k as f64 * step >= u {
+                    k -= 1;
+                }
+                (Some(k), (u - k as f64 * step).max(0.0))
+            } else {
+                (None, u - span)
+            };
+            let adv = room.min(left);
+            let (p0, p1) = (psi, psi + adv);
+            if let Some(k) = ray {
+                let (t0, t1) = (t_of(p0), t_of(p1));
+                for &[a, b] in fp.ray(k) {
+                    let (a, b) = (f64::from(a) * self.scale, f64::from(b) * self.scale);
+                    if b < ady {
+                        continue;
+                    }
+                    let tb = (b * b - dy * dy).max(0.0).sqrt();
+                    let ta = if a > ady {
+                        (a * a - dy * dy).max(0.0).sqrt()
+                    } else {
+                        0.0
+                    };
+                    for (lo, hi) in [(-tb, -ta), (ta, tb)] {
+                        let (lo, hi) = (lo.max(t0), hi.min(t1));
+                        if lo < hi {
+                            emit(cx + lo, cx + hi, &mut out);
+                        }
+                    }
+                }
+            }
+            psi = p1;
+            left -= adv;
+            if adv == room {
+                // on to the next ray (or the gap outside the sector)
+                if north {
+                    u = match ray {
+                        Some(k) => (k + 1) as f64 * step,
+                        None => 0.0,
+                    };
+                    if u >= 360.0 {
+                        u = 0.0;
+                    }
+                } else {
+                    u = match ray {
+                        Some(k) => k as f64 * step,
+                        None => span,
+                    };
+                    if u <= 0.0 {
+                        u = 360.0;
+                    }
+                }
+            }
+        }
+        if let Some((a, b)) = pending {
+            out(a, b);
+        }
+    }
+}
 
 /// A sector wedge in grid coordinates.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -56,6 +222,9 @@ pub(crate) struct Cell {
     radius2: f64,
     pub techs: u8,
     pub wedge: Option<Wedge>,
+    /// The terrain-shaped footprint, when the shape has one (it lies inside
+    /// the disc and the wedge).
+    pub polar: Option<Polar>,
     /// Lower-left corner of the shape's bounding box (the wedge's own box,
     /// not its disc's, padded by a hair so that edge points stay inside).
     pub min: [f64; 2],
@@ -76,10 +245,33 @@ impl Cell {
             radius2: radius * radius,
             techs,
             wedge,
+            polar: None,
             min,
             max,
             envelope: AABB::from_corners(min, max),
         }
+    }
+
+    /// The shape with a terrain-shaped footprint (`scale`: ground to grid
+    /// metres at the site; `convergence_deg`: grid minus true azimuth).
+    pub fn with_footprint(
+        mut self,
+        footprint: Arc<Footprint>,
+        scale: f64,
+        convergence_deg: f64,
+    ) -> Self {
+        self.polar = Some(Polar {
+            first_deg: footprint.first_azimuth_deg + convergence_deg,
+            footprint,
+            scale,
+        });
+        self
+    }
+
+    /// Whether the shape is convex: a disc or a wedge of at most 180°
+    /// without a terrain footprint.
+    pub fn is_convex(&self) -> bool {
+        self.polar.is_none() && self.wedge.is_none_or(|w| w.half_deg <= 90.0)
     }
 
     /// Whether the shape holds `p` (edges included; the centre is held by
@@ -91,6 +283,9 @@ impl Cell {
         let d2 = dx * dx + dy * dy;
         if d2 > self.radius2 * (1.0 + 1e-12) {
             return false;
+        }
+        if let Some(polar) = &self.polar {
+            return polar.holds(dx, dy);
         }
         match self.wedge {
             None => true,
@@ -111,6 +306,9 @@ impl Cell {
         let dy = y - cy;
         if dy.abs() > self.radius {
             return;
+        }
+        if let Some(polar) = &self.polar {
+            return polar.intervals(cx, dy, self.radius, out);
         }
         let half = (self.radius2 - dy * dy).max(0.0).sqrt();
         let (xa, xb) = (cx - half, cx + half);

@@ -16,6 +16,8 @@
 //! [`output`], [`raster`] and [`sites_csv`] keep the paths of earlier
 //! versions.
 
+// terrain footprints kept between runs
+pub mod footprint_cache;
 pub mod read;
 pub mod write;
 

@@ -16,6 +16,8 @@ mod radio;
 mod scenario;
 mod services;
 mod technology;
+// terrain-shaped coverage: [terrain], the DEM's digest, footprints
+pub mod terrain;
 
 pub use capacity::{CapacityConfig, Demand};
 pub use commune::{Commune, CommuneKind, PopulationPoint};
@@ -37,3 +39,4 @@ pub use services::{
     DEFAULT_MOBILE_BROADBAND_COMMUNE_MIN_PCT, INDICATORS, MOBILE_BROADBAND_COMMUNE_MIN_PCT,
 };
 pub use technology::{TechSet, Technology};
+pub use terrain::{Footprint, FootprintStore, Terrain, TerrainModel, TerrainParameters};

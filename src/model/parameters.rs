@@ -133,6 +133,11 @@ pub struct Parameters {
     /// defaults.
     #[serde(skip_serializing_if = "is_default_capacity")]
     pub capacity: CapacityConfig,
+    /// Terrain-shaped coverage (`[terrain]`; used when the scenario has a
+    /// DEM, see [`crate::model::terrain`]). Echoed in `report.json` only
+    /// when it differs from the defaults.
+    #[serde(skip_serializing_if = "super::terrain::TerrainParameters::is_default")]
+    pub terrain: super::terrain::TerrainParameters,
 }
 
 fn is_default_capacity(c: &CapacityConfig) -> bool {
@@ -160,6 +165,7 @@ impl Default for Parameters {
             access: super::AccessRanges::default(),
             targets: super::Targets::default(),
             capacity: CapacityConfig::default(),
+            terrain: Default::default(),
         }
     }
 }
@@ -195,6 +201,9 @@ impl Parameters {
             "capacity".into(),
             toml::Value::Table(super::capacity::known_capacity_keys()),
         );
+        if let Ok(terrain) = toml::Table::try_from(d.terrain) {
+            t.insert("terrain".into(), toml::Value::Table(terrain));
+        }
         t
     }
 
@@ -221,7 +230,8 @@ impl Parameters {
         // scorecard: [targets]
         self.targets.check()?;
         self.radio.check()?;
-        self.capacity.check()
+        self.capacity.check()?;
+        self.terrain.check()
     }
 }
 

@@ -34,6 +34,9 @@ pub struct Scenario {
     /// Digital terrestrial TV transmitters (`broadcast.geojson`); `None`
     /// when absent.
     pub broadcast: Option<Vec<Transmitter>>,
+    /// The elevation model (`terrain.tif` or `terrain/`), when given:
+    /// coverage is then terrain-shaped unless `[terrain] model = "none"`.
+    pub terrain: Option<super::Terrain>,
 }
 
 impl Scenario {
@@ -111,6 +114,13 @@ impl Scenario {
     /// The scenario with parameters `parameters`.
     pub fn with_parameters(mut self, parameters: Parameters) -> Self {
         self.parameters = parameters;
+        self
+    }
+
+    /// The scenario with the elevation model `dem` (hashed once; see
+    /// [`super::Terrain`]).
+    pub fn with_terrain(mut self, dem: super::Dem) -> Self {
+        self.terrain = Some(super::Terrain::new(dem));
         self
     }
 

@@ -219,6 +219,8 @@ mod hata;
 mod link_budget;
 mod normal;
 pub mod spectral_efficiency;
+// terrain-shaped coverage: Bullington loss along a ray in one pass
+pub mod terrain_loss;
 mod tr38901;
 
 pub use crate::model::{

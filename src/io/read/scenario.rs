@@ -331,6 +331,14 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
     let crs = new_crs()?;
     let scorecard = read_scorecard_layers(dir, &crs, &mut warnings)?;
 
+    // terrain: terrain.tif or terrain/*.hgt, when present
+    let terrain = super::dem::read_scenario_dem(dir)?.map(crate::model::Terrain::new);
+    if terrain.is_some() && parameters.terrain.model == crate::model::TerrainModel::None {
+        warnings.push(
+            "scenario.toml: [terrain] model = \"none\": the elevation model is not used".into(),
+        );
+    }
+
     Ok(Scenario {
         communes,
         sites,
@@ -342,6 +350,7 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
         schools: scorecard.schools,
         service_points: scorecard.service_points,
         broadcast: scorecard.broadcast,
+        terrain,
     })
 }
 
@@ -1089,6 +1098,14 @@ fn check_toml_keys(
                 check_toml_keys(path, table, known, &format!("{name}."))?;
             }
             (toml::Value::String(_), toml::Value::String(_)) if name == "crs" => {}
+            (toml::Value::String(_), value) if name == "terrain.model" => match value.as_str() {
+                Some("delta-bullington" | "none") => {}
+                _ => {
+                    return Err(err(format!(
+                        "must be \"delta-bullington\" or \"none\", got {value}"
+                    )))
+                }
+            },
             (toml::Value::String(_), other) if name == "crs" => {
                 return Err(err(format!(
                     "must be a string naming a coordinate reference system (\"EPSG:3405\", a PROJ string), got {}",

@@ -1,0 +1,401 @@
+//! Terrain-shaped footprints: per site layer (and sector), the region where
+//! the path loss stays within the layer's allowed loss, found by radial
+//! sweeps over the scenario's elevation model.
+//!
+//! # Rays
+//!
+//! A site layer of range `R` (the range the terrain-free rule gives it:
+//! `range_m`, the link budget or `[ranges_m]`) is swept by rays from the
+//! site, spread evenly over its sector (or the full circle), as many as
+//! make neighbouring rays at most one DEM cell apart at `R`
+//! (`⌈width·R / cell⌉`, at least 8). Each ray is sampled every
+//! `R / ⌈R / cell⌉` metres (at most one cell), heights bilinear from the
+//! DEM; positions along a ray are offsets east and north from the site
+//! divided by the WGS 84 radii of curvature at the site (under 2 m off at
+//! 10 km). A height the DEM does not hold (outside it, on nodata) is taken
+//! as sea level, and the run's warnings say how many site layers met one.
+//!
+//! # Loss and the covered set
+//!
+//! The allowed loss is the layer's empirical loss at `R`,
+//! `A = Lemp(R)` ([`crate::propagation::SiteLink::path_loss_unbounded_db`]:
+//! for a link-budget layer this is its maximum allowed path loss, or less
+//! where the radio horizon set `R`). A point at distance `d` along a ray is
+//! covered when `Lemp(d) + excess(d) ≤ A`, `excess` being the terrain's
+//! diffraction in excess of the smooth Earth
+//! ([`crate::propagation::terrain_loss`], evaluated in one pass per ray).
+//! Between samples the margin `A − Lemp − excess` is interpolated linearly,
+//! so each ray holds a list of covered distance intervals. Flat terrain
+//! adds nothing, every ray is `[0, R]`, and the footprint is exactly the
+//! terrain-free disc or wedge.
+//!
+//! # The shape
+//!
+//! A [`Footprint`] is the union of annular sectors, one per ray (its
+//! angular sub-sector times its intervals): star-shaped along each ray,
+//! with shadows as gaps (a ray can be in, out and in again). The row
+//! sweep traces it exactly on a horizontal line (see `shapes.rs`), like a
+//! disc or a wedge; a sector's footprint only has rays inside the sector,
+//! which is how sectors clip it.
+//!
+//! # Keys and reuse
+//!
+//! [`footprint_key`] is the BLAKE3 hash of everything a footprint depends
+//! on: the DEM's digest, `[terrain]`, the site's position and antenna
+//! height, the layer's technology, frequency, model, handset height,
+//! range and sector, and the method's version. Footprints live in the
+//! terrain's [`crate::model::FootprintStore`]; an evaluation computes only
+//! those it does not find there (in parallel over site layers with
+//! rayon), so a second evaluation of the same scenario, or of a plan built
+//! on it, reuses them. `crate::io::footprint_cache` keeps them on disk
+//! between runs.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::model::{Footprint, Site, Technology, Terrain, TerrainParameters};
+use crate::propagation::terrain_loss::RayLoss;
+use crate::propagation::{Environment, RadioConfig, SiteLink};
+
+/// Version of the footprint method, part of every key: a change of method
+/// makes earlier cached footprints stale.
+pub const FOOTPRINT_METHOD_VERSION: u32 = 1;
+
+/// Fewest rays of a footprint.
+const MIN_RAYS: usize = 8;
+
+/// Metres per degree of latitude and of longitude at the equator (WGS 84
+/// radii of curvature are used at the site; these only size DEM cells).
+const M_PER_DEG: f64 = 111_320.0;
+
+/// What one terrain-shaped site layer needs: the site, the layer, its
+/// terrain-free range and sector, and the link that gives `Lemp`.
+#[derive(Debug, Clone, Copy)]
+pub struct FootprintRequest<'a> {
+    /// The site.
+    pub site: &'a Site,
+    /// The layer's technology.
+    pub technology: Technology,
+    /// The terrain-free range, ground metres.
+    pub range_m: f64,
+    /// `(azimuth_deg, beamwidth_deg)` of the sector, `None` when omni.
+    pub sector: Option<(f64, f64)>,
+    /// The environment the empirical model is chosen for.
+    pub environment: Environment,
+    /// The allowed path loss, dB: the budget's maximum for a link-budget
+    /// layer; `None` for a layer with a given range, whose allowed loss is
+    /// its empirical loss at that range.
+    pub allowed_db: Option<f64>,
+}
+
+/// The ground size of one DEM cell near `lat_deg`, metres: the smaller of
+/// its two sides.
+pub fn dem_cell_m(terrain: &Terrain, lat_deg: f64) -> f64 {
+    let (dlon, dlat) = terrain.dem().cell_size_deg();
+    let x = dlon * M_PER_DEG * lat_deg.to_radians().cos().max(1e-6);
+    let y = dlat * M_PER_DEG;
+    x.min(y).max(0.01)
+}
+
+/// The key of a footprint (see the [module docs](self)).
+pub fn footprint_key(
+    terrain: &Terrain,
+    parameters: &TerrainParameters,
+    request: &FootprintRequest<'_>,
+    link: &SiteLink,
+) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(b"telecov.footprint");
+    h.update(&FOOTPRINT_METHOD_VERSION.to_le_bytes());
+    h.update(&terrain.digest());
+    h.update(format!("{:?}", parameters.model).as_bytes());
+    let (az, bw) = request.sector.unwrap_or((f64::NAN, 360.0));
+    for v in [
+        parameters.k_factor,
+        request.site.location.x(),
+        request.site.location.y(),
+        link.height_m,
+        link.mobile_height_m,
+        link.frequency_mhz,
+        request.range_m,
+        request.allowed_db.unwrap_or(f64::NAN),
+        az,
+        bw,
+    ] {
+        h.update(&v.to_bits().to_le_bytes());
+    }
+    h.update(&[request.technology.index() as u8]);
+    h.update(link.model_name().as_bytes());
+    *h.finalize().as_bytes()
+}
+
+/// One ray's model: the Bullington pass, the empirical loss at each
+/// sample and the allowed loss. Every ray of a footprint shares it; only
+/// the heights differ.
+#[derive(Debug, Clone)]
+pub struct RayModel {
+    ray: RayLoss,
+    /// `Lemp` at each sample, dB.
+    emp_db: Vec<f64>,
+    allowed_db: f64,
+    range_m: f64,
+    step_m: f64,
+}
+
+impl RayModel {
+    /// The ray of a layer with `link`, allowed loss `allowed_db`, swept to
+    /// `range_m` in samples at most `cell_m` apart, k-factor `k_factor`.
+    ///
+    /// # Errors
+    ///
+    /// The diffraction model's refusal (frequency, heights), in words.
+    pub fn new(
+        link: &SiteLink,
+        allowed_db: f64,
+        k_factor: f64,
+        range_m: f64,
+        cell_m: f64,
+    ) -> Result<Self, String> {
+        let samples = ((range_m / cell_m).ceil() as usize).max(1);
+        let step_m = range_m / samples as f64;
+        let ray = RayLoss::new(
+            link.frequency_mhz,
+            k_factor,
+            step_m,
+            samples,
+            link.height_m,
+            link.mobile_height_m,
+        )
+        .map_err(|e| e.to_string())?;
+        let mut model = RayModel {
+            ray,
+            emp_db: Vec::new(),
+            allowed_db,
+            range_m,
+            step_m,
+        };
+        model.emp_db = (0..=samples)
+            .map(|j| link.path_loss_unbounded_db(model.distance_m(j)))
+            .collect();
+        Ok(model)
+    }
+
+    /// Number of samples after the site.
+    pub fn samples(&self) -> usize {
+        self.emp_db.len() - 1
+    }
+
+    /// Distance of sample `j` from the site, metres (the last is exactly
+    /// the range).
+    pub fn distance_m(&self, j: usize) -> f64 {
+        if j >= self.ray.samples() {
+            self.range_m
+        } else {
+            j as f64 * self.step_m
+        }
+    }
+
+    /// The covered intervals of a ray with ground heights `heights_m`
+    /// (`samples + 1` of them, the site's first), appended to `out`;
+    /// `excess` is scratch.
+    pub fn covered(&self, heights_m: &[f64], excess: &mut Vec<f64>, out: &mut Vec<[f32; 2]>) {
+        self.ray.excess_db(heights_m, excess);
+        let margin = |j: usize| self.allowed_db - self.emp_db[j] - excess[j];
+        let mut start: Option<f64> = (margin(0) >= 0.0).then_some(0.0);
+        let mut prev = margin(0);
+        for j in 1..excess.len().min(self.emp_db.len()) {
+            let m = margin(j);
+            let (d0, d1) = (self.distance_m(j - 1), self.distance_m(j));
+            match start {
+                Some(from) if m < 0.0 => {
+                    // leaving: where the margin crosses 0
+                    let t = prev / (prev - m);
+                    out.push([from as f32, (d0 + t * (d1 - d0)) as f32]);
+                    start = None;
+                }
+                None if m >= 0.0 => {
+                    let t = if prev < 0.0 { prev / (prev - m) } else { 0.0 };
+                    start = Some(d0 + t * (d1 - d0));
+                }
+                _ => {}
+            }
+            prev = m;
+        }
+        if let Some(from) = start {
+            out.push([from as f32, self.range_m as f32]);
+        }
+    }
+}
+
+/// The footprint of one site layer over `terrain` (see the
+/// [module docs](self)), and whether some of its heights lay outside the
+/// DEM.
+///
+/// # Errors
+///
+/// A message when the diffraction model refuses the layer's frequency or
+/// heights; the caller then keeps the terrain-free shape.
+pub fn compute_footprint(
+    terrain: &Terrain,
+    parameters: &TerrainParameters,
+    request: &FootprintRequest<'_>,
+    link: &SiteLink,
+) -> Result<(Footprint, bool), String> {
+    let range_m = request.range_m;
+    let (lon0, lat0) = (request.site.location.x(), request.site.location.y());
+    let cell_m = dem_cell_m(terrain, lat0);
+    let (first_azimuth_deg, width_deg) = match request.sector {
+        Some((az, bw)) => (az - bw.min(360.0) / 2.0, bw.min(360.0)),
+        None => (0.0, 360.0),
+    };
+    if !(range_m.is_finite() && range_m > 0.0) {
+        // nothing to sweep: one empty ray over the sector
+        return Ok((
+            Footprint {
+                first_azimuth_deg,
+                step_deg: width_deg,
+                range_m: 0.0,
+                offsets: vec![0, 0],
+                intervals_m: Vec::new(),
+            },
+            false,
+        ));
+    }
+    let allowed_db = request
+        .allowed_db
+        .unwrap_or_else(|| link.path_loss_unbounded_db(range_m));
+    let model = RayModel::new(link, allowed_db, parameters.k_factor, range_m, cell_m)?;
+    let samples = model.samples();
+    let rays = ((width_deg.to_radians() * range_m / cell_m).ceil() as usize).max(MIN_RAYS);
+    let step_deg = width_deg / rays as f64;
+
+    // WGS 84 radii of curvature at the site
+    let a = crate::geodesy::WGS84_A;
+    let e2 = crate::geodesy::WGS84_E2;
+    let (s, c) = lat0.to_radians().sin_cos();
+    let w = (1.0 - e2 * s * s).sqrt();
+    let n_m = a / w;
+    let m_m = a * (1.0 - e2) / (w * w * w);
+    let deg_per_m_lat = 1.0 / m_m.to_radians();
+    let deg_per_m_lon = 1.0 / (n_m * c.max(1e-9)).to_radians();
+
+    let dem = terrain.dem();
+    let mut outside = false;
+    let h0 = dem.height_m(lon0, lat0).unwrap_or_else(|| {
+        outside = true;
+        0.0
+    });
+    let mut heights = vec![h0; samples + 1];
+    let mut excess = Vec::with_capacity(samples + 1);
+    let mut offsets = Vec::with_capacity(rays + 1);
+    let mut intervals_m: Vec<[f32; 2]> = Vec::new();
+    offsets.push(0u32);
+    for k in 0..rays {
+        let az = (first_azimuth_deg + (k as f64 + 0.5) * step_deg).to_radians();
+        let (east, north) = az.sin_cos();
+        for (j, h) in heights.iter_mut().enumerate().skip(1) {
+            let d = model.distance_m(j);
+            let lon = lon0 + d * east * deg_per_m_lon;
+            let lat = lat0 + d * north * deg_per_m_lat;
+            *h = dem.height_m(lon, lat).unwrap_or_else(|| {
+                outside = true;
+                0.0
+            });
+        }
+        model.covered(&heights, &mut excess, &mut intervals_m);
+        offsets.push(intervals_m.len() as u32);
+    }
+    Ok((
+        Footprint {
+            first_azimuth_deg,
+            step_deg,
+            range_m,
+            offsets,
+            intervals_m,
+        },
+        outside,
+    ))
+}
+
+/// Whether every ray of `fp` covers exactly `[0, range_m]`: the terrain
+/// changed nothing, and the disc or wedge stands for it.
+pub fn is_unshaped(fp: &Footprint) -> bool {
+    let r = fp.range_m as f32;
+    fp.offsets.windows(2).all(|w| w[1] == w[0] + 1)
+        && fp.intervals_m.iter().all(|&[a, b]| a == 0.0 && b == r)
+}
+
+/// Footprints for `requests` (in order): found in the terrain's store or
+/// computed, in parallel, and added to it. `None` where the layer keeps
+/// its terrain-free shape (no usable link or diffraction model); the
+/// warnings say which and how many met heights outside the DEM.
+pub fn footprints(
+    terrain: &Terrain,
+    parameters: &TerrainParameters,
+    radio: &RadioConfig,
+    requests: &[FootprintRequest<'_>],
+    warnings: &mut Vec<String>,
+) -> Vec<Option<Arc<Footprint>>> {
+    let store = terrain.footprints();
+    let results: Vec<(Option<Arc<Footprint>>, bool, Option<String>)> = requests
+        .par_iter()
+        .with_min_len(4)
+        .map(|r| {
+            let (link, _) = SiteLink::resolve(
+                r.technology,
+                &r.site.radio,
+                r.site.height_m,
+                r.environment,
+                radio,
+            );
+            let link = match link {
+                Ok(link) => link,
+                Err((_, e)) => {
+                    return (
+                        None,
+                        false,
+                        Some(format!(
+                            "site {:?} {}: no path-loss model ({e}); its coverage ignores the terrain",
+                            r.site.id.to_string(),
+                            r.technology
+                        )),
+                    )
+                }
+            };
+            let key = footprint_key(terrain, parameters, r, &link);
+            if let Some(fp) = store.get(&key) {
+                return (Some(fp), false, None);
+            }
+            match compute_footprint(terrain, parameters, r, &link) {
+                Ok((fp, outside)) => {
+                    let fp = Arc::new(fp);
+                    store.insert(key, fp.clone(), false);
+                    (Some(fp), outside, None)
+                }
+                Err(e) => (
+                    None,
+                    false,
+                    Some(format!(
+                        "site {:?} {}: terrain diffraction not applicable ({e}); its coverage ignores the terrain",
+                        r.site.id.to_string(),
+                        r.technology
+                    )),
+                ),
+            }
+        })
+        .collect();
+    let mut outside = 0usize;
+    let mut out = Vec::with_capacity(results.len());
+    for (fp, off, note) in results {
+        outside += usize::from(off);
+        warnings.extend(note);
+        out.push(fp);
+    }
+    if outside > 0 {
+        warnings.push(format!(
+            "terrain: {outside} site layers reach beyond the elevation model (or onto nodata); heights there are taken as sea level"
+        ));
+    }
+    out
+}

@@ -1,0 +1,289 @@
+//! The footprint cache on disk: terrain-shaped footprints
+//! ([`crate::model::Footprint`]) kept between runs.
+//!
+//! # Location and layout
+//!
+//! `DIR/<digest>/<pack>.fpk`, where `DIR` is `.telecov-cache/` in the
+//! output folder by default (`telecov coverage --terrain-cache DIR` to
+//! share one between outputs, `--no-terrain-cache` to use none),
+//! `<digest>` the first 16 hexadecimal digits of the DEM's BLAKE3 digest
+//! and each pack holds the footprints one run computed. A run loads every
+//! pack of its DEM, computes only the footprints it does not find
+//! ([`crate::engine::footprint::footprint_key`] names each by everything
+//! it depends on) and writes those as one new pack. Deleting the folder
+//! is always safe.
+//!
+//! # Format
+//!
+//! A pack is `b"TCFPK1\n\0"` then entries, each: key (32 bytes), payload
+//! length (u64 LE), payload, BLAKE3 hash of key and payload (32 bytes).
+//! The payload is the footprint: first azimuth, step, range (f64 LE),
+//! ray count (u32), `rays + 1` offsets (u32), interval count (u32) and
+//! the intervals (two f32 each), all little-endian.
+//!
+//! # Trust
+//!
+//! An entry is used only if its hash matches and it decodes to a well
+//! formed footprint ([`crate::model::Footprint::is_well_formed`]); anything
+//! else (a truncated file, flipped bits, another format) is skipped and
+//! counted, never trusted. A stale entry (its site, layer, parameters or
+//! DEM changed) is never asked for: its key differs.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::model::{Footprint, Terrain};
+
+/// The cache folder's default name, created in the output folder.
+pub const CACHE_DIR: &str = ".telecov-cache";
+
+const MAGIC: &[u8; 8] = b"TCFPK1\n\0";
+
+/// What [`load_footprints`] found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheLoad {
+    /// Footprints loaded into the terrain's store.
+    pub loaded: usize,
+    /// Entries skipped as corrupted (bad hash, bad framing, ill-formed).
+    pub rejected: usize,
+}
+
+/// The folder of `terrain`'s packs under `dir`.
+pub fn terrain_folder(dir: &Path, terrain: &Terrain) -> PathBuf {
+    let hex: String = terrain.digest()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    dir.join(hex)
+}
+
+/// Loads every pack of `terrain` under `dir` into its footprint store. A
+/// missing folder loads nothing.
+///
+/// # Errors
+///
+/// Only when the folder exists but cannot be listed; unreadable or
+/// corrupted packs are skipped and counted.
+pub fn load_footprints(dir: &Path, terrain: &Terrain) -> Result<CacheLoad> {
+    let folder = terrain_folder(dir, terrain);
+    let mut found = CacheLoad::default();
+    let entries = match std::fs::read_dir(&folder) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(found),
+        Err(e) => return Err(Error::io(&folder, e)),
+    };
+    let mut packs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "fpk"))
+        .collect();
+    packs.sort();
+    let store = terrain.footprints();
+    for pack in packs {
+        let Ok(bytes) = std::fs::read(&pack) else {
+            found.rejected += 1;
+            continue;
+        };
+        decode_pack(
+            &bytes,
+            &mut |key, fp| {
+                store.insert(key, Arc::new(fp), true);
+                found.loaded += 1;
+            },
+            &mut found.rejected,
+        );
+    }
+    Ok(found)
+}
+
+/// Writes the footprints `terrain`'s store computed in this process (not
+/// those loaded) as one pack under `dir`, then marks them stored. Returns
+/// how many were written (0 writes nothing).
+///
+/// # Errors
+///
+/// When the folder or the pack cannot be written.
+pub fn store_footprints(dir: &Path, terrain: &Terrain) -> Result<usize> {
+    let fresh = terrain.footprints().fresh();
+    if fresh.is_empty() {
+        return Ok(0);
+    }
+    let folder = terrain_folder(dir, terrain);
+    std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
+    let mut bytes = MAGIC.to_vec();
+    let mut names = blake3::Hasher::new();
+    for (key, fp) in &fresh {
+        names.update(key);
+        let payload = encode(fp);
+        let mut h = blake3::Hasher::new();
+        h.update(key);
+        h.update(&payload);
+        bytes.extend_from_slice(key);
+        bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&payload);
+        bytes.extend_from_slice(h.finalize().as_bytes());
+    }
+    let name: String = names.finalize().as_bytes()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    crate::io::write::write_atomic(&folder.join(format!("{name}.fpk")), &bytes)?;
+    terrain.footprints().mark_stored();
+    Ok(fresh.len())
+}
+
+fn encode(fp: &Footprint) -> Vec<u8> {
+    let mut v = Vec::with_capacity(32 + 4 * fp.offsets.len() + 8 * fp.intervals_m.len());
+    for x in [fp.first_azimuth_deg, fp.step_deg, fp.range_m] {
+        v.extend_from_slice(&x.to_le_bytes());
+    }
+    v.extend_from_slice(&(fp.rays() as u32).to_le_bytes());
+    for o in &fp.offsets {
+        v.extend_from_slice(&o.to_le_bytes());
+    }
+    v.extend_from_slice(&(fp.intervals_m.len() as u32).to_le_bytes());
+    for [a, b] in &fp.intervals_m {
+        v.extend_from_slice(&a.to_le_bytes());
+        v.extend_from_slice(&b.to_le_bytes());
+    }
+    v
+}
+
+/// A little-endian reader over a byte slice.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (a, b) = self.0.split_at(n);
+        self.0 = b;
+        Some(a)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn f32(&mut self) -> Option<f32> {
+        Some(f32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn f64(&mut self) -> Option<f64> {
+        Some(f64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+}
+
+fn decode(payload: &[u8]) -> Option<Footprint> {
+    let mut r = Reader(payload);
+    let first_azimuth_deg = r.f64()?;
+    let step_deg = r.f64()?;
+    let range_m = r.f64()?;
+    let rays = r.u32()? as usize;
+    if rays.checked_add(1)?.checked_mul(4)? > r.0.len() {
+        return None;
+    }
+    let offsets = (0..=rays).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
+    let n = r.u32()? as usize;
+    if n.checked_mul(8)? != r.0.len() {
+        return None;
+    }
+    let intervals_m = (0..n)
+        .map(|_| Some([r.f32()?, r.f32()?]))
+        .collect::<Option<Vec<[f32; 2]>>>()?;
+    let fp = Footprint {
+        first_azimuth_deg,
+        step_deg,
+        range_m,
+        offsets,
+        intervals_m,
+    };
+    fp.is_well_formed().then_some(fp)
+}
+
+/// Calls `found` for every trustworthy entry of a pack, counting the
+/// others in `rejected` (a broken frame ends the pack).
+fn decode_pack(bytes: &[u8], found: &mut dyn FnMut([u8; 32], Footprint), rejected: &mut usize) {
+    let mut r = Reader(bytes);
+    if r.take(MAGIC.len()) != Some(MAGIC.as_slice()) {
+        *rejected += 1;
+        return;
+    }
+    while !r.0.is_empty() {
+        let entry = (|| {
+            let key: [u8; 32] = r.take(32)?.try_into().ok()?;
+            let len = usize::try_from(r.u64()?).ok()?;
+            let payload = r.take(len)?;
+            let hash: [u8; 32] = r.take(32)?.try_into().ok()?;
+            Some((key, payload, hash))
+        })();
+        let Some((key, payload, hash)) = entry else {
+            *rejected += 1;
+            return;
+        };
+        let mut h = blake3::Hasher::new();
+        h.update(&key);
+        h.update(payload);
+        match (h.finalize().as_bytes() == &hash)
+            .then(|| decode(payload))
+            .flatten()
+        {
+            Some(fp) => found(key, fp),
+            None => *rejected += 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn footprint(n: u32) -> Footprint {
+        Footprint {
+            first_azimuth_deg: 10.0,
+            step_deg: 360.0 / n as f64,
+            range_m: 1000.0,
+            offsets: (0..=n).collect(),
+            intervals_m: (0..n).map(|k| [0.0, 500.0 + k as f32]).collect(),
+        }
+    }
+
+    #[test]
+    fn entries_round_trip_and_flipped_bits_are_refused() {
+        let fp = footprint(12);
+        assert_eq!(decode(&encode(&fp)), Some(fp.clone()));
+        // a pack of two entries; the second damaged
+        let mut bytes = MAGIC.to_vec();
+        for (i, f) in [footprint(12), footprint(20)].iter().enumerate() {
+            let key = [i as u8; 32];
+            let payload = encode(f);
+            let mut h = blake3::Hasher::new();
+            h.update(&key);
+            h.update(&payload);
+            bytes.extend_from_slice(&key);
+            bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+            bytes.extend_from_slice(&payload);
+            bytes.extend_from_slice(h.finalize().as_bytes());
+        }
+        let damaged_at = bytes.len() - 40;
+        bytes[damaged_at] ^= 0x10;
+        let (mut got, mut rejected) = (Vec::new(), 0);
+        decode_pack(&bytes, &mut |k, f| got.push((k, f)), &mut rejected);
+        assert_eq!(got, vec![([0u8; 32], footprint(12))]);
+        assert_eq!(rejected, 1);
+        // truncated: the first entry still counts, the broken frame not
+        let (mut got, mut rejected) = (Vec::new(), 0);
+        decode_pack(
+            &bytes[..bytes.len() - 10],
+            &mut |k, f| got.push((k, f)),
+            &mut rejected,
+        );
+        assert_eq!(got.len(), 1);
+        assert_eq!(rejected, 1);
+        // a hash that matches an ill-formed footprint is still refused
+        let mut bad = footprint(4);
+        bad.intervals_m[0] = [0.0, 5000.0];
+        assert_eq!(decode(&encode(&bad)), None);
+    }
+}

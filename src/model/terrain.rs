@@ -1,0 +1,342 @@
+//! Terrain for coverage: the scenario's elevation model with its digest,
+//! the `[terrain]` table of `scenario.toml`, and terrain-shaped footprints
+//! as plain data.
+//!
+//! A [`Footprint`] is the region around a site where the path loss stays
+//! within a layer's allowed loss, found by the engine
+//! ([`crate::engine::footprint`]) on radial rays. It is stored in polar
+//! form: `rays` equal angular sub-sectors starting at `first_azimuth_deg`
+//! (true azimuth, clockwise from north), each `step_deg` wide, and per
+//! sub-sector the covered distance intervals (ground metres from the
+//! site). The region is the union of the annular sectors
+//! `{ azimuth in sub-sector k, distance in [a, b] }`: star-shaped per ray,
+//! with shadows as gaps along a ray (a ray can be in, out, in again).
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use serde::{Deserialize, Serialize};
+
+use super::Dem;
+
+/// Which terrain model shapes coverage (`[terrain] model`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum TerrainModel {
+    /// `"delta-bullington"` (the default when a DEM is present): the
+    /// empirical median loss plus the Bullington diffraction loss of the
+    /// actual terrain profile in excess of the same path over the smooth
+    /// Earth (see [`crate::propagation::terrain_loss`]).
+    #[default]
+    #[serde(rename = "delta-bullington")]
+    DeltaBullington,
+    /// `"none"`: ignore the DEM; coverage is discs and wedges.
+    #[serde(rename = "none")]
+    None,
+}
+
+/// The `[terrain]` table of `scenario.toml`.
+///
+/// ```toml
+/// [terrain]
+/// model = "delta-bullington"   # or "none"
+/// k_factor = 1.3333333333      # effective Earth radius factor (4/3)
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TerrainParameters {
+    /// The terrain model (`model`).
+    pub model: TerrainModel,
+    /// Effective Earth radius factor `k` (`k_factor`, 0.5 – 4; 4/3).
+    pub k_factor: f64,
+}
+
+impl Default for TerrainParameters {
+    fn default() -> Self {
+        TerrainParameters {
+            model: TerrainModel::DeltaBullington,
+            k_factor: 4.0 / 3.0,
+        }
+    }
+}
+
+impl TerrainParameters {
+    /// Whether every value is the default (then `report.json` does not
+    /// echo the table).
+    pub fn is_default(&self) -> bool {
+        *self == TerrainParameters::default()
+    }
+
+    /// Checks `k_factor`, naming it when out of range.
+    pub fn check(&self) -> Result<(), (String, String)> {
+        if !(self.k_factor.is_finite() && (0.5..=4.0).contains(&self.k_factor)) {
+            return Err((
+                "terrain.k_factor".into(),
+                format!("must be a number in [0.5, 4], got {}", self.k_factor),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A scenario's elevation model with the BLAKE3 digest of its bytes
+/// (layouts and samples): what footprints are keyed by. Two terrains are
+/// equal when their digests are.
+#[derive(Debug, Clone)]
+pub struct Terrain {
+    dem: Arc<Dem>,
+    digest: [u8; 32],
+    footprints: Arc<FootprintStore>,
+}
+
+impl PartialEq for Terrain {
+    fn eq(&self, other: &Self) -> bool {
+        self.digest == other.digest
+    }
+}
+
+impl Terrain {
+    /// The terrain of `dem`, hashing its samples once.
+    pub fn new(dem: Dem) -> Self {
+        let mut h = blake3::Hasher::new();
+        h.update(b"telecov.dem/1");
+        for g in dem.grids() {
+            let l = g.layout();
+            h.update(&(l.width as u64).to_le_bytes());
+            h.update(&(l.height as u64).to_le_bytes());
+            for v in [
+                l.first_lon_deg,
+                l.first_lat_deg,
+                l.step_lon_deg,
+                l.step_lat_deg,
+            ] {
+                h.update(&v.to_le_bytes());
+            }
+            h.update(format!("{:?}", l.extent).as_bytes());
+            let mut buf = Vec::with_capacity(4 * 65536);
+            for chunk in g.heights_m().chunks(65536) {
+                buf.clear();
+                for v in chunk {
+                    buf.extend_from_slice(&v.to_le_bytes());
+                }
+                h.update(&buf);
+            }
+        }
+        Terrain {
+            dem: Arc::new(dem),
+            digest: *h.finalize().as_bytes(),
+            footprints: Arc::default(),
+        }
+    }
+
+    /// The elevation model.
+    pub fn dem(&self) -> &Dem {
+        &self.dem
+    }
+
+    /// BLAKE3 digest of the DEM's layouts and samples.
+    pub fn digest(&self) -> [u8; 32] {
+        self.digest
+    }
+
+    /// The footprints known for this terrain (computed in this process or
+    /// loaded from a cache), shared by every clone of the terrain: a
+    /// re-evaluation of the same scenario, or of a plan built on it,
+    /// recomputes only the site layers it has not seen.
+    pub fn footprints(&self) -> &FootprintStore {
+        &self.footprints
+    }
+}
+
+/// The footprints of one terrain, by key (see
+/// [`crate::engine::footprint::footprint_key`]).
+#[derive(Debug, Default)]
+pub struct FootprintStore {
+    map: RwLock<HashMap<[u8; 32], StoredFootprint>>,
+}
+
+/// A stored footprint and whether it came from a cache on disk.
+#[derive(Debug, Clone)]
+struct StoredFootprint {
+    footprint: Arc<Footprint>,
+    from_disk: bool,
+}
+
+impl FootprintStore {
+    /// The footprint of `key`, if known.
+    pub fn get(&self, key: &[u8; 32]) -> Option<Arc<Footprint>> {
+        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+        map.get(key).map(|s| s.footprint.clone())
+    }
+
+    /// Records `footprint` under `key`; `from_disk` marks one read from a
+    /// cache (not to be written back).
+    pub fn insert(&self, key: [u8; 32], footprint: Arc<Footprint>, from_disk: bool) {
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        map.insert(
+            key,
+            StoredFootprint {
+                footprint,
+                from_disk,
+            },
+        );
+    }
+
+    /// How many footprints are known.
+    pub fn len(&self) -> usize {
+        self.map.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Whether none is known.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The footprints computed in this process (not read from disk), sorted
+    /// by key.
+    pub fn fresh(&self) -> Vec<([u8; 32], Arc<Footprint>)> {
+        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+        let mut v: Vec<([u8; 32], Arc<Footprint>)> = map
+            .iter()
+            .filter(|(_, s)| !s.from_disk)
+            .map(|(k, s)| (*k, s.footprint.clone()))
+            .collect();
+        v.sort_by_key(|e| e.0);
+        v
+    }
+
+    /// Marks every footprint as on disk (after a cache write).
+    pub fn mark_stored(&self) {
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        for s in map.values_mut() {
+            s.from_disk = true;
+        }
+    }
+}
+
+/// A terrain-shaped footprint in polar form (see the
+/// [module docs](crate::model::terrain)).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Footprint {
+    /// True azimuth of the first sub-sector's counter-clockwise edge,
+    /// degrees clockwise from north.
+    pub first_azimuth_deg: f64,
+    /// Angular width of each sub-sector, degrees (> 0).
+    pub step_deg: f64,
+    /// The farthest covered distance, ground metres.
+    pub range_m: f64,
+    /// Start of each ray's intervals in `intervals_m`; `rays + 1` entries,
+    /// the last is `intervals_m.len()`.
+    pub offsets: Vec<u32>,
+    /// Covered `[from, to]` distances of every ray, ground metres, in
+    /// increasing order and disjoint within a ray.
+    pub intervals_m: Vec<[f32; 2]>,
+}
+
+impl Footprint {
+    /// Number of rays (sub-sectors).
+    pub fn rays(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// The covered intervals of ray `k`.
+    pub fn ray(&self, k: usize) -> &[[f32; 2]] {
+        match (self.offsets.get(k), self.offsets.get(k + 1)) {
+            (Some(&a), Some(&b)) => self.intervals_m.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    /// Whether the footprint is well formed: offsets increasing from 0 to
+    /// the number of intervals, intervals finite, ordered, disjoint and
+    /// within `[0, range_m]`, angles finite with the rays spanning at most
+    /// 360°. A footprint read from a cache is used only if it is.
+    pub fn is_well_formed(&self) -> bool {
+        let n = self.rays();
+        if n == 0
+            || !self.first_azimuth_deg.is_finite()
+            || !(self.step_deg.is_finite() && self.step_deg > 0.0)
+            || n as f64 * self.step_deg > 360.0 + 1e-6
+            || !(self.range_m.is_finite() && self.range_m >= 0.0)
+            || self.offsets.first() != Some(&0)
+            || self.offsets.last().copied() != Some(self.intervals_m.len() as u32)
+            || self.offsets.windows(2).any(|w| w[0] > w[1])
+        {
+            return false;
+        }
+        let limit = self.range_m as f32 * (1.0 + 1e-6) + 1e-3;
+        (0..n).all(|k| {
+            let ray = self.ray(k);
+            ray.iter()
+                .all(|&[a, b]| a.is_finite() && b.is_finite() && 0.0 <= a && a <= b && b <= limit)
+                && ray.windows(2).all(|w| w[0][1] <= w[1][0])
+        })
+    }
+
+    /// Whether the point at true azimuth `azimuth_deg` and ground distance
+    /// `distance_m` from the site is covered (edges included).
+    pub fn covers(&self, azimuth_deg: f64, distance_m: f64) -> bool {
+        let n = self.rays();
+        if n == 0 || !(azimuth_deg.is_finite() && distance_m.is_finite()) {
+            return false;
+        }
+        let u = (azimuth_deg - self.first_azimuth_deg).rem_euclid(360.0);
+        let k = (u / self.step_deg).floor() as usize;
+        let k = if k == n && u <= n as f64 * self.step_deg * (1.0 + 1e-12) {
+            n - 1
+        } else {
+            k
+        };
+        let tol = 1e-6 * distance_m.abs() + 1e-6;
+        k < n
+            && self
+                .ray(k)
+                .iter()
+                .any(|&[a, b]| f64::from(a) - tol <= distance_m && distance_m <= f64::from(b) + tol)
+    }
+
+    /// The area of the footprint, m² (the annular sectors' sum).
+    pub fn area_m2(&self) -> f64 {
+        let half_step = self.step_deg.to_radians() / 2.0;
+        (0..self.rays())
+            .flat_map(|k| self.ray(k))
+            .map(|&[a, b]| half_step * (f64::from(b).powi(2) - f64::from(a).powi(2)))
+            .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_disc_has_the_area_of_a_disc_and_bad_offsets_are_refused() {
+        let n = 90;
+        let fp = Footprint {
+            first_azimuth_deg: 0.0,
+            step_deg: 4.0,
+            range_m: 100.0,
+            offsets: (0..=n).collect(),
+            intervals_m: vec![[0.0, 100.0]; n as usize],
+        };
+        assert!(fp.is_well_formed());
+        let disc = std::f64::consts::PI * 100.0 * 100.0;
+        assert!((fp.area_m2() - disc).abs() < 1e-6 * disc);
+        let mut bad = fp.clone();
+        bad.offsets[3] = 1;
+        assert!(!bad.is_well_formed());
+        let mut bad = fp.clone();
+        bad.intervals_m[5] = [50.0, 200.0];
+        assert!(!bad.is_well_formed());
+        let mut bad = fp;
+        bad.step_deg = 5.0;
+        assert!(!bad.is_well_formed());
+    }
+
+    #[test]
+    fn k_factor_is_checked() {
+        let mut p = TerrainParameters::default();
+        assert!(p.check().is_ok());
+        p.k_factor = 0.1;
+        assert_eq!(p.check().unwrap_err().0, "terrain.k_factor");
+    }
+}
