@@ -15,46 +15,7 @@ use crate::model::{FeatureId, Layer, Parameters, Technology};
 /// The schema tag written in every report.
 pub const SCHEMA: &str = "telecov.report/1";
 
-/// A figure for each mobile layer: 2G, 3G, 4G, 5G and mobile broadband
-/// (covered by 3G, 4G or 5G).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub struct LayerFigures {
-    /// Covered by a 2G site.
-    #[serde(rename = "2G")]
-    pub g2: f64,
-    /// Covered by a 3G site.
-    #[serde(rename = "3G")]
-    pub g3: f64,
-    /// Covered by a 4G site.
-    #[serde(rename = "4G")]
-    pub g4: f64,
-    /// Covered by a 5G site.
-    #[serde(rename = "5G")]
-    pub g5: f64,
-    /// Covered by a 3G, 4G or 5G site.
-    pub mobile_broadband: f64,
-}
-
-impl LayerFigures {
-    /// The figure of one technology.
-    pub fn get(&self, tech: Technology) -> f64 {
-        match tech {
-            Technology::G2 => self.g2,
-            Technology::G3 => self.g3,
-            Technology::G4 => self.g4,
-            Technology::G5 => self.g5,
-        }
-    }
-
-    /// Adds `other` to `self`, figure by figure.
-    pub fn add(&mut self, other: &LayerFigures) {
-        self.g2 += other.g2;
-        self.g3 += other.g3;
-        self.g4 += other.g4;
-        self.g5 += other.g5;
-        self.mobile_broadband += other.mobile_broadband;
-    }
-}
+pub use crate::model::LayerFigures;
 
 /// The city-wide (scenario-wide) figures.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

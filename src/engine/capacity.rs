@@ -92,7 +92,7 @@ use super::signal::{
     commune_points, refuse_large, GroupReception, SignalIndex, SignalOptions, POINTS_PER_QUERY,
 };
 use super::{site_environment, site_ranges};
-use crate::model::{FeatureId, Scenario, Technology};
+use crate::model::{FeatureId, LayerFigures, Scenario, Technology};
 use crate::propagation::spectral_efficiency::ShannonMapping;
 use crate::Result;
 
@@ -173,34 +173,15 @@ pub struct CommuneCapacity {
     pub figures: AreaCapacity,
 }
 
-/// People covered per technology and on mobile broadband.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct LayerPeople {
-    /// 2G.
-    #[serde(rename = "2G")]
-    pub g2: f64,
-    /// 3G.
-    #[serde(rename = "3G")]
-    pub g3: f64,
-    /// 4G.
-    #[serde(rename = "4G")]
-    pub g4: f64,
-    /// 5G.
-    #[serde(rename = "5G")]
-    pub g5: f64,
-    /// 3G, 4G or 5G.
-    pub mobile_broadband: f64,
-}
-
-impl LayerPeople {
-    fn from_array(a: &[f64; 5]) -> Self {
-        LayerPeople {
-            g2: a[0],
-            g3: a[1],
-            g4: a[2],
-            g5: a[3],
-            mobile_broadband: a[4],
-        }
+/// People covered per technology and on mobile broadband, from the
+/// sums in layer order (2G, 3G, 4G, 5G, mobile broadband).
+fn layer_people(a: &[f64; 5]) -> LayerFigures {
+    LayerFigures {
+        g2: a[0],
+        g3: a[1],
+        g4: a[2],
+        g5: a[3],
+        mobile_broadband: a[4],
     }
 }
 
@@ -210,7 +191,7 @@ pub struct OperatorCoverage {
     /// Operator name (sites' `operator`).
     pub operator: String,
     /// People covered by its sites (design level), in total.
-    pub population_covered: LayerPeople,
+    pub population_covered: LayerFigures,
     /// Per commune, in input order.
     pub communes: Vec<CommuneCoverage>,
 }
@@ -221,14 +202,14 @@ pub struct CommuneCoverage {
     /// Commune id.
     pub id: FeatureId,
     /// People covered.
-    pub population_covered: LayerPeople,
+    pub population_covered: LayerFigures,
 }
 
 /// Coverage of each operator alone, beside the union of all sites.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CoverageByOperator {
     /// Every site together, in total.
-    pub union: LayerPeople,
+    pub union: LayerFigures,
     /// One entry per operator, in order of first appearance in the sites.
     pub operators: Vec<OperatorCoverage>,
 }
@@ -726,7 +707,7 @@ fn assemble(
             add5(&mut union, &a.union);
         }
         CoverageByOperator {
-            union: LayerPeople::from_array(&union),
+            union: layer_people(&union),
             operators: names
                 .iter()
                 .enumerate()
@@ -740,13 +721,13 @@ fn assemble(
                             add5(&mut total, &a.covered[g]);
                             CommuneCoverage {
                                 id: c.id.clone(),
-                                population_covered: LayerPeople::from_array(&a.covered[g]),
+                                population_covered: layer_people(&a.covered[g]),
                             }
                         })
                         .collect();
                     OperatorCoverage {
                         operator: name.clone(),
-                        population_covered: LayerPeople::from_array(&total),
+                        population_covered: layer_people(&total),
                         communes,
                     }
                 })

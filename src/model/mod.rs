@@ -26,7 +26,7 @@ pub use id::FeatureId;
 pub use infrastructure::{
     FiberRoute, RadioParams, Sector, Site, SiteRange, WifiPoint, DEFAULT_HEIGHT_M,
 };
-pub use layer::{Layer, LayerSet};
+pub use layer::{Layer, LayerFigures, LayerSet};
 pub use parameters::{names_wgs84, Parameters, TechRanges};
 pub use radio::{
     sensitivity_dbm, Environment, EnvironmentRules, RadioConfig, TechnologyDefaults,
