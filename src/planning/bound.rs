@@ -88,7 +88,7 @@ use std::time::{Duration, Instant};
 use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOptions};
 use rayon::prelude::*;
 
-use super::greedy::{celf, CoverageProblem};
+use super::greedy::{celf, sum_by_group, CoverageProblem};
 
 /// Which way a [`Bound`] points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -349,21 +349,13 @@ impl Prepared {
 
     /// Per candidate, its weight per group, `(group, weight)` by group.
     fn by_group(&self, c: usize) -> Vec<(usize, f64)> {
-        let mut v: Vec<(usize, f64)> = self
-            .cand
-            .row(c)
-            .iter()
-            .map(|&u| (self.group[u as usize], self.w[u as usize]))
-            .collect();
-        v.sort_by_key(|x| x.0);
-        let mut out: Vec<(usize, f64)> = Vec::new();
-        for (g, w) in v {
-            match out.last_mut() {
-                Some(last) if last.0 == g => last.1 += w,
-                _ => out.push((g, w)),
-            }
-        }
-        out
+        sum_by_group(
+            self.cand
+                .row(c)
+                .iter()
+                .map(|&u| (self.group[u as usize], self.w[u as usize]))
+                .collect(),
+        )
     }
 
     /// Single capped gains per candidate, and per group each candidate's

@@ -155,6 +155,19 @@ impl CoverageProblem {
     }
 }
 
+/// `(group, weight)` pairs summed per group, by group.
+pub(crate) fn sum_by_group(mut v: Vec<(usize, f64)>) -> Vec<(usize, f64)> {
+    v.sort_by_key(|x| x.0);
+    let mut out: Vec<(usize, f64)> = Vec::new();
+    for (g, w) in v {
+        match out.last_mut() {
+            Some(last) if last.0 == g => last.1 += w,
+            _ => out.push((g, w)),
+        }
+    }
+    out
+}
+
 /// Greedy (CELF) picks for a [`CoverageProblem`]: at most `budget`
 /// candidates, each with its marginal gain, stopping when nothing more is
 /// gained.
@@ -166,20 +179,12 @@ pub fn celf(problem: &CoverageProblem, budget: usize) -> Vec<(usize, f64)> {
     }
     impl State<'_> {
         fn new_by_group(&self, c: usize) -> Vec<(usize, f64)> {
-            let mut v: Vec<(usize, f64)> = self.p.covers[c]
+            let v: Vec<(usize, f64)> = self.p.covers[c]
                 .iter()
                 .filter(|&&u| !self.covered[u])
                 .map(|&u| (self.p.groups[u], self.p.weights[u]))
                 .collect();
-            v.sort_by_key(|x| x.0);
-            let mut out: Vec<(usize, f64)> = Vec::new();
-            for (g, w) in v {
-                match out.last_mut() {
-                    Some(last) if last.0 == g => last.1 += w,
-                    _ => out.push((g, w)),
-                }
-            }
-            out
+            sum_by_group(v)
         }
     }
     impl Oracle for State<'_> {
