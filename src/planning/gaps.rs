@@ -922,9 +922,12 @@ impl<'a> Nearest<'a> {
 /// The nearest object of `tree` to any of `samples` (consecutive samples
 /// close to each other, as along an outline): squared distance and data.
 /// The first sample asks the tree for its nearest; then the objects within
-/// the best distance plus `anchor_m` of an anchor sample are gathered once
-/// and serve every sample within `anchor_m` of the anchor (a closer object
-/// for such a sample lies among them).
+/// the best distance plus `anchor_m` of an anchor sample are gathered once,
+/// by their distance from the anchor, and serve every sample within
+/// `anchor_m` of the anchor (a closer object for such a sample lies among
+/// them). A sample `t` from the anchor skips the gathered objects at `D`
+/// from the anchor once `D − t` reaches the best distance: by the triangle
+/// inequality none of them is closer.
 fn nearest_in<T>(
     tree: &RTree<GeomWithData<T, usize>>,
     samples: &[[f64; 2]],
@@ -937,7 +940,8 @@ where
     const MAX_LOCAL: usize = 48;
     let mut best: Option<(f64, usize)> = None;
     let mut anchor: Option<[f64; 2]> = None;
-    let mut local: Vec<&GeomWithData<T, usize>> = Vec::new();
+    // (distance from the anchor, object), ascending
+    let mut local: Vec<(f64, &GeomWithData<T, usize>)> = Vec::new();
     let offer = |best: &mut Option<(f64, usize)>, s: &GeomWithData<T, usize>, p: [f64; 2]| {
         let e2 = s.geom().distance_2(&p);
         if best.is_none_or(|(b, _)| e2 < b) {
@@ -952,19 +956,31 @@ where
             best?;
             continue;
         };
-        let far = anchor.is_none_or(|a| (a[0] - p[0]).hypot(a[1] - p[1]) > anchor_m);
-        if far {
+        let t = anchor.map_or(f64::INFINITY, |a| (a[0] - p[0]).hypot(a[1] - p[1]));
+        if t > anchor_m {
             anchor = Some(p);
             let r = d2.sqrt() + anchor_m;
             local.clear();
-            local.extend(tree.locate_within_distance(p, r * r).take(MAX_LOCAL + 1));
+            local.extend(
+                tree.locate_within_distance(p, r * r)
+                    .take(MAX_LOCAL + 1)
+                    .map(|s| (s.geom().distance_2(&p).sqrt(), s)),
+            );
+            local.sort_unstable_by(|x, y| x.0.total_cmp(&y.0));
         }
+        let t = if t > anchor_m { 0.0 } else { t };
         if local.len() > MAX_LOCAL {
             for s in tree.locate_within_distance(p, d2) {
                 offer(&mut best, s, p);
             }
         } else {
-            for s in &local {
+            for &(from_anchor, s) in &local {
+                let b = best.map_or(f64::INFINITY, |b| b.0);
+                // at least `from_anchor − t` from `p`
+                let gap = from_anchor - t;
+                if gap > 0.0 && gap * gap >= b {
+                    break;
+                }
                 offer(&mut best, s, p);
             }
         }
@@ -972,7 +988,6 @@ where
     best
 }
 
-/// Pushes the segments of a route projected into `frame`.
 pub(crate) fn push_segments(
     ls: &LineString<f64>,
     frame: &crate::geodesy::TransverseMercator,

@@ -494,16 +494,30 @@ pub(crate) fn layer_regions(communes: Vec<(CommuneGap, f64, f64)>) -> Vec<Region
         }
     }
     let mut figures = vec![(0.0, 0.0); n];
+    let mut fallbacks = Vec::new();
     for (gap, pop, hh) in communes {
         let Some(c) = gap.fallback.first().map(|p| p.commune as usize) else {
             continue;
         };
         figures[c] = (pop, hh);
         if !has[c] {
-            kept.extend(gap.fallback);
+            fallbacks.extend(gap.fallback);
         }
     }
-    kept.par_sort_unstable_by_key(key);
+    if !fallbacks.is_empty() {
+        // the few fallbacks merged into the sorted pieces
+        fallbacks.sort_unstable_by_key(key);
+        let mut merged = Vec::with_capacity(kept.len() + fallbacks.len());
+        let mut extra = fallbacks.into_iter().peekable();
+        for p in kept {
+            while let Some(f) = extra.next_if(|f| key(f) < key(&p)) {
+                merged.push(f);
+            }
+            merged.push(p);
+        }
+        merged.extend(extra);
+        kept = merged;
+    }
     // each commune's figures shared by measure
     let mut total = vec![0.0; n];
     for p in &kept {
