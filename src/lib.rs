@@ -293,10 +293,12 @@ pub fn report_scenario_with_cache(
 }
 
 /// [`report_scenario_with_cache`], telling `stage` the wall time of each
-/// stage as it ends (`load`, `evaluate`, `gaps`, `scorecard`, `pictures`,
-/// then one entry per file written, such as `report.json`, written side by
-/// side, and `write` for all of them): what `telecov coverage --timings`
-/// prints.
+/// stage as it ends (`load`, `evaluate`, then `gaps` and `scorecard`, built
+/// side by side, and `gaps and scorecard` for both; then one entry per file,
+/// such as `report.json` or `report.html` with the drawing of its map,
+/// written side by side, and `write` for all of them): what `telecov
+/// coverage --timings` prints. The files are written into a staging folder
+/// inside `out_dir` and moved into place once all are written.
 ///
 /// ```no_run
 /// let report = telecov::report_scenario_with_stages(
@@ -351,72 +353,81 @@ pub fn report_scenario_with_stages(
         engine: *options,
         ..Default::default()
     };
-    let gaps = planning::find_gaps_probed(&scenario, &report, &gap_options, probe)?;
-    timed("gaps", t0);
-    let t0 = Instant::now();
-    // the digital-infrastructure scorecard (scorecard.json, scorecard.csv)
-    let card = scorecard::scorecard(&scenario, &report, options)?;
-    let card_csv = io::write::scorecard_csv(&card)?;
-    timed("scorecard", t0);
+    // the scorecard beside the gap maps (it does not need them)
+    let (gaps, card) = rayon::join(
+        || {
+            let gaps = planning::find_gaps_probed(&scenario, &report, &gap_options, probe);
+            timed("gaps", t0);
+            gaps
+        },
+        || -> Result<_> {
+            let t0 = Instant::now();
+            // the digital-infrastructure scorecard (scorecard.json, scorecard.csv)
+            let card = scorecard::scorecard(&scenario, &report, options)?;
+            let card_csv = io::write::scorecard_csv(&card)?;
+            timed("scorecard", t0);
+            Ok((card, card_csv))
+        },
+    );
+    let (gaps, (card, card_csv)) = (gaps?, card?);
+    timed("gaps and scorecard", t0);
     let t0 = Instant::now();
     let html_options = io::write::html::HtmlOptions {
         scorecard: Some(card.clone()),
         ..Default::default()
     };
-    // the pictures are built side by side (each is one thread's work),
-    // before anything is written: a refused report writes nothing
-    let (page, png) = rayon::join(
-        || io::write::html::report_html_with(&scenario, &report, Some(&gaps), &html_options),
-        || {
-            io::write::map_png(
+    // every file on its own task (the pictures are drawn on theirs), into a
+    // staging folder inside `out_dir`; moved into place only when all are
+    // written: a refused report writes nothing
+    type Writer<'w> = &'w (dyn Fn(&Path) -> Result<()> + Sync);
+    let files: [(&str, Writer<'_>); 9] = [
+        ("report.html", &|p| {
+            let page =
+                io::write::html::report_html_with(&scenario, &report, Some(&gaps), &html_options)?;
+            io::write::write_atomic(p, page.as_bytes())
+        }),
+        ("gaps.geojson", &|p| {
+            io::write::write_gaps(p, &scenario, &gaps)
+        }),
+        ("sites.geojson", &|p| {
+            io::write::write_sites_audit(p, &scenario, &audits)
+        }),
+        ("communes.geojson", &|p| {
+            io::write::write_communes_map(p, &scenario, &report)
+        }),
+        ("map.png", &|p| {
+            let png = io::write::map_png(
                 &scenario,
                 &report,
                 model::Layer::G4,
                 io::write::map_png::DEFAULT_WIDTH_PX,
-            )
-        },
-    );
-    let (page, png) = (page?, png?);
-    timed("pictures", t0);
-    let t0 = Instant::now();
-    std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
-    // every file on its own task; the first error in this order is returned
-    type Writer<'w> = &'w (dyn Fn(&Path) -> Result<()> + Sync);
-    let files: [(&str, Writer<'_>); 9] = [
+            )?;
+            io::write::write_atomic(p, &png)
+        }),
+        ("communes.csv", &|p| {
+            io::write::write_communes_csv(p, &report)
+        }),
         ("scorecard.json", &|p| {
             io::write::write_scorecard_json(p, &card)
         }),
         ("scorecard.csv", &|p| io::write::write_atomic(p, &card_csv)),
         ("report.json", &|p| io::write::write_report(p, &report)),
-        ("communes.geojson", &|p| {
-            io::write::write_communes_map(p, &scenario, &report)
-        }),
-        ("communes.csv", &|p| {
-            io::write::write_communes_csv(p, &report)
-        }),
-        ("sites.geojson", &|p| {
-            io::write::write_sites_audit(p, &scenario, &audits)
-        }),
-        ("gaps.geojson", &|p| {
-            io::write::write_gaps(p, &scenario, &gaps)
-        }),
-        ("report.html", &|p| {
-            io::write::write_atomic(p, page.as_bytes())
-        }),
-        ("map.png", &|p| io::write::write_atomic(p, &png)),
     ];
+    std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
+    let staging = io::write::Staging::new(out_dir, files.iter().map(|f| f.0))?;
     use rayon::prelude::*;
     files
         .par_iter()
         .map(|(name, write)| {
             let t0 = Instant::now();
-            let written = write(&out_dir.join(name));
+            let written = write(&staging.path(name));
             timed(name, t0);
             written
         })
         .collect::<Vec<Result<()>>>()
         .into_iter()
         .collect::<Result<()>>()?;
+    staging.commit(files.iter().map(|f| f.0))?;
     timed("write", t0);
     if let Some((terrain, dir)) = cached_terrain {
         let t0 = Instant::now();

@@ -215,6 +215,46 @@ fn refused_scenarios_write_no_report() {
     }
 }
 
+/// The files of a run appear together or not at all: a run that cannot
+/// write one of them (a folder named `gaps.geojson` in the way) leaves no
+/// other file and no staging folder behind; a run that can leaves all nine.
+#[test]
+fn a_run_writes_all_its_files_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(out.join("gaps.geojson")).unwrap();
+    std::fs::write(out.join("gaps.geojson").join("keep"), "x").unwrap();
+    let err = telecov::report_scenario(demo_dir(), &out, &telecov::Options::default())
+        .expect_err("a folder is in the way");
+    assert!(err.to_string().contains("gaps.geojson"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(left, ["gaps.geojson"], "nothing else may be written");
+    std::fs::remove_dir_all(out.join("gaps.geojson")).unwrap();
+    telecov::report_scenario(demo_dir(), &out, &telecov::Options::default()).unwrap();
+    let mut names: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "communes.csv",
+            "communes.geojson",
+            "gaps.geojson",
+            "map.png",
+            "report.html",
+            "report.json",
+            "scorecard.csv",
+            "scorecard.json",
+            "sites.geojson"
+        ]
+    );
+}
+
 /// A scenario built in code with absurd numbers is refused, not evaluated.
 #[test]
 fn api_scenarios_with_bad_numbers_are_refused() {

@@ -115,6 +115,72 @@ pub fn write_atomic_with(
     })
 }
 
+/// A folder inside an output folder where a set of files is written
+/// before any of them is moved into place ([`Staging::commit`]): a run that
+/// fails on one file leaves none of the set behind (the folder is removed
+/// when the staging is dropped uncommitted).
+pub(crate) struct Staging {
+    dir: PathBuf,
+    out_dir: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// A new, uniquely named staging folder inside `out_dir` (which
+    /// exists), for the files `names`; refused when one of them could not
+    /// be moved into place (a folder of that name is in the way).
+    pub(crate) fn new<'n>(
+        out_dir: &Path,
+        names: impl IntoIterator<Item = &'n str>,
+    ) -> Result<Self> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        for name in names {
+            let to = out_dir.join(name);
+            if to.is_dir() {
+                return Err(Error::io(
+                    &to,
+                    std::io::Error::other("a folder of that name is in the way of the file"),
+                ));
+            }
+        }
+        let dir = out_dir.join(format!(
+            ".telecov-staging.{}.{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+        Ok(Staging {
+            dir,
+            out_dir: out_dir.to_owned(),
+            committed: false,
+        })
+    }
+
+    /// Where the file `name` is written before it is moved into place.
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// Moves each of `names` (all written) into the output folder,
+    /// replacing files of the same name, and removes the staging folder.
+    pub(crate) fn commit<'n>(mut self, names: impl IntoIterator<Item = &'n str>) -> Result<()> {
+        for name in names {
+            let to = self.out_dir.join(name);
+            fs::rename(self.dir.join(name), &to).map_err(|e| Error::io(&to, e))?;
+        }
+        self.committed = true;
+        fs::remove_dir(&self.dir).map_err(|e| Error::io(&self.dir, e))
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
 /// A number as JSON (null when not finite).
 pub(crate) fn num(v: f64) -> JsonValue {
     serde_json::Number::from_f64(v).map_or(JsonValue::Null, JsonValue::Number)
