@@ -472,9 +472,12 @@ pub(crate) fn layer_regions(communes: Vec<(CommuneGap, f64, f64)>) -> Vec<Region
         .map(|p| p.commune as usize + 1)
         .max()
         .unwrap_or(0);
-    let mut pieces: Vec<Piece> = Vec::new();
-    for (gap, _, _) in &communes {
-        pieces.extend_from_slice(&gap.pieces);
+    let total: usize = communes.iter().map(|c| c.0.pieces.len()).sum();
+    let mut pieces: Vec<Piece> = Vec::with_capacity(total);
+    let mut communes = communes;
+    for (gap, _, _) in &mut communes {
+        // moved, each commune's copy freed as it goes
+        pieces.append(&mut std::mem::take(&mut gap.pieces));
     }
     let key = |p: &Piece| (p.strip, p.j, p.a, p.b, p.commune);
     pieces.par_sort_unstable_by_key(key);
@@ -485,14 +488,18 @@ pub(crate) fn layer_regions(communes: Vec<(CommuneGap, f64, f64)>) -> Vec<Region
             keep[range].fill(true);
         }
     });
-    let mut kept = Vec::with_capacity(pieces.len());
     let mut has = vec![false; n];
-    for (p, k) in pieces.into_iter().zip(keep) {
-        if k {
+    let mut kept = pieces;
+    let mut k = 0;
+    kept.retain(|p| {
+        let keep = keep[k];
+        k += 1;
+        if keep {
             has[p.commune as usize] = true;
-            kept.push(p);
         }
-    }
+        keep
+    });
+    drop(keep);
     let mut figures = vec![(0.0, 0.0); n];
     let mut fallbacks = Vec::new();
     for (gap, pop, hh) in communes {
