@@ -38,6 +38,8 @@ use geo::{LineString, MultiPolygon};
 
 use super::frame::Frame;
 use super::legend::{self, class_of, layer_pct, CLASSES, NO_DATA_COLOUR};
+use rayon::prelude::*;
+
 use super::write_atomic;
 use crate::model::Layer;
 use crate::model::{Scenario, Technology};
@@ -235,34 +237,55 @@ pub fn report_html_with(
          stroke-width=\"1.6\" stroke-opacity=\"0.5\"/></pattern></defs>\n<g id=\"communes\">\n",
         view[0], view[1], view[2], view[3]
     );
-    for (i, (commune, row)) in scenario.communes.iter().zip(&report.communes).enumerate() {
-        let fill = legend::hex(legend::fill_of(row, options.layer));
-        let _ = write!(
-            out,
-            "<path data-commune-id=\"{}\" data-i=\"{i}\" fill=\"{fill}\" d=\"",
-            esc(&commune.id.key())
-        );
-        if let Some(g) = &commune.geometry {
-            polygons_path(&mut out, g, &frame);
-        }
-        let name = commune.name.clone().unwrap_or_else(|| commune.id.key());
-        let _ = writeln!(out, "\"><title>{}</title></path>", esc(&name));
+    // each commune's and each gap's path drawn in parallel, joined in order
+    let commune_paths: Vec<String> = scenario
+        .communes
+        .par_iter()
+        .zip(&report.communes)
+        .enumerate()
+        .map(|(i, (commune, row))| {
+            let mut out = String::new();
+            let fill = legend::hex(legend::fill_of(row, options.layer));
+            let _ = write!(
+                out,
+                "<path data-commune-id=\"{}\" data-i=\"{i}\" fill=\"{fill}\" d=\"",
+                esc(&commune.id.key())
+            );
+            if let Some(g) = &commune.geometry {
+                polygons_path(&mut out, g, &frame);
+            }
+            let name = commune.name.clone().unwrap_or_else(|| commune.id.key());
+            let _ = writeln!(out, "\"><title>{}</title></path>", esc(&name));
+            out
+        })
+        .collect();
+    for path in commune_paths {
+        out.push_str(&path);
     }
     out.push_str("</g>\n<g id=\"gaps\">\n");
     if let Some(gaps) = gaps {
-        for gap in &gaps.gaps {
-            let _ = write!(
-                out,
-                "<path data-layer=\"{}\"{} d=\"",
-                gap.layer.as_str(),
-                if gap.layer == options.layer {
-                    ""
-                } else {
-                    " style=\"display:none\""
-                }
-            );
-            polygons_path(&mut out, &gap.geometry, &frame);
-            out.push_str("\"/>\n");
+        let gap_paths: Vec<String> = gaps
+            .gaps
+            .par_iter()
+            .map(|gap| {
+                let mut out = String::new();
+                let _ = write!(
+                    out,
+                    "<path data-layer=\"{}\"{} d=\"",
+                    gap.layer.as_str(),
+                    if gap.layer == options.layer {
+                        ""
+                    } else {
+                        " style=\"display:none\""
+                    }
+                );
+                polygons_path(&mut out, &gap.geometry, &frame);
+                out.push_str("\"/>\n");
+                out
+            })
+            .collect();
+        for path in gap_paths {
+            out.push_str(&path);
         }
     }
     out.push_str("</g>\n<g id=\"infra\">\n");
