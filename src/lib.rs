@@ -382,8 +382,13 @@ pub fn report_scenario_with_stages(
     type Writer<'w> = &'w (dyn Fn(&Path) -> Result<()> + Sync);
     let files: [(&str, Writer<'_>); 9] = [
         ("report.html", &|p| {
-            let page =
-                io::write::html::report_html_with(&scenario, &report, Some(&gaps), &html_options)?;
+            let page = io::write::html::report_html_audited(
+                &scenario,
+                &report,
+                Some(&gaps),
+                &html_options,
+                Some(&audits),
+            )?;
             io::write::write_atomic(p, page.as_bytes())
         }),
         ("gaps.geojson", &|p| {
