@@ -50,10 +50,10 @@ pub struct LocalSearchOptions {
     /// coverage overlaps (they share a unit: near enough for one new site
     /// to stand in for both), instead of every pair, and after a swap look
     /// for redundant sites among those sharing units with the new one (a
-    /// full drop pass ends the search). Pairs are checked in constant time
-    /// against a mark of the first site's overlapping candidates, found
-    /// through each unit's candidates (`false` by default; the plan sets
-    /// it).
+    /// full drop pass ends the search). The second sites of a first one
+    /// are those it overlaps, found through each unit's candidates and
+    /// visited in their order among the sites, so a pass costs the
+    /// overlaps, not every pair (`false` by default; the plan sets it).
     pub neighbour_pairs_only: bool,
 }
 
@@ -455,14 +455,17 @@ pub(crate) fn improve_min_sites_compact(
         v.dedup();
         v
     };
-    // the candidates overlapping site `stamped_for` carry `epoch`
+    // with `neighbour_pairs_only`: the place of each site in `s.chosen`
+    // (as of `pos_moves` moves), and the places of the sites overlapping
+    // site `stamped_for`, ascending
     let m_all = if options.neighbour_pairs_only {
         problem.candidates()
     } else {
         0
     };
-    let mut overlap_stamp: Vec<u32> = vec![0; m_all];
-    let mut epoch = 0u32;
+    let mut pos: Vec<u32> = vec![u32::MAX; m_all];
+    let mut pos_moves = usize::MAX;
+    let mut ahead: Vec<usize> = Vec::new();
     let mut stamped_for: Option<usize> = None;
     // passes over the pairs, going on after each swap, until a pass makes
     // none
@@ -472,24 +475,37 @@ pub(crate) fn improve_min_sites_compact(
         while i < s.chosen.len() {
             let mut j = i + 1;
             while j < s.chosen.len() {
+                if options.neighbour_pairs_only {
+                    // straight to the next site overlapping the first
+                    if stamped_for != Some(s.chosen[i]) || pos_moves != s.moves {
+                        if pos_moves != s.moves {
+                            pos.iter_mut().for_each(|p| *p = u32::MAX);
+                            for (k, &c) in s.chosen.iter().enumerate() {
+                                pos[c] = k as u32;
+                            }
+                            pos_moves = s.moves;
+                        }
+                        ahead.clear();
+                        ahead.extend(
+                            near(problem, s.chosen[i])
+                                .into_iter()
+                                .map(|c| pos[c as usize])
+                                .filter(|&k| k != u32::MAX)
+                                .map(|k| k as usize),
+                        );
+                        ahead.sort_unstable();
+                        stamped_for = Some(s.chosen[i]);
+                    }
+                    match ahead.get(ahead.partition_point(|&k| k < j)) {
+                        Some(&k) => j = k,
+                        None => break,
+                    }
+                }
                 if s.out_of_budget() {
                     complete = false;
                     break 'search;
                 }
                 let pair = [s.chosen[i], s.chosen[j]];
-                if options.neighbour_pairs_only {
-                    if stamped_for != Some(pair[0]) {
-                        epoch += 1;
-                        for c in near(problem, pair[0]) {
-                            overlap_stamp[c as usize] = epoch;
-                        }
-                        stamped_for = Some(pair[0]);
-                    }
-                    if overlap_stamp[pair[1]] != epoch {
-                        j += 1;
-                        continue;
-                    }
-                }
                 s.evaluations += 1;
                 let loss = s.trial_removal(&pair, &mut r);
                 let deficit = floor - (s.value - loss);

@@ -20,7 +20,7 @@ use rstar::RTree;
 use rayon::prelude::*;
 
 use super::bound::{budget_bound_compact, min_sites_bound_compact, optimality_gap, BoundOptions};
-use super::cells::{gained, reached, sub_point, uncovered_of, Uncovered, Unit};
+use super::cells::{gained, reached_disc, sub_point, uncovered_of, Uncovered, Unit};
 use super::greedy::{run_celf, run_celf_from, Compact, Oracle};
 use super::local_search::{improve_budget_compact, improve_min_sites_compact};
 use super::plan::{
@@ -122,7 +122,6 @@ impl SiteOracle<'_> {
         } else {
             res * std::f64::consts::FRAC_1_SQRT_2
         };
-        let dist = |p: [f64; 2]| ((p[0] - cand.xy[0]).powi(2) + (p[1] - cand.xy[1]).powi(2)).sqrt();
         dem.trees[cand.strip]
             .locate_within_distance(cand.xy, (r + slack) * (r + slack))
             .filter_map(|g| {
@@ -132,7 +131,7 @@ impl SiteOracle<'_> {
                     return None;
                 }
                 let unit = &dem.units[u];
-                let hit = reached(unit, res, free, dist(unit.xy), r, dist);
+                let hit = reached_disc(unit, res, free, cand.xy, r);
                 (hit != 0).then_some((u, hit))
             })
             .collect()
@@ -655,10 +654,7 @@ fn coverage_problem(o: &SiteOracle<'_>) -> (Compact, Vec<f64>) {
                             if r <= 0.0 {
                                 return None;
                             }
-                            let dist = |p: [f64; 2]| {
-                                ((p[0] - cand.xy[0]).powi(2) + (p[1] - cand.xy[1]).powi(2)).sqrt()
-                            };
-                            let hit = reached(unit, res, unit.free, dist(unit.xy), r, dist);
+                            let hit = reached_disc(unit, res, unit.free, cand.xy, r);
                             (hit != 0).then_some((g.data, hit))
                         })
                         .collect();
@@ -848,13 +844,11 @@ fn first_spots(
                 return Ok((Vec::new(), None));
             }
             let mut block = (0.5 * shortest).max(uncovered.resolution_m);
-            loop {
-                spots = block_centres(demands, block);
-                if spots.len() <= options.max_candidates || !block.is_finite() {
-                    break;
-                }
+            // widened on the count of blocks alone; centres once, at the end
+            while block.is_finite() && block_count(demands, block) > options.max_candidates {
                 block *= 1.5;
             }
+            spots = block_centres(demands, block);
             block_used = Some(block);
         }
     }
@@ -932,17 +926,35 @@ fn origin(demands: &[Demand<'_>]) -> [f64; 2] {
         })
 }
 
+/// The block of a unit: strip, row and column of `block_m` squares from `o`.
+fn block_of(u: &Unit, o: [f64; 2], block_m: f64) -> (u32, i64, i64) {
+    (
+        u.strip,
+        ((u.xy[1] - o[1]) / block_m).floor() as i64,
+        ((u.xy[0] - o[0]) / block_m).floor() as i64,
+    )
+}
+
+/// The number of square blocks of `block_m` holding uncovered demand.
+fn block_count(demands: &[Demand<'_>], block_m: f64) -> usize {
+    let o = origin(demands);
+    let mut keys: Vec<(u32, i64, i64)> = demands
+        .iter()
+        .flat_map(|d| d.units.iter())
+        .map(|u| block_of(u, o, block_m))
+        .collect();
+    keys.par_sort_unstable();
+    keys.dedup();
+    keys.len()
+}
+
 /// Weighted centres of the uncovered demand in square blocks of `block_m`.
 fn block_centres(demands: &[Demand<'_>], block_m: f64) -> Vec<(usize, [f64; 2])> {
     let o = origin(demands);
     let mut keyed: Vec<((u32, i64, i64), [f64; 3])> = Vec::new();
     for d in demands {
         for u in d.units {
-            let key = (
-                u.strip,
-                ((u.xy[1] - o[1]) / block_m).floor() as i64,
-                ((u.xy[0] - o[0]) / block_m).floor() as i64,
-            );
+            let key = block_of(u, o, block_m);
             let w = u.population.max(1e-9);
             keyed.push((key, [w * u.xy[0], w * u.xy[1], w]));
         }
@@ -953,7 +965,8 @@ fn block_centres(demands: &[Demand<'_>], block_m: f64) -> Vec<(usize, [f64; 2])>
 /// Weighted centres of keyed weighted positions (`[w·x, w·y, w]`).
 #[allow(clippy::type_complexity)]
 fn centres(mut keyed: Vec<((u32, i64, i64), [f64; 3])>) -> Vec<(usize, [f64; 2])> {
-    keyed.sort_by_key(|a| a.0);
+    // stable: each block's sums in the order of its units
+    keyed.par_sort_by_key(|a| a.0);
     let mut out: Vec<(usize, [f64; 2])> = Vec::new();
     let mut k = 0;
     while k < keyed.len() {
