@@ -1,6 +1,7 @@
 //! How far from optimal the greedy can be: bounds on a [`CoverageProblem`].
 //!
-//! The greedy (CELF, [`celf`](super::celf)) answers two questions on the same instance:
+//! The greedy (CELF, [`celf`](super::celf)) answers two questions on the
+//! same instance:
 //!
 //! - **budget form**: at most `k` sites, the most capped coverage
 //!   `f(S) = Σ_g min(cap_g, Σ_{u∈g covered by S} w_u)`;
@@ -150,8 +151,8 @@ pub struct BoundOptions {
     /// number of sites (minimum-sites form, sites meeting every cap) or its
     /// capped coverage with `k` sites (budget form). The subgradient aims at
     /// it and stops when the bound meets it; `None` runs the greedy
-    /// ([`celf`](super::celf)) again. Any value some set of sites achieves keeps the
-    /// bound valid.
+    /// ([`celf`](super::celf)) again. Any value some set of sites achieves
+    /// keeps the bound valid.
     pub incumbent: Option<f64>,
 }
 
@@ -580,9 +581,7 @@ fn subgradient(
         {
             break;
         }
-        let t_e = Instant::now();
         let e = lag.evaluate(&mu);
-        super::stage("bound: evaluate", t_e);
         steps += 1;
         let l = sign * e.value;
         if lag.sense == Sense::Maximise && !e.built.is_empty() {
@@ -913,10 +912,6 @@ pub(crate) fn min_sites_bound_compact(
 ) -> Result<Bound, Unreachable> {
     let started = Instant::now();
     let prep = Prepared::new(problem);
-    super::stage("bound: prepared", started);
-    if std::env::var_os("TELECOV_TRACE").is_some() {
-        eprintln!("  units {} kept {} groups {} cands {} nnz {}", problem.weights.len(), prep.w.len(), prep.cap.len(), prep.cand.rows(), prep.nonzeros());
-    }
     if let Some(err) = unreachable(&prep, &problem.caps) {
         return Err(err);
     }
@@ -934,7 +929,6 @@ pub(crate) fn min_sites_bound_compact(
     }
     let tol = prep.tol();
     let (gains, contrib) = prep.single_gains();
-    super::stage("bound: single gains", started);
     // reach is at least the caps (checked), so these always answer
     let in_total = fewest_reaching(&sorted_desc(gains), total - tol).unwrap_or(0);
     let per_group = contrib
@@ -964,7 +958,6 @@ pub(crate) fn min_sites_bound_compact(
         Some(mu) => (lag.certify(mu), BoundMethod::LinearProgram, 0),
         None => {
             let mu = start_prices_min(&prep, total);
-            super::stage("bound: start", started);
             let (v, steps) = subgradient(&lag, mu, incumbent, options, started, |b| {
                 round(b) >= incumbent
             });

@@ -534,7 +534,11 @@ mod tests {
             let reach = (d(u.xy) + rng.random_range(-80.0..80.0)).max(0.0);
             let a = reached(&u, res, free, d(u.xy), reach, d);
             let b = reached_disc(&u, res, free, centre, reach);
-            assert_eq!(a, b, "cell ({}, {}), centre {centre:?}, reach {reach}", u.i, u.j);
+            assert_eq!(
+                a, b,
+                "cell ({}, {}), centre {centre:?}, reach {reach}",
+                u.i, u.j
+            );
             boundary += usize::from(a != 0 && a != free);
         }
         assert!(boundary > 5_000, "{boundary} cells cut by the disc");

@@ -206,7 +206,11 @@ impl Compact {
             .iter()
             .enumerate()
             .map(|(u, &g)| {
-                assert!(g < p.caps.len(), "unit {u} in group {g} of {}", p.caps.len());
+                assert!(
+                    g < p.caps.len(),
+                    "unit {u} in group {g} of {}",
+                    p.caps.len()
+                );
                 g as u32
             })
             .collect();
@@ -284,11 +288,7 @@ pub fn celf(problem: &CoverageProblem, budget: usize) -> Vec<(usize, f64)> {
 
 /// [`celf`] on the compact form, over the candidates `among` (all when
 /// `None`); picks are candidate indices of the problem.
-pub(crate) fn celf_among(
-    p: &Compact,
-    among: Option<&[usize]>,
-    budget: usize,
-) -> Vec<(usize, f64)> {
+pub(crate) fn celf_among(p: &Compact, among: Option<&[usize]>, budget: usize) -> Vec<(usize, f64)> {
     struct State<'a> {
         p: &'a Compact,
         among: Option<&'a [usize]>,

@@ -72,7 +72,7 @@ impl Default for LocalSearchOptions {
 pub struct Improvement {
     /// The sites, in greedy order (each the one adding most to those
     /// before it, ties to the lower index) with that marginal gain, as
-    /// [`celf`] returns picks.
+    /// [`celf`](super::celf) returns picks.
     pub picks: Vec<(usize, f64)>,
     /// Their capped coverage ([`CoverageProblem::value`]).
     pub value: f64,
@@ -729,9 +729,9 @@ fn transpose(p: &Compact) -> (Vec<usize>, Vec<u32>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::planning::celf;
     use super::*;
     use crate::planning::bound::{grid_problem, random_problem, reachable_caps, subsets};
+    use crate::planning::celf;
     use rand::SeedableRng;
 
     fn ids(picks: &[(usize, f64)]) -> Vec<usize> {

@@ -81,10 +81,3 @@ pub use plan::{
 };
 
 pub use crate::model::Layer;
-
-/// Stage timing on standard error when `TELECOV_TRACE` is set.
-pub(crate) fn stage(what: &str, since: std::time::Instant) {
-    if std::env::var_os("TELECOV_TRACE").is_some() {
-        eprintln!("  [{what}] {:.3} s", since.elapsed().as_secs_f64());
-    }
-}

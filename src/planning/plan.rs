@@ -270,7 +270,9 @@ pub struct Optimality {
     pub form: PlanForm,
     /// Candidates of the instance.
     pub candidates: usize,
-    /// Demand units of the instance.
+    /// Demand units of the instance: the pieces of the uncovered cells
+    /// (or points) told apart by the candidates reaching them, those of the
+    /// same group reached by the same candidates counted as one.
     pub units: usize,
     /// Sites the greedy chose.
     pub greedy_sites: usize,
@@ -492,21 +494,15 @@ pub(crate) fn fresh_id(
 pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan> {
     validate(options)?;
     let engine: Options = options.gaps.engine;
-    let t0 = std::time::Instant::now();
     let report = crate::report::measure(scenario, &engine, None)?;
-    super::stage("report", t0);
     // around 180°, planning works in the engine's continuous longitudes
     // (0..360) and moves what it proposes back to [−180, 180]
     let original = scenario;
     let unwrapped = crate::engine::probe::unwrapped(scenario);
     let scenario = unwrapped.as_ref().unwrap_or(scenario);
-    let t0 = std::time::Instant::now();
     let gaps = gaps_of(scenario, &report, &options.gaps)?;
-    super::stage("gaps", t0);
-    let t0 = std::time::Instant::now();
     let layers: Vec<Layer> = options.targets.iter().map(|t| t.layer).collect();
     let uncovered = Uncovered::measure(scenario, &report, &engine, &layers)?;
-    super::stage("uncovered", t0);
     let mut taken: std::collections::HashSet<String> = scenario
         .sites
         .iter()
@@ -594,11 +590,9 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan> {
         with_plan.warnings.clear();
         with_plan
     };
-    let t0 = std::time::Instant::now();
     let mut with_plan = build(&sites);
     // the claims are the report's own figures on the scenario with the plan
     let mut measured = crate::report::measure(&with_plan, &engine, None)?;
-    super::stage("measure with plan", t0);
     // more rounds while a commune measured short can still gain
     while rounds > 0 && rounds < options.rounds.max(1) && !budget_hit {
         let short = short_communes(&measured, &mobile);
@@ -617,7 +611,6 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan> {
         }
         let unwrapped = crate::engine::probe::unwrapped(&with_plan);
         let here = unwrapped.as_ref().unwrap_or(&with_plan);
-        let t0 = std::time::Instant::now();
         let uncovered = Uncovered::measure_communes(
             here,
             &measured,
@@ -625,7 +618,6 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan> {
             &mobile_layers,
             (!total_short).then_some(only.as_slice()),
         )?;
-        super::stage("uncovered (round)", t0);
         let round_options;
         let round_options = match &options.candidates {
             Some(all) => {
@@ -666,10 +658,8 @@ pub fn plan(scenario: &Scenario, options: &PlanOptions) -> Result<Plan> {
         }
         sites.extend(more.sites);
         curve.extend(more.curve);
-        let t0 = std::time::Instant::now();
         with_plan = build(&sites);
         measured = crate::report::measure(&with_plan, &engine, None)?;
-        super::stage("measure with plan (round)", t0);
     }
 
     // per-commune reasons for what stays short

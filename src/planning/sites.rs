@@ -212,7 +212,6 @@ pub(crate) fn plan_sites(
     if targets.is_empty() {
         return Ok(out);
     }
-    let t_all = std::time::Instant::now();
     let strips = uncovered.frames.len();
     let mut demands = Vec::new();
     for t in targets {
@@ -263,13 +262,8 @@ pub(crate) fn plan_sites(
         });
     }
 
-    super::stage("demands", t_all);
-    let t0 = std::time::Instant::now();
     let (spots, first_block) = first_spots(scenario, uncovered, &demands, options)?;
-    super::stage("first spots", t0);
-    let t0 = std::time::Instant::now();
     let candidates = make_candidates(scenario, uncovered, &demands, options, spots);
-    super::stage("make candidates", t0);
     let budget = round.budget;
     let mut oracle = SiteOracle {
         demands,
@@ -322,10 +316,7 @@ pub(crate) fn plan_sites(
     }
     // a tiny gain (a millionth of a person) is rounding, not coverage
     const MIN_GAIN: f64 = 1e-6;
-    let t0 = std::time::Instant::now();
     let mut picks = run_celf(&mut oracle, budget, MIN_GAIN);
-    super::stage("celf", t0);
-    let t0 = std::time::Instant::now();
     // candidates that cannot run out: while a group is short and the
     // budget allows, draw new candidates where its uncovered demand is
     // left, in blocks half as wide each time down to the grid spacing
@@ -350,7 +341,6 @@ pub(crate) fn plan_sites(
             }
         }
     }
-    super::stage("refills", t0);
     out.candidates = oracle.candidates.len();
     out.budget_hit = picks.len() >= budget;
     for (d, stuck) in oracle.demands.iter().zip(out.stuck.iter_mut()) {
@@ -359,9 +349,7 @@ pub(crate) fn plan_sites(
     }
     let mut order: Vec<usize> = picks.iter().map(|x| x.0).collect();
     if round.improve && !order.is_empty() {
-        let t0 = std::time::Instant::now();
         let (opt, better) = improve(&oracle, &order, options);
-        super::stage("improve", t0);
         if let Some(b) = better {
             order = b;
         }
@@ -394,7 +382,6 @@ pub(crate) fn plan_sites(
     }
     drop(oracle);
     out.picked.clone_from(&order);
-    let t0 = std::time::Instant::now();
     for (k, &c) in order.iter().enumerate() {
         let n = round.first_order + k + 1;
         let before: Vec<f64> = replay
@@ -427,7 +414,6 @@ pub(crate) fn plan_sites(
         });
         out.curve.push(point);
     }
-    super::stage("replay", t0);
     Ok(out)
 }
 
@@ -486,9 +472,7 @@ fn improve(
     picks: &[usize],
     options: &PlanOptions,
 ) -> (Optimality, Option<Vec<usize>>) {
-    let t0 = std::time::Instant::now();
     let (problem, greedy_got) = coverage_problem(o);
-    super::stage("coverage problem", t0);
     let greedy_value = problem.value(picks);
     let tol = 1e-9 * problem.caps.iter().sum::<f64>().max(1.0);
     match options.max_sites {
@@ -506,10 +490,7 @@ fn improve(
                 ..problem
             };
             let floor = p.value(picks);
-            let t0 = std::time::Instant::now();
             let ls = improve_min_sites_compact(&p, picks, &options.local_search);
-            super::stage("local search", t0);
-            let t0 = std::time::Instant::now();
             let kept = ls.picks.len() < picks.len() && ls.value >= floor - tol;
             let sites = if kept { ls.picks.len() } else { picks.len() };
             let bound = min_sites_bound_compact(
@@ -520,7 +501,6 @@ fn improve(
                 },
             )
             .ok();
-            super::stage("bound", t0);
             let gap = bound.as_ref().map(|b| optimality_gap(sites as f64, b));
             let greedy_gap = bound
                 .as_ref()
