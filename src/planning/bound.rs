@@ -1,6 +1,7 @@
 //! How far from optimal the greedy can be: bounds on a [`CoverageProblem`].
 //!
-//! The greedy (CELF, [`celf`]) answers two questions on the same instance:
+//! The greedy (CELF, [`celf`](super::celf)) answers two questions on the
+//! same instance:
 //!
 //! - **budget form**: at most `k` sites, the most capped coverage
 //!   `f(S) = Σ_g min(cap_g, Σ_{u∈g covered by S} w_u)`;
@@ -88,7 +89,7 @@ use std::time::{Duration, Instant};
 use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOptions};
 use rayon::prelude::*;
 
-use super::greedy::{celf, sum_by_group, CoverageProblem};
+use super::greedy::{celf_among, sum_by_group, Compact, CoverageProblem};
 
 /// Which way a [`Bound`] points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,8 +151,8 @@ pub struct BoundOptions {
     /// number of sites (minimum-sites form, sites meeting every cap) or its
     /// capped coverage with `k` sites (budget form). The subgradient aims at
     /// it and stops when the bound meets it; `None` runs the greedy
-    /// ([`celf`]) again. Any value some set of sites achieves keeps the
-    /// bound valid.
+    /// ([`celf`](super::celf)) again. Any value some set of sites achieves
+    /// keeps the bound valid.
     pub incumbent: Option<f64>,
 }
 
@@ -285,9 +286,8 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn new(p: &CoverageProblem) -> Prepared {
+    fn new(p: &Compact) -> Prepared {
         let n = p.weights.len();
-        assert_eq!(p.groups.len(), n, "one group per unit");
         let ng = p.caps.len();
         let wanted: Vec<f64> = p
             .caps
@@ -295,19 +295,15 @@ impl Prepared {
             .map(|&c| if c > 0.0 { c } else { 0.0 })
             .collect();
         let mut covered = vec![false; n];
-        for cover in &p.covers {
-            for &u in cover {
-                assert!(u < n, "candidate covers unit {u} of {n}");
-                covered[u] = true;
-            }
+        for &u in &p.items {
+            covered[u as usize] = true;
         }
         let mut index = vec![u32::MAX; n];
         let mut w = Vec::new();
         let mut group = Vec::new();
         let mut reach = vec![0.0; ng];
         for u in 0..n {
-            let g = p.groups[u];
-            assert!(g < ng, "unit {u} in group {g} of {ng}");
+            let g = p.groups[u] as usize;
             let wu = p.weights[u];
             if covered[u] && wu > 0.0 && wu.is_finite() && wanted[g] > 0.0 {
                 index[u] = w.len() as u32;
@@ -317,15 +313,13 @@ impl Prepared {
             }
         }
         let cap = wanted.iter().zip(&reach).map(|(a, b)| a.min(*b)).collect();
-        let cand = Csr::from_rows(p.covers.iter().map(|cover| {
-            let mut r: Vec<u32> = cover
+        // rows stay ascending: kept units keep their order
+        let cand = Csr::from_rows((0..p.candidates()).map(|c| {
+            p.covers(c)
                 .iter()
-                .map(|&u| index[u])
+                .map(|&u| index[u as usize])
                 .filter(|&k| k != u32::MAX)
-                .collect();
-            r.sort_unstable();
-            r.dedup();
-            r
+                .collect()
         }));
         let mut rows = vec![Vec::new(); ng];
         for (k, &g) in group.iter().enumerate() {
@@ -769,6 +763,11 @@ fn lp_prices(
 /// When `groups` and `weights` differ in length, or a unit or group index
 /// is out of range.
 pub fn budget_bound(problem: &CoverageProblem, k: usize, options: &BoundOptions) -> Bound {
+    budget_bound_compact(&Compact::from_problem(problem), k, options)
+}
+
+/// [`budget_bound`] on the compact form.
+pub(crate) fn budget_bound_compact(problem: &Compact, k: usize, options: &BoundOptions) -> Bound {
     let started = Instant::now();
     let prep = Prepared::new(problem);
     let total: f64 = prep.cap.iter().sum();
@@ -818,7 +817,7 @@ pub fn budget_bound(problem: &CoverageProblem, k: usize, options: &BoundOptions)
             let (incumbent, picks) = match options.incumbent {
                 Some(v) => (v, Vec::new()),
                 None => {
-                    let picks = celf(problem, k);
+                    let picks = celf_among(problem, None, k);
                     let v: f64 = picks.iter().map(|x| x.1).sum();
                     (v, picks.iter().map(|x| x.0).collect())
                 }
@@ -903,6 +902,14 @@ pub fn min_sites_bound(
     problem: &CoverageProblem,
     options: &BoundOptions,
 ) -> Result<Bound, Unreachable> {
+    min_sites_bound_compact(&Compact::from_problem(problem), options)
+}
+
+/// [`min_sites_bound`] on the compact form.
+pub(crate) fn min_sites_bound_compact(
+    problem: &Compact,
+    options: &BoundOptions,
+) -> Result<Bound, Unreachable> {
     let started = Instant::now();
     let prep = Prepared::new(problem);
     if let Some(err) = unreachable(&prep, &problem.caps) {
@@ -934,7 +941,7 @@ pub fn min_sites_bound(
     // the greedy's number of sites: the subgradient's target
     let incumbent = options
         .incumbent
-        .unwrap_or_else(|| celf(problem, usize::MAX).len() as f64);
+        .unwrap_or_else(|| celf_among(problem, None, usize::MAX).len() as f64);
     if simple >= incumbent {
         return Ok(done(simple, simple, BoundMethod::SingleGains, 0));
     }
@@ -1024,7 +1031,7 @@ pub fn exact_budget(
     k: usize,
     time_limit: Option<Duration>,
 ) -> Option<Optimum> {
-    let prep = Prepared::new(problem);
+    let prep = Prepared::new(&Compact::from_problem(problem));
     let mut lp = Problem::new(OptimizationDirection::Maximize);
     let (x, y) = coverage_variables(&mut lp, &prep, 0.0);
     for (g, &cap) in prep.cap.iter().enumerate() {
@@ -1061,7 +1068,7 @@ pub fn exact_budget(
 /// assert_eq!(exact_min_sites(&p, None).unwrap().chosen, vec![0, 1]);
 /// ```
 pub fn exact_min_sites(problem: &CoverageProblem, time_limit: Option<Duration>) -> Option<Optimum> {
-    let prep = Prepared::new(problem);
+    let prep = Prepared::new(&Compact::from_problem(problem));
     if unreachable(&prep, &problem.caps).is_some() {
         return None;
     }
@@ -1243,6 +1250,7 @@ pub(crate) fn grid_problem(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::planning::greedy::celf;
     use rand::SeedableRng;
 
     fn lp() -> BoundOptions {

@@ -404,6 +404,67 @@ pub(crate) fn reached(
     hit
 }
 
+/// [`reached`] for the disc of `reach_m` around `centre` (strip metres,
+/// straight-line distance): the same sub-points, found line by line from
+/// the ends of the disc's chord (on a line, the sub-points within reach are
+/// consecutive, the distance growing with the column's distance from the
+/// centre), each end settled by the distance itself, so a boundary cell
+/// costs a few distances per line instead of one per sub-point.
+pub(crate) fn reached_disc(u: &Unit, res: f64, free: u64, centre: [f64; 2], reach_m: f64) -> u64 {
+    let dist = |p: [f64; 2]| ((p[0] - centre[0]).powi(2) + (p[1] - centre[1]).powi(2)).sqrt();
+    let dist_m = dist(u.xy);
+    if !u.cell {
+        return if dist_m <= reach_m { free & 1 } else { 0 };
+    }
+    let half_diagonal = res * std::f64::consts::FRAC_1_SQRT_2;
+    if dist_m + half_diagonal <= reach_m {
+        return free;
+    }
+    if dist_m - half_diagonal > reach_m {
+        return 0;
+    }
+    let last = SUB_X - 1;
+    // column (fractional) of a strip x on the cell's sub-point grid
+    let col_of = |x: f64| (x / res - u.i as f64) * SUB_X as f64 - 0.5;
+    let clamp = |c: f64| c.clamp(0.0, last as f64) as usize;
+    let mut hit = 0u64;
+    for line in 0..3 {
+        let bits = (free >> (line * SUB_X)) & LINE_BITS[0];
+        if bits == 0 {
+            continue;
+        }
+        let inside = |col: usize| dist(sub_point(u, res, line * SUB_X + col)) <= reach_m;
+        // the column nearest the centre, or a neighbour, is within reach
+        // when any is
+        let near = clamp(col_of(centre[0]).round());
+        let Some(seed) = [near, near.saturating_sub(1), (near + 1).min(last)]
+            .into_iter()
+            .find(|&c| inside(c))
+        else {
+            continue;
+        };
+        let dy = sub_point(u, res, line * SUB_X)[1] - centre[1];
+        let half = (reach_m * reach_m - dy * dy).max(0.0).sqrt();
+        let mut hi = clamp(col_of(centre[0] + half).floor()).max(seed);
+        while hi < last && inside(hi + 1) {
+            hi += 1;
+        }
+        while hi > seed && !inside(hi) {
+            hi -= 1;
+        }
+        let mut lo = clamp(col_of(centre[0] - half).ceil()).min(seed);
+        while lo > 0 && inside(lo - 1) {
+            lo -= 1;
+        }
+        while lo < seed && !inside(lo) {
+            lo += 1;
+        }
+        let run = ((1u64 << (hi - lo + 1)) - 1) << lo;
+        hit |= (run & bits) << (line * SUB_X);
+    }
+    hit
+}
+
 /// Weight of a set of sub-points: each counts its line's weight (5, 8, 5).
 fn weight_of(bits: u64) -> u32 {
     5 * (bits & LINE_BITS[0]).count_ones()
@@ -439,6 +500,48 @@ mod tests {
         let mut row = vec![Slot::default(); 1];
         spread(&mut row, &mut touched, 0, 21.0, 2, 3.55, 3.9);
         assert_eq!(row[0].free, 1 << (42 + 3));
+    }
+
+    #[test]
+    fn disc_reach_equals_the_sub_point_by_sub_point_one() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let res = 100.0;
+        let mut boundary = 0;
+        for _ in 0..20_000 {
+            let free: u64 = rng.random::<u64>() & (LINE_BITS[0] | LINE_BITS[1] | LINE_BITS[2]);
+            let u = Unit {
+                strip: 0,
+                i: rng.random_range(-50..50),
+                j: rng.random_range(-50..50),
+                xy: [0.0; 2],
+                commune: 0,
+                population: 1.0,
+                households: 0.0,
+                cell: true,
+                free,
+            };
+            let u = Unit {
+                xy: [(u.i as f64 + 0.5) * res, (u.j as f64 + 0.5) * res],
+                ..u
+            };
+            let centre = [
+                rng.random_range(-6000.0..6000.0),
+                rng.random_range(-6000.0..6000.0),
+            ];
+            let d = |p: [f64; 2]| ((p[0] - centre[0]).powi(2) + (p[1] - centre[1]).powi(2)).sqrt();
+            // reaches that end inside the cell most of the time
+            let reach = (d(u.xy) + rng.random_range(-80.0..80.0)).max(0.0);
+            let a = reached(&u, res, free, d(u.xy), reach, d);
+            let b = reached_disc(&u, res, free, centre, reach);
+            assert_eq!(
+                a, b,
+                "cell ({}, {}), centre {centre:?}, reach {reach}",
+                u.i, u.j
+            );
+            boundary += usize::from(a != 0 && a != free);
+        }
+        assert!(boundary > 5_000, "{boundary} cells cut by the disc");
     }
 
     #[test]

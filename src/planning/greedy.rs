@@ -168,28 +168,150 @@ pub(crate) fn sum_by_group(mut v: Vec<(usize, f64)>) -> Vec<(usize, f64)> {
     out
 }
 
+/// A [`CoverageProblem`] in compressed rows, the form the bound and the
+/// local search work on: the units of candidate `c` are
+/// `items[start[c]..start[c + 1]]`, ascending, without repeats (a few bytes
+/// per coverage entry, no list per candidate).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Compact {
+    /// Weight of each unit.
+    pub weights: Vec<f64>,
+    /// Group of each unit.
+    pub groups: Vec<u32>,
+    /// Most that counts per group.
+    pub caps: Vec<f64>,
+    /// Row starts, one per candidate and one past the last.
+    pub start: Vec<usize>,
+    /// Units of the candidates, row after row.
+    pub items: Vec<u32>,
+}
+
+impl Compact {
+    /// The compact form of `p` (each candidate's units sorted, repeats
+    /// removed).
+    ///
+    /// # Panics
+    ///
+    /// When `groups` and `weights` differ in length, or a unit or group
+    /// index is out of range (or beyond `u32`).
+    pub fn from_problem(p: &CoverageProblem) -> Compact {
+        let n = p.weights.len();
+        assert_eq!(p.groups.len(), n, "one group per unit");
+        assert!(
+            u32::try_from(n).is_ok() && u32::try_from(p.caps.len()).is_ok(),
+            "at most 2^32 units and groups"
+        );
+        let groups = p
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(u, &g)| {
+                assert!(
+                    g < p.caps.len(),
+                    "unit {u} in group {g} of {}",
+                    p.caps.len()
+                );
+                g as u32
+            })
+            .collect();
+        let mut start = Vec::with_capacity(p.covers.len() + 1);
+        start.push(0);
+        let mut items = Vec::with_capacity(p.covers.iter().map(Vec::len).sum());
+        for cover in &p.covers {
+            let from = items.len();
+            for &u in cover {
+                assert!(u < n, "candidate covers unit {u} of {n}");
+                items.push(u as u32);
+            }
+            let row = &mut items[from..];
+            if !row.windows(2).all(|w| w[0] < w[1]) {
+                row.sort_unstable();
+                let mut keep = from;
+                for k in from..items.len() {
+                    if k == from || items[k] != items[keep - 1] {
+                        items[keep] = items[k];
+                        keep += 1;
+                    }
+                }
+                items.truncate(keep);
+            }
+            start.push(items.len());
+        }
+        Compact {
+            weights: p.weights.clone(),
+            groups,
+            caps: p.caps.clone(),
+            start,
+            items,
+        }
+    }
+
+    /// Number of candidates.
+    pub fn candidates(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    /// Units of candidate `c`.
+    pub fn covers(&self, c: usize) -> &[u32] {
+        &self.items[self.start[c]..self.start[c + 1]]
+    }
+
+    /// Group of unit `u`.
+    pub fn group(&self, u: u32) -> usize {
+        self.groups[u as usize] as usize
+    }
+
+    /// [`CoverageProblem::value`].
+    pub fn value(&self, chosen: &[usize]) -> f64 {
+        let mut covered = vec![false; self.weights.len()];
+        for &c in chosen {
+            for &u in self.covers(c) {
+                covered[u as usize] = true;
+            }
+        }
+        let mut got = vec![0.0; self.caps.len()];
+        for (u, &cov) in covered.iter().enumerate() {
+            if cov {
+                got[self.groups[u] as usize] += self.weights[u];
+            }
+        }
+        got.iter().zip(&self.caps).map(|(g, c)| g.min(*c)).sum()
+    }
+}
+
 /// Greedy (CELF) picks for a [`CoverageProblem`]: at most `budget`
 /// candidates, each with its marginal gain, stopping when nothing more is
 /// gained.
 pub fn celf(problem: &CoverageProblem, budget: usize) -> Vec<(usize, f64)> {
+    celf_among(&Compact::from_problem(problem), None, budget)
+}
+
+/// [`celf`] on the compact form, over the candidates `among` (all when
+/// `None`); picks are candidate indices of the problem.
+pub(crate) fn celf_among(p: &Compact, among: Option<&[usize]>, budget: usize) -> Vec<(usize, f64)> {
     struct State<'a> {
-        p: &'a CoverageProblem,
+        p: &'a Compact,
+        among: Option<&'a [usize]>,
         covered: Vec<bool>,
         got: Vec<f64>,
     }
     impl State<'_> {
+        fn row(&self, c: usize) -> &[u32] {
+            self.p.covers(self.among.map_or(c, |a| a[c]))
+        }
         fn new_by_group(&self, c: usize) -> Vec<(usize, f64)> {
-            let v: Vec<(usize, f64)> = self.p.covers[c]
+            let v: Vec<(usize, f64)> = self
+                .row(c)
                 .iter()
-                .filter(|&&u| !self.covered[u])
-                .map(|&u| (self.p.groups[u], self.p.weights[u]))
+                .filter(|&&u| !self.covered[u as usize])
+                .map(|&u| (self.p.group(u), self.p.weights[u as usize]))
                 .collect();
             sum_by_group(v)
         }
     }
     impl Oracle for State<'_> {
         fn candidates(&self) -> usize {
-            self.p.covers.len()
+            self.among.map_or(self.p.candidates(), <[usize]>::len)
         }
         fn gain(&self, c: usize) -> f64 {
             self.new_by_group(c)
@@ -202,8 +324,9 @@ pub fn celf(problem: &CoverageProblem, budget: usize) -> Vec<(usize, f64)> {
             for (g, w) in self.new_by_group(c) {
                 self.got[g] += w;
             }
-            for &u in &self.p.covers[c] {
-                self.covered[u] = true;
+            let row = self.p.covers(self.among.map_or(c, |a| a[c]));
+            for &u in row {
+                self.covered[u as usize] = true;
             }
             gain
         }
@@ -212,11 +335,16 @@ pub fn celf(problem: &CoverageProblem, budget: usize) -> Vec<(usize, f64)> {
         }
     }
     let mut state = State {
-        p: problem,
-        covered: vec![false; problem.weights.len()],
-        got: vec![0.0; problem.caps.len()],
+        p,
+        among,
+        covered: vec![false; p.weights.len()],
+        got: vec![0.0; p.caps.len()],
     };
-    run_celf(&mut state, budget, 0.0)
+    let picks = run_celf(&mut state, budget, 0.0);
+    match among {
+        Some(a) => picks.into_iter().map(|(i, g)| (a[i], g)).collect(),
+        None => picks,
+    }
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use super::greedy::{celf, CoverageProblem};
+use super::greedy::{celf_among, Compact, CoverageProblem};
 
 /// Limits for [`improve_min_sites`] and [`improve_budget`].
 #[derive(Debug, Clone, PartialEq)]
@@ -50,10 +50,10 @@ pub struct LocalSearchOptions {
     /// coverage overlaps (they share a unit: near enough for one new site
     /// to stand in for both), instead of every pair, and after a swap look
     /// for redundant sites among those sharing units with the new one (a
-    /// full drop pass ends the search). Pairs are checked in constant time
-    /// against a mark of the first site's overlapping candidates, found
-    /// through each unit's candidates (`false` by default; the plan sets
-    /// it).
+    /// full drop pass ends the search). The second sites of a first one
+    /// are those it overlaps, found through each unit's candidates and
+    /// visited in their order among the sites, so a pass costs the
+    /// overlaps, not every pair (`false` by default; the plan sets it).
     pub neighbour_pairs_only: bool,
 }
 
@@ -72,7 +72,7 @@ impl Default for LocalSearchOptions {
 pub struct Improvement {
     /// The sites, in greedy order (each the one adding most to those
     /// before it, ties to the lower index) with that marginal gain, as
-    /// [`celf`] returns picks.
+    /// [`celf`](super::celf) returns picks.
     pub picks: Vec<(usize, f64)>,
     /// Their capped coverage ([`CoverageProblem::value`]).
     pub value: f64,
@@ -96,10 +96,7 @@ pub struct Improvement {
 /// The set being improved: how many chosen sites cover each unit, the
 /// covered weight per group.
 struct State<'a> {
-    p: &'a CoverageProblem,
-    /// Units of each candidate, ascending, without repeats (the
-    /// problem's own lists when they are so already).
-    covers: std::borrow::Cow<'a, [Vec<usize>]>,
+    p: &'a Compact,
     /// Single gains: a candidate's capped gain on its own.
     single: Vec<f64>,
     count: Vec<u32>,
@@ -151,29 +148,12 @@ impl Removal {
 }
 
 impl<'a> State<'a> {
-    fn new(p: &'a CoverageProblem, picks: &[usize], options: &'a LocalSearchOptions) -> Self {
+    fn new(p: &'a Compact, picks: &[usize], options: &'a LocalSearchOptions) -> Self {
         let n = p.weights.len();
-        let m = p.covers.len();
-        let ascending = p.covers.iter().all(|c| c.windows(2).all(|w| w[0] < w[1]));
-        let covers: std::borrow::Cow<'a, [Vec<usize>]> = if ascending {
-            std::borrow::Cow::Borrowed(&p.covers)
-        } else {
-            std::borrow::Cow::Owned(
-                p.covers
-                    .iter()
-                    .map(|c| {
-                        let mut v = c.clone();
-                        v.sort_unstable();
-                        v.dedup();
-                        v
-                    })
-                    .collect(),
-            )
-        };
+        let m = p.candidates();
         let tol = 1e-9 * p.caps.iter().map(|c| c.abs()).sum::<f64>().max(1.0);
         let mut s = State {
             p,
-            covers,
             single: Vec::new(),
             count: vec![0; n],
             got: vec![0.0; p.caps.len()],
@@ -197,8 +177,8 @@ impl<'a> State<'a> {
             if !s.in_set[c] {
                 s.in_set[c] = true;
                 s.chosen.push(c);
-                for &u in &s.covers[c] {
-                    s.count[u] += 1;
+                for &u in s.p.covers(c) {
+                    s.count[u as usize] += 1;
                 }
             }
         }
@@ -212,7 +192,7 @@ impl<'a> State<'a> {
         self.got.iter_mut().for_each(|g| *g = 0.0);
         for (u, &k) in self.count.iter().enumerate() {
             if k > 0 {
-                self.got[self.p.groups[u]] += self.p.weights[u];
+                self.got[self.p.groups[u] as usize] += self.p.weights[u];
             }
         }
         self.value = self
@@ -241,16 +221,17 @@ impl<'a> State<'a> {
         }
         r.touched.clear();
         for &c in set {
-            for &u in &self.covers[c] {
+            for &u in self.p.covers(c) {
+                let u = u as usize;
                 if r.stamp[u] == r.epoch {
                     continue;
                 }
                 let by_set = set
                     .iter()
-                    .filter(|&&s| self.covers[s].binary_search(&u).is_ok());
+                    .filter(|&&s| self.p.covers(s).binary_search(&(u as u32)).is_ok());
                 if by_set.count() as u32 == self.count[u] {
                     r.stamp[u] = r.epoch;
-                    let g = self.p.groups[u];
+                    let g = self.p.groups[u] as usize;
                     if r.group_stamp[g] != r.epoch {
                         r.group_stamp[g] = r.epoch;
                         r.lost[g] = 0.0;
@@ -272,10 +253,11 @@ impl<'a> State<'a> {
     /// Capped gain of adding `c` to the set less the trial removal `r`.
     fn gain(&self, c: usize, r: &Removal, scratch: &mut Vec<(usize, f64)>) -> f64 {
         scratch.clear();
-        for &u in &self.covers[c] {
+        for &u in self.p.covers(c) {
+            let u = u as usize;
             let free = self.count[u] == 0 || r.uncovers(u);
             if free {
-                scratch.push((self.p.groups[u], self.p.weights[u]));
+                scratch.push((self.p.groups[u] as usize, self.p.weights[u]));
             }
         }
         scratch.sort_by_key(|x| x.0);
@@ -301,10 +283,11 @@ impl<'a> State<'a> {
         // ends (a full recount would cost a pass over every unit per move)
         for &c in out {
             self.in_set[c] = false;
-            for &u in &self.covers[c] {
+            for &u in self.p.covers(c) {
+                let u = u as usize;
                 self.count[u] -= 1;
                 if self.count[u] == 0 {
-                    self.got[self.p.groups[u]] -= self.p.weights[u];
+                    self.got[self.p.groups[u] as usize] -= self.p.weights[u];
                 }
             }
         }
@@ -316,9 +299,10 @@ impl<'a> State<'a> {
         self.chosen.retain(|c| !out.contains(c));
         if let Some(c) = add {
             self.in_set[c] = true;
-            for &u in &self.covers[c] {
+            for &u in self.p.covers(c) {
+                let u = u as usize;
                 if self.count[u] == 0 {
-                    self.got[self.p.groups[u]] += self.p.weights[u];
+                    self.got[self.p.groups[u] as usize] += self.p.weights[u];
                 }
                 self.count[u] += 1;
             }
@@ -377,17 +361,8 @@ impl<'a> State<'a> {
 
 /// `set` in greedy order with marginal gains (zero-gain sites last, by
 /// index).
-fn greedy_order(p: &CoverageProblem, set: &[usize]) -> Vec<(usize, f64)> {
-    let sub = CoverageProblem {
-        weights: p.weights.clone(),
-        groups: p.groups.clone(),
-        caps: p.caps.clone(),
-        covers: set.iter().map(|&c| p.covers[c].clone()).collect(),
-    };
-    let mut out: Vec<(usize, f64)> = celf(&sub, set.len())
-        .into_iter()
-        .map(|(i, g)| (set[i], g))
-        .collect();
+fn greedy_order(p: &Compact, set: &[usize]) -> Vec<(usize, f64)> {
+    let mut out: Vec<(usize, f64)> = celf_among(p, Some(set), set.len());
     for &c in set {
         if !out.iter().any(|x| x.0 == c) {
             out.push((c, 0.0));
@@ -430,6 +405,15 @@ pub fn improve_min_sites(
     picks: &[usize],
     options: &LocalSearchOptions,
 ) -> Improvement {
+    improve_min_sites_compact(&Compact::from_problem(problem), picks, options)
+}
+
+/// [`improve_min_sites`] on the compact form.
+pub(crate) fn improve_min_sites_compact(
+    problem: &Compact,
+    picks: &[usize],
+    options: &LocalSearchOptions,
+) -> Improvement {
     let mut s = State::new(problem, picks, options);
     let floor = s.value;
     let initial_value = problem.value(&s.chosen);
@@ -440,9 +424,9 @@ pub fn improve_min_sites(
     let mut scratch = Vec::new();
     // candidates touching each group, ascending
     let mut by_group: Vec<Vec<usize>> = vec![Vec::new(); problem.caps.len()];
-    for (c, cover) in s.covers.iter().enumerate() {
-        for &u in cover {
-            let g = problem.groups[u];
+    for c in 0..problem.candidates() {
+        for &u in problem.covers(c) {
+            let g = problem.group(u);
             if by_group[g].last() != Some(&c) {
                 by_group[g].push(c);
             }
@@ -451,34 +435,37 @@ pub fn improve_min_sites(
     let mut short: Vec<usize> = Vec::new();
     // with `neighbour_pairs_only`: the candidates sharing a unit with each
     // candidate (on demand, for the sites)
-    let by_unit: Vec<Vec<u32>> = if options.neighbour_pairs_only {
-        let mut v = vec![Vec::new(); problem.weights.len()];
-        for (c, cover) in s.covers.iter().enumerate() {
-            for &u in cover {
-                v[u].push(c as u32);
-            }
-        }
-        v
+    // (compressed rows: the candidates of unit `u` are
+    // `unit_items[unit_start[u]..unit_start[u + 1]]`)
+    let (unit_start, unit_items) = if options.neighbour_pairs_only {
+        transpose(problem)
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
-    let near = |covers: &[Vec<usize>], a: usize| -> Vec<u32> {
-        let mut v: Vec<u32> = covers[a]
+    let near = |p: &Compact, a: usize| -> Vec<u32> {
+        let mut v: Vec<u32> = p
+            .covers(a)
             .iter()
-            .flat_map(|&u| by_unit[u].iter().copied())
+            .flat_map(|&u| {
+                let u = u as usize;
+                unit_items[unit_start[u]..unit_start[u + 1]].iter().copied()
+            })
             .collect();
         v.sort_unstable();
         v.dedup();
         v
     };
-    // the candidates overlapping site `stamped_for` carry `epoch`
+    // with `neighbour_pairs_only`: the place of each site in `s.chosen`
+    // (as of `pos_moves` moves), and the places of the sites overlapping
+    // site `stamped_for`, ascending
     let m_all = if options.neighbour_pairs_only {
-        problem.covers.len()
+        problem.candidates()
     } else {
         0
     };
-    let mut overlap_stamp: Vec<u32> = vec![0; m_all];
-    let mut epoch = 0u32;
+    let mut pos: Vec<u32> = vec![u32::MAX; m_all];
+    let mut pos_moves = usize::MAX;
+    let mut ahead: Vec<usize> = Vec::new();
     let mut stamped_for: Option<usize> = None;
     // passes over the pairs, going on after each swap, until a pass makes
     // none
@@ -488,24 +475,37 @@ pub fn improve_min_sites(
         while i < s.chosen.len() {
             let mut j = i + 1;
             while j < s.chosen.len() {
+                if options.neighbour_pairs_only {
+                    // straight to the next site overlapping the first
+                    if stamped_for != Some(s.chosen[i]) || pos_moves != s.moves {
+                        if pos_moves != s.moves {
+                            pos.iter_mut().for_each(|p| *p = u32::MAX);
+                            for (k, &c) in s.chosen.iter().enumerate() {
+                                pos[c] = k as u32;
+                            }
+                            pos_moves = s.moves;
+                        }
+                        ahead.clear();
+                        ahead.extend(
+                            near(problem, s.chosen[i])
+                                .into_iter()
+                                .map(|c| pos[c as usize])
+                                .filter(|&k| k != u32::MAX)
+                                .map(|k| k as usize),
+                        );
+                        ahead.sort_unstable();
+                        stamped_for = Some(s.chosen[i]);
+                    }
+                    match ahead.get(ahead.partition_point(|&k| k < j)) {
+                        Some(&k) => j = k,
+                        None => break,
+                    }
+                }
                 if s.out_of_budget() {
                     complete = false;
                     break 'search;
                 }
                 let pair = [s.chosen[i], s.chosen[j]];
-                if options.neighbour_pairs_only {
-                    if stamped_for != Some(pair[0]) {
-                        epoch += 1;
-                        for c in near(&s.covers, pair[0]) {
-                            overlap_stamp[c as usize] = epoch;
-                        }
-                        stamped_for = Some(pair[0]);
-                    }
-                    if overlap_stamp[pair[1]] != epoch {
-                        j += 1;
-                        continue;
-                    }
-                }
                 s.evaluations += 1;
                 let loss = s.trial_removal(&pair, &mut r);
                 let deficit = floor - (s.value - loss);
@@ -550,7 +550,7 @@ pub fn improve_min_sites(
                     // one, the likeliest to have become redundant (a full
                     // drop pass ends the search)
                     dropped += if options.neighbour_pairs_only {
-                        let around = near(&s.covers, d);
+                        let around = near(problem, d);
                         s.drop_redundant_among(floor, &mut r, |c| {
                             around.binary_search(&(c as u32)).is_ok()
                         })
@@ -617,9 +617,19 @@ pub fn improve_budget(
     budget: usize,
     options: &LocalSearchOptions,
 ) -> Improvement {
+    improve_budget_compact(&Compact::from_problem(problem), picks, budget, options)
+}
+
+/// [`improve_budget`] on the compact form.
+pub(crate) fn improve_budget_compact(
+    problem: &Compact,
+    picks: &[usize],
+    budget: usize,
+    options: &LocalSearchOptions,
+) -> Improvement {
     let mut s = State::new(problem, picks, options);
     let initial_value = problem.value(&s.chosen);
-    let m = problem.covers.len();
+    let m = problem.candidates();
     let mut r = Removal::new(problem.weights.len(), problem.caps.len());
     let mut swaps = 0;
     let mut added = 0;
@@ -695,10 +705,33 @@ pub fn improve_budget(
     }
 }
 
+/// The candidates of each unit, in compressed rows (starts, items),
+/// ascending.
+fn transpose(p: &Compact) -> (Vec<usize>, Vec<u32>) {
+    let n = p.weights.len();
+    let mut start = vec![0usize; n + 1];
+    for &u in &p.items {
+        start[u as usize + 1] += 1;
+    }
+    for u in 0..n {
+        start[u + 1] += start[u];
+    }
+    let mut next = start.clone();
+    let mut items = vec![0u32; p.items.len()];
+    for c in 0..p.candidates() {
+        for &u in p.covers(c) {
+            items[next[u as usize]] = c as u32;
+            next[u as usize] += 1;
+        }
+    }
+    (start, items)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::planning::bound::{grid_problem, random_problem, reachable_caps, subsets};
+    use crate::planning::celf;
     use rand::SeedableRng;
 
     fn ids(picks: &[(usize, f64)]) -> Vec<usize> {

@@ -270,7 +270,9 @@ pub struct Optimality {
     pub form: PlanForm,
     /// Candidates of the instance.
     pub candidates: usize,
-    /// Demand units of the instance.
+    /// Demand units of the instance: the pieces of the uncovered cells
+    /// (or points) told apart by the candidates reaching them, those of the
+    /// same group reached by the same candidates counted as one.
     pub units: usize,
     /// Sites the greedy chose.
     pub greedy_sites: usize,

@@ -19,10 +19,10 @@ use rstar::RTree;
 
 use rayon::prelude::*;
 
-use super::bound::{budget_bound, min_sites_bound, optimality_gap, BoundOptions};
-use super::cells::{gained, reached, sub_point, uncovered_of, Uncovered, Unit};
-use super::greedy::{run_celf, run_celf_from, CoverageProblem, Oracle};
-use super::local_search::{improve_budget, improve_min_sites};
+use super::bound::{budget_bound_compact, min_sites_bound_compact, optimality_gap, BoundOptions};
+use super::cells::{gained, reached_disc, sub_point, uncovered_of, Uncovered, Unit};
+use super::greedy::{run_celf, run_celf_from, Compact, Oracle};
+use super::local_search::{improve_budget_compact, improve_min_sites_compact};
 use super::plan::{
     fresh_id, new_site, wrapped_point, CurvePoint, Optimality, PlanForm, PlanOptions, ProposedSite,
     Scope, Target,
@@ -122,7 +122,6 @@ impl SiteOracle<'_> {
         } else {
             res * std::f64::consts::FRAC_1_SQRT_2
         };
-        let dist = |p: [f64; 2]| ((p[0] - cand.xy[0]).powi(2) + (p[1] - cand.xy[1]).powi(2)).sqrt();
         dem.trees[cand.strip]
             .locate_within_distance(cand.xy, (r + slack) * (r + slack))
             .filter_map(|g| {
@@ -132,7 +131,7 @@ impl SiteOracle<'_> {
                     return None;
                 }
                 let unit = &dem.units[u];
-                let hit = reached(unit, res, free, dist(unit.xy), r, dist);
+                let hit = reached_disc(unit, res, free, cand.xy, r);
                 (hit != 0).then_some((u, hit))
             })
             .collect()
@@ -481,7 +480,7 @@ fn improve(
             // the fewest sites reaching what the greedy reached, group by
             // group (its caps where it met them)
             // (a hair below, so sums in another order still reach them)
-            let p = CoverageProblem {
+            let p = Compact {
                 caps: problem
                     .caps
                     .iter()
@@ -491,10 +490,10 @@ fn improve(
                 ..problem
             };
             let floor = p.value(picks);
-            let ls = improve_min_sites(&p, picks, &options.local_search);
+            let ls = improve_min_sites_compact(&p, picks, &options.local_search);
             let kept = ls.picks.len() < picks.len() && ls.value >= floor - tol;
             let sites = if kept { ls.picks.len() } else { picks.len() };
-            let bound = min_sites_bound(
+            let bound = min_sites_bound_compact(
                 &p,
                 &BoundOptions {
                     incumbent: Some(picks.len() as f64),
@@ -529,10 +528,10 @@ fn improve(
             )
         }
         Some(k) => {
-            let ls = improve_budget(&problem, picks, k, &options.local_search);
+            let ls = improve_budget_compact(&problem, picks, k, &options.local_search);
             let kept = ls.value > greedy_value + tol;
             let value = if kept { ls.value } else { greedy_value };
-            let bound = budget_bound(
+            let bound = budget_bound_compact(
                 &problem,
                 k,
                 &BoundOptions {
@@ -561,16 +560,20 @@ fn improve(
     }
 }
 
-/// A unit's atoms (sub-point sets) and, per candidate reaching it, the
-/// atoms it covers (bit `k`: atom `k`).
-type UnitAtoms = (Vec<u64>, Vec<(u32, u64)>);
+/// A unit's atoms reached by some candidate: the people of each and its
+/// candidates (per atom: their number, then the candidates, ascending).
+type UnitAtoms = (Vec<f64>, Vec<u32>);
 
-/// The instance the greedy solved as an explicit [`CoverageProblem`]: a
-/// unit's free sub-points are split into atoms by the candidates reaching
-/// them (each atom reached by the same candidates), an atom weighing the
-/// people of its sub-points; groups are the targets' groups one after the
-/// other. Also the weight the oracle's final state covers per group.
-fn coverage_problem(o: &SiteOracle<'_>) -> (CoverageProblem, Vec<f64>) {
+/// The instance the greedy solved as an explicit coverage problem, in
+/// compact form: a unit's free sub-points are split into atoms by the
+/// candidates reaching them (each atom reached by the same candidates), an
+/// atom weighing the people of its sub-points; atoms of the same group
+/// reached by the same candidates are one unit of the problem (their
+/// weights summed: no set of candidates tells them apart), so its size
+/// follows the candidates' overlaps, not the grid's cells; atoms no
+/// candidate reaches are left out. Groups are the targets' groups one after
+/// the other. Also the weight the oracle's final state covers per group.
+fn coverage_problem(o: &SiteOracle<'_>) -> (Compact, Vec<f64>) {
     let mut group_off = Vec::with_capacity(o.demands.len());
     let mut ng = 0usize;
     for d in &o.demands {
@@ -597,12 +600,18 @@ fn coverage_problem(o: &SiteOracle<'_>) -> (CoverageProblem, Vec<f64>) {
     } else {
         res * std::f64::consts::FRAC_1_SQRT_2
     };
-    let mut weights = Vec::new();
-    let mut groups = Vec::new();
-    let mut covers: Vec<Vec<usize>> = vec![Vec::new(); o.candidates.len()];
-    // units in chunks, in parallel within a chunk, in order across chunks
-    // (so each candidate's list is ascending); nothing is kept per pair of
-    // candidate and unit beyond a chunk
+    let mut weights: Vec<f64> = Vec::new();
+    let mut groups: Vec<u32> = Vec::new();
+    // the problem's units by (group, candidates), and each one's candidates
+    // (unit-major rows, turned candidate-major at the end)
+    let mut ids: std::collections::HashMap<Box<[u32]>, u32, Fx> =
+        std::collections::HashMap::default();
+    let mut unit_start: Vec<usize> = vec![0];
+    let mut unit_items: Vec<u32> = Vec::new();
+    let mut key: Vec<u32> = Vec::new();
+    // units in chunks, in parallel within a chunk, merged in order across
+    // chunks (so the problem's units are numbered the same whatever the
+    // threads); nothing is kept per cell beyond a chunk
     const CHUNK: usize = 1 << 14;
     for (d, dem) in o.demands.iter().enumerate() {
         let longest = o.candidates.iter().map(|c| c.reach[d]).fold(0.0, f64::max);
@@ -611,8 +620,6 @@ fn coverage_problem(o: &SiteOracle<'_>) -> (CoverageProblem, Vec<f64>) {
         }
         for start in (0..dem.units.len()).step_by(CHUNK) {
             let end = (start + CHUNK).min(dem.units.len());
-            // per unit: its atoms and, per candidate reaching it, the atoms
-            // it covers (bit k of the mask: atom k)
             let chunk: Vec<UnitAtoms> = (start..end)
                 .into_par_iter()
                 .with_min_len(64)
@@ -627,13 +634,13 @@ fn coverage_problem(o: &SiteOracle<'_>) -> (CoverageProblem, Vec<f64>) {
                             if r <= 0.0 {
                                 return None;
                             }
-                            let dist = |p: [f64; 2]| {
-                                ((p[0] - cand.xy[0]).powi(2) + (p[1] - cand.xy[1]).powi(2)).sqrt()
-                            };
-                            let hit = reached(unit, res, unit.free, dist(unit.xy), r, dist);
+                            let hit = reached_disc(unit, res, unit.free, cand.xy, r);
                             (hit != 0).then_some((g.data, hit))
                         })
                         .collect();
+                    if hits.is_empty() {
+                        return (Vec::new(), Vec::new());
+                    }
                     hits.sort_unstable_by_key(|h| h.0);
                     let mut atoms = vec![unit.free];
                     for &(_, m) in &hits {
@@ -646,52 +653,114 @@ fn coverage_problem(o: &SiteOracle<'_>) -> (CoverageProblem, Vec<f64>) {
                             }
                         }
                     }
-                    let by_atom: Vec<(u32, u64)> = hits
-                        .iter()
-                        .map(|&(c, m)| {
-                            let set = atoms
-                                .iter()
-                                .enumerate()
-                                .filter(|(_, &a)| a & !m == 0)
-                                .fold(0u64, |s, (k, _)| s | 1 << k);
-                            (c, set)
-                        })
-                        .collect();
-                    if by_atom.is_empty() {
-                        atoms.clear();
+                    let mut w = Vec::with_capacity(atoms.len());
+                    let mut lists = Vec::new();
+                    for &a in &atoms {
+                        let at = lists.len();
+                        lists.push(0);
+                        lists.extend(hits.iter().filter(|h| a & !h.1 == 0).map(|h| h.0));
+                        let n = lists.len() - at - 1;
+                        if n == 0 {
+                            lists.truncate(at);
+                            continue;
+                        }
+                        lists[at] = n as u32;
+                        w.push(gained(unit, unit.population, a));
                     }
-                    (atoms, by_atom)
+                    (w, lists)
                 })
                 .collect();
-            for (k, (atoms, by_atom)) in chunk.into_iter().enumerate() {
-                let u = start + k;
-                let unit = &dem.units[u];
-                let first = weights.len();
-                for &a in &atoms {
-                    weights.push(gained(unit, unit.population, a));
-                    groups.push(group_off[d] + dem.group[u]);
-                }
-                for (c, mut set) in by_atom {
-                    while set != 0 {
-                        let j = set.trailing_zeros() as usize;
-                        set &= set - 1;
-                        covers[c as usize].push(first + j);
+            for (k, (w, lists)) in chunk.into_iter().enumerate() {
+                let g = (group_off[d] + dem.group[start + k]) as u32;
+                let mut at = 0;
+                for wa in w {
+                    let n = lists[at] as usize;
+                    let cands = &lists[at + 1..at + 1 + n];
+                    at += 1 + n;
+                    key.clear();
+                    key.push(g);
+                    key.extend_from_slice(cands);
+                    match ids.get(key.as_slice()) {
+                        Some(&id) => weights[id as usize] += wa,
+                        None => {
+                            ids.insert(key.as_slice().into(), weights.len() as u32);
+                            weights.push(wa);
+                            groups.push(g);
+                            unit_items.extend_from_slice(cands);
+                            unit_start.push(unit_items.len());
+                        }
                     }
                 }
             }
         }
     }
+    drop(ids);
+    // candidate-major rows (ascending: units are visited in order)
+    let m = o.candidates.len();
+    let mut start = vec![0usize; m + 1];
+    for &c in &unit_items {
+        start[c as usize + 1] += 1;
+    }
+    for c in 0..m {
+        start[c + 1] += start[c];
+    }
+    let mut next = start.clone();
+    let mut items = vec![0u32; unit_items.len()];
+    for u in 0..weights.len() {
+        for &c in &unit_items[unit_start[u]..unit_start[u + 1]] {
+            items[next[c as usize]] = u as u32;
+            next[c as usize] += 1;
+        }
+    }
     let caps: Vec<f64> = o.demands.iter().flat_map(|d| d.caps.clone()).collect();
     let got: Vec<f64> = o.demands.iter().flat_map(|d| d.got.clone()).collect();
     (
-        CoverageProblem {
+        Compact {
             weights,
             groups,
             caps,
-            covers,
+            start,
+            items,
         },
         got,
     )
+}
+
+/// A multiply-rotate hasher for the short integer keys of
+/// [`coverage_problem`] (the standard one is built against adversarial keys
+/// these are not; numbering does not depend on the hasher).
+#[derive(Default, Clone, Copy)]
+struct Fx;
+
+struct FxHasher(u64);
+
+impl std::hash::BuildHasher for Fx {
+    type Hasher = FxHasher;
+    fn build_hasher(&self) -> FxHasher {
+        FxHasher(0)
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(u64::from(v));
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
 }
 
 /// The first candidate spots (strip, strip metres) and the block size
@@ -755,13 +824,11 @@ fn first_spots(
                 return Ok((Vec::new(), None));
             }
             let mut block = (0.5 * shortest).max(uncovered.resolution_m);
-            loop {
-                spots = block_centres(demands, block);
-                if spots.len() <= options.max_candidates || !block.is_finite() {
-                    break;
-                }
+            // widened on the count of blocks alone; centres once, at the end
+            while block.is_finite() && block_count(demands, block) > options.max_candidates {
                 block *= 1.5;
             }
+            spots = block_centres(demands, block);
             block_used = Some(block);
         }
     }
@@ -839,17 +906,35 @@ fn origin(demands: &[Demand<'_>]) -> [f64; 2] {
         })
 }
 
+/// The block of a unit: strip, row and column of `block_m` squares from `o`.
+fn block_of(u: &Unit, o: [f64; 2], block_m: f64) -> (u32, i64, i64) {
+    (
+        u.strip,
+        ((u.xy[1] - o[1]) / block_m).floor() as i64,
+        ((u.xy[0] - o[0]) / block_m).floor() as i64,
+    )
+}
+
+/// The number of square blocks of `block_m` holding uncovered demand.
+fn block_count(demands: &[Demand<'_>], block_m: f64) -> usize {
+    let o = origin(demands);
+    let mut keys: Vec<(u32, i64, i64)> = demands
+        .iter()
+        .flat_map(|d| d.units.iter())
+        .map(|u| block_of(u, o, block_m))
+        .collect();
+    keys.par_sort_unstable();
+    keys.dedup();
+    keys.len()
+}
+
 /// Weighted centres of the uncovered demand in square blocks of `block_m`.
 fn block_centres(demands: &[Demand<'_>], block_m: f64) -> Vec<(usize, [f64; 2])> {
     let o = origin(demands);
     let mut keyed: Vec<((u32, i64, i64), [f64; 3])> = Vec::new();
     for d in demands {
         for u in d.units {
-            let key = (
-                u.strip,
-                ((u.xy[1] - o[1]) / block_m).floor() as i64,
-                ((u.xy[0] - o[0]) / block_m).floor() as i64,
-            );
+            let key = block_of(u, o, block_m);
             let w = u.population.max(1e-9);
             keyed.push((key, [w * u.xy[0], w * u.xy[1], w]));
         }
@@ -860,7 +945,8 @@ fn block_centres(demands: &[Demand<'_>], block_m: f64) -> Vec<(usize, [f64; 2])>
 /// Weighted centres of keyed weighted positions (`[w·x, w·y, w]`).
 #[allow(clippy::type_complexity)]
 fn centres(mut keyed: Vec<((u32, i64, i64), [f64; 3])>) -> Vec<(usize, [f64; 2])> {
-    keyed.sort_by_key(|a| a.0);
+    // stable: each block's sums in the order of its units
+    keyed.par_sort_by_key(|a| a.0);
     let mut out: Vec<(usize, [f64; 2])> = Vec::new();
     let mut k = 0;
     while k < keyed.len() {
