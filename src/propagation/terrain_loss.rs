@@ -223,7 +223,12 @@ impl RayLoss {
                 best
             };
             let luc = knife_edge_loss_db(nu);
-            out.push(luc + (1.0 - (-luc / 6.0).exp()) * (10.0 + 0.02 * d));
+            out.push(if luc == 0.0 {
+                // the formula's value at 0, without the exponential
+                0.0
+            } else {
+                luc + (1.0 - (-luc / 6.0).exp()) * (10.0 + 0.02 * d)
+            });
         }
     }
 }
@@ -234,11 +239,13 @@ impl RayLoss {
 fn tangent(hull: &[(f64, f64)], dq: f64, gq: f64) -> f64 {
     let value = |p: (f64, f64)| (p.1 - gq) / (dq - p.0);
     // the value rises along the hull up to the tangent point, then falls:
-    // find the first edge along which it stops rising
+    // find the first edge along which it stops rising (compared without
+    // dividing: both denominators are positive)
+    let rises = |p: (f64, f64), q: (f64, f64)| (q.1 - gq) * (dq - p.0) > (p.1 - gq) * (dq - q.0);
     let (mut lo, mut hi) = (0usize, hull.len() - 1);
     while lo < hi {
         let mid = (lo + hi) / 2;
-        if value(hull[mid + 1]) > value(hull[mid]) {
+        if rises(hull[mid], hull[mid + 1]) {
             lo = mid + 1;
         } else {
             hi = mid;
