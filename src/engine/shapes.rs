@@ -732,7 +732,7 @@ mod tests {
         for k in 0..n {
             match (k / 5) % 4 {
                 0 => intervals_m.push([0.0, 80.0]),
-                1 => intervals_m.extend([[0.0, 20.0 + k as f32], [45.0, 70.0]]),
+                1 => intervals_m.extend([[0.0, 20.0 + (k % 10) as f32], [45.0, 70.0]]),
                 2 => {}
                 _ => intervals_m.push([10.0 + (k % 3) as f32 * 15.0, 80.0]),
             }
@@ -766,9 +766,19 @@ mod tests {
             );
             let polar = c.polar.as_ref().unwrap();
             assert!(polar.ray_of_run.len() < fp.rays());
-            for y in [-84.0, -60.0, -31.3, -7.0, -5.0, -4.9, 0.0, 12.5, 40.0, 70.0, 74.99] {
+            for y in [-84.0, -60.0, -31.3, -7.0, -5.001, -4.9, 0.0, 12.5, 40.0, 70.0, 74.99] {
                 let (t, s) = (traced_length(&c, y), sampled_length(&c, y));
                 assert!((t - s).abs() < 0.05, "{n} rays, y {y}: {t} vs {s}");
+                // a window of the line: the same covered length inside it
+                for (lo, hi) in [(-100.0, 200.0), (0.0, 30.0), (-60.0, -20.0), (12.0, 12.5)] {
+                    let mut near = Vec::new();
+                    c.intervals_near(y, lo, hi, |a, b| near.push((a, b)));
+                    let mut all = Vec::new();
+                    c.intervals(y, |a, b| all.push((a, b)));
+                    let got = covered_length(&mut near, &[(lo, hi)]);
+                    let want = covered_length(&mut all, &[(lo, hi)]);
+                    assert!((got - want).abs() < 1e-9, "y {y} [{lo}, {hi}]: {got} vs {want}");
+                }
             }
         }
     }
