@@ -213,14 +213,33 @@ impl RayLoss {
                     let limit = d / (1.0 + r);
                     lo = lo.max(((limit / s).ceil() as usize).saturating_sub(1));
                 }
-                let mut best = f64::NEG_INFINITY;
+                // ν = c·√(K / (dk·(d − dk))), K = 0.002·d/λ: below the
+                // line (c < 0) the largest ν is the smallest c²/(dk·(d − dk)),
+                // found without a division or a root per point; a point on
+                // or above the line (by rounding) is taken as it is
+                let (mut num, mut den) = (f64::INFINITY, 1.0);
+                let mut above = f64::NEG_INFINITY;
                 for (k, &hk) in heights_m.iter().enumerate().take(hi + 1).skip(lo.max(1)) {
                     let dk = k as f64 * s;
-                    let bulged = hk - h0 + 500.0 * ce * dk * (d - dk);
+                    let w = dk * (d - dk);
+                    let bulged = hk - h0 + 500.0 * ce * w;
                     let clearance = bulged - (hts * (d - dk) + hrs * dk) / d;
-                    best = best.max(clearance * nu_factor(dk));
+                    if clearance < 0.0 {
+                        let c2 = clearance * clearance;
+                        if c2 * den < num * w {
+                            (num, den) = (c2, w);
+                        }
+                    } else {
+                        above = above.max(clearance * nu_factor(dk));
+                    }
                 }
-                best
+                if above > f64::NEG_INFINITY {
+                    above
+                } else if num.is_finite() {
+                    -(0.002 * d / lambda * num / den).sqrt()
+                } else {
+                    f64::NEG_INFINITY
+                }
             };
             let luc = knife_edge_loss_db(nu);
             out.push(if luc == 0.0 {
