@@ -497,7 +497,10 @@ fn a_plan_reads_the_existing_sites_footprints_from_the_cache() {
     };
     // a first plan computes every footprint and keeps them
     let s = ridge_scenario(true, false);
-    assert_eq!(load_for_scenario(Some(&cache), &s).unwrap().unwrap().loaded, 0);
+    assert_eq!(
+        load_for_scenario(Some(&cache), &s).unwrap().unwrap().loaded,
+        0
+    );
     let first = plan(&s, &options).unwrap();
     let store = s.terrain.as_ref().unwrap().footprints();
     let computed = store.fresh().len();
@@ -509,7 +512,13 @@ fn a_plan_reads_the_existing_sites_footprints_from_the_cache() {
     let found = load_for_scenario(Some(&cache), &again).unwrap().unwrap();
     assert_eq!((found.loaded, found.rejected), (computed, 0));
     let second = plan(&again, &options).unwrap();
-    assert!(again.terrain.as_ref().unwrap().footprints().fresh().is_empty());
+    assert!(again
+        .terrain
+        .as_ref()
+        .unwrap()
+        .footprints()
+        .fresh()
+        .is_empty());
     assert_eq!(first.sites, second.sites);
     assert_eq!(first.claims, second.claims);
     // no terrain shaping, no cache: nothing loaded or stored

@@ -352,7 +352,9 @@ impl<'a> Sweeping<'a> {
         self.found.clear();
         for &k in &self.chain {
             let found = &mut self.found;
-            self.shapes[k].4.intervals_near(y, x_lo, x_hi, |a, b| found.push((a, b, k)));
+            self.shapes[k]
+                .4
+                .intervals_near(y, x_lo, x_hi, |a, b| found.push((a, b, k)));
         }
         sort_by_start(&mut self.found);
         chain_to(&self.found, x_lo, x_hi, &mut self.rechain)

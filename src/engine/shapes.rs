@@ -766,7 +766,9 @@ mod tests {
             );
             let polar = c.polar.as_ref().unwrap();
             assert!(polar.ray_of_run.len() < fp.rays());
-            for y in [-84.0, -60.0, -31.3, -7.0, -5.001, -4.9, 0.0, 12.5, 40.0, 70.0, 74.99] {
+            for y in [
+                -84.0, -60.0, -31.3, -7.0, -5.001, -4.9, 0.0, 12.5, 40.0, 70.0, 74.99,
+            ] {
                 let (t, s) = (traced_length(&c, y), sampled_length(&c, y));
                 assert!((t - s).abs() < 0.05, "{n} rays, y {y}: {t} vs {s}");
                 // a window of the line: the same covered length inside it
@@ -777,7 +779,10 @@ mod tests {
                     c.intervals(y, |a, b| all.push((a, b)));
                     let got = covered_length(&mut near, &[(lo, hi)]);
                     let want = covered_length(&mut all, &[(lo, hi)]);
-                    assert!((got - want).abs() < 1e-9, "y {y} [{lo}, {hi}]: {got} vs {want}");
+                    assert!(
+                        (got - want).abs() < 1e-9,
+                        "y {y} [{lo}, {hi}]: {got} vs {want}"
+                    );
                 }
             }
         }
