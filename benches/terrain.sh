@@ -7,7 +7,8 @@
 #   benches/terrain.sh [--city64 /path/to/city64]
 #
 # Scenarios are copied under $CARGO_TARGET_DIR/terrain-bench (data/demo is
-# never changed). Prints wall time, peak RSS and the load average.
+# never changed). Prints wall time, CPU time (user + system: what two idle
+# cores would share), peak RSS and the load average.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 city64=
@@ -20,7 +21,7 @@ rm -rf "$work"; mkdir -p "$work"
 run() {
     echo "$1 | $(uptime | sed 's/.*load average: //')"
     shift
-    /usr/bin/time -f "  %e s wall, %M KB peak" "$bin/telecov" coverage "$@" >/dev/null
+    /usr/bin/time -f "  %e s wall, %U s user + %S s system CPU, %M KB peak" "$bin/telecov" coverage "$@" >/dev/null
 }
 run "terrain-free demo" data/demo --out "$work/o_free"
 for kind in delta mountain; do

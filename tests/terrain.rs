@@ -483,3 +483,49 @@ fn footprints_are_cached_reused_and_a_damaged_cache_is_ignored() {
         first.communes[0].population_covered.g4
     );
 }
+
+#[test]
+fn a_plan_reads_the_existing_sites_footprints_from_the_cache() {
+    use telecov::io::footprint_cache::{load_for_scenario, store_for_scenario};
+    use telecov::planning::{plan, PlanOptions, Target};
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let options = PlanOptions {
+        targets: vec!["4G=100".parse::<Target>().unwrap()],
+        max_sites: Some(3),
+        ..PlanOptions::default()
+    };
+    // a first plan computes every footprint and keeps them
+    let s = ridge_scenario(true, false);
+    assert_eq!(
+        load_for_scenario(Some(&cache), &s).unwrap().unwrap().loaded,
+        0
+    );
+    let first = plan(&s, &options).unwrap();
+    let store = s.terrain.as_ref().unwrap().footprints();
+    let computed = store.fresh().len();
+    assert!(computed >= 1, "the existing site's footprint");
+    assert_eq!(store_for_scenario(Some(&cache), &s).unwrap(), computed);
+    // the same plan again: every footprint read from the cache, none
+    // computed, the same plan
+    let again = ridge_scenario(true, false);
+    let found = load_for_scenario(Some(&cache), &again).unwrap().unwrap();
+    assert_eq!((found.loaded, found.rejected), (computed, 0));
+    let second = plan(&again, &options).unwrap();
+    assert!(again
+        .terrain
+        .as_ref()
+        .unwrap()
+        .footprints()
+        .fresh()
+        .is_empty());
+    assert_eq!(first.sites, second.sites);
+    assert_eq!(first.claims, second.claims);
+    // no terrain shaping, no cache: nothing loaded or stored
+    let none = Scenario {
+        terrain: None,
+        ..ridge_scenario(true, false)
+    };
+    assert_eq!(load_for_scenario(Some(&cache), &none).unwrap(), None);
+    assert_eq!(store_for_scenario(None, &s).unwrap(), 0);
+}

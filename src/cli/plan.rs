@@ -52,6 +52,12 @@ pub struct PlanArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Folder of the terrain footprint cache (default: OUT/.telecov-cache).
+    #[arg(long, value_name = "DIR")]
+    pub terrain_cache: Option<PathBuf>,
+    /// Use no terrain footprint cache (compute every footprint).
+    #[arg(long, conflicts_with = "terrain_cache")]
+    pub no_terrain_cache: bool,
 }
 
 /// Runs `telecov plan`.
@@ -97,11 +103,24 @@ pub fn run(args: PlanArgs) -> Result<(), Box<dyn std::error::Error>> {
         let crs = scenario.parameters.crs.as_deref();
         options.candidates = Some(crate::io::read_candidates(path, crs)?);
     }
+    // terrain: footprints of earlier runs (existing sites are not
+    // recomputed), and those this plan computes kept for the next
+    use crate::io::footprint_cache as fpc;
+    let cache = (!args.no_terrain_cache).then(|| {
+        args.terrain_cache
+            .clone()
+            .unwrap_or_else(|| out_dir.join(fpc::CACHE_DIR))
+    });
+    fpc::load_for_scenario(cache.as_deref(), &scenario)?;
     let t_load = t0.elapsed();
     let t1 = Instant::now();
     let plan = planning::plan(&scenario, &options)?;
     let t_plan = t1.elapsed();
     crate::io::write::write_plan(&out_dir, &scenario, &plan)?;
+    if scenario.terrain.is_some() {
+        fpc::copy_terrain_input(&scenario_dir, &out_dir.join("scenario_with_plan"))?;
+    }
+    fpc::store_for_scenario(cache.as_deref(), &scenario)?;
 
     println!("scenario {}", scenario_dir.display());
     println!(
@@ -229,7 +248,9 @@ pub fn run(args: PlanArgs) -> Result<(), Box<dyn std::error::Error>> {
     // check the claim: the report of the written scenario with the plan
     let t2 = Instant::now();
     let with_plan = crate::io::load_scenario(out_dir.join("scenario_with_plan"))?;
+    fpc::load_for_scenario(cache.as_deref(), &with_plan)?;
     let rerun = crate::evaluate(&with_plan)?;
+    fpc::store_for_scenario(cache.as_deref(), &with_plan)?;
     println!(
         "re-run of scenario_with_plan in {:.2} s:",
         t2.elapsed().as_secs_f64()

@@ -291,17 +291,31 @@ pub fn compute_footprint(
     let mut offsets = Vec::with_capacity(rays + 1);
     let mut intervals_m: Vec<[f32; 2]> = Vec::new();
     offsets.push(0u32);
+    // the grid answering for the whole disc, when one does: sampled
+    // without the lookup (the same heights)
+    let pad = 1e-7;
+    let grid = dem.grid_holding(
+        lon0 - range_m * deg_per_m_lon - pad,
+        lat0 - range_m * deg_per_m_lat - pad,
+        lon0 + range_m * deg_per_m_lon + pad,
+        lat0 + range_m * deg_per_m_lat + pad,
+    );
+    let distances_m: Vec<f64> = (0..=samples).map(|j| model.distance_m(j)).collect();
     for k in 0..rays {
         let az = (first_azimuth_deg + (k as f64 + 0.5) * step_deg).to_radians();
         let (east, north) = az.sin_cos();
-        for (j, h) in heights.iter_mut().enumerate().skip(1) {
-            let d = model.distance_m(j);
+        for (h, &d) in heights.iter_mut().zip(&distances_m).skip(1) {
             let lon = lon0 + d * east * deg_per_m_lon;
             let lat = lat0 + d * north * deg_per_m_lat;
-            *h = dem.height_m(lon, lat).unwrap_or_else(|| {
-                outside = true;
-                0.0
-            });
+            let fast = grid.map_or(f64::NAN, |g| g.height_inside_m(lon, lat));
+            *h = if fast.is_nan() {
+                dem.height_m(lon, lat).unwrap_or_else(|| {
+                    outside = true;
+                    0.0
+                })
+            } else {
+                fast
+            };
         }
         model.covered(&heights, &mut excess, &mut intervals_m);
         offsets.push(intervals_m.len() as u32);

@@ -352,7 +352,9 @@ impl<'a> Sweeping<'a> {
         self.found.clear();
         for &k in &self.chain {
             let found = &mut self.found;
-            self.shapes[k].4.intervals(y, |a, b| found.push((a, b, k)));
+            self.shapes[k]
+                .4
+                .intervals_near(y, x_lo, x_hi, |a, b| found.push((a, b, k)));
         }
         sort_by_start(&mut self.found);
         chain_to(&self.found, x_lo, x_hi, &mut self.rechain)
@@ -524,7 +526,7 @@ impl<'a> LocalShapes<'a> {
                 }
                 let mut covers = false;
                 let found = &mut layer.found;
-                cell.intervals(y, |a, b| {
+                cell.intervals_near(y, x_lo, x_hi, |a, b| {
                     if a <= x_lo && b >= x_hi {
                         covers = true;
                     } else {
@@ -625,7 +627,7 @@ fn offer(a: f64, b: f64, x_lo: f64, x_hi: f64, flag: u8, full: &mut u8, buf: &mu
 /// `[x_lo, x_hi]`.
 fn covers_line(cell: &Cell, y: f64, x_lo: f64, x_hi: f64) -> bool {
     let mut covers = false;
-    cell.intervals(y, |a, b| covers |= a <= x_lo && b >= x_hi);
+    cell.intervals_near(y, x_lo, x_hi, |a, b| covers |= a <= x_lo && b >= x_hi);
     covers
 }
 
@@ -676,7 +678,7 @@ pub(super) fn trace_line(
             Box::new(layer.locate_in_envelope_intersecting(&env))
         };
         for c in cells {
-            c.intervals(y, |a, b| add(bufs, 1 << bit, a, b, &mut full));
+            c.intervals_near(y, x_lo, x_hi, |a, b| add(bufs, 1 << bit, a, b, &mut full));
             if (full >> bit) & 1 == 1 && !index.exhaustive {
                 break;
             }

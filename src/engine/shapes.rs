@@ -24,14 +24,60 @@ use crate::model::Footprint;
 /// frame's scale factor at the site (ground metres → grid metres) and the
 /// grid azimuth of its first ray edge (true azimuth turned by the grid
 /// convergence).
+///
+/// For tracing, neighbouring rays with the same intervals are merged into
+/// runs (on gentle terrain most rays are whole, and a footprint of a
+/// thousand rays is a handful of runs), and the tangent of every run edge's
+/// grid azimuth is kept: a line is then walked run by run without a
+/// trigonometric call per ray.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Polar {
     pub footprint: Arc<Footprint>,
     pub scale: f64,
     pub first_deg: f64,
+    /// Edges of the runs, degrees from `first_deg`: `runs + 1` of them,
+    /// the first 0, the last the span of the rays (each a multiple of the
+    /// step, computed as `k · step` like the rays' own edges).
+    edges_deg: Vec<f64>,
+    /// For each run, one of its rays (they all hold the same intervals).
+    ray_of_run: Vec<u32>,
+    /// `tan` of each edge's grid azimuth.
+    tan_edge: Vec<f64>,
 }
 
 impl Polar {
+    /// The footprint placed with its first ray edge at grid azimuth
+    /// `first_deg`, ground metres times `scale` on the grid.
+    pub fn new(footprint: Arc<Footprint>, scale: f64, first_deg: f64) -> Self {
+        let n = footprint.rays();
+        let step = footprint.step_deg;
+        let mut edges_deg = vec![0.0];
+        let mut ray_of_run = Vec::new();
+        for k in 0..n {
+            if k == 0 || footprint.ray(k) != footprint.ray(k - 1) {
+                if k > 0 {
+                    edges_deg.push(k as f64 * step);
+                }
+                ray_of_run.push(k as u32);
+            }
+        }
+        if n > 0 {
+            edges_deg.push(n as f64 * step);
+        }
+        let tan_edge = edges_deg
+            .iter()
+            .map(|e| (first_deg + e).to_radians().tan())
+            .collect();
+        Polar {
+            footprint,
+            scale,
+            first_deg,
+            edges_deg,
+            ray_of_run,
+            tan_edge,
+        }
+    }
+
     /// Whether the point at offset `(dx, dy)` from the site is covered.
     fn holds(&self, dx: f64, dy: f64) -> bool {
         let d = dx.hypot(dy);
@@ -61,36 +107,76 @@ impl Polar {
 
     /// The covered intervals of the line `y − cy = dy` through a site at
     /// abscissa `cx`, within the disc of grid radius `radius`, passed to
-    /// `out` (touching pieces merged).
-    fn intervals(&self, cx: f64, dy: f64, radius: f64, mut out: impl FnMut(f64, f64)) {
+    /// `out` (touching pieces merged). Only the runs that meet the window
+    /// `t_lo ≤ x − cx ≤ t_hi` are walked; each is passed whole, as the
+    /// walk of the whole line would pass it.
+    fn intervals(
+        &self,
+        cx: f64,
+        dy: f64,
+        radius: f64,
+        (t_lo, t_hi): (f64, f64),
+        mut out: impl FnMut(f64, f64),
+    ) {
         let fp = &*self.footprint;
-        let n = fp.rays();
-        if n == 0 || dy.abs() > radius {
+        let runs = self.ray_of_run.len();
+        if runs == 0 || dy.abs() > radius {
             return;
         }
         let h = (radius * radius - dy * dy).max(0.0).sqrt();
+        if t_hi < -h || t_lo > h || t_hi < t_lo {
+            return;
+        }
         // along the line, ψ = atan(t / |dy|) with t = x − cx rises from −ψh
         // to ψh; the point's azimuth is ψ north of the site, 180° − ψ south
+        // (so t = |dy|·tan(azimuth) north, −|dy|·tan(azimuth) south)
         let ady = dy.abs().max(1e-9);
         let north = dy >= 0.0;
         let psi_h = h.atan2(ady).to_degrees();
-        let step = fp.step_deg;
-        let span = n as f64 * step;
-        let az0 = if north { -psi_h } else { 180.0 + psi_h };
+        let psi_start = if t_lo > -h {
+            t_lo.atan2(ady).to_degrees()
+        } else {
+            -psi_h
+        };
+        let psi_end = if t_hi < h {
+            t_hi.atan2(ady).to_degrees()
+        } else {
+            psi_h
+        };
+        let edges = &self.edges_deg;
+        let span = edges[runs];
+        let az0 = if north { psi_start } else { 180.0 - psi_start };
         let mut u = (az0 - self.first_deg).rem_euclid(360.0);
         if !north && u == 0.0 {
             u = 360.0;
         }
-        let mut psi = -psi_h;
-        let mut left = 2.0 * psi_h;
-        let t_of = |p: f64| {
-            if p >= psi_h {
-                h
-            } else if p <= -psi_h {
-                -h
-            } else {
-                ady * p.to_radians().tan()
+        let sign = if north { ady } else { -ady };
+        let t_edge = |e: usize| (sign * self.tan_edge[e]).clamp(-h, h);
+        // degrees left to the end of the chord and to the end of the window
+        let mut left = psi_h - psi_start;
+        let mut left_window = psi_end - psi_start;
+        // the run the walk starts in (None: the gap outside a sector)
+        let mut run = if north {
+            (u < span).then(|| (edges.partition_point(|&e| e <= u).max(1) - 1).min(runs - 1))
+        } else {
+            (u <= span).then(|| edges[1..].partition_point(|&e| e < u).min(runs - 1))
+        };
+        // where the first run begins on the line: its edge when that lies
+        // on the chord, else the chord's end
+        let mut t0 = match run {
+            Some(r) => {
+                let (edge, back) = if north {
+                    (r, u - edges[r])
+                } else {
+                    (r + 1, edges[r + 1] - u)
+                };
+                if back < psi_start + psi_h {
+                    t_edge(edge)
+                } else {
+                    -h
+                }
             }
+            None => -h,
         };
         let mut pending: Option<(f64, f64)> = None;
         let mut emit = |lo: f64, hi: f64, out: &mut dyn FnMut(f64, f64)| match pending {
@@ -101,35 +187,19 @@ impl Polar {
             }
             None => pending = Some((lo, hi)),
         };
-        let mut guard = 2 * n + 8;
-        while left > 0.0 && guard > 0 {
+        let mut guard = 2 * runs + 8;
+        while left_window > 0.0 && guard > 0 {
             guard -= 1;
-            // the ray the walk is in and the room (degrees) to its end
-            let (ray, room) = if north {
-                if u < span {
-                    let mut k = ((u / step).floor() as usize).min(n - 1);
-                    while k + 1 < n && (k + 1) as f64 * step <= u {
-                        k += 1;
-                    }
-                    let next = (k + 1) as f64 * step;
-                    (Some(k), (next - u).max(0.0))
-                } else {
-                    (None, 360.0 - u)
-                }
-            } else if u <= span {
-                let mut k = ((u / step).ceil() as usize).clamp(1, n) - 1;
-                while k > 0 && k as f64 * step >= u {
-                    k -= 1;
-                }
-                (Some(k), (u - k as f64 * step).max(0.0))
-            } else {
-                (None, u - span)
+            // the room (degrees) to the end of the run and the edge there
+            let (room, edge) = match (run, north) {
+                (Some(r), true) => ((edges[r + 1] - u).max(0.0), r + 1),
+                (Some(r), false) => ((u - edges[r]).max(0.0), r),
+                (None, true) => (360.0 - u, 0),
+                (None, false) => (u - span, runs),
             };
-            let adv = room.min(left);
-            let (p0, p1) = (psi, psi + adv);
-            if let Some(k) = ray {
-                let (t0, t1) = (t_of(p0), t_of(p1));
-                for &[a, b] in fp.ray(k) {
+            let t1 = if room < left { t_edge(edge) } else { h };
+            if let Some(r) = run {
+                for &[a, b] in fp.ray(self.ray_of_run[r] as usize) {
                     let (a, b) = (f64::from(a) * self.scale, f64::from(b) * self.scale);
                     if b < ady {
                         continue;
@@ -148,28 +218,21 @@ impl Polar {
                     }
                 }
             }
-            psi = p1;
-            left -= adv;
-            if adv == room {
-                // on to the next ray (or the gap outside the sector)
-                if north {
-                    u = match ray {
-                        Some(k) => (k + 1) as f64 * step,
-                        None => 0.0,
-                    };
-                    if u >= 360.0 {
-                        u = 0.0;
-                    }
-                } else {
-                    u = match ray {
-                        Some(k) => k as f64 * step,
-                        None => span,
-                    };
-                    if u <= 0.0 {
-                        u = 360.0;
-                    }
-                }
+            if room >= left_window {
+                break;
             }
+            t0 = t1;
+            left -= room;
+            left_window -= room;
+            // on to the next run (or the gap outside the sector)
+            (u, run) = match (run, north) {
+                (Some(r), true) if r + 1 < runs => (edges[r + 1], Some(r + 1)),
+                (Some(_), true) if span < 360.0 => (span, None),
+                (_, true) => (0.0, Some(0)),
+                (Some(r), false) if r > 0 => (edges[r], Some(r - 1)),
+                (Some(_), false) if span < 360.0 => (360.0, None),
+                (_, false) => (span, Some(runs - 1)),
+            };
         }
         if let Some((a, b)) = pending {
             out(a, b);
@@ -260,11 +323,8 @@ impl Cell {
         scale: f64,
         convergence_deg: f64,
     ) -> Self {
-        self.polar = Some(Polar {
-            first_deg: footprint.first_azimuth_deg + convergence_deg,
-            footprint,
-            scale,
-        });
+        let first_deg = footprint.first_azimuth_deg + convergence_deg;
+        self.polar = Some(Polar::new(footprint, scale, first_deg));
         self
     }
 
@@ -299,6 +359,20 @@ impl Cell {
         }
     }
 
+    /// The intervals of the line at ordinate `y` inside the shape that may
+    /// meet `[x_lo, x_hi]`: those of [`Cell::intervals`], except that a
+    /// terrain-shaped footprint walks only the part of the line near the
+    /// window (its pieces there are the same; others may be left out).
+    pub fn intervals_near(&self, y: f64, x_lo: f64, x_hi: f64, out: impl FnMut(f64, f64)) {
+        match &self.polar {
+            Some(polar) => {
+                let [cx, cy] = self.centre;
+                polar.intervals(cx, y - cy, self.radius, (x_lo - cx, x_hi - cx), out)
+            }
+            None => self.intervals(y, out),
+        }
+    }
+
     /// The intervals `[x0, x1]` of the line at ordinate `y` inside the
     /// shape, passed to `out` (at most two).
     pub fn intervals(&self, y: f64, mut out: impl FnMut(f64, f64)) {
@@ -308,7 +382,7 @@ impl Cell {
             return;
         }
         if let Some(polar) = &self.polar {
-            return polar.intervals(cx, dy, self.radius, out);
+            return polar.intervals(cx, dy, self.radius, (f64::NEG_INFINITY, f64::INFINITY), out);
         }
         let half = (self.radius2 - dy * dy).max(0.0).sqrt();
         let (xa, xb) = (cx - half, cx + half);
@@ -647,6 +721,70 @@ mod tests {
                 (traced - inside).abs() < 0.05,
                 "y {y}: {traced} vs {inside}"
             );
+        }
+    }
+
+    /// A footprint of `n` rays: runs of whole rays, shadowed rays, rays
+    /// with holes and empty rays, over `span_deg` from `first_deg`.
+    fn patchy(n: u32, first_deg: f64, span_deg: f64) -> Footprint {
+        let mut offsets = vec![0u32];
+        let mut intervals_m = Vec::new();
+        for k in 0..n {
+            match (k / 5) % 4 {
+                0 => intervals_m.push([0.0, 80.0]),
+                1 => intervals_m.extend([[0.0, 20.0 + (k % 10) as f32], [45.0, 70.0]]),
+                2 => {}
+                _ => intervals_m.push([10.0 + (k % 3) as f32 * 15.0, 80.0]),
+            }
+            offsets.push(intervals_m.len() as u32);
+        }
+        Footprint {
+            first_azimuth_deg: first_deg,
+            step_deg: span_deg / n as f64,
+            range_m: 80.0,
+            offsets,
+            intervals_m,
+        }
+    }
+
+    #[test]
+    fn footprint_traces_match_point_tests() {
+        // full circle and sectors (one crossing north, one wider than
+        // 180°), with runs of equal rays merged and single rays alone
+        for (n, first, span, scale) in [
+            (72, 0.0, 360.0, 1.0),
+            (40, 10.0, 360.0, 1.001),
+            (23, 300.0, 120.0, 1.0),
+            (50, 100.0, 250.0, 0.999),
+        ] {
+            let fp = Arc::new(patchy(n, first, span));
+            assert!(fp.is_well_formed());
+            let c = Cell::new([10.0, -5.0], 80.0 * scale, 1, None).with_footprint(
+                fp.clone(),
+                scale,
+                0.0,
+            );
+            let polar = c.polar.as_ref().unwrap();
+            assert!(polar.ray_of_run.len() < fp.rays());
+            for y in [
+                -84.0, -60.0, -31.3, -7.0, -5.001, -4.9, 0.0, 12.5, 40.0, 70.0, 74.99,
+            ] {
+                let (t, s) = (traced_length(&c, y), sampled_length(&c, y));
+                assert!((t - s).abs() < 0.05, "{n} rays, y {y}: {t} vs {s}");
+                // a window of the line: the same covered length inside it
+                for (lo, hi) in [(-100.0, 200.0), (0.0, 30.0), (-60.0, -20.0), (12.0, 12.5)] {
+                    let mut near = Vec::new();
+                    c.intervals_near(y, lo, hi, |a, b| near.push((a, b)));
+                    let mut all = Vec::new();
+                    c.intervals(y, |a, b| all.push((a, b)));
+                    let got = covered_length(&mut near, &[(lo, hi)]);
+                    let want = covered_length(&mut all, &[(lo, hi)]);
+                    assert!(
+                        (got - want).abs() < 1e-9,
+                        "y {y} [{lo}, {hi}]: {got} vs {want}"
+                    );
+                }
+            }
         }
     }
 

@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
-use crate::model::{Footprint, Terrain};
+use crate::model::{Footprint, Scenario, Terrain, TerrainModel};
 
 /// The cache folder's default name, created in the output folder.
 pub const CACHE_DIR: &str = ".telecov-cache";
@@ -130,6 +130,75 @@ pub fn store_footprints(dir: &Path, terrain: &Terrain) -> Result<usize> {
     crate::io::write::write_atomic(&folder.join(format!("{name}.fpk")), &bytes)?;
     terrain.footprints().mark_stored();
     Ok(fresh.len())
+}
+
+/// [`load_footprints`] for a scenario: when it has terrain that shapes
+/// coverage (`[terrain] model = "delta-bullington"`) and a cache folder
+/// is given, its footprints under `dir` go into its terrain's store;
+/// `None` otherwise. What `telecov plan` does before planning, so that
+/// the existing sites' footprints are read, not recomputed.
+///
+/// # Errors
+///
+/// As [`load_footprints`].
+pub fn load_for_scenario(dir: Option<&Path>, scenario: &Scenario) -> Result<Option<CacheLoad>> {
+    match (shaping_terrain(scenario), dir) {
+        (Some(terrain), Some(dir)) => load_footprints(dir, terrain).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// [`store_footprints`] for a scenario (0 when it has no terrain shaping
+/// coverage or no folder is given).
+///
+/// # Errors
+///
+/// As [`store_footprints`].
+pub fn store_for_scenario(dir: Option<&Path>, scenario: &Scenario) -> Result<usize> {
+    match (shaping_terrain(scenario), dir) {
+        (Some(terrain), Some(dir)) => store_footprints(dir, terrain),
+        _ => Ok(0),
+    }
+}
+
+/// The scenario's terrain when it shapes coverage.
+fn shaping_terrain(scenario: &Scenario) -> Option<&Terrain> {
+    scenario
+        .terrain
+        .as_ref()
+        .filter(|_| scenario.parameters.terrain.model == TerrainModel::DeltaBullington)
+}
+
+/// Copies the elevation input of scenario folder `from` (`terrain.tif`
+/// or the `.hgt` tiles of `terrain/`) into scenario folder `to`, so that
+/// a scenario written there (e.g. `scenario_with_plan/`) has the same
+/// terrain. Nothing to copy is not an error.
+///
+/// # Errors
+///
+/// When a file cannot be read or written.
+pub fn copy_terrain_input(from: &Path, to: &Path) -> Result<()> {
+    use crate::io::read::dem::{TERRAIN_DIR, TERRAIN_TIF};
+    let copy = |a: &Path, b: &Path| -> Result<()> {
+        std::fs::copy(a, b).map(|_| ()).map_err(|e| Error::io(b, e))
+    };
+    let tif = from.join(TERRAIN_TIF);
+    if tif.is_file() {
+        std::fs::create_dir_all(to).map_err(|e| Error::io(to, e))?;
+        copy(&tif, &to.join(TERRAIN_TIF))?;
+    }
+    let folder = from.join(TERRAIN_DIR);
+    if folder.is_dir() {
+        let target = to.join(TERRAIN_DIR);
+        std::fs::create_dir_all(&target).map_err(|e| Error::io(&target, e))?;
+        for entry in std::fs::read_dir(&folder).map_err(|e| Error::io(&folder, e))? {
+            let path = entry.map_err(|e| Error::io(&folder, e))?.path();
+            if let (true, Some(name)) = (path.is_file(), path.file_name()) {
+                copy(&path, &target.join(name))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn encode(fp: &Footprint) -> Vec<u8> {

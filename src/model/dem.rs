@@ -198,6 +198,49 @@ impl DemGrid {
         if !self.contains(lon_deg, lat_deg) {
             return None;
         }
+        let h = self.height_inside_m(lon_deg, lat_deg);
+        (!h.is_nan()).then_some(h)
+    }
+
+    /// [`DemGrid::height_m`] for a point known to lie in
+    /// [`DemGrid::bounds`]: the same value, NaN where that is `None`
+    /// (nodata with a non-zero weight). The hot path of radial sweeps.
+    #[inline]
+    pub fn height_inside_m(&self, lon_deg: f64, lat_deg: f64) -> f64 {
+        let l = &self.layout;
+        // fractional column and row, held to the outer samples (≥ 0, so
+        // truncation is the floor)
+        let fx = ((lon_deg - l.first_lon_deg) / l.step_lon_deg).clamp(0.0, (l.width - 1) as f64);
+        let fy = ((l.first_lat_deg - lat_deg) / l.step_lat_deg).clamp(0.0, (l.height - 1) as f64);
+        let c0 = (fx as usize).min(l.width.saturating_sub(2));
+        let r0 = (fy as usize).min(l.height.saturating_sub(2));
+        let c1 = (c0 + 1).min(l.width - 1);
+        let r1 = (r0 + 1).min(l.height - 1);
+        let tx = fx - c0 as f64;
+        let ty = fy - r0 as f64;
+        let w = l.width;
+        let at = |r: usize, c: usize| f64::from(self.heights_m[r * w + c]);
+        let mut sum = 0.0;
+        for (r, c, wt) in [
+            (r0, c0, (1.0 - tx) * (1.0 - ty)),
+            (r0, c1, tx * (1.0 - ty)),
+            (r1, c0, (1.0 - tx) * ty),
+            (r1, c1, tx * ty),
+        ] {
+            if wt > 0.0 {
+                sum += wt * at(r, c);
+            }
+        }
+        sum
+    }
+
+    /// The original [`DemGrid::height_m`], kept for the equality test of
+    /// [`DemGrid::height_inside_m`].
+    #[cfg(test)]
+    fn height_reference_m(&self, lon_deg: f64, lat_deg: f64) -> Option<f64> {
+        if !self.contains(lon_deg, lat_deg) {
+            return None;
+        }
         let l = &self.layout;
         // fractional column and row, held to the outer samples
         let fx = ((lon_deg - l.first_lon_deg) / l.step_lon_deg).clamp(0.0, (l.width - 1) as f64);
@@ -296,6 +339,23 @@ impl Dem {
             .iter()
             .filter_map(|&i| self.grids.get(i as usize))
             .find_map(|g| g.height_m(lon_deg, lat_deg))
+    }
+
+    /// The grid that answers for every point of the box `[w, e] × [s, n]`
+    /// (degrees): the first grid in order that meets the box, when it
+    /// holds all of it. Over such a box [`DemGrid::height_inside_m`] gives
+    /// [`Dem::height_m`] (NaN for `None`) without the lookup.
+    pub fn grid_holding(&self, w: f64, s: f64, e: f64, n: f64) -> Option<&DemGrid> {
+        let meets = |g: &DemGrid| {
+            let [gw, gs, ge, gn] = g.edges;
+            gw <= e + EDGE_TOLERANCE_DEG
+                && ge >= w - EDGE_TOLERANCE_DEG
+                && gs <= n + EDGE_TOLERANCE_DEG
+                && gn >= s - EDGE_TOLERANCE_DEG
+        };
+        let g = self.grids.iter().find(|g| meets(g))?;
+        let [gw, gs, ge, gn] = g.edges;
+        (gw <= w && ge >= e && gs <= s && gn >= n).then_some(g)
     }
 
     /// The bounding box of all grids (heights may be missing inside it:
@@ -400,6 +460,27 @@ mod tests {
         assert_eq!(dem.height_m(10.3, 20.8), Some(1.0));
         assert_eq!(dem.height_m(f64::NAN, 20.8), None);
         assert!(Dem::new(Vec::new()).is_err());
+    }
+
+    #[test]
+    fn the_fast_path_is_the_lookup() {
+        let layout = *grid(DemExtent::CellEdges).layout();
+        let g = DemGrid::new(layout, vec![0.0, 10.0, f32::NAN, 100.0, 110.0, 120.5]).unwrap();
+        let dem = Dem::from(g.clone());
+        let inner = dem.grid_holding(9.8, 20.3, 11.2, 21.2).unwrap();
+        assert!(dem.grid_holding(9.7, 20.3, 11.2, 21.2).is_none());
+        for i in 0..=40 {
+            for j in 0..=30 {
+                let (lon, lat) = (9.8 + i as f64 * 0.035, 20.3 + j as f64 * 0.03);
+                let fast = inner.height_inside_m(lon, lat);
+                let want = dem.height_m(lon, lat);
+                assert_eq!(want, g.height_reference_m(lon, lat));
+                match want {
+                    Some(h) => assert_eq!(fast.to_bits(), h.to_bits(), "({lon}, {lat})"),
+                    None => assert!(fast.is_nan(), "({lon}, {lat})"),
+                }
+            }
+        }
     }
 
     #[test]

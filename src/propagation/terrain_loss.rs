@@ -213,17 +213,41 @@ impl RayLoss {
                     let limit = d / (1.0 + r);
                     lo = lo.max(((limit / s).ceil() as usize).saturating_sub(1));
                 }
-                let mut best = f64::NEG_INFINITY;
+                // ν = c·√(K / (dk·(d − dk))), K = 0.002·d/λ: below the
+                // line (c < 0) the largest ν is the smallest c²/(dk·(d − dk)),
+                // found without a division or a root per point; a point on
+                // or above the line (by rounding) is taken as it is
+                let (mut num, mut den) = (f64::INFINITY, 1.0);
+                let mut above = f64::NEG_INFINITY;
                 for (k, &hk) in heights_m.iter().enumerate().take(hi + 1).skip(lo.max(1)) {
                     let dk = k as f64 * s;
-                    let bulged = hk - h0 + 500.0 * ce * dk * (d - dk);
+                    let w = dk * (d - dk);
+                    let bulged = hk - h0 + 500.0 * ce * w;
                     let clearance = bulged - (hts * (d - dk) + hrs * dk) / d;
-                    best = best.max(clearance * nu_factor(dk));
+                    if clearance < 0.0 {
+                        let c2 = clearance * clearance;
+                        if c2 * den < num * w {
+                            (num, den) = (c2, w);
+                        }
+                    } else {
+                        above = above.max(clearance * nu_factor(dk));
+                    }
                 }
-                best
+                if above > f64::NEG_INFINITY {
+                    above
+                } else if num.is_finite() {
+                    -(0.002 * d / lambda * num / den).sqrt()
+                } else {
+                    f64::NEG_INFINITY
+                }
             };
             let luc = knife_edge_loss_db(nu);
-            out.push(luc + (1.0 - (-luc / 6.0).exp()) * (10.0 + 0.02 * d));
+            out.push(if luc == 0.0 {
+                // the formula's value at 0, without the exponential
+                0.0
+            } else {
+                luc + (1.0 - (-luc / 6.0).exp()) * (10.0 + 0.02 * d)
+            });
         }
     }
 }
@@ -234,11 +258,13 @@ impl RayLoss {
 fn tangent(hull: &[(f64, f64)], dq: f64, gq: f64) -> f64 {
     let value = |p: (f64, f64)| (p.1 - gq) / (dq - p.0);
     // the value rises along the hull up to the tangent point, then falls:
-    // find the first edge along which it stops rising
+    // find the first edge along which it stops rising (compared without
+    // dividing: both denominators are positive)
+    let rises = |p: (f64, f64), q: (f64, f64)| (q.1 - gq) * (dq - p.0) > (p.1 - gq) * (dq - q.0);
     let (mut lo, mut hi) = (0usize, hull.len() - 1);
     while lo < hi {
         let mid = (lo + hi) / 2;
-        if value(hull[mid + 1]) > value(hull[mid]) {
+        if rises(hull[mid], hull[mid + 1]) {
             lo = mid + 1;
         } else {
             hi = mid;
