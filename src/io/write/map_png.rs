@@ -356,7 +356,7 @@ mod tests {
             communes: vec![commune(1, 105.0, 100.0), commune(2, 105.02, 0.0)],
             ..Default::default()
         };
-        let report = crate::evaluate(&scenario).unwrap();
+        let report = crate::report::measure(&scenario, &crate::Options::default(), None).unwrap();
         let pixmap = render(&scenario, &report, Layer::G4, 400).unwrap();
         let png = map_png(&scenario, &report, Layer::G4, 400).unwrap();
         let mut decoder = png::Decoder::new(std::io::Cursor::new(png))
