@@ -26,6 +26,18 @@
 //! active, 2 Mbps each). Replace them with the operator's own figures
 //! (subscribers, GB per month, busy-hour share) when known.
 //!
+//! Published Vietnamese figures to calibrate a study with (as reported in
+//! the press, not primary tables): 71 million mobile broadband
+//! subscriptions in October 2021 (Ministry of Information and
+//! Communications, Department of Telecommunications, reported by OpenGov
+//! Asia), about 0.72 per resident for some 98.5 million residents, below
+//! the 0.85 default; subscriptions by technology in 2020: 4G 89.42 %, 3G
+//! 10.05 %, 5G 0.54 % (same source); about 1.9 GB of mobile data per user
+//! per month in 2019 (VietNamNet), far below the busy-hour default (2 Mbps
+//! for 10 % of subscribers is, at a busy-hour share of 8 %, some 34 GB a
+//! month), a figure that has grown since and for which no recent citable
+//! value was found: the demand defaults stay assumptions.
+//!
 //! With `monthly_gb` and `busy_hour_traffic_share` the busy-hour mean rate of
 //! one subscriber is `monthly_gb · 8000 Mb / 30 days · busy_hour_traffic_share
 //! / 3600 s`, and one active user's demand is that rate divided by

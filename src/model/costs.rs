@@ -10,16 +10,20 @@
 //!
 //! The defaults are the unit costs of the open cost model pytal (E. J.
 //! Oughton et al., `tests/conftest.py` of github.com/edwardoughton/pytal,
-//! "all costs in $USD"): a carrier is one `single_remote_radio_unit`
-//! (4,000); a site is a greenfield three-sector macro site, 3 ×
-//! (`single_sector_antenna` 1,500 + `single_remote_radio_unit` 4,000) +
-//! `single_baseband_unit` 10,000 + `tower` 10,000 + `civil_materials` 5,000
-//! + `transportation` 10,000 + `installation` 5,000 +
-//! `power_generator_battery_system` 5,000 + `router` 2,000 = 63,500 (site
-//! rental, an operating cost, left out); fibre is `fiber_backhaul_urban_m`
-//! = 5 USD per metre. pytal gives no wifi cost: 1,000 USD for an outdoor
-//! access point with its installation is an assumption. They are not
-//! Vietnamese prices; give the operator's own in `[costs]`.
+//! "all costs in $USD"):
+//!
+//! - a carrier is one `single_remote_radio_unit`, 4,000;
+//! - a site is a greenfield three-sector macro site: three times
+//!   (`single_sector_antenna` 1,500 and `single_remote_radio_unit` 4,000),
+//!   plus `single_baseband_unit` 10,000, `tower` 10,000, `civil_materials`
+//!   5,000, `transportation` 10,000, `installation` 5,000,
+//!   `power_generator_battery_system` 5,000 and `router` 2,000: 63,500
+//!   (site rental, an operating cost, left out);
+//! - fibre is `fiber_backhaul_urban_m`, 5 USD per metre;
+//! - pytal gives no wifi cost: 1,000 USD for an outdoor access point with
+//!   its installation is an assumption.
+//!
+//! They are not Vietnamese prices; give the operator's own in `[costs]`.
 //!
 //! ```
 //! use telecov::model::{Costs, Parameters};

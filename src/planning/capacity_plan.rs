@@ -26,9 +26,14 @@
 //!    site from the plan's template (`--tech`, `--range-m`, `--height-m`;
 //!    the sector's operator), at the middle of its wedge: on its azimuth at
 //!    half its range (an omni site layer: half its range due east of it),
-//!    so the new site takes over about half of the sector's area. Its effect
-//!    (the load it takes, the interference it adds) is measured by the next
-//!    round, which adds carriers or sites again where still needed.
+//!    so the new site takes over about half of the sector's area (only for
+//!    sectors of a technology the template carries). Its effect (the load
+//!    it takes, the interference it adds) is measured by the next round,
+//!    which adds carriers or sites again where still needed. A round whose
+//!    sites do not raise the residents carriers could serve (each sector's
+//!    carried residents times `min(1, max_carriers / (u · n))`, the share
+//!    of its load `max_carriers` carriers carry) loses its sites, the added
+//!    interference cancelling the relief, and planning stops there.
 //!
 //! Rounds stop when the target is met, when no action is left (a commune
 //! short because residents are unserved or in outage, which only coverage
@@ -482,6 +487,8 @@ pub fn plan_capacity(scenario: &Scenario, options: &CapacityPlanOptions) -> Resu
         // carriers: (cost per person, sector, carriers needed)
         let mut carrier_options = Vec::new();
         let mut site_options = Vec::new();
+        // overloaded beyond carriers on a technology new sites lack
+        let mut no_template = 0usize;
         for (k, s) in report.sectors.iter().enumerate() {
             let Some(u) = s.utilisation else { continue };
             if u <= WITHIN || gain[k] <= 0.0 {
@@ -491,8 +498,10 @@ pub fn plan_capacity(scenario: &Scenario, options: &CapacityPlanOptions) -> Resu
             let need = carriers_needed(u, n);
             if need <= max_carriers {
                 carrier_options.push((f64::from(need - n) / gain[k], k, need));
-            } else {
+            } else if options.template.technologies.contains(s.technology) {
                 site_options.push(k);
+            } else {
+                no_template += 1;
             }
         }
         carrier_options.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -535,6 +544,11 @@ pub fn plan_capacity(scenario: &Scenario, options: &CapacityPlanOptions) -> Resu
             });
             acted = true;
         }
+        // residents carriers alone could bring within capacity, before
+        // this round's sites (its carriers do not change it)
+        let reachable_before = reachable(&report, max_carriers);
+        let before_sites = current.sites.len();
+        let sites_before = sites.len();
         if !reached(&report, &within, &target) {
             // sectors no carrier can relieve: a site each, largest gain first
             site_options.sort_by(|&a, &b| gain[b].total_cmp(&gain[a]).then(a.cmp(&b)));
@@ -566,14 +580,34 @@ pub fn plan_capacity(scenario: &Scenario, options: &CapacityPlanOptions) -> Resu
                 acted = true;
             }
         }
+        if no_template > 0 {
+            notes.push(format!(
+                "round {rounds}: {no_template} overloaded sectors beyond max_carriers on technologies the site template lacks (--tech)"
+            ));
+        }
         if !acted {
             notes.push(
-                "capacity target not reached: no overloaded sector serves the communes short of it (their residents are unserved or in outage: a coverage target adds sites there)"
+                "capacity target not reached: no action left for the communes short of it (residents unserved or in outage, which a coverage target serves; or sectors beyond max_carriers on technologies the template lacks)"
                     .into(),
             );
             break;
         }
-        report = evaluate_capacity(&current, &options.signal)?;
+        let measured = evaluate_capacity(&current, &options.signal)?;
+        let now = reachable(&measured, max_carriers);
+        if sites.len() > sites_before && now <= reachable_before + 1e-9 * measured.totals.people {
+            // the round's sites took load but added interference as much:
+            // no more residents within reach of carriers than before; they
+            // are dropped and planning stops
+            let dropped = sites.len() - sites_before;
+            sites.truncate(sites_before);
+            current.sites.truncate(before_sites);
+            notes.push(format!(
+                "round {rounds}: its {dropped} new sites did not raise the residents max_carriers could serve (interference as much as relief); dropped, planning stops"
+            ));
+            report = evaluate_capacity(&current, &options.signal)?;
+            break;
+        }
+        report = measured;
     }
     let short = short_communes(&report, &target)
         .into_iter()
@@ -604,6 +638,30 @@ pub fn plan_capacity(scenario: &Scenario, options: &CapacityPlanOptions) -> Resu
         short,
         notes,
     })
+}
+
+/// Residents carriers could serve: each sector's carried residents times
+/// the share of its load `max_carriers` carriers carry, `min(1,
+/// max_carriers / (u · n))` (1 for a sector within capacity). Unlike the
+/// residents within capacity it grows when a site takes part of a heavily
+/// overloaded sector's load.
+fn reachable(report: &CapacityReport, max_carriers: u32) -> f64 {
+    report
+        .carried_by_commune
+        .iter()
+        .map(|&(k, _, people)| {
+            let s = &report.sectors[k];
+            let share = s.utilisation.map_or(0.0, |u| {
+                if u <= WITHIN {
+                    1.0
+                } else {
+                    (f64::from(max_carriers) / (u * f64::from(s.carriers))).min(1.0)
+                }
+            });
+            people * share
+        })
+        .sum::<f64>()
+        + 0.0
 }
 
 /// The smallest carrier count `m ≥ n` with `u · n / m` within capacity.
