@@ -119,7 +119,10 @@ pub struct SectorCapacity {
     /// Technology layer.
     pub technology: Technology,
     /// Carriers of `bandwidth_mhz` on this sector (`[capacity.carriers]`,
-    /// 1 by default); the capacity is proportional.
+    /// 1 by default); the capacity is proportional. Not written in
+    /// `capacity.json`, whose shape is fixed (the scenario's
+    /// `[capacity.carriers]` holds it).
+    #[serde(skip)]
     pub carriers: u32,
     /// Residents served (outage included).
     pub served_people: f64,
