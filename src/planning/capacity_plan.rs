@@ -50,11 +50,13 @@
 //! use telecov::model::{FeatureId, Scenario, Sector, Site, Technology};
 //! use telecov::planning::capacity_plan::{plan_capacity, CapacityPlanOptions};
 //!
-//! # let square = geo::MultiPolygon(vec![geo::polygon![
-//! #     (x: 105.70, y: 10.00), (x: 105.71, y: 10.00), (x: 105.71, y: 10.01),
-//! #     (x: 105.70, y: 10.01), (x: 105.70, y: 10.00)]]);
-//! // one commune of 40,000 people under one omni 4G site
-//! let commune = telecov::model::Commune::new(1, square, 40_000.0, 10_000.0);
+//! use geo::{polygon, MultiPolygon};
+//! let square = MultiPolygon(vec![polygon![
+//!     (x: 105.70, y: 10.00), (x: 105.71, y: 10.00), (x: 105.71, y: 10.01),
+//!     (x: 105.70, y: 10.01), (x: 105.70, y: 10.00)]]);
+//! // one commune of 1,000 people under one omni 4G site: 170 Mbps offered
+//! // (0.85 × 0.10 × 2 Mbps each) to one 18 MHz carrier
+//! let commune = telecov::model::Commune::new(1, square, 1_000.0, 300.0);
 //! let site = Site::new("S", (105.705, 10.005), [Technology::G4]).with_range_m(2_000.0);
 //! let mut scenario = Scenario::new(vec![commune]).with_sites(vec![site]);
 //! scenario.parameters.resolution_m = 100.0;
