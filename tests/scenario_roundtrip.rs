@@ -187,6 +187,11 @@ fn hand_built() -> Scenario {
             ),
             capacity: Default::default(),
             terrain: Default::default(),
+            costs: telecov::model::Costs {
+                site_usd: 1.0 / 3.0 * 1e5,
+                fiber_usd_per_km: 0.0,
+                ..Default::default()
+            },
         },
         warnings: vec![],
         terrain: None,

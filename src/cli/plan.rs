@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::{default_out, scenario_or_demo, threads, Tech};
 use crate::model::{SiteRange, TechSet, Technology};
-use crate::planning::{self, PlanOptions, Target};
+use crate::planning::{self, PlanOptions, PlanTarget, Target};
 
 /// `telecov plan`: new sites, wifi points and fibre to reach targets.
 #[derive(Debug, Clone, Args)]
@@ -21,9 +21,11 @@ pub struct PlanArgs {
     /// A target, LAYER=PCT (every commune) or LAYER=PCT@total (the whole
     /// scenario), repeatable. LAYER: 2G, 3G, 4G, 5G, mobile_broadband (% of
     /// people), fiber (% of households; `fibre` accepted), wifi (% of
-    /// communes holding a point).
+    /// communes holding a point). `capacity=PCT[@total]`: residents
+    /// served within capacity by the busy-hour capacity study (carriers,
+    /// then sites; `[capacity]`, `[costs]`).
     #[arg(long = "target", required = true)]
-    pub targets: Vec<Target>,
+    pub targets: Vec<PlanTarget>,
     /// Largest number of new sites.
     #[arg(long)]
     pub max_sites: Option<usize>,
@@ -72,8 +74,20 @@ pub fn run(args: PlanArgs) -> Result<(), Box<dyn std::error::Error>> {
             return Err("the output directory is the scenario directory; write elsewhere".into());
         }
     }
+    // capacity targets apart: planned on top of the coverage plan
+    let mut coverage_targets: Vec<Target> = Vec::new();
+    let mut capacity_target = None;
+    for t in &args.targets {
+        match *t {
+            PlanTarget::Coverage(t) => coverage_targets.push(t),
+            PlanTarget::Capacity(_) if capacity_target.is_some() => {
+                return Err("more than one capacity target".into())
+            }
+            PlanTarget::Capacity(t) => capacity_target = Some(t),
+        }
+    }
     let mut options = PlanOptions {
-        targets: args.targets,
+        targets: coverage_targets,
         max_sites: args.max_sites,
         ..PlanOptions::default()
     };
@@ -114,9 +128,35 @@ pub fn run(args: PlanArgs) -> Result<(), Box<dyn std::error::Error>> {
     fpc::load_for_scenario(cache.as_deref(), &scenario)?;
     let t_load = t0.elapsed();
     let t1 = Instant::now();
-    let plan = planning::plan(&scenario, &options)?;
+    let mut plan = planning::plan(&scenario, &options)?;
     let t_plan = t1.elapsed();
-    crate::io::write::write_plan(&out_dir, &scenario, &plan)?;
+    // capacity: carriers and sites on the scenario with the coverage plan
+    let t_capacity = Instant::now();
+    let capacity = match capacity_target {
+        None => None,
+        Some(target) => {
+            let mut co = planning::CapacityPlanOptions::new(target);
+            co.template = options.template.clone();
+            co.max_sites = args.max_sites;
+            if let Some(r) = args.rounds {
+                co.rounds = r;
+            }
+            let cp = planning::plan_capacity(&plan.scenario_with_plan, &co)?;
+            if !cp.sites.is_empty() {
+                planning::remeasure_coverage_claims(
+                    &mut plan,
+                    &cp.scenario_with_plan,
+                    &options.targets,
+                    &options.gaps.engine,
+                )?;
+            } else {
+                plan.scenario_with_plan = cp.scenario_with_plan.clone();
+            }
+            Some(cp)
+        }
+    };
+    let t_capacity = t_capacity.elapsed();
+    crate::io::write::write_plan_with(&out_dir, &scenario, &plan, capacity.as_ref())?;
     if scenario.terrain.is_some() {
         fpc::copy_terrain_input(&scenario_dir, &out_dir.join("scenario_with_plan"))?;
     }
@@ -245,6 +285,54 @@ pub fn run(args: PlanArgs) -> Result<(), Box<dyn std::error::Error>> {
         println!("  … {} more in plan.json", plan.unreached.len() - 10);
     }
 
+    if let Some(cp) = &capacity {
+        let (before, after) = cp.claim_pct();
+        let (mb, ma) = cp.communes_meeting();
+        println!(
+            "capacity plan in {:.2} s ({} rounds): {} carriers on {} sectors, {} sites; residents within capacity {:.3} % -> {:.3} % (whole scenario); communes meeting the target {} -> {}",
+            t_capacity.as_secs_f64(),
+            cp.rounds,
+            cp.carriers_added(),
+            cp.carriers.len(),
+            cp.sites.len(),
+            before,
+            after,
+            mb,
+            ma
+        );
+        for n in &cp.notes {
+            println!("note: {n}");
+        }
+        for u in cp.short.iter().take(10) {
+            println!(
+                "  short: capacity commune {} at {:.3} % of {} % ({:.3} % unserved or in outage)",
+                u.commune
+                    .map_or("(whole scenario)".to_owned(), |c| scenario.communes[c]
+                        .id
+                        .to_string()),
+                u.pct,
+                cp.target.pct,
+                u.unserved_pct
+            );
+        }
+        if cp.short.len() > 10 {
+            println!("  … {} more in plan.json", cp.short.len() - 10);
+        }
+    }
+    let cost = planning::plan_cost(&scenario.parameters.costs, &plan, capacity.as_ref());
+    println!(
+        "cost: {:.0} USD ({} carriers {:.0}, {} sites {:.0}, {} wifi points {:.0}, {:.2} km fibre {:.0}; [costs])",
+        cost.total_usd,
+        cost.carriers,
+        cost.carriers_usd,
+        cost.sites,
+        cost.sites_usd,
+        cost.wifi_points,
+        cost.wifi_points_usd,
+        cost.fiber_km,
+        cost.fiber_usd
+    );
+
     // check the claim: the report of the written scenario with the plan
     let t2 = Instant::now();
     let with_plan = crate::io::load_scenario(out_dir.join("scenario_with_plan"))?;
@@ -259,6 +347,18 @@ pub fn run(args: PlanArgs) -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "  {:<17} claimed {:>8.3} %, measured {:>8.3} % (difference {:+.4} pp; worst commune {:.3} pp)",
             layer.as_str(),
+            claimed,
+            measured,
+            measured - claimed,
+            worst
+        );
+    }
+    if let Some(cp) = &capacity {
+        let study = crate::engine::capacity::evaluate_capacity(&with_plan, &Default::default())?;
+        let (claimed, measured, worst) = cp.check(&study);
+        println!(
+            "  {:<17} claimed {:>8.3} %, measured {:>8.3} % (difference {:+.4} pp; worst commune {:.3} pp)",
+            "capacity",
             claimed,
             measured,
             measured - claimed,

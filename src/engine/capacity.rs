@@ -118,6 +118,12 @@ pub struct SectorCapacity {
     pub operator: Option<String>,
     /// Technology layer.
     pub technology: Technology,
+    /// Carriers of `bandwidth_mhz` on this sector (`[capacity.carriers]`,
+    /// 1 by default); the capacity is proportional. Not written in
+    /// `capacity.json`, whose shape is fixed (the scenario's
+    /// `[capacity.carriers]` holds it).
+    #[serde(skip)]
+    pub carriers: u32,
     /// Residents served (outage included).
     pub served_people: f64,
     /// Active users in the busy hour (outage excluded).
@@ -232,6 +238,12 @@ pub struct CapacityReport {
     /// People in no commune (points mode), not in the totals.
     #[serde(skip)]
     pub unassigned_population: f64,
+    /// Where each sector's carried residents (served, not in outage) live:
+    /// `(sector index in `sectors`, commune index, people)`, in commune
+    /// order then sector order. A sector's entries sum to its
+    /// `served_people` minus its outage.
+    #[serde(skip)]
+    pub carried_by_commune: Vec<(usize, usize, f64)>,
     /// Notes, as in `report.json`.
     #[serde(skip)]
     pub warnings: Vec<String>,
@@ -633,7 +645,9 @@ fn assemble(
     let mut sectors = Vec::new();
     let mut position: BTreeMap<SectorKey, usize> = BTreeMap::new();
     let mut scratch = Vec::new();
+    let carrier_table = config.carrier_table();
     for (s, site) in scenario.sites.iter().enumerate() {
+        let site_key = site.id.key();
         let env = site_environment(scenario, site, study.index.prepared.site_commune[s]);
         let ranges = site_ranges(site, &scenario.parameters, env, &mut scratch);
         for tech in site.technologies.iter() {
@@ -644,7 +658,10 @@ fn assemble(
             let tr = radio.technology(tech);
             let per_hz = tr.bandwidth_mhz * tr.mimo_layers * (1.0 - tr.overhead);
             let count = site.sectors.len().max(1);
+            let site_carriers = carrier_table.get(&(site_key.as_str(), t));
             for k in 0..count {
+                let carriers = site_carriers.map_or(1, |c| c.of_sector(k));
+                let per_hz = per_hz * f64::from(carriers);
                 let key = (s as u32, k as u32, t as u8);
                 let v = sums.get(&key).copied().unwrap_or([0.0; 5]);
                 let [served, outage, inv_se, sinr_sum, se_sum] = v;
@@ -664,6 +681,7 @@ fn assemble(
                     sector: sector.map(|_| k),
                     operator: site.operator.clone(),
                     technology: tech,
+                    carriers,
                     served_people: served,
                     active_users,
                     load_mbps,
@@ -684,10 +702,12 @@ fn assemble(
     let mut all_samples: Vec<(f64, f64, bool)> = Vec::new();
     let mut communes = Vec::with_capacity(accs.len());
     let mut total_people = 0.0;
-    for (c, a) in scenario.communes.iter().zip(&accs) {
+    let mut carried_by_commune = Vec::new();
+    for (ci, (c, a)) in scenario.communes.iter().zip(&accs).enumerate() {
         let mut samples = vec![(0.0, a.unserved, false)];
         for (k, v) in &a.sectors {
             let sc = &sectors[position[k]];
+            carried_by_commune.push((position[k], ci, v[0] - v[1]));
             let within = sc.utilisation.is_some_and(|u| u <= 1.0 + 1e-12);
             samples.push((0.0, v[1], false));
             samples.push((sc.user_throughput_mbps.unwrap_or(0.0), v[0] - v[1], within));
@@ -741,6 +761,7 @@ fn assemble(
         totals,
         coverage_by_operator,
         unassigned_population,
+        carried_by_commune,
         warnings,
     }
 }

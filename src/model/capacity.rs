@@ -15,6 +15,8 @@
 //! | `technology_share` | `{ "4G" = 0.7, "5G" = 0.2, "3G" = 0.1 }` | where demand goes when the technology serves the point |
 //! | `throughput_thresholds_mbps` | `[5, 10, 25]` | the thresholds of `people_at_least_mbps` |
 //! | `[capacity.operators]` | none (one network) | market share of each operator, summing to 1 |
+//! | `max_carriers` | 3 | most carriers a sector may hold on one technology when a plan adds carriers |
+//! | `[capacity.carriers]` | none (one carrier everywhere) | carriers per sector, by site id and technology (below) |
 //!
 //! The defaults are assumptions of this crate, not measured figures: they
 //! are of the order of published national figures for Vietnam (more than
@@ -24,11 +26,45 @@
 //! active, 2 Mbps each). Replace them with the operator's own figures
 //! (subscribers, GB per month, busy-hour share) when known.
 //!
+//! Published Vietnamese figures to calibrate a study with (as reported in
+//! the press, not primary tables): 71 million mobile broadband
+//! subscriptions in October 2021 (Ministry of Information and
+//! Communications, Department of Telecommunications, reported by OpenGov
+//! Asia), about 0.72 per resident for some 98.5 million residents, below
+//! the 0.85 default; subscriptions by technology in 2020: 4G 89.42 %, 3G
+//! 10.05 %, 5G 0.54 % (same source); about 1.9 GB of mobile data per user
+//! per month in 2019 (VietNamNet), far below the busy-hour default (2 Mbps
+//! for 10 % of subscribers is, at a busy-hour share of 8 %, some 34 GB a
+//! month), a figure that has grown since and for which no recent citable
+//! value was found: the demand defaults stay assumptions.
+//!
 //! With `monthly_gb` and `busy_hour_traffic_share` the busy-hour mean rate of
 //! one subscriber is `monthly_gb · 8000 Mb / 30 days · busy_hour_traffic_share
 //! / 3600 s`, and one active user's demand is that rate divided by
 //! `busy_hour_active_share` (so the offered load per resident does not depend
 //! on the active share).
+//!
+//! # Carriers
+//!
+//! A sector carries one carrier of `[radio.<tech>] bandwidth_mhz` on each
+//! technology unless `[capacity.carriers]` says otherwise:
+//!
+//! ```toml
+//! [capacity.carriers]
+//! "S-12" = { "4G" = [2, 1, 1] }   # one count per sector, in the site's `sectors` order
+//! 17 = { "4G" = 2, "5G" = 3 }     # one count: every sector of the site (or the omni site)
+//! ```
+//!
+//! Keys are site ids (an integer id and the same digits as a string are the
+//! same site); counts are whole numbers >= 1. A sector with `n` carriers
+//! has `n` times the capacity of one: each carrier is as wide as
+//! `bandwidth_mhz` and transmits at the site's power, so its coverage and
+//! SINR are those of the first (the link budget and the signal mode are
+//! unchanged; carriers are capacity only). `max_carriers` (default 3, e.g.
+//! 3 × 20 MHz of LTE over the 1800, 2100 and 2600 MHz bands) bounds what a
+//! capacity plan adds, not what the table may hold. The loader refuses an
+//! unknown site id, or a count list whose length is neither 1 nor the
+//! site's number of sectors.
 //!
 //! # Operators
 //!
@@ -86,7 +122,7 @@ pub enum Demand {
 /// `[capacity]`: the busy-hour demand of a capacity study (see the module
 /// docs for the keys, defaults and rules).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(from = "CapacityToml", into = "CapacityToml")]
+#[serde(try_from = "CapacityToml", into = "CapacityToml")]
 pub struct CapacityConfig {
     /// Data subscribers per resident, all operators together (0.85).
     pub subscribers_per_resident: f64,
@@ -101,6 +137,40 @@ pub struct CapacityConfig {
     pub throughput_thresholds_mbps: Vec<f64>,
     /// Operators and market shares, by name; empty: one network.
     pub operators: Vec<(String, f64)>,
+    /// Most carriers a capacity plan may give a sector on one technology
+    /// (`max_carriers`, 3).
+    pub max_carriers: u32,
+    /// Carriers per sector where not one (`[capacity.carriers]`), in site
+    /// id order then technology.
+    pub carriers: Vec<SiteCarriers>,
+}
+
+/// Default of `max_carriers`: most carriers per sector and technology a
+/// capacity plan may reach (an assumption: three LTE bands, e.g. 1800,
+/// 2100 and 2600 MHz, of one carrier each).
+pub const DEFAULT_MAX_CARRIERS: u32 = 3;
+
+/// Carriers of one site on one technology (`[capacity.carriers]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteCarriers {
+    /// The site's id ([`super::FeatureId::key`]).
+    pub site_id: String,
+    /// The technology.
+    pub technology: Technology,
+    /// One count per sector in the site's `sectors` order, or one count
+    /// for every sector (and for an omni site).
+    pub carriers: Vec<u32>,
+}
+
+impl SiteCarriers {
+    /// Carriers of sector `sector` (index in the site's `sectors`; 0 for an
+    /// omni site).
+    pub fn of_sector(&self, sector: usize) -> u32 {
+        match self.carriers.as_slice() {
+            [one] => *one,
+            many => many.get(sector).copied().unwrap_or(1),
+        }
+    }
 }
 
 impl Default for CapacityConfig {
@@ -112,6 +182,8 @@ impl Default for CapacityConfig {
             technology_share: [0.0, 0.1, 0.7, 0.2],
             throughput_thresholds_mbps: vec![5.0, 10.0, 25.0],
             operators: Vec::new(),
+            max_carriers: DEFAULT_MAX_CARRIERS,
+            carriers: Vec::new(),
         }
     }
 }
@@ -128,6 +200,76 @@ impl CapacityConfig {
                 monthly_gb * 8000.0 / DAYS_PER_MONTH * busy_hour_traffic_share
                     / 3600.0
                     / self.busy_hour_active_share
+            }
+        }
+    }
+
+    /// Carriers of every sector with more than one, by (site id,
+    /// technology index), for lookups.
+    pub fn carrier_table(&self) -> std::collections::HashMap<(&str, usize), &SiteCarriers> {
+        self.carriers
+            .iter()
+            .map(|c| ((c.site_id.as_str(), c.technology.index()), c))
+            .collect()
+    }
+
+    /// Sets the carriers of sector `sector` of site `site_id` (with
+    /// `sectors` sectors; 0 for an omni site) on `technology` to `n`,
+    /// keeping the other sectors' counts.
+    ///
+    /// ```
+    /// use telecov::model::{CapacityConfig, Technology};
+    /// let mut c = CapacityConfig::default();
+    /// c.set_carriers("S-1", Technology::G4, 3, 1, 2);
+    /// assert_eq!(c.carriers[0].carriers, vec![1, 2, 1]);
+    /// c.set_carriers("S-1", Technology::G4, 3, 1, 1);
+    /// assert!(c.carriers.is_empty()); // back to one carrier everywhere
+    /// ```
+    pub fn set_carriers(
+        &mut self,
+        site_id: &str,
+        technology: Technology,
+        sectors: usize,
+        sector: usize,
+        n: u32,
+    ) {
+        let count = sectors.max(1);
+        let at = self
+            .carriers
+            .iter()
+            .position(|c| c.site_id == site_id && c.technology == technology);
+        let mut list = match at {
+            Some(i) => {
+                let c = &self.carriers[i];
+                (0..count).map(|k| c.of_sector(k)).collect()
+            }
+            None => vec![1; count],
+        };
+        if let Some(x) = list.get_mut(sector) {
+            *x = n;
+        }
+        let all_one = list.iter().all(|&x| x == 1);
+        let list = if list.windows(2).all(|w| w[0] == w[1]) {
+            vec![list[0]]
+        } else {
+            list
+        };
+        match (at, all_one) {
+            (Some(i), true) => {
+                self.carriers.remove(i);
+            }
+            (Some(i), false) => self.carriers[i].carriers = list,
+            (None, true) => {}
+            (None, false) => {
+                self.carriers.push(SiteCarriers {
+                    site_id: site_id.to_owned(),
+                    technology,
+                    carriers: list,
+                });
+                self.carriers.sort_by(|a, b| {
+                    (a.site_id.as_str(), a.technology.index())
+                        .cmp(&(b.site_id.as_str(), b.technology.index()))
+                });
             }
         }
     }
@@ -267,6 +409,56 @@ pub fn check_site_operators(
     Ok(())
 }
 
+/// The first `[capacity.carriers]` entry naming no site of `sites`, or
+/// whose count list has neither one count nor one per sector: its site id
+/// and the reason.
+///
+/// ```
+/// use telecov::model::{capacity::check_site_carriers, CapacityConfig, Sector, Site, Technology};
+/// let mut c = CapacityConfig::default();
+/// let sites = vec![Site::new(1, (105.7, 10.0), [Technology::G4])
+///     .with_sectors(vec![Sector::new(0.0, 120.0), Sector::new(120.0, 120.0)])];
+/// c.set_carriers("1", Technology::G4, 2, 0, 2);
+/// assert!(check_site_carriers(&c, &sites).is_ok());
+/// c.set_carriers("9", Technology::G4, 1, 0, 2);
+/// assert_eq!(check_site_carriers(&c, &sites).unwrap_err().0, "9");
+/// ```
+pub fn check_site_carriers(
+    config: &CapacityConfig,
+    sites: &[super::Site],
+) -> Result<(), (String, String)> {
+    if config.carriers.is_empty() {
+        return Ok(());
+    }
+    let by_id: std::collections::HashMap<String, &super::Site> =
+        sites.iter().map(|s| (s.id.key(), s)).collect();
+    for c in &config.carriers {
+        let Some(site) = by_id.get(&c.site_id) else {
+            return Err((
+                c.site_id.clone(),
+                "names no site of the scenario".to_owned(),
+            ));
+        };
+        let n = c.carriers.len();
+        let sectors = site.sectors.len();
+        if n != 1 && n != sectors {
+            return Err((
+                c.site_id.clone(),
+                format!(
+                    "{}: {n} counts for a site with {} sectors (give one count, or one per sector)",
+                    c.technology,
+                    if sectors == 0 {
+                        "no".to_owned()
+                    } else {
+                        sectors.to_string()
+                    }
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Shares in [0, 1] summing to 1 within 1e-6.
 fn shares_sum_to_one(
     key: &str,
@@ -308,6 +500,31 @@ struct CapacityToml {
     throughput_thresholds_mbps: Option<Vec<f64>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     operators: Option<indexmap_like::Shares>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_carriers: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    carriers: Option<
+        std::collections::BTreeMap<String, std::collections::BTreeMap<String, CarrierCount>>,
+    >,
+}
+
+/// One count for every sector, or one per sector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+enum CarrierCount {
+    One(f64),
+    PerSector(Vec<f64>),
+}
+
+/// A carrier count: a whole number in [1, 1000].
+fn whole_count(key: &str, x: f64) -> Result<u32, String> {
+    if x.fract() == 0.0 && (1.0..=1000.0).contains(&x) {
+        Ok(x as u32)
+    } else {
+        Err(format!(
+            "capacity.{key}: must be a whole number in [1, 1000], got {x}"
+        ))
+    }
 }
 
 /// A TOML table of names to shares, in the order the reader gives them.
@@ -351,8 +568,10 @@ mod indexmap_like {
     }
 }
 
-impl From<CapacityToml> for CapacityConfig {
-    fn from(t: CapacityToml) -> Self {
+impl TryFrom<CapacityToml> for CapacityConfig {
+    type Error = String;
+
+    fn try_from(t: CapacityToml) -> Result<Self, String> {
         let d = CapacityConfig::default();
         let demand = match (t.busy_hour_mbps, t.monthly_gb, t.busy_hour_traffic_share) {
             (Some(m), _, _) => Demand::BusyHourMbps(m),
@@ -386,7 +605,7 @@ impl From<CapacityToml> for CapacityConfig {
                 out
             }
         };
-        CapacityConfig {
+        Ok(CapacityConfig {
             subscribers_per_resident: t
                 .subscribers_per_resident
                 .unwrap_or(d.subscribers_per_resident),
@@ -397,8 +616,47 @@ impl From<CapacityToml> for CapacityConfig {
                 .throughput_thresholds_mbps
                 .unwrap_or(d.throughput_thresholds_mbps),
             operators: t.operators.map(|s| s.0).unwrap_or_default(),
+            max_carriers: match t.max_carriers {
+                None => d.max_carriers,
+                Some(x) => whole_count("max_carriers", x)?,
+            },
+            carriers: carriers_from_toml(t.carriers.unwrap_or_default())?,
+        })
+    }
+}
+
+/// `[capacity.carriers]` read: technologies named, counts whole.
+fn carriers_from_toml(
+    t: std::collections::BTreeMap<String, std::collections::BTreeMap<String, CarrierCount>>,
+) -> Result<Vec<SiteCarriers>, String> {
+    let mut out = Vec::new();
+    for (site_id, per_tech) in t {
+        for (tech, count) in per_tech {
+            let key = format!("carriers.{site_id}.{tech}");
+            let technology: Technology = tech.parse().map_err(|_| {
+                format!("capacity.{key}: unknown technology (expected 3G, 4G or 5G)")
+            })?;
+            let carriers = match count {
+                CarrierCount::One(x) => vec![whole_count(&key, x)?],
+                CarrierCount::PerSector(v) if v.is_empty() => {
+                    return Err(format!("capacity.{key}: an empty list of counts"))
+                }
+                CarrierCount::PerSector(v) => v
+                    .into_iter()
+                    .map(|x| whole_count(&key, x))
+                    .collect::<Result<_, _>>()?,
+            };
+            out.push(SiteCarriers {
+                site_id: site_id.clone(),
+                technology,
+                carriers,
+            });
         }
     }
+    out.sort_by(|a, b| {
+        (a.site_id.as_str(), a.technology.index()).cmp(&(b.site_id.as_str(), b.technology.index()))
+    });
+    Ok(out)
 }
 
 impl From<CapacityConfig> for CapacityToml {
@@ -425,6 +683,23 @@ impl From<CapacityConfig> for CapacityToml {
             technology_share: Some(indexmap_like::Shares(shares)),
             throughput_thresholds_mbps: Some(c.throughput_thresholds_mbps),
             operators: (!c.operators.is_empty()).then_some(indexmap_like::Shares(c.operators)),
+            max_carriers: Some(f64::from(c.max_carriers)),
+            carriers: (!c.carriers.is_empty()).then(|| {
+                let mut t: std::collections::BTreeMap<_, std::collections::BTreeMap<_, _>> =
+                    std::collections::BTreeMap::new();
+                for sc in c.carriers {
+                    let count = match sc.carriers.as_slice() {
+                        [one] => CarrierCount::One(f64::from(*one)),
+                        many => {
+                            CarrierCount::PerSector(many.iter().map(|&x| f64::from(x)).collect())
+                        }
+                    };
+                    t.entry(sc.site_id)
+                        .or_default()
+                        .insert(sc.technology.as_str().to_owned(), count);
+                }
+                t
+            }),
         }
     }
 }
@@ -437,6 +712,7 @@ pub(super) fn known_capacity_keys() -> toml::Table {
         t.insert(key.into(), toml::Value::Float(0.0));
     }
     t.insert("operators".into(), toml::Value::Table(toml::Table::new()));
+    t.insert("carriers".into(), toml::Value::Table(toml::Table::new()));
     t
 }
 

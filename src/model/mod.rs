@@ -7,6 +7,7 @@
 
 pub mod capacity;
 mod commune;
+pub mod costs;
 pub mod dem;
 mod id;
 mod infrastructure;
@@ -19,8 +20,9 @@ mod technology;
 // terrain-shaped coverage: [terrain], the DEM's digest, footprints
 pub mod terrain;
 
-pub use capacity::{CapacityConfig, Demand};
+pub use capacity::{CapacityConfig, Demand, SiteCarriers};
 pub use commune::{Commune, CommuneKind, PopulationPoint};
+pub use costs::Costs;
 pub use dem::{Dem, DemExtent, DemGrid, DemLayout};
 pub use id::FeatureId;
 pub use infrastructure::{

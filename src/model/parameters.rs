@@ -138,6 +138,11 @@ pub struct Parameters {
     /// when it differs from the defaults.
     #[serde(skip_serializing_if = "super::terrain::TerrainParameters::is_default")]
     pub terrain: super::terrain::TerrainParameters,
+    /// Unit costs of a plan's actions (`[costs]`, USD; see
+    /// [`crate::model::costs`]). Echoed only when they differ from the
+    /// defaults.
+    #[serde(skip_serializing_if = "super::Costs::is_default")]
+    pub costs: super::Costs,
 }
 
 fn is_default_capacity(c: &CapacityConfig) -> bool {
@@ -166,6 +171,7 @@ impl Default for Parameters {
             targets: super::Targets::default(),
             capacity: CapacityConfig::default(),
             terrain: Default::default(),
+            costs: Default::default(),
         }
     }
 }
@@ -204,6 +210,9 @@ impl Parameters {
         if let Ok(terrain) = toml::Table::try_from(d.terrain) {
             t.insert("terrain".into(), toml::Value::Table(terrain));
         }
+        if let Ok(costs) = toml::Table::try_from(d.costs) {
+            t.insert("costs".into(), toml::Value::Table(costs));
+        }
         t
     }
 
@@ -231,6 +240,7 @@ impl Parameters {
         self.targets.check()?;
         self.radio.check()?;
         self.capacity.check()?;
+        self.costs.check()?;
         self.terrain.check()
     }
 }

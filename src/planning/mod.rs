@@ -31,6 +31,7 @@
 //! | sites | `greedy.rs`, `sites.rs` | candidates (refilled in finer blocks where a commune is short), CELF lazy greedy on capped per-commune coverage |
 //! | how far from optimal | `bound.rs` | LP / Lagrangian bounds on a `CoverageProblem`, exact ILP for small ones |
 //! | after the greedy | `local_search.rs` | redundant drops, 2-for-1 and 1-for-1 swaps |
+//! | capacity | `capacity_plan.rs` | `capacity=PCT` targets: carriers on overloaded sectors, then sites, measured by the capacity study round by round; the plan's cost from `[costs]` |
 //! | wifi | `wifi.rs` | one point where it covers the most uncovered people |
 //! | fibre | `fiber.rs` | spurs from household clusters to the nearest route |
 //! | files | `io::write` (`gaps.rs`, `plan.rs`) | `gaps.geojson`, proposals, curve CSV, scenario with the plan |
@@ -55,6 +56,7 @@
 //! sides) are accepted everywhere.
 
 mod bound;
+pub mod capacity_plan;
 mod cells;
 mod fiber;
 mod gaps;
@@ -78,6 +80,11 @@ pub use plan::{
     claimed_figure, plan, Claim, CurvePoint, Optimality, Plan, PlanForm, PlanOptions,
     ProposedFiber, ProposedSite, ProposedWifi, Scope, SiteTemplate, Target, Unreached,
     UnreachedReason,
+};
+
+pub use capacity_plan::{
+    plan_capacity, plan_cost, remeasure_coverage_claims, CapacityPlan, CapacityPlanOptions,
+    CapacityTarget, PlanCost, PlanTarget,
 };
 
 pub use crate::model::Layer;

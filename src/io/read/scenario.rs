@@ -326,6 +326,15 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
             reason,
         ));
     }
+    // capacity study: [capacity.carriers] names sites of the scenario
+    if let Err((site_id, reason)) =
+        crate::model::capacity::check_site_carriers(&parameters.capacity, &sites)
+    {
+        return Err(Error::invalid(
+            Location::file(dir.join(PARAMETERS)).property(format!("capacity.carriers.{site_id}")),
+            reason,
+        ));
+    }
 
     // scorecard layers: small point files, read after the others
     let crs = new_crs()?;
@@ -1081,6 +1090,9 @@ fn check_toml_keys(
                     }
                 }
             }
+            // capacity study: free keys (site ids), each a table of
+            // technologies to counts (checked when the table is read)
+            (toml::Value::Table(_), toml::Value::Table(_)) if name == "capacity.carriers" => {}
             (toml::Value::Array(_), toml::Value::Array(items))
                 if name == "capacity.throughput_thresholds_mbps" =>
             {

@@ -70,7 +70,10 @@ pub use geotiff::{
 };
 pub use html::{report_html, write_report_html};
 pub use map_png::{map_png, write_map_png};
-pub use plan::{curve_csv, fiber_geojson, plan_json, sites_geojson, wifi_geojson, write_plan};
+pub use plan::{
+    capacity_plan_json, cost_json, curve_csv, fiber_geojson, plan_json, plan_json_with,
+    sites_geojson, wifi_geojson, write_plan, write_plan_with,
+};
 pub use report::{summary_table, write_report};
 pub use scenario::write_scenario;
 pub use scorecard::{scorecard_csv, scorecard_json, write_scorecard_csv, write_scorecard_json};

@@ -9,7 +9,8 @@
 //!   optimality gap against the bound, the communes left short with the
 //!   reason.
 //! - `scenario_with_plan/`: the input scenario with every proposal added,
-//!   in the scenario contract ([`crate::io::write_scenario`]).
+//!   in the scenario contract ([`crate::io::write_scenario`]); carriers a
+//!   capacity plan adds are in its `scenario.toml` (`[capacity.carriers]`).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -19,7 +20,9 @@ use geojson::{FeatureCollection, GeometryValue, JsonObject, JsonValue};
 use super::geojson_kit::{write_features, Geom};
 use super::{collection, feature, id_json, num, round6, write_atomic, write_gaps};
 use crate::model::{Layer, Scenario};
-use crate::planning::{BoundMethod, Plan, ProposedFiber, ProposedSite, ProposedWifi};
+use crate::planning::{
+    BoundMethod, CapacityPlan, Plan, PlanCost, ProposedFiber, ProposedSite, ProposedWifi, Scope,
+};
 use crate::Result;
 
 fn layer_map(v: &[(Layer, f64)]) -> JsonValue {
@@ -171,8 +174,111 @@ pub fn curve_csv(plan: &Plan) -> String {
 /// - `unreached`: per commune (or whole-scenario target) still short,
 ///   `layer`, `commune` (id, `null` for a whole-scenario target),
 ///   `commune_name`, `covered_pct`, `target_pct` and `reason`
-///   (`max_sites`, `candidates_file`, `out_of_reach`, `rounds`).
+///   (`max_sites`, `candidates_file`, `out_of_reach`, `rounds`);
+/// - `cost`: what the plan costs at `[costs]` ([`cost_json`]).
 pub fn plan_json(scenario: &Scenario, plan: &Plan) -> JsonValue {
+    plan_json_with(scenario, plan, None)
+}
+
+/// The `cost` object of `plan.json`: `currency` (`"USD"`), the counts
+/// (`carriers` added, `sites`, `wifi_points`, `fiber_km`), each action's
+/// cost (`carriers_usd`, `sites_usd`, `wifi_points_usd`, `fiber_usd`: count
+/// × the unit cost of `[costs]`) and `total_usd`, their sum.
+pub fn cost_json(cost: &PlanCost) -> JsonValue {
+    serde_json::json!({
+        "currency": "USD",
+        "carriers": cost.carriers,
+        "sites": cost.sites,
+        "wifi_points": cost.wifi_points,
+        "fiber_km": round6(cost.fiber_km),
+        "carriers_usd": round6(cost.carriers_usd),
+        "sites_usd": round6(cost.sites_usd),
+        "wifi_points_usd": round6(cost.wifi_points_usd),
+        "fiber_usd": round6(cost.fiber_usd),
+        "total_usd": round6(cost.total_usd),
+    })
+}
+
+/// The `capacity` object of `plan.json`: `target_pct`, `scope` (`commune`
+/// or `total`), `before_pct` and `after_pct` (residents within capacity,
+/// whole scenario, measured by the capacity study before and on
+/// `scenario_with_plan/`), `communes_meeting_before`,
+/// `communes_meeting_after`, `rounds`, `carriers` (per sector: `site_id`,
+/// `sector` (`null`: omni), `technology`, `carriers_before`,
+/// `carriers_after`, `utilisation_before`, `people_gained`, `round`),
+/// `sites` (`id`, `lon`, `lat`, `relieves_site_id`, `relieves_sector`,
+/// `technology`, `utilisation_before`, `round`) and `short` (`commune` id
+/// or `null` for `@total`, `pct`, `unserved_pct`).
+pub fn capacity_plan_json(scenario: &Scenario, capacity: &CapacityPlan) -> JsonValue {
+    let (before_pct, after_pct) = capacity.claim_pct();
+    let (meeting_before, meeting_after) = capacity.communes_meeting();
+    let carriers: Vec<JsonValue> = capacity
+        .carriers
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "site_id": id_json(&c.site_id),
+                "sector": c.sector,
+                "technology": c.technology.as_str(),
+                "carriers_before": c.carriers.0,
+                "carriers_after": c.carriers.1,
+                "utilisation_before": round6(c.utilisation_before),
+                "people_gained": round6(c.people_gained),
+                "round": c.round,
+            })
+        })
+        .collect();
+    let sites: Vec<JsonValue> = capacity
+        .sites
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "id": id_json(&s.site.id),
+                "lon": num(s.site.location.x()),
+                "lat": num(s.site.location.y()),
+                "relieves_site_id": id_json(&s.relieves.0),
+                "relieves_sector": s.relieves.1,
+                "technology": s.relieves.2.as_str(),
+                "utilisation_before": round6(s.utilisation_before),
+                "round": s.round,
+            })
+        })
+        .collect();
+    let short: Vec<JsonValue> = capacity
+        .short
+        .iter()
+        .map(|u| {
+            serde_json::json!({
+                "commune": u.commune.map_or(JsonValue::Null, |c| id_json(&scenario.communes[c].id)),
+                "pct": round6(u.pct),
+                "unserved_pct": round6(u.unserved_pct),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "target_pct": round6(capacity.target.pct),
+        "scope": match capacity.target.scope {
+            Scope::EachCommune => "commune",
+            Scope::Total => "total",
+        },
+        "before_pct": round6(before_pct),
+        "after_pct": round6(after_pct),
+        "communes_meeting_before": meeting_before,
+        "communes_meeting_after": meeting_after,
+        "rounds": capacity.rounds,
+        "carriers": carriers,
+        "sites": sites,
+        "short": short,
+    })
+}
+
+/// [`plan_json`] with the capacity plan made on top of `plan` (its
+/// `capacity` object, its actions in `cost`).
+pub fn plan_json_with(
+    scenario: &Scenario,
+    plan: &Plan,
+    capacity: Option<&CapacityPlan>,
+) -> JsonValue {
     let claims: Vec<JsonValue> = plan
         .claims
         .iter()
@@ -247,6 +353,8 @@ pub fn plan_json(scenario: &Scenario, plan: &Plan) -> JsonValue {
         "claims": claims,
         "optimality": optimality,
         "unreached": unreached,
+        "cost": cost_json(&crate::planning::plan_cost(&scenario.parameters.costs, plan, capacity)),
+        "capacity": capacity.map_or(JsonValue::Null, |c| capacity_plan_json(scenario, c)),
     })
 }
 
@@ -255,6 +363,17 @@ pub fn plan_json(scenario: &Scenario, plan: &Plan) -> JsonValue {
 /// `proposed_fiber.geojson`, `coverage_curve.csv`, `plan.json` and
 /// `scenario_with_plan/`.
 pub fn write_plan(out_dir: impl AsRef<Path>, scenario: &Scenario, plan: &Plan) -> Result<()> {
+    write_plan_with(out_dir, scenario, plan, None)
+}
+
+/// [`write_plan`] with a capacity plan made on top of `plan` (in
+/// `plan.json`; `plan.scenario_with_plan` should be the capacity plan's).
+pub fn write_plan_with(
+    out_dir: impl AsRef<Path>,
+    scenario: &Scenario,
+    plan: &Plan,
+    capacity: Option<&CapacityPlan>,
+) -> Result<()> {
     let out_dir = out_dir.as_ref();
     std::fs::create_dir_all(out_dir).map_err(|e| crate::Error::io(out_dir, e))?;
     write_gaps(out_dir.join("gaps.geojson"), scenario, &plan.gaps)?;
@@ -289,12 +408,13 @@ pub fn write_plan(out_dir: impl AsRef<Path>, scenario: &Scenario, plan: &Plan) -
         &out_dir.join("coverage_curve.csv"),
         curve_csv(plan).as_bytes(),
     )?;
-    let json = serde_json::to_vec_pretty(&plan_json(scenario, plan)).map_err(|e| {
-        crate::Error::Parameter {
-            name: "plan.json",
-            reason: e.to_string(),
-        }
-    })?;
+    let json =
+        serde_json::to_vec_pretty(&plan_json_with(scenario, plan, capacity)).map_err(|e| {
+            crate::Error::Parameter {
+                name: "plan.json",
+                reason: e.to_string(),
+            }
+        })?;
     write_atomic(&out_dir.join("plan.json"), &json)?;
     super::write_scenario(out_dir.join("scenario_with_plan"), &plan.scenario_with_plan)
 }
