@@ -110,23 +110,7 @@ impl std::str::FromStr for CapacityTarget {
         if !name.trim().eq_ignore_ascii_case("capacity") {
             return Err(format!("target {s:?}: not a capacity target"));
         }
-        let (pct, scope) = match rest.split_once('@') {
-            None => (rest, Scope::EachCommune),
-            Some((p, "total" | "city")) => (p, Scope::Total),
-            Some((_, other)) => {
-                return Err(format!(
-                    "target {s:?}: unknown scope {other:?} (expected @total)"
-                ))
-            }
-        };
-        let pct: f64 = pct
-            .trim()
-            .trim_end_matches('%')
-            .parse()
-            .map_err(|_| format!("target {s:?}: {pct:?} is not a number"))?;
-        if !(0.0..=100.0).contains(&pct) {
-            return Err(format!("target {s:?}: the share must lie in [0, 100]"));
-        }
+        let (pct, scope) = super::plan::share_and_scope(s, rest)?;
         Ok(CapacityTarget { pct, scope })
     }
 }

@@ -47,26 +47,33 @@ impl std::str::FromStr for Target {
         let (layer, rest) = s
             .split_once('=')
             .ok_or_else(|| format!("target {s:?}: expected LAYER=PCT, e.g. 4G=99"))?;
-        let (pct, scope) = match rest.split_once('@') {
-            None => (rest, Scope::EachCommune),
-            Some((p, "total" | "city")) => (p, Scope::Total),
-            Some((_, other)) => {
-                return Err(format!(
-                    "target {s:?}: unknown scope {other:?} (expected @total)"
-                ))
-            }
-        };
         let layer: Layer = layer.parse()?;
-        let pct: f64 = pct
-            .trim()
-            .trim_end_matches('%')
-            .parse()
-            .map_err(|_| format!("target {s:?}: {pct:?} is not a number"))?;
-        if !(0.0..=100.0).contains(&pct) {
-            return Err(format!("target {s:?}: the share must lie in [0, 100]"));
-        }
+        let (pct, scope) = share_and_scope(s, rest)?;
         Ok(Target { layer, pct, scope })
     }
+}
+
+/// The `PCT` or `PCT@total` after the `=` of target `s`: a share in
+/// [0, 100] (a trailing `%` allowed) and its scope.
+pub(crate) fn share_and_scope(s: &str, rest: &str) -> std::result::Result<(f64, Scope), String> {
+    let (pct, scope) = match rest.split_once('@') {
+        None => (rest, Scope::EachCommune),
+        Some((p, "total" | "city")) => (p, Scope::Total),
+        Some((_, other)) => {
+            return Err(format!(
+                "target {s:?}: unknown scope {other:?} (expected @total)"
+            ))
+        }
+    };
+    let pct: f64 = pct
+        .trim()
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("target {s:?}: {pct:?} is not a number"))?;
+    if !(0.0..=100.0).contains(&pct) {
+        return Err(format!("target {s:?}: the share must lie in [0, 100]"));
+    }
+    Ok((pct, scope))
 }
 
 /// What a new site looks like.
