@@ -292,13 +292,29 @@ pub fn report_scenario_with_cache(
     report_scenario_with_stages(scenario_dir, out_dir, options, cache_dir, &|_, _| {})
 }
 
+/// The files [`report_scenario`] writes, in the order `telecov coverage`
+/// lists them.
+pub const OUTPUT_FILES: [&str; 9] = [
+    "report.json",
+    "report.html",
+    "map.png",
+    "communes.geojson",
+    "communes.csv",
+    "sites.geojson",
+    "gaps.geojson",
+    "scorecard.json",
+    "scorecard.csv",
+];
+
 /// [`report_scenario_with_cache`], telling `stage` the wall time of each
-/// stage as it ends (`load`, `evaluate`, then `gaps` and `scorecard`, built
-/// side by side, and `gaps and scorecard` for both; then one entry per file,
-/// such as `report.json` or `report.html` with the drawing of its map,
-/// written side by side, and `write` for all of them): what `telecov
-/// coverage --timings` prints. The files are written into a staging folder
-/// inside `out_dir` and moved into place once all are written.
+/// stage as it ends: `load`, `evaluate`, then `gaps` (the gap maps) and,
+/// built beside them, `scorecard` and the files that need neither (one
+/// entry per file, such as `report.json` or `map.png` with the drawing of
+/// its picture), then `report.html` and `gaps.geojson`, which need the gap
+/// maps, and `write` for everything after `evaluate`: what `telecov
+/// coverage --timings` prints. The files ([`OUTPUT_FILES`]) are written into
+/// a staging folder inside `out_dir` and moved into place once all are
+/// written.
 ///
 /// ```no_run
 /// let report = telecov::report_scenario_with_stages(
@@ -353,7 +369,28 @@ pub fn report_scenario_with_stages(
         engine: *options,
         ..Default::default()
     };
-    // the scorecard beside the gap maps (it does not need them)
+    // Files into a staging folder inside `out_dir`, moved into place only
+    // when all are written: a refused report writes nothing. Each file is
+    // written on its own task (the pictures drawn on theirs); those that do
+    // not need the gap maps (and the scorecard they need) beside the gap
+    // maps, then the two that do.
+    std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
+    let staging = io::write::Staging::new(out_dir, OUTPUT_FILES)?;
+    type Writer<'w> = &'w (dyn Fn(&Path) -> Result<()> + Sync);
+    let write_all = |files: &[(&str, Writer<'_>)]| -> Result<()> {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|(name, write)| {
+                let t0 = Instant::now();
+                let written = write(&staging.path(name));
+                timed(name, t0);
+                written
+            })
+            .collect::<Vec<Result<()>>>()
+            .into_iter()
+            .collect()
+    };
     let (gaps, card) = rayon::join(
         || {
             let gaps = planning::find_gaps_probed(&scenario, &report, &gap_options, probe);
@@ -361,26 +398,46 @@ pub fn report_scenario_with_stages(
             gaps
         },
         || -> Result<_> {
-            let t0 = Instant::now();
+            let t1 = Instant::now();
             // the digital-infrastructure scorecard (scorecard.json, scorecard.csv)
             let card = scorecard::scorecard(&scenario, &report, options)?;
             let card_csv = io::write::scorecard_csv(&card)?;
-            timed("scorecard", t0);
-            Ok((card, card_csv))
+            timed("scorecard", t1);
+            let files: [(&str, Writer<'_>); 7] = [
+                ("sites.geojson", &|p| {
+                    io::write::write_sites_audit(p, &scenario, &audits)
+                }),
+                ("communes.geojson", &|p| {
+                    io::write::write_communes_map(p, &scenario, &report)
+                }),
+                ("map.png", &|p| {
+                    let png = io::write::map_png(
+                        &scenario,
+                        &report,
+                        model::Layer::G4,
+                        io::write::map_png::DEFAULT_WIDTH_PX,
+                    )?;
+                    io::write::write_atomic(p, &png)
+                }),
+                ("communes.csv", &|p| {
+                    io::write::write_communes_csv(p, &report)
+                }),
+                ("scorecard.json", &|p| {
+                    io::write::write_scorecard_json(p, &card)
+                }),
+                ("scorecard.csv", &|p| io::write::write_atomic(p, &card_csv)),
+                ("report.json", &|p| io::write::write_report(p, &report)),
+            ];
+            write_all(&files)?;
+            Ok(card)
         },
     );
-    let (gaps, (card, card_csv)) = (gaps?, card?);
-    timed("gaps and scorecard", t0);
-    let t0 = Instant::now();
+    let (gaps, card) = (gaps?, card?);
     let html_options = io::write::html::HtmlOptions {
-        scorecard: Some(card.clone()),
+        scorecard: Some(card),
         ..Default::default()
     };
-    // every file on its own task (the pictures are drawn on theirs), into a
-    // staging folder inside `out_dir`; moved into place only when all are
-    // written: a refused report writes nothing
-    type Writer<'w> = &'w (dyn Fn(&Path) -> Result<()> + Sync);
-    let files: [(&str, Writer<'_>); 9] = [
+    let files: [(&str, Writer<'_>); 2] = [
         ("report.html", &|p| {
             let page = io::write::html::report_html_audited(
                 &scenario,
@@ -394,45 +451,9 @@ pub fn report_scenario_with_stages(
         ("gaps.geojson", &|p| {
             io::write::write_gaps(p, &scenario, &gaps)
         }),
-        ("sites.geojson", &|p| {
-            io::write::write_sites_audit(p, &scenario, &audits)
-        }),
-        ("communes.geojson", &|p| {
-            io::write::write_communes_map(p, &scenario, &report)
-        }),
-        ("map.png", &|p| {
-            let png = io::write::map_png(
-                &scenario,
-                &report,
-                model::Layer::G4,
-                io::write::map_png::DEFAULT_WIDTH_PX,
-            )?;
-            io::write::write_atomic(p, &png)
-        }),
-        ("communes.csv", &|p| {
-            io::write::write_communes_csv(p, &report)
-        }),
-        ("scorecard.json", &|p| {
-            io::write::write_scorecard_json(p, &card)
-        }),
-        ("scorecard.csv", &|p| io::write::write_atomic(p, &card_csv)),
-        ("report.json", &|p| io::write::write_report(p, &report)),
     ];
-    std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
-    let staging = io::write::Staging::new(out_dir, files.iter().map(|f| f.0))?;
-    use rayon::prelude::*;
-    files
-        .par_iter()
-        .map(|(name, write)| {
-            let t0 = Instant::now();
-            let written = write(&staging.path(name));
-            timed(name, t0);
-            written
-        })
-        .collect::<Vec<Result<()>>>()
-        .into_iter()
-        .collect::<Result<()>>()?;
-    staging.commit(files.iter().map(|f| f.0))?;
+    write_all(&files)?;
+    staging.commit(OUTPUT_FILES)?;
     timed("write", t0);
     if let Some((terrain, dir)) = cached_terrain {
         let t0 = Instant::now();

@@ -128,9 +128,10 @@ pub fn run(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     println!(
-        "loaded, evaluated and written in {:.1} ms: {}/report.json, report.html, map.png, communes.geojson, communes.csv, sites.geojson, gaps.geojson, scorecard.json, scorecard.csv",
+        "loaded, evaluated and written in {:.1} ms: {}/{}",
         elapsed.as_secs_f64() * 1e3,
-        out_dir.display()
+        out_dir.display(),
+        crate::OUTPUT_FILES.join(", ")
     );
 
     if args.capacity {

@@ -248,11 +248,26 @@ fn gaps_with_probe(
         None => Probe::new(scenario, &options.engine)?,
     };
     let frames: Vec<TransverseMercator> = (0..probe.strips()).map(|z| probe.frame(z)).collect();
-    let (per_layer, unplaced) = match &scenario.population {
-        None => uniform_groups(scenario, report, &mut probe, &options.engine)?,
-        Some(points) => point_groups(points, &probe, &frames, res, link_m),
-    };
-    let near = Nearest::new(scenario, &frames, &probe);
+    let mut near = Nearest::new(scenario, &frames, &probe);
+    // the layers that may have gaps: their nearby infrastructure is indexed
+    // beside the sweep
+    let wanted = Layer::ALL
+        .into_iter()
+        .filter(|&layer| {
+            (0..scenario.communes.len()).any(|c| {
+                let (u, h) = uncovered_of(report, c, layer);
+                u > 0.0 || h > 0.0
+            })
+        })
+        .fold(0u8, |m, layer| m | 1 << layer.bit());
+    let (groups, ()) = rayon::join(
+        || match &scenario.population {
+            None => uniform_groups(scenario, report, &mut probe, &options.engine),
+            Some(points) => Ok(point_groups(points, &probe, &frames, res, link_m)),
+        },
+        || near.index_nearby(wanted),
+    );
+    let (per_layer, unplaced) = groups?;
     drop(probe);
     let mut gaps = Vec::new();
     let mut omitted = [(0.0, 0.0); 7];
@@ -764,6 +779,8 @@ struct Nearest<'a> {
     near: Vec<[[OnceLock<Tree>; FLAG_BITS]; 2]>,
     /// Per strip, per layer bit: every feature.
     all: Vec<[OnceLock<Tree>; FLAG_BITS]>,
+    /// Longitude/latitude box of each fibre route, built when first needed.
+    route_boxes: OnceLock<Vec<Option<Rect<f64>>>>,
 }
 
 impl<'a> Nearest<'a> {
@@ -812,7 +829,45 @@ impl<'a> Nearest<'a> {
             windows,
             near: frames.iter().map(|_| Default::default()).collect(),
             all: frames.iter().map(|_| Default::default()).collect(),
+            route_boxes: OnceLock::new(),
         }
+    }
+
+    /// Builds, side by side, the index of the features within the first
+    /// margin of every strip for the layer bits of `bits` (those a search
+    /// asks for first), rather than one at a time as gaps first need them.
+    fn index_nearby(&mut self, bits: u8) {
+        let jobs: Vec<(usize, usize, Rect<f64>)> = self
+            .windows
+            .iter()
+            .enumerate()
+            .filter_map(|(z, w)| Some((z, (*w)?[0])))
+            .flat_map(|(z, w)| {
+                (0..FLAG_BITS)
+                    .filter(move |b| (bits >> b) & 1 == 1)
+                    .map(move |b| (z, b, w))
+            })
+            .collect();
+        let this = &*self;
+        let trees: Vec<(usize, usize, Tree)> = jobs
+            .into_par_iter()
+            .map(|(z, b, w)| (z, b, this.build(z, b, Some(w))))
+            .collect();
+        for (z, b, tree) in trees {
+            // empty cells: set once, here
+            let _ = self.near[z][0][b].set(tree);
+        }
+    }
+
+    /// The longitude/latitude box of each fibre route.
+    fn route_boxes(&self) -> &[Option<Rect<f64>>] {
+        self.route_boxes.get_or_init(|| {
+            self.scenario
+                .fiber
+                .par_iter()
+                .map(|r| r.geometry.bounding_rect())
+                .collect()
+        })
     }
 
     /// The features of layer bit `b` projected into strip `strip`, those
@@ -826,8 +881,18 @@ impl<'a> Nearest<'a> {
         };
         let s = self.scenario;
         if b == Layer::Fiber.bit() {
+            let boxes = self.route_boxes();
             let mut segs = Vec::new();
             for (k, route) in s.fiber.iter().enumerate() {
+                // a route whose box misses the window has no segment in it
+                let meets_box = match (window, boxes[k]) {
+                    (Some(w), Some(r)) => geo::Intersects::intersects(&w, &r),
+                    (_, None) => false,
+                    (None, Some(_)) => true,
+                };
+                if !meets_box {
+                    continue;
+                }
                 for ls in &route.geometry.0 {
                     // vertices projected only for segments meeting the window
                     let mut last: Option<(Coord<f64>, Option<[f64; 2]>)> = None;
