@@ -474,63 +474,92 @@ pub(crate) fn layer_regions(communes: Vec<(CommuneGap, f64, f64)>) -> Vec<Region
         .unwrap_or(0);
     let total: usize = communes.iter().map(|c| c.0.pieces.len()).sum();
     let mut pieces: Vec<Piece> = Vec::with_capacity(total);
-    let mut communes = communes;
-    for (gap, _, _) in &mut communes {
-        // moved, each commune's copy freed as it goes
-        pieces.append(&mut std::mem::take(&mut gap.pieces));
-    }
-    let key = |p: &Piece| (p.strip, p.j, p.a, p.b, p.commune);
-    pieces.par_sort_unstable_by_key(key);
-    // drop the pieces of narrow runs
-    let mut keep = vec![false; pieces.len()];
-    for_runs(&pieces, |run, range| {
-        if run.b - run.a >= MIN_RUN {
-            keep[range].fill(true);
-        }
-    });
-    let mut has = vec![false; n];
-    let mut kept = pieces;
-    let mut k = 0;
-    kept.retain(|p| {
-        let keep = keep[k];
-        k += 1;
-        if keep {
-            has[p.commune as usize] = true;
-        }
-        keep
-    });
-    drop(keep);
     let mut figures = vec![(0.0, 0.0); n];
     let mut fallbacks = Vec::new();
-    for (gap, pop, hh) in communes {
-        let Some(c) = gap.fallback.first().map(|p| p.commune as usize) else {
-            continue;
-        };
-        figures[c] = (pop, hh);
-        if !has[c] {
-            fallbacks.extend(gap.fallback);
+    for (mut gap, pop, hh) in communes {
+        // moved, each commune's copy freed as it goes
+        pieces.append(&mut gap.pieces);
+        if let Some(c) = gap.fallback.first().map(|p| p.commune as usize) {
+            figures[c] = (pop, hh);
+            fallbacks.append(&mut gap.fallback);
         }
     }
-    if !fallbacks.is_empty() {
-        // the few fallbacks merged into the sorted pieces
-        fallbacks.sort_unstable_by_key(key);
-        let mut merged = Vec::with_capacity(kept.len() + fallbacks.len());
-        let mut extra = fallbacks.into_iter().peekable();
-        for p in kept {
-            while let Some(f) = extra.next_if(|f| key(f) < key(&p)) {
-                merged.push(f);
-            }
-            merged.push(p);
+    pieces.par_sort_unstable_by_key(piece_key);
+    fallbacks.sort_unstable_by_key(piece_key);
+    // strips are independent (a commune lies in one): side by side, every
+    // strip with a piece or a fallback
+    let mut strips: Vec<(u32, &mut [Piece])> = pieces
+        .chunk_by_mut(|p, q| p.strip == q.strip)
+        .map(|chunk| (chunk[0].strip, chunk))
+        .collect();
+    let mut only_fallbacks: Vec<u32> = fallbacks.iter().map(|f| f.strip).collect();
+    only_fallbacks.dedup();
+    only_fallbacks.retain(|z| strips.binary_search_by_key(z, |s| s.0).is_err());
+    strips.extend(only_fallbacks.into_iter().map(|z| (z, &mut [][..])));
+    strips.sort_unstable_by_key(|s| s.0);
+    let (figures, fallbacks) = (&figures, &fallbacks);
+    strips
+        .into_par_iter()
+        .map(|(strip, pieces)| strip_regions(strip, pieces, figures, fallbacks))
+        .collect::<Vec<_>>()
+        .concat()
+}
+
+/// The order of pieces: strip, row, start, end, commune.
+fn piece_key(p: &Piece) -> (u32, i64, i64, i64, u32) {
+    (p.strip, p.j, p.a, p.b, p.commune)
+}
+
+/// [`layer_regions`] of strip `strip`'s `pieces` (sorted by [`piece_key`]):
+/// the pieces of narrow runs dropped, the `fallbacks` (sorted, every
+/// strip's) of the strip's communes left without a piece merged in, each
+/// commune's `figures` shared by measure, and the regions.
+fn strip_regions(
+    strip: u32,
+    pieces: &mut [Piece],
+    figures: &[(f64, f64)],
+    fallbacks: &[Piece],
+) -> Vec<Region> {
+    // the pieces of runs at least MIN_RUN wide, compacted to the front
+    let mut kept = 0;
+    let mut k = 0;
+    while k < pieces.len() {
+        let p = pieces[k];
+        let (mut b, mut end) = (p.b, k + 1);
+        while end < pieces.len() && pieces[end].j == p.j && pieces[end].a <= b {
+            b = b.max(pieces[end].b);
+            end += 1;
         }
-        merged.extend(extra);
-        kept = merged;
+        if b - p.a >= MIN_RUN {
+            pieces.copy_within(k..end, kept);
+            kept += end - k;
+        }
+        k = end;
     }
+    let pieces = &pieces[..kept];
+    let mut has: Vec<u32> = pieces.iter().map(|p| p.commune).collect();
+    has.sort_unstable();
+    has.dedup();
+    // the few fallbacks of this strip's communes without a piece, merged
+    // into the sorted pieces
+    let extra = fallbacks
+        .iter()
+        .filter(|f| f.strip == strip && has.binary_search(&f.commune).is_err());
+    let mut merged = Vec::with_capacity(pieces.len());
+    let mut extra = extra.peekable();
+    for p in pieces {
+        while let Some(f) = extra.next_if(|f| piece_key(f) < piece_key(p)) {
+            merged.push(*f);
+        }
+        merged.push(*p);
+    }
+    merged.extend(extra);
     // each commune's figures shared by measure
-    let mut total = vec![0.0; n];
-    for p in &kept {
+    let mut total = vec![0.0; figures.len()];
+    for p in &merged {
         total[p.commune as usize] += p.measure;
     }
-    for p in &mut kept {
+    for p in &mut merged {
         let c = p.commune as usize;
         let share = if total[c] > 0.0 {
             p.measure / total[c]
@@ -540,7 +569,7 @@ pub(crate) fn layer_regions(communes: Vec<(CommuneGap, f64, f64)>) -> Vec<Region
         p.population = figures[c].0 * share;
         p.households = figures[c].1 * share;
     }
-    pieces_to_regions(&kept)
+    pieces_to_regions(&merged)
 }
 
 /// Calls `f` with each run of `pieces` (sorted by strip, row, start): the
@@ -786,6 +815,53 @@ mod tests {
         assert_eq!(r[0].population, 6.0);
         assert_eq!(r[0].communes, vec![(0, 2.0, 0.5), (1, 4.0, 1.0)]);
         assert_eq!(r[1].communes, vec![(2, 7.0, 1.75)]);
+    }
+
+    #[test]
+    fn layer_regions_by_strip_with_fallbacks_and_narrow_runs() {
+        let at = |strip: u32, p: Piece| Piece { strip, ..p };
+        let gap = |pieces: Vec<Piece>, fallback: Vec<Piece>| CommuneGap { pieces, fallback };
+        let wide = QUANTA;
+        let communes = vec![
+            // strip 1: commune 0 with two rows; its fallback unused
+            (
+                gap(
+                    vec![
+                        at(1, piece(0, 0, 0, wide, 0.0)),
+                        at(1, piece(0, 1, 0, wide, 0.0)),
+                    ],
+                    vec![at(1, piece(0, 5, 0, wide, 0.0))],
+                ),
+                10.0,
+                4.0,
+            ),
+            // strip 1: commune 1, one narrow run only: its fallback stands
+            (
+                gap(
+                    vec![at(1, piece(1, 0, 3 * wide, 3 * wide + 1, 0.0))],
+                    vec![at(1, piece(1, 7, 9 * wide, 10 * wide, 0.0))],
+                ),
+                3.0,
+                1.0,
+            ),
+            // strip 0: commune 2 with its fallback alone (no piece in the strip)
+            (
+                gap(Vec::new(), vec![at(0, piece(2, 2, 0, wide, 0.0))]),
+                5.0,
+                2.0,
+            ),
+        ];
+        let r = layer_regions(communes);
+        let strips: Vec<u32> = r.iter().map(|g| g.strip).collect();
+        assert_eq!(strips, vec![0, 1, 1]);
+        assert_eq!(r[0].communes, vec![(2, 5.0, 2.0)]);
+        assert_eq!(r[1].runs, vec![run(0, 0, wide), run(1, 0, wide)]);
+        assert_eq!(r[1].communes, vec![(0, 10.0, 4.0)]);
+        assert_eq!(r[2].runs, vec![run(7, 9 * wide, 10 * wide)]);
+        assert_eq!(r[2].communes, vec![(1, 3.0, 1.0)]);
+        // every person once
+        let people: f64 = r.iter().map(|g| g.population).sum();
+        assert_eq!(people, 18.0);
     }
 
     /// Regions from runs against a brute-force flood fill of a raster.
