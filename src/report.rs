@@ -222,7 +222,7 @@ pub(crate) fn measure_keeping<'s>(
     Vec<crate::engine::SiteAudit>,
     Option<crate::engine::probe::Probe<'s>>,
 )> {
-    let (mut evaluation, probe) = crate::engine::run_keeping(scenario, options, None, true)?;
+    let (mut evaluation, probe) = crate::engine::run_keeping(scenario, options, None, true, true)?;
     let audits = std::mem::take(&mut evaluation.site_audits);
     Ok((assemble(scenario, evaluation)?, audits, probe))
 }

@@ -248,6 +248,24 @@ fn gaps_on_the_demo_conserve_people() {
     }
 }
 
+/// The coverage command collects the gap pieces in the report's own row
+/// sweep; a gap map asked for on its own sweeps the communes again the same
+/// way: the two maps are the same, byte for byte.
+#[test]
+fn the_command_gap_map_equals_the_gap_map_on_its_own() {
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let report = telecov::report_scenario_with_cache(demo, dir.path(), &Options::default(), None)
+        .expect("coverage");
+    let s = telecov::io::load_scenario(demo).expect("demo");
+    let gaps = find_gaps(&s, &report, &GapOptions::default()).expect("gaps");
+    let alone = dir.path().join("alone.geojson");
+    telecov::io::write::write_gaps(&alone, &s, &gaps).expect("write");
+    let from_command = std::fs::read(dir.path().join("gaps.geojson")).expect("gaps.geojson");
+    assert!(from_command.len() > 10_000);
+    assert!(from_command == std::fs::read(&alone).expect("alone"));
+}
+
 #[test]
 fn gaps_do_not_depend_on_thread_count() {
     let s = small_city();

@@ -50,6 +50,7 @@ pub mod capacity;
 pub mod demand;
 // terrain-shaped footprints: radial sweeps over the DEM
 pub mod footprint;
+pub(crate) mod gap_rows;
 pub(crate) mod probe;
 pub mod raster;
 mod rows;
@@ -593,6 +594,12 @@ struct Prepared<'a> {
     /// The communes projected by a uniform evaluation, kept for the gap
     /// maps that follow it ([`run_keeping`]); empty otherwise.
     projected: Vec<Option<MultiPolygon<f64>>>,
+    /// Whether a uniform evaluation collects each commune's gap pieces
+    /// from its row sweep ([`run_keeping`] with `gaps`).
+    collect_gaps: bool,
+    /// Those gap pieces, per commune (`None` without geometry); empty when
+    /// not collected.
+    gap_pieces: Vec<Option<[gap_rows::CommuneGap; FLAG_BITS]>>,
 }
 
 /// Finds the first commune in input order whose boundary holds a point.
@@ -715,6 +722,8 @@ impl<'a> Prepared<'a> {
                 warnings,
                 audits,
                 projected: Vec::new(),
+                collect_gaps: false,
+                gap_pieces: Vec::new(),
             });
         }
         let strips = Strips::covering(lon_min, lon_max)?;
@@ -795,6 +804,8 @@ impl<'a> Prepared<'a> {
             warnings,
             audits,
             projected: Vec::new(),
+            collect_gaps: false,
+            gap_pieces: Vec::new(),
         })
     }
 
@@ -954,7 +965,7 @@ pub(crate) fn run(
     progress: Option<Progress<'_>>,
     audit: bool,
 ) -> Result<Evaluation> {
-    run_keeping(scenario, options, progress, audit).map(|(evaluation, _)| evaluation)
+    run_keeping(scenario, options, progress, audit, false).map(|(evaluation, _)| evaluation)
 }
 
 /// [`run`], also handing back its prepared indexes as a [`probe::Probe`]
@@ -966,6 +977,7 @@ pub(crate) fn run_keeping<'s>(
     options: &Options,
     progress: Option<Progress<'_>>,
     audit: bool,
+    gaps: bool,
 ) -> Result<(Evaluation, Option<probe::Probe<'s>>)> {
     // a scenario built in code gets the same numeric checks as a file
     scenario.validate()?;
@@ -973,6 +985,7 @@ pub(crate) fn run_keeping<'s>(
     let unwrapped = antimeridian::unwrapped(scenario);
     let Some(unwrapped) = unwrapped else {
         let mut prepared = Prepared::with_audits(scenario, options, audit)?;
+        prepared.collect_gaps = gaps;
         let evaluation = evaluate_prepared(&mut prepared, options, progress)?;
         return Ok((evaluation, Some(probe::Probe::from_prepared(prepared))));
     };
@@ -991,9 +1004,10 @@ fn evaluate_prepared(
     let (tallies, unassigned_population, unassigned_households) =
         match &prepared.scenario.population {
             None => {
-                let (tallies, u_pop, u_hh, projected) =
+                let (tallies, u_pop, u_hh, projected, gap_pieces) =
                     uniform(prepared, options, &mut warnings, progress)?;
                 prepared.projected = projected;
+                prepared.gap_pieces = gap_pieces;
                 (tallies, u_pop, u_hh)
             }
             Some(points) => points_mode(prepared, points, &mut warnings, progress),
@@ -1009,8 +1023,15 @@ fn evaluate_prepared(
     })
 }
 
-/// Tallies of uniform demand, and the communes projected (in strip metres).
-type Uniform = (Vec<Tally>, f64, f64, Vec<Option<MultiPolygon<f64>>>);
+/// Tallies of uniform demand, the communes projected (in strip metres) and,
+/// when collected, their gap pieces.
+type Uniform = (
+    Vec<Tally>,
+    f64,
+    f64,
+    Vec<Option<MultiPolygon<f64>>>,
+    Vec<Option<[gap_rows::CommuneGap; FLAG_BITS]>>,
+);
 
 fn uniform(
     prepared: &Prepared<'_>,
@@ -1045,7 +1066,14 @@ fn uniform(
             progress(d, total);
         }
     };
-    let results: Vec<(Tally, Option<String>)> = projected
+    // the gap pieces come from the row sweep (not from cell centres)
+    let collect_gaps = prepared.collect_gaps && options.sampling == Sampling::Rows;
+    type Measured = (
+        Tally,
+        Option<String>,
+        Option<[gap_rows::CommuneGap; FLAG_BITS]>,
+    );
+    let results: Vec<Measured> = projected
         .par_iter()
         .enumerate()
         .map(|(i, proj)| {
@@ -1059,12 +1087,17 @@ fn uniform(
                 ..Tally::default()
             };
             let Some((index, polygon)) = proj else {
-                return (tally, None);
+                return (tally, None, None);
             };
             let mut note = None;
+            let mut gaps = None;
             let measured: Option<[f64; FLAG_BITS]> = match options.sampling {
                 Sampling::Rows => {
-                    let m = rows::measure(polygon, index, res);
+                    let strip = prepared.commune_strip[i].unwrap_or(0);
+                    let mut rows = collect_gaps
+                        .then(|| gap_rows::GapRows::new(strip, i, res, (1 << FLAG_BITS) - 1));
+                    let m = rows::measure_observed(polygon, index, res, rows.as_mut());
+                    gaps = rows.map(|r| r.finish(polygon));
                     (m.area > 0.0).then(|| std::array::from_fn(|b| (m.covered[b] / m.area).min(1.0)))
                 }
                 Sampling::CellCentres => {
@@ -1090,16 +1123,20 @@ fn uniform(
                 tally.population[b] = if share == 1.0 { pop } else { pop * share };
                 tally.households[b] = if share == 1.0 { hh } else { hh * share };
             }
-            (tally, note)
+            (tally, note, gaps)
         })
         .collect();
     let mut tallies = Vec::with_capacity(results.len());
-    for (t, note) in results {
+    let mut gap_pieces = Vec::with_capacity(if collect_gaps { results.len() } else { 0 });
+    for (t, note, gaps) in results {
         tallies.push(t);
         warnings.extend(note);
+        if collect_gaps {
+            gap_pieces.push(gaps);
+        }
     }
     let projected = projected.into_iter().map(|p| p.map(|(_, p)| p)).collect();
-    Ok((tallies, 0.0, 0.0, projected))
+    Ok((tallies, 0.0, 0.0, projected, gap_pieces))
 }
 
 /// Cell-centre counts per flag bit (last slot: cells in the commune).

@@ -4,7 +4,8 @@
 
 use geo::{MultiPolygon, Point};
 
-use super::rows::{layers_covering_box, trace_line, LocalShapes};
+use super::gap_rows::{CommuneGap, GapRows};
+use super::rows::{layers_covering_box, measure_observed, trace_line, LocalShapes};
 use super::{Options, Prepared, StripIndex, FLAG_BITS, FLAG_MOBILE_BROADBAND};
 use crate::geodesy::TransverseMercator;
 use crate::model::Scenario;
@@ -88,6 +89,30 @@ impl<'a> Probe<'a> {
             .into_par_iter()
             .map(|c| self.project_commune(c))
             .collect()
+    }
+
+    /// Every commune's gap pieces (`None` without geometry) as the uniform
+    /// evaluation that prepared the probe collected them from its row
+    /// sweep; `None` when it did not.
+    pub(crate) fn take_gap_pieces(&mut self) -> Option<Vec<Option<[CommuneGap; FLAG_BITS]>>> {
+        let kept = std::mem::take(&mut self.prepared.gap_pieces);
+        (kept.len() == self.prepared.scenario.communes.len() && !kept.is_empty()).then_some(kept)
+    }
+
+    /// The gap pieces of commune `c` (`polygon` in strip `strip`'s metres)
+    /// for the flag bits of `bits`, from the report's row sweep of it
+    /// ([`super::gap_rows`]).
+    pub(crate) fn commune_gap_pieces(
+        &self,
+        strip: usize,
+        c: usize,
+        polygon: &MultiPolygon<f64>,
+        res: f64,
+        bits: u8,
+    ) -> [CommuneGap; FLAG_BITS] {
+        let mut rows = GapRows::new(strip, c, res, bits);
+        measure_observed(polygon, &self.prepared.indexes[strip], res, Some(&mut rows));
+        rows.finish(polygon)
     }
 
     /// Strip of commune `c`.

@@ -31,6 +31,7 @@ use geo::MultiPolygon;
 use rstar::primitives::Line;
 use rstar::AABB;
 
+use super::gap_rows::GapRows;
 use super::shapes::{by_start, corridor_interval, covered_length, Cell};
 use super::{scale_at, StripIndex, FLAG_BITS, FLAG_FIBER, FLAG_MOBILE_BROADBAND, FLAG_WIFI};
 
@@ -132,10 +133,14 @@ struct RowLine {
 /// the row's covered area. Rows that the nodes miss (a sliver between them)
 /// are traced on their pieces' middle lines instead. The number of traced
 /// lines therefore grows with rows, not with vertices.
-pub(crate) fn measure(
+///
+/// Every traced line is shown to `gaps` when given (the gap pieces of
+/// [`super::gap_rows`]).
+pub(crate) fn measure_observed(
     polygon: &MultiPolygon<f64>,
     index: &StripIndex,
     resolution_m: f64,
+    mut gaps: Option<&mut GapRows>,
 ) -> Measure {
     let mut edges: Vec<Edge> = Vec::new();
     let mut vertex_ys: Vec<f64> = Vec::new();
@@ -264,6 +269,9 @@ pub(crate) fn measure(
             .map(|l| l.weight * l.width)
             .sum();
         let traced_nodes = node_width > 0.0;
+        if let Some(gaps) = gaps.as_deref_mut() {
+            gaps.row(j, h);
+        }
         let mut sampled = 0.0;
         let mut covered = [0.0; FLAG_BITS];
         for l in lines.iter().filter(|l| l.node == traced_nodes) {
@@ -276,23 +284,28 @@ pub(crate) fn measure(
                 None => trace_line(index, l.y, x_lo, x_hi, covered_whole, &mut bufs),
             };
             let mut lengths = [0.0; FLAG_BITS];
+            let mut whole = full;
             for (bit, buf) in bufs.iter_mut().enumerate() {
                 let length = if (full >> bit) & 1 == 1 {
                     l.width
                 } else if bit == MOBILE_BROADBAND_BIT && lengths[1..4].contains(&l.width) {
                     // 3G, 4G or 5G covers the whole line: so does their union
                     // (the same sum of the same spans, bit for bit)
-                    buf.clear();
+                    whole |= 1 << bit;
                     l.width
                 } else if !buf.is_empty() {
-                    let length = covered_length(buf, &l.spans);
-                    buf.clear();
-                    length
+                    covered_length(buf, &l.spans)
                 } else {
                     0.0
                 };
                 lengths[bit] = length;
                 covered[bit] += l.weight * length;
+            }
+            if let Some(gaps) = gaps.as_deref_mut() {
+                gaps.line(l.weight, &l.spans, whole, &mut bufs);
+            }
+            for buf in &mut bufs {
+                buf.clear();
             }
         }
         m.area += area;

@@ -2,11 +2,12 @@
 //!
 //! - **Uniform demand**: a gap is a region of the rows of a strip where the
 //!   layer leaves the commune uncovered on at least half of the row's
-//!   weight (two of the report's three sampling lines), connected through
-//!   overlapping row intervals, across commune borders (see
-//!   [`super::runs`]); its outline is traced from the interval ends
-//!   ([`super::outline`]), so it follows coverage edges to within half a
-//!   row.
+//!   weight (two of the three sampling lines the report traces in the row,
+//!   taken from the report's own row sweep), connected through overlapping
+//!   row intervals, across commune borders (see [`super::runs`] and
+//!   [`crate::engine::gap_rows`]); its outline is traced from the interval
+//!   ends ([`super::outline`]), so it follows coverage edges to within half
+//!   a row.
 //! - **Point demand**: uncovered points are linked when they lie within
 //!   [`GapOptions::point_link_m`] of each other (default three times
 //!   `resolution_m`, at least 1.5 times it); a gap is a linked group, drawn as
@@ -37,8 +38,9 @@ use rstar::RTree;
 
 use super::cells::uncovered_of;
 use super::outline::{self, Run};
-use super::runs::{commune_pieces, layer_regions, regions, CommuneGap, Region, QUANTA};
+use super::runs::{layer_regions, regions, Region};
 use super::Layer;
+use crate::engine::gap_rows::{CommuneGap, QUANTA};
 use crate::engine::probe::{east, inverse_near, unwrapped, Probe};
 use crate::engine::{scale_at, FLAG_BITS};
 use crate::geodesy::{metres_to_degrees_bound, TransverseMercator};
@@ -352,6 +354,8 @@ fn uniform_regions(
 ) -> Result<Regions> {
     let res = scenario.parameters.resolution_m;
     let projected = probe.take_projected();
+    // the pieces the report's own row sweep collected, when it did
+    let mut swept = probe.take_gap_pieces();
     let probe = &*probe;
     let area_m2: f64 = projected
         .iter()
@@ -366,17 +370,26 @@ fn uniform_regions(
         "Options::max_demand_cells",
     )?;
     type Swept = ([CommuneGap; FLAG_BITS], [(f64, f64); FLAG_BITS]);
+    let swept: Vec<Option<[CommuneGap; FLAG_BITS]>> = match swept.take() {
+        Some(swept) => swept,
+        None => vec![None; projected.len()],
+    };
     let per_commune: Vec<Option<Swept>> = projected
         .into_par_iter()
+        .zip(swept)
         .enumerate()
-        .map(|(c, projected)| {
+        .map(|(c, (projected, swept))| {
             let (z, polygon) = projected?;
             let uncovered: [(f64, f64); FLAG_BITS] =
                 std::array::from_fn(|b| uncovered_of(report, c, Layer::ALL[b]));
             let bits = (0..FLAG_BITS)
                 .filter(|&b| uncovered[b].0 > 0.0 || uncovered[b].1 > 0.0)
                 .fold(0u8, |m, b| m | 1 << b);
-            Some((commune_pieces(probe, z, c, &polygon, res, bits), uncovered))
+            let pieces = match swept {
+                Some(pieces) => pieces,
+                None => probe.commune_gap_pieces(z, c, &polygon, res, bits),
+            };
+            Some((pieces, uncovered))
         })
         .collect();
     let mut unplaced = [(0.0, 0.0); FLAG_BITS];

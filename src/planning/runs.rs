@@ -1,37 +1,31 @@
 //! Uncovered regions from row intervals, measured as the report does.
 //!
-//! **Rows and lines.** Each commune is swept on the rows of its strip's
-//! grid (row `j` = `[j·res, (j+1)·res)`, `res` = `resolution_m`), on the
-//! report's three Gauss–Legendre lines per row (weights 5/18, 8/18, 5/18).
-//! On each line the commune's spans and the engine's exact coverage
-//! intervals (the same shapes and line traces as the report's row
-//! integration, [`crate::engine::probe::LineTracer`]) give, per layer, the
-//! line's uncovered intervals.
+//! **Rows, lines and pieces.** Each commune's gap pieces come from the
+//! report's own row sweep ([`crate::engine::gap_rows`]): on the rows of its
+//! strip's grid (row `j` = `[j·res, (j+1)·res)`, `res` = `resolution_m`),
+//! the lines the report traces give, per layer, the uncovered intervals; a
+//! point of a row is in the gap when the lines uncovered there weigh at
+//! least half the row (two of its three Gauss–Legendre lines), so gap
+//! outlines follow coverage edges and commune borders to within half a
+//! row. The coverage command collects them while it measures the report;
+//! a gap map asked for on its own sweeps each commune once the same way.
 //!
-//! **Which part of a row is in a gap.** A point of a row is in the gap of a
-//! layer when it is uncovered on at least half of the row's weight, that is
-//! on at least two of its three lines (the middle line alone weighs 8/18).
-//! Where a coverage edge crosses the row once, this is where the middle
-//! line crosses it, so gap outlines follow coverage edges (and commune
-//! borders) to within half a row and carry no slivers; a feature seen by
-//! one line only (a disc grazing the row) is left out. The gap of a row is
-//! then a few intervals, whose ends are rounded to [`QUANTA`]-ths of
-//! `resolution_m` (5 cm at 50 m; intervals shorter than that vanish, gaps
-//! between them narrower than that close) so that regions and outlines are
-//! built on integers, exactly.
+//! **People.** A gap interval's measure is the uncovered area its lines
+//! see inside it (Σ weight × uncovered length). Each commune's uncovered
+//! people `U` (its population minus the covered figure of `report.json`,
+//! [`super::cells::uncovered_of`]) and households are shared among its gap
+//! intervals in proportion to that measure, so the gaps of a commune add
+//! up to `U` exactly (within rounding): the uncovered people of the
+//! commune's partly covered fringe go to its gap intervals. A commune with
+//! uncovered people but no interval uncovered on half its row's weight
+//! gives its gap the row it sees most uncovered (the union of that row's
+//! uncovered intervals); one where no line sees any uncovered length (a
+//! commune thinner than the lines' spacing, or rounding) gives it the grid
+//! cell holding its interior point.
 //!
-//! **People.** A gap interval's measure is the uncovered area the three
-//! lines see inside it (Σ weight × row height × uncovered length). Each
-//! commune's uncovered people `U` (its population minus the covered figure
-//! of `report.json`, [`super::cells::uncovered_of`]) and households are
-//! shared among its gap intervals in proportion to that measure, so the
-//! gaps of a commune add up to `U` exactly (within rounding): the
-//! uncovered people of the commune's partly covered fringe go to its gap
-//! intervals. A commune with uncovered people but no interval uncovered on
-//! two lines gives its gap the row it sees most uncovered (the union of
-//! the uncovered intervals of that row's lines); one where no line sees any
-//! uncovered length (a commune thinner than the lines' spacing, or
-//! rounding) gives it the grid cell holding its interior point.
+//! **The planner's sweep.** [`sweep_commune`] sweeps a commune on the three
+//! Gauss–Legendre lines of every whole row of the grid ([`LINES`]) for the
+//! planner's demand cells ([`super::cells`]).
 //!
 //! **Regions.** The gap intervals of all communes of a strip are sorted by
 //! row and start; in each row those that overlap or touch (neighbouring
@@ -49,9 +43,11 @@
 //! outlines (what `gaps.geojson` writes), plus one commune's spans at a
 //! time: nothing is stored per grid cell and no map is keyed by cell.
 
-use geo::{InteriorPoint, MultiPolygon};
+use geo::MultiPolygon;
 
 use super::outline::Run;
+use crate::engine::gap_rows::subtract;
+pub(crate) use crate::engine::gap_rows::{CommuneGap, Piece, QUANTA};
 use crate::engine::probe::Probe;
 use crate::engine::FLAG_BITS;
 
@@ -62,9 +58,6 @@ pub(crate) const LINES: [(f64, f64); 3] = [
     (0.5, 8.0 / 18.0),
     (0.5 + 0.387_298_334_620_741_7, 5.0 / 18.0),
 ];
-
-/// Interval ends are rounded to `resolution_m / QUANTA`.
-pub(crate) const QUANTA: i64 = 1024;
 
 /// The uncovered intervals of one row of a commune: per flag bit and line
 /// (sorted, disjoint, strip metres). Empty for a line outside the commune,
@@ -202,255 +195,6 @@ pub(crate) fn sweep_commune(
             visit(&row);
         }
     }
-}
-
-/// `spans` (sorted, disjoint) minus the union of `covered` (sorted in
-/// place), into `out`.
-pub(crate) fn subtract(
-    spans: &[(f64, f64)],
-    covered: &mut [(f64, f64)],
-    out: &mut Vec<(f64, f64)>,
-) {
-    out.clear();
-    covered.sort_unstable_by(|p, q| p.0.total_cmp(&q.0));
-    // merge the covered intervals into a disjoint union, in place
-    let mut n = 0;
-    for k in 0..covered.len() {
-        if n > 0 && covered[k].0 <= covered[n - 1].1 {
-            covered[n - 1].1 = covered[n - 1].1.max(covered[k].1);
-        } else {
-            covered[n] = covered[k];
-            n += 1;
-        }
-    }
-    let merged = &covered[..n];
-    let mut k = 0;
-    for &(s0, s1) in spans {
-        while k < merged.len() && merged[k].1 <= s0 {
-            k += 1;
-        }
-        let mut x = s0;
-        let mut m = k;
-        while m < merged.len() && merged[m].0 < s1 {
-            if merged[m].0 > x {
-                out.push((x, merged[m].0));
-            }
-            x = x.max(merged[m].1);
-            m += 1;
-        }
-        if x < s1 {
-            out.push((x, s1));
-        }
-    }
-}
-
-/// The part of a row covered by at least `min` of its three lines'
-/// interval sets (each sorted, disjoint), into `out` (sorted, disjoint).
-pub(crate) fn at_least(
-    lines: &[Vec<(f64, f64)>; 3],
-    min: i32,
-    events: &mut Vec<(f64, i32)>,
-    out: &mut Vec<(f64, f64)>,
-) {
-    out.clear();
-    events.clear();
-    for line in lines {
-        for &(a, b) in line {
-            events.push((a, 1));
-            events.push((b, -1));
-        }
-    }
-    // at equal abscissae, ends before starts: touching intervals of two
-    // lines do not make a point of overlap
-    events.sort_unstable_by(|p, q| p.0.total_cmp(&q.0).then(p.1.cmp(&q.1)));
-    let mut count = 0;
-    let mut start = 0.0;
-    for &(x, d) in events.iter() {
-        let before = count;
-        count += d;
-        if before < min && count >= min {
-            start = x;
-        } else if before >= min && count < min && x > start {
-            out.push((start, x));
-        }
-    }
-}
-
-/// The uncovered measure the three lines of a row see inside `[a, b]`:
-/// Σ weight × `res` × uncovered length (square metres).
-fn measure_in(lines: &[Vec<(f64, f64)>; 3], a: f64, b: f64, res: f64) -> f64 {
-    let mut m = 0.0;
-    for (line, &(_, w)) in lines.iter().zip(&LINES) {
-        let from = line.partition_point(|s| s.1 <= a);
-        let mut len = 0.0;
-        for s in &line[from..] {
-            if s.0 >= b {
-                break;
-            }
-            len += s.1.min(b) - s.0.max(a);
-        }
-        m += w * res * len.max(0.0);
-    }
-    m
-}
-
-/// Part of one commune's gap in one row: the interval `[a, b]` (quanta of
-/// `resolution_m`), with its people.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Piece {
-    /// Strip.
-    pub strip: u32,
-    /// Commune (index in the scenario).
-    pub commune: u32,
-    /// Row.
-    pub j: i64,
-    /// Left end, quanta.
-    pub a: i64,
-    /// Right end, quanta.
-    pub b: i64,
-    /// Uncovered measure the lines see in the interval, m² (weights the
-    /// sharing of the commune's figures).
-    pub measure: f64,
-    /// Uncovered people.
-    pub population: f64,
-    /// Uncovered households.
-    pub households: f64,
-}
-
-/// Rounds strip metres to quanta.
-fn quantum(x: f64, res: f64) -> i64 {
-    (x * QUANTA as f64 / res).round() as i64
-}
-
-/// Appends `[a, b]` (metres) to a commune's pieces of row `j`, rounded to
-/// quanta: merged with the previous piece when they touch, dropped when
-/// shorter than a quantum. `widen` keeps such a piece one quantum wide.
-#[allow(clippy::too_many_arguments)]
-fn push_piece(
-    out: &mut Vec<Piece>,
-    strip: usize,
-    commune: usize,
-    j: i64,
-    (a, b): (f64, f64),
-    measure: f64,
-    res: f64,
-    widen: bool,
-) {
-    let (qa, mut qb) = (quantum(a, res), quantum(b, res));
-    if qb <= qa {
-        if !widen {
-            return;
-        }
-        qb = qa + 1;
-    }
-    if let Some(last) = out.last_mut() {
-        if last.j == j && qa <= last.b {
-            last.b = last.b.max(qb);
-            last.measure += measure;
-            return;
-        }
-    }
-    out.push(Piece {
-        strip: strip as u32,
-        commune: commune as u32,
-        j,
-        a: qa,
-        b: qb,
-        measure,
-        population: 0.0,
-        households: 0.0,
-    });
-}
-
-/// A commune's most uncovered row so far: its measure, its index and the
-/// union of its lines' uncovered intervals.
-type BestRow = (f64, i64, Vec<(f64, f64)>);
-
-/// What one commune's sweep gives a layer's gap map.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct CommuneGap {
-    /// Intervals uncovered on at least half of their row's weight, with
-    /// their measure (people not yet shared).
-    pub pieces: Vec<Piece>,
-    /// The intervals standing for the commune's gap when none of `pieces`
-    /// is kept: the uncovered intervals (any line) of the row its lines see
-    /// most uncovered, or the grid cell of its interior point when they
-    /// see nothing uncovered.
-    pub fallback: Vec<Piece>,
-}
-
-/// The gap pieces of one commune for the flag bits of `bits` (see the
-/// module docs for the rule).
-pub(crate) fn commune_pieces(
-    probe: &Probe<'_>,
-    strip: usize,
-    commune: usize,
-    polygon: &MultiPolygon<f64>,
-    res: f64,
-    bits: u8,
-) -> [CommuneGap; FLAG_BITS] {
-    let mut out: [CommuneGap; FLAG_BITS] = Default::default();
-    // per bit: the most uncovered row
-    let mut best: [BestRow; FLAG_BITS] = Default::default();
-    let mut events = Vec::new();
-    let mut found = Vec::new();
-    sweep_commune(probe, strip, polygon, res, bits, |row| {
-        for (b, gap) in out.iter_mut().enumerate() {
-            if (bits >> b) & 1 == 0 {
-                continue;
-            }
-            let lines = &row.uncovered[b];
-            at_least(lines, 2, &mut events, &mut found);
-            for &g in &found {
-                let m = measure_in(lines, g.0, g.1, res);
-                push_piece(&mut gap.pieces, strip, commune, row.j, g, m, res, false);
-            }
-            let m = measure_in(lines, f64::NEG_INFINITY, f64::INFINITY, res);
-            if m > best[b].0 {
-                at_least(lines, 1, &mut events, &mut best[b].2);
-                best[b].0 = m;
-                best[b].1 = row.j;
-            }
-        }
-    });
-    for (b, gap) in out.iter_mut().enumerate() {
-        if (bits >> b) & 1 == 0 {
-            continue;
-        }
-        let (m, j, ref union) = best[b];
-        if m > 0.0 {
-            // the row seen most uncovered, shared by length
-            for &(a, c) in union {
-                push_piece(
-                    &mut gap.fallback,
-                    strip,
-                    commune,
-                    j,
-                    (a, c),
-                    c - a,
-                    res,
-                    true,
-                );
-            }
-        } else {
-            // nothing measurable: the grid cell of an interior point
-            let p = polygon
-                .interior_point()
-                .map_or([0.0, 0.0], |p| [p.x(), p.y()]);
-            let (i, j) = ((p[0] / res).floor() as i64, (p[1] / res).floor() as i64);
-            gap.fallback.push(Piece {
-                strip: strip as u32,
-                commune: commune as u32,
-                j,
-                a: i * QUANTA,
-                b: (i + 1) * QUANTA,
-                measure: 1.0,
-                population: 0.0,
-                households: 0.0,
-            });
-        }
-    }
-    out
 }
 
 /// Runs narrower than this (quanta: half a row's height) are left out of
@@ -726,42 +470,6 @@ mod tests {
 
     fn run(j: i64, a: i64, b: i64) -> Run {
         Run { j, a, b }
-    }
-
-    #[test]
-    fn subtraction_of_intervals() {
-        let mut cov = vec![(5.0, 7.0), (-1.0, 1.0), (6.0, 12.0)];
-        let mut out = Vec::new();
-        subtract(&[(0.0, 4.0), (6.0, 10.0), (11.0, 20.0)], &mut cov, &mut out);
-        assert_eq!(out, vec![(1.0, 4.0), (12.0, 20.0)]);
-        let mut none: Vec<(f64, f64)> = vec![];
-        subtract(&[(0.0, 4.0)], &mut none, &mut out);
-        assert_eq!(out, vec![(0.0, 4.0)]);
-    }
-
-    #[test]
-    fn two_of_three_lines() {
-        let lines = [
-            vec![(0.0, 4.0), (10.0, 12.0)],
-            vec![(2.0, 6.0), (11.0, 11.5)],
-            vec![(3.0, 8.0), (12.0, 13.0)],
-        ];
-        let (mut ev, mut out) = (Vec::new(), Vec::new());
-        at_least(&lines, 2, &mut ev, &mut out);
-        assert_eq!(out, vec![(2.0, 6.0), (11.0, 11.5)]);
-        // (intervals of two lines meeting end to start stay apart)
-        at_least(&lines, 1, &mut ev, &mut out);
-        assert_eq!(out, vec![(0.0, 8.0), (10.0, 12.0), (12.0, 13.0)]);
-        at_least(&lines, 3, &mut ev, &mut out);
-        assert_eq!(out, vec![(3.0, 4.0)]);
-        // touching ends of two lines are no overlap
-        let lines = [vec![(0.0, 1.0)], vec![(1.0, 2.0)], vec![]];
-        at_least(&lines, 2, &mut ev, &mut out);
-        assert!(out.is_empty());
-        // measure: weights × row height × length
-        let lines = [vec![(0.0, 1.0)], vec![(0.0, 2.0)], vec![]];
-        let m = measure_in(&lines, 0.5, 10.0, 18.0);
-        assert!((m - (5.0 * 0.5 + 8.0 * 1.5)).abs() < 1e-12);
     }
 
     #[test]

@@ -1,0 +1,493 @@
+//! Gap pieces from the report's own row sweep.
+//!
+//! While [`super::rows`] measures a commune, it shows each traced line to a
+//! [`GapRows`]: the line's weight (the height of the row it stands for),
+//! the commune's spans there and, per flag bit, the intervals covered. The
+//! line's uncovered intervals are the spans minus those. So the gap maps
+//! see exactly the lines, shapes and traces that give `report.json` its
+//! figures, and no line is traced twice.
+//!
+//! **Which part of a row is in a gap.** A row's traced lines are its three
+//! Gauss–Legendre nodes (weights 5/18, 8/18 and 5/18 of the row's height
+//! inside the commune's extent), or, where the nodes miss the commune, the
+//! middle lines of its pieces between vertices (weights: the pieces'
+//! heights). A point of the row is in the gap of a layer when the lines
+//! uncovered there weigh at least half the row: two of the three nodes (the
+//! middle one alone weighs 8/18). Where a coverage edge crosses the row
+//! once, this is where the middle line crosses it, so gap outlines follow
+//! coverage edges (and commune borders) to within half a row and carry no
+//! slivers; a feature seen by one line only (a disc grazing the row) is
+//! left out. A row in which the commune is less than half a row high (its
+//! first or last) holds no gap piece, as a cell less than half inside it
+//! would not. The ends of a row's gap intervals are rounded to
+//! [`QUANTA`]-ths of `resolution_m` (5 cm at 50 m; intervals shorter than
+//! that vanish, gaps between them narrower than that close) so that
+//! regions and outlines are built on integers, exactly.
+//!
+//! **Measure.** A gap interval's measure is the uncovered area its lines
+//! see inside it (Σ weight × uncovered length, square metres): the
+//! planning module shares each commune's uncovered people among its
+//! intervals in proportion to it. A commune with uncovered length but no
+//! interval uncovered on half its row's weight gives its gap the row its
+//! lines see most uncovered (the union of that row's uncovered intervals);
+//! one where no line sees any uncovered length gives it the grid cell
+//! holding its interior point ([`CommuneGap::fallback`]).
+
+use geo::{InteriorPoint, MultiPolygon};
+
+use super::FLAG_BITS;
+
+/// Interval ends are rounded to `resolution_m / QUANTA`.
+pub(crate) const QUANTA: i64 = 1024;
+
+/// Part of one commune's gap in one row: the interval `[a, b]` (quanta of
+/// `resolution_m`), with its people.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Piece {
+    /// Strip.
+    pub strip: u32,
+    /// Commune (index in the scenario).
+    pub commune: u32,
+    /// Row.
+    pub j: i64,
+    /// Left end, quanta.
+    pub a: i64,
+    /// Right end, quanta.
+    pub b: i64,
+    /// Uncovered measure the lines see in the interval, m² (weights the
+    /// sharing of the commune's figures).
+    pub measure: f64,
+    /// Uncovered people.
+    pub population: f64,
+    /// Uncovered households.
+    pub households: f64,
+}
+
+/// What one commune's sweep gives a layer's gap map.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct CommuneGap {
+    /// Intervals uncovered on at least half of their row's weight, with
+    /// their measure (people not yet shared).
+    pub pieces: Vec<Piece>,
+    /// The intervals standing for the commune's gap when none of `pieces`
+    /// is kept: the uncovered intervals (any line) of the row its lines see
+    /// most uncovered, or the grid cell of its interior point when they
+    /// see nothing uncovered.
+    pub fallback: Vec<Piece>,
+}
+
+/// `spans` (sorted, disjoint) minus the union of `covered` (sorted in
+/// place), into `out`.
+pub(crate) fn subtract(
+    spans: &[(f64, f64)],
+    covered: &mut [(f64, f64)],
+    out: &mut Vec<(f64, f64)>,
+) {
+    out.clear();
+    covered.sort_unstable_by(|p, q| p.0.total_cmp(&q.0));
+    // merge the covered intervals into a disjoint union, in place
+    let mut n = 0;
+    for k in 0..covered.len() {
+        if n > 0 && covered[k].0 <= covered[n - 1].1 {
+            covered[n - 1].1 = covered[n - 1].1.max(covered[k].1);
+        } else {
+            covered[n] = covered[k];
+            n += 1;
+        }
+    }
+    let merged = &covered[..n];
+    let mut k = 0;
+    for &(s0, s1) in spans {
+        while k < merged.len() && merged[k].1 <= s0 {
+            k += 1;
+        }
+        let mut x = s0;
+        let mut m = k;
+        while m < merged.len() && merged[m].0 < s1 {
+            if merged[m].0 > x {
+                out.push((x, merged[m].0));
+            }
+            x = x.max(merged[m].1);
+            m += 1;
+        }
+        if x < s1 {
+            out.push((x, s1));
+        }
+    }
+}
+
+/// One traced line of a row: its weight (metres of height) and its
+/// uncovered intervals per flag bit.
+#[derive(Default)]
+struct Line {
+    weight: f64,
+    uncovered: [Vec<(f64, f64)>; FLAG_BITS],
+}
+
+/// The part of a row where the uncovered intervals of `lines` (each sorted,
+/// disjoint) for `bit` weigh at least `min_weight`, into `out` (sorted,
+/// disjoint).
+fn at_least(
+    lines: &[Line],
+    bit: usize,
+    min_weight: f64,
+    events: &mut Vec<(f64, f64)>,
+    out: &mut Vec<(f64, f64)>,
+) {
+    out.clear();
+    events.clear();
+    for line in lines {
+        for &(a, b) in &line.uncovered[bit] {
+            events.push((a, line.weight));
+            events.push((b, -line.weight));
+        }
+    }
+    // at equal abscissae, ends before starts: touching intervals of two
+    // lines do not make a point of overlap
+    events.sort_unstable_by(|p, q| p.0.total_cmp(&q.0).then(p.1.total_cmp(&q.1)));
+    let (mut weight, mut open) = (0.0, 0usize);
+    let mut start = 0.0;
+    for &(x, d) in events.iter() {
+        let before = open > 0 && weight >= min_weight;
+        if d > 0.0 {
+            open += 1;
+            weight += d;
+        } else {
+            open -= 1;
+            // no rounding left over once no line is open
+            weight = if open == 0 { 0.0 } else { weight + d };
+        }
+        let after = open > 0 && weight >= min_weight;
+        if !before && after {
+            start = x;
+        } else if before && !after && x > start {
+            out.push((start, x));
+        }
+    }
+}
+
+/// The uncovered measure the lines of a row see of `bit` inside `[a, b]`:
+/// Σ weight × uncovered length (square metres).
+fn measure_in(lines: &[Line], bit: usize, a: f64, b: f64) -> f64 {
+    let mut m = 0.0;
+    for line in lines {
+        let intervals = &line.uncovered[bit];
+        let from = intervals.partition_point(|s| s.1 <= a);
+        let mut len = 0.0;
+        for s in &intervals[from..] {
+            if s.0 >= b {
+                break;
+            }
+            len += s.1.min(b) - s.0.max(a);
+        }
+        m += line.weight * len.max(0.0);
+    }
+    m
+}
+
+/// Rounds strip metres to quanta.
+fn quantum(x: f64, res: f64) -> i64 {
+    (x * QUANTA as f64 / res).round() as i64
+}
+
+/// A commune's most uncovered row so far: its measure, its index and the
+/// union of its lines' uncovered intervals.
+type BestRow = (f64, i64, Vec<(f64, f64)>);
+
+/// Collects one commune's gap pieces from the lines its measure traces
+/// (see the [module docs](self)): [`GapRows::row`] opens each row,
+/// [`GapRows::line`] shows each traced line, [`GapRows::finish`] gives the
+/// pieces.
+pub(crate) struct GapRows {
+    strip: u32,
+    commune: u32,
+    res: f64,
+    /// Flag bits collected.
+    bits: u8,
+    out: [CommuneGap; FLAG_BITS],
+    best: [BestRow; FLAG_BITS],
+    /// The open row: index, height inside the commune's extent, lines.
+    j: i64,
+    height: f64,
+    lines: Vec<Line>,
+    used: usize,
+    events: Vec<(f64, f64)>,
+    found: Vec<(f64, f64)>,
+}
+
+impl GapRows {
+    /// Pieces of commune `commune` in strip `strip` for the flag bits of
+    /// `bits`.
+    pub(crate) fn new(strip: usize, commune: usize, res: f64, bits: u8) -> Self {
+        GapRows {
+            strip: strip as u32,
+            commune: commune as u32,
+            res,
+            bits,
+            out: Default::default(),
+            best: Default::default(),
+            j: 0,
+            height: 0.0,
+            lines: Vec::new(),
+            used: 0,
+            events: Vec::new(),
+            found: Vec::new(),
+        }
+    }
+
+    /// Opens row `j`, `height_m` high inside the commune's extent (closing
+    /// the previous one).
+    pub(crate) fn row(&mut self, j: i64, height_m: f64) {
+        self.close_row();
+        self.j = j;
+        self.height = height_m;
+    }
+
+    /// One traced line of the open row: `weight_m` of its height, the
+    /// commune's `spans` on it, the bits `full` covering it whole and, per
+    /// other bit, the `covered` intervals (reordered here).
+    pub(crate) fn line(
+        &mut self,
+        weight_m: f64,
+        spans: &[(f64, f64)],
+        full: u8,
+        covered: &mut [Vec<(f64, f64)>; FLAG_BITS],
+    ) {
+        if self.used == self.lines.len() {
+            self.lines.push(Line::default());
+        }
+        let line = &mut self.lines[self.used];
+        self.used += 1;
+        line.weight = weight_m;
+        for (bit, buf) in covered.iter_mut().enumerate() {
+            line.uncovered[bit].clear();
+            if (self.bits >> bit) & 1 == 1 && (full >> bit) & 1 == 0 {
+                subtract(spans, buf, &mut line.uncovered[bit]);
+            }
+        }
+    }
+
+    /// The pieces of the row just swept, and the most uncovered row.
+    fn close_row(&mut self) {
+        let lines = &self.lines[..self.used];
+        self.used = 0;
+        if lines.is_empty() {
+            return;
+        }
+        let (res, strip, commune, j) = (self.res, self.strip, self.commune, self.j);
+        // half the row's weight, with room for rounding
+        let half = 0.5 * self.height * (1.0 - 1e-9);
+        let holds_pieces = self.height >= 0.5 * res;
+        for b in 0..FLAG_BITS {
+            if (self.bits >> b) & 1 == 0 {
+                continue;
+            }
+            if holds_pieces {
+                at_least(lines, b, half, &mut self.events, &mut self.found);
+                for &g in &self.found {
+                    let m = measure_in(lines, b, g.0, g.1);
+                    push_piece(&mut self.out[b].pieces, strip, commune, j, g, m, res, false);
+                }
+            }
+            let m = measure_in(lines, b, f64::NEG_INFINITY, f64::INFINITY);
+            if m > self.best[b].0 {
+                let best = &mut self.best[b];
+                at_least(lines, b, f64::MIN_POSITIVE, &mut self.events, &mut best.2);
+                best.0 = m;
+                best.1 = j;
+            }
+        }
+    }
+
+    /// The commune's pieces per flag bit (empty for a bit not collected),
+    /// each with its fallback; `polygon` is the commune in strip metres.
+    pub(crate) fn finish(mut self, polygon: &MultiPolygon<f64>) -> [CommuneGap; FLAG_BITS] {
+        self.close_row();
+        let (res, strip, commune) = (self.res, self.strip, self.commune);
+        for (b, gap) in self.out.iter_mut().enumerate() {
+            if (self.bits >> b) & 1 == 0 {
+                continue;
+            }
+            let (m, j, ref union) = self.best[b];
+            if m > 0.0 {
+                // the row seen most uncovered, shared by length
+                for &(a, c) in union {
+                    push_piece(
+                        &mut gap.fallback,
+                        strip,
+                        commune,
+                        j,
+                        (a, c),
+                        c - a,
+                        res,
+                        true,
+                    );
+                }
+            } else {
+                // nothing measurable: the grid cell of an interior point
+                let p = polygon
+                    .interior_point()
+                    .map_or([0.0, 0.0], |p| [p.x(), p.y()]);
+                let (i, j) = ((p[0] / res).floor() as i64, (p[1] / res).floor() as i64);
+                gap.fallback.push(Piece {
+                    strip,
+                    commune,
+                    j,
+                    a: i * QUANTA,
+                    b: (i + 1) * QUANTA,
+                    measure: 1.0,
+                    population: 0.0,
+                    households: 0.0,
+                });
+            }
+        }
+        self.out
+    }
+}
+
+/// Appends `[a, b]` (metres) to a commune's pieces of row `j`, rounded to
+/// quanta: merged with the previous piece when they touch, dropped when
+/// shorter than a quantum. `widen` keeps such a piece one quantum wide.
+#[allow(clippy::too_many_arguments)]
+fn push_piece(
+    out: &mut Vec<Piece>,
+    strip: u32,
+    commune: u32,
+    j: i64,
+    (a, b): (f64, f64),
+    measure: f64,
+    res: f64,
+    widen: bool,
+) {
+    let (qa, mut qb) = (quantum(a, res), quantum(b, res));
+    if qb <= qa {
+        if !widen {
+            return;
+        }
+        qb = qa + 1;
+    }
+    if let Some(last) = out.last_mut() {
+        if last.j == j && qa <= last.b {
+            last.b = last.b.max(qb);
+            last.measure += measure;
+            return;
+        }
+    }
+    out.push(Piece {
+        strip,
+        commune,
+        j,
+        a: qa,
+        b: qb,
+        measure,
+        population: 0.0,
+        households: 0.0,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subtraction_of_intervals() {
+        let mut cov = vec![(5.0, 7.0), (-1.0, 1.0), (6.0, 12.0)];
+        let mut out = Vec::new();
+        subtract(&[(0.0, 4.0), (6.0, 10.0), (11.0, 20.0)], &mut cov, &mut out);
+        assert_eq!(out, vec![(1.0, 4.0), (12.0, 20.0)]);
+        let mut none: Vec<(f64, f64)> = vec![];
+        subtract(&[(0.0, 4.0)], &mut none, &mut out);
+        assert_eq!(out, vec![(0.0, 4.0)]);
+    }
+
+    /// Three Gauss–Legendre lines of an 18 m row, bit 0 uncovered on each.
+    fn nodes(uncovered: [Vec<(f64, f64)>; 3]) -> Vec<Line> {
+        uncovered
+            .into_iter()
+            .zip([5.0, 8.0, 5.0])
+            .map(|(u, weight)| {
+                let mut line = Line {
+                    weight,
+                    ..Line::default()
+                };
+                line.uncovered[0] = u;
+                line
+            })
+            .collect()
+    }
+
+    #[test]
+    fn half_the_weight_is_two_of_three_nodes() {
+        let lines = nodes([
+            vec![(0.0, 4.0), (10.0, 12.0)],
+            vec![(2.0, 6.0), (11.0, 11.5)],
+            vec![(3.0, 8.0), (12.0, 13.0)],
+        ]);
+        let (mut ev, mut out) = (Vec::new(), Vec::new());
+        at_least(&lines, 0, 9.0 * (1.0 - 1e-9), &mut ev, &mut out);
+        // the middle line with either other, or the two outer ones
+        assert_eq!(out, vec![(2.0, 6.0), (11.0, 11.5)]);
+        // any line (intervals of two lines meeting end to start stay apart)
+        at_least(&lines, 0, f64::MIN_POSITIVE, &mut ev, &mut out);
+        assert_eq!(out, vec![(0.0, 8.0), (10.0, 12.0), (12.0, 13.0)]);
+        // all three
+        at_least(&lines, 0, 18.0 * (1.0 - 1e-9), &mut ev, &mut out);
+        assert_eq!(out, vec![(3.0, 4.0)]);
+        // the middle line alone weighs less than half
+        let lines = nodes([vec![], vec![(0.0, 5.0)], vec![]]);
+        at_least(&lines, 0, 9.0 * (1.0 - 1e-9), &mut ev, &mut out);
+        assert!(out.is_empty());
+        // the two outer lines make half
+        let lines = nodes([vec![(0.0, 5.0)], vec![], vec![(1.0, 6.0)]]);
+        at_least(&lines, 0, 9.0 * (1.0 - 1e-9), &mut ev, &mut out);
+        assert_eq!(out, vec![(1.0, 5.0)]);
+        // touching ends of two lines are no overlap
+        let lines = nodes([vec![(0.0, 1.0)], vec![(1.0, 2.0)], vec![]]);
+        at_least(&lines, 0, 9.0 * (1.0 - 1e-9), &mut ev, &mut out);
+        assert!(out.is_empty());
+        // measure: weight × length
+        let lines = nodes([vec![(0.0, 1.0)], vec![(0.0, 2.0)], vec![]]);
+        let m = measure_in(&lines, 0, 0.5, 10.0);
+        assert!((m - (5.0 * 0.5 + 8.0 * 1.5)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_commune_less_than_half_a_row_high_falls_back_to_its_row() {
+        let square = |h: f64| -> MultiPolygon<f64> {
+            geo::wkt!(MULTIPOLYGON(((0.0 0.0, 100.0 0.0, 100.0 1.0, 0.0 1.0, 0.0 0.0))))
+                .map_coords(|c| geo::Coord { x: c.x, y: c.y * h })
+        };
+        use geo::MapCoords;
+        // a 20 m high commune on 50 m rows, uncovered on [10, 60] of its
+        // one traced line: no piece, its row as the fallback
+        let mut g = GapRows::new(0, 3, 50.0, 1);
+        g.row(0, 20.0);
+        let mut covered: [Vec<(f64, f64)>; FLAG_BITS] = Default::default();
+        covered[0] = vec![(0.0, 10.0), (60.0, 100.0)];
+        g.line(20.0, &[(0.0, 100.0)], 0, &mut covered);
+        let out = g.finish(&square(20.0));
+        assert!(out[0].pieces.is_empty());
+        // 10 m and 60 m in 50/1024 m quanta: 204.8 and 1228.8, rounded
+        assert_eq!(out[0].fallback.len(), 1);
+        let f = out[0].fallback[0];
+        assert_eq!((f.commune, f.j, f.a, f.b), (3, 0, 205, 1229));
+        // bits not collected give nothing
+        assert_eq!(out[1], CommuneGap::default());
+        // 30 m high: its piece
+        let mut g = GapRows::new(0, 3, 50.0, 1);
+        g.row(0, 30.0);
+        covered[0] = vec![(0.0, 10.0), (60.0, 100.0)];
+        g.line(30.0, &[(0.0, 100.0)], 0, &mut covered);
+        let out = g.finish(&square(30.0));
+        assert_eq!(out[0].pieces.len(), 1);
+        assert_eq!(out[0].pieces[0].measure, 30.0 * 50.0);
+        // covered whole: the interior point's cell
+        let mut g = GapRows::new(0, 3, 50.0, 1);
+        g.row(0, 30.0);
+        g.line(30.0, &[(0.0, 100.0)], 1, &mut covered);
+        let out = g.finish(&square(30.0));
+        assert!(out[0].pieces.is_empty());
+        assert_eq!(out[0].fallback[0].a, QUANTA);
+        assert_eq!(out[0].fallback[0].b, 2 * QUANTA);
+    }
+}
