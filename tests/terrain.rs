@@ -213,7 +213,7 @@ fn covered_points_match_the_full_method_on_their_own_profiles() {
             let di = d * i as f64 / n as f64;
             let q = Geodesic.destination(site.location, bearing, di);
             dist.push(di / 1000.0);
-            hts.push(terrain.dem().height_m(q.x(), q.y()).unwrap());
+            hts.push(terrain.dem().unwrap().height_m(q.x(), q.y()).unwrap());
         }
         let profile = TerrainProfile::new(dist.clone(), hts.clone()).unwrap();
         let smooth = TerrainProfile::new(dist, vec![hts[0]; n + 1]).unwrap();
@@ -415,7 +415,10 @@ fn the_terrain_table_is_read_and_checked() {
     telecov::synth::dem::write_terrain_tif(dir.path(), &grid).unwrap();
     let s = telecov::io::load_scenario(dir.path()).unwrap();
     let t: &Terrain = s.terrain.as_ref().unwrap();
-    assert_eq!(t, &Terrain::new(Dem::from(grid)));
+    // decoded when first asked for, to the samples written
+    assert!(!t.is_decoded());
+    assert_eq!(t.dem().unwrap().grids(), [grid].as_slice());
+    assert!(t.is_decoded());
 }
 
 #[test]
@@ -528,4 +531,60 @@ fn a_plan_reads_the_existing_sites_footprints_from_the_cache() {
     };
     assert_eq!(load_for_scenario(Some(&cache), &none).unwrap(), None);
     assert_eq!(store_for_scenario(None, &s).unwrap(), 0);
+}
+
+#[test]
+fn a_cached_run_does_not_decode_the_dem_and_an_edited_dem_is_not_served_from_the_cache() {
+    use telecov::io::footprint_cache::{load_footprints, CACHE_DIR};
+    let dir = tempfile::tempdir().unwrap();
+    let scenario_dir = dir.path().join("scenario");
+    let out = dir.path().join("out");
+    let s = ridge_scenario(false, false);
+    telecov::io::write_scenario(&scenario_dir, &s).unwrap();
+    let bbox = geo::Rect::new((LON - 0.05, LAT - 0.05), (LON + 0.05, LAT + 0.05));
+    let grid = telecov::synth::dem::mountain_terrain(bbox, ARCSEC, 11).unwrap();
+    telecov::synth::dem::write_terrain_tif(&scenario_dir, &grid).unwrap();
+    let options = telecov::Options::default();
+    let first = telecov::report_scenario(&scenario_dir, &out, &options).unwrap();
+    let cache = out.join(CACHE_DIR);
+    // everything cached: the evaluation never decodes the DEM, and agrees
+    let again = telecov::io::load_scenario(&scenario_dir).unwrap();
+    let t = again.terrain.as_ref().unwrap();
+    let found = load_footprints(&cache, t).unwrap();
+    assert!(found.loaded >= 1);
+    let report = telecov::evaluate(&again).unwrap();
+    assert!(!t.is_decoded(), "every footprint came from the cache");
+    assert_eq!(
+        report.communes[0].population_covered,
+        first.communes[0].population_covered
+    );
+    // the same DEM written again (same bytes): the same key
+    telecov::synth::dem::write_terrain_tif(&scenario_dir, &grid).unwrap();
+    let same = telecov::io::load_scenario(&scenario_dir).unwrap();
+    assert_eq!(same.terrain.as_ref().unwrap().digest(), t.digest());
+    // an edited DEM: a 250 m wall across the ridge's valley, no longer the
+    // same digest, nothing loaded from the cache, the footprints computed
+    // from the new heights
+    let mut heights = grid.heights_m().to_vec();
+    let layout = *grid.layout();
+    for (k, h) in heights.iter_mut().enumerate() {
+        let lon = layout.first_lon_deg + (k % layout.width) as f64 * layout.step_lon_deg;
+        if (lon - (LON + 0.01)).abs() < 0.001 {
+            *h += 250.0;
+        }
+    }
+    let edited = telecov::model::DemGrid::new(layout, heights).unwrap();
+    telecov::synth::dem::write_terrain_tif(&scenario_dir, &edited).unwrap();
+    let changed = telecov::io::load_scenario(&scenario_dir).unwrap();
+    let ct = changed.terrain.as_ref().unwrap();
+    assert_ne!(ct.digest(), t.digest());
+    assert_eq!(load_footprints(&cache, ct).unwrap().loaded, 0);
+    let recomputed = telecov::evaluate(&changed).unwrap();
+    assert!(ct.is_decoded());
+    assert!(!ct.footprints().fresh().is_empty());
+    // and the run with the cache agrees with a run without one
+    let direct = telecov::evaluate(&telecov::io::load_scenario(&scenario_dir).unwrap()).unwrap();
+    assert_eq!(recomputed, direct);
+    let via_cache = telecov::report_scenario(&scenario_dir, &out, &options).unwrap();
+    assert_eq!(via_cache, direct);
 }

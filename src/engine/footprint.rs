@@ -54,7 +54,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::model::{Footprint, Site, Technology, Terrain, TerrainParameters};
+use crate::model::{Dem, Footprint, Site, Technology, Terrain, TerrainParameters};
 use crate::propagation::terrain_loss::RayLoss;
 use crate::propagation::{Environment, RadioConfig, SiteLink};
 
@@ -91,8 +91,8 @@ pub struct FootprintRequest<'a> {
 
 /// The ground size of one DEM cell near `lat_deg`, metres: the smaller of
 /// its two sides.
-pub fn dem_cell_m(terrain: &Terrain, lat_deg: f64) -> f64 {
-    let (dlon, dlat) = terrain.dem().cell_size_deg();
+pub fn dem_cell_m(dem: &Dem, lat_deg: f64) -> f64 {
+    let (dlon, dlat) = dem.cell_size_deg();
     let x = dlon * M_PER_DEG * lat_deg.to_radians().cos().max(1e-6);
     let y = dlat * M_PER_DEG;
     x.min(y).max(0.01)
@@ -235,16 +235,19 @@ impl RayModel {
 /// # Errors
 ///
 /// A message when the diffraction model refuses the layer's frequency or
-/// heights; the caller then keeps the terrain-free shape.
+/// heights; the caller then keeps the terrain-free shape. (A deferred
+/// terrain that cannot be decoded is also a message here; [`footprints`]
+/// decodes it first and returns that error as such.)
 pub fn compute_footprint(
     terrain: &Terrain,
     parameters: &TerrainParameters,
     request: &FootprintRequest<'_>,
     link: &SiteLink,
 ) -> Result<(Footprint, bool), String> {
+    let dem = terrain.dem().map_err(|e| e.to_string())?;
     let range_m = request.range_m;
     let (lon0, lat0) = (request.site.location.x(), request.site.location.y());
-    let cell_m = dem_cell_m(terrain, lat0);
+    let cell_m = dem_cell_m(dem, lat0);
     let (first_azimuth_deg, width_deg) = match request.sector {
         Some((az, bw)) => (az - bw.min(360.0) / 2.0, bw.min(360.0)),
         None => (0.0, 360.0),
@@ -280,7 +283,6 @@ pub fn compute_footprint(
     let deg_per_m_lat = 1.0 / m_m.to_radians();
     let deg_per_m_lon = 1.0 / (n_m * c.max(1e-9)).to_radians();
 
-    let dem = terrain.dem();
     let mut outside = false;
     let h0 = dem.height_m(lon0, lat0).unwrap_or_else(|| {
         outside = true;
@@ -343,18 +345,25 @@ pub fn is_unshaped(fp: &Footprint) -> bool {
 /// Footprints for `requests` (in order): found in the terrain's store or
 /// computed, in parallel, and added to it. `None` where the layer keeps
 /// its terrain-free shape (no usable link or diffraction model); the
-/// warnings say which and how many met heights outside the DEM.
+/// warnings say which and how many met heights outside the DEM. The DEM
+/// is decoded ([`Terrain::dem`]) only when some footprint is missing.
+///
+/// # Errors
+///
+/// The DEM's decoding error, when a footprint is missing and the DEM
+/// cannot be decoded.
 pub fn footprints(
     terrain: &Terrain,
     parameters: &TerrainParameters,
     radio: &RadioConfig,
     requests: &[FootprintRequest<'_>],
     warnings: &mut Vec<String>,
-) -> Vec<Option<Arc<Footprint>>> {
+) -> crate::error::Result<Vec<Option<Arc<Footprint>>>> {
     let store = terrain.footprints();
-    let results: Vec<(Option<Arc<Footprint>>, bool, Option<String>)> = requests
+    // links, keys and the store first: the DEM only when something is missing
+    let looked_up: Vec<Result<(SiteLink, [u8; 32], Option<Arc<Footprint>>), String>> = requests
         .par_iter()
-        .with_min_len(4)
+        .with_min_len(64)
         .map(|r| {
             let (link, _) = SiteLink::resolve(
                 r.technology,
@@ -363,24 +372,33 @@ pub fn footprints(
                 r.environment,
                 radio,
             );
-            let link = match link {
-                Ok(link) => link,
-                Err((_, e)) => {
-                    return (
-                        None,
-                        false,
-                        Some(format!(
-                            "site {:?} {}: no path-loss model ({e}); its coverage ignores the terrain",
-                            r.site.id.to_string(),
-                            r.technology
-                        )),
-                    )
+            match link {
+                Ok(link) => {
+                    let key = footprint_key(terrain, parameters, r, &link);
+                    let found = store.get(&key);
+                    Ok((link, key, found))
                 }
-            };
-            let key = footprint_key(terrain, parameters, r, &link);
-            if let Some(fp) = store.get(&key) {
-                return (Some(fp), false, None);
+                Err((_, e)) => Err(format!(
+                    "site {:?} {}: no path-loss model ({e}); its coverage ignores the terrain",
+                    r.site.id.to_string(),
+                    r.technology
+                )),
             }
+        })
+        .collect();
+    if looked_up.iter().any(|l| matches!(l, Ok((_, _, None)))) {
+        terrain.dem()?;
+    }
+    let results: Vec<(Option<Arc<Footprint>>, bool, Option<String>)> = requests
+        .par_iter()
+        .zip(looked_up)
+        .with_min_len(4)
+        .map(|(r, l)| {
+            let (link, key) = match l {
+                Ok((_, _, Some(fp))) => return (Some(fp), false, None),
+                Ok((link, key, None)) => (link, key),
+                Err(note) => return (None, false, Some(note)),
+            };
             match compute_footprint(terrain, parameters, r, &link) {
                 Ok((fp, outside)) => {
                     let fp = Arc::new(fp);
@@ -411,5 +429,5 @@ pub fn footprints(
             "terrain: {outside} site layers reach beyond the elevation model (or onto nodata); heights there are taken as sea level"
         ));
     }
-    out
+    Ok(out)
 }

@@ -13,7 +13,7 @@
 //! with shadows as gaps along a ray (a ray can be in, out, in again).
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -78,14 +78,34 @@ impl TerrainParameters {
     }
 }
 
-/// A scenario's elevation model with the BLAKE3 digest of its bytes
-/// (layouts and samples): what footprints are keyed by. Two terrains are
-/// equal when their digests are.
-#[derive(Debug, Clone)]
+/// Decodes an elevation model when it is first needed (see
+/// [`Terrain::deferred`]).
+pub type DemLoader = Arc<dyn Fn() -> crate::error::Result<Dem> + Send + Sync>;
+
+/// A scenario's elevation model with a BLAKE3 digest of its content: what
+/// footprints are keyed by. Two terrains are equal when their digests are.
+///
+/// The model is either held from the start ([`Terrain::new`], the digest
+/// of its layouts and samples) or decoded on first use
+/// ([`Terrain::deferred`]: the scenario loader digests the files' bytes,
+/// and a run that finds every footprint in a cache never decodes the
+/// DEM).
+#[derive(Clone)]
 pub struct Terrain {
-    dem: Arc<Dem>,
+    dem: Arc<OnceLock<Arc<Dem>>>,
+    loader: Option<DemLoader>,
     digest: [u8; 32],
     footprints: Arc<FootprintStore>,
+}
+
+impl std::fmt::Debug for Terrain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Terrain")
+            .field("digest", &self.digest)
+            .field("decoded", &self.is_decoded())
+            .field("footprints", &self.footprints.len())
+            .finish()
+    }
 }
 
 impl PartialEq for Terrain {
@@ -121,19 +141,65 @@ impl Terrain {
                 h.update(&buf);
             }
         }
+        let cell = OnceLock::new();
+        let _ = cell.set(Arc::new(dem));
         Terrain {
-            dem: Arc::new(dem),
+            dem: Arc::new(cell),
+            loader: None,
             digest: *h.finalize().as_bytes(),
             footprints: Arc::default(),
         }
     }
 
-    /// The elevation model.
-    pub fn dem(&self) -> &Dem {
-        &self.dem
+    /// A terrain decoded by `loader` when first needed ([`Terrain::dem`]),
+    /// known until then by `digest`, which must change whenever what
+    /// `loader` returns does (the scenario loader hashes the elevation
+    /// files' bytes).
+    pub fn deferred(digest: [u8; 32], loader: DemLoader) -> Self {
+        Terrain {
+            dem: Arc::default(),
+            loader: Some(loader),
+            digest,
+            footprints: Arc::default(),
+        }
     }
 
-    /// BLAKE3 digest of the DEM's layouts and samples.
+    /// The elevation model, decoded on first use for a deferred terrain
+    /// (and kept by every clone).
+    ///
+    /// # Errors
+    ///
+    /// The loader's error (a file that cannot be read or decoded, or that
+    /// changed since the scenario was loaded); never for [`Terrain::new`].
+    pub fn dem(&self) -> crate::error::Result<&Dem> {
+        if let Some(dem) = self.dem.get() {
+            return Ok(dem);
+        }
+        let loader = self
+            .loader
+            .as_ref()
+            .ok_or_else(|| crate::error::Error::Parameter {
+                name: "terrain",
+                reason: "the elevation model was neither given nor loadable".into(),
+            })?;
+        let dem = loader()?;
+        let _ = self.dem.set(Arc::new(dem));
+        self.dem
+            .get()
+            .map(|d| &**d)
+            .ok_or_else(|| crate::error::Error::Parameter {
+                name: "terrain",
+                reason: "the elevation model could not be kept".into(),
+            })
+    }
+
+    /// Whether the elevation model is in memory (a deferred terrain is
+    /// not until a footprint had to be computed).
+    pub fn is_decoded(&self) -> bool {
+        self.dem.get().is_some()
+    }
+
+    /// BLAKE3 digest of the DEM's content.
     pub fn digest(&self) -> [u8; 32] {
         self.digest
     }
