@@ -588,3 +588,124 @@ fn a_cached_run_does_not_decode_the_dem_and_an_edited_dem_is_not_served_from_the
     let via_cache = telecov::report_scenario(&scenario_dir, &out, &options).unwrap();
     assert_eq!(via_cache, direct);
 }
+
+#[test]
+fn clutter_never_enlarges_a_footprint_and_none_is_the_bare_footprint() {
+    use telecov::model::Clutter;
+    let bbox = geo::Rect::new((LON - 0.05, LAT - 0.05), (LON + 0.05, LAT + 0.05));
+    let grid = telecov::synth::dem::mountain_terrain(bbox, ARCSEC, 5).unwrap();
+    let terrain = Terrain::new(Dem::from(grid));
+    let site = common::omni(1, Point::new(LON, LAT), [Technology::G4], 2500.0).with_height_m(25.0);
+    let request = FootprintRequest {
+        site: &site,
+        technology: Technology::G4,
+        range_m: 2500.0,
+        sector: Some((40.0, 120.0)),
+        environment: Environment::Urban,
+        allowed_db: None,
+    };
+    let link = SiteLink::resolve(
+        Technology::G4,
+        &site.radio,
+        site.height_m,
+        Environment::Urban,
+        &RadioConfig::default(),
+    )
+    .0
+    .unwrap();
+    let bare = TerrainParameters::default();
+    let footprint =
+        |p: &TerrainParameters| compute_footprint(&terrain, p, &request, &link).unwrap().0;
+    let today = footprint(&bare);
+    // "commune" with zero heights, and "none" with any: the bare footprint,
+    // bit for bit, under the same key
+    let zero = TerrainParameters {
+        clutter: Clutter::Commune,
+        clutter_urban_m: 0.0,
+        clutter_suburban_m: 0.0,
+        clutter_rural_m: 0.0,
+        ..bare
+    };
+    let none_but_heights = TerrainParameters {
+        clutter_urban_m: 30.0,
+        ..bare
+    };
+    for p in [zero, none_but_heights] {
+        assert_eq!(footprint(&p), today);
+        assert_eq!(
+            telecov::engine::footprint::footprint_key(&terrain, &p, &request, &link),
+            telecov::engine::footprint::footprint_key(&terrain, &bare, &request, &link)
+        );
+    }
+    // rising clutter: nested footprints (every ray's covered set within
+    // the previous one's, checked at points along each ray), shrinking
+    let mut previous = today.clone();
+    let mut areas = vec![today.area_m2()];
+    for urban_m in [3.0, 10.0, 20.0] {
+        let p = TerrainParameters {
+            clutter: Clutter::Commune,
+            clutter_urban_m: urban_m,
+            ..bare
+        };
+        let fp = footprint(&p);
+        assert!(fp.is_well_formed());
+        assert_eq!(fp.rays(), previous.rays());
+        assert_ne!(
+            telecov::engine::footprint::footprint_key(&terrain, &p, &request, &link),
+            telecov::engine::footprint::footprint_key(&terrain, &bare, &request, &link)
+        );
+        for k in 0..fp.rays() {
+            let az = fp.first_azimuth_deg + (k as f64 + 0.5) * fp.step_deg;
+            for i in 0..=500 {
+                let d = 2500.0 * i as f64 / 500.0;
+                if fp.covers(az, d) {
+                    assert!(
+                        previous.covers(az, d),
+                        "clutter {urban_m} m covers ray {k} at {d} m, less clutter did not"
+                    );
+                }
+            }
+        }
+        areas.push(fp.area_m2());
+        previous = fp;
+    }
+    assert!(areas.windows(2).all(|w| w[1] <= w[0]), "{areas:?}");
+    // 20 m of buildings around a 25 m mast: much of the sector is lost
+    assert!(areas[3] < 0.8 * areas[0], "{areas:?}");
+}
+
+#[test]
+fn the_clutter_keys_are_read_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    telecov::io::write_scenario(dir.path(), &ridge_scenario(false, false)).unwrap();
+    let toml = dir.path().join("scenario.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        format!("{text}\n[terrain]\nclutter = \"commune\"\nclutter_urban_m = 20\nclutter_rural_m = 4.5\n"),
+    )
+    .unwrap();
+    let s = telecov::io::load_scenario(dir.path()).unwrap();
+    let t = s.parameters.terrain;
+    assert_eq!(t.clutter, telecov::model::Clutter::Commune);
+    assert_eq!(
+        (t.clutter_urban_m, t.clutter_suburban_m, t.clutter_rural_m),
+        (20.0, 10.0, 4.5)
+    );
+    assert_eq!(t.clutter_height_m(Environment::Rural), 4.5);
+    for (bad, key) in [
+        ("clutter = \"clutter.tif\"", "terrain.clutter"),
+        ("clutter_urban_m = -3", "terrain.clutter_urban_m"),
+        ("clutter_suburban_m = \"10\"", "terrain.clutter_suburban_m"),
+        ("clutter_forest_m = 20", "terrain.clutter_forest_m"),
+    ] {
+        std::fs::write(&toml, format!("{text}\n[terrain]\n{bad}\n")).unwrap();
+        let err = telecov::io::load_scenario(dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(key) && err.contains("scenario.toml"),
+            "{bad}: {err}"
+        );
+    }
+}

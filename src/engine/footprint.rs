@@ -24,6 +24,11 @@
 //! covered when `Lemp(d) + excess(d) ≤ A`, `excess` being the terrain's
 //! diffraction in excess of the smooth Earth
 //! ([`crate::propagation::terrain_loss`], evaluated in one pass per ray).
+//! With `[terrain] clutter = "commune"` the clutter height of the site's
+//! commune kind stands on every intermediate point of its rays
+//! ([`crate::model::TerrainParameters::clutter_height_m`]); clutter never
+//! lowers a loss, so it never enlarges a footprint, and none (the
+//! default) gives the bare-terrain footprint bit for bit.
 //! Between samples the margin `A − Lemp − excess` is interpolated linearly,
 //! so each ray holds a list of covered distance intervals. Flat terrain
 //! adds nothing, every ray is `[0, R]`, and the footprint is exactly the
@@ -41,9 +46,10 @@
 //! # Keys and reuse
 //!
 //! [`footprint_key`] is the BLAKE3 hash of everything a footprint depends
-//! on: the DEM's digest, `[terrain]`, the site's position and antenna
-//! height, the layer's technology, frequency, model, handset height,
-//! range and sector, and the method's version. Footprints live in the
+//! on: the DEM's digest, `[terrain]` (model, k-factor, and the clutter
+//! height on the site's rays when there is some), the site's position and
+//! antenna height, the layer's technology, frequency, model, handset
+//! height, range and sector, and the method's version. Footprints live in the
 //! terrain's [`crate::model::FootprintStore`]; an evaluation computes only
 //! those it does not find there (in parallel over site layers with
 //! rayon), so a second evaluation of the same scenario, or of a plan built
@@ -127,6 +133,13 @@ pub fn footprint_key(
     }
     h.update(&[request.technology.index() as u8]);
     h.update(link.model_name().as_bytes());
+    // clutter only when some stands on the rays: bare footprints keep
+    // their keys
+    let clutter_m = parameters.clutter_height_m(request.environment);
+    if clutter_m > 0.0 {
+        h.update(b"clutter");
+        h.update(&clutter_m.to_bits().to_le_bytes());
+    }
     *h.finalize().as_bytes()
 }
 
@@ -179,6 +192,14 @@ impl RayModel {
             .map(|j| link.path_loss_unbounded_db(model.distance_m(j)))
             .collect();
         Ok(model)
+    }
+
+    /// The ray with `clutter_m` metres of clutter on its intermediate
+    /// points ([`RayLoss::with_clutter_m`]); the allowed loss and the
+    /// empirical loss stay as they are.
+    pub fn with_clutter_m(mut self, clutter_m: f64) -> Self {
+        self.ray = self.ray.with_clutter_m(clutter_m);
+        self
     }
 
     /// Number of samples after the site.
@@ -268,7 +289,8 @@ pub fn compute_footprint(
     let allowed_db = request
         .allowed_db
         .unwrap_or_else(|| link.path_loss_unbounded_db(range_m));
-    let model = RayModel::new(link, allowed_db, parameters.k_factor, range_m, cell_m)?;
+    let model = RayModel::new(link, allowed_db, parameters.k_factor, range_m, cell_m)?
+        .with_clutter_m(parameters.clutter_height_m(request.environment));
     let samples = model.samples();
     let rays = ((width_deg.to_radians() * range_m / cell_m).ceil() as usize).max(MIN_RAYS);
     let step_deg = width_deg / rays as f64;

@@ -1119,6 +1119,10 @@ fn check_toml_keys(
                     )))
                 }
             },
+            (toml::Value::String(_), value) if name == "terrain.clutter" => match value.as_str() {
+                Some("none" | "commune") => {}
+                _ => return Err(err(format!("must be \"none\" or \"commune\", got {value}"))),
+            },
             (toml::Value::String(_), other) if name == "crs" => {
                 return Err(err(format!(
                     "must be a string naming a coordinate reference system (\"EPSG:3405\", a PROJ string), got {}",
