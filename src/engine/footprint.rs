@@ -383,7 +383,9 @@ pub fn footprints(
 ) -> crate::error::Result<Vec<Option<Arc<Footprint>>>> {
     let store = terrain.footprints();
     // links, keys and the store first: the DEM only when something is missing
-    let looked_up: Vec<Result<(SiteLink, [u8; 32], Option<Arc<Footprint>>), String>> = requests
+    // per request: its link, key and stored footprint, or why it has none
+    type Lookup = Result<(SiteLink, [u8; 32], Option<Arc<Footprint>>), String>;
+    let looked_up: Vec<Lookup> = requests
         .par_iter()
         .with_min_len(64)
         .map(|r| {

@@ -77,7 +77,7 @@ impl Polar {
         let inner_run = ray_of_run
             .iter()
             .map(|&k| match footprint.ray(k as usize).first() {
-                Some(&[a, b]) if a == 0.0 => f64::from(b) * scale,
+                Some(&[0.0, b]) => f64::from(b) * scale,
                 _ => 0.0,
             })
             .collect();

@@ -123,7 +123,8 @@ pub fn scenario_terrain(dir: impl AsRef<Path>) -> Result<Option<Terrain>> {
     let dir = dir.as_ref();
     let tif = dir.join(TERRAIN_TIF);
     let folder = dir.join(TERRAIN_DIR);
-    let (files, loader): (Vec<PathBuf>, fn(&Path) -> Result<Dem>) =
+    type Decoder = fn(&Path) -> Result<Dem>;
+    let (files, loader): (Vec<PathBuf>, Decoder) =
         match (tif.is_file(), folder.is_dir()) {
             (true, true) => return Err(invalid(
                 &tif,
