@@ -709,3 +709,35 @@ fn the_clutter_keys_are_read_and_checked() {
         );
     }
 }
+
+#[test]
+fn a_dem_changed_after_loading_or_undecodable_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario_dir = dir.path().join("scenario");
+    let s = ridge_scenario(false, false);
+    telecov::io::write_scenario(&scenario_dir, &s).unwrap();
+    let bbox = geo::Rect::new((LON - 0.05, LAT - 0.05), (LON + 0.05, LAT + 0.05));
+    let grid = telecov::synth::dem::mountain_terrain(bbox, 3.0 * ARCSEC, 2).unwrap();
+    telecov::synth::dem::write_terrain_tif(&scenario_dir, &grid).unwrap();
+    // loaded (digest taken), then another DEM written before the heights
+    // are needed: the evaluation refuses it, naming the file
+    let loaded = telecov::io::load_scenario(&scenario_dir).unwrap();
+    let other = telecov::synth::dem::mountain_terrain(bbox, 3.0 * ARCSEC, 3).unwrap();
+    telecov::synth::dem::write_terrain_tif(&scenario_dir, &other).unwrap();
+    let err = telecov::evaluate(&loaded).unwrap_err().to_string();
+    assert!(
+        err.contains("terrain.tif") && err.contains("changed"),
+        "{err}"
+    );
+    // a terrain.tif cut short: refused (when loading or when its heights
+    // are read), naming the file, and no report is written
+    let tif = scenario_dir.join("terrain.tif");
+    let bytes = std::fs::read(&tif).unwrap();
+    std::fs::write(&tif, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let out = dir.path().join("out");
+    let err = telecov::report_scenario(&scenario_dir, &out, &telecov::Options::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("terrain.tif"), "{err}");
+    assert!(!out.join("report.json").exists());
+}
