@@ -2,7 +2,10 @@
 //! ridge shadows what lies behind it (checked point by point against the
 //! full delta-Bullington method on independently sampled profiles),
 //! raising an antenna never shrinks coverage, results do not depend on the
-//! number of threads, footprints are cached and a bad cache is ignored.
+//! number of threads, footprints are cached and a bad cache is ignored,
+//! a cached run never decodes the DEM and an edited or damaged DEM is
+//! never served from the cache, and clutter only ever shrinks a footprint
+//! (none: the bare footprint bit for bit).
 
 mod common;
 
