@@ -158,13 +158,17 @@
 //!   `population.tif` is georeferenced by its own GeoKeys and must be
 //!   WGS 84 whatever `crs` says.
 //! - a scenario may hold its terrain, `terrain.tif` or `terrain/*.hgt`
-//!   ([`io::read_scenario_dem`]), and scenario.toml a `[terrain]` table
-//!   (`model = "delta-bullington"` or `"none"`, `k_factor`;
+//!   ([`io::read_scenario_dem`]; [`io::scenario_terrain`] is what the
+//!   loader keeps: the files' digest, the heights decoded on first use),
+//!   and scenario.toml a `[terrain]` table (`model = "delta-bullington"`
+//!   or `"none"`, `k_factor`, `clutter = "none"` or `"commune"` with
+//!   `clutter_urban_m`, `clutter_suburban_m`, `clutter_rural_m`;
 //!   [`model::TerrainParameters`]). The range mode's discs and wedges then
 //!   become terrain-shaped footprints ([`engine::footprint`]); flat ground
 //!   gives the terrain-free figures. [`report_scenario`] caches footprints
 //!   in `OUT_DIR/.telecov-cache` ([`io::footprint_cache`],
-//!   [`report_scenario_with_cache`]).
+//!   [`report_scenario_with_cache`]); a run that finds them all there
+//!   never decodes the DEM.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -2,7 +2,10 @@
 //! ridge shadows what lies behind it (checked point by point against the
 //! full delta-Bullington method on independently sampled profiles),
 //! raising an antenna never shrinks coverage, results do not depend on the
-//! number of threads, footprints are cached and a bad cache is ignored.
+//! number of threads, footprints are cached and a bad cache is ignored,
+//! a cached run never decodes the DEM and an edited or damaged DEM is
+//! never served from the cache, and clutter only ever shrinks a footprint
+//! (none: the bare footprint bit for bit).
 
 mod common;
 
@@ -213,7 +216,7 @@ fn covered_points_match_the_full_method_on_their_own_profiles() {
             let di = d * i as f64 / n as f64;
             let q = Geodesic.destination(site.location, bearing, di);
             dist.push(di / 1000.0);
-            hts.push(terrain.dem().height_m(q.x(), q.y()).unwrap());
+            hts.push(terrain.dem().unwrap().height_m(q.x(), q.y()).unwrap());
         }
         let profile = TerrainProfile::new(dist.clone(), hts.clone()).unwrap();
         let smooth = TerrainProfile::new(dist, vec![hts[0]; n + 1]).unwrap();
@@ -415,7 +418,10 @@ fn the_terrain_table_is_read_and_checked() {
     telecov::synth::dem::write_terrain_tif(dir.path(), &grid).unwrap();
     let s = telecov::io::load_scenario(dir.path()).unwrap();
     let t: &Terrain = s.terrain.as_ref().unwrap();
-    assert_eq!(t, &Terrain::new(Dem::from(grid)));
+    // decoded when first asked for, to the samples written
+    assert!(!t.is_decoded());
+    assert_eq!(t.dem().unwrap().grids(), [grid].as_slice());
+    assert!(t.is_decoded());
 }
 
 #[test]
@@ -528,4 +534,213 @@ fn a_plan_reads_the_existing_sites_footprints_from_the_cache() {
     };
     assert_eq!(load_for_scenario(Some(&cache), &none).unwrap(), None);
     assert_eq!(store_for_scenario(None, &s).unwrap(), 0);
+}
+
+#[test]
+fn a_cached_run_does_not_decode_the_dem_and_an_edited_dem_is_not_served_from_the_cache() {
+    use telecov::io::footprint_cache::{load_footprints, CACHE_DIR};
+    let dir = tempfile::tempdir().unwrap();
+    let scenario_dir = dir.path().join("scenario");
+    let out = dir.path().join("out");
+    let s = ridge_scenario(false, false);
+    telecov::io::write_scenario(&scenario_dir, &s).unwrap();
+    let bbox = geo::Rect::new((LON - 0.05, LAT - 0.05), (LON + 0.05, LAT + 0.05));
+    let grid = telecov::synth::dem::mountain_terrain(bbox, ARCSEC, 11).unwrap();
+    telecov::synth::dem::write_terrain_tif(&scenario_dir, &grid).unwrap();
+    let options = telecov::Options::default();
+    let first = telecov::report_scenario(&scenario_dir, &out, &options).unwrap();
+    let cache = out.join(CACHE_DIR);
+    // everything cached: the evaluation never decodes the DEM, and agrees
+    let again = telecov::io::load_scenario(&scenario_dir).unwrap();
+    let t = again.terrain.as_ref().unwrap();
+    let found = load_footprints(&cache, t).unwrap();
+    assert!(found.loaded >= 1);
+    let report = telecov::evaluate(&again).unwrap();
+    assert!(!t.is_decoded(), "every footprint came from the cache");
+    assert_eq!(
+        report.communes[0].population_covered,
+        first.communes[0].population_covered
+    );
+    // the same DEM written again (same bytes): the same key
+    telecov::synth::dem::write_terrain_tif(&scenario_dir, &grid).unwrap();
+    let same = telecov::io::load_scenario(&scenario_dir).unwrap();
+    assert_eq!(same.terrain.as_ref().unwrap().digest(), t.digest());
+    // an edited DEM: a 250 m wall across the ridge's valley, no longer the
+    // same digest, nothing loaded from the cache, the footprints computed
+    // from the new heights
+    let mut heights = grid.heights_m().to_vec();
+    let layout = *grid.layout();
+    for (k, h) in heights.iter_mut().enumerate() {
+        let lon = layout.first_lon_deg + (k % layout.width) as f64 * layout.step_lon_deg;
+        if (lon - (LON + 0.01)).abs() < 0.001 {
+            *h += 250.0;
+        }
+    }
+    let edited = telecov::model::DemGrid::new(layout, heights).unwrap();
+    telecov::synth::dem::write_terrain_tif(&scenario_dir, &edited).unwrap();
+    let changed = telecov::io::load_scenario(&scenario_dir).unwrap();
+    let ct = changed.terrain.as_ref().unwrap();
+    assert_ne!(ct.digest(), t.digest());
+    assert_eq!(load_footprints(&cache, ct).unwrap().loaded, 0);
+    let recomputed = telecov::evaluate(&changed).unwrap();
+    assert!(ct.is_decoded());
+    assert!(!ct.footprints().fresh().is_empty());
+    // and the run with the cache agrees with a run without one
+    let direct = telecov::evaluate(&telecov::io::load_scenario(&scenario_dir).unwrap()).unwrap();
+    assert_eq!(recomputed, direct);
+    let via_cache = telecov::report_scenario(&scenario_dir, &out, &options).unwrap();
+    assert_eq!(via_cache, direct);
+}
+
+#[test]
+fn clutter_never_enlarges_a_footprint_and_none_is_the_bare_footprint() {
+    use telecov::model::Clutter;
+    let bbox = geo::Rect::new((LON - 0.05, LAT - 0.05), (LON + 0.05, LAT + 0.05));
+    let grid = telecov::synth::dem::mountain_terrain(bbox, ARCSEC, 5).unwrap();
+    let terrain = Terrain::new(Dem::from(grid));
+    let site = common::omni(1, Point::new(LON, LAT), [Technology::G4], 2500.0).with_height_m(25.0);
+    let request = FootprintRequest {
+        site: &site,
+        technology: Technology::G4,
+        range_m: 2500.0,
+        sector: Some((40.0, 120.0)),
+        environment: Environment::Urban,
+        allowed_db: None,
+    };
+    let link = SiteLink::resolve(
+        Technology::G4,
+        &site.radio,
+        site.height_m,
+        Environment::Urban,
+        &RadioConfig::default(),
+    )
+    .0
+    .unwrap();
+    let bare = TerrainParameters::default();
+    let footprint =
+        |p: &TerrainParameters| compute_footprint(&terrain, p, &request, &link).unwrap().0;
+    let today = footprint(&bare);
+    // "commune" with zero heights, and "none" with any: the bare footprint,
+    // bit for bit, under the same key
+    let zero = TerrainParameters {
+        clutter: Clutter::Commune,
+        clutter_urban_m: 0.0,
+        clutter_suburban_m: 0.0,
+        clutter_rural_m: 0.0,
+        ..bare
+    };
+    let none_but_heights = TerrainParameters {
+        clutter_urban_m: 30.0,
+        ..bare
+    };
+    for p in [zero, none_but_heights] {
+        assert_eq!(footprint(&p), today);
+        assert_eq!(
+            telecov::engine::footprint::footprint_key(&terrain, &p, &request, &link),
+            telecov::engine::footprint::footprint_key(&terrain, &bare, &request, &link)
+        );
+    }
+    // rising clutter: nested footprints (every ray's covered set within
+    // the previous one's, checked at points along each ray), shrinking
+    let mut previous = today.clone();
+    let mut areas = vec![today.area_m2()];
+    for urban_m in [3.0, 10.0, 20.0] {
+        let p = TerrainParameters {
+            clutter: Clutter::Commune,
+            clutter_urban_m: urban_m,
+            ..bare
+        };
+        let fp = footprint(&p);
+        assert!(fp.is_well_formed());
+        assert_eq!(fp.rays(), previous.rays());
+        assert_ne!(
+            telecov::engine::footprint::footprint_key(&terrain, &p, &request, &link),
+            telecov::engine::footprint::footprint_key(&terrain, &bare, &request, &link)
+        );
+        for k in 0..fp.rays() {
+            let az = fp.first_azimuth_deg + (k as f64 + 0.5) * fp.step_deg;
+            for i in 0..=500 {
+                let d = 2500.0 * i as f64 / 500.0;
+                if fp.covers(az, d) {
+                    assert!(
+                        previous.covers(az, d),
+                        "clutter {urban_m} m covers ray {k} at {d} m, less clutter did not"
+                    );
+                }
+            }
+        }
+        areas.push(fp.area_m2());
+        previous = fp;
+    }
+    assert!(areas.windows(2).all(|w| w[1] <= w[0]), "{areas:?}");
+    // 20 m of buildings around a 25 m mast: much of the sector is lost
+    assert!(areas[3] < 0.8 * areas[0], "{areas:?}");
+}
+
+#[test]
+fn the_clutter_keys_are_read_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    telecov::io::write_scenario(dir.path(), &ridge_scenario(false, false)).unwrap();
+    let toml = dir.path().join("scenario.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        format!("{text}\n[terrain]\nclutter = \"commune\"\nclutter_urban_m = 20\nclutter_rural_m = 4.5\n"),
+    )
+    .unwrap();
+    let s = telecov::io::load_scenario(dir.path()).unwrap();
+    let t = s.parameters.terrain;
+    assert_eq!(t.clutter, telecov::model::Clutter::Commune);
+    assert_eq!(
+        (t.clutter_urban_m, t.clutter_suburban_m, t.clutter_rural_m),
+        (20.0, 10.0, 4.5)
+    );
+    assert_eq!(t.clutter_height_m(Environment::Rural), 4.5);
+    for (bad, key) in [
+        ("clutter = \"clutter.tif\"", "terrain.clutter"),
+        ("clutter_urban_m = -3", "terrain.clutter_urban_m"),
+        ("clutter_suburban_m = \"10\"", "terrain.clutter_suburban_m"),
+        ("clutter_forest_m = 20", "terrain.clutter_forest_m"),
+    ] {
+        std::fs::write(&toml, format!("{text}\n[terrain]\n{bad}\n")).unwrap();
+        let err = telecov::io::load_scenario(dir.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(key) && err.contains("scenario.toml"),
+            "{bad}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_dem_changed_after_loading_or_undecodable_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario_dir = dir.path().join("scenario");
+    let s = ridge_scenario(false, false);
+    telecov::io::write_scenario(&scenario_dir, &s).unwrap();
+    let bbox = geo::Rect::new((LON - 0.05, LAT - 0.05), (LON + 0.05, LAT + 0.05));
+    let grid = telecov::synth::dem::mountain_terrain(bbox, 3.0 * ARCSEC, 2).unwrap();
+    telecov::synth::dem::write_terrain_tif(&scenario_dir, &grid).unwrap();
+    // loaded (digest taken), then another DEM written before the heights
+    // are needed: the evaluation refuses it, naming the file
+    let loaded = telecov::io::load_scenario(&scenario_dir).unwrap();
+    let other = telecov::synth::dem::mountain_terrain(bbox, 3.0 * ARCSEC, 3).unwrap();
+    telecov::synth::dem::write_terrain_tif(&scenario_dir, &other).unwrap();
+    let err = telecov::evaluate(&loaded).unwrap_err().to_string();
+    assert!(
+        err.contains("terrain.tif") && err.contains("changed"),
+        "{err}"
+    );
+    // a terrain.tif cut short: refused (when loading or when its heights
+    // are read), naming the file, and no report is written
+    let tif = scenario_dir.join("terrain.tif");
+    let bytes = std::fs::read(&tif).unwrap();
+    std::fs::write(&tif, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let out = dir.path().join("out");
+    let err = telecov::report_scenario(&scenario_dir, &out, &telecov::Options::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("terrain.tif"), "{err}");
+    assert!(!out.join("report.json").exists());
 }

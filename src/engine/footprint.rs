@@ -24,6 +24,11 @@
 //! covered when `Lemp(d) + excess(d) ≤ A`, `excess` being the terrain's
 //! diffraction in excess of the smooth Earth
 //! ([`crate::propagation::terrain_loss`], evaluated in one pass per ray).
+//! With `[terrain] clutter = "commune"` the clutter height of the site's
+//! commune kind stands on every intermediate point of its rays
+//! ([`crate::model::TerrainParameters::clutter_height_m`]); clutter never
+//! lowers a loss, so it never enlarges a footprint, and none (the
+//! default) gives the bare-terrain footprint bit for bit.
 //! Between samples the margin `A − Lemp − excess` is interpolated linearly,
 //! so each ray holds a list of covered distance intervals. Flat terrain
 //! adds nothing, every ray is `[0, R]`, and the footprint is exactly the
@@ -41,9 +46,10 @@
 //! # Keys and reuse
 //!
 //! [`footprint_key`] is the BLAKE3 hash of everything a footprint depends
-//! on: the DEM's digest, `[terrain]`, the site's position and antenna
-//! height, the layer's technology, frequency, model, handset height,
-//! range and sector, and the method's version. Footprints live in the
+//! on: the DEM's digest, `[terrain]` (model, k-factor, and the clutter
+//! height on the site's rays when there is some), the site's position and
+//! antenna height, the layer's technology, frequency, model, handset
+//! height, range and sector, and the method's version. Footprints live in the
 //! terrain's [`crate::model::FootprintStore`]; an evaluation computes only
 //! those it does not find there (in parallel over site layers with
 //! rayon), so a second evaluation of the same scenario, or of a plan built
@@ -54,7 +60,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::model::{Footprint, Site, Technology, Terrain, TerrainParameters};
+use crate::model::{Dem, Footprint, Site, Technology, Terrain, TerrainParameters};
 use crate::propagation::terrain_loss::RayLoss;
 use crate::propagation::{Environment, RadioConfig, SiteLink};
 
@@ -91,8 +97,8 @@ pub struct FootprintRequest<'a> {
 
 /// The ground size of one DEM cell near `lat_deg`, metres: the smaller of
 /// its two sides.
-pub fn dem_cell_m(terrain: &Terrain, lat_deg: f64) -> f64 {
-    let (dlon, dlat) = terrain.dem().cell_size_deg();
+pub fn dem_cell_m(dem: &Dem, lat_deg: f64) -> f64 {
+    let (dlon, dlat) = dem.cell_size_deg();
     let x = dlon * M_PER_DEG * lat_deg.to_radians().cos().max(1e-6);
     let y = dlat * M_PER_DEG;
     x.min(y).max(0.01)
@@ -127,6 +133,13 @@ pub fn footprint_key(
     }
     h.update(&[request.technology.index() as u8]);
     h.update(link.model_name().as_bytes());
+    // clutter only when some stands on the rays: bare footprints keep
+    // their keys
+    let clutter_m = parameters.clutter_height_m(request.environment);
+    if clutter_m > 0.0 {
+        h.update(b"clutter");
+        h.update(&clutter_m.to_bits().to_le_bytes());
+    }
     *h.finalize().as_bytes()
 }
 
@@ -179,6 +192,14 @@ impl RayModel {
             .map(|j| link.path_loss_unbounded_db(model.distance_m(j)))
             .collect();
         Ok(model)
+    }
+
+    /// The ray with `clutter_m` metres of clutter on its intermediate
+    /// points ([`RayLoss::with_clutter_m`]); the allowed loss and the
+    /// empirical loss stay as they are.
+    pub fn with_clutter_m(mut self, clutter_m: f64) -> Self {
+        self.ray = self.ray.with_clutter_m(clutter_m);
+        self
     }
 
     /// Number of samples after the site.
@@ -235,16 +256,19 @@ impl RayModel {
 /// # Errors
 ///
 /// A message when the diffraction model refuses the layer's frequency or
-/// heights; the caller then keeps the terrain-free shape.
+/// heights; the caller then keeps the terrain-free shape. (A deferred
+/// terrain that cannot be decoded is also a message here; [`footprints`]
+/// decodes it first and returns that error as such.)
 pub fn compute_footprint(
     terrain: &Terrain,
     parameters: &TerrainParameters,
     request: &FootprintRequest<'_>,
     link: &SiteLink,
 ) -> Result<(Footprint, bool), String> {
+    let dem = terrain.dem().map_err(|e| e.to_string())?;
     let range_m = request.range_m;
     let (lon0, lat0) = (request.site.location.x(), request.site.location.y());
-    let cell_m = dem_cell_m(terrain, lat0);
+    let cell_m = dem_cell_m(dem, lat0);
     let (first_azimuth_deg, width_deg) = match request.sector {
         Some((az, bw)) => (az - bw.min(360.0) / 2.0, bw.min(360.0)),
         None => (0.0, 360.0),
@@ -265,7 +289,8 @@ pub fn compute_footprint(
     let allowed_db = request
         .allowed_db
         .unwrap_or_else(|| link.path_loss_unbounded_db(range_m));
-    let model = RayModel::new(link, allowed_db, parameters.k_factor, range_m, cell_m)?;
+    let model = RayModel::new(link, allowed_db, parameters.k_factor, range_m, cell_m)?
+        .with_clutter_m(parameters.clutter_height_m(request.environment));
     let samples = model.samples();
     let rays = ((width_deg.to_radians() * range_m / cell_m).ceil() as usize).max(MIN_RAYS);
     let step_deg = width_deg / rays as f64;
@@ -280,7 +305,6 @@ pub fn compute_footprint(
     let deg_per_m_lat = 1.0 / m_m.to_radians();
     let deg_per_m_lon = 1.0 / (n_m * c.max(1e-9)).to_radians();
 
-    let dem = terrain.dem();
     let mut outside = false;
     let h0 = dem.height_m(lon0, lat0).unwrap_or_else(|| {
         outside = true;
@@ -343,18 +367,27 @@ pub fn is_unshaped(fp: &Footprint) -> bool {
 /// Footprints for `requests` (in order): found in the terrain's store or
 /// computed, in parallel, and added to it. `None` where the layer keeps
 /// its terrain-free shape (no usable link or diffraction model); the
-/// warnings say which and how many met heights outside the DEM.
+/// warnings say which and how many met heights outside the DEM. The DEM
+/// is decoded ([`Terrain::dem`]) only when some footprint is missing.
+///
+/// # Errors
+///
+/// The DEM's decoding error, when a footprint is missing and the DEM
+/// cannot be decoded.
 pub fn footprints(
     terrain: &Terrain,
     parameters: &TerrainParameters,
     radio: &RadioConfig,
     requests: &[FootprintRequest<'_>],
     warnings: &mut Vec<String>,
-) -> Vec<Option<Arc<Footprint>>> {
+) -> crate::error::Result<Vec<Option<Arc<Footprint>>>> {
     let store = terrain.footprints();
-    let results: Vec<(Option<Arc<Footprint>>, bool, Option<String>)> = requests
+    // links, keys and the store first: the DEM only when something is missing
+    // per request: its link, key and stored footprint, or why it has none
+    type Lookup = Result<(SiteLink, [u8; 32], Option<Arc<Footprint>>), String>;
+    let looked_up: Vec<Lookup> = requests
         .par_iter()
-        .with_min_len(4)
+        .with_min_len(64)
         .map(|r| {
             let (link, _) = SiteLink::resolve(
                 r.technology,
@@ -363,24 +396,33 @@ pub fn footprints(
                 r.environment,
                 radio,
             );
-            let link = match link {
-                Ok(link) => link,
-                Err((_, e)) => {
-                    return (
-                        None,
-                        false,
-                        Some(format!(
-                            "site {:?} {}: no path-loss model ({e}); its coverage ignores the terrain",
-                            r.site.id.to_string(),
-                            r.technology
-                        )),
-                    )
+            match link {
+                Ok(link) => {
+                    let key = footprint_key(terrain, parameters, r, &link);
+                    let found = store.get(&key);
+                    Ok((link, key, found))
                 }
-            };
-            let key = footprint_key(terrain, parameters, r, &link);
-            if let Some(fp) = store.get(&key) {
-                return (Some(fp), false, None);
+                Err((_, e)) => Err(format!(
+                    "site {:?} {}: no path-loss model ({e}); its coverage ignores the terrain",
+                    r.site.id.to_string(),
+                    r.technology
+                )),
             }
+        })
+        .collect();
+    if looked_up.iter().any(|l| matches!(l, Ok((_, _, None)))) {
+        terrain.dem()?;
+    }
+    let results: Vec<(Option<Arc<Footprint>>, bool, Option<String>)> = requests
+        .par_iter()
+        .zip(looked_up)
+        .with_min_len(4)
+        .map(|(r, l)| {
+            let (link, key) = match l {
+                Ok((_, _, Some(fp))) => return (Some(fp), false, None),
+                Ok((link, key, None)) => (link, key),
+                Err(note) => return (None, false, Some(note)),
+            };
             match compute_footprint(terrain, parameters, r, &link) {
                 Ok((fp, outside)) => {
                     let fp = Arc::new(fp);
@@ -411,5 +453,5 @@ pub fn footprints(
             "terrain: {outside} site layers reach beyond the elevation model (or onto nodata); heights there are taken as sea level"
         ));
     }
-    out
+    Ok(out)
 }

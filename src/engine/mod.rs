@@ -275,7 +275,7 @@ fn terrain_shapes(
     site_commune: &[Option<usize>],
     terrain: &crate::model::Terrain,
     warnings: &mut Vec<String>,
-) -> Vec<Vec<SiteShape>> {
+) -> crate::error::Result<Vec<Vec<SiteShape>>> {
     let params = &scenario.parameters;
     let mut ignored = Vec::new();
     let mut requests = Vec::new();
@@ -333,12 +333,13 @@ fn terrain_shapes(
         }
         shapes.push(list);
     }
-    let found = footprint::footprints(terrain, &params.terrain, &params.radio, &requests, warnings);
+    let found =
+        footprint::footprints(terrain, &params.terrain, &params.radio, &requests, warnings)?;
     for ((i, k), fp) in owner.into_iter().zip(found) {
         // a footprint the terrain left whole is traced as its disc or wedge
         shapes[i][k].footprint = fp.filter(|f| !footprint::is_unshaped(f));
     }
-    shapes
+    Ok(shapes)
 }
 
 /// What the engine decided for one site, for auditing: where it stands and
@@ -760,7 +761,7 @@ impl<'a> Prepared<'a> {
             Some(terrain)
                 if params.terrain.model == crate::model::TerrainModel::DeltaBullington =>
             {
-                terrain_shapes(scenario, &site_commune, terrain, &mut warnings)
+                terrain_shapes(scenario, &site_commune, terrain, &mut warnings)?
             }
             _ => shapes,
         };

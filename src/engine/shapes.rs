@@ -43,6 +43,12 @@ pub(crate) struct Polar {
     ray_of_run: Vec<u32>,
     /// `tan` of each edge's grid azimuth.
     tan_edge: Vec<f64>,
+    /// Per run, the grid radius within which its rays are covered from the
+    /// site on: the end of a first interval starting at 0 (0 when it does
+    /// not). Where a line's stretch through a run lies within it, the
+    /// stretch is covered whole and passed without looking at the run's
+    /// intervals (the same numbers: see [`Polar::intervals`]).
+    inner_run: Vec<f64>,
 }
 
 impl Polar {
@@ -68,6 +74,13 @@ impl Polar {
             .iter()
             .map(|e| (first_deg + e).to_radians().tan())
             .collect();
+        let inner_run = ray_of_run
+            .iter()
+            .map(|&k| match footprint.ray(k as usize).first() {
+                Some(&[0.0, b]) => f64::from(b) * scale,
+                _ => 0.0,
+            })
+            .collect();
         Polar {
             footprint,
             scale,
@@ -75,6 +88,7 @@ impl Polar {
             edges_deg,
             ray_of_run,
             tan_edge,
+            inner_run,
         }
     }
 
@@ -198,7 +212,23 @@ impl Polar {
                 (None, false) => (u - span, runs),
             };
             let t1 = if room < left { t_edge(edge) } else { h };
-            if let Some(r) = run {
+            // the stretch [t0, t1] within the run's inner radius b: its
+            // pieces below are [max(−tb, t0), min(−0, t1)] and [max(0, t0),
+            // min(tb, t1)] with tb = √(b² − dy²) as rounded there, which
+            // join into [t0, t1] exactly when t0² and t1² are below
+            // b² − dy² by a margin of some rounding errors (then |t| < tb
+            // however tb rounds); its later intervals start beyond b and
+            // add nothing. No square root for the common case.
+            let whole = run.is_some_and(|r| {
+                let b = self.inner_run[r];
+                let x = (b * b - dy * dy) * (1.0 - 1e-15);
+                b > ady && t0 * t0 <= x && t1 * t1 <= x
+            });
+            if whole {
+                if t0 < t1 {
+                    emit(cx + t0, cx + t1, &mut out);
+                }
+            } else if let Some(r) = run {
                 for &[a, b] in fp.ray(self.ray_of_run[r] as usize) {
                     let (a, b) = (f64::from(a) * self.scale, f64::from(b) * self.scale);
                     if b < ady {
@@ -786,6 +816,68 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn stretches_within_a_runs_inner_radius_give_the_same_numbers_as_its_intervals() {
+        // gentle terrain (rays ending a little short of the range, some with
+        // a shadow), a patchy footprint, sectors: the walk with the runs'
+        // inner radii passes exactly the intervals of the walk without them
+        let gentle = |n: u32, first: f64, span: f64| {
+            let mut offsets = vec![0u32];
+            let mut intervals_m = Vec::new();
+            for k in 0..n {
+                let end = 80.0 - ((k * 7919) % 13) as f32 * 0.37;
+                if k % 17 == 3 {
+                    intervals_m.extend([[0.0, end - 30.0], [end - 20.0, end]]);
+                } else {
+                    intervals_m.push([0.0, end]);
+                }
+                offsets.push(intervals_m.len() as u32);
+            }
+            Footprint {
+                first_azimuth_deg: first,
+                step_deg: span / n as f64,
+                range_m: 80.0,
+                offsets,
+                intervals_m,
+            }
+        };
+        let mut runs_used = 0usize;
+        for (fp, scale, convergence) in [
+            (gentle(240, 0.0, 360.0), 1.0, 0.0),
+            (gentle(97, 20.0, 120.0), 1.0004, 0.3),
+            (gentle(150, 250.0, 200.0), 0.9996, -0.2),
+            (patchy(72, 0.0, 360.0), 1.0, 0.0),
+            (patchy(50, 100.0, 250.0), 0.999, 0.1),
+        ] {
+            let fp = Arc::new(fp);
+            assert!(fp.is_well_formed());
+            let c = Cell::new([10.0, -5.0], 80.0 * scale, 1, None).with_footprint(
+                fp,
+                scale,
+                convergence,
+            );
+            let fast = c.polar.clone().unwrap();
+            let mut plain = fast.clone();
+            plain.inner_run.iter_mut().for_each(|r| *r = 0.0);
+            runs_used += fast.inner_run.iter().filter(|&&r| r > 0.0).count();
+            for i in 0..=170 {
+                let dy = -84.0 + i as f64 * 0.997;
+                for window in [
+                    (f64::NEG_INFINITY, f64::INFINITY),
+                    (-30.0, 45.0),
+                    (5.0, 6.0),
+                    (-79.0, -2.0),
+                ] {
+                    let (mut a, mut b) = (Vec::new(), Vec::new());
+                    fast.intervals(10.0, dy, 80.0 * scale, window, |x, y| a.push((x, y)));
+                    plain.intervals(10.0, dy, 80.0 * scale, window, |x, y| b.push((x, y)));
+                    assert_eq!(a, b, "dy {dy} window {window:?}");
+                }
+            }
+        }
+        assert!(runs_used > 100);
     }
 
     #[test]

@@ -271,14 +271,18 @@ fn decode(payload: &[u8]) -> Option<Footprint> {
     fp.is_well_formed().then_some(fp)
 }
 
-/// Calls `found` for every trustworthy entry of a pack, counting the
-/// others in `rejected` (a broken frame ends the pack).
+/// Calls `found` for every trustworthy entry of a pack, in order, counting
+/// the others in `rejected` (a broken frame ends the pack). The entries
+/// are framed in order, then hashed and decoded in parallel.
 fn decode_pack(bytes: &[u8], found: &mut dyn FnMut([u8; 32], Footprint), rejected: &mut usize) {
+    use rayon::prelude::*;
     let mut r = Reader(bytes);
     if r.take(MAGIC.len()) != Some(MAGIC.as_slice()) {
         *rejected += 1;
         return;
     }
+    let mut frames: Vec<([u8; 32], &[u8], [u8; 32])> = Vec::new();
+    let mut broken = false;
     while !r.0.is_empty() {
         let entry = (|| {
             let key: [u8; 32] = r.take(32)?.try_into().ok()?;
@@ -287,20 +291,34 @@ fn decode_pack(bytes: &[u8], found: &mut dyn FnMut([u8; 32], Footprint), rejecte
             let hash: [u8; 32] = r.take(32)?.try_into().ok()?;
             Some((key, payload, hash))
         })();
-        let Some((key, payload, hash)) = entry else {
-            *rejected += 1;
-            return;
-        };
-        let mut h = blake3::Hasher::new();
-        h.update(&key);
-        h.update(payload);
-        match (h.finalize().as_bytes() == &hash)
-            .then(|| decode(payload))
-            .flatten()
-        {
-            Some(fp) => found(key, fp),
+        match entry {
+            Some(frame) => frames.push(frame),
+            None => {
+                broken = true;
+                break;
+            }
+        }
+    }
+    let decoded: Vec<Option<Footprint>> = frames
+        .par_iter()
+        .with_min_len(256)
+        .map(|(key, payload, hash)| {
+            let mut h = blake3::Hasher::new();
+            h.update(key);
+            h.update(payload);
+            (h.finalize().as_bytes() == hash)
+                .then(|| decode(payload))
+                .flatten()
+        })
+        .collect();
+    for ((key, _, _), fp) in frames.iter().zip(decoded) {
+        match fp {
+            Some(fp) => found(*key, fp),
             None => *rejected += 1,
         }
+    }
+    if broken {
+        *rejected += 1;
     }
 }
 

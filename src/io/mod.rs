@@ -24,8 +24,8 @@ pub mod write;
 pub use read::{
     load_scenario, parse_sites_csv, raster, raster_population, read_candidates,
     read_commune_outlines, read_dem, read_dem_geotiff, read_hgt, read_hgt_folder,
-    read_population_raster, read_report, read_scenario_dem, read_sites_csv, sites_csv,
-    PopulationRaster, RasterCommuneTotals, RasterOptions, RasterPopulation,
+    read_population_raster, read_report, read_scenario_dem, read_sites_csv, scenario_terrain,
+    sites_csv, PopulationRaster, RasterCommuneTotals, RasterOptions, RasterPopulation,
 };
 pub use write::{write_dem_geotiff, write_scenario};
 

@@ -41,4 +41,6 @@ pub use services::{
     DEFAULT_MOBILE_BROADBAND_COMMUNE_MIN_PCT, INDICATORS, MOBILE_BROADBAND_COMMUNE_MIN_PCT,
 };
 pub use technology::{TechSet, Technology};
-pub use terrain::{Footprint, FootprintStore, Terrain, TerrainModel, TerrainParameters};
+pub use terrain::{
+    Clutter, DemLoader, Footprint, FootprintStore, Terrain, TerrainModel, TerrainParameters,
+};

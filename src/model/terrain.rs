@@ -13,11 +13,11 @@
 //! with shadows as gaps along a ray (a ray can be in, out, in again).
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use serde::{Deserialize, Serialize};
 
-use super::Dem;
+use super::{Dem, Environment};
 
 /// Which terrain model shapes coverage (`[terrain] model`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -34,13 +34,39 @@ pub enum TerrainModel {
     None,
 }
 
+/// Whether clutter stands on the terrain profile (`[terrain] clutter`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Clutter {
+    /// `"none"` (the default): bare terrain, today's footprints.
+    #[default]
+    #[serde(rename = "none")]
+    None,
+    /// `"commune"`: the representative clutter height of the kind of the
+    /// site's commune (`clutter_urban_m`, `clutter_suburban_m`,
+    /// `clutter_rural_m`) stands on every intermediate point of the site's
+    /// rays (see [`crate::propagation::terrain_loss::RayLoss::with_clutter_m`]).
+    #[serde(rename = "commune")]
+    Commune,
+}
+
 /// The `[terrain]` table of `scenario.toml`.
 ///
 /// ```toml
 /// [terrain]
 /// model = "delta-bullington"   # or "none"
 /// k_factor = 1.3333333333      # effective Earth radius factor (4/3)
+/// clutter = "none"             # or "commune"
+/// clutter_urban_m = 15.0       # wards (phường)
+/// clutter_suburban_m = 10.0    # towns (thị trấn) and other kinds
+/// clutter_rural_m = 0.0        # communes (xã)
 /// ```
+///
+/// The clutter heights default to the representative clutter heights of
+/// ITU-R P.1812-6 (Table 2, also P.2108-1's defaults): open/rural 0 m,
+/// suburban 10 m, urban/trees/forest 15 m (dense urban 20 m, water 0 m).
+/// A site's whole footprint takes the height of its own commune's kind
+/// (the environment its empirical model is chosen for); sites in open
+/// land (`Environment::Open`) have none.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TerrainParameters {
@@ -48,6 +74,16 @@ pub struct TerrainParameters {
     pub model: TerrainModel,
     /// Effective Earth radius factor `k` (`k_factor`, 0.5 – 4; 4/3).
     pub k_factor: f64,
+    /// Clutter on the profile (`clutter`; `"none"`).
+    pub clutter: Clutter,
+    /// Clutter height of urban communes (wards), m (`clutter_urban_m`,
+    /// 0 – 100; 15).
+    pub clutter_urban_m: f64,
+    /// Clutter height of suburban communes (towns and other kinds), m
+    /// (`clutter_suburban_m`, 0 – 100; 10).
+    pub clutter_suburban_m: f64,
+    /// Clutter height of rural communes, m (`clutter_rural_m`, 0 – 100; 0).
+    pub clutter_rural_m: f64,
 }
 
 impl Default for TerrainParameters {
@@ -55,6 +91,10 @@ impl Default for TerrainParameters {
         TerrainParameters {
             model: TerrainModel::DeltaBullington,
             k_factor: 4.0 / 3.0,
+            clutter: Clutter::None,
+            clutter_urban_m: 15.0,
+            clutter_suburban_m: 10.0,
+            clutter_rural_m: 0.0,
         }
     }
 }
@@ -66,7 +106,8 @@ impl TerrainParameters {
         *self == TerrainParameters::default()
     }
 
-    /// Checks `k_factor`, naming it when out of range.
+    /// Checks `k_factor` and the clutter heights, naming the first out of
+    /// range.
     pub fn check(&self) -> Result<(), (String, String)> {
         if !(self.k_factor.is_finite() && (0.5..=4.0).contains(&self.k_factor)) {
             return Err((
@@ -74,18 +115,61 @@ impl TerrainParameters {
                 format!("must be a number in [0.5, 4], got {}", self.k_factor),
             ));
         }
+        for (name, v) in [
+            ("clutter_urban_m", self.clutter_urban_m),
+            ("clutter_suburban_m", self.clutter_suburban_m),
+            ("clutter_rural_m", self.clutter_rural_m),
+        ] {
+            if !(v.is_finite() && (0.0..=100.0).contains(&v)) {
+                return Err((
+                    format!("terrain.{name}"),
+                    format!("must be a height in [0, 100] m, got {v}"),
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// The clutter height on the rays of a site in `environment`, m: 0
+    /// without clutter (`clutter = "none"`) or in open land.
+    pub fn clutter_height_m(&self, environment: Environment) -> f64 {
+        match (self.clutter, environment) {
+            (Clutter::None, _) | (Clutter::Commune, Environment::Open) => 0.0,
+            (Clutter::Commune, Environment::Urban) => self.clutter_urban_m,
+            (Clutter::Commune, Environment::Suburban) => self.clutter_suburban_m,
+            (Clutter::Commune, Environment::Rural) => self.clutter_rural_m,
+        }
     }
 }
 
-/// A scenario's elevation model with the BLAKE3 digest of its bytes
-/// (layouts and samples): what footprints are keyed by. Two terrains are
-/// equal when their digests are.
-#[derive(Debug, Clone)]
+/// Decodes an elevation model when it is first needed (see
+/// [`Terrain::deferred`]).
+pub type DemLoader = Arc<dyn Fn() -> crate::error::Result<Dem> + Send + Sync>;
+
+/// A scenario's elevation model with a BLAKE3 digest of its content: what
+/// footprints are keyed by. Two terrains are equal when their digests are.
+///
+/// The model is either held from the start ([`Terrain::new`], the digest
+/// of its layouts and samples) or decoded on first use
+/// ([`Terrain::deferred`]: the scenario loader digests the files' bytes,
+/// and a run that finds every footprint in a cache never decodes the
+/// DEM).
+#[derive(Clone)]
 pub struct Terrain {
-    dem: Arc<Dem>,
+    dem: Arc<OnceLock<Arc<Dem>>>,
+    loader: Option<DemLoader>,
     digest: [u8; 32],
     footprints: Arc<FootprintStore>,
+}
+
+impl std::fmt::Debug for Terrain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Terrain")
+            .field("digest", &self.digest)
+            .field("decoded", &self.is_decoded())
+            .field("footprints", &self.footprints.len())
+            .finish()
+    }
 }
 
 impl PartialEq for Terrain {
@@ -121,19 +205,65 @@ impl Terrain {
                 h.update(&buf);
             }
         }
+        let cell = OnceLock::new();
+        let _ = cell.set(Arc::new(dem));
         Terrain {
-            dem: Arc::new(dem),
+            dem: Arc::new(cell),
+            loader: None,
             digest: *h.finalize().as_bytes(),
             footprints: Arc::default(),
         }
     }
 
-    /// The elevation model.
-    pub fn dem(&self) -> &Dem {
-        &self.dem
+    /// A terrain decoded by `loader` when first needed ([`Terrain::dem`]),
+    /// known until then by `digest`, which must change whenever what
+    /// `loader` returns does (the scenario loader hashes the elevation
+    /// files' bytes).
+    pub fn deferred(digest: [u8; 32], loader: DemLoader) -> Self {
+        Terrain {
+            dem: Arc::default(),
+            loader: Some(loader),
+            digest,
+            footprints: Arc::default(),
+        }
     }
 
-    /// BLAKE3 digest of the DEM's layouts and samples.
+    /// The elevation model, decoded on first use for a deferred terrain
+    /// (and kept by every clone).
+    ///
+    /// # Errors
+    ///
+    /// The loader's error (a file that cannot be read or decoded, or that
+    /// changed since the scenario was loaded); never for [`Terrain::new`].
+    pub fn dem(&self) -> crate::error::Result<&Dem> {
+        if let Some(dem) = self.dem.get() {
+            return Ok(dem);
+        }
+        let loader = self
+            .loader
+            .as_ref()
+            .ok_or_else(|| crate::error::Error::Parameter {
+                name: "terrain",
+                reason: "the elevation model was neither given nor loadable".into(),
+            })?;
+        let dem = loader()?;
+        let _ = self.dem.set(Arc::new(dem));
+        self.dem
+            .get()
+            .map(|d| &**d)
+            .ok_or_else(|| crate::error::Error::Parameter {
+                name: "terrain",
+                reason: "the elevation model could not be kept".into(),
+            })
+    }
+
+    /// Whether the elevation model is in memory (a deferred terrain is
+    /// not until a footprint had to be computed).
+    pub fn is_decoded(&self) -> bool {
+        self.dem.get().is_some()
+    }
+
+    /// BLAKE3 digest of the DEM's content.
     pub fn digest(&self) -> [u8; 32] {
         self.digest
     }
@@ -338,5 +468,28 @@ mod tests {
         assert!(p.check().is_ok());
         p.k_factor = 0.1;
         assert_eq!(p.check().unwrap_err().0, "terrain.k_factor");
+    }
+
+    #[test]
+    fn clutter_heights_by_kind_and_checked() {
+        let mut p = TerrainParameters::default();
+        // none by default: every kind bare
+        for env in [
+            Environment::Urban,
+            Environment::Suburban,
+            Environment::Rural,
+        ] {
+            assert_eq!(p.clutter_height_m(env), 0.0);
+        }
+        p.clutter = Clutter::Commune;
+        assert_eq!(p.clutter_height_m(Environment::Urban), 15.0);
+        assert_eq!(p.clutter_height_m(Environment::Suburban), 10.0);
+        assert_eq!(p.clutter_height_m(Environment::Rural), 0.0);
+        assert_eq!(p.clutter_height_m(Environment::Open), 0.0);
+        p.clutter_rural_m = -1.0;
+        assert_eq!(p.check().unwrap_err().0, "terrain.clutter_rural_m");
+        p.clutter_rural_m = 4.0;
+        p.clutter_urban_m = f64::NAN;
+        assert_eq!(p.check().unwrap_err().0, "terrain.clutter_urban_m");
     }
 }

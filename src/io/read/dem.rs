@@ -37,7 +37,9 @@ use std::path::{Path, PathBuf};
 
 use super::geotiff::{file_name, GeoTiff};
 use crate::error::Location;
-use crate::model::{Dem, DemExtent, DemGrid, DemLayout};
+use std::sync::Arc;
+
+use crate::model::{Dem, DemExtent, DemGrid, DemLayout, DemLoader, Terrain};
 use crate::{Error, Result};
 
 /// The largest DEM accepted, in samples: 120 million (480 MB in memory),
@@ -104,6 +106,75 @@ pub fn read_scenario_dem(dir: impl AsRef<Path>) -> Result<Option<Dem>> {
         (false, true) => read_hgt_folder(&folder).map(Some),
         (false, false) => Ok(None),
     }
+}
+
+/// The terrain of a scenario directory, decoded only when first needed:
+/// `terrain.tif` (its header checked now) or `terrain/` (tile names and
+/// sizes checked now), known by the BLAKE3 digest of the files' bytes
+/// (and names), so that a run finding every footprint in a cache never
+/// decodes the DEM. The samples are read and checked on first use of
+/// [`Terrain::dem`], which also refuses files that changed since. `None`
+/// when the directory has neither.
+///
+/// # Errors
+///
+/// As [`read_scenario_dem`] for what can be checked without the samples.
+pub fn scenario_terrain(dir: impl AsRef<Path>) -> Result<Option<Terrain>> {
+    let dir = dir.as_ref();
+    let tif = dir.join(TERRAIN_TIF);
+    let folder = dir.join(TERRAIN_DIR);
+    type Decoder = fn(&Path) -> Result<Dem>;
+    let (files, loader): (Vec<PathBuf>, Decoder) =
+        match (tif.is_file(), folder.is_dir()) {
+            (true, true) => return Err(invalid(
+                &tif,
+                "both terrain.tif and terrain/ are present: keep one (they would be two terrains)",
+            )),
+            (true, false) => {
+                // the header now: size, band, georeference, nodata
+                GeoTiff::open(&tif, MAX_DEM_CELLS, "terrain heights")?;
+                (vec![tif.clone()], |p: &Path| read_dem_geotiff(p))
+            }
+            (false, true) => (hgt_tiles(&folder)?, |p: &Path| read_hgt_folder(p)),
+            (false, false) => return Ok(None),
+        };
+    let digest = files_digest(&files)?;
+    let source = if files.len() == 1 && files[0] == tif {
+        tif
+    } else {
+        folder
+    };
+    let load: DemLoader = Arc::new(move || {
+        let dem = loader(&source)?;
+        let files = if source.is_dir() {
+            hgt_tiles(&source)?
+        } else {
+            vec![source.clone()]
+        };
+        if files_digest(&files)? != digest {
+            return Err(invalid(
+                &source,
+                "the elevation input changed since the scenario was loaded: run again",
+            ));
+        }
+        Ok(dem)
+    });
+    Ok(Some(Terrain::deferred(digest, load)))
+}
+
+/// BLAKE3 of the files' names, sizes and bytes, in order.
+fn files_digest(files: &[PathBuf]) -> Result<[u8; 32]> {
+    let mut h = blake3::Hasher::new();
+    h.update(b"telecov.dem-files/1");
+    for path in files {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let name = file_name(path);
+        h.update(&(name.len() as u64).to_le_bytes());
+        h.update(name.as_bytes());
+        h.update(&(bytes.len() as u64).to_le_bytes());
+        h.update(&bytes);
+    }
+    Ok(*h.finalize().as_bytes())
 }
 
 /// Reads an elevation GeoTIFF (see the [module docs](self)).
@@ -244,6 +315,17 @@ pub fn read_hgt(path: impl AsRef<Path>) -> Result<DemGrid> {
 /// files for one tile.
 pub fn read_hgt_folder(dir: impl AsRef<Path>) -> Result<Dem> {
     let dir = dir.as_ref();
+    let by_name = hgt_tiles(dir)?;
+    let grids = by_name
+        .iter()
+        .map(read_hgt)
+        .collect::<Result<Vec<DemGrid>>>()?;
+    Dem::new(grids).map_err(|e| invalid(dir, e.to_string()))
+}
+
+/// The `.hgt` tiles of a folder, checked by name and size (see the
+/// [module docs](self)), in file-name order.
+fn hgt_tiles(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .map(|entry| entry.map(|e| e.path()).map_err(|e| Error::io(dir, e)))
@@ -291,9 +373,5 @@ pub fn read_hgt_folder(dir: impl AsRef<Path>) -> Result<Dem> {
     }
     let mut by_name: Vec<PathBuf> = tiles.into_values().collect();
     by_name.sort();
-    let grids = by_name
-        .iter()
-        .map(read_hgt)
-        .collect::<Result<Vec<DemGrid>>>()?;
-    Dem::new(grids).map_err(|e| invalid(dir, e.to_string()))
+    Ok(by_name)
 }

@@ -15,7 +15,8 @@ pub(crate) mod scenario;
 pub mod sites_csv;
 
 pub use dem::{
-    read_dem, read_dem_geotiff, read_hgt, read_hgt_folder, read_scenario_dem, MAX_DEM_CELLS,
+    read_dem, read_dem_geotiff, read_hgt, read_hgt_folder, read_scenario_dem, scenario_terrain,
+    MAX_DEM_CELLS,
 };
 pub use outputs::{read_commune_outlines, read_report};
 pub use raster::{

@@ -340,8 +340,9 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
     let crs = new_crs()?;
     let scorecard = read_scorecard_layers(dir, &crs, &mut warnings)?;
 
-    // terrain: terrain.tif or terrain/*.hgt, when present
-    let terrain = super::dem::read_scenario_dem(dir)?.map(crate::model::Terrain::new);
+    // terrain: terrain.tif or terrain/*.hgt, when present; its samples
+    // are decoded only when a footprint has to be computed
+    let terrain = super::dem::scenario_terrain(dir)?;
     if terrain.is_some() && parameters.terrain.model == crate::model::TerrainModel::None {
         warnings.push(
             "scenario.toml: [terrain] model = \"none\": the elevation model is not used".into(),
@@ -1117,6 +1118,10 @@ fn check_toml_keys(
                         "must be \"delta-bullington\" or \"none\", got {value}"
                     )))
                 }
+            },
+            (toml::Value::String(_), value) if name == "terrain.clutter" => match value.as_str() {
+                Some("none" | "commune") => {}
+                _ => return Err(err(format!("must be \"none\" or \"commune\", got {value}"))),
             },
             (toml::Value::String(_), other) if name == "crs" => {
                 return Err(err(format!(
