@@ -427,7 +427,11 @@ fn a_sector_at_twice_its_capacity_is_split_by_one_site_at_the_centre_of_its_dema
         .iter()
         .filter(|x| x.load_mbps > 0.0)
         .collect();
-    assert_eq!(taken.len(), 1, "the far ward lies in one sector of the new site");
+    assert_eq!(
+        taken.len(),
+        1,
+        "the far ward lies in one sector of the new site"
+    );
     let (uh, un) = (host.utilisation.unwrap(), taken[0].utilisation.unwrap());
     assert!((uh + un - 1.9).abs() < 1e-9, "{uh} + {un}");
     assert!(uh <= 1.0 && un <= 1.0, "{uh}, {un}");

@@ -723,9 +723,7 @@ fn assemble(
                     user_throughput_mbps: None,
                     wedge_deg: sector.map(|x| (x.azimuth_deg, x.beamwidth_deg)),
                     range_m: sector.and_then(|x| x.range_m).or(ranges[t].map(|r| r.0)),
-                    demand_centre: centres
-                        .get(&key)
-                        .map(|e| (e[0] / e[2], e[1] / e[2])),
+                    demand_centre: centres.get(&key).map(|e| (e[0] / e[2], e[1] / e[2])),
                     sums: [v[0], v[1], v[2], v[3], v[4]],
                 };
                 sector_figures(&mut sc, config, radio);
@@ -819,8 +817,8 @@ fn sector_figures(
     sc.load_mbps = load_mbps;
     sc.capacity_mbps = capacity_mbps;
     sc.utilisation = capacity_mbps.map(|c| load_mbps / c);
-    sc.user_throughput_mbps = capacity_mbps
-        .and_then(|c| (active_users > 0.0).then(|| demand_mbps.min(c / active_users)));
+    sc.user_throughput_mbps =
+        capacity_mbps.and_then(|c| (active_users > 0.0).then(|| demand_mbps.min(c / active_users)));
     sc.mean_sinr_db = (served > 0.0).then(|| sinr_sum / served);
     sc.mean_spectral_efficiency = (served > 0.0).then(|| se_sum / served);
 }
@@ -843,7 +841,11 @@ fn area_results(
             let sc = &sectors[k];
             let within = sc.utilisation.is_some_and(|u| u <= 1.0 + 1e-12);
             samples.push((0.0, outage, false));
-            samples.push((sc.user_throughput_mbps.unwrap_or(0.0), served - outage, within));
+            samples.push((
+                sc.user_throughput_mbps.unwrap_or(0.0),
+                served - outage,
+                within,
+            ));
         }
         communes.push(CommuneCapacity {
             id: c.id.clone(),

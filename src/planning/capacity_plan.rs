@@ -96,9 +96,9 @@ use std::collections::{HashMap, HashSet};
 use geo::{Bearing, Destination, Distance, Geodesic, Point};
 
 use super::plan::{fresh_id, new_site, Scope, SiteTemplate, Target};
+use crate::engine::capacity::SectorCapacity;
 use crate::engine::capacity::{evaluate_capacity, CapacityReport};
 use crate::engine::signal::SignalOptions;
-use crate::engine::capacity::SectorCapacity;
 use crate::model::{Costs, FeatureId, Scenario, Sector, Site, SiteRange, Technology};
 use crate::{Error, Result};
 
@@ -640,8 +640,7 @@ pub fn plan_capacity(scenario: &Scenario, options: &CapacityPlanOptions) -> Resu
                     // layer's
                     let mut per = [None; 4];
                     for t in template.technologies.iter() {
-                        per[t.index()] =
-                            Some(*layer_range.get(&(s.site, t)).unwrap_or(&range_m));
+                        per[t.index()] = Some(*layer_range.get(&(s.site, t)).unwrap_or(&range_m));
                     }
                     template.range_m = SiteRange::PerTechnology(per);
                 }
