@@ -870,20 +870,24 @@ impl CapacityReport {
     /// ```
     /// use telecov::engine::capacity::evaluate_capacity;
     /// use telecov::engine::signal::SignalOptions;
-    /// use telecov::model::Technology;
     /// use telecov::synth::{generate, CityConfig};
     ///
-    /// let mut scenario = generate(&CityConfig { area_km2: 30.0, sites: 12, five_g_sites: 0,
+    /// let mut scenario = generate(&CityConfig { area_km2: 60.0, sites: 40, five_g_sites: 4,
     ///     ..CityConfig::can_tho() });
     /// scenario.parameters.resolution_m = 250.0;
     /// let before = evaluate_capacity(&scenario, &SignalOptions::default()).unwrap();
-    /// let id = scenario.sites[0].id.key();
-    /// let n = scenario.sites[0].sectors.len();
-    /// scenario.parameters.capacity.set_carriers(&id, Technology::G4, n, 0, 2);
+    /// // two carriers on the first sector that carries load
+    /// let k = before.sectors.iter().position(|s| s.capacity_mbps.is_some()).unwrap();
+    /// let sc = &before.sectors[k];
+    /// let site = &scenario.sites[sc.site];
+    /// let (id, n) = (site.id.key(), site.sectors.len());
+    /// scenario.parameters.capacity.set_carriers(&id, sc.technology, n, sc.sector.unwrap_or(0), 2);
     /// let quick = before.with_carriers(&scenario);
     /// let full = evaluate_capacity(&scenario, &SignalOptions::default()).unwrap();
     /// assert_eq!(quick.sectors, full.sectors);
     /// assert_eq!(quick.totals, full.totals);
+    /// let twice = 2.0 * before.sectors[k].capacity_mbps.unwrap();
+    /// assert!((quick.sectors[k].capacity_mbps.unwrap() - twice).abs() < 1e-9 * twice);
     /// ```
     pub fn with_carriers(&self, scenario: &Scenario) -> CapacityReport {
         let config = &scenario.parameters.capacity;
