@@ -158,6 +158,16 @@ fn the_carrier_limit_decides_between_carriers_and_a_new_site() {
         tried.notes
     );
     assert_eq!(tried.scenario_with_plan.sites.len(), 1);
+    // short for the interference, unless unserved residents alone miss it
+    assert!(!tried.short.is_empty());
+    for x in &tried.short {
+        let expected = if x.unserved_pct > 1e-9 {
+            "unserved"
+        } else {
+            "interference"
+        };
+        assert_eq!(x.reason, expected, "{x:?}");
+    }
     // with interferers almost silent, the site takes its share: kept
     o.signal.interferer_load = 1e-6;
     let plan = plan_capacity(&s, &o).unwrap();

@@ -281,6 +281,14 @@ pub struct CapacityShort {
     /// Residents neither served nor in outage-free service, percent: the
     /// part only coverage can raise (unserved or in outage).
     pub unserved_pct: f64,
+    /// Why it stays short: `unserved` (more than `100 − target` percent of
+    /// its residents unserved or in outage: a coverage target's work),
+    /// `max_sites` (the site budget is spent), `interference` (the last
+    /// round's sites did not raise the residents carriers could serve and
+    /// were dropped), `no_action` (no carrier or site applies, e.g.
+    /// overloaded sectors on a technology the template lacks) or `rounds`
+    /// (`--rounds` ran out).
+    pub reason: &'static str,
 }
 
 /// The result of [`plan_capacity`].
@@ -512,6 +520,9 @@ pub fn plan_capacity(scenario: &Scenario, options: &CapacityPlanOptions) -> Resu
     let mut report = evaluate_capacity(&current, &options.signal)?;
     let before = report.clone();
     let mut rounds = 0;
+    // why planning stopped short (`CapacityShort::reason`)
+    let mut stop = "rounds";
+    let mut budget_spent = false;
     loop {
         let short = short_communes(&report, &target);
         if short.is_empty() {
@@ -613,6 +624,7 @@ pub fn plan_capacity(scenario: &Scenario, options: &CapacityPlanOptions) -> Resu
             let mut placed: Vec<(Point<f64>, f64)> = Vec::new();
             for k in site_options {
                 if sites.len() >= site_budget {
+                    budget_spent = true;
                     notes.push(format!(
                         "capacity target not reached: the site budget ({site_budget}, --max-sites) is spent"
                     ));
@@ -666,6 +678,7 @@ pub fn plan_capacity(scenario: &Scenario, options: &CapacityPlanOptions) -> Resu
                 "capacity target not reached: no action left for the communes short of it (residents unserved or in outage, which a coverage target serves; or sectors beyond max_carriers on technologies the template lacks)"
                     .into(),
             );
+            stop = "no_action";
             break;
         }
         if sites.len() == sites_before {
@@ -688,6 +701,7 @@ pub fn plan_capacity(scenario: &Scenario, options: &CapacityPlanOptions) -> Resu
             ));
             // the round's carriers stay: exact from the round's study
             report = report.with_carriers(&current);
+            stop = "interference";
             break;
         }
         report = measured;
@@ -700,13 +714,18 @@ pub fn plan_capacity(scenario: &Scenario, options: &CapacityPlanOptions) -> Resu
             } else {
                 &report.communes[c].figures
             };
+            let unserved = unserved_pct(&report, (target.scope == Scope::EachCommune).then_some(c));
             CapacityShort {
                 commune: (target.scope == Scope::EachCommune).then_some(c),
                 pct: f.pct_within_capacity.unwrap_or(0.0),
-                unserved_pct: unserved_pct(
-                    &report,
-                    (target.scope == Scope::EachCommune).then_some(c),
-                ),
+                unserved_pct: unserved,
+                reason: if unserved > 100.0 - target.pct + 1e-9 {
+                    "unserved"
+                } else if budget_spent {
+                    "max_sites"
+                } else {
+                    stop
+                },
             }
         })
         .collect();
