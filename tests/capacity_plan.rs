@@ -158,6 +158,16 @@ fn the_carrier_limit_decides_between_carriers_and_a_new_site() {
         tried.notes
     );
     assert_eq!(tried.scenario_with_plan.sites.len(), 1);
+    // short for the interference, unless unserved residents alone miss it
+    assert!(!tried.short.is_empty());
+    for x in &tried.short {
+        let expected = if x.unserved_pct > 1e-9 {
+            "unserved"
+        } else {
+            "interference"
+        };
+        assert_eq!(x.reason, expected, "{x:?}");
+    }
     // with interferers almost silent, the site takes its share: kept
     o.signal.interferer_load = 1e-6;
     let plan = plan_capacity(&s, &o).unwrap();
@@ -318,4 +328,124 @@ fn carriers_in_scenario_toml_are_checked_against_the_sites() {
         assert!(e.contains(needle), "{extra}: {e}");
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn carriers_update_the_study_exactly_without_a_new_pass() {
+    use telecov::synth::{generate, CityConfig};
+    let mut s = generate(&CityConfig {
+        area_km2: 60.0,
+        sites: 40,
+        five_g_sites: 4,
+        ..CityConfig::can_tho()
+    });
+    s.parameters.resolution_m = 250.0;
+    let before = evaluate_capacity(&s, &SignalOptions::default()).unwrap();
+    // two or three carriers on every overloaded sector, in turn
+    let mut changed = 0;
+    for (i, sc) in before.sectors.iter().enumerate() {
+        if sc.utilisation.is_some_and(|u| u > 1.0) {
+            let site = &s.sites[sc.site];
+            let (id, n) = (site.id.key(), site.sectors.len());
+            let count = 2 + (i % 2) as u32;
+            s.parameters.capacity.set_carriers(
+                &id,
+                sc.technology,
+                n,
+                sc.sector.unwrap_or(0),
+                count,
+            );
+            changed += 1;
+        }
+    }
+    assert!(changed > 3, "{changed} overloaded sectors");
+    let quick = before.with_carriers(&s);
+    let full = evaluate_capacity(&s, &SignalOptions::default()).unwrap();
+    // bit for bit: the same sums through the same formulas
+    assert_eq!(quick.sectors, full.sectors);
+    assert_eq!(quick.communes, full.communes);
+    assert_eq!(quick.totals, full.totals);
+    assert!(quick.totals.people_within_capacity > before.totals.people_within_capacity);
+    // and the closed form of one sector: capacity × m, utilisation / m
+    for (b, q) in before.sectors.iter().zip(&quick.sectors) {
+        let m = f64::from(q.carriers);
+        if let (Some(cb), Some(cq)) = (b.capacity_mbps, q.capacity_mbps) {
+            assert!((cq - m * cb).abs() <= 1e-9 * cq);
+            assert!((q.utilisation.unwrap() * m - b.utilisation.unwrap()).abs() <= 1e-9);
+        }
+        assert_eq!(b.load_mbps, q.load_mbps);
+    }
+}
+
+#[test]
+fn a_sector_at_twice_its_capacity_is_split_by_one_site_at_the_centre_of_its_demand() {
+    // one sector looking east over two equal wards on its boresight, 100 m
+    // and 600 m away; every point above SINR_max with interferers almost
+    // silent, so SE is 4.4 everywhere and utilisation is load / capacity
+    let per_m = 1.0 / 109_600.0; // degrees of longitude per metre here
+    let half = 0.0002;
+    let ward_at = |m: f64| {
+        let x = LON + m * per_m;
+        rect(x - half, LAT - half, x + half, LAT + half).0
+    };
+    let wards = geo::MultiPolygon(vec![ward_at(100.0).remove(0), ward_at(600.0).remove(0)]);
+    let commune = Commune::new(1, wards, PEOPLE, PEOPLE / 3.0);
+    let host = Site::new("H", (LON, LAT), [Technology::G4])
+        .with_height_m(30.0)
+        .with_range_m(2_000.0)
+        .with_sectors(vec![telecov::model::Sector::new(90.0, 65.0)]);
+    let mut s = scenario(vec![commune], vec![host], 5.0);
+    s.parameters.capacity = CapacityConfig {
+        technology_share: [0.0, 0.0, 1.0, 0.0],
+        max_carriers: 1, // no carrier can help: a site must
+        ..CapacityConfig::default()
+    };
+    let quiet = SignalOptions {
+        interferer_load: 1e-6,
+        ..SignalOptions::default()
+    };
+    // demand scaled so that the sector carries 1.9 times its capacity
+    let u0 = evaluate_capacity(&s, &quiet).unwrap().sectors[0]
+        .utilisation
+        .unwrap();
+    s.parameters.capacity.demand = Demand::BusyHourMbps(2.0 * 1.9 / u0);
+    let before = evaluate_capacity(&s, &quiet).unwrap();
+    let b = &before.sectors[0];
+    assert!((b.utilisation.unwrap() - 1.9).abs() < 1e-9);
+    assert!((b.capacity_mbps.unwrap() - CAPPED_MBPS).abs() < 1e-9);
+    // the demand centre: half-way between the wards, 350 m east
+    let (cx, cy) = b.demand_centre.unwrap();
+    assert!(((cx - LON) / per_m - 350.0).abs() < 10.0, "{cx}");
+    assert!((cy - LAT).abs() < 1e-5);
+
+    let mut o = options("capacity=95");
+    o.signal = quiet.clone();
+    o.rounds = 1;
+    let plan = plan_capacity(&s, &o).unwrap();
+    assert!(plan.carriers.is_empty());
+    assert_eq!(plan.sites.len(), 1, "{:?}", plan.notes);
+    let new = &plan.sites[0].site;
+    assert!((new.location.x() - cx).abs() < 1e-9 && (new.location.y() - cy).abs() < 1e-9);
+    assert_eq!(new.sectors.len(), 3);
+    assert_eq!(new.range_m.get(Technology::G4), Some(2_000.0));
+    // the host keeps the near ward, the new site takes the far one: the
+    // load is conserved and both sectors stay at SE_max, so the two
+    // utilisations add up to 1.9, each within capacity
+    let after = &plan.after;
+    let host = &after.sectors[0];
+    let taken: Vec<_> = after.sectors[1..]
+        .iter()
+        .filter(|x| x.load_mbps > 0.0)
+        .collect();
+    assert_eq!(
+        taken.len(),
+        1,
+        "the far ward lies in one sector of the new site"
+    );
+    let (uh, un) = (host.utilisation.unwrap(), taken[0].utilisation.unwrap());
+    assert!((uh + un - 1.9).abs() < 1e-9, "{uh} + {un}");
+    assert!(uh <= 1.0 && un <= 1.0, "{uh}, {un}");
+    assert!((host.load_mbps + taken[0].load_mbps - b.load_mbps).abs() < 1e-9 * b.load_mbps);
+    assert!((after.totals.pct_within_capacity.unwrap() - 100.0).abs() < 1e-9);
+    assert_eq!(plan.cost_usd(&Costs::default()), 63_500.0);
 }

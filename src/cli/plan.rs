@@ -305,14 +305,15 @@ pub fn run(args: PlanArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
         for u in cp.short.iter().take(10) {
             println!(
-                "  short: capacity commune {} at {:.3} % of {} % ({:.3} % unserved or in outage)",
+                "  short: capacity commune {} at {:.3} % of {} % ({:.3} % unserved or in outage; {})",
                 u.commune
                     .map_or("(whole scenario)".to_owned(), |c| scenario.communes[c]
                         .id
                         .to_string()),
                 u.pct,
                 cp.target.pct,
-                u.unserved_pct
+                u.unserved_pct,
+                u.reason
             );
         }
         if cp.short.len() > 10 {

@@ -149,6 +149,17 @@ pub struct SectorCapacity {
     /// The layer's range-mode radius, metres (for maps).
     #[serde(skip)]
     pub range_m: Option<f64>,
+    /// Centre of the load the sector carries: the mean WGS 84 position
+    /// (lon, lat) of its served points with a positive spectral efficiency,
+    /// weighted by their people (`None`: it carries none). Where a planner
+    /// puts a site to take the load.
+    #[serde(skip)]
+    pub demand_centre: Option<(f64, f64)>,
+    /// The sums the figures come from (served, outage, Σ d/SE, Σ d·SINR,
+    /// Σ d·SE over its points), kept so that
+    /// [`CapacityReport::with_carriers`] recomputes the figures exactly.
+    #[serde(skip)]
+    pub sums: [f64; 5],
 }
 
 /// Capacity figures over some residents (a commune, or all).
@@ -244,17 +255,34 @@ pub struct CapacityReport {
     /// `served_people` minus its outage.
     #[serde(skip)]
     pub carried_by_commune: Vec<(usize, usize, f64)>,
+    /// Per commune (input order): its people, its unserved people, and
+    /// `(sector index, served, outage)` of each sector serving it, in
+    /// sector key order (what the commune figures are made of).
+    #[serde(skip)]
+    pub commune_sums: Vec<CommuneSums>,
     /// Notes, as in `report.json`.
     #[serde(skip)]
     pub warnings: Vec<String>,
+}
+
+/// What one commune's figures are made of ([`CapacityReport::commune_sums`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CommuneSums {
+    /// Residents.
+    pub people: f64,
+    /// Residents no technology serves.
+    pub unserved: f64,
+    /// `(sector index in `sectors`, served, outage)`, people.
+    pub sectors: Vec<(usize, f64, f64)>,
 }
 
 /// (site, sector index or 0, technology index).
 type SectorKey = (u32, u32, u8);
 
 /// Sums of one sector within one commune: served, outage, Σ d/SE,
-/// Σ d·SINR, Σ d·SE.
-type SectorSums = [f64; 5];
+/// Σ d·SINR, Σ d·SE, and Σ d·x, Σ d·y over the points with SE > 0 (grid
+/// metres of the commune's strip).
+type SectorSums = [f64; 7];
 
 /// What a commune (or a piece of it) accumulates.
 #[derive(Debug, Clone, Default)]
@@ -282,8 +310,8 @@ impl Acc {
         self.people += o.people;
         self.unserved += o.unserved;
         for (k, v) in &o.sectors {
-            let e = self.sectors.entry(*k).or_insert([0.0; 5]);
-            add5(e, v);
+            let e = self.sectors.entry(*k).or_insert([0.0; 7]);
+            add_n(e, v);
         }
         for (a, b) in self.covered.iter_mut().zip(&o.covered) {
             add5(a, b);
@@ -345,14 +373,15 @@ impl Study<'_, '_> {
                     .receive_groups(&near, p, &self.group_of_site, out);
             }
         }
-        for i in 0..points.len() {
-            self.tally_point(i, &rx, &present, w, acc);
+        for (i, &p) in points.iter().enumerate() {
+            self.tally_point(i, p, &rx, &present, w, acc);
         }
     }
 
     fn tally_point(
         &self,
         i: usize,
+        p: [f64; 2],
         rx: &[Vec<GroupReception>; 4],
         present: &[bool; 4],
         w: f64,
@@ -443,12 +472,14 @@ impl Study<'_, '_> {
                 };
                 let q = w * market * self.share[t] / share_sum;
                 let se = self.mappings[t].spectral_efficiency(sinr);
-                let e = acc.sectors.entry(key).or_insert([0.0; 5]);
+                let e = acc.sectors.entry(key).or_insert([0.0; 7]);
                 e[0] += q;
                 e[3] += q * sinr;
                 if se > 0.0 {
                     e[2] += q / se;
                     e[4] += q * se;
+                    e[5] += q * p[0];
+                    e[6] += q * p[1];
                 } else {
                     e[1] += q;
                 }
@@ -630,15 +661,27 @@ fn assemble(
 ) -> CapacityReport {
     let config = &scenario.parameters.capacity;
     let radio = &scenario.parameters.radio;
-    let active_per_resident = config.active_users_per_resident();
-    let demand_mbps = config.user_demand_mbps();
+    let prepared = &study.index.prepared;
 
-    // sector sums over communes, in commune order
+    // sector sums over communes, in commune order; the demand centre as
+    // the people-weighted mean of each commune's centre in WGS 84
     let mut sums: BTreeMap<SectorKey, SectorSums> = BTreeMap::new();
-    for a in &accs {
+    let mut centres: BTreeMap<SectorKey, [f64; 3]> = BTreeMap::new();
+    for (c, a) in accs.iter().enumerate() {
         for (k, v) in &a.sectors {
-            let e = sums.entry(*k).or_insert([0.0; 5]);
-            add5(e, v);
+            let e = sums.entry(*k).or_insert([0.0; 7]);
+            add_n(e, v);
+            let carried = v[0] - v[1];
+            if carried > 0.0 {
+                let z = prepared.commune_strip[c].unwrap_or(0);
+                let (lon, lat) = prepared.indexes[z]
+                    .frame
+                    .inverse([v[5] / carried, v[6] / carried]);
+                let e = centres.entry(*k).or_insert([0.0; 3]);
+                e[0] += carried * lon;
+                e[1] += carried * lat;
+                e[2] += carried;
+            }
         }
     }
     // every sector of every site layer on a technology with demand
@@ -648,78 +691,62 @@ fn assemble(
     let carrier_table = config.carrier_table();
     for (s, site) in scenario.sites.iter().enumerate() {
         let site_key = site.id.key();
-        let env = site_environment(scenario, site, study.index.prepared.site_commune[s]);
+        let env = site_environment(scenario, site, prepared.site_commune[s]);
         let ranges = site_ranges(site, &scenario.parameters, env, &mut scratch);
         for tech in site.technologies.iter() {
             let t = tech.index();
             if study.share[t] == 0.0 {
                 continue;
             }
-            let tr = radio.technology(tech);
-            let per_hz = tr.bandwidth_mhz * tr.mimo_layers * (1.0 - tr.overhead);
             let count = site.sectors.len().max(1);
             let site_carriers = carrier_table.get(&(site_key.as_str(), t));
             for k in 0..count {
                 let carriers = site_carriers.map_or(1, |c| c.of_sector(k));
-                let per_hz = per_hz * f64::from(carriers);
                 let key = (s as u32, k as u32, t as u8);
-                let v = sums.get(&key).copied().unwrap_or([0.0; 5]);
-                let [served, outage, inv_se, sinr_sum, se_sum] = v;
-                let carried = served - outage;
-                let active_users = carried.max(0.0) * active_per_resident;
-                let load_mbps = active_users * demand_mbps;
-                let capacity_mbps =
-                    (carried > 0.0 && inv_se > 0.0).then(|| per_hz * carried / inv_se);
-                let utilisation = capacity_mbps.map(|c| load_mbps / c);
-                let user_throughput_mbps = capacity_mbps
-                    .and_then(|c| (active_users > 0.0).then(|| demand_mbps.min(c / active_users)));
+                let v = sums.get(&key).copied().unwrap_or([0.0; 7]);
                 let sector = site.sectors.get(k);
                 position.insert(key, sectors.len());
-                sectors.push(SectorCapacity {
+                let mut sc = SectorCapacity {
                     site: s,
                     site_id: site.id.clone(),
                     sector: sector.map(|_| k),
                     operator: site.operator.clone(),
                     technology: tech,
                     carriers,
-                    served_people: served,
-                    active_users,
-                    load_mbps,
-                    capacity_mbps,
-                    utilisation,
-                    mean_sinr_db: (served > 0.0).then(|| sinr_sum / served),
-                    mean_spectral_efficiency: (served > 0.0).then(|| se_sum / served),
-                    user_throughput_mbps,
+                    served_people: 0.0,
+                    active_users: 0.0,
+                    load_mbps: 0.0,
+                    capacity_mbps: None,
+                    utilisation: None,
+                    mean_sinr_db: None,
+                    mean_spectral_efficiency: None,
+                    user_throughput_mbps: None,
                     wedge_deg: sector.map(|x| (x.azimuth_deg, x.beamwidth_deg)),
                     range_m: sector.and_then(|x| x.range_m).or(ranges[t].map(|r| r.0)),
-                });
+                    demand_centre: centres.get(&key).map(|e| (e[0] / e[2], e[1] / e[2])),
+                    sums: [v[0], v[1], v[2], v[3], v[4]],
+                };
+                sector_figures(&mut sc, config, radio);
+                sectors.push(sc);
             }
         }
     }
 
-    // per commune: (throughput, people, within) samples
-    let thresholds = &config.throughput_thresholds_mbps;
-    let mut all_samples: Vec<(f64, f64, bool)> = Vec::new();
-    let mut communes = Vec::with_capacity(accs.len());
-    let mut total_people = 0.0;
+    let mut commune_sums = Vec::with_capacity(accs.len());
     let mut carried_by_commune = Vec::new();
-    for (ci, (c, a)) in scenario.communes.iter().zip(&accs).enumerate() {
-        let mut samples = vec![(0.0, a.unserved, false)];
+    for (ci, a) in accs.iter().enumerate() {
+        let mut cs = CommuneSums {
+            people: a.people,
+            unserved: a.unserved,
+            sectors: Vec::with_capacity(a.sectors.len()),
+        };
         for (k, v) in &a.sectors {
-            let sc = &sectors[position[k]];
             carried_by_commune.push((position[k], ci, v[0] - v[1]));
-            let within = sc.utilisation.is_some_and(|u| u <= 1.0 + 1e-12);
-            samples.push((0.0, v[1], false));
-            samples.push((sc.user_throughput_mbps.unwrap_or(0.0), v[0] - v[1], within));
+            cs.sectors.push((position[k], v[0], v[1]));
         }
-        communes.push(CommuneCapacity {
-            id: c.id.clone(),
-            figures: area_figures(a.people, &mut samples, thresholds),
-        });
-        total_people += a.people;
-        all_samples.extend(samples);
+        commune_sums.push(cs);
     }
-    let totals = area_figures(total_people, &mut all_samples, thresholds);
+    let (communes, totals) = area_results(scenario, &sectors, &commune_sums);
 
     let coverage_by_operator = (!names.is_empty()).then(|| {
         let mut union = [0.0; 5];
@@ -762,7 +789,132 @@ fn assemble(
         coverage_by_operator,
         unassigned_population,
         carried_by_commune,
+        commune_sums,
         warnings,
+    }
+}
+
+/// A sector's figures from its sums and carriers (`sc.sums`,
+/// `sc.carriers`): the one place they are computed, so a study and
+/// [`CapacityReport::with_carriers`] agree to the last bit.
+fn sector_figures(
+    sc: &mut SectorCapacity,
+    config: &crate::model::CapacityConfig,
+    radio: &crate::model::RadioConfig,
+) {
+    let active_per_resident = config.active_users_per_resident();
+    let demand_mbps = config.user_demand_mbps();
+    let tr = radio.technology(sc.technology);
+    let per_hz = tr.bandwidth_mhz * tr.mimo_layers * (1.0 - tr.overhead);
+    let per_hz = per_hz * f64::from(sc.carriers);
+    let [served, outage, inv_se, sinr_sum, se_sum] = sc.sums;
+    let carried = served - outage;
+    let active_users = carried.max(0.0) * active_per_resident;
+    let load_mbps = active_users * demand_mbps;
+    let capacity_mbps = (carried > 0.0 && inv_se > 0.0).then(|| per_hz * carried / inv_se);
+    sc.served_people = served;
+    sc.active_users = active_users;
+    sc.load_mbps = load_mbps;
+    sc.capacity_mbps = capacity_mbps;
+    sc.utilisation = capacity_mbps.map(|c| load_mbps / c);
+    sc.user_throughput_mbps =
+        capacity_mbps.and_then(|c| (active_users > 0.0).then(|| demand_mbps.min(c / active_users)));
+    sc.mean_sinr_db = (served > 0.0).then(|| sinr_sum / served);
+    sc.mean_spectral_efficiency = (served > 0.0).then(|| se_sum / served);
+}
+
+/// Commune and total figures from the sectors' figures and the communes'
+/// sums.
+fn area_results(
+    scenario: &Scenario,
+    sectors: &[SectorCapacity],
+    commune_sums: &[CommuneSums],
+) -> (Vec<CommuneCapacity>, AreaCapacity) {
+    // per commune: (throughput, people, within) samples
+    let thresholds = &scenario.parameters.capacity.throughput_thresholds_mbps;
+    let mut all_samples: Vec<(f64, f64, bool)> = Vec::new();
+    let mut communes = Vec::with_capacity(commune_sums.len());
+    let mut total_people = 0.0;
+    for (c, a) in scenario.communes.iter().zip(commune_sums) {
+        let mut samples = vec![(0.0, a.unserved, false)];
+        for &(k, served, outage) in &a.sectors {
+            let sc = &sectors[k];
+            let within = sc.utilisation.is_some_and(|u| u <= 1.0 + 1e-12);
+            samples.push((0.0, outage, false));
+            samples.push((
+                sc.user_throughput_mbps.unwrap_or(0.0),
+                served - outage,
+                within,
+            ));
+        }
+        communes.push(CommuneCapacity {
+            id: c.id.clone(),
+            figures: area_figures(a.people, &mut samples, thresholds),
+        });
+        total_people += a.people;
+        all_samples.extend(samples);
+    }
+    let totals = area_figures(total_people, &mut all_samples, thresholds);
+    (communes, totals)
+}
+
+impl CapacityReport {
+    /// The study of `scenario` when it differs from the one studied only
+    /// by its carriers (`[capacity.carriers]`), computed from this
+    /// report's sums without a new pass over the points: carriers change a
+    /// sector's capacity, never its load, SINR or served points (see
+    /// [`crate::model::capacity`]), so the result equals a new study of
+    /// `scenario` exactly (tested bit for bit). `scenario` must have the
+    /// same sites, communes and demand as the studied one.
+    ///
+    /// ```
+    /// use telecov::engine::capacity::evaluate_capacity;
+    /// use telecov::engine::signal::SignalOptions;
+    /// use telecov::synth::{generate, CityConfig};
+    ///
+    /// let mut scenario = generate(&CityConfig { area_km2: 60.0, sites: 40, five_g_sites: 4,
+    ///     ..CityConfig::can_tho() });
+    /// scenario.parameters.resolution_m = 250.0;
+    /// let before = evaluate_capacity(&scenario, &SignalOptions::default()).unwrap();
+    /// // two carriers on the first sector that carries load
+    /// let k = before.sectors.iter().position(|s| s.capacity_mbps.is_some()).unwrap();
+    /// let sc = &before.sectors[k];
+    /// let site = &scenario.sites[sc.site];
+    /// let (id, n) = (site.id.key(), site.sectors.len());
+    /// scenario.parameters.capacity.set_carriers(&id, sc.technology, n, sc.sector.unwrap_or(0), 2);
+    /// let quick = before.with_carriers(&scenario);
+    /// let full = evaluate_capacity(&scenario, &SignalOptions::default()).unwrap();
+    /// assert_eq!(quick.sectors, full.sectors);
+    /// assert_eq!(quick.totals, full.totals);
+    /// let twice = 2.0 * before.sectors[k].capacity_mbps.unwrap();
+    /// assert!((quick.sectors[k].capacity_mbps.unwrap() - twice).abs() < 1e-9 * twice);
+    /// ```
+    pub fn with_carriers(&self, scenario: &Scenario) -> CapacityReport {
+        let config = &scenario.parameters.capacity;
+        let radio = &scenario.parameters.radio;
+        let table = config.carrier_table();
+        let mut out = self.clone();
+        for sc in &mut out.sectors {
+            let site_key = sc.site_id.key();
+            let carriers = table
+                .get(&(site_key.as_str(), sc.technology.index()))
+                .map_or(1, |c| c.of_sector(sc.sector.unwrap_or(0)));
+            if carriers != sc.carriers {
+                sc.carriers = carriers;
+                sector_figures(sc, config, radio);
+            }
+        }
+        let (communes, totals) = area_results(scenario, &out.sectors, &out.commune_sums);
+        out.communes = communes;
+        out.totals = totals;
+        out
+    }
+}
+
+/// a += b, element by element (any length).
+fn add_n<const N: usize>(a: &mut [f64; N], b: &[f64; N]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
     }
 }
 

@@ -23,17 +23,36 @@
 //!    missed; their effect is exact, so a round of carriers alone reaches
 //!    what it predicts.
 //! 2. **Sites.** A sector that even `max_carriers` cannot relieve gets a new
-//!    site from the plan's template (`--tech`, `--range-m`, `--height-m`;
-//!    the sector's operator), at the middle of its wedge: on its azimuth at
-//!    half its range (an omni site layer: half its range due east of it),
-//!    so the new site takes over about half of the sector's area (only for
-//!    sectors of a technology the template carries). Its effect (the load
-//!    it takes, the interference it adds) is measured by the next round,
-//!    which adds carriers or sites again where still needed. A round whose
-//!    sites do not raise the residents carriers could serve (each sector's
-//!    carried residents times `min(1, max_carriers / (u · n))`, the share
-//!    of its load `max_carriers` carriers carry) loses its sites, the added
+//!    site from the plan's template (`--tech`, `--height-m`; the sector's
+//!    operator) where its load is: at the centre of the demand it carries
+//!    (the people-weighted mean position of its served points,
+//!    [`crate::engine::capacity::SectorCapacity::demand_centre`]), so that
+//!    the new site takes the part of the load around that centre. When the
+//!    centre lies within a tenth of the range from the host (an omni site amid
+//!    its demand), the site goes half the range from the host towards it
+//!    instead. New sites have three 65° sectors
+//!    ([`CapacityPlanOptions::site_sectors`]: three times the capacity of
+//!    an omni site for about the same interference, and the three-sector
+//!    site `[costs] site_usd` prices) and, unless `--range-m` is given, the
+//!    host's range on each technology (a cell of the size of the one it
+//!    splits, rather than the scenario's `[ranges_m]`, whose louder cells
+//!    would take more load than they can carry and interfere more). Two
+//!    overloaded sectors whose sites would stand within 0.3 of the range of
+//!    each other (a site's 3G and 4G, neighbours sharing a dense ward) get
+//!    one site. Only sectors of a technology the template carries get
+//!    sites. Their effect (the load they take, the interference they add)
+//!    is measured by the next round's capacity study, which adds carriers
+//!    or sites again where still needed. A round whose sites do not raise
+//!    the residents carriers could serve (each sector's carried residents
+//!    times `min(1, max_carriers / (u · n))`, the share of its load
+//!    `max_carriers` carriers carry) loses its sites, the added
 //!    interference cancelling the relief, and planning stops there.
+//!
+//! Carriers change no load, SINR or best server, so a round that adds only
+//! carriers updates the study in closed form
+//! ([`CapacityReport::with_carriers`], equal to a new study bit for bit);
+//! a capacity study runs only after a round that adds sites. The claims are
+//! therefore those of the full study of the scenario with the plan.
 //!
 //! Rounds stop when the target is met, when no action is left (a commune
 //! short because residents are unserved or in outage, which only coverage
@@ -72,14 +91,15 @@
 //! # Ok::<(), telecov::Error>(())
 //! ```
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use geo::{Destination, Geodesic, Point};
+use geo::{Bearing, Destination, Distance, Geodesic, Point};
 
 use super::plan::{fresh_id, new_site, Scope, SiteTemplate, Target};
+use crate::engine::capacity::SectorCapacity;
 use crate::engine::capacity::{evaluate_capacity, CapacityReport};
 use crate::engine::signal::SignalOptions;
-use crate::model::{Costs, FeatureId, Scenario, Site, Technology};
+use crate::model::{Costs, FeatureId, Scenario, Sector, Site, SiteRange, Technology};
 use crate::{Error, Result};
 
 /// A capacity target: residents served within capacity, percent.
@@ -158,6 +178,47 @@ pub struct CapacityPlanOptions {
     pub rounds: usize,
     /// Largest number of new sites (default: no limit but 100,000).
     pub max_sites: Option<usize>,
+    /// Sectors of new sites (default [`three_sectors`]: three 65° sectors
+    /// at 0°, 120° and 240°, the three-sector site `[costs] site_usd`
+    /// prices; empty: omnidirectional).
+    pub site_sectors: Vec<Sector>,
+}
+
+/// Three 65° sectors at 0°, 120° and 240°: the default of new capacity
+/// sites.
+pub fn three_sectors() -> Vec<Sector> {
+    [0.0, 120.0, 240.0]
+        .into_iter()
+        .map(|az| Sector::new(az, 65.0))
+        .collect()
+}
+
+/// New sites of one round stand at least this share of the relieved
+/// layer's range apart.
+const SPACING_OF_RANGE: f64 = 0.3;
+
+/// A demand centre nearer the host than this share of the range does not
+/// place a site (it would stand on the host).
+const NEAR_HOST_OF_RANGE: f64 = 0.1;
+
+/// Where a new site relieving sector `s` (of a site at `host`, range
+/// `range_m`) goes: the centre of the load the sector carries; when that
+/// centre is within [`NEAR_HOST_OF_RANGE`] of the range from the host (an
+/// omni site amid its demand), half the range from the host towards it
+/// (the sector's azimuth, or due east, when it has no direction).
+fn site_location(host: Point<f64>, s: &SectorCapacity, range_m: f64) -> Point<f64> {
+    let centre = s.demand_centre.map(|(x, y)| Point::new(wrap_lon(x), y));
+    if let Some(c) = centre {
+        if Geodesic.distance(host, c) >= NEAR_HOST_OF_RANGE * range_m {
+            return c;
+        }
+    }
+    let bearing = match centre {
+        Some(c) if Geodesic.distance(host, c) > 1.0 => Geodesic.bearing(host, c),
+        _ => s.wedge_deg.map_or(90.0, |w| w.0),
+    };
+    let p = Geodesic.destination(host, bearing, 0.5 * range_m);
+    Point::new(wrap_lon(p.x()), p.y())
 }
 
 impl CapacityPlanOptions {
@@ -169,6 +230,7 @@ impl CapacityPlanOptions {
             signal: SignalOptions::default(),
             rounds: 6,
             max_sites: None,
+            site_sectors: three_sectors(),
         }
     }
 
@@ -219,6 +281,14 @@ pub struct CapacityShort {
     /// Residents neither served nor in outage-free service, percent: the
     /// part only coverage can raise (unserved or in outage).
     pub unserved_pct: f64,
+    /// Why it stays short: `unserved` (more than `100 − target` percent of
+    /// its residents unserved or in outage: a coverage target's work),
+    /// `max_sites` (the site budget is spent), `interference` (the last
+    /// round's sites did not raise the residents carriers could serve and
+    /// were dropped), `no_action` (no carrier or site applies, e.g.
+    /// overloaded sectors on a technology the template lacks) or `rounds`
+    /// (`--rounds` ran out).
+    pub reason: &'static str,
 }
 
 /// The result of [`plan_capacity`].
@@ -450,6 +520,9 @@ pub fn plan_capacity(scenario: &Scenario, options: &CapacityPlanOptions) -> Resu
     let mut report = evaluate_capacity(&current, &options.signal)?;
     let before = report.clone();
     let mut rounds = 0;
+    // why planning stopped short (`CapacityShort::reason`)
+    let mut stop = "rounds";
+    let mut budget_spent = false;
     loop {
         let short = short_communes(&report, &target);
         if short.is_empty() {
@@ -538,8 +611,20 @@ pub fn plan_capacity(scenario: &Scenario, options: &CapacityPlanOptions) -> Resu
         if !reached(&report, &within, &target) {
             // sectors no carrier can relieve: a site each, largest gain first
             site_options.sort_by(|&a, &b| gain[b].total_cmp(&gain[a]).then(a.cmp(&b)));
+            // the range of each site layer, for new sites of the same size
+            let mut layer_range: HashMap<(usize, Technology), f64> = HashMap::new();
+            for sc in &report.sectors {
+                if let Some(r) = sc.range_m {
+                    layer_range.entry((sc.site, sc.technology)).or_insert(r);
+                }
+            }
+            // this round's new sites: (location, spacing), so that two
+            // overloaded sectors with one demand centre (a site's 3G and
+            // 4G, neighbours sharing a dense ward) get one site
+            let mut placed: Vec<(Point<f64>, f64)> = Vec::new();
             for k in site_options {
                 if sites.len() >= site_budget {
+                    budget_spent = true;
                     notes.push(format!(
                         "capacity target not reached: the site budget ({site_budget}, --max-sites) is spent"
                     ));
@@ -548,14 +633,31 @@ pub fn plan_capacity(scenario: &Scenario, options: &CapacityPlanOptions) -> Resu
                 let s = &report.sectors[k];
                 let host = &current.sites[s.site];
                 let Some(range_m) = s.range_m else { continue };
-                let bearing = s.wedge_deg.map_or(90.0, |w| w.0);
-                let location = Geodesic.destination(host.location, bearing, 0.5 * range_m);
-                let location = Point::new(wrap_lon(location.x()), location.y());
+                let location = site_location(host.location, s, range_m);
+                let spacing = SPACING_OF_RANGE * range_m;
+                if placed
+                    .iter()
+                    .any(|(p, d)| Geodesic.distance(*p, location) < spacing.min(*d))
+                {
+                    continue;
+                }
+                placed.push((location, spacing));
                 let id = fresh_id("capacity-site", sites.len() + 1, &taken);
                 taken.insert(id.key());
                 let mut template = options.template.clone();
                 template.operator = host.operator.clone();
-                let site = new_site(id, &template, location);
+                if template.range_m == SiteRange::Unset {
+                    // a cell of the size of the one it splits: the host's
+                    // range on each technology it has, else the relieved
+                    // layer's
+                    let mut per = [None; 4];
+                    for t in template.technologies.iter() {
+                        per[t.index()] = Some(*layer_range.get(&(s.site, t)).unwrap_or(&range_m));
+                    }
+                    template.range_m = SiteRange::PerTechnology(per);
+                }
+                let mut site = new_site(id, &template, location);
+                site.sectors.clone_from(&options.site_sectors);
                 sites.push(CapacitySite {
                     site: site.clone(),
                     relieves: (s.site_id.clone(), s.sector, s.technology),
@@ -576,7 +678,14 @@ pub fn plan_capacity(scenario: &Scenario, options: &CapacityPlanOptions) -> Resu
                 "capacity target not reached: no action left for the communes short of it (residents unserved or in outage, which a coverage target serves; or sectors beyond max_carriers on technologies the template lacks)"
                     .into(),
             );
+            stop = "no_action";
             break;
+        }
+        if sites.len() == sites_before {
+            // carriers alone: their effect is exact, no new pass over the
+            // points
+            report = report.with_carriers(&current);
+            continue;
         }
         let measured = evaluate_capacity(&current, &options.signal)?;
         let now = reachable(&measured, max_carriers);
@@ -590,7 +699,9 @@ pub fn plan_capacity(scenario: &Scenario, options: &CapacityPlanOptions) -> Resu
             notes.push(format!(
                 "round {rounds}: its {dropped} new sites did not raise the residents max_carriers could serve (interference as much as relief); dropped, planning stops"
             ));
-            report = evaluate_capacity(&current, &options.signal)?;
+            // the round's carriers stay: exact from the round's study
+            report = report.with_carriers(&current);
+            stop = "interference";
             break;
         }
         report = measured;
@@ -603,13 +714,18 @@ pub fn plan_capacity(scenario: &Scenario, options: &CapacityPlanOptions) -> Resu
             } else {
                 &report.communes[c].figures
             };
+            let unserved = unserved_pct(&report, (target.scope == Scope::EachCommune).then_some(c));
             CapacityShort {
                 commune: (target.scope == Scope::EachCommune).then_some(c),
                 pct: f.pct_within_capacity.unwrap_or(0.0),
-                unserved_pct: unserved_pct(
-                    &report,
-                    (target.scope == Scope::EachCommune).then_some(c),
-                ),
+                unserved_pct: unserved,
+                reason: if unserved > 100.0 - target.pct + 1e-9 {
+                    "unserved"
+                } else if budget_spent {
+                    "max_sites"
+                } else {
+                    stop
+                },
             }
         })
         .collect();

@@ -208,7 +208,9 @@ pub fn cost_json(cost: &PlanCost) -> JsonValue {
 /// `carriers_after`, `utilisation_before`, `people_gained`, `round`),
 /// `sites` (`id`, `lon`, `lat`, `relieves_site_id`, `relieves_sector`,
 /// `technology`, `utilisation_before`, `round`) and `short` (`commune` id
-/// or `null` for `@total`, `pct`, `unserved_pct`).
+/// or `null` for `@total`, `pct`, `unserved_pct`, `reason`: `unserved`,
+/// `max_sites`, `interference`, `no_action` or `rounds`, see
+/// [`crate::planning::capacity_plan::CapacityShort::reason`]).
 pub fn capacity_plan_json(scenario: &Scenario, capacity: &CapacityPlan) -> JsonValue {
     let (before_pct, after_pct) = capacity.claim_pct();
     let (meeting_before, meeting_after) = capacity.communes_meeting();
@@ -252,6 +254,7 @@ pub fn capacity_plan_json(scenario: &Scenario, capacity: &CapacityPlan) -> JsonV
                 "commune": u.commune.map_or(JsonValue::Null, |c| id_json(&scenario.communes[c].id)),
                 "pct": round6(u.pct),
                 "unserved_pct": round6(u.unserved_pct),
+                "reason": u.reason,
             })
         })
         .collect();
