@@ -211,6 +211,10 @@ pub(crate) struct GapRows {
     height: f64,
     lines: Vec<Line>,
     used: usize,
+    /// Bits some line of the open row leaves partly uncovered.
+    seen: u8,
+    /// The row after the commune's last.
+    j_end: i64,
     events: Vec<(f64, f64)>,
     found: Vec<(f64, f64)>,
 }
@@ -230,9 +234,16 @@ impl GapRows {
             height: 0.0,
             lines: Vec::new(),
             used: 0,
+            seen: 0,
+            j_end: 0,
             events: Vec::new(),
             found: Vec::new(),
         }
+    }
+
+    /// The rows of the commune end before row `j_end` (a hint for memory).
+    pub(crate) fn rows_until(&mut self, j_end: i64) {
+        self.j_end = j_end;
     }
 
     /// Opens row `j`, `height_m` high inside the commune's extent (closing
@@ -263,6 +274,9 @@ impl GapRows {
             line.uncovered[bit].clear();
             if (self.bits >> bit) & 1 == 1 && (full >> bit) & 1 == 0 {
                 subtract(spans, buf, &mut line.uncovered[bit]);
+                if !line.uncovered[bit].is_empty() {
+                    self.seen |= 1 << bit;
+                }
             }
         }
     }
@@ -270,6 +284,7 @@ impl GapRows {
     /// The pieces of the row just swept, and the most uncovered row.
     fn close_row(&mut self) {
         let lines = &self.lines[..self.used];
+        let seen = std::mem::take(&mut self.seen);
         self.used = 0;
         if lines.is_empty() {
             return;
@@ -279,14 +294,20 @@ impl GapRows {
         let half = 0.5 * self.height * (1.0 - 1e-9);
         let holds_pieces = self.height >= 0.5 * res;
         for b in 0..FLAG_BITS {
-            if (self.bits >> b) & 1 == 0 {
+            // a bit no line leaves uncovered adds neither piece nor measure
+            if (seen >> b) & 1 == 0 {
                 continue;
             }
             if holds_pieces {
                 at_least(lines, b, half, &mut self.events, &mut self.found);
+                let pieces = &mut self.out[b].pieces;
+                if pieces.capacity() == 0 && !self.found.is_empty() {
+                    // a commune's rows ahead, as a first guess
+                    pieces.reserve((self.j_end - j).clamp(1, 1 << 16) as usize);
+                }
                 for &g in &self.found {
                     let m = measure_in(lines, b, g.0, g.1);
-                    push_piece(&mut self.out[b].pieces, strip, commune, j, g, m, res, false);
+                    push_piece(pieces, strip, commune, j, g, m, res, false);
                 }
             }
             let m = measure_in(lines, b, f64::NEG_INFINITY, f64::INFINITY);
@@ -300,8 +321,10 @@ impl GapRows {
     }
 
     /// The commune's pieces per flag bit (empty for a bit not collected),
-    /// each with its fallback; `polygon` is the commune in strip metres.
-    pub(crate) fn finish(mut self, polygon: &MultiPolygon<f64>) -> [CommuneGap; FLAG_BITS] {
+    /// each with its fallback when some line saw an uncovered length (else
+    /// the fallback is [`interior_cell`], left to the caller: most
+    /// communes are covered whole on most layers).
+    pub(crate) fn finish(mut self) -> [CommuneGap; FLAG_BITS] {
         self.close_row();
         let (res, strip, commune) = (self.res, self.strip, self.commune);
         for (b, gap) in self.out.iter_mut().enumerate() {
@@ -323,25 +346,34 @@ impl GapRows {
                         true,
                     );
                 }
-            } else {
-                // nothing measurable: the grid cell of an interior point
-                let p = polygon
-                    .interior_point()
-                    .map_or([0.0, 0.0], |p| [p.x(), p.y()]);
-                let (i, j) = ((p[0] / res).floor() as i64, (p[1] / res).floor() as i64);
-                gap.fallback.push(Piece {
-                    strip,
-                    commune,
-                    j,
-                    a: i * QUANTA,
-                    b: (i + 1) * QUANTA,
-                    measure: 1.0,
-                    population: 0.0,
-                    households: 0.0,
-                });
             }
         }
         self.out
+    }
+}
+
+/// The fallback of a commune whose lines see nothing uncovered (a commune
+/// thinner than the lines' spacing, or rounding): the grid cell holding an
+/// interior point of `polygon` (strip metres of `strip`).
+pub(crate) fn interior_cell(
+    strip: usize,
+    commune: usize,
+    polygon: &MultiPolygon<f64>,
+    res: f64,
+) -> Piece {
+    let p = polygon
+        .interior_point()
+        .map_or([0.0, 0.0], |p| [p.x(), p.y()]);
+    let (i, j) = ((p[0] / res).floor() as i64, (p[1] / res).floor() as i64);
+    Piece {
+        strip: strip as u32,
+        commune: commune as u32,
+        j,
+        a: i * QUANTA,
+        b: (i + 1) * QUANTA,
+        measure: 1.0,
+        population: 0.0,
+        households: 0.0,
     }
 }
 
@@ -465,7 +497,7 @@ mod tests {
         let mut covered: [Vec<(f64, f64)>; FLAG_BITS] = Default::default();
         covered[0] = vec![(0.0, 10.0), (60.0, 100.0)];
         g.line(20.0, &[(0.0, 100.0)], 0, &mut covered);
-        let out = g.finish(&square(20.0));
+        let out = g.finish();
         assert!(out[0].pieces.is_empty());
         // 10 m and 60 m in 50/1024 m quanta: 204.8 and 1228.8, rounded
         assert_eq!(out[0].fallback.len(), 1);
@@ -478,16 +510,16 @@ mod tests {
         g.row(0, 30.0);
         covered[0] = vec![(0.0, 10.0), (60.0, 100.0)];
         g.line(30.0, &[(0.0, 100.0)], 0, &mut covered);
-        let out = g.finish(&square(30.0));
+        let out = g.finish();
         assert_eq!(out[0].pieces.len(), 1);
         assert_eq!(out[0].pieces[0].measure, 30.0 * 50.0);
-        // covered whole: the interior point's cell
+        // covered whole: nothing; the interior point's cell stands for it
         let mut g = GapRows::new(0, 3, 50.0, 1);
         g.row(0, 30.0);
         g.line(30.0, &[(0.0, 100.0)], 1, &mut covered);
-        let out = g.finish(&square(30.0));
-        assert!(out[0].pieces.is_empty());
-        assert_eq!(out[0].fallback[0].a, QUANTA);
-        assert_eq!(out[0].fallback[0].b, 2 * QUANTA);
+        let out = g.finish();
+        assert_eq!(out[0], CommuneGap::default());
+        let cell = interior_cell(0, 3, &square(30.0), 50.0);
+        assert_eq!((cell.j, cell.a, cell.b), (0, QUANTA, 2 * QUANTA));
     }
 }

@@ -1098,7 +1098,7 @@ fn uniform(
                     let mut rows = collect_gaps
                         .then(|| gap_rows::GapRows::new(strip, i, res, (1 << FLAG_BITS) - 1));
                     let m = rows::measure_observed(polygon, index, res, rows.as_mut());
-                    gaps = rows.map(|r| r.finish(polygon));
+                    gaps = rows.map(|r| r.finish());
                     (m.area > 0.0).then(|| std::array::from_fn(|b| (m.covered[b] / m.area).min(1.0)))
                 }
                 Sampling::CellCentres => {

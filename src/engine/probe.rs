@@ -112,7 +112,7 @@ impl<'a> Probe<'a> {
     ) -> [CommuneGap; FLAG_BITS] {
         let mut rows = GapRows::new(strip, c, res, bits);
         measure_observed(polygon, &self.prepared.indexes[strip], res, Some(&mut rows));
-        rows.finish(polygon)
+        rows.finish()
     }
 
     /// Strip of commune `c`.

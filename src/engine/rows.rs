@@ -205,6 +205,9 @@ pub(crate) fn measure_observed(
     let mut v = 0;
     let j0 = (y_min / resolution_m).floor() as i64;
     let j1 = (y_max / resolution_m).ceil() as i64;
+    if let Some(gaps) = gaps.as_deref_mut() {
+        gaps.rows_until(j1);
+    }
     for j in j0..j1 {
         let a = (j as f64 * resolution_m).max(y_min);
         let b = ((j + 1) as f64 * resolution_m).min(y_max);

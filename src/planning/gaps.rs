@@ -40,7 +40,7 @@ use super::cells::uncovered_of;
 use super::outline::{self, Run};
 use super::runs::{layer_regions, regions, Region};
 use super::Layer;
-use crate::engine::gap_rows::{CommuneGap, QUANTA};
+use crate::engine::gap_rows::{interior_cell, CommuneGap, QUANTA};
 use crate::engine::probe::{east, inverse_near, unwrapped, Probe};
 use crate::engine::{scale_at, FLAG_BITS};
 use crate::geodesy::{metres_to_degrees_bound, TransverseMercator};
@@ -385,10 +385,19 @@ fn uniform_regions(
             let bits = (0..FLAG_BITS)
                 .filter(|&b| uncovered[b].0 > 0.0 || uncovered[b].1 > 0.0)
                 .fold(0u8, |m, b| m | 1 << b);
-            let pieces = match swept {
+            let mut pieces = match swept {
                 Some(pieces) => pieces,
                 None => probe.commune_gap_pieces(z, c, &polygon, res, bits),
             };
+            // a layer whose lines saw nothing uncovered: the cell of an
+            // interior point, found once
+            let mut cell = None;
+            for (b, gap) in pieces.iter_mut().enumerate() {
+                if (bits >> b) & 1 == 1 && gap.fallback.is_empty() {
+                    let cell = *cell.get_or_insert_with(|| interior_cell(z, c, &polygon, res));
+                    gap.fallback.push(cell);
+                }
+            }
             Some((pieces, uncovered))
         })
         .collect();
