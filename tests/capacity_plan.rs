@@ -248,8 +248,8 @@ fn costs_are_the_sum_of_actions_times_unit_costs() {
     );
 }
 
-#[test]
-fn the_claim_equals_a_rerun_on_the_written_scenario() {
+/// A 60 km² synthetic city of 40 sites, at 250 m.
+fn small_city() -> telecov::model::Scenario {
     use telecov::synth::{generate, CityConfig};
     let mut s = generate(&CityConfig {
         area_km2: 60.0,
@@ -258,6 +258,12 @@ fn the_claim_equals_a_rerun_on_the_written_scenario() {
         ..CityConfig::can_tho()
     });
     s.parameters.resolution_m = 250.0;
+    s
+}
+
+#[test]
+fn the_claim_equals_a_rerun_on_the_written_scenario() {
+    let s = small_city();
     let mut o = CapacityPlanOptions::new("capacity=95".parse().unwrap());
     o.rounds = 3;
     let plan = plan_capacity(&s, &o).unwrap();
@@ -332,14 +338,7 @@ fn carriers_in_scenario_toml_are_checked_against_the_sites() {
 
 #[test]
 fn carriers_update_the_study_exactly_without_a_new_pass() {
-    use telecov::synth::{generate, CityConfig};
-    let mut s = generate(&CityConfig {
-        area_km2: 60.0,
-        sites: 40,
-        five_g_sites: 4,
-        ..CityConfig::can_tho()
-    });
-    s.parameters.resolution_m = 250.0;
+    let mut s = small_city();
     let before = evaluate_capacity(&s, &SignalOptions::default()).unwrap();
     // two or three carriers on every overloaded sector, in turn
     let mut changed = 0;

@@ -379,36 +379,45 @@ fn model_none_ignores_the_dem() {
     assert!((r.communes[0].population_covered_pct(Technology::G4) - 100.0).abs() < 1e-9);
 }
 
-#[test]
-fn the_terrain_table_is_read_and_checked() {
-    let dir = tempfile::tempdir().unwrap();
-    telecov::io::write_scenario(dir.path(), &ridge_scenario(false, false)).unwrap();
-    let toml = dir.path().join("scenario.toml");
+/// The ridge scenario written to `dir` with a `[terrain]` table holding
+/// `good` (loaded and returned), after checking that each of `bad` (a
+/// line and the key it must name) is refused naming scenario.toml and the
+/// key. `dir` is left with the `good` table.
+fn terrain_table(dir: &std::path::Path, good: &str, bad: &[(&str, &str)]) -> Scenario {
+    telecov::io::write_scenario(dir, &ridge_scenario(false, false)).unwrap();
+    let toml = dir.join("scenario.toml");
     let text = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(
-        &toml,
-        format!("{text}\n[terrain]\nmodel = \"none\"\nk_factor = 1.0\n"),
-    )
-    .unwrap();
-    let s = telecov::io::load_scenario(dir.path()).unwrap();
-    assert_eq!(s.parameters.terrain.model, TerrainModel::None);
-    assert_eq!(s.parameters.terrain.k_factor, 1.0);
-    for (bad, key) in [
-        ("model = \"itm\"", "terrain.model"),
-        ("k_factor = 9", "terrain.k_factor"),
-        ("clutter = 3", "terrain.clutter"),
-    ] {
+    for (bad, key) in bad {
         std::fs::write(&toml, format!("{text}\n[terrain]\n{bad}\n")).unwrap();
-        let err = telecov::io::load_scenario(dir.path())
-            .unwrap_err()
-            .to_string();
+        let err = telecov::io::load_scenario(dir).unwrap_err().to_string();
         assert!(
             err.contains(key) && err.contains("scenario.toml"),
             "{bad}: {err}"
         );
     }
+    std::fs::write(&toml, format!("{text}\n[terrain]\n{good}\n")).unwrap();
+    telecov::io::load_scenario(dir).unwrap()
+}
+
+#[test]
+fn the_terrain_table_is_read_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = terrain_table(
+        dir.path(),
+        "model = \"none\"\nk_factor = 1.0",
+        &[
+            ("model = \"itm\"", "terrain.model"),
+            ("k_factor = 9", "terrain.k_factor"),
+            ("clutter = 3", "terrain.clutter"),
+        ],
+    );
+    assert_eq!(s.parameters.terrain.model, TerrainModel::None);
+    assert_eq!(s.parameters.terrain.k_factor, 1.0);
+    let toml = dir.path().join("scenario.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    let text = &text[..text.rfind("\n[terrain]").unwrap()];
     // a terrain.tif is read with the scenario
-    std::fs::write(&toml, &text).unwrap();
+    std::fs::write(&toml, text).unwrap();
     let grid = telecov::synth::dem::mountain_terrain(
         geo::Rect::new((LON - 0.05, LAT - 0.05), (LON + 0.05, LAT + 0.05)),
         3.0 * ARCSEC,
@@ -680,15 +689,16 @@ fn clutter_never_enlarges_a_footprint_and_none_is_the_bare_footprint() {
 #[test]
 fn the_clutter_keys_are_read_and_checked() {
     let dir = tempfile::tempdir().unwrap();
-    telecov::io::write_scenario(dir.path(), &ridge_scenario(false, false)).unwrap();
-    let toml = dir.path().join("scenario.toml");
-    let text = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(
-        &toml,
-        format!("{text}\n[terrain]\nclutter = \"commune\"\nclutter_urban_m = 20\nclutter_rural_m = 4.5\n"),
-    )
-    .unwrap();
-    let s = telecov::io::load_scenario(dir.path()).unwrap();
+    let s = terrain_table(
+        dir.path(),
+        "clutter = \"commune\"\nclutter_urban_m = 20\nclutter_rural_m = 4.5",
+        &[
+            ("clutter = \"clutter.tif\"", "terrain.clutter"),
+            ("clutter_urban_m = -3", "terrain.clutter_urban_m"),
+            ("clutter_suburban_m = \"10\"", "terrain.clutter_suburban_m"),
+            ("clutter_forest_m = 20", "terrain.clutter_forest_m"),
+        ],
+    );
     let t = s.parameters.terrain;
     assert_eq!(t.clutter, telecov::model::Clutter::Commune);
     assert_eq!(
@@ -696,21 +706,6 @@ fn the_clutter_keys_are_read_and_checked() {
         (20.0, 10.0, 4.5)
     );
     assert_eq!(t.clutter_height_m(Environment::Rural), 4.5);
-    for (bad, key) in [
-        ("clutter = \"clutter.tif\"", "terrain.clutter"),
-        ("clutter_urban_m = -3", "terrain.clutter_urban_m"),
-        ("clutter_suburban_m = \"10\"", "terrain.clutter_suburban_m"),
-        ("clutter_forest_m = 20", "terrain.clutter_forest_m"),
-    ] {
-        std::fs::write(&toml, format!("{text}\n[terrain]\n{bad}\n")).unwrap();
-        let err = telecov::io::load_scenario(dir.path())
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains(key) && err.contains("scenario.toml"),
-            "{bad}: {err}"
-        );
-    }
 }
 
 #[test]
