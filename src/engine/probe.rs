@@ -96,7 +96,7 @@ impl<'a> Probe<'a> {
     /// sweep; `None` when it did not.
     pub(crate) fn take_gap_pieces(&mut self) -> Option<Vec<Option<[CommuneGap; FLAG_BITS]>>> {
         let kept = std::mem::take(&mut self.prepared.gap_pieces);
-        (kept.len() == self.prepared.scenario.communes.len() && !kept.is_empty()).then_some(kept)
+        (kept.len() == self.prepared.scenario.communes.len()).then_some(kept)
     }
 
     /// The gap pieces of commune `c` (`polygon` in strip `strip`'s metres)

@@ -757,15 +757,26 @@ mod tests {
     /// A footprint of `n` rays: runs of whole rays, shadowed rays, rays
     /// with holes and empty rays, over `span_deg` from `first_deg`.
     fn patchy(n: u32, first_deg: f64, span_deg: f64) -> Footprint {
+        footprint_of_rays(n, first_deg, span_deg, |k| match (k / 5) % 4 {
+            0 => vec![[0.0, 80.0]],
+            1 => vec![[0.0, 20.0 + (k % 10) as f32], [45.0, 70.0]],
+            2 => vec![],
+            _ => vec![[10.0 + (k % 3) as f32 * 15.0, 80.0]],
+        })
+    }
+
+    /// A footprint of `n` rays of 80 m over `span_deg` from `first_deg`,
+    /// ray `k` covering the intervals `ray(k)`.
+    fn footprint_of_rays(
+        n: u32,
+        first_deg: f64,
+        span_deg: f64,
+        ray: impl Fn(u32) -> Vec<[f32; 2]>,
+    ) -> Footprint {
         let mut offsets = vec![0u32];
         let mut intervals_m = Vec::new();
         for k in 0..n {
-            match (k / 5) % 4 {
-                0 => intervals_m.push([0.0, 80.0]),
-                1 => intervals_m.extend([[0.0, 20.0 + (k % 10) as f32], [45.0, 70.0]]),
-                2 => {}
-                _ => intervals_m.push([10.0 + (k % 3) as f32 * 15.0, 80.0]),
-            }
+            intervals_m.extend(ray(k));
             offsets.push(intervals_m.len() as u32);
         }
         Footprint {
@@ -824,24 +835,14 @@ mod tests {
         // a shadow), a patchy footprint, sectors: the walk with the runs'
         // inner radii passes exactly the intervals of the walk without them
         let gentle = |n: u32, first: f64, span: f64| {
-            let mut offsets = vec![0u32];
-            let mut intervals_m = Vec::new();
-            for k in 0..n {
+            footprint_of_rays(n, first, span, |k| {
                 let end = 80.0 - ((k * 7919) % 13) as f32 * 0.37;
                 if k % 17 == 3 {
-                    intervals_m.extend([[0.0, end - 30.0], [end - 20.0, end]]);
+                    vec![[0.0, end - 30.0], [end - 20.0, end]]
                 } else {
-                    intervals_m.push([0.0, end]);
+                    vec![[0.0, end]]
                 }
-                offsets.push(intervals_m.len() as u32);
-            }
-            Footprint {
-                first_azimuth_deg: first,
-                step_deg: span / n as f64,
-                range_m: 80.0,
-                offsets,
-                intervals_m,
-            }
+            })
         };
         let mut runs_used = 0usize;
         for (fp, scale, convergence) in [

@@ -382,15 +382,8 @@ pub(crate) fn reached(
     reach_m: f64,
     dist_of: impl Fn([f64; 2]) -> f64,
 ) -> u64 {
-    if !u.cell {
-        return if dist_m <= reach_m { free & 1 } else { 0 };
-    }
-    let half_diagonal = res * std::f64::consts::FRAC_1_SQRT_2;
-    if dist_m + half_diagonal <= reach_m {
-        return free;
-    }
-    if dist_m - half_diagonal > reach_m {
-        return 0;
+    if let Some(settled) = settled(u, res, free, dist_m, reach_m) {
+        return settled;
     }
     let mut hit = 0u64;
     let mut rest = free;
@@ -404,6 +397,23 @@ pub(crate) fn reached(
     hit
 }
 
+/// What [`reached`] and [`reached_disc`] know without looking at sub-points,
+/// from the distance `dist_m` of the unit's point: a point unit, a cell
+/// wholly within reach or wholly beyond it.
+fn settled(u: &Unit, res: f64, free: u64, dist_m: f64, reach_m: f64) -> Option<u64> {
+    if !u.cell {
+        return Some(if dist_m <= reach_m { free & 1 } else { 0 });
+    }
+    let half_diagonal = res * std::f64::consts::FRAC_1_SQRT_2;
+    if dist_m + half_diagonal <= reach_m {
+        Some(free)
+    } else if dist_m - half_diagonal > reach_m {
+        Some(0)
+    } else {
+        None
+    }
+}
+
 /// [`reached`] for the disc of `reach_m` around `centre` (strip metres,
 /// straight-line distance): the same sub-points, found line by line from
 /// the ends of the disc's chord (on a line, the sub-points within reach are
@@ -412,16 +422,8 @@ pub(crate) fn reached(
 /// costs a few distances per line instead of one per sub-point.
 pub(crate) fn reached_disc(u: &Unit, res: f64, free: u64, centre: [f64; 2], reach_m: f64) -> u64 {
     let dist = |p: [f64; 2]| ((p[0] - centre[0]).powi(2) + (p[1] - centre[1]).powi(2)).sqrt();
-    let dist_m = dist(u.xy);
-    if !u.cell {
-        return if dist_m <= reach_m { free & 1 } else { 0 };
-    }
-    let half_diagonal = res * std::f64::consts::FRAC_1_SQRT_2;
-    if dist_m + half_diagonal <= reach_m {
-        return free;
-    }
-    if dist_m - half_diagonal > reach_m {
-        return 0;
+    if let Some(settled) = settled(u, res, free, dist(u.xy), reach_m) {
+        return settled;
     }
     let last = SUB_X - 1;
     // column (fractional) of a strip x on the cell's sub-point grid

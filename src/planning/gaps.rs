@@ -355,7 +355,9 @@ fn uniform_regions(
     let res = scenario.parameters.resolution_m;
     let projected = probe.take_projected();
     // the pieces the report's own row sweep collected, when it did
-    let mut swept = probe.take_gap_pieces();
+    let swept = probe
+        .take_gap_pieces()
+        .unwrap_or_else(|| vec![None; projected.len()]);
     let probe = &*probe;
     let area_m2: f64 = projected
         .iter()
@@ -370,10 +372,6 @@ fn uniform_regions(
         "Options::max_demand_cells",
     )?;
     type Swept = ([CommuneGap; FLAG_BITS], [(f64, f64); FLAG_BITS]);
-    let swept: Vec<Option<[CommuneGap; FLAG_BITS]>> = match swept.take() {
-        Some(swept) => swept,
-        None => vec![None; projected.len()],
-    };
     let per_commune: Vec<Option<Swept>> = projected
         .into_par_iter()
         .zip(swept)
