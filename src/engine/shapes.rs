@@ -49,7 +49,18 @@ pub(crate) struct Polar {
     /// stretch is covered whole and passed without looking at the run's
     /// intervals (the same numbers: see [`Polar::intervals`]).
     inner_run: Vec<f64>,
+    /// The square of the largest of `inner_run`: no window reaching
+    /// further from the site is inside every run's inner radius.
+    inner_max2: f64,
+    /// The smallest of `inner_run` over each block of [`BLOCK`] runs
+    /// (`runs / BLOCK` of them, whole blocks only): where a line's stretch
+    /// through a whole block lies within it, the walk passes the block at
+    /// once (each of its runs would have passed its stretch whole).
+    block_inner: Vec<f64>,
 }
+
+/// Runs per block of [`Polar::block_inner`].
+const BLOCK: usize = 16;
 
 impl Polar {
     /// The footprint placed with its first ray edge at grid azimuth
@@ -74,12 +85,17 @@ impl Polar {
             .iter()
             .map(|e| (first_deg + e).to_radians().tan())
             .collect();
-        let inner_run = ray_of_run
+        let inner_run: Vec<f64> = ray_of_run
             .iter()
             .map(|&k| match footprint.ray(k as usize).first() {
                 Some(&[0.0, b]) => f64::from(b) * scale,
                 _ => 0.0,
             })
+            .collect();
+        let inner_max2 = inner_run.iter().fold(0.0f64, |m, &b| m.max(b)).powi(2);
+        let block_inner = inner_run
+            .chunks_exact(BLOCK)
+            .map(|c| c.iter().fold(f64::INFINITY, |m, &b| m.min(b)))
             .collect();
         Polar {
             footprint,
@@ -89,7 +105,51 @@ impl Polar {
             ray_of_run,
             tan_edge,
             inner_run,
+            inner_max2,
+            block_inner,
         }
+    }
+
+    /// Whether the window `t_lo ≤ x − cx ≤ t_hi` of the line `y − cy = dy`
+    /// lies inside the inner radius of every run it crosses (with a margin
+    /// far above rounding), so that the walk of [`Polar::intervals`] would
+    /// pass a piece covering the whole window: a few angles and a minimum
+    /// over the runs instead of the walk. `false` when unsure (a window
+    /// leaving the rays' span or wrapping past their first edge).
+    fn covers_window(&self, t_lo: f64, t_hi: f64, dy: f64) -> bool {
+        let runs = self.ray_of_run.len();
+        if runs == 0 || !(t_lo <= t_hi) {
+            return false;
+        }
+        // the farthest point of a segment from the site is one of its ends
+        let far2 = t_lo.abs().max(t_hi.abs()).powi(2) + dy * dy;
+        if !(far2 < self.inner_max2) {
+            return false;
+        }
+        // the window's azimuths, as the walk measures them
+        let ady = dy.abs().max(1e-9);
+        let (p0, p1) = (t_lo.atan2(ady).to_degrees(), t_hi.atan2(ady).to_degrees());
+        let (a0, a1) = if dy >= 0.0 {
+            (p0, p1)
+        } else {
+            (180.0 - p1, 180.0 - p0)
+        };
+        let ua = (a0 - self.first_deg).rem_euclid(360.0);
+        let ub = ua + (a1 - a0);
+        let edges = &self.edges_deg;
+        if !(ub <= edges[runs]) {
+            return false;
+        }
+        // every run whose closed angular range meets [ua, ub]
+        let first = edges[1..].partition_point(|&e| e < ua).min(runs - 1);
+        let last = edges[..runs]
+            .partition_point(|&e| e <= ub)
+            .saturating_sub(1)
+            .max(first);
+        let inner = self.inner_run[first..=last]
+            .iter()
+            .fold(f64::INFINITY, |m, &b| m.min(b));
+        far2 <= inner * inner * (1.0 - 1e-9)
     }
 
     /// Whether the point at offset `(dx, dy)` from the site is covered.
@@ -204,6 +264,47 @@ impl Polar {
         let mut guard = 2 * runs + 8;
         while left_window > 0.0 && guard > 0 {
             guard -= 1;
+            // a whole block of runs ahead, its stretch within the block's
+            // smallest inner radius: passed at once, as its runs would be
+            // one by one (the same whole test, with a radius no larger than
+            // any of theirs, on a stretch holding each of theirs)
+            if let Some(r) = run {
+                let (block, edge, next) = if north {
+                    (
+                        (r % BLOCK == 0 && r + BLOCK < runs).then_some(r / BLOCK),
+                        r + BLOCK,
+                        r + BLOCK,
+                    )
+                } else {
+                    (
+                        ((r + 1) % BLOCK == 0 && r >= BLOCK).then_some(r / BLOCK),
+                        (r + 1).saturating_sub(BLOCK),
+                        r.saturating_sub(BLOCK),
+                    )
+                };
+                if let Some(&b) = block.and_then(|k| self.block_inner.get(k)) {
+                    let room = if north {
+                        edges[edge] - u
+                    } else {
+                        u - edges[edge]
+                    };
+                    if room < left && room < left_window {
+                        let t1 = t_edge(edge);
+                        let x = (b * b - dy * dy) * (1.0 - 1e-15);
+                        if b > ady && t0 * t0 <= x && t1 * t1 <= x {
+                            if t0 < t1 {
+                                emit(cx + t0, cx + t1, &mut out);
+                            }
+                            t0 = t1;
+                            left -= room;
+                            left_window -= room;
+                            u = edges[edge];
+                            run = Some(next);
+                            continue;
+                        }
+                    }
+                }
+            }
             // the room (degrees) to the end of the run and the edge there
             let (room, edge) = match (run, north) {
                 (Some(r), true) => ((edges[r + 1] - u).max(0.0), r + 1),
@@ -392,12 +493,20 @@ impl Cell {
     /// The intervals of the line at ordinate `y` inside the shape that may
     /// meet `[x_lo, x_hi]`: those of [`Cell::intervals`], except that a
     /// terrain-shaped footprint walks only the part of the line near the
-    /// window (its pieces there are the same; others may be left out).
+    /// window (its pieces there are the same; others may be left out), and
+    /// a window inside the covered core of the runs it crosses is passed
+    /// as the one piece `[x_lo, x_hi]` (the same covered length).
     pub fn intervals_near(&self, y: f64, x_lo: f64, x_hi: f64, out: impl FnMut(f64, f64)) {
         match &self.polar {
             Some(polar) => {
                 let [cx, cy] = self.centre;
-                polar.intervals(cx, y - cy, self.radius, (x_lo - cx, x_hi - cx), out)
+                let (t_lo, t_hi, dy) = (x_lo - cx, x_hi - cx, y - cy);
+                if polar.covers_window(t_lo, t_hi, dy) {
+                    // the walk would pass one piece holding the window
+                    let mut out = out;
+                    return out(x_lo, x_hi);
+                }
+                polar.intervals(cx, dy, self.radius, (t_lo, t_hi), out)
             }
             None => self.intervals(y, out),
         }
@@ -862,6 +971,7 @@ mod tests {
             let fast = c.polar.clone().unwrap();
             let mut plain = fast.clone();
             plain.inner_run.iter_mut().for_each(|r| *r = 0.0);
+            plain.block_inner.iter_mut().for_each(|r| *r = 0.0);
             runs_used += fast.inner_run.iter().filter(|&&r| r > 0.0).count();
             for i in 0..=170 {
                 let dy = -84.0 + i as f64 * 0.997;
@@ -879,6 +989,68 @@ mod tests {
             }
         }
         assert!(runs_used > 100);
+    }
+
+    #[test]
+    fn a_window_inside_the_covered_core_is_what_the_walk_covers() {
+        // footprints with shadows, sectors and rays ending short of the
+        // range; many windows: whenever the shortcut says "covered", the
+        // walk's pieces hold the whole window, and it says so often
+        let shadowed = |n: u32, first: f64, span: f64| {
+            footprint_of_rays(n, first, span, |k| {
+                let end = 80.0 - ((k * 7919) % 13) as f32 * 0.9;
+                match k % 23 {
+                    5 => vec![[0.0, 25.0], [31.0, end]],
+                    11 => vec![[3.0, end]],
+                    _ => vec![[0.0, end]],
+                }
+            })
+        };
+        let (mut said, mut checked) = (0usize, 0usize);
+        for (fp, scale, convergence) in [
+            (shadowed(240, 0.0, 360.0), 1.0, 0.0),
+            (shadowed(240, 33.3, 360.0), 1.0003, 0.7),
+            (shadowed(97, 20.0, 120.0), 1.0004, 0.3),
+            (shadowed(150, 250.0, 200.0), 0.9996, -0.2),
+            (patchy(72, 0.0, 360.0), 1.0, 0.0),
+        ] {
+            let c = Cell::new([10.0, -5.0], 80.0 * scale, 1, None).with_footprint(
+                Arc::new(fp),
+                scale,
+                convergence,
+            );
+            let polar = c.polar.as_ref().unwrap();
+            for i in 0..=200 {
+                let dy = -82.0 + i as f64 * 0.8123;
+                for j in 0..40 {
+                    let lo = -80.0 + j as f64 * 3.7;
+                    for width in [0.5, 6.0, 23.0, 61.0] {
+                        let (t_lo, t_hi) = (lo, lo + width);
+                        let mut walked = Vec::new();
+                        polar.intervals(10.0, dy, 80.0 * scale, (t_lo, t_hi), |a, b| {
+                            walked.push((a, b))
+                        });
+                        // the window's length the walk leaves out (an
+                        // edge at a whole multiple of 90° rounds a hair
+                        // off the line's foot, which no figure sees)
+                        let window = [(10.0 + t_lo, 10.0 + t_hi)];
+                        let missed = width - covered_length(&mut walked, &window);
+                        checked += 1;
+                        if polar.covers_window(t_lo, t_hi, dy) {
+                            said += 1;
+                            assert!(missed < 1e-9, "dy {dy} window [{t_lo}, {t_hi}]: {walked:?}");
+                            // what the shape passes then
+                            let mut near = Vec::new();
+                            c.intervals_near(dy - 5.0, 10.0 + t_lo, 10.0 + t_hi, |a, b| {
+                                near.push((a, b))
+                            });
+                            assert_eq!(near, vec![(10.0 + t_lo, 10.0 + t_hi)]);
+                        }
+                    }
+                }
+            }
+        }
+        assert!(said * 10 > checked, "{said} of {checked} windows shortcut");
     }
 
     #[test]
