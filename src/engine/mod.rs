@@ -424,7 +424,9 @@ impl StripIndex {
                     .sites
                     .par_iter()
                     .zip(shapes)
-                    .with_min_len(1024)
+                    // small pieces: a terrain-shaped site costs far more
+                    // than a disc, and few sites may carry them
+                    .with_min_len(128)
                     .flat_map_iter(|(site, shapes)| {
                         let reach = shapes.iter().map(|s| s.range_m).fold(0.0, f64::max);
                         let near = lonlat_rect_expand(extent, reach * 1.01 + 1.0)

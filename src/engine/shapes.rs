@@ -68,8 +68,9 @@ impl Polar {
     pub fn new(footprint: Arc<Footprint>, scale: f64, first_deg: f64) -> Self {
         let n = footprint.rays();
         let step = footprint.step_deg;
-        let mut edges_deg = vec![0.0];
-        let mut ray_of_run = Vec::new();
+        let mut edges_deg = Vec::with_capacity(n + 1);
+        edges_deg.push(0.0);
+        let mut ray_of_run = Vec::with_capacity(n);
         for k in 0..n {
             if k == 0 || footprint.ray(k) != footprint.ray(k - 1) {
                 if k > 0 {
@@ -417,8 +418,9 @@ pub(crate) struct Cell {
     pub techs: u8,
     pub wedge: Option<Wedge>,
     /// The terrain-shaped footprint, when the shape has one (it lies inside
-    /// the disc and the wedge).
-    pub polar: Option<Polar>,
+    /// the disc and the wedge; shared by the copies of the shape in each
+    /// technology's tree).
+    pub polar: Option<Arc<Polar>>,
     /// Lower-left corner of the shape's bounding box (the wedge's own box,
     /// not its disc's, padded by a hair so that edge points stay inside).
     pub min: [f64; 2],
@@ -455,7 +457,7 @@ impl Cell {
         convergence_deg: f64,
     ) -> Self {
         let first_deg = footprint.first_azimuth_deg + convergence_deg;
-        self.polar = Some(Polar::new(footprint, scale, first_deg));
+        self.polar = Some(Arc::new(Polar::new(footprint, scale, first_deg)));
         self
     }
 
@@ -968,7 +970,7 @@ mod tests {
                 scale,
                 convergence,
             );
-            let fast = c.polar.clone().unwrap();
+            let fast = Polar::clone(c.polar.as_ref().unwrap());
             let mut plain = fast.clone();
             plain.inner_run.iter_mut().for_each(|r| *r = 0.0);
             plain.block_inner.iter_mut().for_each(|r| *r = 0.0);

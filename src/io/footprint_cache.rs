@@ -236,9 +236,6 @@ impl<'a> Reader<'a> {
     fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
-    fn f32(&mut self) -> Option<f32> {
-        Some(f32::from_le_bytes(self.take(4)?.try_into().ok()?))
-    }
     fn f64(&mut self) -> Option<f64> {
         Some(f64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
@@ -250,17 +247,22 @@ fn decode(payload: &[u8]) -> Option<Footprint> {
     let step_deg = r.f64()?;
     let range_m = r.f64()?;
     let rays = r.u32()? as usize;
-    if rays.checked_add(1)?.checked_mul(4)? > r.0.len() {
-        return None;
-    }
-    let offsets = (0..=rays).map(|_| r.u32()).collect::<Option<Vec<u32>>>()?;
+    // whole arrays at once (the lengths checked first, then plain loads)
+    let offsets: Vec<u32> = r
+        .take(rays.checked_add(1)?.checked_mul(4)?)?
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
     let n = r.u32()? as usize;
     if n.checked_mul(8)? != r.0.len() {
         return None;
     }
-    let intervals_m = (0..n)
-        .map(|_| Some([r.f32()?, r.f32()?]))
-        .collect::<Option<Vec<[f32; 2]>>>()?;
+    let f32_at = |c: &[u8]| f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+    let intervals_m: Vec<[f32; 2]> = r
+        .0
+        .chunks_exact(8)
+        .map(|c| [f32_at(&c[..4]), f32_at(&c[4..])])
+        .collect();
     let fp = Footprint {
         first_azimuth_deg,
         step_deg,
