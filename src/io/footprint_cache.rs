@@ -15,11 +15,16 @@
 //!
 //! # Format
 //!
-//! A pack is `b"TCFPK1\n\0"` then entries, each: key (32 bytes), payload
+//! A pack is `b"TCFPK2\n\0"` then entries, each: key (32 bytes), payload
 //! length (u64 LE), payload, BLAKE3 hash of key and payload (32 bytes).
-//! The payload is the footprint: first azimuth, step, range (f64 LE),
-//! ray count (u32), `rays + 1` offsets (u32), interval count (u32) and
-//! the intervals (two f32 each), all little-endian.
+//! The payload is the footprint: first azimuth, step, range (f64 LE), ray
+//! count and interval count (u32 LE), then per ray a header (LEB128:
+//! twice its interval count, plus one when its first interval starts at
+//! the site) and its interval ends (f32 LE; the `0` start of a first
+//! interval at the site left out). Rays covered from the site on, nearly
+//! all of them on gentle terrain, take 5 bytes instead of 12. A pack of
+//! another version of this format (an older `telecov`) is removed when
+//! met; its footprints are computed again.
 //!
 //! # Trust
 //!
@@ -38,7 +43,11 @@ use crate::model::{Footprint, Scenario, Terrain, TerrainModel};
 /// The cache folder's default name, created in the output folder.
 pub const CACHE_DIR: &str = ".telecov-cache";
 
-const MAGIC: &[u8; 8] = b"TCFPK1\n\0";
+const MAGIC: &[u8; 8] = b"TCFPK2\n\0";
+
+/// The start of every version's magic: a pack with it and another version
+/// is ours, outdated.
+const MAGIC_FAMILY: &[u8; 5] = b"TCFPK";
 
 /// What [`load_footprints`] found.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -47,6 +56,8 @@ pub struct CacheLoad {
     pub loaded: usize,
     /// Entries skipped as corrupted (bad hash, bad framing, ill-formed).
     pub rejected: usize,
+    /// Packs of an older version of the format, removed.
+    pub outdated: usize,
 }
 
 /// The folder of `terrain`'s packs under `dir`.
@@ -84,6 +95,13 @@ pub fn load_footprints(dir: &Path, terrain: &Terrain) -> Result<CacheLoad> {
             found.rejected += 1;
             continue;
         };
+        if bytes.starts_with(MAGIC_FAMILY) && !bytes.starts_with(MAGIC) {
+            // ours, in an older format: its footprints are computed again
+            // and written in this one
+            found.outdated += 1;
+            let _ = std::fs::remove_file(&pack);
+            continue;
+        }
         decode_pack(
             &bytes,
             &mut |key, fp| {
@@ -202,18 +220,32 @@ pub fn copy_terrain_input(from: &Path, to: &Path) -> Result<()> {
 }
 
 fn encode(fp: &Footprint) -> Vec<u8> {
-    let mut v = Vec::with_capacity(32 + 4 * fp.offsets.len() + 8 * fp.intervals_m.len());
+    let mut v = Vec::with_capacity(32 + 5 * fp.rays() + 8 * fp.intervals_m.len());
     for x in [fp.first_azimuth_deg, fp.step_deg, fp.range_m] {
         v.extend_from_slice(&x.to_le_bytes());
     }
     v.extend_from_slice(&(fp.rays() as u32).to_le_bytes());
-    for o in &fp.offsets {
-        v.extend_from_slice(&o.to_le_bytes());
-    }
     v.extend_from_slice(&(fp.intervals_m.len() as u32).to_le_bytes());
-    for [a, b] in &fp.intervals_m {
-        v.extend_from_slice(&a.to_le_bytes());
-        v.extend_from_slice(&b.to_le_bytes());
+    for k in 0..fp.rays() {
+        let ray = fp.ray(k);
+        let at_site = ray.first().is_some_and(|i| i[0].to_bits() == 0);
+        let mut header = 2 * ray.len() as u64 + u64::from(at_site);
+        // LEB128
+        loop {
+            let byte = (header & 0x7f) as u8;
+            header >>= 7;
+            if header == 0 {
+                v.push(byte);
+                break;
+            }
+            v.push(byte | 0x80);
+        }
+        for (i, [a, b]) in ray.iter().enumerate() {
+            if i > 0 || !at_site {
+                v.extend_from_slice(&a.to_le_bytes());
+            }
+            v.extend_from_slice(&b.to_le_bytes());
+        }
     }
     v
 }
@@ -247,22 +279,52 @@ fn decode(payload: &[u8]) -> Option<Footprint> {
     let step_deg = r.f64()?;
     let range_m = r.f64()?;
     let rays = r.u32()? as usize;
-    // whole arrays at once (the lengths checked first, then plain loads)
-    let offsets: Vec<u32> = r
-        .take(rays.checked_add(1)?.checked_mul(4)?)?
-        .chunks_exact(4)
-        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
     let n = r.u32()? as usize;
-    if n.checked_mul(8)? != r.0.len() {
+    // every ray takes at least its header byte, every interval 4 bytes:
+    // counts the payload cannot hold are refused before allocating
+    if rays > r.0.len() || n > r.0.len() / 4 {
         return None;
     }
+    let mut offsets = Vec::with_capacity(rays + 1);
+    offsets.push(0u32);
+    let mut intervals_m: Vec<[f32; 2]> = Vec::with_capacity(n);
+    let mut bytes = r.0;
     let f32_at = |c: &[u8]| f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-    let intervals_m: Vec<[f32; 2]> = r
-        .0
-        .chunks_exact(8)
-        .map(|c| [f32_at(&c[..4]), f32_at(&c[4..])])
-        .collect();
+    for _ in 0..rays {
+        let mut header = 0u64;
+        let mut shift = 0;
+        loop {
+            let (&byte, rest) = bytes.split_first()?;
+            bytes = rest;
+            if shift > 56 {
+                return None;
+            }
+            header |= u64::from(byte & 0x7f) << shift;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                break;
+            }
+        }
+        let (count, at_site) = (usize::try_from(header / 2).ok()?, header % 2 == 1);
+        if count > n - intervals_m.len() || (at_site && count == 0) {
+            return None;
+        }
+        let len = 8 * count - 4 * usize::from(at_site);
+        if bytes.len() < len {
+            return None;
+        }
+        let (mine, rest) = bytes.split_at(len);
+        bytes = rest;
+        let mut values = mine.chunks_exact(4).map(f32_at);
+        for i in 0..count {
+            let a = if i == 0 && at_site { 0.0 } else { values.next()? };
+            intervals_m.push([a, values.next()?]);
+        }
+        offsets.push(intervals_m.len() as u32);
+    }
+    if !bytes.is_empty() || intervals_m.len() != n {
+        return None;
+    }
     let fp = Footprint {
         first_azimuth_deg,
         step_deg,
@@ -374,5 +436,86 @@ mod tests {
         let mut bad = footprint(4);
         bad.intervals_m[0] = [0.0, 5000.0];
         assert_eq!(decode(&encode(&bad)), None);
+    }
+
+    /// Rays of every kind: covered from the site, shadowed near it, empty,
+    /// in several pieces, one with more intervals than a header byte holds.
+    fn mixed() -> Footprint {
+        let rays: Vec<Vec<[f32; 2]>> = vec![
+            vec![[0.0, 900.0]],
+            vec![[12.5, 900.0]],
+            vec![],
+            vec![[0.0, 100.0], [150.0, 420.0], [600.0, 1000.0]],
+            vec![[-0.0, 30.0]],
+            (0..70).map(|i| [i as f32 * 10.0, i as f32 * 10.0 + 5.0]).collect(),
+            vec![[0.0, 0.0]],
+        ];
+        let mut offsets = vec![0u32];
+        let mut intervals_m = Vec::new();
+        for r in &rays {
+            intervals_m.extend_from_slice(r);
+            offsets.push(intervals_m.len() as u32);
+        }
+        Footprint {
+            first_azimuth_deg: -17.25,
+            step_deg: 360.0 / rays.len() as f64,
+            range_m: 1000.0,
+            offsets,
+            intervals_m,
+        }
+    }
+
+    #[test]
+    fn every_kind_of_ray_round_trips_bit_for_bit_and_every_cut_is_refused() {
+        let fp = mixed();
+        assert!(fp.is_well_formed());
+        let bytes = encode(&fp);
+        let back = decode(&bytes).expect("decodes");
+        assert_eq!(back, fp);
+        // -0.0 is kept as written (not folded into the site's 0)
+        assert_eq!(back.ray(4)[0][0].to_bits(), (-0.0f32).to_bits());
+        // smaller than the fixed layout: 5 bytes for a ray from the site
+        let one = footprint(100);
+        assert_eq!(encode(&one).len(), 32 + 5 * 100);
+        // every truncation and every appended byte is refused
+        for cut in 0..bytes.len() {
+            assert_eq!(decode(&bytes[..cut]), None, "cut at {cut}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(decode(&longer), None);
+        // counts that the payload cannot hold are refused before allocating
+        let mut huge = bytes.clone();
+        huge[28..32].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(decode(&huge), None);
+    }
+
+    #[test]
+    fn a_pack_of_an_older_format_is_removed_and_not_counted_as_damage() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let grid = crate::model::DemGrid::new(
+            crate::model::DemLayout {
+                width: 2,
+                height: 2,
+                first_lon_deg: 105.0,
+                first_lat_deg: 10.0,
+                step_lon_deg: 0.001,
+                step_lat_deg: 0.001,
+                extent: crate::model::DemExtent::CellEdges,
+            },
+            vec![0.0; 4],
+        )
+        .expect("grid");
+        let terrain = Terrain::new(grid.into());
+        let folder = terrain_folder(dir.path(), &terrain);
+        std::fs::create_dir_all(&folder).expect("folder");
+        let old = folder.join("0000000000000000.fpk");
+        std::fs::write(&old, b"TCFPK1\n\0 whatever followed").expect("write");
+        let damaged = folder.join("1111111111111111.fpk");
+        std::fs::write(&damaged, b"not a pack").expect("write");
+        let found = load_footprints(dir.path(), &terrain).expect("loads");
+        assert_eq!((found.loaded, found.rejected, found.outdated), (0, 1, 1));
+        assert!(!old.exists());
+        assert!(damaged.exists());
     }
 }

@@ -219,67 +219,74 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
     // geometry checks, and the infrastructure (with a points-mode
     // population.geojson). Each keeps its warnings; they are joined in the
     // order of a sequential read, and of two errors the one a sequential
-    // read would meet first (the communes') is returned.
-    let (communes_part, infrastructure) = rayon::join(
-        || -> Result<(Vec<Commune>, Vec<String>, Vec<String>)> {
-            let crs = new_crs()?;
-            let mut warnings = Vec::new();
-            let communes = read_communes(
-                &communes_path,
-                &communes_bytes,
-                points_mode,
-                &crs,
-                &mut warnings,
-            )?;
-            let mut geometry_warnings = Vec::new();
-            commune_geometry_warnings(&communes_path, &communes, &mut geometry_warnings);
-            Ok((communes, warnings, geometry_warnings))
+    // read would meet first (the communes') is returned. The elevation
+    // input's digest (terrain.tif or terrain/*.hgt read whole) is taken
+    // beside them; its error comes last, where a sequential read meets it.
+    let ((communes_part, infrastructure), terrain) = rayon::join(
+        || {
+            rayon::join(
+                || -> Result<(Vec<Commune>, Vec<String>, Vec<String>)> {
+                    let crs = new_crs()?;
+                    let mut warnings = Vec::new();
+                    let communes = read_communes(
+                        &communes_path,
+                        &communes_bytes,
+                        points_mode,
+                        &crs,
+                        &mut warnings,
+                    )?;
+                    let mut geometry_warnings = Vec::new();
+                    commune_geometry_warnings(&communes_path, &communes, &mut geometry_warnings);
+                    Ok((communes, warnings, geometry_warnings))
+                },
+                || -> Result<Infrastructure> {
+                    let crs = new_crs()?;
+                    let mut warnings = Vec::new();
+                    let sites_path = dir.join(SITES);
+                    let sites_bytes = read_optional(&sites_path)?;
+                    let csv_sites = super::sites_csv::scenario_sites_csv(
+                        dir,
+                        sites_bytes.is_some(),
+                        &crs,
+                        &mut warnings,
+                    )?;
+                    let sites = match sites_bytes {
+                        Some(bytes) => read_sites(&sites_path, &bytes, &crs, &mut warnings)?,
+                        None => csv_sites.unwrap_or_default(),
+                    };
+                    let fiber_path = dir.join(FIBER);
+                    let fiber = match read_optional(&fiber_path)? {
+                        Some(bytes) => read_fiber(&fiber_path, &bytes, &crs, &mut warnings)?,
+                        None => Vec::new(),
+                    };
+                    let wifi_path = dir.join(WIFI);
+                    let wifi = match read_optional(&wifi_path)? {
+                        Some(bytes) => read_wifi(&wifi_path, &bytes, &crs, &mut warnings)?,
+                        None => Vec::new(),
+                    };
+                    let population = if geojson_points && !raster_points {
+                        let bytes = fs::read(&population_path)
+                            .map_err(|e| Error::io(&population_path, e))?;
+                        Some(read_population(
+                            &population_path,
+                            &bytes,
+                            &crs,
+                            &mut warnings,
+                        )?)
+                    } else {
+                        None
+                    };
+                    Ok(Infrastructure {
+                        sites,
+                        fiber,
+                        wifi,
+                        population,
+                        warnings,
+                    })
+                },
+            )
         },
-        || -> Result<Infrastructure> {
-            let crs = new_crs()?;
-            let mut warnings = Vec::new();
-            let sites_path = dir.join(SITES);
-            let sites_bytes = read_optional(&sites_path)?;
-            let csv_sites = super::sites_csv::scenario_sites_csv(
-                dir,
-                sites_bytes.is_some(),
-                &crs,
-                &mut warnings,
-            )?;
-            let sites = match sites_bytes {
-                Some(bytes) => read_sites(&sites_path, &bytes, &crs, &mut warnings)?,
-                None => csv_sites.unwrap_or_default(),
-            };
-            let fiber_path = dir.join(FIBER);
-            let fiber = match read_optional(&fiber_path)? {
-                Some(bytes) => read_fiber(&fiber_path, &bytes, &crs, &mut warnings)?,
-                None => Vec::new(),
-            };
-            let wifi_path = dir.join(WIFI);
-            let wifi = match read_optional(&wifi_path)? {
-                Some(bytes) => read_wifi(&wifi_path, &bytes, &crs, &mut warnings)?,
-                None => Vec::new(),
-            };
-            let population = if geojson_points && !raster_points {
-                let bytes =
-                    fs::read(&population_path).map_err(|e| Error::io(&population_path, e))?;
-                Some(read_population(
-                    &population_path,
-                    &bytes,
-                    &crs,
-                    &mut warnings,
-                )?)
-            } else {
-                None
-            };
-            Ok(Infrastructure {
-                sites,
-                fiber,
-                wifi,
-                population,
-                warnings,
-            })
-        },
+        || super::dem::scenario_terrain(dir),
     );
     let (communes, mut warnings, geometry_warnings) = communes_part?;
     drop(communes_bytes);
@@ -342,7 +349,7 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
 
     // terrain: terrain.tif or terrain/*.hgt, when present; its samples
     // are decoded only when a footprint has to be computed
-    let terrain = super::dem::scenario_terrain(dir)?;
+    let terrain = terrain?;
     if terrain.is_some() && parameters.terrain.model == crate::model::TerrainModel::None {
         warnings.push(
             "scenario.toml: [terrain] model = \"none\": the elevation model is not used".into(),
