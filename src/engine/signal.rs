@@ -428,7 +428,7 @@ impl<'a> SignalIndex<'a> {
         interference: [bool; 4],
     ) -> Result<Self> {
         options.check()?;
-        let prepared = Prepared::new(scenario, &Options::default())?;
+        let prepared = Prepared::without_footprints(scenario, &Options::default())?;
         let params = &scenario.parameters;
         let config = &params.radio;
         let levels: [TechLevels; 4] = Technology::ALL.map(|t| {
