@@ -43,6 +43,17 @@
 //! disc or a wedge; a sector's footprint only has rays inside the sector,
 //! which is how sectors clip it.
 //!
+//! # The signal-level mode
+//!
+//! [`excess_rays`] runs the same sweep for the signal-level mode
+//! ([`super::signal`]): the same `excess(d)` per sample, on the rays of an
+//! omni footprint of the layer's range (over the full circle, whatever the
+//! sectors, since a sector's back lobe is heard behind it), carried on at
+//! the same spacing out to the layer's reach, and kept per sample
+//! ([`ExcessRays`]) instead of cut into intervals. A point in the signal
+//! mode takes its ray's value, linear between samples. For an omni layer
+//! the rays and samples up to `R` are exactly the footprint's.
+//!
 //! # Keys and reuse
 //!
 //! [`footprint_key`] is the BLAKE3 hash of everything a footprint depends

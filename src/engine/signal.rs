@@ -73,6 +73,34 @@
 //! the thresholds (and, for the SINR layer, 10 dB below the noise floor):
 //! weaker signals are neither best servers nor interferers.
 //!
+//! # Terrain
+//!
+//! When the scenario has an elevation model and `[terrain] model` is not
+//! `"none"`, every path loss above gains the terrain's diffraction in
+//! excess of the smooth Earth, the quantity `excess(d)` the range mode's
+//! footprints are cut with ([`super::footprint`]: same k-factor, same
+//! clutter rule, same heights, sea level outside the DEM with the same
+//! warning). Each site layer in reach of some commune has its
+//! [`super::footprint::ExcessRays`], swept once before the point loop (in
+//! parallel over site layers, each ray in one incremental pass) and then
+//! only read: rays over the full circle, one DEM cell apart at the layer's
+//! range, sampled one cell apart out to the layer's reach. A point takes
+//! the value of the ray whose sub-sector holds its azimuth, linear in
+//! distance between that ray's samples; a point farther than the last
+//! sample (beyond the reach, so never heard) takes the last sample. A
+//! layer's sectors share its rays, back lobes included, and an interferer's
+//! level is terrain-adjusted like a server's: a hill shadows both.
+//! Memory: about `4π·R·reach / cell²` bytes per site layer at most
+//! (samples kept in `u16` steps of 1/256 dB, only from a ray's first to its
+//! last obstruction); computed rays are dropped with the evaluation.
+//!
+//! The excess is never negative, so terrain only lowers levels: the reach
+//! found without it still bounds who can be heard, and a flat DEM gives
+//! the terrain-free figures exactly. With [`AntennaPattern::HardWedge`]
+//! and no interference the coverage follows the range mode's footprints up
+//! to their sampling (the footprint interpolates the margin, this mode the
+//! excess, between samples). Without terrain nothing of this runs.
+//!
 //! ```
 //! use telecov::engine::signal::{evaluate_signal, SignalOptions};
 //! use telecov::model::Technology;
