@@ -681,6 +681,24 @@ impl<'a> Prepared<'a> {
 
     /// [`Prepared::new`], keeping each site's [`SiteAudit`] when `audit`.
     fn with_audits(scenario: &'a Scenario, options: &Options, audit: bool) -> Result<Self> {
+        Self::with_settings(scenario, options, audit, true)
+    }
+
+    /// [`Prepared::new`] with discs and wedges only, whatever the terrain:
+    /// for the signal-level mode, which shapes nothing and takes the
+    /// terrain's losses per emitter itself (`signal.rs`).
+    fn without_footprints(scenario: &'a Scenario, options: &Options) -> Result<Self> {
+        Self::with_settings(scenario, options, false, false)
+    }
+
+    /// [`Prepared::with_audits`]; terrain-shaped footprints only when
+    /// `footprints` (and the scenario has terrain).
+    fn with_settings(
+        scenario: &'a Scenario,
+        options: &Options,
+        audit: bool,
+        footprints: bool,
+    ) -> Result<Self> {
         let exhaustive = options.lookup == Lookup::Exhaustive;
         let params = &scenario.parameters;
         let mut warnings = Vec::new();
@@ -761,7 +779,8 @@ impl<'a> Prepared<'a> {
         // terrain: one footprint per site layer and sector
         let shapes = match &scenario.terrain {
             Some(terrain)
-                if params.terrain.model == crate::model::TerrainModel::DeltaBullington =>
+                if footprints
+                    && params.terrain.model == crate::model::TerrainModel::DeltaBullington =>
             {
                 terrain_shapes(scenario, &site_commune, terrain, &mut warnings)?
             }
