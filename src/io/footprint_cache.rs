@@ -317,7 +317,11 @@ fn decode(payload: &[u8]) -> Option<Footprint> {
         bytes = rest;
         let mut values = mine.chunks_exact(4).map(f32_at);
         for i in 0..count {
-            let a = if i == 0 && at_site { 0.0 } else { values.next()? };
+            let a = if i == 0 && at_site {
+                0.0
+            } else {
+                values.next()?
+            };
             intervals_m.push([a, values.next()?]);
         }
         offsets.push(intervals_m.len() as u32);
@@ -447,7 +451,9 @@ mod tests {
             vec![],
             vec![[0.0, 100.0], [150.0, 420.0], [600.0, 1000.0]],
             vec![[-0.0, 30.0]],
-            (0..70).map(|i| [i as f32 * 10.0, i as f32 * 10.0 + 5.0]).collect(),
+            (0..70)
+                .map(|i| [i as f32 * 10.0, i as f32 * 10.0 + 5.0])
+                .collect(),
             vec![[0.0, 0.0]],
         ];
         let mut offsets = vec![0u32];
