@@ -161,12 +161,12 @@ impl Polar {
     /// leaving the rays' span or wrapping past their first edge).
     fn covers_window(&self, t_lo: f64, t_hi: f64, dy: f64) -> bool {
         let runs = self.ray_of_run.len();
-        if runs == 0 || !(t_lo <= t_hi) {
+        if runs == 0 || t_lo.is_nan() || t_hi.is_nan() || t_lo > t_hi {
             return false;
         }
         // the farthest point of a segment from the site is one of its ends
         let far2 = t_lo.abs().max(t_hi.abs()).powi(2) + dy * dy;
-        if !(far2 < self.inner_max2) {
+        if far2.is_nan() || far2 >= self.inner_max2 {
             return false;
         }
         // the window's azimuths, as the walk measures them
@@ -180,7 +180,7 @@ impl Polar {
         let ua = (a0 - self.first_deg).rem_euclid(360.0);
         let ub = ua + (a1 - a0);
         let edges = &self.edges_deg;
-        if !(ub <= edges[runs]) {
+        if ub.is_nan() || ub > edges[runs] {
             return false;
         }
         // every run whose closed angular range meets [ua, ub]
