@@ -395,6 +395,13 @@ pub fn report_scenario_with_stages(
             .into_iter()
             .collect()
     };
+    // the schools are tested against the report's own indexes before the
+    // gap maps take them (an engine of their own otherwise)
+    let t1 = Instant::now();
+    let schools = probe
+        .as_ref()
+        .map(|p| scorecard::school_connections(&scenario, p, false));
+    timed("schools", t1);
     let (gaps, card) = rayon::join(
         || {
             let gaps = planning::find_gaps_probed(&scenario, &report, &gap_options, probe);
@@ -404,7 +411,7 @@ pub fn report_scenario_with_stages(
         || -> Result<_> {
             let t1 = Instant::now();
             // the digital-infrastructure scorecard (scorecard.json, scorecard.csv)
-            let card = scorecard::scorecard(&scenario, &report, options)?;
+            let card = scorecard::scorecard_with_schools(&scenario, &report, options, schools)?;
             let card_csv = io::write::scorecard_csv(&card)?;
             timed("scorecard", t1);
             let files: [(&str, Writer<'_>); 7] = [

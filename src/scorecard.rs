@@ -17,7 +17,8 @@
 //!
 //! A school is *connected* when its `connected` property is `true`, or it
 //! lies within `fiber_drop_m` of a fibre route, or inside 4G or 5G coverage,
-//! as the engine's point tests see them (the tests of points mode). A school
+//! as the engine's point tests see them (the tests of points mode; over
+//! terrain, the terrain-shaped coverage of the report). A school
 //! outside every commune counts for the city only, tested against the
 //! infrastructure indexed for the nearest strip's communes.
 //!
@@ -166,11 +167,12 @@ fn access_pass(scenario: &Scenario, options: &Options) -> Result<Option<AccessFi
 }
 
 /// Whether each school is connected, and its commune (`None`: outside
-/// every commune).
+/// every commune), with an engine prepared for this alone: 4G and 5G sites
+/// and fibre (with the scenario's terrain, as the report shapes them).
 fn schools_pass(scenario: &Scenario, options: &Options) -> Result<Vec<(Option<usize>, bool)>> {
-    let Some(schools) = scenario.schools.as_deref().filter(|s| !s.is_empty()) else {
+    if scenario.schools.as_deref().is_none_or(|s| s.is_empty()) {
         return Ok(Vec::new());
-    };
+    }
     scenario.validate()?;
     // only what can connect a school: 4G / 5G sites and fibre
     let wanted = Layer::G4.technology_bits() | Layer::G5.technology_bits();
@@ -184,18 +186,36 @@ fn schools_pass(scenario: &Scenario, options: &Options) -> Result<Vec<(Option<us
             .collect(),
         fiber: scenario.fiber.clone(),
         parameters: scenario.parameters.clone(),
+        terrain: scenario.terrain.clone(),
         ..Scenario::default()
     };
     let moved = unwrapped(&reduced);
-    let lon = |x: f64| if moved.is_some() { east(x) } else { x };
     let prepared = moved.as_ref().unwrap_or(&reduced);
     let probe = Probe::new(prepared, options)?;
+    Ok(school_connections(scenario, &probe, moved.is_some()))
+}
+
+/// Whether each school of `scenario` is connected, and its commune, tested
+/// against `probe`: the engine prepared for `scenario` (the report's own
+/// indexes, as `telecov coverage` keeps them) or for a copy of it holding
+/// at least its 4G and 5G sites and its fibre, unwrapped around 180° when
+/// `unwrapped` (longitudes of the schools moved east to match). Only the
+/// 4G, 5G and fibre flags are read, so both give the same answer.
+pub(crate) fn school_connections(
+    scenario: &Scenario,
+    probe: &Probe<'_>,
+    unwrapped: bool,
+) -> Vec<(Option<usize>, bool)> {
+    use rayon::prelude::*;
+    let schools = scenario.schools.as_deref().unwrap_or_default();
+    let lon = |x: f64| if unwrapped { east(x) } else { x };
     let mask = (1u8 << Layer::G4.bit()) | (1 << Layer::G5.bit()) | (1 << Layer::Fiber.bit());
     let centres: Vec<f64> = (0..probe.strips())
         .map(|z| probe.frame(z).central_meridian_deg())
         .collect();
-    Ok(schools
-        .iter()
+    schools
+        .par_iter()
+        .with_min_len(256)
         .map(|s| {
             let p = geo::Point::new(lon(s.location.x()), s.location.y());
             let commune = probe.locate(p);
@@ -210,7 +230,7 @@ fn schools_pass(scenario: &Scenario, options: &Options) -> Result<Vec<(Option<us
                 .is_some_and(|z| probe.flags(z, probe.frame(z).forward(p.x(), p.y())) & mask != 0);
             (commune, s.connected == Some(true) || covered)
         })
-        .collect())
+        .collect()
 }
 
 /// Builds the scorecard of `scenario` from its `report` (the same run's:
@@ -232,6 +252,17 @@ fn schools_pass(scenario: &Scenario, options: &Options) -> Result<Vec<(Option<us
 /// # Ok::<(), telecov::Error>(())
 /// ```
 pub fn scorecard(scenario: &Scenario, report: &Report, options: &Options) -> Result<Scorecard> {
+    scorecard_with_schools(scenario, report, options, None)
+}
+
+/// [`scorecard`], with the schools' connections already tested (by
+/// [`school_connections`] against the report's own indexes) when given.
+pub(crate) fn scorecard_with_schools(
+    scenario: &Scenario,
+    report: &Report,
+    options: &Options,
+    schools: Option<Vec<(Option<usize>, bool)>>,
+) -> Result<Scorecard> {
     let n = scenario.communes.len();
     if report.communes.len() != n {
         return Err(crate::Error::Parameter {
@@ -244,7 +275,10 @@ pub fn scorecard(scenario: &Scenario, report: &Report, options: &Options) -> Res
     }
     let (access, schools) = rayon::join(
         || access_pass(scenario, options),
-        || schools_pass(scenario, options),
+        || match schools {
+            Some(schools) => Ok(schools),
+            None => schools_pass(scenario, options),
+        },
     );
     let (access, schools) = (access?, schools?);
     let (access, located) = access.unzip();

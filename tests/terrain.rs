@@ -25,6 +25,11 @@ const ARCSEC: f64 = 1.0 / 3600.0;
 
 /// A DEM over `w..e × s..n` with `cell_deg` cells, heights `f(lon, lat)`.
 fn dem(w: f64, s: f64, e: f64, n: f64, cell_deg: f64, f: impl Fn(f64, f64) -> f64) -> Dem {
+    Dem::from(dem_grid(w, s, e, n, cell_deg, f))
+}
+
+/// The grid of [`dem`].
+fn dem_grid(w: f64, s: f64, e: f64, n: f64, cell_deg: f64, f: impl Fn(f64, f64) -> f64) -> DemGrid {
     let width = ((e - w) / cell_deg).ceil() as usize + 1;
     let height = ((n - s) / cell_deg).ceil() as usize + 1;
     let layout = DemLayout {
@@ -44,7 +49,7 @@ fn dem(w: f64, s: f64, e: f64, n: f64, cell_deg: f64, f: impl Fn(f64, f64) -> f6
             heights.push(f(lon, lat) as f32);
         }
     }
-    Dem::from(DemGrid::new(layout, heights).unwrap())
+    DemGrid::new(layout, heights).unwrap()
 }
 
 fn demo() -> Scenario {
@@ -102,7 +107,6 @@ fn ridge_scenario(ridge: bool, points: bool) -> Scenario {
     let site = Point::new(LON, LAT);
     let east = Geodesic.destination(site, 90.0, 2000.0);
     let west = Geodesic.destination(site, 270.0, 2000.0);
-    let ridge_lon = Geodesic.destination(site, 90.0, 1000.0).x();
     let communes = vec![
         Commune::new(1, common::square_m(east, 1000.0), 1000.0, 250.0),
         Commune::new(2, common::square_m(west, 1000.0), 1000.0, 250.0),
@@ -128,6 +132,13 @@ fn ridge_scenario(ridge: bool, points: bool) -> Scenario {
         }
         s.population = Some(pts);
     }
+    s.with_terrain(Dem::from(ridge_grid(ridge)))
+}
+
+/// The DEM of [`ridge_scenario`]: flat at 5 m, with (optionally) a 120 m
+/// ridge 1 km east of the site running north–south.
+fn ridge_grid(ridge: bool) -> DemGrid {
+    let ridge_lon = Geodesic.destination(Point::new(LON, LAT), 90.0, 1000.0).x();
     let height = move |lon: f64, _lat: f64| {
         let off_m = (lon - ridge_lon) * 111_320.0 * LAT.to_radians().cos();
         if ridge {
@@ -136,14 +147,14 @@ fn ridge_scenario(ridge: bool, points: bool) -> Scenario {
             5.0
         }
     };
-    s.with_terrain(dem(
+    dem_grid(
         LON - 0.05,
         LAT - 0.05,
         LON + 0.05,
         LAT + 0.05,
         ARCSEC,
         height,
-    ))
+    )
 }
 
 #[test]
@@ -164,6 +175,71 @@ fn a_ridge_shadows_the_village_behind_it_and_only_that() {
     // behind the ridge: most of the village lost; the other side unchanged
     assert!(pct(&ridged, 0) < 50.0, "east village {} %", pct(&ridged, 0));
     assert!((pct(&ridged, 1) - pct(&flat, 1)).abs() < 1e-9);
+}
+
+/// The schools' connections by 4G follow the terrain-shaped coverage,
+/// in the library's scorecard and in the command's `scorecard.json` (which
+/// tests them against the report's own indexes) alike.
+#[test]
+fn a_school_behind_a_ridge_is_not_connected_by_the_site_it_cannot_hear() {
+    use telecov::model::School;
+    use telecov::scorecard::scorecard;
+    let site = Point::new(LON, LAT);
+    let with_schools = |s: Scenario| Scenario {
+        schools: Some(vec![
+            School::new("east", Geodesic.destination(site, 90.0, 2000.0)),
+            School::new("west", Geodesic.destination(site, 270.0, 2000.0)),
+        ]),
+        ..s
+    };
+    let value = |card: &telecov::scorecard::Scorecard, i: i64| {
+        let c = card
+            .communes
+            .iter()
+            .find(|c| c.id == telecov::model::FeatureId::from(i))
+            .unwrap();
+        let (_, v) = c
+            .indicators
+            .iter()
+            .find(|(n, _)| *n == "schools_connected_pct")
+            .unwrap();
+        v.value.unwrap()
+    };
+    let options = telecov::Options::default();
+    for (ridge, east) in [(false, 100.0), (true, 0.0)] {
+        let s = with_schools(ridge_scenario(ridge, false));
+        let report = telecov::evaluate(&s).unwrap();
+        let card = scorecard(&s, &report, &options).unwrap();
+        assert_eq!(
+            (value(&card, 1), value(&card, 2)),
+            (east, 100.0),
+            "ridge {ridge}"
+        );
+
+        // the command on the same scenario written to disk
+        let dir = tempfile::tempdir().unwrap();
+        let (scenario_dir, out) = (dir.path().join("scenario"), dir.path().join("out"));
+        telecov::io::write_scenario(&scenario_dir, &s).unwrap();
+        telecov::synth::dem::write_terrain_tif(&scenario_dir, &ridge_grid(ridge)).unwrap();
+        telecov::report_scenario(&scenario_dir, &out, &options).unwrap();
+        let text = std::fs::read_to_string(out.join("scorecard.json")).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let written = |id: i64| {
+            json["communes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["id"] == id)
+                .unwrap()["indicators"]["schools_connected_pct"]["value"]
+                .as_f64()
+                .unwrap()
+        };
+        assert_eq!((written(1), written(2)), (east, 100.0), "ridge {ridge}");
+        assert_eq!(
+            json["city"]["indicators"]["schools_connected_pct"]["value"].as_f64(),
+            Some((east + 100.0) / 2.0)
+        );
+    }
 }
 
 #[test]
