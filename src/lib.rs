@@ -361,11 +361,13 @@ pub fn report_scenario_with_stages(
             if scenario.parameters.terrain.model == model::TerrainModel::DeltaBullington =>
         {
             io::footprint_cache::load_footprints(dir, terrain)?;
+            timed("terrain cache load", t0);
             Some((terrain, dir))
         }
         _ => None,
     };
     // the engine's indexes serve the gap maps too
+    let t0 = Instant::now();
     let (report, audits, probe) = report::measure_keeping(&scenario, options)?;
     timed("evaluate", t0);
     let t0 = Instant::now();

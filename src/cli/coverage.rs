@@ -24,8 +24,8 @@ pub struct CoverageArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Print the wall time of each stage (load, evaluate, gaps, scorecard, pictures,
-    /// each file) to standard error.
+    /// Print the wall time of each stage (load, terrain cache load, evaluate,
+    /// schools, gaps, scorecard, pictures, each file) to standard error.
     #[arg(long)]
     pub timings: bool,
     /// Also run the signal-level mode and write signal.json.
