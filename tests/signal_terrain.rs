@@ -6,60 +6,18 @@
 
 mod common;
 
+use common::{communes_box, dem, demo};
+
 use geo::{Bearing, Destination, Distance, Geodesic, Point};
 use telecov::engine::footprint::{dem_cell_m, excess_rays};
 use telecov::engine::signal::{best_server_map, evaluate_signal, SignalOptions, SignalReport};
-use telecov::model::{
-    Commune, Dem, DemExtent, DemGrid, DemLayout, Scenario, Technology, TerrainModel,
-};
+use telecov::model::{Commune, Dem, Scenario, Technology, TerrainModel};
 use telecov::propagation::{DeltaBullington, RadioConfig, SiteLink, TerrainProfile};
 
 const LON: f64 = 105.0;
 const LAT: f64 = 10.0;
 /// One arc-second, degrees (about 30 m).
 const ARCSEC: f64 = 1.0 / 3600.0;
-
-/// A DEM over `w..e × s..n` with `cell_deg` cells, heights `f(lon, lat)`.
-fn dem(w: f64, s: f64, e: f64, n: f64, cell_deg: f64, f: impl Fn(f64, f64) -> f64) -> Dem {
-    let width = ((e - w) / cell_deg).ceil() as usize + 1;
-    let height = ((n - s) / cell_deg).ceil() as usize + 1;
-    let layout = DemLayout {
-        width,
-        height,
-        first_lon_deg: w,
-        first_lat_deg: n,
-        step_lon_deg: cell_deg,
-        step_lat_deg: cell_deg,
-        extent: DemExtent::CellEdges,
-    };
-    let mut heights = Vec::with_capacity(width * height);
-    for r in 0..height {
-        for c in 0..width {
-            heights.push(f(w + c as f64 * cell_deg, n - r as f64 * cell_deg) as f32);
-        }
-    }
-    Dem::from(DemGrid::new(layout, heights).unwrap())
-}
-
-fn demo() -> Scenario {
-    telecov::io::load_scenario(concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo")).unwrap()
-}
-
-fn communes_box(s: &Scenario) -> (f64, f64, f64, f64) {
-    use geo::BoundingRect;
-    let r = s
-        .communes
-        .iter()
-        .filter_map(|c| c.geometry.as_ref()?.bounding_rect())
-        .reduce(|a, b| {
-            geo::Rect::new(
-                (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
-                (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
-            )
-        })
-        .unwrap();
-    (r.min().x, r.min().y, r.max().x, r.max().y)
-}
 
 fn with_sinr() -> SignalOptions {
     SignalOptions {
@@ -340,21 +298,8 @@ fn each_point_takes_the_full_method_excess_of_its_ray() {
 #[test]
 fn signal_results_with_terrain_do_not_depend_on_the_number_of_threads() {
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        pool.install(|| {
-            let mut s = demo();
-            let (w, so, e, n) = communes_box(&s);
-            let grid = telecov::synth::dem::mountain_terrain(
-                geo::Rect::new((w - 0.05, so - 0.05), (e + 0.05, n + 0.05)),
-                3.0 * ARCSEC,
-                7,
-            )
-            .unwrap();
-            s = s.with_terrain(Dem::from(grid));
-            evaluate_signal(&s, &with_sinr()).unwrap()
+        common::on_threads(threads, || {
+            evaluate_signal(&common::demo_over_mountains(), &with_sinr()).unwrap()
         })
     };
     let one = run(1);

@@ -9,12 +9,14 @@
 
 mod common;
 
+use common::{communes_box, dem, dem_grid, demo};
+
 use geo::{Destination, Geodesic, Point};
 use proptest::prelude::*;
 use telecov::engine::footprint::{compute_footprint, FootprintRequest, RayModel};
 use telecov::model::{
-    Commune, Dem, DemExtent, DemGrid, DemLayout, Layer, RadioParams, Scenario, Technology, Terrain,
-    TerrainModel, TerrainParameters,
+    Commune, Dem, DemGrid, Layer, RadioParams, Scenario, Technology, Terrain, TerrainModel,
+    TerrainParameters,
 };
 use telecov::propagation::{DeltaBullington, Environment, RadioConfig, SiteLink, TerrainProfile};
 
@@ -22,55 +24,6 @@ const LON: f64 = 105.0;
 const LAT: f64 = 10.0;
 /// One arc-second, degrees (about 30 m).
 const ARCSEC: f64 = 1.0 / 3600.0;
-
-/// A DEM over `w..e × s..n` with `cell_deg` cells, heights `f(lon, lat)`.
-fn dem(w: f64, s: f64, e: f64, n: f64, cell_deg: f64, f: impl Fn(f64, f64) -> f64) -> Dem {
-    Dem::from(dem_grid(w, s, e, n, cell_deg, f))
-}
-
-/// The grid of [`dem`].
-fn dem_grid(w: f64, s: f64, e: f64, n: f64, cell_deg: f64, f: impl Fn(f64, f64) -> f64) -> DemGrid {
-    let width = ((e - w) / cell_deg).ceil() as usize + 1;
-    let height = ((n - s) / cell_deg).ceil() as usize + 1;
-    let layout = DemLayout {
-        width,
-        height,
-        first_lon_deg: w,
-        first_lat_deg: n,
-        step_lon_deg: cell_deg,
-        step_lat_deg: cell_deg,
-        extent: DemExtent::CellEdges,
-    };
-    let mut heights = Vec::with_capacity(width * height);
-    for r in 0..height {
-        for c in 0..width {
-            let lon = w + c as f64 * cell_deg;
-            let lat = n - r as f64 * cell_deg;
-            heights.push(f(lon, lat) as f32);
-        }
-    }
-    DemGrid::new(layout, heights).unwrap()
-}
-
-fn demo() -> Scenario {
-    telecov::io::load_scenario(concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo")).unwrap()
-}
-
-fn communes_box(s: &Scenario) -> (f64, f64, f64, f64) {
-    use geo::BoundingRect;
-    let r = s
-        .communes
-        .iter()
-        .filter_map(|c| c.geometry.as_ref()?.bounding_rect())
-        .reduce(|a, b| {
-            geo::Rect::new(
-                (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
-                (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
-            )
-        })
-        .unwrap();
-    (r.min().x, r.min().y, r.max().x, r.max().y)
-}
 
 #[test]
 fn a_flat_dem_reproduces_the_terrain_free_report() {
@@ -418,23 +371,10 @@ fn a_higher_antenna_sees_more_of_the_valley_behind_a_ridge() {
 
 #[test]
 fn results_do_not_depend_on_the_number_of_threads() {
+    // a fresh terrain each time: nothing shared between the runs
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        pool.install(|| {
-            // a fresh terrain each time: nothing shared between the runs
-            let mut s = demo();
-            let (w, so, e, n) = communes_box(&s);
-            let grid = telecov::synth::dem::mountain_terrain(
-                geo::Rect::new((w - 0.05, so - 0.05), (e + 0.05, n + 0.05)),
-                3.0 * ARCSEC,
-                7,
-            )
-            .unwrap();
-            s = s.with_terrain(Dem::from(grid));
-            telecov::evaluate(&s).unwrap()
+        common::on_threads(threads, || {
+            telecov::evaluate(&common::demo_over_mountains()).unwrap()
         })
     };
     let one = run(1);

@@ -154,6 +154,26 @@ pub fn footprint_key(
     *h.finalize().as_bytes()
 }
 
+/// The incremental loss along one ray of `link` (its frequency and both
+/// heights), `samples` steps of `step_m`; the diffraction model's refusal
+/// in words.
+fn ray_loss(
+    link: &SiteLink,
+    k_factor: f64,
+    step_m: f64,
+    samples: usize,
+) -> Result<RayLoss, String> {
+    RayLoss::new(
+        link.frequency_mhz,
+        k_factor,
+        step_m,
+        samples,
+        link.height_m,
+        link.mobile_height_m,
+    )
+    .map_err(|e| e.to_string())
+}
+
 /// One ray's model: the Bullington pass, the empirical loss at each
 /// sample and the allowed loss. Every ray of a footprint shares it; only
 /// the heights differ.
@@ -183,15 +203,7 @@ impl RayModel {
     ) -> Result<Self, String> {
         let samples = ((range_m / cell_m).ceil() as usize).max(1);
         let step_m = range_m / samples as f64;
-        let ray = RayLoss::new(
-            link.frequency_mhz,
-            k_factor,
-            step_m,
-            samples,
-            link.height_m,
-            link.mobile_height_m,
-        )
-        .map_err(|e| e.to_string())?;
+        let ray = ray_loss(link, k_factor, step_m, samples)?;
         let mut model = RayModel {
             ray,
             emp_db: Vec::new(),
@@ -479,16 +491,7 @@ pub fn excess_rays(
     let range_samples = ((range_m / cell_m).ceil() as usize).max(1);
     let step_m = range_m / range_samples as f64;
     let samples = ((reach_m / step_m).ceil() as usize).max(range_samples);
-    let ray = RayLoss::new(
-        link.frequency_mhz,
-        k_factor,
-        step_m,
-        samples,
-        link.height_m,
-        link.mobile_height_m,
-    )
-    .map_err(|e| e.to_string())?
-    .with_clutter_m(clutter_m);
+    let ray = ray_loss(link, k_factor, step_m, samples)?.with_clutter_m(clutter_m);
     let rays = ((std::f64::consts::TAU * range_m / cell_m).ceil() as usize).max(MIN_RAYS);
     let step_deg = 360.0 / rays as f64;
     let mut sampler = RaySampler::new(dem, lon_deg, lat_deg, samples as f64 * step_m);

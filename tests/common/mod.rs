@@ -4,6 +4,10 @@
 //!   from their bounds, squares around a point by half-side in degrees or
 //!   by side in metres (geodesic);
 //! - omni sites and scenarios at a given resolution;
+//! - elevation grids from a height function, the box of a scenario's
+//!   communes, the bundled demo over a synthetic mountain DEM (the
+//!   terrain tests);
+//! - a closure run on a pool of a given number of threads;
 //! - the geodesic area of a commune (`geo`, independent of telecov);
 //! - proptest strategies for random sites, fibre segments and wifi points
 //!   scattered around a point.
@@ -20,10 +24,93 @@ use std::ops::Range;
 use geo::{Destination, Geodesic, GeodesicArea, LineString, MultiPolygon, Point, Polygon};
 use proptest::prelude::*;
 use telecov::model::{
-    Commune, FeatureId, FiberRoute, Parameters, Scenario, Sector, Site, TechSet, WifiPoint,
+    Commune, Dem, DemExtent, DemGrid, DemLayout, FeatureId, FiberRoute, Parameters, Scenario,
+    Sector, Site, TechSet, WifiPoint,
 };
 
 // ------------------------------------------------------------- geometry
+
+/// The bounds `(w, s, e, n)` of every commune of `s` together, degrees.
+pub fn communes_box(s: &Scenario) -> (f64, f64, f64, f64) {
+    use geo::BoundingRect;
+    let r = s
+        .communes
+        .iter()
+        .filter_map(|c| c.geometry.as_ref()?.bounding_rect())
+        .reduce(|a, b| {
+            geo::Rect::new(
+                (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+                (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+            )
+        })
+        .unwrap();
+    (r.min().x, r.min().y, r.max().x, r.max().y)
+}
+
+// ------------------------------------------------------------- elevation
+
+/// An elevation grid over `w..e × s..n` with `cell_deg` cells (cell
+/// edges on the bounds), heights `f(lon, lat)` in metres.
+pub fn dem_grid(
+    w: f64,
+    s: f64,
+    e: f64,
+    n: f64,
+    cell_deg: f64,
+    f: impl Fn(f64, f64) -> f64,
+) -> DemGrid {
+    let width = ((e - w) / cell_deg).ceil() as usize + 1;
+    let height = ((n - s) / cell_deg).ceil() as usize + 1;
+    let layout = DemLayout {
+        width,
+        height,
+        first_lon_deg: w,
+        first_lat_deg: n,
+        step_lon_deg: cell_deg,
+        step_lat_deg: cell_deg,
+        extent: DemExtent::CellEdges,
+    };
+    let mut heights = Vec::with_capacity(width * height);
+    for r in 0..height {
+        for c in 0..width {
+            heights.push(f(w + c as f64 * cell_deg, n - r as f64 * cell_deg) as f32);
+        }
+    }
+    DemGrid::new(layout, heights).unwrap()
+}
+
+/// The bundled demo city (`data/demo`).
+pub fn demo() -> Scenario {
+    telecov::io::load_scenario(concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo")).unwrap()
+}
+
+/// The demo over a fresh synthetic mountain DEM (3″ cells, seed 7, the
+/// communes' box and 0.05° around): nothing shared between two calls.
+pub fn demo_over_mountains() -> Scenario {
+    let s = demo();
+    let (w, so, e, n) = communes_box(&s);
+    let grid = telecov::synth::dem::mountain_terrain(
+        geo::Rect::new((w - 0.05, so - 0.05), (e + 0.05, n + 0.05)),
+        3.0 / 3600.0,
+        7,
+    )
+    .unwrap();
+    s.with_terrain(Dem::from(grid))
+}
+
+/// `f` run on a pool of `threads` threads.
+pub fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
+}
+
+/// The DEM of [`dem_grid`].
+pub fn dem(w: f64, s: f64, e: f64, n: f64, cell_deg: f64, f: impl Fn(f64, f64) -> f64) -> Dem {
+    Dem::from(dem_grid(w, s, e, n, cell_deg, f))
+}
 
 /// The closed ring of the rectangle `w`..`e` × `s`..`n` (degrees), counter-
 /// clockwise from the south-west corner.
