@@ -694,17 +694,27 @@ pub fn footprints(
             }
         })
         .collect();
+    Ok(gather_layers(results, warnings))
+}
+
+/// The terrain results of each site layer (footprints or excess rays),
+/// their notes moved into `warnings`, with one warning counting the layers
+/// whose rays left the elevation model (their `bool`).
+pub(crate) fn gather_layers<T>(
+    results: Vec<(Option<T>, bool, Option<String>)>,
+    warnings: &mut Vec<String>,
+) -> Vec<Option<T>> {
     let mut outside = 0usize;
     let mut out = Vec::with_capacity(results.len());
-    for (fp, off, note) in results {
+    for (r, off, note) in results {
         outside += usize::from(off);
         warnings.extend(note);
-        out.push(fp);
+        out.push(r);
     }
     if outside > 0 {
         warnings.push(format!(
             "terrain: {outside} site layers reach beyond the elevation model (or onto nodata); heights there are taken as sea level"
         ));
     }
-    Ok(out)
+    out
 }

@@ -640,19 +640,7 @@ impl<'a> SignalIndex<'a> {
                         }
                     })
                     .collect();
-                let mut outside = 0usize;
-                let mut rays = Vec::with_capacity(computed.len());
-                for (r, off, note) in computed {
-                    outside += usize::from(off);
-                    warnings.extend(note);
-                    rays.push(r);
-                }
-                if outside > 0 {
-                    warnings.push(format!(
-                        "terrain: {outside} site layers reach beyond the elevation model (or onto nodata); heights there are taken as sea level"
-                    ));
-                }
-                rays
+                super::footprint::gather_layers(computed, &mut warnings)
             }
             _ => vec![None; protos.len()],
         };
