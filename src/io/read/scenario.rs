@@ -225,64 +225,10 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
     let ((communes_part, infrastructure), terrain) = rayon::join(
         || {
             rayon::join(
-                || -> Result<(Vec<Commune>, Vec<String>, Vec<String>)> {
-                    let crs = new_crs()?;
-                    let mut warnings = Vec::new();
-                    let communes = read_communes(
-                        &communes_path,
-                        &communes_bytes,
-                        points_mode,
-                        &crs,
-                        &mut warnings,
-                    )?;
-                    let mut geometry_warnings = Vec::new();
-                    commune_geometry_warnings(&communes_path, &communes, &mut geometry_warnings);
-                    Ok((communes, warnings, geometry_warnings))
-                },
-                || -> Result<Infrastructure> {
-                    let crs = new_crs()?;
-                    let mut warnings = Vec::new();
-                    let sites_path = dir.join(SITES);
-                    let sites_bytes = read_optional(&sites_path)?;
-                    let csv_sites = super::sites_csv::scenario_sites_csv(
-                        dir,
-                        sites_bytes.is_some(),
-                        &crs,
-                        &mut warnings,
-                    )?;
-                    let sites = match sites_bytes {
-                        Some(bytes) => read_sites(&sites_path, &bytes, &crs, &mut warnings)?,
-                        None => csv_sites.unwrap_or_default(),
-                    };
-                    let fiber_path = dir.join(FIBER);
-                    let fiber = match read_optional(&fiber_path)? {
-                        Some(bytes) => read_fiber(&fiber_path, &bytes, &crs, &mut warnings)?,
-                        None => Vec::new(),
-                    };
-                    let wifi_path = dir.join(WIFI);
-                    let wifi = match read_optional(&wifi_path)? {
-                        Some(bytes) => read_wifi(&wifi_path, &bytes, &crs, &mut warnings)?,
-                        None => Vec::new(),
-                    };
-                    let population = if geojson_points && !raster_points {
-                        let bytes = fs::read(&population_path)
-                            .map_err(|e| Error::io(&population_path, e))?;
-                        Some(read_population(
-                            &population_path,
-                            &bytes,
-                            &crs,
-                            &mut warnings,
-                        )?)
-                    } else {
-                        None
-                    };
-                    Ok(Infrastructure {
-                        sites,
-                        fiber,
-                        wifi,
-                        population,
-                        warnings,
-                    })
+                || read_communes_part(&new_crs, &communes_path, &communes_bytes, points_mode),
+                || {
+                    let points = geojson_points && !raster_points;
+                    read_infrastructure(&new_crs, dir, &population_path, points)
                 },
             )
         },
@@ -530,6 +476,78 @@ fn read_broadcast(
         Ok(())
     })?;
     Ok(out)
+}
+
+/// The communes branch of [`load_scenario`]: the communes of
+/// `communes.geojson` (its bytes) in the CRS `new_crs` makes, their
+/// warnings, and the warnings of their geometry checks.
+fn read_communes_part(
+    new_crs: &impl Fn() -> Result<InputCrs>,
+    communes_path: &Path,
+    communes_bytes: &[u8],
+    points_mode: bool,
+) -> Result<(Vec<Commune>, Vec<String>, Vec<String>)> {
+    let crs = new_crs()?;
+    let mut warnings = Vec::new();
+    let communes = read_communes(
+        communes_path,
+        communes_bytes,
+        points_mode,
+        &crs,
+        &mut warnings,
+    )?;
+    let mut geometry_warnings = Vec::new();
+    commune_geometry_warnings(communes_path, &communes, &mut geometry_warnings);
+    Ok((communes, warnings, geometry_warnings))
+}
+
+/// The infrastructure branch of [`load_scenario`]: sites (GeoJSON or
+/// CSV), fibre, wifi and, when `population_points`, `population.geojson`,
+/// in the CRS `new_crs` makes.
+fn read_infrastructure(
+    new_crs: &impl Fn() -> Result<InputCrs>,
+    dir: &Path,
+    population_path: &Path,
+    population_points: bool,
+) -> Result<Infrastructure> {
+    let crs = new_crs()?;
+    let mut warnings = Vec::new();
+    let sites_path = dir.join(SITES);
+    let sites_bytes = read_optional(&sites_path)?;
+    let csv_sites =
+        super::sites_csv::scenario_sites_csv(dir, sites_bytes.is_some(), &crs, &mut warnings)?;
+    let sites = match sites_bytes {
+        Some(bytes) => read_sites(&sites_path, &bytes, &crs, &mut warnings)?,
+        None => csv_sites.unwrap_or_default(),
+    };
+    let fiber_path = dir.join(FIBER);
+    let fiber = match read_optional(&fiber_path)? {
+        Some(bytes) => read_fiber(&fiber_path, &bytes, &crs, &mut warnings)?,
+        None => Vec::new(),
+    };
+    let wifi_path = dir.join(WIFI);
+    let wifi = match read_optional(&wifi_path)? {
+        Some(bytes) => read_wifi(&wifi_path, &bytes, &crs, &mut warnings)?,
+        None => Vec::new(),
+    };
+    let population = if population_points {
+        let bytes = fs::read(population_path).map_err(|e| Error::io(population_path, e))?;
+        Some(read_population(
+            population_path,
+            &bytes,
+            &crs,
+            &mut warnings,
+        )?)
+    } else {
+        None
+    };
+    Ok(Infrastructure {
+        sites,
+        fiber,
+        wifi,
+        population,
+        warnings,
+    })
 }
 
 /// What the infrastructure branch of [`load_scenario`] reads.
