@@ -404,6 +404,11 @@ pub fn report_scenario_with_stages(
         .as_ref()
         .map(|p| scorecard::school_connections(&scenario, p, false));
     timed("schools", t1);
+    // the scorecard's access discs measured on the report's strips and
+    // projected communes, before the gap maps take those
+    let t1 = Instant::now();
+    let access = scorecard::access_pass(&scenario, options, probe.as_ref())?;
+    timed("access", t1);
     let (gaps, card) = rayon::join(
         || {
             let gaps = planning::find_gaps_probed(&scenario, &report, &gap_options, probe);
@@ -413,7 +418,13 @@ pub fn report_scenario_with_stages(
         || -> Result<_> {
             let t1 = Instant::now();
             // the digital-infrastructure scorecard (scorecard.json, scorecard.csv)
-            let card = scorecard::scorecard_with_schools(&scenario, &report, options, schools)?;
+            let card = scorecard::scorecard_with_schools(
+                &scenario,
+                &report,
+                options,
+                schools,
+                Some(access),
+            )?;
             let card_csv = io::write::scorecard_csv(&card)?;
             timed("scorecard", t1);
             let files: [(&str, Writer<'_>); 7] = [

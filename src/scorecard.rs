@@ -27,7 +27,11 @@
 //! every service point and transmitter is a disc on the ground (the
 //! `[access]` range of its kind, the transmitter's `range_m`), one layer per
 //! kind, over the report's demand (uniform rows or population points). The
-//! people of a commune are the report's, so shares are comparable.
+//! people of a commune are the report's, so shares are comparable. When
+//! `coverage` runs with uniform demand, the discs are measured on the
+//! report's own strips and projected communes (the communes are not
+//! projected twice); the figures are those of the pass on its own, bit for
+//! bit.
 //!
 //! An indicator is omitted when its layer is absent: fibre, mobile and wifi
 //! when the scenario has no route, no site, no wifi point; the others when
@@ -120,16 +124,16 @@ const DTT_BIT: Technology = Technology::G5;
 /// What the access pass measures: per commune the people within range of
 /// each kind and of a DTT transmitter, and the commune of each service
 /// point.
-type AccessFigures = (Vec<([f64; 3], f64)>, Vec<Option<usize>>);
+pub(crate) type AccessFigures = (Vec<([f64; 3], f64)>, Vec<Option<usize>>);
 
-/// People within range of each kind and of a DTT transmitter, per commune,
-/// and where each service point lies: one engine pass where every point is
-/// an omni disc of its range.
-fn access_pass(scenario: &Scenario, options: &Options) -> Result<Option<AccessFigures>> {
+/// The access pass's scenario: the communes, with every service point
+/// (first, in input order) and DTT transmitter as an omni disc of its
+/// range on its kind's technology bit; `None` without either.
+fn access_discs(scenario: &Scenario) -> Option<Scenario> {
     let points = scenario.service_points.as_deref().unwrap_or_default();
     let transmitters = scenario.broadcast.as_deref().unwrap_or_default();
     if points.is_empty() && transmitters.is_empty() {
-        return Ok(None);
+        return None;
     }
     let access = &scenario.parameters.access;
     let mut sites: Vec<Site> = points
@@ -142,14 +146,36 @@ fn access_pass(scenario: &Scenario, options: &Options) -> Result<Option<AccessFi
     sites.extend(transmitters.iter().map(|t| {
         Site::new(t.id.clone(), t.location, [DTT_BIT]).with_range(SiteRange::All(t.range_m))
     }));
-    let discs = Scenario {
+    Some(Scenario {
         communes: scenario.communes.clone(),
         sites,
         population: scenario.population.clone(),
         parameters: scenario.parameters.clone(),
         ..Scenario::default()
+    })
+}
+
+/// People within range of each kind and of a DTT transmitter, per commune,
+/// and where each service point lies: one engine pass where every point is
+/// an omni disc of its range, on the strips and projected communes of
+/// `probe` (the report's own) when given and usable, else on its own.
+pub(crate) fn access_pass(
+    scenario: &Scenario,
+    options: &Options,
+    probe: Option<&Probe<'_>>,
+) -> Result<Option<AccessFigures>> {
+    let Some(discs) = access_discs(scenario) else {
+        return Ok(None);
     };
-    let mut evaluation = crate::engine::run(&discs, options, None, false)?;
+    let points = scenario.service_points.as_deref().unwrap_or_default();
+    let alongside = match probe {
+        Some(probe) => probe.evaluate_alongside(&discs, options)?,
+        None => None,
+    };
+    let mut evaluation = match alongside {
+        Some(evaluation) => evaluation,
+        None => crate::engine::run(&discs, options, None, false)?,
+    };
     evaluation.site_commune.truncate(points.len());
     Ok(Some((
         evaluation
@@ -252,16 +278,19 @@ pub(crate) fn school_connections(
 /// # Ok::<(), telecov::Error>(())
 /// ```
 pub fn scorecard(scenario: &Scenario, report: &Report, options: &Options) -> Result<Scorecard> {
-    scorecard_with_schools(scenario, report, options, None)
+    scorecard_with_schools(scenario, report, options, None, None)
 }
 
 /// [`scorecard`], with the schools' connections already tested (by
-/// [`school_connections`] against the report's own indexes) when given.
+/// [`school_connections`] against the report's own indexes) and the
+/// access figures already measured (by [`access_pass`] on the report's
+/// own strips) when given.
 pub(crate) fn scorecard_with_schools(
     scenario: &Scenario,
     report: &Report,
     options: &Options,
     schools: Option<Vec<(Option<usize>, bool)>>,
+    access: Option<Option<AccessFigures>>,
 ) -> Result<Scorecard> {
     let n = scenario.communes.len();
     if report.communes.len() != n {
@@ -274,7 +303,10 @@ pub(crate) fn scorecard_with_schools(
         });
     }
     let (access, schools) = rayon::join(
-        || access_pass(scenario, options),
+        || match access {
+            Some(access) => Ok(access),
+            None => access_pass(scenario, options, None),
+        },
         || match schools {
             Some(schools) => Ok(schools),
             None => schools_pass(scenario, options),
@@ -548,4 +580,72 @@ fn indicators(a: &Area, present: &Present, targets: &crate::model::Targets) -> I
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::{generate, CityConfig};
+
+    /// The access discs measured on the report's own strips and projected
+    /// communes give the figures of a pass of their own, bit for bit, and
+    /// the shared path is the one taken.
+    #[test]
+    fn access_on_the_reports_strips_equals_a_pass_of_its_own() {
+        let scenario = generate(&CityConfig::can_tho());
+        let options = Options::default();
+        let (_, _, probe) = crate::report::measure_keeping(&scenario, &options).unwrap();
+        let probe = probe.expect("the demo city keeps its indexes");
+        let discs = access_discs(&scenario).expect("the demo city has service points");
+        assert!(probe
+            .evaluate_alongside(&discs, &options)
+            .unwrap()
+            .is_some());
+        let shared = access_pass(&scenario, &options, Some(&probe))
+            .unwrap()
+            .unwrap();
+        let own = access_pass(&scenario, &options, None).unwrap().unwrap();
+        assert_eq!(shared, own);
+        // figures worth comparing: communes reached in part, points placed
+        let partly = shared
+            .0
+            .iter()
+            .zip(&scenario.communes)
+            .filter(|((within, _), c)| {
+                within
+                    .iter()
+                    .any(|&w| w > 0.0 && w < c.population.unwrap_or(0.0))
+            })
+            .count();
+        assert!(partly > 10, "{partly} communes reached in part");
+        assert!(shared.1.iter().filter(|c| c.is_some()).count() > 100);
+    }
+
+    /// Demand given as points: the report's strips are not used (the
+    /// points are located by the pass itself) and the figures stay those
+    /// of the pass of its own.
+    #[test]
+    fn access_with_demand_points_falls_back_to_a_pass_of_its_own() {
+        let mut scenario = generate(&CityConfig::can_tho());
+        use geo::InteriorPoint;
+        let points = scenario
+            .communes
+            .iter()
+            .filter_map(|c| c.geometry.as_ref()?.interior_point())
+            .map(|p| crate::model::PopulationPoint::new((p.x(), p.y()), 100.0, 25.0))
+            .collect();
+        scenario.population = Some(points);
+        let options = Options::default();
+        let (_, _, probe) = crate::report::measure_keeping(&scenario, &options).unwrap();
+        let probe = probe.expect("no unwrapping");
+        let discs = access_discs(&scenario).unwrap();
+        assert!(probe
+            .evaluate_alongside(&discs, &options)
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            access_pass(&scenario, &options, Some(&probe)).unwrap(),
+            access_pass(&scenario, &options, None).unwrap()
+        );
+    }
 }

@@ -25,7 +25,8 @@ pub struct CoverageArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Print the wall time of each stage (load, terrain cache load, evaluate,
-    /// schools, gaps, scorecard, pictures, each file) to standard error.
+    /// schools, access, gaps, scorecard, pictures, each file) to standard
+    /// error.
     #[arg(long)]
     pub timings: bool,
     /// Also run the signal-level mode and write signal.json.

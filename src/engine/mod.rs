@@ -754,28 +754,7 @@ impl<'a> Prepared<'a> {
             .collect();
 
         // site shapes, once per site (with their audit when asked)
-        let mut shape_warnings = Vec::new();
-        let mut audits = Vec::new();
-        let shapes: Vec<Vec<SiteShape>> = scenario
-            .sites
-            .iter()
-            .zip(&site_commune)
-            .map(|(site, c)| {
-                let environment = site_environment(scenario, site, *c);
-                let (ranges, links) = resolve_site(site, params, environment, &mut shape_warnings);
-                let shapes = shapes_of(site, &ranges);
-                if audit {
-                    audits.push(SiteAudit {
-                        commune: *c,
-                        environment,
-                        ranges,
-                        links,
-                    });
-                }
-                shapes
-            })
-            .collect();
-        warnings.extend(summarise(shape_warnings));
+        let (shapes, audits) = resolved_shapes(scenario, &site_commune, audit, &mut warnings);
         // terrain: one footprint per site layer and sector
         let shapes = match &scenario.terrain {
             Some(terrain)
@@ -831,6 +810,85 @@ impl<'a> Prepared<'a> {
         })
     }
 
+    /// The evaluation of `other`, a scenario with the same communes as
+    /// this one (the scorecard's access discs, say), under uniform demand,
+    /// on this preparation's strips, frames and projected communes: the
+    /// figures [`run`] gives for `other`, without projecting the communes
+    /// again. Sites are shaped as discs and wedges (no terrain); `None`
+    /// when the figures could differ: demand given as points, communes not
+    /// projected by a uniform evaluation, or `other` unwrapped around 180°
+    /// where this scenario is not.
+    fn evaluate_alongside(
+        &self,
+        other: &Scenario,
+        options: &Options,
+    ) -> Result<Option<Evaluation>> {
+        let n = self.scenario.communes.len();
+        if other.population.is_some()
+            || self.scenario.population.is_some()
+            || other.communes.len() != n
+            || self.projected.len() != n
+        {
+            return Ok(None);
+        }
+        other.validate()?;
+        if antimeridian::unwrapped(other).is_some() {
+            return Ok(None);
+        }
+        let exhaustive = options.lookup == Lookup::Exhaustive;
+        // the same communes: this scenario's locator places other's sites
+        let site_commune: Vec<Option<usize>> = other
+            .sites
+            .par_iter()
+            .map(|s| self.locator.locate(s.location))
+            .collect();
+        let mut warnings = Vec::new();
+        let (shapes, _) = resolved_shapes(other, &site_commune, false, &mut warnings);
+        let indexes: Vec<Option<StripIndex>> = self
+            .indexes
+            .par_iter()
+            .zip(&self.strip_extent)
+            .map(|(index, extent)| {
+                extent.map(|extent| {
+                    StripIndex::build(other, &shapes, index.frame, extent, exhaustive)
+                })
+            })
+            .collect();
+        let res = other.parameters.resolution_m;
+        let results: Vec<Measured> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let strip = self.commune_strip[i];
+                let projected = strip
+                    .and_then(|z| indexes[z].as_ref())
+                    .zip(self.projected[i].as_ref());
+                measure_commune(
+                    &other.communes[i],
+                    i,
+                    strip.unwrap_or(0),
+                    projected,
+                    res,
+                    options,
+                    false,
+                )
+            })
+            .collect();
+        let mut tallies = Vec::with_capacity(n);
+        for (t, note, _) in results {
+            tallies.push(t);
+            warnings.extend(note);
+        }
+        Ok(Some(Evaluation {
+            tallies,
+            unassigned_population: 0.0,
+            unassigned_households: 0.0,
+            site_commune,
+            wifi_commune: Vec::new(),
+            warnings,
+            site_audits: Vec::new(),
+        }))
+    }
+
     fn project(&self, commune: usize) -> Option<(&StripIndex, MultiPolygon<f64>)> {
         let z = self.commune_strip[commune]?;
         let index = &self.indexes[z];
@@ -842,6 +900,40 @@ impl<'a> Prepared<'a> {
         });
         Some((index, projected))
     }
+}
+
+/// Every site's shapes (discs and wedges), resolved once, and its audit
+/// when `audit`; the resolution's warnings, summarised, into `warnings`.
+fn resolved_shapes(
+    scenario: &Scenario,
+    site_commune: &[Option<usize>],
+    audit: bool,
+    warnings: &mut Vec<String>,
+) -> (Vec<Vec<SiteShape>>, Vec<SiteAudit>) {
+    let mut shape_warnings = Vec::new();
+    let mut audits = Vec::new();
+    let shapes = scenario
+        .sites
+        .iter()
+        .zip(site_commune)
+        .map(|(site, c)| {
+            let environment = site_environment(scenario, site, *c);
+            let (ranges, links) =
+                resolve_site(site, &scenario.parameters, environment, &mut shape_warnings);
+            let shapes = shapes_of(site, &ranges);
+            if audit {
+                audits.push(SiteAudit {
+                    commune: *c,
+                    environment,
+                    ranges,
+                    links,
+                });
+            }
+            shapes
+        })
+        .collect();
+    warnings.extend(summarise(shape_warnings));
+    (shapes, audits)
 }
 
 /// The smallest rectangle holding `a` and `b`.
@@ -1090,62 +1182,15 @@ fn uniform(
     };
     // the gap pieces come from the row sweep (not from cell centres)
     let collect_gaps = prepared.collect_gaps && options.sampling == Sampling::Rows;
-    type Measured = (
-        Tally,
-        Option<String>,
-        Option<[gap_rows::CommuneGap; FLAG_BITS]>,
-    );
     let results: Vec<Measured> = projected
         .par_iter()
         .enumerate()
         .map(|(i, proj)| {
             let _tick = OnDrop(|| tick(1));
+            let strip = prepared.commune_strip[i].unwrap_or(0);
             let commune = &scenario.communes[i];
-            let pop = commune.population.unwrap_or(0.0);
-            let hh = commune.households.unwrap_or(0.0);
-            let mut tally = Tally {
-                population_total: pop,
-                households_total: hh,
-                ..Tally::default()
-            };
-            let Some((index, polygon)) = proj else {
-                return (tally, None, None);
-            };
-            let mut note = None;
-            let mut gaps = None;
-            let measured: Option<[f64; FLAG_BITS]> = match options.sampling {
-                Sampling::Rows => {
-                    let strip = prepared.commune_strip[i].unwrap_or(0);
-                    let mut rows = collect_gaps
-                        .then(|| gap_rows::GapRows::new(strip, i, res, (1 << FLAG_BITS) - 1));
-                    let m = rows::measure_observed(polygon, index, res, rows.as_mut());
-                    gaps = rows.map(|r| r.finish());
-                    (m.area > 0.0).then(|| std::array::from_fn(|b| (m.covered[b] / m.area).min(1.0)))
-                }
-                Sampling::CellCentres => {
-                    let counts = count_cell_centres(polygon, index, res);
-                    let n = counts[FLAG_BITS];
-                    (n > 0).then(|| std::array::from_fn(|b| counts[b] as f64 / n as f64))
-                }
-            };
-            let shares = measured.unwrap_or_else(|| {
-                // no measurable area (or no cell centre): one representative point
-                let f = polygon
-                    .interior_point()
-                    .map(|p| index.flags([p.x(), p.y()]))
-                    .unwrap_or(0);
-                note = Some(format!(
-                    "communes.geojson: commune {:?} has no measurable area at resolution_m = {res}; its people are placed on one representative point",
-                    commune.id.key()
-                ));
-                std::array::from_fn(|b| f64::from((f >> b) & 1))
-            });
-            for (b, &share) in shares.iter().enumerate() {
-                // a full share is the whole figure, bit for bit
-                tally.population[b] = if share == 1.0 { pop } else { pop * share };
-                tally.households[b] = if share == 1.0 { hh } else { hh * share };
-            }
-            (tally, note, gaps)
+            let projected = proj.as_ref().map(|(index, polygon)| (*index, polygon));
+            measure_commune(commune, i, strip, projected, res, options, collect_gaps)
         })
         .collect();
     let mut tallies = Vec::with_capacity(results.len());
@@ -1159,6 +1204,72 @@ fn uniform(
     }
     let projected = projected.into_iter().map(|p| p.map(|(_, p)| p)).collect();
     Ok((tallies, 0.0, 0.0, projected, gap_pieces))
+}
+
+/// A commune's tally, note and gap pieces ([`measure_commune`]).
+type Measured = (
+    Tally,
+    Option<String>,
+    Option<[gap_rows::CommuneGap; FLAG_BITS]>,
+);
+
+/// One commune's tally under uniform demand: its shares measured on
+/// `projected` (its index and geometry in strip `strip`'s metres; `None`
+/// without geometry) by `options.sampling`, a note when it has no
+/// measurable area, and its gap pieces when `collect_gaps` (row sampling).
+fn measure_commune(
+    commune: &crate::model::Commune,
+    i: usize,
+    strip: usize,
+    projected: Option<(&StripIndex, &MultiPolygon<f64>)>,
+    res: f64,
+    options: &Options,
+    collect_gaps: bool,
+) -> Measured {
+    let pop = commune.population.unwrap_or(0.0);
+    let hh = commune.households.unwrap_or(0.0);
+    let mut tally = Tally {
+        population_total: pop,
+        households_total: hh,
+        ..Tally::default()
+    };
+    let Some((index, polygon)) = projected else {
+        return (tally, None, None);
+    };
+    let mut note = None;
+    let mut gaps = None;
+    let measured: Option<[f64; FLAG_BITS]> = match options.sampling {
+        Sampling::Rows => {
+            let mut rows =
+                collect_gaps.then(|| gap_rows::GapRows::new(strip, i, res, (1 << FLAG_BITS) - 1));
+            let m = rows::measure_observed(polygon, index, res, rows.as_mut());
+            gaps = rows.map(|r| r.finish());
+            (m.area > 0.0).then(|| std::array::from_fn(|b| (m.covered[b] / m.area).min(1.0)))
+        }
+        Sampling::CellCentres => {
+            let counts = count_cell_centres(polygon, index, res);
+            let n = counts[FLAG_BITS];
+            (n > 0).then(|| std::array::from_fn(|b| counts[b] as f64 / n as f64))
+        }
+    };
+    let shares = measured.unwrap_or_else(|| {
+        // no measurable area (or no cell centre): one representative point
+        let f = polygon
+            .interior_point()
+            .map(|p| index.flags([p.x(), p.y()]))
+            .unwrap_or(0);
+        note = Some(format!(
+            "communes.geojson: commune {:?} has no measurable area at resolution_m = {res}; its people are placed on one representative point",
+            commune.id.key()
+        ));
+        std::array::from_fn(|b| f64::from((f >> b) & 1))
+    });
+    for (b, &share) in shares.iter().enumerate() {
+        // a full share is the whole figure, bit for bit
+        tally.population[b] = if share == 1.0 { pop } else { pop * share };
+        tally.households[b] = if share == 1.0 { hh } else { hh * share };
+    }
+    (tally, note, gaps)
 }
 
 /// Cell-centre counts per flag bit (last slot: cells in the commune).

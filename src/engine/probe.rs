@@ -52,6 +52,17 @@ impl<'a> Probe<'a> {
         Probe { prepared }
     }
 
+    /// The evaluation of `other` (the same communes, other sites) on the
+    /// probe's strips and projected communes: see
+    /// [`Prepared::evaluate_alongside`]; `None` when it cannot be done so.
+    pub(crate) fn evaluate_alongside(
+        &self,
+        other: &Scenario,
+        options: &Options,
+    ) -> Result<Option<super::Evaluation>> {
+        self.prepared.evaluate_alongside(other, options)
+    }
+
     /// Number of strips (projection frames).
     pub(crate) fn strips(&self) -> usize {
         self.prepared.indexes.len()
