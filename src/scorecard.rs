@@ -585,18 +585,47 @@ fn indicators(a: &Area, present: &Present, targets: &crate::model::Targets) -> I
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synth::{generate, CityConfig};
+    use crate::model::{Commune, ServiceKind, ServicePoint, Transmitter};
+
+    /// Six communes of 0.02° squared in two strips' reach, service points
+    /// of every kind and two transmitters, reaching parts of them.
+    fn town() -> Scenario {
+        let mut communes = Vec::new();
+        for k in 0..6 {
+            let (x, y) = (105.7 + 0.02 * (k % 3) as f64, 10.0 + 0.02 * (k / 3) as f64);
+            let square = geo::Rect::new((x, y), (x + 0.02, y + 0.02)).to_polygon();
+            communes.push(Commune::new(
+                k as i64,
+                square,
+                1_000.0 * (k + 1) as f64,
+                250.0,
+            ));
+        }
+        let mut s = Scenario::new(communes);
+        s.service_points = Some(vec![
+            ServicePoint::new("T1", ServiceKind::Telecom, (105.705, 10.005)),
+            ServicePoint::new("T2", ServiceKind::Telecom, (105.745, 10.031)),
+            ServicePoint::new("P1", ServiceKind::Postal, (105.73, 10.02)),
+            ServicePoint::new("I1", ServiceKind::InternetAgent, (105.752, 10.012)),
+            ServicePoint::new("out", ServiceKind::Postal, (105.9, 10.5)),
+        ]);
+        s.broadcast = Some(vec![
+            Transmitter::new("D1", (105.71, 10.03), 1_500.0),
+            Transmitter::new("D2", (105.76, 10.0), 2_500.0),
+        ]);
+        s
+    }
 
     /// The access discs measured on the report's own strips and projected
     /// communes give the figures of a pass of their own, bit for bit, and
     /// the shared path is the one taken.
     #[test]
     fn access_on_the_reports_strips_equals_a_pass_of_its_own() {
-        let scenario = generate(&CityConfig::can_tho());
+        let scenario = town();
         let options = Options::default();
         let (_, _, probe) = crate::report::measure_keeping(&scenario, &options).unwrap();
-        let probe = probe.expect("the demo city keeps its indexes");
-        let discs = access_discs(&scenario).expect("the demo city has service points");
+        let probe = probe.expect("no unwrapping around 180°");
+        let discs = access_discs(&scenario).expect("service points and transmitters");
         assert!(probe
             .evaluate_alongside(&discs, &options)
             .unwrap()
@@ -606,19 +635,28 @@ mod tests {
             .unwrap();
         let own = access_pass(&scenario, &options, None).unwrap().unwrap();
         assert_eq!(shared, own);
-        // figures worth comparing: communes reached in part, points placed
-        let partly = shared
-            .0
-            .iter()
-            .zip(&scenario.communes)
-            .filter(|((within, _), c)| {
-                within
-                    .iter()
-                    .any(|&w| w > 0.0 && w < c.population.unwrap_or(0.0))
-            })
-            .count();
-        assert!(partly > 10, "{partly} communes reached in part");
-        assert!(shared.1.iter().filter(|c| c.is_some()).count() > 100);
+        // figures worth comparing: communes reached in part, by every kind
+        // and by a transmitter; the points placed, the one outside not
+        let partly = |figure: fn(&([f64; 3], f64), usize) -> f64, kind: usize| {
+            shared
+                .0
+                .iter()
+                .zip(&scenario.communes)
+                .filter(|(a, c)| {
+                    let f = figure(a, kind);
+                    f > 0.0 && f < c.population.unwrap()
+                })
+                .count()
+        };
+        for kind in 0..3 {
+            assert!(partly(|a, k| a.0[k], kind) > 0, "kind {kind}");
+        }
+        assert!(partly(|a, _| a.1, 0) > 0, "DTT");
+        assert_eq!(
+            shared.1,
+            vec![Some(0), Some(5), Some(1), Some(2), None],
+            "communes of the service points"
+        );
     }
 
     /// Demand given as points: the report's strips are not used (the
@@ -626,8 +664,8 @@ mod tests {
     /// of the pass of its own.
     #[test]
     fn access_with_demand_points_falls_back_to_a_pass_of_its_own() {
-        let mut scenario = generate(&CityConfig::can_tho());
         use geo::InteriorPoint;
+        let mut scenario = town();
         let points = scenario
             .communes
             .iter()
@@ -637,7 +675,7 @@ mod tests {
         scenario.population = Some(points);
         let options = Options::default();
         let (_, _, probe) = crate::report::measure_keeping(&scenario, &options).unwrap();
-        let probe = probe.expect("no unwrapping");
+        let probe = probe.expect("no unwrapping around 180°");
         let discs = access_discs(&scenario).unwrap();
         assert!(probe
             .evaluate_alongside(&discs, &options)
