@@ -398,11 +398,12 @@ pub fn report_scenario_with_stages(
             .collect()
     };
     // the schools are tested against the report's own indexes before the
-    // gap maps take them (an engine of their own otherwise)
+    // gap maps take them (an engine of their own when it kept none)
     let t1 = Instant::now();
-    let schools = probe
-        .as_ref()
-        .map(|p| scorecard::school_connections(&scenario, p, false));
+    let schools = match probe.as_ref() {
+        Some(p) => scorecard::school_connections(&scenario, p, false),
+        None => scorecard::schools_pass(&scenario, options)?,
+    };
     timed("schools", t1);
     // the scorecard's access discs measured on the report's strips and
     // projected communes, before the gap maps take those
@@ -418,13 +419,7 @@ pub fn report_scenario_with_stages(
         || -> Result<_> {
             let t1 = Instant::now();
             // the digital-infrastructure scorecard (scorecard.json, scorecard.csv)
-            let card = scorecard::scorecard_with_schools(
-                &scenario,
-                &report,
-                options,
-                schools,
-                Some(access),
-            )?;
+            let card = scorecard::scorecard_of(&scenario, &report, access, schools)?;
             let card_csv = io::write::scorecard_csv(&card)?;
             timed("scorecard", t1);
             let files: [(&str, Writer<'_>); 7] = [

@@ -195,7 +195,10 @@ pub(crate) fn access_pass(
 /// Whether each school is connected, and its commune (`None`: outside
 /// every commune), with an engine prepared for this alone: 4G and 5G sites
 /// and fibre (with the scenario's terrain, as the report shapes them).
-fn schools_pass(scenario: &Scenario, options: &Options) -> Result<Vec<(Option<usize>, bool)>> {
+pub(crate) fn schools_pass(
+    scenario: &Scenario,
+    options: &Options,
+) -> Result<Vec<(Option<usize>, bool)>> {
     if scenario.schools.as_deref().is_none_or(|s| s.is_empty()) {
         return Ok(Vec::new());
     }
@@ -278,20 +281,16 @@ pub(crate) fn school_connections(
 /// # Ok::<(), telecov::Error>(())
 /// ```
 pub fn scorecard(scenario: &Scenario, report: &Report, options: &Options) -> Result<Scorecard> {
-    scorecard_with_schools(scenario, report, options, None, None)
+    same_run(scenario, report)?;
+    let (access, schools) = rayon::join(
+        || access_pass(scenario, options, None),
+        || schools_pass(scenario, options),
+    );
+    scorecard_of(scenario, report, access?, schools?)
 }
 
-/// [`scorecard`], with the schools' connections already tested (by
-/// [`school_connections`] against the report's own indexes) and the
-/// access figures already measured (by [`access_pass`] on the report's
-/// own strips) when given.
-pub(crate) fn scorecard_with_schools(
-    scenario: &Scenario,
-    report: &Report,
-    options: &Options,
-    schools: Option<Vec<(Option<usize>, bool)>>,
-    access: Option<Option<AccessFigures>>,
-) -> Result<Scorecard> {
+/// Refuses a report of another scenario (another number of communes).
+fn same_run(scenario: &Scenario, report: &Report) -> Result<()> {
     let n = scenario.communes.len();
     if report.communes.len() != n {
         return Err(crate::Error::Parameter {
@@ -302,17 +301,21 @@ pub(crate) fn scorecard_with_schools(
             ),
         });
     }
-    let (access, schools) = rayon::join(
-        || match access {
-            Some(access) => Ok(access),
-            None => access_pass(scenario, options, None),
-        },
-        || match schools {
-            Some(schools) => Ok(schools),
-            None => schools_pass(scenario, options),
-        },
-    );
-    let (access, schools) = (access?, schools?);
+    Ok(())
+}
+
+/// [`scorecard`] from the figures of its passes: the access figures
+/// ([`access_pass`]) and each school's commune and connection
+/// ([`schools_pass`], or [`school_connections`] against the report's own
+/// indexes).
+pub(crate) fn scorecard_of(
+    scenario: &Scenario,
+    report: &Report,
+    access: Option<AccessFigures>,
+    schools: Vec<(Option<usize>, bool)>,
+) -> Result<Scorecard> {
+    same_run(scenario, report)?;
+    let n = scenario.communes.len();
     let (access, located) = access.unzip();
     let located = located.unwrap_or_default();
 

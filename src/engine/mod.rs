@@ -824,11 +824,8 @@ impl<'a> Prepared<'a> {
         options: &Options,
     ) -> Result<Option<Evaluation>> {
         let n = self.scenario.communes.len();
-        if other.population.is_some()
-            || self.scenario.population.is_some()
-            || other.communes.len() != n
-            || self.projected.len() != n
-        {
+        // projected communes are kept by a uniform evaluation only
+        if other.population.is_some() || other.communes.len() != n || self.projected.len() != n {
             return Ok(None);
         }
         other.validate()?;
