@@ -388,6 +388,30 @@ fn results_do_not_depend_on_the_number_of_threads() {
 }
 
 #[test]
+fn the_indexed_sweep_over_mountains_equals_the_exhaustive_one() {
+    // the sweep's shortcuts (a footprint's covered core holding a
+    // commune's box, a chain of footprints checked stretch by stretch)
+    // against every shape offered to every line, figure for figure
+    use telecov::engine::{Lookup, Options};
+    let s = common::demo_over_mountains();
+    let indexed = telecov::evaluate(&s).unwrap();
+    let exhaustive = telecov::evaluate_with(
+        &s,
+        &Options {
+            lookup: Lookup::Exhaustive,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(indexed.to_json(), exhaustive.to_json());
+    // footprints cover some communes in part
+    assert!(indexed
+        .communes
+        .iter()
+        .any(|c| c.population_covered.g4 > 0.0 && c.population_covered.g4 < c.population));
+}
+
+#[test]
 fn model_none_ignores_the_dem() {
     let mut s = ridge_scenario(true, false);
     s.parameters.terrain.model = TerrainModel::None;

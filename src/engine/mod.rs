@@ -852,9 +852,10 @@ impl<'a> Prepared<'a> {
             })
             .collect();
         let res = other.parameters.resolution_m;
-        let results: Vec<Measured> = (0..n)
-            .into_par_iter()
-            .map(|i| {
+        let results: Vec<Measured> = largest_first(
+            &self.projected[..n],
+            |p| p.as_ref().map_or(0.0, box_area),
+            |i, _| {
                 let strip = self.commune_strip[i];
                 let projected = strip
                     .and_then(|z| indexes[z].as_ref())
@@ -868,8 +869,8 @@ impl<'a> Prepared<'a> {
                     options,
                     false,
                 )
-            })
-            .collect();
+            },
+        );
         let mut tallies = Vec::with_capacity(n);
         for (t, note, _) in results {
             tallies.push(t);
@@ -1179,17 +1180,17 @@ fn uniform(
     };
     // the gap pieces come from the row sweep (not from cell centres)
     let collect_gaps = prepared.collect_gaps && options.sampling == Sampling::Rows;
-    let results: Vec<Measured> = projected
-        .par_iter()
-        .enumerate()
-        .map(|(i, proj)| {
+    let results: Vec<Measured> = largest_first(
+        &projected,
+        |p| p.as_ref().map_or(0.0, |(_, polygon)| box_area(polygon)),
+        |i, proj| {
             let _tick = OnDrop(|| tick(1));
             let strip = prepared.commune_strip[i].unwrap_or(0);
             let commune = &scenario.communes[i];
             let projected = proj.as_ref().map(|(index, polygon)| (*index, polygon));
             measure_commune(commune, i, strip, projected, res, options, collect_gaps)
-        })
-        .collect();
+        },
+    );
     let mut tallies = Vec::with_capacity(results.len());
     let mut gap_pieces = Vec::with_capacity(if collect_gaps { results.len() } else { 0 });
     for (t, note, gaps) in results {
@@ -1201,6 +1202,35 @@ fn uniform(
     }
     let projected = projected.into_iter().map(|p| p.map(|(_, p)| p)).collect();
     Ok((tallies, 0.0, 0.0, projected, gap_pieces))
+}
+
+/// `f` of every item of `items` (with its index), in input order, computed
+/// in parallel with the items of largest `cost` started first: a commune
+/// many times larger than the others, started last, would otherwise keep
+/// one core busy while the other waits. The results do not depend on the
+/// order (each item is computed alone).
+fn largest_first<T: Sync, R: Send>(
+    items: &[T],
+    cost: impl Fn(&T) -> f64,
+    f: impl Fn(usize, &T) -> R + Sync,
+) -> Vec<R> {
+    let mut order: Vec<(f64, usize)> = items.iter().map(&cost).zip(0..).collect();
+    order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut done: Vec<(usize, R)> = order
+        .par_iter()
+        .with_max_len(1)
+        .map(|&(_, i)| (i, f(i, &items[i])))
+        .collect();
+    done.sort_unstable_by_key(|d| d.0);
+    done.into_iter().map(|d| d.1).collect()
+}
+
+/// The area of a polygon's bounding box (0 when empty): the rows times
+/// the width a row sweep of it crosses.
+fn box_area(polygon: &MultiPolygon<f64>) -> f64 {
+    polygon
+        .bounding_rect()
+        .map_or(0.0, |r| r.width() * r.height())
 }
 
 /// A commune's tally, note and gap pieces ([`measure_commune`]).
@@ -1384,6 +1414,37 @@ impl<F: FnMut()> Drop for OnDrop<F> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn largest_first_returns_every_result_in_input_order() {
+        // costs out of order, with ties; each result names its item
+        let items: Vec<f64> = vec![3.0, 9.0, 1.0, 9.0, 0.0, 5.0, 2.0, 7.0];
+        let run = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| largest_first(&items, |c| *c, |i, c| (i, *c * 10.0)))
+        };
+        let expected: Vec<(usize, f64)> = items
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, c * 10.0))
+            .collect();
+        assert_eq!(run(1), expected);
+        assert_eq!(run(3), expected);
+        let empty: Vec<f64> = Vec::new();
+        assert!(largest_first(&empty, |c| *c, |i, _| i).is_empty());
+        // on one thread the items are started largest first (ties in input
+        // order)
+        let started = std::sync::Mutex::new(Vec::new());
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| largest_first(&items, |c| *c, |i, _| started.lock().unwrap().push(i)));
+        assert_eq!(started.into_inner().unwrap(), vec![1, 3, 7, 5, 0, 6, 2, 4]);
+    }
     use crate::model::{FeatureId, Parameters, RadioParams, Sector, SiteRange};
 
     fn site(range_m: SiteRange, sectors: Vec<Sector>, radio: RadioParams) -> Site {

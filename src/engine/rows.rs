@@ -339,10 +339,16 @@ struct Sweeping<'a> {
     /// Shapes whose union covered the whole previous line (a chain from
     /// its left end to its right end), tried next.
     chain: Vec<usize>,
+    /// Where the chain's shapes took over from one another on the
+    /// previous line: `chain.len() − 1` abscissae, each inside the overlap
+    /// of two neighbours' intervals, increasing. Shape `i` of the chain
+    /// is asked first for the stretch between cuts `i − 1` and `i` only.
+    cuts: Vec<f64>,
     /// Scratch: intervals found on the line, with their shapes.
     found: Vec<(f64, f64, usize)>,
-    /// Scratch: a chain re-found when the chain is tried.
+    /// Scratch: a chain re-found when the chain is tried, and its cuts.
     rechain: Vec<usize>,
+    recuts: Vec<f64>,
 }
 
 impl<'a> Sweeping<'a> {
@@ -357,13 +363,30 @@ impl<'a> Sweeping<'a> {
             active: Vec::new(),
             last_full: None,
             chain: Vec::new(),
+            cuts: Vec::new(),
             found: Vec::new(),
             rechain: Vec::new(),
+            recuts: Vec::new(),
         }
     }
 
+    /// Whether each shape of the chain still covers its own stretch of
+    /// `[x_lo, x_hi]` on the line `y` (from the cut before it to the cut
+    /// after it): then they cover the line together. A shape asked for a
+    /// short stretch inside its covered core answers without walking its
+    /// footprint. `false` says only that this quick test failed.
+    fn chain_holds(&self, y: f64, x_lo: f64, x_hi: f64) -> bool {
+        let n = self.chain.len();
+        (0..n).all(|i| {
+            let lo = if i == 0 { x_lo } else { self.cuts[i - 1] };
+            let hi = if i + 1 == n { x_hi } else { self.cuts[i] };
+            lo <= hi && covers_line(self.shapes[self.chain[i]].4, y, lo, hi)
+        })
+    }
+
     /// Whether the shapes of the chain still cover `[x_lo, x_hi]` on the
-    /// line `y` together.
+    /// line `y` together; when they do, the chain and its cuts become
+    /// those found on this line.
     fn chain_covers(&mut self, y: f64, x_lo: f64, x_hi: f64) -> bool {
         self.found.clear();
         for &k in &self.chain {
@@ -373,7 +396,12 @@ impl<'a> Sweeping<'a> {
                 .intervals_near(y, x_lo, x_hi, |a, b| found.push((a, b, k)));
         }
         sort_by_start(&mut self.found);
-        chain_to(&self.found, x_lo, x_hi, &mut self.rechain)
+        let covers = chain_to(&self.found, x_lo, x_hi, &mut self.rechain, &mut self.recuts);
+        if covers {
+            std::mem::swap(&mut self.chain, &mut self.rechain);
+            std::mem::swap(&mut self.cuts, &mut self.recuts);
+        }
+        covers
     }
 
     /// Moves the sweep to the line `y` (non-decreasing).
@@ -394,21 +422,34 @@ fn sort_by_start(found: &mut [(f64, f64, usize)]) {
 
 /// Whether the intervals (sorted by start) cover `[x_lo, x_hi]` together;
 /// when they do, `chain` holds the shapes of a greedy chain of them from
-/// `x_lo` to `x_hi` (each step the interval reaching furthest).
-fn chain_to(found: &[(f64, f64, usize)], x_lo: f64, x_hi: f64, chain: &mut Vec<usize>) -> bool {
+/// `x_lo` to `x_hi` (each step the interval reaching furthest) and `cuts`
+/// where each hands over to the next: the middle of their overlap.
+fn chain_to(
+    found: &[(f64, f64, usize)],
+    x_lo: f64,
+    x_hi: f64,
+    chain: &mut Vec<usize>,
+    cuts: &mut Vec<f64>,
+) -> bool {
     chain.clear();
+    cuts.clear();
     let mut reach = x_lo;
     let mut i = 0;
     loop {
-        let mut best: Option<(f64, usize)> = None;
+        let mut best: Option<(f64, f64, usize)> = None;
         while i < found.len() && found[i].0 <= reach {
-            if best.is_none_or(|(b, _)| found[i].1 > b) {
-                best = Some((found[i].1, found[i].2));
+            if best.is_none_or(|(_, b, _)| found[i].1 > b) {
+                best = Some(found[i]);
             }
             i += 1;
         }
         match best {
-            Some((b, k)) if b > reach || b >= x_hi => {
+            Some((a, b, k)) if b > reach || b >= x_hi => {
+                if !chain.is_empty() {
+                    // the previous interval reaches `reach`, this one
+                    // starts at or before it (and after the cut before)
+                    cuts.push(0.5 * (a.max(cuts.last().copied().unwrap_or(x_lo)) + reach));
+                }
                 chain.push(k);
                 reach = b;
                 if reach >= x_hi {
@@ -527,11 +568,12 @@ impl<'a> LocalShapes<'a> {
             }
             // the shapes that covered the previous line together
             if !layer.chain.is_empty() {
-                if layer.chain_covers(y, x_lo, x_hi) {
+                if layer.chain_holds(y, x_lo, x_hi) || layer.chain_covers(y, x_lo, x_hi) {
                     full |= *bits;
                     continue;
                 }
                 layer.chain.clear();
+                layer.cuts.clear();
             }
             layer.found.clear();
             let mut single = None;
@@ -563,10 +605,11 @@ impl<'a> LocalShapes<'a> {
             // as measuring the union, which then holds every span), and
             // their chain is tried first on the next line
             sort_by_start(&mut layer.found);
-            if chain_to(&layer.found, x_lo, x_hi, &mut layer.chain) {
+            if chain_to(&layer.found, x_lo, x_hi, &mut layer.chain, &mut layer.cuts) {
                 full |= *bits;
             } else {
                 layer.chain.clear();
+                layer.cuts.clear();
                 buf.extend(layer.found.iter().map(|f| (f.0, f.1)));
             }
         }
@@ -740,9 +783,11 @@ pub(super) fn trace_line(
 }
 
 /// The technology bits of which one convex shape (a disc, or a wedge of at
-/// most 180°) holds the whole box: every line through the commune is then
-/// covered entirely by that one shape, which is what the line search would
-/// find, so skipping it changes nothing but the time.
+/// most 180°), or one terrain footprint whose covered core holds the box
+/// ([`super::shapes::Polar::covers_box`]), holds the whole box: every line
+/// through the commune is then covered entirely by that one shape, which
+/// is what the line search would find, so skipping it changes nothing but
+/// the time.
 pub(super) fn layers_covering_box(index: &StripIndex, min: [f64; 2], max: [f64; 2]) -> u8 {
     if index.exhaustive {
         return 0;
@@ -752,12 +797,55 @@ pub(super) fn layers_covering_box(index: &StripIndex, min: [f64; 2], max: [f64; 
     let mut bits = 0u8;
     for (bit, layer) in index.layers.iter().enumerate() {
         // only shapes whose own box holds the commune's box are candidates
-        let holds = layer
-            .holding(&env)
-            .any(|c| c.is_convex() && corners.iter().all(|p| c.serves(*p)));
+        let holds = layer.holding(&env).any(|c| match &c.polar {
+            // a terrain footprint whose covered core holds the box
+            Some(polar) => polar.covers_box(
+                [min[0] - c.centre[0], min[1] - c.centre[1]],
+                [max[0] - c.centre[0], max[1] - c.centre[1]],
+            ),
+            None => c.is_convex() && corners.iter().all(|p| c.serves(*p)),
+        });
         if holds {
             bits |= 1 << bit;
         }
     }
     bits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chain_hands_over_inside_each_overlap() {
+        // intervals of shapes 0..5 on a line from 0 to 100, sorted by start
+        let mut found = vec![
+            (-5.0, 30.0, 0),
+            (10.0, 20.0, 1),
+            (25.0, 61.0, 2),
+            (28.0, 50.0, 3),
+            (55.0, 80.0, 4),
+            (79.0, 120.0, 5),
+        ];
+        sort_by_start(&mut found);
+        let (mut chain, mut cuts) = (Vec::new(), Vec::new());
+        assert!(chain_to(&found, 0.0, 100.0, &mut chain, &mut cuts));
+        assert_eq!(chain, vec![0, 2, 4, 5]);
+        assert_eq!(cuts.len(), chain.len() - 1);
+        // each cut inside the overlap of the two intervals it joins, the
+        // cuts increasing: the stretches tile the line
+        let interval = |k: usize| found.iter().find(|f| f.2 == k).unwrap();
+        for (i, &cut) in cuts.iter().enumerate() {
+            let (left, right) = (interval(chain[i]), interval(chain[i + 1]));
+            assert!(
+                right.0 <= cut && cut <= left.1,
+                "cut {cut} between {left:?} and {right:?}"
+            );
+        }
+        assert!(cuts.windows(2).all(|w| w[0] < w[1]));
+        assert!(0.0 < cuts[0] && *cuts.last().unwrap() < 100.0);
+        // a gap: no chain
+        found.retain(|f| f.2 != 4);
+        assert!(!chain_to(&found, 0.0, 100.0, &mut chain, &mut cuts));
+    }
 }

@@ -158,10 +158,9 @@ impl Polar {
     /// far above rounding), so that the walk of [`Polar::intervals`] would
     /// pass a piece covering the whole window: a few angles and a minimum
     /// over the runs instead of the walk. `false` when unsure (a window
-    /// leaving the rays' span or wrapping past their first edge).
+    /// leaving the rays' span).
     fn covers_window(&self, t_lo: f64, t_hi: f64, dy: f64) -> bool {
-        let runs = self.ray_of_run.len();
-        if runs == 0 || t_lo.is_nan() || t_hi.is_nan() || t_lo > t_hi {
+        if t_lo.is_nan() || t_hi.is_nan() || t_lo > t_hi {
             return false;
         }
         // the farthest point of a segment from the site is one of its ends
@@ -178,21 +177,81 @@ impl Polar {
             (180.0 - p1, 180.0 - p0)
         };
         let ua = (a0 - self.first_deg).rem_euclid(360.0);
-        let ub = ua + (a1 - a0);
-        let edges = &self.edges_deg;
-        if ub.is_nan() || ub > edges[runs] {
+        self.inner_over(ua, ua + (a1 - a0))
+            .is_some_and(|inner| far2 <= inner * inner * (1.0 - 1e-9))
+    }
+
+    /// Whether the box from `lo` to `hi` (offsets from the site, grid
+    /// metres) lies inside the inner radius of every run its azimuths
+    /// meet, with a margin far above rounding: then every window of every
+    /// line through the box is one [`Polar::covers_window`] passes whole
+    /// (its farthest point is no farther than the box's farthest corner,
+    /// and its azimuths lie within the box's, padded here by 10⁻⁷°), so
+    /// the shape covers every line through the box entirely.
+    pub(crate) fn covers_box(&self, lo: [f64; 2], hi: [f64; 2]) -> bool {
+        let fx = lo[0].abs().max(hi[0].abs());
+        let fy = lo[1].abs().max(hi[1].abs());
+        let far2 = fx * fx + fy * fy;
+        if far2.is_nan() || far2 >= self.inner_max2 {
             return false;
         }
-        // every run whose closed angular range meets [ua, ub]
-        let first = edges[1..].partition_point(|&e| e < ua).min(runs - 1);
-        let last = edges[..runs]
-            .partition_point(|&e| e <= ub)
-            .saturating_sub(1)
-            .max(first);
-        let inner = self.inner_run[first..=last]
-            .iter()
-            .fold(f64::INFINITY, |m, &b| m.min(b));
-        far2 <= inner * inner * (1.0 - 1e-9)
+        const PAD_DEG: f64 = 1e-7;
+        let (ua, ub) = if lo[0] <= 0.0 && hi[0] >= 0.0 && lo[1] <= 0.0 && hi[1] >= 0.0 {
+            // the site inside the box: every azimuth
+            (0.0, 360.0)
+        } else {
+            // a box beside the site spans at most 180° of azimuth: its
+            // corners' azimuths measured from the first one's
+            let u = |x: f64, y: f64| (x.atan2(y).to_degrees() - self.first_deg).rem_euclid(360.0);
+            let u0 = u(lo[0], lo[1]);
+            let (mut d_min, mut d_max) = (0.0f64, 0.0f64);
+            for (x, y) in [(hi[0], lo[1]), (hi[0], hi[1]), (lo[0], hi[1])] {
+                let d = (u(x, y) - u0 + 180.0).rem_euclid(360.0) - 180.0;
+                d_min = d_min.min(d);
+                d_max = d_max.max(d);
+            }
+            let ua = (u0 + d_min - PAD_DEG).rem_euclid(360.0);
+            (ua, ua + (d_max - d_min) + 2.0 * PAD_DEG)
+        };
+        self.inner_over(ua, ub)
+            .is_some_and(|inner| far2 <= inner * inner * (1.0 - 1e-8))
+    }
+
+    /// The smallest inner radius of the runs whose closed angular ranges
+    /// meet `[ua, ub]` (degrees from the first ray edge, `0 ≤ ua ≤ ub`);
+    /// past 360° the range wraps round to the first run when the rays
+    /// close the circle. `None` when the range leaves the rays' span.
+    fn inner_over(&self, ua: f64, ub: f64) -> Option<f64> {
+        let runs = self.ray_of_run.len();
+        if runs == 0 || ua.is_nan() || ub.is_nan() || ua > ub {
+            return None;
+        }
+        let edges = &self.edges_deg;
+        let span = edges[runs];
+        // every run whose closed angular range meets [a, b] (within span)
+        let min_over = |a: f64, b: f64| {
+            let first = edges[1..].partition_point(|&e| e < a).min(runs - 1);
+            let last = edges[..runs]
+                .partition_point(|&e| e <= b)
+                .saturating_sub(1)
+                .max(first);
+            self.inner_run[first..=last]
+                .iter()
+                .fold(f64::INFINITY, |m, &r| m.min(r))
+        };
+        if ub <= span {
+            return Some(min_over(ua, ub));
+        }
+        // past the last edge: only a closed circle goes on (a range of a
+        // whole turn or more meets every run)
+        let closed = (span - 360.0).abs() <= 1e-9;
+        if !closed {
+            return None;
+        }
+        if ub - ua >= 360.0 {
+            return Some(min_over(0.0, span));
+        }
+        Some(min_over(ua.min(span), span).min(min_over(0.0, ub - 360.0)))
     }
 
     /// Whether the point at offset `(dx, dy)` from the site is covered.
@@ -1095,6 +1154,93 @@ mod tests {
             }
         }
         assert!(said * 10 > checked, "{said} of {checked} windows shortcut");
+    }
+
+    #[test]
+    fn a_box_inside_the_covered_core_is_covered_on_every_line() {
+        // boxes beside the site, around it and across the first ray edge,
+        // on shadowed disc and sector footprints: whenever the box test
+        // says "covered", every window of every line through the box is
+        // one the window test passes and the walk covers; and it says so
+        // for a good share of the boxes near the site
+        let shadowed = |n: u32, first: f64, span: f64| {
+            footprint_of_rays(n, first, span, |k| {
+                let end = 80.0 - ((k * 7919) % 13) as f32 * 0.9;
+                match k % 23 {
+                    5 => vec![[0.0, 45.0], [51.0, end]],
+                    11 => vec![[0.0, 38.0]],
+                    _ => vec![[0.0, end]],
+                }
+            })
+        };
+        let (mut said, mut near) = (0usize, 0usize);
+        for (fp, scale, convergence) in [
+            (shadowed(240, 0.0, 360.0), 1.0, 0.0),
+            (shadowed(240, 33.3, 360.0), 1.0003, 0.7),
+            (shadowed(97, 20.0, 120.0), 1.0004, 0.3),
+            (shadowed(150, 250.0, 200.0), 0.9996, -0.2),
+        ] {
+            let c = Cell::new([10.0, -5.0], 80.0 * scale, 1, None).with_footprint(
+                Arc::new(fp),
+                scale,
+                convergence,
+            );
+            let polar = c.polar.as_ref().unwrap();
+            for i in 0..24 {
+                for j in 0..24 {
+                    let lo = [-60.0 + i as f64 * 5.0, -60.0 + j as f64 * 5.0];
+                    for size in [[3.0, 4.0], [11.0, 7.0], [25.0, 19.0]] {
+                        let hi = [lo[0] + size[0], lo[1] + size[1]];
+                        near += usize::from(lo[0].abs().max(hi[0].abs()) < 30.0);
+                        if !polar.covers_box(lo, hi) {
+                            continue;
+                        }
+                        said += 1;
+                        for l in 0..=8 {
+                            let dy = lo[1] + (hi[1] - lo[1]) * l as f64 / 8.0;
+                            for (a, b) in [(0.0, 1.0), (0.0, 0.3), (0.6, 1.0), (0.25, 0.75)] {
+                                let t_lo = lo[0] + (hi[0] - lo[0]) * a;
+                                let t_hi = lo[0] + (hi[0] - lo[0]) * b;
+                                assert!(
+                                    polar.covers_window(t_lo, t_hi, dy),
+                                    "box {lo:?}-{hi:?}, line {dy}, window [{t_lo}, {t_hi}]"
+                                );
+                                let mut walked = Vec::new();
+                                polar.intervals(10.0, dy, 80.0 * scale, (t_lo, t_hi), |x, y| {
+                                    walked.push((x, y))
+                                });
+                                let window = [(10.0 + t_lo, 10.0 + t_hi)];
+                                let missed = (t_hi - t_lo) - covered_length(&mut walked, &window);
+                                assert!(missed < 1e-9, "box {lo:?}-{hi:?}: {walked:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            said * 4 > near,
+            "{said} boxes covered of {near} near the site"
+        );
+        // a box reaching past the shortest ray's core is not covered
+        let c = Cell::new([0.0, 0.0], 80.0, 1, None).with_footprint(
+            Arc::new(shadowed(240, 0.0, 360.0)),
+            1.0,
+            0.0,
+        );
+        let polar = c.polar.as_ref().unwrap();
+        assert!(polar.covers_box([-20.0, -20.0], [20.0, 20.0]));
+        assert!(!polar.covers_box([-30.0, -30.0], [30.0, 30.0]));
+        // beyond the sector's rays: never covered
+        let sector = Cell::new([0.0, 0.0], 80.0, 1, None).with_footprint(
+            Arc::new(shadowed(97, 20.0, 120.0)),
+            1.0,
+            0.0,
+        );
+        let polar = sector.polar.as_ref().unwrap();
+        assert!(polar.covers_box([10.0, 1.0], [20.0, 10.0]));
+        assert!(!polar.covers_box([-20.0, 1.0], [-10.0, 10.0]));
+        assert!(!polar.covers_box([-5.0, -5.0], [5.0, 5.0]));
     }
 
     #[test]
