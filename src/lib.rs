@@ -352,16 +352,13 @@ pub fn report_scenario_with_stages(
         }
     }
     let t0 = Instant::now();
-    let scenario = io::load_scenario(scenario_dir)?;
+    // with the terrain footprints cached by earlier runs
+    let scenario = io::read::scenario::load_scenario_with_cache(scenario_dir, cache_dir)?;
     timed("load", t0);
-    let t0 = Instant::now();
-    // terrain footprints cached by earlier runs
     let cached_terrain = match (&scenario.terrain, cache_dir) {
         (Some(terrain), Some(dir))
             if scenario.parameters.terrain.model == model::TerrainModel::DeltaBullington =>
         {
-            io::footprint_cache::load_footprints(dir, terrain)?;
-            timed("terrain cache load", t0);
             Some((terrain, dir))
         }
         _ => None,

@@ -24,9 +24,9 @@ pub struct CoverageArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Print the wall time of each stage (load, terrain cache load, evaluate,
-    /// schools, access, gaps, scorecard, pictures, each file) to standard
-    /// error.
+    /// Print the wall time of each stage (load, with the terrain cache
+    /// read beside the files; evaluate, schools, access, gaps, scorecard,
+    /// pictures, each file) to standard error.
     #[arg(long)]
     pub timings: bool,
     /// Also run the signal-level mode and write signal.json.

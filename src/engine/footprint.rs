@@ -638,7 +638,7 @@ pub fn footprints(
     // links, keys and the store first: the DEM only when something is missing
     // per request: its link, key and stored footprint, or why it has none
     type Lookup = Result<(SiteLink, [u8; 32], Option<Arc<Footprint>>), String>;
-    let looked_up: Vec<Lookup> = requests
+    let keyed: Vec<Result<(SiteLink, [u8; 32]), String>> = requests
         .par_iter()
         .with_min_len(64)
         .map(|r| {
@@ -652,8 +652,7 @@ pub fn footprints(
             match link {
                 Ok(link) => {
                     let key = footprint_key(terrain, parameters, r, &link);
-                    let found = store.get(&key);
-                    Ok((link, key, found))
+                    Ok((link, key))
                 }
                 Err((_, e)) => Err(format!(
                     "site {:?} {}: no path-loss model ({e}); its coverage ignores the terrain",
@@ -662,6 +661,13 @@ pub fn footprints(
                 )),
             }
         })
+        .collect();
+    // the store once for every key (not a lock per request)
+    let stored = store.get_all(keyed.iter().filter_map(|k| k.as_ref().ok().map(|k| &k.1)));
+    let mut stored = stored.into_iter();
+    let looked_up: Vec<Lookup> = keyed
+        .into_iter()
+        .map(|k| k.map(|(link, key)| (link, key, stored.next().flatten())))
         .collect();
     if looked_up.iter().any(|l| matches!(l, Ok((_, _, None)))) {
         terrain.dem()?;

@@ -277,13 +277,21 @@ fn terrain_shapes(
     warnings: &mut Vec<String>,
 ) -> crate::error::Result<Vec<Vec<SiteShape>>> {
     let params = &scenario.parameters;
-    let mut ignored = Vec::new();
+    // each site's environment and ranges, side by side
+    let resolved: Vec<_> = scenario
+        .sites
+        .par_iter()
+        .zip(site_commune)
+        .map(|(site, c)| {
+            let environment = site_environment(scenario, site, *c);
+            let (ranges, _) = resolve_site(site, params, environment, &mut Vec::new());
+            (environment, ranges)
+        })
+        .collect();
     let mut requests = Vec::new();
     let mut owner = Vec::new();
     let mut shapes: Vec<Vec<SiteShape>> = Vec::with_capacity(scenario.sites.len());
-    for (i, (site, c)) in scenario.sites.iter().zip(site_commune).enumerate() {
-        let environment = site_environment(scenario, site, *c);
-        let (ranges, _) = resolve_site(site, params, environment, &mut ignored);
+    for (i, (site, (environment, ranges))) in scenario.sites.iter().zip(resolved).enumerate() {
         let mut list = Vec::new();
         let sectors: Vec<Option<(f64, f64, Option<f64>)>> = if site.sectors.is_empty() {
             vec![None]

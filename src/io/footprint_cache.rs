@@ -35,7 +35,6 @@
 //! DEM changed) is never asked for: its key differs.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::model::{Footprint, Scenario, Terrain, TerrainModel};
@@ -102,14 +101,14 @@ pub fn load_footprints(dir: &Path, terrain: &Terrain) -> Result<CacheLoad> {
             let _ = std::fs::remove_file(&pack);
             continue;
         }
+        let mut decoded = Vec::new();
         decode_pack(
             &bytes,
-            &mut |key, fp| {
-                store.insert(key, Arc::new(fp), true);
-                found.loaded += 1;
-            },
+            &mut |key, fp| decoded.push((key, fp)),
             &mut found.rejected,
         );
+        found.loaded += decoded.len();
+        store.insert_all(decoded, true);
     }
     Ok(found)
 }
@@ -291,20 +290,29 @@ fn decode(payload: &[u8]) -> Option<Footprint> {
     let mut bytes = r.0;
     let f32_at = |c: &[u8]| f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
     for _ in 0..rays {
-        let mut header = 0u64;
-        let mut shift = 0;
-        loop {
-            let (&byte, rest) = bytes.split_first()?;
-            bytes = rest;
-            if shift > 56 {
-                return None;
+        // the header: one byte for any ray of under 64 intervals
+        let header = match bytes.split_first() {
+            Some((&byte, rest)) if byte & 0x80 == 0 => {
+                bytes = rest;
+                u64::from(byte)
             }
-            header |= u64::from(byte & 0x7f) << shift;
-            shift += 7;
-            if byte & 0x80 == 0 {
-                break;
+            _ => {
+                let mut header = 0u64;
+                let mut shift = 0;
+                loop {
+                    let (&byte, rest) = bytes.split_first()?;
+                    bytes = rest;
+                    if shift > 56 {
+                        return None;
+                    }
+                    header |= u64::from(byte & 0x7f) << shift;
+                    shift += 7;
+                    if byte & 0x80 == 0 {
+                        break header;
+                    }
+                }
             }
-        }
+        };
         let (count, at_site) = (usize::try_from(header / 2).ok()?, header % 2 == 1);
         if count > n - intervals_m.len() || (at_site && count == 0) {
             return None;
@@ -313,17 +321,17 @@ fn decode(payload: &[u8]) -> Option<Footprint> {
         if bytes.len() < len {
             return None;
         }
-        let (mine, rest) = bytes.split_at(len);
+        let (mut mine, rest) = bytes.split_at(len);
         bytes = rest;
-        let mut values = mine.chunks_exact(4).map(f32_at);
-        for i in 0..count {
-            let a = if i == 0 && at_site {
-                0.0
-            } else {
-                values.next()?
-            };
-            intervals_m.push([a, values.next()?]);
+        if at_site {
+            // the first interval starts at the site: only its end is stored
+            intervals_m.push([0.0, f32_at(mine)]);
+            mine = &mine[4..];
         }
+        intervals_m.extend(
+            mine.chunks_exact(8)
+                .map(|c| [f32_at(&c[..4]), f32_at(&c[4..])]),
+        );
         offsets.push(intervals_m.len() as u32);
     }
     if !bytes.is_empty() || intervals_m.len() != n {

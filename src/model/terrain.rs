@@ -281,7 +281,37 @@ impl Terrain {
 /// [`crate::engine::footprint::footprint_key`]).
 #[derive(Debug, Default)]
 pub struct FootprintStore {
-    map: RwLock<HashMap<[u8; 32], StoredFootprint>>,
+    map: RwLock<HashMap<[u8; 32], StoredFootprint, KeyHash>>,
+}
+
+/// Hashing of footprint keys: a key is already a cryptographic hash, so
+/// its first eight bytes are a uniformly spread hash of it.
+#[derive(Debug, Default, Clone, Copy)]
+struct KeyHash;
+
+impl std::hash::BuildHasher for KeyHash {
+    type Hasher = KeyHasher;
+    fn build_hasher(&self) -> KeyHasher {
+        KeyHasher(0)
+    }
+}
+
+/// The hasher of [`KeyHash`]: the first eight bytes written.
+#[derive(Debug, Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // a `[u8; 32]` is written whole (arrays hash as their bytes);
+        // anything shorter mixes in what it has
+        let mut first = [0u8; 8];
+        let n = bytes.len().min(8);
+        first[..n].copy_from_slice(&bytes[..n]);
+        self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(first);
+    }
 }
 
 /// A stored footprint and whether it came from a cache on disk.
@@ -298,6 +328,18 @@ impl FootprintStore {
         map.get(key).map(|s| s.footprint.clone())
     }
 
+    /// The footprints of `keys`, in order ([`FootprintStore::get`] of
+    /// each, under one lock).
+    pub fn get_all<'k>(
+        &self,
+        keys: impl IntoIterator<Item = &'k [u8; 32]>,
+    ) -> Vec<Option<Arc<Footprint>>> {
+        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+        keys.into_iter()
+            .map(|key| map.get(key).map(|s| s.footprint.clone()))
+            .collect()
+    }
+
     /// Records `footprint` under `key`; `from_disk` marks one read from a
     /// cache (not to be written back).
     pub fn insert(&self, key: [u8; 32], footprint: Arc<Footprint>, from_disk: bool) {
@@ -309,6 +351,23 @@ impl FootprintStore {
                 from_disk,
             },
         );
+    }
+
+    /// Records every footprint of `found` under its key ([`FootprintStore::insert`]
+    /// of each, under one lock).
+    pub fn insert_all(&self, found: Vec<([u8; 32], Footprint)>, from_disk: bool) {
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        map.reserve(found.len());
+        for (key, footprint) in found {
+            let footprint = Arc::new(footprint);
+            map.insert(
+                key,
+                StoredFootprint {
+                    footprint,
+                    from_disk,
+                },
+            );
+        }
     }
 
     /// How many footprints are known.

@@ -187,7 +187,18 @@ pub(crate) const BROADCAST: &str = "broadcast.geojson";
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
-    let dir = dir.as_ref();
+    load_scenario_with_cache(dir.as_ref(), None)
+}
+
+/// [`load_scenario`], and when `footprint_cache` is given and the
+/// scenario's terrain shapes coverage, the footprints cached there read
+/// into its terrain's store ([`crate::io::footprint_cache::load_footprints`])
+/// as soon as the elevation input's digest is known, beside the reading
+/// of the other files.
+pub(crate) fn load_scenario_with_cache(
+    dir: &Path,
+    footprint_cache: Option<&Path>,
+) -> Result<Scenario> {
     refuse_near_misses(dir)?;
 
     // scenario.toml first: `crs` says how to read every other file
@@ -221,7 +232,8 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
     // order of a sequential read, and of two errors the one a sequential
     // read would meet first (the communes') is returned. The elevation
     // input's digest (terrain.tif or terrain/*.hgt read whole) is taken
-    // beside them; its error comes last, where a sequential read meets it.
+    // beside them, then the footprints cached for it; its error comes
+    // last, where a sequential read meets it.
     let ((communes_part, infrastructure), terrain) = rayon::join(
         || {
             rayon::join(
@@ -232,7 +244,14 @@ pub fn load_scenario(dir: impl AsRef<Path>) -> Result<Scenario> {
                 },
             )
         },
-        || super::dem::scenario_terrain(dir),
+        || {
+            let terrain = super::dem::scenario_terrain(dir)?;
+            let shaping = parameters.terrain.model == crate::model::TerrainModel::DeltaBullington;
+            if let (Some(terrain), Some(cache), true) = (&terrain, footprint_cache, shaping) {
+                crate::io::footprint_cache::load_footprints(cache, terrain)?;
+            }
+            Ok(terrain)
+        },
     );
     let (communes, mut warnings, geometry_warnings) = communes_part?;
     drop(communes_bytes);
