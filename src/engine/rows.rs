@@ -346,6 +346,8 @@ struct Sweeping<'a> {
     cuts: Vec<f64>,
     /// Scratch: intervals found on the line, with their shapes.
     found: Vec<(f64, f64, usize)>,
+    /// Scratch: the shapes meeting a line's window, in the order tried.
+    order: Vec<(f64, usize)>,
     /// Scratch: a chain re-found when the chain is tried, and its cuts.
     rechain: Vec<usize>,
     recuts: Vec<f64>,
@@ -365,6 +367,7 @@ impl<'a> Sweeping<'a> {
             chain: Vec::new(),
             cuts: Vec::new(),
             found: Vec::new(),
+            order: Vec::new(),
             rechain: Vec::new(),
             recuts: Vec::new(),
         }
@@ -576,14 +579,31 @@ impl<'a> LocalShapes<'a> {
                 layer.cuts.clear();
             }
             layer.found.clear();
-            let mut single = None;
+            // the shapes meeting the window, those whose disc's chord holds
+            // most of it first: a line the union covers is then known to
+            // be covered after a few of them, not all
+            layer.order.clear();
             for &k in &layer.active {
                 let (_, _, left, right, cell) = layer.shapes[k];
                 if right < x_lo || left > x_hi {
                     continue;
                 }
+                let dy = y - cell.centre[1];
+                let h = (cell.radius * cell.radius - dy * dy).max(0.0).sqrt();
+                let held = (cell.centre[0] + h).min(x_hi) - (cell.centre[0] - h).max(x_lo);
+                layer.order.push((held, k));
+            }
+            layer
+                .order
+                .sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let mut single = None;
+            let mut covered = false;
+            let mut reach = x_lo;
+            for &(_, k) in &layer.order {
+                let cell = layer.shapes[k].4;
                 let mut covers = false;
                 let found = &mut layer.found;
+                let before = found.len();
                 cell.intervals_near(y, x_lo, x_hi, |a, b| {
                     if a <= x_lo && b >= x_hi {
                         covers = true;
@@ -595,6 +615,27 @@ impl<'a> LocalShapes<'a> {
                     single = Some(k);
                     break;
                 }
+                // how far from the window's start the intervals so far
+                // reach without a hole (as `chain_to` walks them)
+                if found[before..].iter().any(|f| f.0 <= reach && f.1 > reach) {
+                    loop {
+                        let further = found
+                            .iter()
+                            .filter(|f| f.0 <= reach && f.1 > reach)
+                            .fold(reach, |r, f| r.max(f.1));
+                        if further == reach {
+                            break;
+                        }
+                        reach = further;
+                    }
+                    if reach >= x_hi {
+                        sort_by_start(found);
+                        covered = chain_to(found, x_lo, x_hi, &mut layer.chain, &mut layer.cuts);
+                        if covered {
+                            break;
+                        }
+                    }
+                }
             }
             if let Some(k) = single {
                 full |= *bits;
@@ -604,8 +645,11 @@ impl<'a> LocalShapes<'a> {
             // covered by several shapes together: whole (the same figure
             // as measuring the union, which then holds every span), and
             // their chain is tried first on the next line
-            sort_by_start(&mut layer.found);
-            if chain_to(&layer.found, x_lo, x_hi, &mut layer.chain, &mut layer.cuts) {
+            if !covered {
+                sort_by_start(&mut layer.found);
+                covered = chain_to(&layer.found, x_lo, x_hi, &mut layer.chain, &mut layer.cuts);
+            }
+            if covered {
                 full |= *bits;
             } else {
                 layer.chain.clear();
