@@ -24,8 +24,12 @@
 //! The shapes that can reach a commune are found once, with one index
 //! search per layer over the commune's box, and swept upwards with the
 //! lines ([`LocalShapes`]); a shape that covered the whole previous line is
-//! tried first on the next. Cost per commune: O(shapes reaching it · log)
-//! to gather them plus O(lines × shapes spanning a line).
+//! tried first on the next, then the chain of shapes whose union covered
+//! it (each asked only for its own stretch, between the points where the
+//! chain handed over), then the shapes meeting the line, those whose chord
+//! holds most of it first, until one of them or their union covers it.
+//! Cost per commune: O(shapes reaching it · log) to gather them plus
+//! O(lines × shapes spanning a line).
 
 use geo::MultiPolygon;
 use rstar::primitives::Line;
