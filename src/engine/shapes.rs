@@ -977,6 +977,36 @@ mod tests {
         })
     }
 
+    /// Shadowed footprints placed in a strip frame: rays, first ray edge
+    /// and span (degrees), scale factor, grid convergence (degrees); two
+    /// full circles (one turned), two sectors.
+    const PLACED: [(u32, f64, f64, f64, f64); 4] = [
+        (240, 0.0, 360.0, 1.0, 0.0),
+        (240, 33.3, 360.0, 1.0003, 0.7),
+        (97, 20.0, 120.0, 1.0004, 0.3),
+        (150, 250.0, 200.0, 0.9996, -0.2),
+    ];
+
+    /// A footprint of `n` rays over `span_deg` from `first_deg`, ending
+    /// short of 80 m by up to 11 m, every 23rd ray shadowed over `hole`
+    /// and every 23rd (offset by 6) holding the one interval `odd(end)`.
+    fn shadowed(
+        n: u32,
+        first_deg: f64,
+        span_deg: f64,
+        hole: [f32; 2],
+        odd: impl Fn(f32) -> [f32; 2],
+    ) -> Footprint {
+        footprint_of_rays(n, first_deg, span_deg, |k| {
+            let end = 80.0 - ((k * 7919) % 13) as f32 * 0.9;
+            match k % 23 {
+                5 => vec![[0.0, hole[0]], [hole[1], end]],
+                11 => vec![odd(end)],
+                _ => vec![[0.0, end]],
+            }
+        })
+    }
+
     /// A footprint of `n` rays of 80 m over `span_deg` from `first_deg`,
     /// ray `k` covering the intervals `ray(k)`.
     fn footprint_of_rays(
@@ -1100,23 +1130,17 @@ mod tests {
         // range; many windows: whenever the shortcut says "covered", the
         // walk's pieces hold the whole window, and it says so often
         let shadowed = |n: u32, first: f64, span: f64| {
-            footprint_of_rays(n, first, span, |k| {
-                let end = 80.0 - ((k * 7919) % 13) as f32 * 0.9;
-                match k % 23 {
-                    5 => vec![[0.0, 25.0], [31.0, end]],
-                    11 => vec![[3.0, end]],
-                    _ => vec![[0.0, end]],
-                }
-            })
+            shadowed(n, first, span, [25.0, 31.0], |end| [3.0, end])
         };
         let (mut said, mut checked) = (0usize, 0usize);
-        for (fp, scale, convergence) in [
-            (shadowed(240, 0.0, 360.0), 1.0, 0.0),
-            (shadowed(240, 33.3, 360.0), 1.0003, 0.7),
-            (shadowed(97, 20.0, 120.0), 1.0004, 0.3),
-            (shadowed(150, 250.0, 200.0), 0.9996, -0.2),
-            (patchy(72, 0.0, 360.0), 1.0, 0.0),
-        ] {
+        let placed = PLACED.map(|(n, first, span, scale, convergence)| {
+            (shadowed(n, first, span), scale, convergence)
+        });
+        for (fp, scale, convergence) in
+            placed
+                .into_iter()
+                .chain([(patchy(72, 0.0, 360.0), 1.0, 0.0)])
+        {
             let c = Cell::new([10.0, -5.0], 80.0 * scale, 1, None).with_footprint(
                 Arc::new(fp),
                 scale,
@@ -1163,23 +1187,11 @@ mod tests {
         // says "covered", every window of every line through the box is
         // one the window test passes and the walk covers; and it says so
         // for a good share of the boxes near the site
-        let shadowed = |n: u32, first: f64, span: f64| {
-            footprint_of_rays(n, first, span, |k| {
-                let end = 80.0 - ((k * 7919) % 13) as f32 * 0.9;
-                match k % 23 {
-                    5 => vec![[0.0, 45.0], [51.0, end]],
-                    11 => vec![[0.0, 38.0]],
-                    _ => vec![[0.0, end]],
-                }
-            })
-        };
+        let shadowed =
+            |n: u32, first: f64, span: f64| shadowed(n, first, span, [45.0, 51.0], |_| [0.0, 38.0]);
         let (mut said, mut near) = (0usize, 0usize);
-        for (fp, scale, convergence) in [
-            (shadowed(240, 0.0, 360.0), 1.0, 0.0),
-            (shadowed(240, 33.3, 360.0), 1.0003, 0.7),
-            (shadowed(97, 20.0, 120.0), 1.0004, 0.3),
-            (shadowed(150, 250.0, 200.0), 0.9996, -0.2),
-        ] {
+        for (n, first, span, scale, convergence) in PLACED {
+            let fp = shadowed(n, first, span);
             let c = Cell::new([10.0, -5.0], 80.0 * scale, 1, None).with_footprint(
                 Arc::new(fp),
                 scale,
