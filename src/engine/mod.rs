@@ -272,26 +272,16 @@ fn shapes_of(site: &Site, ranges: &[Option<(f64, RangeSource)>; 4]) -> Vec<SiteS
 /// frequency and so its own diffraction), in site order.
 fn terrain_shapes(
     scenario: &Scenario,
-    site_commune: &[Option<usize>],
+    resolved: &[SiteAudit],
     terrain: &crate::model::Terrain,
     warnings: &mut Vec<String>,
 ) -> crate::error::Result<Vec<Vec<SiteShape>>> {
     let params = &scenario.parameters;
-    // each site's environment and ranges, side by side
-    let resolved: Vec<_> = scenario
-        .sites
-        .par_iter()
-        .zip(site_commune)
-        .map(|(site, c)| {
-            let environment = site_environment(scenario, site, *c);
-            let (ranges, _) = resolve_site(site, params, environment, &mut Vec::new());
-            (environment, ranges)
-        })
-        .collect();
     let mut requests = Vec::new();
     let mut owner = Vec::new();
     let mut shapes: Vec<Vec<SiteShape>> = Vec::with_capacity(scenario.sites.len());
-    for (i, (site, (environment, ranges))) in scenario.sites.iter().zip(resolved).enumerate() {
+    for (i, (site, resolution)) in scenario.sites.iter().zip(resolved).enumerate() {
+        let (environment, ranges) = (resolution.environment, &resolution.ranges);
         let mut list = Vec::new();
         let sectors: Vec<Option<(f64, f64, Option<f64>)>> = if site.sectors.is_empty() {
             vec![None]
@@ -371,23 +361,12 @@ pub struct SiteAudit {
 /// ([`crate::evaluate_with_sites`]).
 pub fn audit_sites(scenario: &Scenario) -> Vec<SiteAudit> {
     let locator = CommuneLocator::new(scenario);
-    let mut ignored = Vec::new();
-    scenario
+    let site_commune: Vec<Option<usize>> = scenario
         .sites
         .iter()
-        .map(|site| {
-            let commune = locator.locate(site.location);
-            let environment = site_environment(scenario, site, commune);
-            let (ranges, links) =
-                resolve_site(site, &scenario.parameters, environment, &mut ignored);
-            SiteAudit {
-                commune,
-                environment,
-                ranges,
-                links,
-            }
-        })
-        .collect()
+        .map(|site| locator.locate(site.location))
+        .collect();
+    resolve_sites(scenario, &site_commune, &mut Vec::new())
 }
 
 /// Approximate transverse Mercator point scale factor at easting `x_m`.
@@ -734,12 +713,10 @@ impl<'a> Prepared<'a> {
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), r| {
                 (lo.min(r.min().x), hi.max(r.max().x))
             });
+        // every site resolved once: its shapes, footprints and audit
+        let resolved = resolve_sites(scenario, &site_commune, &mut warnings);
         if lon_min > lon_max {
-            let audits = if audit {
-                audit_sites(scenario)
-            } else {
-                Vec::new()
-            };
+            let audits = if audit { resolved } else { Vec::new() };
             return Ok(Prepared {
                 scenario,
                 commune_strip: vec![None; scenario.communes.len()],
@@ -761,18 +738,17 @@ impl<'a> Prepared<'a> {
             .map(|r| r.map(|r| strips.strip_of(r.center().x)))
             .collect();
 
-        // site shapes, once per site (with their audit when asked)
-        let (shapes, audits) = resolved_shapes(scenario, &site_commune, audit, &mut warnings);
-        // terrain: one footprint per site layer and sector
+        // site shapes; with terrain, one footprint per site layer and sector
         let shapes = match &scenario.terrain {
             Some(terrain)
                 if footprints
                     && params.terrain.model == crate::model::TerrainModel::DeltaBullington =>
             {
-                terrain_shapes(scenario, &site_commune, terrain, &mut warnings)?
+                terrain_shapes(scenario, &resolved, terrain, &mut warnings)?
             }
-            _ => shapes,
+            _ => disc_shapes(scenario, &resolved),
         };
+        let audits = if audit { resolved } else { Vec::new() };
 
         // one index per strip, built in parallel (each in input order, so the
         // trees do not depend on the number of threads)
@@ -848,7 +824,7 @@ impl<'a> Prepared<'a> {
             .map(|s| self.locator.locate(s.location))
             .collect();
         let mut warnings = Vec::new();
-        let (shapes, _) = resolved_shapes(other, &site_commune, false, &mut warnings);
+        let shapes = disc_shapes(other, &resolve_sites(other, &site_commune, &mut warnings));
         let indexes: Vec<Option<StripIndex>> = self
             .indexes
             .par_iter()
@@ -908,38 +884,49 @@ impl<'a> Prepared<'a> {
     }
 }
 
-/// Every site's shapes (discs and wedges), resolved once, and its audit
-/// when `audit`; the resolution's warnings, summarised, into `warnings`.
-fn resolved_shapes(
+/// Every site's commune, environment, ranges and links (its audit),
+/// resolved side by side, in input order; the resolution's warnings,
+/// summarised, into `warnings`.
+fn resolve_sites(
     scenario: &Scenario,
     site_commune: &[Option<usize>],
-    audit: bool,
     warnings: &mut Vec<String>,
-) -> (Vec<Vec<SiteShape>>, Vec<SiteAudit>) {
-    let mut shape_warnings = Vec::new();
-    let mut audits = Vec::new();
-    let shapes = scenario
+) -> Vec<SiteAudit> {
+    let resolved: Vec<(SiteAudit, Vec<String>)> = scenario
         .sites
-        .iter()
+        .par_iter()
         .zip(site_commune)
         .map(|(site, c)| {
             let environment = site_environment(scenario, site, *c);
-            let (ranges, links) =
-                resolve_site(site, &scenario.parameters, environment, &mut shape_warnings);
-            let shapes = shapes_of(site, &ranges);
-            if audit {
-                audits.push(SiteAudit {
-                    commune: *c,
-                    environment,
-                    ranges,
-                    links,
-                });
-            }
-            shapes
+            let mut notes = Vec::new();
+            let (ranges, links) = resolve_site(site, &scenario.parameters, environment, &mut notes);
+            let audit = SiteAudit {
+                commune: *c,
+                environment,
+                ranges,
+                links,
+            };
+            (audit, notes)
         })
         .collect();
-    warnings.extend(summarise(shape_warnings));
-    (shapes, audits)
+    let mut notes = Vec::new();
+    let mut audits = Vec::with_capacity(resolved.len());
+    for (audit, site_notes) in resolved {
+        audits.push(audit);
+        notes.extend(site_notes);
+    }
+    warnings.extend(summarise(notes));
+    audits
+}
+
+/// Every site's shapes as discs and wedges, from its resolution.
+fn disc_shapes(scenario: &Scenario, resolved: &[SiteAudit]) -> Vec<Vec<SiteShape>> {
+    scenario
+        .sites
+        .iter()
+        .zip(resolved)
+        .map(|(site, r)| shapes_of(site, &r.ranges))
+        .collect()
 }
 
 /// The smallest rectangle holding `a` and `b`.
