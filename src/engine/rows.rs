@@ -403,7 +403,7 @@ impl<'a> Sweeping<'a> {
                 .intervals_near(y, x_lo, x_hi, |a, b| found.push((a, b, k)));
         }
         sort_by_start(&mut self.found);
-        let covers = chain_to(&self.found, x_lo, x_hi, &mut self.rechain, &mut self.recuts);
+        let covers = chain_to(&self.found, x_lo, x_hi, &mut self.rechain, &mut self.recuts) >= x_hi;
         if covers {
             std::mem::swap(&mut self.chain, &mut self.rechain);
             std::mem::swap(&mut self.cuts, &mut self.recuts);
@@ -427,17 +427,18 @@ fn sort_by_start(found: &mut [(f64, f64, usize)]) {
     found.sort_unstable_by(|p, q| by_start(p.0, q.0));
 }
 
-/// Whether the intervals (sorted by start) cover `[x_lo, x_hi]` together;
-/// when they do, `chain` holds the shapes of a greedy chain of them from
-/// `x_lo` to `x_hi` (each step the interval reaching furthest) and `cuts`
-/// where each hands over to the next: the middle of their overlap.
+/// How far from `x_lo` the intervals (sorted by start) reach without a
+/// hole: at least `x_hi` when they cover `[x_lo, x_hi]` together, and
+/// then `chain` holds the shapes of a greedy chain of them from `x_lo` to
+/// `x_hi` (each step the interval reaching furthest) and `cuts` where
+/// each hands over to the next: the middle of their overlap.
 fn chain_to(
     found: &[(f64, f64, usize)],
     x_lo: f64,
     x_hi: f64,
     chain: &mut Vec<usize>,
     cuts: &mut Vec<f64>,
-) -> bool {
+) -> f64 {
     chain.clear();
     cuts.clear();
     let mut reach = x_lo;
@@ -453,17 +454,18 @@ fn chain_to(
         match best {
             Some((a, b, k)) if b > reach || b >= x_hi => {
                 if !chain.is_empty() {
-                    // the previous interval reaches `reach`, this one
-                    // starts at or before it (and after the cut before)
-                    cuts.push(0.5 * (a.max(cuts.last().copied().unwrap_or(x_lo)) + reach));
+                    // the previous interval reaches `reach`; this one
+                    // starts at or before it, and after the reach before
+                    // (the intervals starting there were looked at then)
+                    cuts.push(0.5 * (a + reach));
                 }
                 chain.push(k);
                 reach = b;
                 if reach >= x_hi {
-                    return true;
+                    return reach;
                 }
             }
-            _ => return false,
+            _ => return reach,
         }
     }
 }
@@ -619,25 +621,14 @@ impl<'a> LocalShapes<'a> {
                     single = Some(k);
                     break;
                 }
-                // how far from the window's start the intervals so far
-                // reach without a hole (as `chain_to` walks them)
+                // an interval extending the stretch covered from the
+                // window's start: how far the intervals so far reach now
                 if found[before..].iter().any(|f| f.0 <= reach && f.1 > reach) {
-                    loop {
-                        let further = found
-                            .iter()
-                            .filter(|f| f.0 <= reach && f.1 > reach)
-                            .fold(reach, |r, f| r.max(f.1));
-                        if further == reach {
-                            break;
-                        }
-                        reach = further;
-                    }
+                    sort_by_start(found);
+                    reach = chain_to(found, x_lo, x_hi, &mut layer.chain, &mut layer.cuts);
                     if reach >= x_hi {
-                        sort_by_start(found);
-                        covered = chain_to(found, x_lo, x_hi, &mut layer.chain, &mut layer.cuts);
-                        if covered {
-                            break;
-                        }
+                        covered = true;
+                        break;
                     }
                 }
             }
@@ -651,7 +642,8 @@ impl<'a> LocalShapes<'a> {
             // their chain is tried first on the next line
             if !covered {
                 sort_by_start(&mut layer.found);
-                covered = chain_to(&layer.found, x_lo, x_hi, &mut layer.chain, &mut layer.cuts);
+                covered =
+                    chain_to(&layer.found, x_lo, x_hi, &mut layer.chain, &mut layer.cuts) >= x_hi;
             }
             if covered {
                 full |= *bits;
@@ -877,7 +869,7 @@ mod tests {
         ];
         sort_by_start(&mut found);
         let (mut chain, mut cuts) = (Vec::new(), Vec::new());
-        assert!(chain_to(&found, 0.0, 100.0, &mut chain, &mut cuts));
+        assert!(chain_to(&found, 0.0, 100.0, &mut chain, &mut cuts) >= 100.0);
         assert_eq!(chain, vec![0, 2, 4, 5]);
         assert_eq!(cuts.len(), chain.len() - 1);
         // each cut inside the overlap of the two intervals it joins, the
@@ -894,6 +886,6 @@ mod tests {
         assert!(0.0 < cuts[0] && *cuts.last().unwrap() < 100.0);
         // a gap: no chain
         found.retain(|f| f.2 != 4);
-        assert!(!chain_to(&found, 0.0, 100.0, &mut chain, &mut cuts));
+        assert_eq!(chain_to(&found, 0.0, 100.0, &mut chain, &mut cuts), 61.0);
     }
 }
