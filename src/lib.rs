@@ -355,14 +355,6 @@ pub fn report_scenario_with_stages(
     // with the terrain footprints cached by earlier runs
     let scenario = io::read::scenario::load_scenario_with_cache(scenario_dir, cache_dir)?;
     timed("load", t0);
-    let cached_terrain = match (&scenario.terrain, cache_dir) {
-        (Some(terrain), Some(dir))
-            if scenario.parameters.terrain.model == model::TerrainModel::DeltaBullington =>
-        {
-            Some((terrain, dir))
-        }
-        _ => None,
-    };
     // the engine's indexes serve the gap maps too
     let t0 = Instant::now();
     let (report, audits, probe) = report::measure_keeping(&scenario, options)?;
@@ -471,7 +463,8 @@ pub fn report_scenario_with_stages(
     write_all(&files)?;
     staging.commit(OUTPUT_FILES)?;
     timed("write", t0);
-    if let Some((terrain, dir)) = cached_terrain {
+    let shaping = io::footprint_cache::shaping_terrain(&scenario);
+    if let (Some(terrain), Some(dir)) = (shaping, cache_dir) {
         let t0 = Instant::now();
         io::footprint_cache::store_footprints(dir, terrain)?;
         timed("terrain cache", t0);

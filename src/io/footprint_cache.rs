@@ -179,11 +179,17 @@ pub fn store_for_scenario(dir: Option<&Path>, scenario: &Scenario) -> Result<usi
 }
 
 /// The scenario's terrain when it shapes coverage.
-fn shaping_terrain(scenario: &Scenario) -> Option<&Terrain> {
+pub(crate) fn shaping_terrain(scenario: &Scenario) -> Option<&Terrain> {
     scenario
         .terrain
         .as_ref()
-        .filter(|_| scenario.parameters.terrain.model == TerrainModel::DeltaBullington)
+        .filter(|_| shapes_coverage(&scenario.parameters))
+}
+
+/// Whether a scenario's terrain, when it has one, shapes coverage
+/// (`[terrain] model = "delta-bullington"`).
+pub(crate) fn shapes_coverage(parameters: &crate::model::Parameters) -> bool {
+    parameters.terrain.model == TerrainModel::DeltaBullington
 }
 
 /// Copies the elevation input of scenario folder `from` (`terrain.tif`

@@ -281,37 +281,7 @@ impl Terrain {
 /// [`crate::engine::footprint::footprint_key`]).
 #[derive(Debug, Default)]
 pub struct FootprintStore {
-    map: RwLock<HashMap<[u8; 32], StoredFootprint, KeyHash>>,
-}
-
-/// Hashing of footprint keys: a key is already a cryptographic hash, so
-/// its first eight bytes are a uniformly spread hash of it.
-#[derive(Debug, Default, Clone, Copy)]
-struct KeyHash;
-
-impl std::hash::BuildHasher for KeyHash {
-    type Hasher = KeyHasher;
-    fn build_hasher(&self) -> KeyHasher {
-        KeyHasher(0)
-    }
-}
-
-/// The hasher of [`KeyHash`]: the first eight bytes written.
-#[derive(Debug, Default, Clone, Copy)]
-struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // a `[u8; 32]` is written whole (arrays hash as their bytes);
-        // anything shorter mixes in what it has
-        let mut first = [0u8; 8];
-        let n = bytes.len().min(8);
-        first[..n].copy_from_slice(&bytes[..n]);
-        self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(first);
-    }
+    map: RwLock<HashMap<[u8; 32], StoredFootprint>>,
 }
 
 /// A stored footprint and whether it came from a cache on disk.
@@ -357,17 +327,16 @@ impl FootprintStore {
     /// of each, under one lock).
     pub fn insert_all(&self, found: Vec<([u8; 32], Footprint)>, from_disk: bool) {
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
-        map.reserve(found.len());
-        for (key, footprint) in found {
+        map.extend(found.into_iter().map(|(key, footprint)| {
             let footprint = Arc::new(footprint);
-            map.insert(
+            (
                 key,
                 StoredFootprint {
                     footprint,
                     from_disk,
                 },
-            );
-        }
+            )
+        }));
     }
 
     /// How many footprints are known.

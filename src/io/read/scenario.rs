@@ -245,10 +245,12 @@ pub(crate) fn load_scenario_with_cache(
             )
         },
         || {
+            use crate::io::footprint_cache::{load_footprints, shapes_coverage};
             let terrain = super::dem::scenario_terrain(dir)?;
-            let shaping = parameters.terrain.model == crate::model::TerrainModel::DeltaBullington;
-            if let (Some(terrain), Some(cache), true) = (&terrain, footprint_cache, shaping) {
-                crate::io::footprint_cache::load_footprints(cache, terrain)?;
+            if let (Some(terrain), Some(cache)) = (&terrain, footprint_cache) {
+                if shapes_coverage(&parameters) {
+                    load_footprints(cache, terrain)?;
+                }
             }
             Ok(terrain)
         },
