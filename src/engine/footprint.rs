@@ -565,13 +565,7 @@ pub fn compute_footprint(
     if !(range_m.is_finite() && range_m > 0.0) {
         // nothing to sweep: one empty ray over the sector
         return Ok((
-            Footprint {
-                first_azimuth_deg,
-                step_deg: width_deg,
-                range_m: 0.0,
-                offsets: vec![0, 0],
-                intervals_m: Vec::new(),
-            },
+            Footprint::from_rays(first_azimuth_deg, width_deg, 0.0, [&[][..]]),
             false,
         ));
     }
@@ -587,34 +581,23 @@ pub fn compute_footprint(
     let mut sampler = RaySampler::new(dem, lon0, lat0, range_m);
     let mut heights = vec![sampler.site_height_m(); samples + 1];
     let mut excess = Vec::with_capacity(samples + 1);
-    let mut offsets = Vec::with_capacity(rays + 1);
-    let mut intervals_m: Vec<[f32; 2]> = Vec::new();
-    offsets.push(0u32);
+    let mut footprint = Footprint::from_rays(first_azimuth_deg, step_deg, range_m, []);
+    let mut ray: Vec<[f32; 2]> = Vec::new();
     let distances_m: Vec<f64> = (0..=samples).map(|j| model.distance_m(j)).collect();
     for k in 0..rays {
         let az = (first_azimuth_deg + (k as f64 + 0.5) * step_deg).to_radians();
         sampler.fill(az, &distances_m, &mut heights);
-        model.covered(&heights, &mut excess, &mut intervals_m);
-        offsets.push(intervals_m.len() as u32);
+        ray.clear();
+        model.covered(&heights, &mut excess, &mut ray);
+        footprint.push_ray(&ray);
     }
-    Ok((
-        Footprint {
-            first_azimuth_deg,
-            step_deg,
-            range_m,
-            offsets,
-            intervals_m,
-        },
-        sampler.outside,
-    ))
+    Ok((footprint, sampler.outside))
 }
 
 /// Whether every ray of `fp` covers exactly `[0, range_m]`: the terrain
 /// changed nothing, and the disc or wedge stands for it.
 pub fn is_unshaped(fp: &Footprint) -> bool {
-    let r = fp.range_m as f32;
-    fp.offsets.windows(2).all(|w| w[1] == w[0] + 1)
-        && fp.intervals_m.iter().all(|&[a, b]| a == 0.0 && b == r)
+    fp.is_unshaped()
 }
 
 /// Footprints for `requests` (in order): found in the terrain's store or

@@ -25,9 +25,8 @@ use crate::model::Footprint;
 /// grid azimuth of its first ray edge (true azimuth turned by the grid
 /// convergence).
 ///
-/// For tracing, neighbouring rays with the same intervals are merged into
-/// runs (on gentle terrain most rays are whole, and a footprint of a
-/// thousand rays is a handful of runs), and the tangent of every run edge's
+/// For tracing, the footprint's runs (neighbouring rays with the same
+/// intervals, [`Footprint::runs`]) are walked, and the tangent of every run edge's
 /// grid azimuth is kept: a line is then walked run by run without a
 /// trigonometric call per ray.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,8 +38,6 @@ pub(crate) struct Polar {
     /// the first 0, the last the span of the rays (each a multiple of the
     /// step, computed as `k · step` like the rays' own edges).
     edges_deg: Vec<f64>,
-    /// For each run, one of its rays (they all hold the same intervals).
-    ray_of_run: Vec<u32>,
     /// `tan` of each edge's grid azimuth.
     tan_edge: Vec<f64>,
     /// Per run, the grid radius within which its rays are covered from the
@@ -106,21 +103,16 @@ impl Polar {
     pub fn new(footprint: Arc<Footprint>, scale: f64, first_deg: f64) -> Self {
         let n = footprint.rays();
         let step = footprint.step_deg;
-        let mut edges_deg = Vec::with_capacity(n + 1);
-        edges_deg.push(0.0);
-        let mut ray_of_run = Vec::with_capacity(n);
-        for k in 0..n {
-            if k == 0 || footprint.ray(k) != footprint.ray(k - 1) {
-                if k > 0 {
-                    edges_deg.push(k as f64 * step);
-                }
-                ray_of_run.push(k as u32);
-            }
+        // the footprint's runs are the walk's: each edge at `k · step`
+        let firsts = footprint.run_first_rays();
+        let mut edges_deg: Vec<f64> = firsts.iter().map(|&k| f64::from(k) * step).collect();
+        if edges_deg.is_empty() {
+            edges_deg.push(0.0);
         }
         if n > 0 {
             edges_deg.push(n as f64 * step);
         }
-        let edge_rays = ray_of_run.iter().skip(1).map(|&k| k as usize);
+        let edge_rays = firsts.iter().skip(1).map(|&k| k as usize);
         let tan_edge = edge_tangents(
             first_deg,
             step,
@@ -128,9 +120,8 @@ impl Polar {
                 .chain(edge_rays)
                 .chain((n > 0).then_some(n)),
         );
-        let inner_run: Vec<f64> = ray_of_run
-            .iter()
-            .map(|&k| match footprint.ray(k as usize).first() {
+        let inner_run: Vec<f64> = (0..firsts.len())
+            .map(|r| match footprint.run_intervals(r).first() {
                 Some(&[0.0, b]) => f64::from(b) * scale,
                 _ => 0.0,
             })
@@ -145,7 +136,6 @@ impl Polar {
             scale,
             first_deg,
             edges_deg,
-            ray_of_run,
             tan_edge,
             inner_run,
             inner_max2,
@@ -222,7 +212,7 @@ impl Polar {
     /// past 360° the range wraps round to the first run when the rays
     /// close the circle. `None` when the range leaves the rays' span.
     fn inner_over(&self, ua: f64, ub: f64) -> Option<f64> {
-        let runs = self.ray_of_run.len();
+        let runs = self.footprint.runs();
         if runs == 0 || ua.is_nan() || ub.is_nan() || ua > ub {
             return None;
         }
@@ -295,7 +285,7 @@ impl Polar {
         mut out: impl FnMut(f64, f64),
     ) {
         let fp = &*self.footprint;
-        let runs = self.ray_of_run.len();
+        let runs = self.footprint.runs();
         if runs == 0 || dy.abs() > radius {
             return;
         }
@@ -432,7 +422,7 @@ impl Polar {
                     emit(cx + t0, cx + t1, &mut out);
                 }
             } else if let Some(r) = run {
-                for &[a, b] in fp.ray(self.ray_of_run[r] as usize) {
+                for &[a, b] in fp.run_intervals(r) {
                     let (a, b) = (f64::from(a) * self.scale, f64::from(b) * self.scale);
                     if b < ady {
                         continue;
@@ -1015,19 +1005,13 @@ mod tests {
         span_deg: f64,
         ray: impl Fn(u32) -> Vec<[f32; 2]>,
     ) -> Footprint {
-        let mut offsets = vec![0u32];
-        let mut intervals_m = Vec::new();
-        for k in 0..n {
-            intervals_m.extend(ray(k));
-            offsets.push(intervals_m.len() as u32);
-        }
-        Footprint {
-            first_azimuth_deg: first_deg,
-            step_deg: span_deg / n as f64,
-            range_m: 80.0,
-            offsets,
-            intervals_m,
-        }
+        let rays: Vec<Vec<[f32; 2]>> = (0..n).map(ray).collect();
+        Footprint::from_rays(
+            first_deg,
+            span_deg / n as f64,
+            80.0,
+            rays.iter().map(Vec::as_slice),
+        )
     }
 
     #[test]
@@ -1047,8 +1031,10 @@ mod tests {
                 scale,
                 0.0,
             );
-            let polar = c.polar.as_ref().unwrap();
-            assert!(polar.ray_of_run.len() < fp.rays());
+            // the walk goes by the footprint's runs, fewer than its rays
+            let polar = c.polar.as_ref().expect("footprint placed");
+            assert!(fp.runs() < fp.rays());
+            assert_eq!(polar.edges_deg.len(), fp.runs() + 1);
             for y in [
                 -84.0, -60.0, -31.3, -7.0, -5.001, -4.9, 0.0, 12.5, 40.0, 70.0, 74.99,
             ] {

@@ -15,16 +15,19 @@
 //!
 //! # Format
 //!
-//! A pack is `b"TCFPK2\n\0"` then entries, each: key (32 bytes), payload
+//! A pack is `b"TCFPK3\n\0"` then entries, each: key (32 bytes), payload
 //! length (u64 LE), payload, BLAKE3 hash of key and payload (32 bytes).
-//! The payload is the footprint: first azimuth, step, range (f64 LE), ray
-//! count and interval count (u32 LE), then per ray a header (LEB128:
-//! twice its interval count, plus one when its first interval starts at
-//! the site) and its interval ends (f32 LE; the `0` start of a first
-//! interval at the site left out). Rays covered from the site on, nearly
-//! all of them on gentle terrain, take 5 bytes instead of 12. A pack of
-//! another version of this format (an older `telecov`) is removed when
-//! met; its footprints are computed again.
+//! The payload is the footprint in its run form
+//! ([`crate::model::Footprint::runs`]: neighbouring rays holding the same
+//! intervals, stored once): first azimuth, step, range (f64 LE), ray
+//! count, run count and interval count (u32 LE), then per run its number
+//! of rays (LEB128), a header (LEB128: twice its interval count, plus one
+//! when its first interval starts at the site) and its interval ends (f32
+//! LE; the `0` start of a first interval at the site left out). A run
+//! covered from the site on takes 6 bytes instead of 12, and a footprint
+//! the terrain left whole is one run. A pack of another version of this
+//! format (an older `telecov`) is removed when met; its footprints are
+//! computed again.
 //!
 //! # Trust
 //!
@@ -42,7 +45,7 @@ use crate::model::{Footprint, Scenario, Terrain, TerrainModel};
 /// The cache folder's default name, created in the output folder.
 pub const CACHE_DIR: &str = ".telecov-cache";
 
-const MAGIC: &[u8; 8] = b"TCFPK2\n\0";
+const MAGIC: &[u8; 8] = b"TCFPK3\n\0";
 
 /// The start of every version's magic: a pack with it and another version
 /// is ours, outdated.
@@ -224,27 +227,35 @@ pub fn copy_terrain_input(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Appends `value` in LEB128.
+fn push_leb128(v: &mut Vec<u8>, mut value: u64) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            v.push(byte);
+            return;
+        }
+        v.push(byte | 0x80);
+    }
+}
+
 fn encode(fp: &Footprint) -> Vec<u8> {
-    let mut v = Vec::with_capacity(32 + 5 * fp.rays() + 8 * fp.intervals_m.len());
+    let n_intervals: usize = (0..fp.runs()).map(|r| fp.run_intervals(r).len()).sum();
+    let mut v = Vec::with_capacity(36 + 6 * fp.runs() + 8 * n_intervals);
     for x in [fp.first_azimuth_deg, fp.step_deg, fp.range_m] {
         v.extend_from_slice(&x.to_le_bytes());
     }
-    v.extend_from_slice(&(fp.rays() as u32).to_le_bytes());
-    v.extend_from_slice(&(fp.intervals_m.len() as u32).to_le_bytes());
-    for k in 0..fp.rays() {
-        let ray = fp.ray(k);
+    for count in [fp.rays(), fp.runs(), n_intervals] {
+        v.extend_from_slice(&(count as u32).to_le_bytes());
+    }
+    let firsts = fp.run_first_rays();
+    for (r, &first) in firsts.iter().enumerate() {
+        let next = firsts.get(r + 1).map_or(fp.rays(), |&f| f as usize);
+        push_leb128(&mut v, (next - first as usize) as u64);
+        let ray = fp.run_intervals(r);
         let at_site = ray.first().is_some_and(|i| i[0].to_bits() == 0);
-        let mut header = 2 * ray.len() as u64 + u64::from(at_site);
-        // LEB128
-        loop {
-            let byte = (header & 0x7f) as u8;
-            header >>= 7;
-            if header == 0 {
-                v.push(byte);
-                break;
-            }
-            v.push(byte | 0x80);
-        }
+        push_leb128(&mut v, 2 * ray.len() as u64 + u64::from(at_site));
         for (i, [a, b]) in ray.iter().enumerate() {
             if i > 0 || !at_site {
                 v.extend_from_slice(&a.to_le_bytes());
@@ -278,47 +289,59 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Reads a LEB128 value from the front of `bytes` (one byte for values
+/// under 128, the common case), moving past it.
+#[inline]
+fn take_leb128(bytes: &mut &[u8]) -> Option<u64> {
+    let (&byte, rest) = bytes.split_first()?;
+    *bytes = rest;
+    if byte & 0x80 == 0 {
+        return Some(u64::from(byte));
+    }
+    let mut value = u64::from(byte & 0x7f);
+    let mut shift = 7;
+    loop {
+        let (&byte, rest) = bytes.split_first()?;
+        *bytes = rest;
+        if shift > 56 {
+            return None;
+        }
+        value |= u64::from(byte & 0x7f) << shift;
+        shift += 7;
+        if byte & 0x80 == 0 {
+            return Some(value);
+        }
+    }
+}
+
 fn decode(payload: &[u8]) -> Option<Footprint> {
     let mut r = Reader(payload);
     let first_azimuth_deg = r.f64()?;
     let step_deg = r.f64()?;
     let range_m = r.f64()?;
-    let rays = r.u32()? as usize;
+    let rays = r.u32()?;
+    let runs = r.u32()? as usize;
     let n = r.u32()? as usize;
-    // every ray takes at least its header byte, every interval 4 bytes:
-    // counts the payload cannot hold are refused before allocating
-    if rays > r.0.len() || n > r.0.len() / 4 {
+    // every run takes at least its two count bytes, every interval 4
+    // bytes: counts the payload cannot hold are refused before allocating
+    if runs > r.0.len() / 2 || n > r.0.len() / 4 {
         return None;
     }
-    let mut offsets = Vec::with_capacity(rays + 1);
-    offsets.push(0u32);
+    let mut run_first_ray = Vec::with_capacity(runs);
+    let mut run_offsets = Vec::with_capacity(runs + 1);
+    run_offsets.push(0u32);
     let mut intervals_m: Vec<[f32; 2]> = Vec::with_capacity(n);
     let mut bytes = r.0;
     let f32_at = |c: &[u8]| f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-    for _ in 0..rays {
-        // the header: one byte for any ray of under 64 intervals
-        let header = match bytes.split_first() {
-            Some((&byte, rest)) if byte & 0x80 == 0 => {
-                bytes = rest;
-                u64::from(byte)
-            }
-            _ => {
-                let mut header = 0u64;
-                let mut shift = 0;
-                loop {
-                    let (&byte, rest) = bytes.split_first()?;
-                    bytes = rest;
-                    if shift > 56 {
-                        return None;
-                    }
-                    header |= u64::from(byte & 0x7f) << shift;
-                    shift += 7;
-                    if byte & 0x80 == 0 {
-                        break header;
-                    }
-                }
-            }
-        };
+    let mut first_ray = 0u64;
+    for _ in 0..runs {
+        let length = take_leb128(&mut bytes)?;
+        if length == 0 || first_ray + length > u64::from(rays) {
+            return None;
+        }
+        run_first_ray.push(first_ray as u32);
+        first_ray += length;
+        let header = take_leb128(&mut bytes)?;
         let (count, at_site) = (usize::try_from(header / 2).ok()?, header % 2 == 1);
         if count > n - intervals_m.len() || (at_site && count == 0) {
             return None;
@@ -338,18 +361,20 @@ fn decode(payload: &[u8]) -> Option<Footprint> {
             mine.chunks_exact(8)
                 .map(|c| [f32_at(&c[..4]), f32_at(&c[4..])]),
         );
-        offsets.push(intervals_m.len() as u32);
+        run_offsets.push(intervals_m.len() as u32);
     }
-    if !bytes.is_empty() || intervals_m.len() != n {
+    if !bytes.is_empty() || intervals_m.len() != n || first_ray != u64::from(rays) {
         return None;
     }
-    let fp = Footprint {
+    let fp = Footprint::from_runs(
         first_azimuth_deg,
         step_deg,
         range_m,
-        offsets,
+        rays,
+        run_first_ray,
+        run_offsets,
         intervals_m,
-    };
+    );
     fp.is_well_formed().then_some(fp)
 }
 
@@ -409,13 +434,8 @@ mod tests {
     use super::*;
 
     fn footprint(n: u32) -> Footprint {
-        Footprint {
-            first_azimuth_deg: 10.0,
-            step_deg: 360.0 / n as f64,
-            range_m: 1000.0,
-            offsets: (0..=n).collect(),
-            intervals_m: (0..n).map(|k| [0.0, 500.0 + k as f32]).collect(),
-        }
+        let rays: Vec<[[f32; 2]; 1]> = (0..n).map(|k| [[0.0, 500.0 + k as f32]]).collect();
+        Footprint::from_rays(10.0, 360.0 / n as f64, 1000.0, rays.iter().map(|r| &r[..]))
     }
 
     #[test]
@@ -451,8 +471,8 @@ mod tests {
         assert_eq!(got.len(), 1);
         assert_eq!(rejected, 1);
         // a hash that matches an ill-formed footprint is still refused
-        let mut bad = footprint(4);
-        bad.intervals_m[0] = [0.0, 5000.0];
+        let far: &[[f32; 2]] = &[[0.0, 5000.0]];
+        let bad = Footprint::from_rays(10.0, 90.0, 1000.0, [far; 4]);
         assert_eq!(decode(&encode(&bad)), None);
     }
 
@@ -470,33 +490,40 @@ mod tests {
                 .collect(),
             vec![[0.0, 0.0]],
         ];
-        let mut offsets = vec![0u32];
-        let mut intervals_m = Vec::new();
-        for r in &rays {
-            intervals_m.extend_from_slice(r);
-            offsets.push(intervals_m.len() as u32);
-        }
-        Footprint {
-            first_azimuth_deg: -17.25,
-            step_deg: 360.0 / rays.len() as f64,
-            range_m: 1000.0,
-            offsets,
-            intervals_m,
-        }
+        // each kind twice or more in a row: runs of one to three rays
+        let repeats = [1, 3, 2, 1, 1, 2, 1];
+        Footprint::from_rays(
+            -17.25,
+            360.0 / repeats.iter().sum::<usize>() as f64,
+            1000.0,
+            rays.iter()
+                .zip(repeats)
+                .flat_map(|(r, k)| std::iter::repeat_n(&r[..], k)),
+        )
     }
 
     #[test]
     fn every_kind_of_ray_round_trips_bit_for_bit_and_every_cut_is_refused() {
         let fp = mixed();
         assert!(fp.is_well_formed());
+        assert_eq!((fp.rays(), fp.runs()), (11, 7));
         let bytes = encode(&fp);
         let back = decode(&bytes).expect("decodes");
         assert_eq!(back, fp);
+        for k in 0..fp.rays() {
+            assert_eq!(back.ray(k), fp.ray(k), "ray {k}");
+        }
         // -0.0 is kept as written (not folded into the site's 0)
-        assert_eq!(back.ray(4)[0][0].to_bits(), (-0.0f32).to_bits());
-        // smaller than the fixed layout: 5 bytes for a ray from the site
+        assert_eq!(back.ray(7)[0][0].to_bits(), (-0.0f32).to_bits());
+        // smaller than the fixed layout: 6 bytes for a run from the site,
+        // and a footprint the terrain left whole is one run
         let one = footprint(100);
-        assert_eq!(encode(&one).len(), 32 + 5 * 100);
+        assert_eq!(encode(&one).len(), 36 + 6 * 100);
+        let whole: &[[f32; 2]] = &[[0.0, 1000.0]];
+        let disc = Footprint::from_rays(0.0, 0.36, 1000.0, [whole; 1000]);
+        // its length (1,000 rays: two LEB128 bytes), header, end
+        assert_eq!(encode(&disc).len(), 36 + 2 + 1 + 4);
+        assert_eq!(decode(&encode(&disc)), Some(disc));
         // every truncation and every appended byte is refused
         for cut in 0..bytes.len() {
             assert_eq!(decode(&bytes[..cut]), None, "cut at {cut}");
@@ -505,9 +532,15 @@ mod tests {
         longer.push(0);
         assert_eq!(decode(&longer), None);
         // counts that the payload cannot hold are refused before allocating
-        let mut huge = bytes.clone();
-        huge[28..32].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert_eq!(decode(&huge), None);
+        for at in [28, 32] {
+            let mut huge = bytes.clone();
+            huge[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+            assert_eq!(decode(&huge), None, "count at {at}");
+        }
+        // runs that do not add up to the ray count are refused
+        let mut short = bytes.clone();
+        short[24..28].copy_from_slice(&12u32.to_le_bytes());
+        assert_eq!(decode(&short), None);
     }
 
     #[test]

@@ -382,51 +382,159 @@ pub struct Footprint {
     pub step_deg: f64,
     /// The farthest covered distance, ground metres.
     pub range_m: f64,
-    /// Start of each ray's intervals in `intervals_m`; `rays + 1` entries,
-    /// the last is `intervals_m.len()`.
-    pub offsets: Vec<u32>,
-    /// Covered `[from, to]` distances of every ray, ground metres, in
-    /// increasing order and disjoint within a ray.
-    pub intervals_m: Vec<[f32; 2]>,
+    /// Number of rays.
+    rays: u32,
+    /// First ray of each run of neighbouring rays holding the same
+    /// intervals: increasing from 0, below `rays`. Runs are maximal (two
+    /// neighbouring runs differ), so a footprint has one form.
+    run_first_ray: Vec<u32>,
+    /// Start of each run's intervals in `intervals_m`; one more entry than
+    /// runs, the last `intervals_m.len()`.
+    run_offsets: Vec<u32>,
+    /// Covered `[from, to]` distances of every run, ground metres, in
+    /// increasing order and disjoint within a run.
+    intervals_m: Vec<[f32; 2]>,
 }
 
 impl Footprint {
-    /// Number of rays (sub-sectors).
-    pub fn rays(&self) -> usize {
-        self.offsets.len().saturating_sub(1)
+    /// The footprint of `rays` (each ray's covered `[from, to]` distances,
+    /// ground metres), neighbouring rays with the same intervals kept once.
+    ///
+    /// ```
+    /// use telecov::model::Footprint;
+    /// // four quarter-circle rays: three covered to 800 m, one shadowed
+    /// let rays: [&[[f32; 2]]; 4] = [&[[0.0, 800.0]], &[[0.0, 800.0]], &[[0.0, 300.0]], &[[0.0, 800.0]]];
+    /// let fp = Footprint::from_rays(0.0, 90.0, 800.0, rays);
+    /// assert_eq!(fp.rays(), 4);
+    /// assert_eq!(fp.runs(), 3);
+    /// assert_eq!(fp.ray(2), &[[0.0, 300.0]]);
+    /// assert!(fp.is_well_formed());
+    /// ```
+    pub fn from_rays<'r>(
+        first_azimuth_deg: f64,
+        step_deg: f64,
+        range_m: f64,
+        rays: impl IntoIterator<Item = &'r [[f32; 2]]>,
+    ) -> Footprint {
+        let mut fp = Footprint {
+            first_azimuth_deg,
+            step_deg,
+            range_m,
+            rays: 0,
+            run_first_ray: Vec::new(),
+            run_offsets: vec![0],
+            intervals_m: Vec::new(),
+        };
+        for ray in rays {
+            fp.push_ray(ray);
+        }
+        fp
     }
 
-    /// The covered intervals of ray `k`.
-    pub fn ray(&self, k: usize) -> &[[f32; 2]] {
-        match (self.offsets.get(k), self.offsets.get(k + 1)) {
+    /// Appends one ray (a new run unless it holds the last run's
+    /// intervals).
+    pub(crate) fn push_ray(&mut self, ray: &[[f32; 2]]) {
+        let last = self.run_first_ray.len();
+        let same = last > 0 && self.run_intervals(last - 1) == ray;
+        if !same {
+            self.run_first_ray.push(self.rays);
+            self.intervals_m.extend_from_slice(ray);
+            self.run_offsets.push(self.intervals_m.len() as u32);
+        }
+        self.rays += 1;
+    }
+
+    /// A footprint from its runs as stored (see [`Footprint::is_well_formed`]
+    /// for what is checked before one is used).
+    pub(crate) fn from_runs(
+        first_azimuth_deg: f64,
+        step_deg: f64,
+        range_m: f64,
+        rays: u32,
+        run_first_ray: Vec<u32>,
+        run_offsets: Vec<u32>,
+        intervals_m: Vec<[f32; 2]>,
+    ) -> Footprint {
+        Footprint {
+            first_azimuth_deg,
+            step_deg,
+            range_m,
+            rays,
+            run_first_ray,
+            run_offsets,
+            intervals_m,
+        }
+    }
+
+    /// Number of rays (sub-sectors).
+    pub fn rays(&self) -> usize {
+        self.rays as usize
+    }
+
+    /// Number of runs: maximal groups of neighbouring rays holding the
+    /// same intervals (one for a footprint the terrain left whole).
+    pub fn runs(&self) -> usize {
+        self.run_first_ray.len()
+    }
+
+    /// The first ray of each run, increasing from 0.
+    pub fn run_first_rays(&self) -> &[u32] {
+        &self.run_first_ray
+    }
+
+    /// The covered intervals of every ray of run `r` (empty past the last).
+    pub fn run_intervals(&self, r: usize) -> &[[f32; 2]] {
+        match (self.run_offsets.get(r), self.run_offsets.get(r + 1)) {
             (Some(&a), Some(&b)) => self.intervals_m.get(a as usize..b as usize).unwrap_or(&[]),
             _ => &[],
         }
     }
 
-    /// Whether the footprint is well formed: offsets increasing from 0 to
-    /// the number of intervals, intervals finite, ordered, disjoint and
-    /// within `[0, range_m]`, angles finite with the rays spanning at most
-    /// 360°. A footprint read from a cache is used only if it is.
+    /// The run holding ray `k` (`None` past the last ray).
+    pub fn run_of_ray(&self, k: usize) -> Option<usize> {
+        (k < self.rays()).then(|| {
+            self.run_first_ray
+                .partition_point(|&f| f as usize <= k)
+                .saturating_sub(1)
+        })
+    }
+
+    /// The covered intervals of ray `k` (empty past the last).
+    pub fn ray(&self, k: usize) -> &[[f32; 2]] {
+        self.run_of_ray(k).map_or(&[], |r| self.run_intervals(r))
+    }
+
+    /// Whether the footprint is well formed: runs starting at ray 0, their
+    /// first rays increasing and below the ray count, neighbouring runs
+    /// different, offsets increasing from 0 to the number of intervals,
+    /// intervals finite, ordered, disjoint and within `[0, range_m]`,
+    /// angles finite with the rays spanning at most 360°. A footprint read
+    /// from a cache is used only if it is.
     pub fn is_well_formed(&self) -> bool {
         let n = self.rays();
+        let runs = self.runs();
         if n == 0
             || !self.first_azimuth_deg.is_finite()
             || !(self.step_deg.is_finite() && self.step_deg > 0.0)
             || n as f64 * self.step_deg > 360.0 + 1e-6
             || !(self.range_m.is_finite() && self.range_m >= 0.0)
-            || self.offsets.first() != Some(&0)
-            || self.offsets.last().copied() != Some(self.intervals_m.len() as u32)
-            || self.offsets.windows(2).any(|w| w[0] > w[1])
+            || self.run_first_ray.first() != Some(&0)
+            || self.run_first_ray.windows(2).any(|w| w[0] >= w[1])
+            || self.run_first_ray.last().is_some_and(|&f| f as usize >= n)
+            || self.run_offsets.len() != runs + 1
+            || self.run_offsets.first() != Some(&0)
+            || self.run_offsets.last().copied() != Some(self.intervals_m.len() as u32)
+            || self.run_offsets.windows(2).any(|w| w[0] > w[1])
         {
             return false;
         }
         let limit = self.range_m as f32 * (1.0 + 1e-6) + 1e-3;
-        (0..n).all(|k| {
-            let ray = self.ray(k);
+        (0..runs).all(|r| {
+            let ray = self.run_intervals(r);
             ray.iter()
                 .all(|&[a, b]| a.is_finite() && b.is_finite() && 0.0 <= a && a <= b && b <= limit)
                 && ray.windows(2).all(|w| w[0][1] <= w[1][0])
+                && (r == 0 || self.run_intervals(r - 1) != ray)
         })
     }
 
@@ -455,10 +563,23 @@ impl Footprint {
     /// The area of the footprint, m² (the annular sectors' sum).
     pub fn area_m2(&self) -> f64 {
         let half_step = self.step_deg.to_radians() / 2.0;
-        (0..self.rays())
-            .flat_map(|k| self.ray(k))
+        // ray by ray, each run's rays in turn
+        let firsts = &self.run_first_ray;
+        (0..self.runs())
+            .flat_map(|r| {
+                let next = firsts.get(r + 1).map_or(self.rays, |&f| f);
+                std::iter::repeat_n(self.run_intervals(r), (next - firsts[r]) as usize)
+            })
+            .flatten()
             .map(|&[a, b]| half_step * (f64::from(b).powi(2) - f64::from(a).powi(2)))
             .sum()
+    }
+
+    /// Whether every ray covers exactly `[0, range_m]`: the terrain
+    /// changed nothing, and the disc or wedge stands for it.
+    pub fn is_unshaped(&self) -> bool {
+        let r = self.range_m as f32;
+        self.runs() == 1 && self.run_intervals(0) == [[0.0, r]]
     }
 }
 
@@ -469,21 +590,30 @@ mod tests {
     #[test]
     fn a_disc_has_the_area_of_a_disc_and_bad_offsets_are_refused() {
         let n = 90;
-        let fp = Footprint {
-            first_azimuth_deg: 0.0,
-            step_deg: 4.0,
-            range_m: 100.0,
-            offsets: (0..=n).collect(),
-            intervals_m: vec![[0.0, 100.0]; n as usize],
-        };
+        let whole: &[[f32; 2]] = &[[0.0, 100.0]];
+        let fp = Footprint::from_rays(0.0, 4.0, 100.0, std::iter::repeat_n(whole, n));
         assert!(fp.is_well_formed());
+        assert_eq!((fp.rays(), fp.runs()), (n, 1));
+        assert!(fp.is_unshaped());
         let disc = std::f64::consts::PI * 100.0 * 100.0;
         assert!((fp.area_m2() - disc).abs() < 1e-6 * disc);
-        let mut bad = fp.clone();
-        bad.offsets[3] = 1;
-        assert!(!bad.is_well_formed());
-        let mut bad = fp.clone();
-        bad.intervals_m[5] = [50.0, 200.0];
+        // runs that do not start at ray 0, overlap, repeat or point past
+        // the intervals are refused
+        let runs = |first: Vec<u32>, offsets: Vec<u32>, intervals: Vec<[f32; 2]>| {
+            Footprint::from_runs(0.0, 4.0, 100.0, n as u32, first, offsets, intervals)
+        };
+        assert!(runs(vec![0, 5], vec![0, 1, 2], vec![[0.0, 50.0], [0.0, 100.0]]).is_well_formed());
+        assert!(!runs(vec![1, 5], vec![0, 1, 2], vec![[0.0, 50.0], [0.0, 100.0]]).is_well_formed());
+        assert!(!runs(vec![0, 0], vec![0, 1, 2], vec![[0.0, 50.0], [0.0, 100.0]]).is_well_formed());
+        assert!(
+            !runs(vec![0, 90], vec![0, 1, 2], vec![[0.0, 50.0], [0.0, 100.0]]).is_well_formed()
+        );
+        assert!(!runs(vec![0, 5], vec![0, 1, 2], vec![[0.0, 50.0], [0.0, 50.0]]).is_well_formed());
+        assert!(!runs(vec![0, 5], vec![0, 2, 1], vec![[0.0, 50.0], [0.0, 100.0]]).is_well_formed());
+        assert!(!runs(vec![0, 5], vec![0, 1, 3], vec![[0.0, 50.0], [0.0, 100.0]]).is_well_formed());
+        // an interval beyond the range, or an angle too wide
+        let far: &[[f32; 2]] = &[[50.0, 200.0]];
+        let bad = Footprint::from_rays(0.0, 4.0, 100.0, [whole, far, whole]);
         assert!(!bad.is_well_formed());
         let mut bad = fp;
         bad.step_deg = 5.0;
