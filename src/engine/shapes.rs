@@ -49,6 +49,10 @@ pub(crate) struct Polar {
     /// The square of the largest of `inner_run`: no window reaching
     /// further from the site is inside every run's inner radius.
     inner_max2: f64,
+    /// The smallest of `inner_run` when the rays close the circle (else
+    /// 0): a window nearer the site than it is inside every run's inner
+    /// radius whatever its azimuths.
+    inner_min: f64,
     /// The smallest of `inner_run` over each block of [`BLOCK`] runs
     /// (`runs / BLOCK` of them, whole blocks only): where a line's stretch
     /// through a whole block lies within it, the walk passes the block at
@@ -127,6 +131,12 @@ impl Polar {
             })
             .collect();
         let inner_max2 = inner_run.iter().fold(0.0f64, |m, &b| m.max(b)).powi(2);
+        let closed = n > 0 && (n as f64 * step - 360.0).abs() <= 1e-9;
+        let inner_min = if closed {
+            inner_run.iter().fold(f64::INFINITY, |m, &b| m.min(b))
+        } else {
+            0.0
+        };
         let block_inner = inner_run
             .chunks_exact(BLOCK)
             .map(|c| c.iter().fold(f64::INFINITY, |m, &b| m.min(b)))
@@ -139,6 +149,7 @@ impl Polar {
             tan_edge,
             inner_run,
             inner_max2,
+            inner_min,
             block_inner,
         }
     }
@@ -157,6 +168,12 @@ impl Polar {
         let far2 = t_lo.abs().max(t_hi.abs()).powi(2) + dy * dy;
         if far2.is_nan() || far2 >= self.inner_max2 {
             return false;
+        }
+        // nearer than every run's inner radius: no angle needed (the test
+        // below would pass, the smallest radius being no larger than the
+        // one it finds)
+        if far2 <= self.inner_min * self.inner_min * (1.0 - 1e-9) {
+            return true;
         }
         // the window's azimuths, as the walk measures them
         let ady = dy.abs().max(1e-9);
@@ -184,6 +201,9 @@ impl Polar {
         let far2 = fx * fx + fy * fy;
         if far2.is_nan() || far2 >= self.inner_max2 {
             return false;
+        }
+        if far2 <= self.inner_min * self.inner_min * (1.0 - 1e-8) {
+            return true;
         }
         const PAD_DEG: f64 = 1e-7;
         let (ua, ub) = if lo[0] <= 0.0 && hi[0] >= 0.0 && lo[1] <= 0.0 && hi[1] >= 0.0 {
@@ -1239,6 +1259,40 @@ mod tests {
         assert!(polar.covers_box([10.0, 1.0], [20.0, 10.0]));
         assert!(!polar.covers_box([-20.0, 1.0], [-10.0, 10.0]));
         assert!(!polar.covers_box([-5.0, -5.0], [5.0, 5.0]));
+    }
+
+    #[test]
+    fn a_window_nearer_than_every_inner_radius_is_covered_without_angles() {
+        // a full circle whose rays are covered from the site to 30–80 m,
+        // and the same rays as a 300° sector
+        for (span, closed) in [(360.0, true), (300.0, false)] {
+            let fp = footprint_of_rays(120, 10.0, span, |k| {
+                vec![[0.0, 30.0 + (k % 7) as f32 * 8.0]]
+            });
+            let polar = Polar::new(Arc::new(fp), 1.0, 10.0);
+            assert_eq!(polar.inner_min, if closed { 30.0 } else { 0.0 });
+            // windows within 30 m of the site, any direction: covered (and
+            // the walk agrees) on the circle; on the sector only where the
+            // window's azimuths stay inside it, which the angles decide
+            for dy in [-29.0, -12.0, 0.5, 20.0] {
+                let h = (29.9f64 * 29.9 - dy * dy).sqrt();
+                let mut walked = Vec::new();
+                polar.intervals(0.0, dy, 80.0, (-h, h), |a, b| walked.push((a, b)));
+                let whole = walked.iter().any(|&(a, b)| a <= -h && b >= h);
+                assert_eq!(whole, closed || dy < 0.0, "span {span}, dy {dy}");
+                assert_eq!(
+                    polar.covers_window(-h, h, dy),
+                    whole,
+                    "span {span}, dy {dy}"
+                );
+                assert_eq!(
+                    polar.covers_box([-h, dy - 0.1], [h, dy]),
+                    whole,
+                    "span {span}, dy {dy}"
+                );
+            }
+            assert!(!polar.covers_window(-45.0, 45.0, 0.0));
+        }
     }
 
     #[test]
