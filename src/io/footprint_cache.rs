@@ -327,23 +327,19 @@ fn decode(payload: &[u8]) -> Option<Footprint> {
     if runs > r.0.len() / 2 || n > r.0.len() / 4 {
         return None;
     }
-    let mut run_first_ray = Vec::with_capacity(runs);
-    let mut run_offsets = Vec::with_capacity(runs + 1);
-    run_offsets.push(0u32);
-    let mut intervals_m: Vec<[f32; 2]> = Vec::with_capacity(n);
+    let mut fp = Footprint::from_rays(first_azimuth_deg, step_deg, range_m, []);
+    fp.reserve(runs, n);
     let mut bytes = r.0;
     let f32_at = |c: &[u8]| f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-    let mut first_ray = 0u64;
+    let mut stored = 0usize;
     for _ in 0..runs {
         let length = take_leb128(&mut bytes)?;
-        if length == 0 || first_ray + length > u64::from(rays) {
+        if length == 0 || fp.rays() as u64 + length > u64::from(rays) {
             return None;
         }
-        run_first_ray.push(first_ray as u32);
-        first_ray += length;
         let header = take_leb128(&mut bytes)?;
         let (count, at_site) = (usize::try_from(header / 2).ok()?, header % 2 == 1);
-        if count > n - intervals_m.len() || (at_site && count == 0) {
+        if count > n - stored || (at_site && count == 0) {
             return None;
         }
         let len = 8 * count - 4 * usize::from(at_site);
@@ -352,29 +348,21 @@ fn decode(payload: &[u8]) -> Option<Footprint> {
         }
         let (mut mine, rest) = bytes.split_at(len);
         bytes = rest;
-        if at_site {
-            // the first interval starts at the site: only its end is stored
-            intervals_m.push([0.0, f32_at(mine)]);
+        // the first interval starts at the site: only its end is stored
+        let first = at_site.then(|| {
+            let end = f32_at(mine);
             mine = &mine[4..];
-        }
-        intervals_m.extend(
-            mine.chunks_exact(8)
-                .map(|c| [f32_at(&c[..4]), f32_at(&c[4..])]),
-        );
-        run_offsets.push(intervals_m.len() as u32);
+            [0.0, end]
+        });
+        let others = mine
+            .chunks_exact(8)
+            .map(|c| [f32_at(&c[..4]), f32_at(&c[4..])]);
+        fp.push_run(length as u32, first.into_iter().chain(others));
+        stored += count;
     }
-    if !bytes.is_empty() || intervals_m.len() != n || first_ray != u64::from(rays) {
+    if !bytes.is_empty() || stored != n || fp.rays() as u64 != u64::from(rays) {
         return None;
     }
-    let fp = Footprint::from_runs(
-        first_azimuth_deg,
-        step_deg,
-        range_m,
-        rays,
-        run_first_ray,
-        run_offsets,
-        intervals_m,
-    );
     fp.is_well_formed().then_some(fp)
 }
 

@@ -444,26 +444,21 @@ impl Footprint {
         self.rays += 1;
     }
 
-    /// A footprint from its runs as stored (see [`Footprint::is_well_formed`]
-    /// for what is checked before one is used).
-    pub(crate) fn from_runs(
-        first_azimuth_deg: f64,
-        step_deg: f64,
-        range_m: f64,
-        rays: u32,
-        run_first_ray: Vec<u32>,
-        run_offsets: Vec<u32>,
-        intervals_m: Vec<[f32; 2]>,
-    ) -> Footprint {
-        Footprint {
-            first_azimuth_deg,
-            step_deg,
-            range_m,
-            rays,
-            run_first_ray,
-            run_offsets,
-            intervals_m,
-        }
+    /// Appends a run of `rays` rays holding `intervals` as it is stored
+    /// (not merged with the last run: [`Footprint::is_well_formed`] says
+    /// whether the runs are maximal and the whole is usable).
+    pub(crate) fn push_run(&mut self, rays: u32, intervals: impl IntoIterator<Item = [f32; 2]>) {
+        self.run_first_ray.push(self.rays);
+        self.intervals_m.extend(intervals);
+        self.run_offsets.push(self.intervals_m.len() as u32);
+        self.rays = self.rays.saturating_add(rays);
+    }
+
+    /// Room for `runs` more runs and `intervals` more intervals.
+    pub(crate) fn reserve(&mut self, runs: usize, intervals: usize) {
+        self.run_first_ray.reserve(runs);
+        self.run_offsets.reserve(runs);
+        self.intervals_m.reserve(intervals);
     }
 
     /// Number of rays (sub-sectors).
@@ -597,20 +592,29 @@ mod tests {
         assert!(fp.is_unshaped());
         let disc = std::f64::consts::PI * 100.0 * 100.0;
         assert!((fp.area_m2() - disc).abs() < 1e-6 * disc);
-        // runs that do not start at ray 0, overlap, repeat or point past
-        // the intervals are refused
-        let runs = |first: Vec<u32>, offsets: Vec<u32>, intervals: Vec<[f32; 2]>| {
-            Footprint::from_runs(0.0, 4.0, 100.0, n as u32, first, offsets, intervals)
+        // runs as stored: an empty run, two neighbouring runs alike,
+        // unordered intervals or more rays than the circle holds are
+        // refused
+        let runs = |parts: &[(u32, &[[f32; 2]])]| {
+            let mut fp = Footprint::from_rays(0.0, 4.0, 100.0, []);
+            for &(rays, intervals) in parts {
+                fp.push_run(rays, intervals.iter().copied());
+            }
+            fp
         };
-        assert!(runs(vec![0, 5], vec![0, 1, 2], vec![[0.0, 50.0], [0.0, 100.0]]).is_well_formed());
-        assert!(!runs(vec![1, 5], vec![0, 1, 2], vec![[0.0, 50.0], [0.0, 100.0]]).is_well_formed());
-        assert!(!runs(vec![0, 0], vec![0, 1, 2], vec![[0.0, 50.0], [0.0, 100.0]]).is_well_formed());
-        assert!(
-            !runs(vec![0, 90], vec![0, 1, 2], vec![[0.0, 50.0], [0.0, 100.0]]).is_well_formed()
+        let half: &[[f32; 2]] = &[[0.0, 50.0]];
+        let good = runs(&[(5, half), (85, whole)]);
+        assert!(good.is_well_formed());
+        assert_eq!((good.rays(), good.runs()), (90, 2));
+        assert_eq!(
+            (good.ray(4), good.ray(5), good.ray(89)),
+            (half, whole, whole)
         );
-        assert!(!runs(vec![0, 5], vec![0, 1, 2], vec![[0.0, 50.0], [0.0, 50.0]]).is_well_formed());
-        assert!(!runs(vec![0, 5], vec![0, 2, 1], vec![[0.0, 50.0], [0.0, 100.0]]).is_well_formed());
-        assert!(!runs(vec![0, 5], vec![0, 1, 3], vec![[0.0, 50.0], [0.0, 100.0]]).is_well_formed());
+        assert_eq!(good.ray(90), &[] as &[[f32; 2]]);
+        assert!(!runs(&[(0, half), (90, whole)]).is_well_formed());
+        assert!(!runs(&[(5, half), (85, half)]).is_well_formed());
+        assert!(!runs(&[(5, &[[60.0, 70.0], [10.0, 20.0]]), (85, whole)]).is_well_formed());
+        assert!(!runs(&[(5, half), (86, whole)]).is_well_formed());
         // an interval beyond the range, or an angle too wide
         let far: &[[f32; 2]] = &[[50.0, 200.0]];
         let bad = Footprint::from_rays(0.0, 4.0, 100.0, [whole, far, whole]);
