@@ -34,26 +34,22 @@ pub(crate) struct Polar {
     pub footprint: Arc<Footprint>,
     pub scale: f64,
     pub first_deg: f64,
-    /// Edges of the runs, degrees from `first_deg`: `runs + 1` of them,
-    /// the first 0, the last the span of the rays (each a multiple of the
-    /// step, computed as `k · step` like the rays' own edges).
-    edges_deg: Vec<f64>,
     /// `tan` of each edge's grid azimuth.
     tan_edge: Vec<f64>,
-    /// Per run, the grid radius within which its rays are covered from the
-    /// site on: the end of a first interval starting at 0 (0 when it does
-    /// not). Where a line's stretch through a run lies within it, the
+    /// Per run, the ground radius within which its rays are covered from
+    /// the site on: the end of a first interval starting at 0 (0 when it
+    /// does not); times `scale` on the grid ([`Polar::inner`]). Where a line's stretch through a run lies within it, the
     /// stretch is covered whole and passed without looking at the run's
     /// intervals (the same numbers: see [`Polar::intervals`]).
-    inner_run: Vec<f64>,
-    /// The square of the largest of `inner_run`: no window reaching
+    inner_run: Vec<f32>,
+    /// The square of the largest grid inner radius: no window reaching
     /// further from the site is inside every run's inner radius.
     inner_max2: f64,
-    /// The smallest of `inner_run` when the rays close the circle (else
+    /// The smallest grid inner radius when the rays close the circle (else
     /// 0): a window nearer the site than it is inside every run's inner
     /// radius whatever its azimuths.
     inner_min: f64,
-    /// The smallest of `inner_run` over each block of [`BLOCK`] runs
+    /// The smallest grid inner radius over each block of [`BLOCK`] runs
     /// (`runs / BLOCK` of them, whole blocks only): where a line's stretch
     /// through a whole block lies within it, the walk passes the block at
     /// once (each of its runs would have passed its stretch whole).
@@ -101,6 +97,49 @@ fn edge_tangents(first_deg: f64, step_deg: f64, ks: impl Iterator<Item = usize>)
     .collect()
 }
 
+/// The edges of a footprint's runs, degrees from its first ray edge:
+/// edge `i` of the `runs + 1` at the first ray of run `i` times the step,
+/// the last at the rays' span (each computed as `k · step`, like the
+/// rays' own edges).
+#[derive(Clone, Copy)]
+struct Edges<'a> {
+    firsts: &'a [u32],
+    rays: usize,
+    step: f64,
+}
+
+impl Edges<'_> {
+    /// Edge `i` (`0 ≤ i ≤ runs`).
+    #[inline]
+    fn at(&self, i: usize) -> f64 {
+        match self.firsts.get(i) {
+            Some(&k) => f64::from(k) * self.step,
+            None => self.rays as f64 * self.step,
+        }
+    }
+
+    /// How many of the edges `from..=runs` satisfy `holds`, which holds
+    /// for a first stretch of them.
+    #[inline]
+    fn count(&self, from: usize, holds: impl Fn(f64) -> bool) -> usize {
+        let firsts = self.firsts.get(from..).unwrap_or(&[]);
+        let c = firsts.partition_point(|&k| holds(f64::from(k) * self.step));
+        if c == firsts.len() && holds(self.rays as f64 * self.step) {
+            c + 1
+        } else {
+            c
+        }
+    }
+
+    /// How many of the runs' first edges (`0..runs`) satisfy `holds`,
+    /// which holds for a first stretch of them.
+    #[inline]
+    fn count_starts(&self, holds: impl Fn(f64) -> bool) -> usize {
+        self.firsts
+            .partition_point(|&k| holds(f64::from(k) * self.step))
+    }
+}
+
 impl Polar {
     /// The footprint placed with its first ray edge at grid azimuth
     /// `first_deg`, ground metres times `scale` on the grid.
@@ -109,13 +148,6 @@ impl Polar {
         let step = footprint.step_deg;
         // the footprint's runs are the walk's: each edge at `k · step`
         let firsts = footprint.run_first_rays();
-        let mut edges_deg: Vec<f64> = firsts.iter().map(|&k| f64::from(k) * step).collect();
-        if edges_deg.is_empty() {
-            edges_deg.push(0.0);
-        }
-        if n > 0 {
-            edges_deg.push(n as f64 * step);
-        }
         let edge_rays = firsts.iter().skip(1).map(|&k| k as usize);
         let tan_edge = edge_tangents(
             first_deg,
@@ -124,34 +156,54 @@ impl Polar {
                 .chain(edge_rays)
                 .chain((n > 0).then_some(n)),
         );
-        let inner_run: Vec<f64> = (0..firsts.len())
+        let inner_run: Vec<f32> = (0..firsts.len())
             .map(|r| match footprint.run_intervals(r).first() {
-                Some(&[0.0, b]) => f64::from(b) * scale,
+                Some(&[0.0, b]) => b,
                 _ => 0.0,
             })
             .collect();
-        let inner_max2 = inner_run.iter().fold(0.0f64, |m, &b| m.max(b)).powi(2);
+        let grid = |b: f32| f64::from(b) * scale;
+        let inner_max2 = inner_run
+            .iter()
+            .fold(0.0f64, |m, &b| m.max(grid(b)))
+            .powi(2);
         let closed = n > 0 && (n as f64 * step - 360.0).abs() <= 1e-9;
         let inner_min = if closed {
-            inner_run.iter().fold(f64::INFINITY, |m, &b| m.min(b))
+            inner_run.iter().fold(f64::INFINITY, |m, &b| m.min(grid(b)))
         } else {
             0.0
         };
         let block_inner = inner_run
             .chunks_exact(BLOCK)
-            .map(|c| c.iter().fold(f64::INFINITY, |m, &b| m.min(b)))
+            .map(|c| c.iter().fold(f64::INFINITY, |m, &b| m.min(grid(b))))
             .collect();
         Polar {
             footprint,
             scale,
             first_deg,
-            edges_deg,
             tan_edge,
             inner_run,
             inner_max2,
             inner_min,
             block_inner,
         }
+    }
+
+    /// The edges of the runs (see [`Edges`]).
+    #[inline]
+    fn edges(&self) -> Edges<'_> {
+        Edges {
+            firsts: self.footprint.run_first_rays(),
+            rays: self.footprint.rays(),
+            step: self.footprint.step_deg,
+        }
+    }
+
+    /// The grid radius within which run `r`'s rays are covered from the
+    /// site on (0 when they are not).
+    #[inline]
+    fn inner(&self, r: usize) -> f64 {
+        f64::from(self.inner_run[r]) * self.scale
     }
 
     /// Whether the window `t_lo ≤ x − cx ≤ t_hi` of the line `y − cy = dy`
@@ -236,18 +288,13 @@ impl Polar {
         if runs == 0 || ua.is_nan() || ub.is_nan() || ua > ub {
             return None;
         }
-        let edges = &self.edges_deg;
-        let span = edges[runs];
+        let edges = self.edges();
+        let span = edges.at(runs);
         // every run whose closed angular range meets [a, b] (within span)
         let min_over = |a: f64, b: f64| {
-            let first = edges[1..].partition_point(|&e| e < a).min(runs - 1);
-            let last = edges[..runs]
-                .partition_point(|&e| e <= b)
-                .saturating_sub(1)
-                .max(first);
-            self.inner_run[first..=last]
-                .iter()
-                .fold(f64::INFINITY, |m, &r| m.min(r))
+            let first = edges.count(1, |e| e < a).min(runs - 1);
+            let last = edges.count_starts(|e| e <= b).saturating_sub(1).max(first);
+            (first..=last).fold(f64::INFINITY, |m, r| m.min(self.inner(r)))
         };
         if ub <= span {
             return Some(min_over(ua, ub));
@@ -329,8 +376,8 @@ impl Polar {
         } else {
             psi_h
         };
-        let edges = &self.edges_deg;
-        let span = edges[runs];
+        let edges = self.edges();
+        let span = edges.at(runs);
         let az0 = if north { psi_start } else { 180.0 - psi_start };
         let mut u = (az0 - self.first_deg).rem_euclid(360.0);
         if !north && u == 0.0 {
@@ -343,18 +390,18 @@ impl Polar {
         let mut left_window = psi_end - psi_start;
         // the run the walk starts in (None: the gap outside a sector)
         let mut run = if north {
-            (u < span).then(|| (edges.partition_point(|&e| e <= u).max(1) - 1).min(runs - 1))
+            (u < span).then(|| (edges.count(0, |e| e <= u).max(1) - 1).min(runs - 1))
         } else {
-            (u <= span).then(|| edges[1..].partition_point(|&e| e < u).min(runs - 1))
+            (u <= span).then(|| edges.count(1, |e| e < u).min(runs - 1))
         };
         // where the first run begins on the line: its edge when that lies
         // on the chord, else the chord's end
         let mut t0 = match run {
             Some(r) => {
                 let (edge, back) = if north {
-                    (r, u - edges[r])
+                    (r, u - edges.at(r))
                 } else {
-                    (r + 1, edges[r + 1] - u)
+                    (r + 1, edges.at(r + 1) - u)
                 };
                 if back < psi_start + psi_h {
                     t_edge(edge)
@@ -396,9 +443,9 @@ impl Polar {
                 };
                 if let Some(&b) = block.and_then(|k| self.block_inner.get(k)) {
                     let room = if north {
-                        edges[edge] - u
+                        edges.at(edge) - u
                     } else {
-                        u - edges[edge]
+                        u - edges.at(edge)
                     };
                     if room < left && room < left_window {
                         let t1 = t_edge(edge);
@@ -410,7 +457,7 @@ impl Polar {
                             t0 = t1;
                             left -= room;
                             left_window -= room;
-                            u = edges[edge];
+                            u = edges.at(edge);
                             run = Some(next);
                             continue;
                         }
@@ -419,8 +466,8 @@ impl Polar {
             }
             // the room (degrees) to the end of the run and the edge there
             let (room, edge) = match (run, north) {
-                (Some(r), true) => ((edges[r + 1] - u).max(0.0), r + 1),
-                (Some(r), false) => ((u - edges[r]).max(0.0), r),
+                (Some(r), true) => ((edges.at(r + 1) - u).max(0.0), r + 1),
+                (Some(r), false) => ((u - edges.at(r)).max(0.0), r),
                 (None, true) => (360.0 - u, 0),
                 (None, false) => (u - span, runs),
             };
@@ -433,7 +480,7 @@ impl Polar {
             // however tb rounds); its later intervals start beyond b and
             // add nothing. No square root for the common case.
             let whole = run.is_some_and(|r| {
-                let b = self.inner_run[r];
+                let b = self.inner(r);
                 let x = (b * b - dy * dy) * (1.0 - 1e-15);
                 b > ady && t0 * t0 <= x && t1 * t1 <= x
             });
@@ -469,10 +516,10 @@ impl Polar {
             left_window -= room;
             // on to the next run (or the gap outside the sector)
             (u, run) = match (run, north) {
-                (Some(r), true) if r + 1 < runs => (edges[r + 1], Some(r + 1)),
+                (Some(r), true) if r + 1 < runs => (edges.at(r + 1), Some(r + 1)),
                 (Some(_), true) if span < 360.0 => (span, None),
                 (_, true) => (0.0, Some(0)),
-                (Some(r), false) if r > 0 => (edges[r], Some(r - 1)),
+                (Some(r), false) if r > 0 => (edges.at(r), Some(r - 1)),
                 (Some(_), false) if span < 360.0 => (360.0, None),
                 (_, false) => (span, Some(runs - 1)),
             };
@@ -1054,7 +1101,7 @@ mod tests {
             // the walk goes by the footprint's runs, fewer than its rays
             let polar = c.polar.as_ref().expect("footprint placed");
             assert!(fp.runs() < fp.rays());
-            assert_eq!(polar.edges_deg.len(), fp.runs() + 1);
+            assert_eq!(polar.inner_run.len(), fp.runs());
             for y in [
                 -84.0, -60.0, -31.3, -7.0, -5.001, -4.9, 0.0, 12.5, 40.0, 70.0, 74.99,
             ] {
@@ -1110,6 +1157,7 @@ mod tests {
             let fast = Polar::clone(c.polar.as_ref().unwrap());
             let mut plain = fast.clone();
             plain.inner_run.iter_mut().for_each(|r| *r = 0.0);
+            plain.inner_min = 0.0;
             plain.block_inner.iter_mut().for_each(|r| *r = 0.0);
             runs_used += fast.inner_run.iter().filter(|&&r| r > 0.0).count();
             for i in 0..=170 {
