@@ -594,12 +594,6 @@ pub fn compute_footprint(
     Ok((footprint, sampler.outside))
 }
 
-/// Whether every ray of `fp` covers exactly `[0, range_m]`: the terrain
-/// changed nothing, and the disc or wedge stands for it.
-pub fn is_unshaped(fp: &Footprint) -> bool {
-    fp.is_unshaped()
-}
-
 /// Footprints for `requests` (in order): found in the terrain's store or
 /// computed, in parallel, and added to it. `None` where the layer keeps
 /// its terrain-free shape (no usable link or diffraction model); the

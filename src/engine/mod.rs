@@ -335,7 +335,7 @@ fn terrain_shapes(
         footprint::footprints(terrain, &params.terrain, &params.radio, &requests, warnings)?;
     for ((i, k), fp) in owner.into_iter().zip(found) {
         // a footprint the terrain left whole is traced as its disc or wedge
-        shapes[i][k].footprint = fp.filter(|f| !footprint::is_unshaped(f));
+        shapes[i][k].footprint = fp.filter(|f| !f.is_unshaped());
     }
     Ok(shapes)
 }

@@ -249,10 +249,8 @@ fn encode(fp: &Footprint) -> Vec<u8> {
     for count in [fp.rays(), fp.runs(), n_intervals] {
         v.extend_from_slice(&(count as u32).to_le_bytes());
     }
-    let firsts = fp.run_first_rays();
-    for (r, &first) in firsts.iter().enumerate() {
-        let next = firsts.get(r + 1).map_or(fp.rays(), |&f| f as usize);
-        push_leb128(&mut v, (next - first as usize) as u64);
+    for r in 0..fp.runs() {
+        push_leb128(&mut v, fp.run_rays(r) as u64);
         let ray = fp.run_intervals(r);
         let at_site = ray.first().is_some_and(|i| i[0].to_bits() == 0);
         push_leb128(&mut v, 2 * ray.len() as u64 + u64::from(at_site));

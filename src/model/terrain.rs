@@ -477,6 +477,15 @@ impl Footprint {
         &self.run_first_ray
     }
 
+    /// How many rays run `r` spans (0 past the last run).
+    pub fn run_rays(&self, r: usize) -> usize {
+        match (self.run_first_ray.get(r), self.run_first_ray.get(r + 1)) {
+            (Some(&a), Some(&b)) => (b - a) as usize,
+            (Some(&a), None) => self.rays() - a as usize,
+            _ => 0,
+        }
+    }
+
     /// The covered intervals of every ray of run `r` (empty past the last).
     pub fn run_intervals(&self, r: usize) -> &[[f32; 2]] {
         match (self.run_offsets.get(r), self.run_offsets.get(r + 1)) {
@@ -559,12 +568,8 @@ impl Footprint {
     pub fn area_m2(&self) -> f64 {
         let half_step = self.step_deg.to_radians() / 2.0;
         // ray by ray, each run's rays in turn
-        let firsts = &self.run_first_ray;
         (0..self.runs())
-            .flat_map(|r| {
-                let next = firsts.get(r + 1).map_or(self.rays, |&f| f);
-                std::iter::repeat_n(self.run_intervals(r), (next - firsts[r]) as usize)
-            })
+            .flat_map(|r| std::iter::repeat_n(self.run_intervals(r), self.run_rays(r)))
             .flatten()
             .map(|&[a, b]| half_step * (f64::from(b).powi(2) - f64::from(a).powi(2)))
             .sum()
@@ -606,6 +611,10 @@ mod tests {
         let good = runs(&[(5, half), (85, whole)]);
         assert!(good.is_well_formed());
         assert_eq!((good.rays(), good.runs()), (90, 2));
+        assert_eq!(
+            (good.run_rays(0), good.run_rays(1), good.run_rays(2)),
+            (5, 85, 0)
+        );
         assert_eq!(
             (good.ray(4), good.ray(5), good.ray(89)),
             (half, whole, whole)
