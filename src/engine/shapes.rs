@@ -49,15 +49,18 @@ pub(crate) struct Polar {
     /// 0): a window nearer the site than it is inside every run's inner
     /// radius whatever its azimuths.
     inner_min: f64,
-    /// The smallest grid inner radius over each block of [`BLOCK`] runs
-    /// (`runs / BLOCK` of them, whole blocks only): where a line's stretch
-    /// through a whole block lies within it, the walk passes the block at
-    /// once (each of its runs would have passed its stretch whole).
-    block_inner: Vec<f64>,
+    /// The smallest grid inner radius over each block of runs, per level
+    /// of [`BLOCKS`] (`runs / size` blocks, whole blocks only): where a
+    /// line's stretch through a whole block lies within it, the walk passes
+    /// the block at once (each of its runs would have passed its stretch
+    /// whole). The large blocks are tried first, the small ones where a
+    /// large one does not fit.
+    block_inner: [Vec<f64>; 2],
 }
 
-/// Runs per block of [`Polar::block_inner`].
-const BLOCK: usize = 16;
+/// Runs per block of [`Polar::block_inner`], large then small (the large a
+/// multiple of the small: a large block starts where a small one does).
+const BLOCKS: [usize; 2] = [32, 4];
 
 /// Rays between exact angles in [`edge_tangents`].
 const RESEED: usize = 16;
@@ -173,10 +176,12 @@ impl Polar {
         } else {
             0.0
         };
-        let block_inner = inner_run
-            .chunks_exact(BLOCK)
-            .map(|c| c.iter().fold(f64::INFINITY, |m, &b| m.min(grid(b))))
-            .collect();
+        let block_inner = BLOCKS.map(|size| {
+            inner_run
+                .chunks_exact(size)
+                .map(|c| c.iter().fold(f64::INFINITY, |m, &b| m.min(grid(b))))
+                .collect()
+        });
         Polar {
             footprint,
             scale,
@@ -294,7 +299,7 @@ impl Polar {
         let min_over = |a: f64, b: f64| {
             let first = edges.count(1, |e| e < a).min(runs - 1);
             let last = edges.count_starts(|e| e <= b).saturating_sub(1).max(first);
-            (first..=last).fold(f64::INFINITY, |m, r| m.min(self.inner(r)))
+            self.inner_min_over(first, last)
         };
         if ub <= span {
             return Some(min_over(ua, ub));
@@ -309,6 +314,28 @@ impl Polar {
             return Some(min_over(0.0, span));
         }
         Some(min_over(ua.min(span), span).min(min_over(0.0, ub - 360.0)))
+    }
+
+    /// The smallest inner radius of runs `first..=last`: the blocks
+    /// ([`BLOCKS`]) that lie within whole by their minimum, the runs at
+    /// either end one by one (the same minimum as run by run).
+    fn inner_min_over(&self, first: usize, last: usize) -> f64 {
+        let mut m = f64::INFINITY;
+        let mut r = first;
+        'runs: while r <= last {
+            for (size, blocks) in BLOCKS.iter().zip(&self.block_inner) {
+                if r.is_multiple_of(*size) && r + size <= last + 1 {
+                    if let Some(&b) = blocks.get(r / size) {
+                        m = m.min(b);
+                        r += size;
+                        continue 'runs;
+                    }
+                }
+            }
+            m = m.min(self.inner(r));
+            r += 1;
+        }
+        m
     }
 
     /// Whether the point at offset `(dx, dy)` from the site is covered.
@@ -428,20 +455,24 @@ impl Polar {
             // one by one (the same whole test, with a radius no larger than
             // any of theirs, on a stretch holding each of theirs)
             if let Some(r) = run {
-                let (block, edge, next) = if north {
-                    (
-                        (r % BLOCK == 0 && r + BLOCK < runs).then_some(r / BLOCK),
-                        r + BLOCK,
-                        r + BLOCK,
-                    )
-                } else {
-                    (
-                        ((r + 1) % BLOCK == 0 && r >= BLOCK).then_some(r / BLOCK),
-                        (r + 1).saturating_sub(BLOCK),
-                        r.saturating_sub(BLOCK),
-                    )
-                };
-                if let Some(&b) = block.and_then(|k| self.block_inner.get(k)) {
+                let mut skipped = false;
+                for (&size, blocks) in BLOCKS.iter().zip(&self.block_inner) {
+                    let (block, edge, next) = if north {
+                        (
+                            (r % size == 0 && r + size < runs).then_some(r / size),
+                            r + size,
+                            r + size,
+                        )
+                    } else {
+                        (
+                            ((r + 1) % size == 0 && r >= size).then_some(r / size),
+                            (r + 1).saturating_sub(size),
+                            r.saturating_sub(size),
+                        )
+                    };
+                    let Some(&b) = block.and_then(|k| blocks.get(k)) else {
+                        continue;
+                    };
                     let room = if north {
                         edges.at(edge) - u
                     } else {
@@ -459,9 +490,13 @@ impl Polar {
                             left_window -= room;
                             u = edges.at(edge);
                             run = Some(next);
-                            continue;
+                            skipped = true;
+                            break;
                         }
                     }
+                }
+                if skipped {
+                    continue;
                 }
             }
             // the room (degrees) to the end of the run and the edge there
@@ -1139,7 +1174,7 @@ mod tests {
                 }
             })
         };
-        let mut runs_used = 0usize;
+        let (mut runs_used, mut blocks_used) = (0usize, 0usize);
         for (fp, scale, convergence) in [
             (gentle(240, 0.0, 360.0), 1.0, 0.0),
             (gentle(97, 20.0, 120.0), 1.0004, 0.3),
@@ -1158,8 +1193,25 @@ mod tests {
             let mut plain = fast.clone();
             plain.inner_run.iter_mut().for_each(|r| *r = 0.0);
             plain.inner_min = 0.0;
-            plain.block_inner.iter_mut().for_each(|r| *r = 0.0);
+            for blocks in &mut plain.block_inner {
+                blocks.iter_mut().for_each(|r| *r = 0.0);
+            }
             runs_used += fast.inner_run.iter().filter(|&&r| r > 0.0).count();
+            // the smallest inner radius of a stretch of runs, whole blocks
+            // read by their minimum: the same as run by run, for every
+            // stretch (some of these footprints hold several blocks)
+            let runs = fast.footprint.runs();
+            for first in 0..runs {
+                for last in first..runs {
+                    let by_run = (first..=last).fold(f64::INFINITY, |m, r| m.min(fast.inner(r)));
+                    assert_eq!(
+                        fast.inner_min_over(first, last).to_bits(),
+                        by_run.to_bits(),
+                        "runs {first}..={last} of {runs}"
+                    );
+                }
+            }
+            blocks_used += usize::from(runs >= 2 * BLOCKS[0]);
             for i in 0..=170 {
                 let dy = -84.0 + i as f64 * 0.997;
                 for window in [
@@ -1176,6 +1228,7 @@ mod tests {
             }
         }
         assert!(runs_used > 100);
+        assert!(blocks_used >= 2);
     }
 
     #[test]
