@@ -15,8 +15,11 @@
 //!
 //! # Format
 //!
-//! A pack is `b"TCFPK3\n\0"` then entries, each: key (32 bytes), payload
-//! length (u64 LE), payload, BLAKE3 hash of key and payload (32 bytes).
+//! A pack is `b"TCFPK4\n\0"` then blocks of entries. A block is a header
+//! (the length of its entries in bytes, u64 LE, and their number, u32
+//! LE), the entries, and the BLAKE3 hash of header and entries (32
+//! bytes); a writer closes a block once it holds [`BLOCK_BYTES`] or more.
+//! An entry is its key (32 bytes), payload length (u64 LE) and payload.
 //! The payload is the footprint in its run form
 //! ([`crate::model::Footprint::runs`]: neighbouring rays holding the same
 //! intervals, stored once): first azimuth, step, range (f64 LE), ray
@@ -25,19 +28,23 @@
 //! when its first interval starts at the site) and its interval ends (f32
 //! LE; the `0` start of a first interval at the site left out). A run
 //! covered from the site on takes 6 bytes instead of 12, and a footprint
-//! the terrain left whole is one run. A pack of another version of this
-//! format (an older `telecov`) is removed when met; its footprints are
-//! computed again.
+//! the terrain left whole is one run. One hash per block of some
+//! hundred footprints, not one per footprint: hashing long stretches is
+//! several times faster, and the blocks are checked and decoded in
+//! parallel. A pack of another version of this format (an older
+//! `telecov`) is removed when met; its footprints are computed again.
 //!
 //! # Trust
 //!
-//! An entry is used only if its hash matches and it decodes to a well
-//! formed footprint ([`crate::model::Footprint::is_well_formed`]); anything
-//! else (a truncated file, flipped bits, another format) is skipped and
-//! counted, never trusted. A stale entry (its site, layer, parameters or
-//! DEM changed) is never asked for: its key differs.
+//! A block is used only if its hash matches, and each of its entries
+//! only if it decodes to a well formed footprint
+//! ([`crate::model::Footprint::is_well_formed`]); anything else (a
+//! truncated file, flipped bits, another format) is skipped and counted,
+//! never trusted. A stale entry (its site, layer, parameters or DEM
+//! changed) is never asked for: its key differs.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::model::{Footprint, Scenario, Terrain, TerrainModel};
@@ -45,7 +52,14 @@ use crate::model::{Footprint, Scenario, Terrain, TerrainModel};
 /// The cache folder's default name, created in the output folder.
 pub const CACHE_DIR: &str = ".telecov-cache";
 
-const MAGIC: &[u8; 8] = b"TCFPK3\n\0";
+const MAGIC: &[u8; 8] = b"TCFPK4\n\0";
+
+/// A block of a pack is closed once its entries hold this many bytes.
+pub const BLOCK_BYTES: usize = 64 * 1024;
+
+/// A block's header: the length of its entries (u64) and their number
+/// (u32).
+const BLOCK_HEADER: usize = 12;
 
 /// The start of every version's magic: a pack with it and another version
 /// is ours, outdated.
@@ -56,7 +70,10 @@ const MAGIC_FAMILY: &[u8; 5] = b"TCFPK";
 pub struct CacheLoad {
     /// Footprints loaded into the terrain's store.
     pub loaded: usize,
-    /// Entries skipped as corrupted (bad hash, bad framing, ill-formed).
+    /// Entries skipped as corrupted: every entry of a block whose hash
+    /// does not match (one for a block whose header cannot be read), an
+    /// entry that is not a well formed footprint, one for a pack cut
+    /// short or not a pack at all.
     pub rejected: usize,
     /// Packs of an older version of the format, removed.
     pub outdated: usize,
@@ -93,27 +110,165 @@ pub fn load_footprints(dir: &Path, terrain: &Terrain) -> Result<CacheLoad> {
     packs.sort();
     let store = terrain.footprints();
     for pack in packs {
-        let Ok(bytes) = std::fs::read(&pack) else {
-            found.rejected += 1;
-            continue;
-        };
-        if bytes.starts_with(MAGIC_FAMILY) && !bytes.starts_with(MAGIC) {
-            // ours, in an older format: its footprints are computed again
-            // and written in this one
-            found.outdated += 1;
-            let _ = std::fs::remove_file(&pack);
-            continue;
-        }
         let mut decoded = Vec::new();
-        decode_pack(
-            &bytes,
-            &mut |key, fp| decoded.push((key, fp)),
-            &mut found.rejected,
-        );
+        match read_pack(&pack, &mut |key, fp| decoded.push((key, fp))) {
+            Ok(rejected) => found.rejected += rejected,
+            Err(Outdated) => {
+                // ours, in an older format: its footprints are computed
+                // again and written in this one
+                found.outdated += 1;
+                let _ = std::fs::remove_file(&pack);
+                continue;
+            }
+        }
         found.loaded += decoded.len();
         store.insert_all(decoded, true);
     }
     Ok(found)
+}
+
+/// A pack in an older version of the format.
+struct Outdated;
+
+/// Reads the pack at `path` block by block (each block read, checked and
+/// decoded on its own task into a buffer the task reuses, not the whole
+/// file into memory first), calling `found` for every trustworthy entry
+/// in order. Returns how many entries were rejected (an unreadable file
+/// counts one).
+fn read_pack(
+    path: &Path,
+    found: &mut dyn FnMut([u8; 32], Arc<Footprint>),
+) -> std::result::Result<usize, Outdated> {
+    use rayon::prelude::*;
+    use std::io::{Read, Seek, SeekFrom};
+    let read_at = |file: &mut std::fs::File, at: u64, buf: &mut [u8]| {
+        file.seek(SeekFrom::Start(at)).is_ok() && file.read_exact(buf).is_ok()
+    };
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return Ok(1);
+    };
+    let Ok(len) = file.metadata().map(|m| m.len()) else {
+        return Ok(1);
+    };
+    let mut magic = [0u8; 8];
+    if !read_at(&mut file, 0, &mut magic) {
+        return Ok(1);
+    }
+    if magic.starts_with(MAGIC_FAMILY) && &magic != MAGIC {
+        return Err(Outdated);
+    }
+    if &magic != MAGIC {
+        return Ok(1);
+    }
+    let (blocks, broken) = frame_blocks(len, |at, buf| read_at(&mut file, at, buf));
+    let decoded: Vec<Decoded> = blocks
+        .par_iter()
+        .map_init(
+            || (std::fs::File::open(path).ok(), Vec::new()),
+            |(file, buf), &(at, covered)| {
+                buf.resize(covered + 32, 0);
+                let read = file.as_mut().is_some_and(|f| read_at(f, at, buf));
+                if !read {
+                    return Err(1);
+                }
+                let (covered, hash) = buf.split_at(covered);
+                decode_block(covered, hash)
+            },
+        )
+        .collect();
+    Ok(deliver(decoded, broken, found))
+}
+
+/// The blocks of a pack of `len` bytes (its magic read), framed from their
+/// headers read with `read(at, buf)`: each block's offset and the length
+/// of what its hash covers (header and entries). `true` with them when a
+/// header is cut short or points past the end: the pack ends there.
+fn frame_blocks(
+    len: u64,
+    mut read: impl FnMut(u64, &mut [u8]) -> bool,
+) -> (Vec<(u64, usize)>, bool) {
+    let mut blocks = Vec::new();
+    let mut at = MAGIC.len() as u64;
+    while at < len {
+        let mut header = [0u8; BLOCK_HEADER];
+        if !read(at, &mut header) {
+            return (blocks, true);
+        }
+        let entries = u64::from_le_bytes(header[..8].try_into().unwrap_or_default());
+        let covered = entries.checked_add(BLOCK_HEADER as u64);
+        let end = covered
+            .and_then(|c| c.checked_add(32))
+            .and_then(|e| e.checked_add(at));
+        match (covered.and_then(|c| usize::try_from(c).ok()), end) {
+            (Some(covered), Some(end)) if end <= len => {
+                blocks.push((at, covered));
+                at = end;
+            }
+            _ => return (blocks, true),
+        }
+    }
+    (blocks, false)
+}
+
+/// A block's entries in order (each decoded, or `None` when it is not a
+/// well formed footprint), or how many entries were lost with it.
+type Decoded = std::result::Result<Vec<([u8; 32], Option<Arc<Footprint>>)>, usize>;
+
+/// Checks and decodes one block: `covered` (its header and entries) and
+/// the `hash` written after them.
+fn decode_block(covered: &[u8], hash: &[u8]) -> Decoded {
+    let (header, mut entries) = covered.split_at(BLOCK_HEADER);
+    let claimed = u32::from_le_bytes([header[8], header[9], header[10], header[11]]);
+    // a damaged block: its entries, as far as its count can be believed
+    // (an entry takes 40 bytes or more), else one
+    let lost = || (claimed as usize).clamp(1, (entries.len() / 40).max(1));
+    if blake3::hash(covered).as_bytes() != hash {
+        return Err(lost());
+    }
+    let mut out = Vec::with_capacity((claimed as usize).min(entries.len() / 40));
+    while !entries.is_empty() {
+        let mut e = Reader(entries);
+        let entry = (|| {
+            let key: [u8; 32] = e.take(32)?.try_into().ok()?;
+            let len = usize::try_from(e.u64()?).ok()?;
+            Some((key, e.take(len)?))
+        })();
+        let Some((key, payload)) = entry else {
+            // hashed as written, yet not framed: a writer's fault
+            return Err(lost());
+        };
+        entries = e.0;
+        // shared from here, on the block's task
+        out.push((key, decode(payload).map(Arc::new)));
+    }
+    if out.len() != claimed as usize {
+        return Err(lost());
+    }
+    Ok(out)
+}
+
+/// Passes the decoded blocks' footprints to `found` in order; returns how
+/// many entries were rejected (one more for a `broken` pack).
+fn deliver(
+    decoded: Vec<Decoded>,
+    broken: bool,
+    found: &mut dyn FnMut([u8; 32], Arc<Footprint>),
+) -> usize {
+    let mut rejected = usize::from(broken);
+    for block in decoded {
+        match block {
+            Ok(entries) => {
+                for (key, fp) in entries {
+                    match fp {
+                        Some(fp) => found(key, fp),
+                        None => rejected += 1,
+                    }
+                }
+            }
+            Err(lost) => rejected += lost,
+        }
+    }
+    rejected
 }
 
 /// Writes the footprints `terrain`'s store computed in this process (not
@@ -130,19 +285,11 @@ pub fn store_footprints(dir: &Path, terrain: &Terrain) -> Result<usize> {
     }
     let folder = terrain_folder(dir, terrain);
     std::fs::create_dir_all(&folder).map_err(|e| Error::io(&folder, e))?;
-    let mut bytes = MAGIC.to_vec();
     let mut names = blake3::Hasher::new();
-    for (key, fp) in &fresh {
+    for (key, _) in &fresh {
         names.update(key);
-        let payload = encode(fp);
-        let mut h = blake3::Hasher::new();
-        h.update(key);
-        h.update(&payload);
-        bytes.extend_from_slice(key);
-        bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(&payload);
-        bytes.extend_from_slice(h.finalize().as_bytes());
     }
+    let bytes = encode_pack(fresh.iter().map(|(key, fp)| (key, &**fp)));
     let name: String = names.finalize().as_bytes()[..8]
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -225,6 +372,40 @@ pub fn copy_terrain_input(from: &Path, to: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A pack of `entries`, in order, in blocks of about [`BLOCK_BYTES`].
+fn encode_pack<'a>(entries: impl IntoIterator<Item = (&'a [u8; 32], &'a Footprint)>) -> Vec<u8> {
+    let mut bytes = MAGIC.to_vec();
+    let mut block = Vec::with_capacity(BLOCK_BYTES + BLOCK_HEADER);
+    let mut count = 0u32;
+    let close = |bytes: &mut Vec<u8>, block: &mut Vec<u8>, count: &mut u32| {
+        if *count == 0 {
+            return;
+        }
+        let len = (block.len() - BLOCK_HEADER) as u64;
+        block[..8].copy_from_slice(&len.to_le_bytes());
+        block[8..BLOCK_HEADER].copy_from_slice(&count.to_le_bytes());
+        bytes.extend_from_slice(block);
+        bytes.extend_from_slice(blake3::hash(block).as_bytes());
+        block.clear();
+        *count = 0;
+    };
+    for (key, fp) in entries {
+        if block.is_empty() {
+            block.resize(BLOCK_HEADER, 0);
+        }
+        let payload = encode(fp);
+        block.extend_from_slice(key);
+        block.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        block.extend_from_slice(&payload);
+        count += 1;
+        if block.len() - BLOCK_HEADER >= BLOCK_BYTES {
+            close(&mut bytes, &mut block, &mut count);
+        }
+    }
+    close(&mut bytes, &mut block, &mut count);
+    bytes
 }
 
 /// Appends `value` in LEB128.
@@ -364,55 +545,40 @@ fn decode(payload: &[u8]) -> Option<Footprint> {
     fp.is_well_formed().then_some(fp)
 }
 
-/// Calls `found` for every trustworthy entry of a pack, in order, counting
-/// the others in `rejected` (a broken frame ends the pack). The entries
-/// are framed in order, then hashed and decoded in parallel.
-fn decode_pack(bytes: &[u8], found: &mut dyn FnMut([u8; 32], Footprint), rejected: &mut usize) {
+/// [`read_pack`] of a pack in memory: calls `found` for every
+/// trustworthy entry, in order, counting the others in `rejected`.
+#[cfg(test)]
+fn decode_pack(
+    bytes: &[u8],
+    found: &mut dyn FnMut([u8; 32], Arc<Footprint>),
+    rejected: &mut usize,
+) {
     use rayon::prelude::*;
-    let mut r = Reader(bytes);
-    if r.take(MAGIC.len()) != Some(MAGIC.as_slice()) {
+    if bytes.get(..MAGIC.len()) != Some(MAGIC.as_slice()) {
         *rejected += 1;
         return;
     }
-    let mut frames: Vec<([u8; 32], &[u8], [u8; 32])> = Vec::new();
-    let mut broken = false;
-    while !r.0.is_empty() {
-        let entry = (|| {
-            let key: [u8; 32] = r.take(32)?.try_into().ok()?;
-            let len = usize::try_from(r.u64()?).ok()?;
-            let payload = r.take(len)?;
-            let hash: [u8; 32] = r.take(32)?.try_into().ok()?;
-            Some((key, payload, hash))
-        })();
-        match entry {
-            Some(frame) => frames.push(frame),
-            None => {
-                broken = true;
-                break;
+    let (blocks, broken) = frame_blocks(bytes.len() as u64, |at, buf| {
+        let at = at as usize;
+        match bytes.get(at..at + buf.len()) {
+            Some(b) => {
+                buf.copy_from_slice(b);
+                true
             }
+            None => false,
         }
-    }
-    let decoded: Vec<Option<Footprint>> = frames
+    });
+    let decoded: Vec<Decoded> = blocks
         .par_iter()
-        .with_min_len(256)
-        .map(|(key, payload, hash)| {
-            let mut h = blake3::Hasher::new();
-            h.update(key);
-            h.update(payload);
-            (h.finalize().as_bytes() == hash)
-                .then(|| decode(payload))
-                .flatten()
+        .map(|&(at, covered)| {
+            let at = at as usize;
+            decode_block(
+                &bytes[at..at + covered],
+                &bytes[at + covered..at + covered + 32],
+            )
         })
         .collect();
-    for ((key, _, _), fp) in frames.iter().zip(decoded) {
-        match fp {
-            Some(fp) => found(*key, fp),
-            None => *rejected += 1,
-        }
-    }
-    if broken {
-        *rejected += 1;
-    }
+    *rejected += deliver(decoded, broken, found);
 }
 
 #[cfg(test)]
@@ -424,42 +590,122 @@ mod tests {
         Footprint::from_rays(10.0, 360.0 / n as f64, 1000.0, rays.iter().map(|r| &r[..]))
     }
 
+    fn unpack(bytes: &[u8]) -> (Vec<([u8; 32], Footprint)>, usize) {
+        let (mut got, mut rejected) = (Vec::new(), 0);
+        decode_pack(
+            bytes,
+            &mut |k, f| got.push((k, Footprint::clone(&f))),
+            &mut rejected,
+        );
+        (got, rejected)
+    }
+
     #[test]
     fn entries_round_trip_and_flipped_bits_are_refused() {
         let fp = footprint(12);
         assert_eq!(decode(&encode(&fp)), Some(fp.clone()));
-        // a pack of two entries; the second damaged
-        let mut bytes = MAGIC.to_vec();
-        for (i, f) in [footprint(12), footprint(20)].iter().enumerate() {
-            let key = [i as u8; 32];
-            let payload = encode(f);
-            let mut h = blake3::Hasher::new();
-            h.update(&key);
-            h.update(&payload);
-            bytes.extend_from_slice(&key);
-            bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-            bytes.extend_from_slice(&payload);
-            bytes.extend_from_slice(h.finalize().as_bytes());
+        // a pack of two entries in one block
+        let two = [([0u8; 32], footprint(12)), ([1u8; 32], footprint(20))];
+        let bytes = encode_pack(two.iter().map(|(k, f)| (k, f)));
+        assert_eq!(unpack(&bytes), (two.to_vec(), 0));
+        // a flipped bit anywhere in the block: both entries refused
+        for at in [
+            MAGIC.len() + 3,
+            MAGIC.len() + 20,
+            bytes.len() / 2,
+            bytes.len() - 40,
+        ] {
+            let mut damaged = bytes.clone();
+            damaged[at] ^= 0x10;
+            let (got, rejected) = unpack(&damaged);
+            assert!(got.is_empty(), "flipped at {at}");
+            assert!(rejected >= 1, "flipped at {at}");
         }
-        let damaged_at = bytes.len() - 40;
-        bytes[damaged_at] ^= 0x10;
-        let (mut got, mut rejected) = (Vec::new(), 0);
-        decode_pack(&bytes, &mut |k, f| got.push((k, f)), &mut rejected);
-        assert_eq!(got, vec![([0u8; 32], footprint(12))]);
-        assert_eq!(rejected, 1);
-        // truncated: the first entry still counts, the broken frame not
-        let (mut got, mut rejected) = (Vec::new(), 0);
-        decode_pack(
-            &bytes[..bytes.len() - 10],
-            &mut |k, f| got.push((k, f)),
-            &mut rejected,
-        );
-        assert_eq!(got.len(), 1);
-        assert_eq!(rejected, 1);
+        // in the hash or the entries: the block's two entries counted
+        let mut damaged = bytes.clone();
+        let last = damaged.len() - 1;
+        damaged[last] ^= 1;
+        assert_eq!(unpack(&damaged), (vec![], 2));
+        // truncated: the broken frame counted, nothing trusted
+        assert_eq!(unpack(&bytes[..bytes.len() - 10]), (vec![], 1));
+        // not a pack
+        assert_eq!(unpack(b"TCFPK9\n\0"), (vec![], 1));
         // a hash that matches an ill-formed footprint is still refused
         let far: &[[f32; 2]] = &[[0.0, 5000.0]];
         let bad = Footprint::from_rays(10.0, 90.0, 1000.0, [far; 4]);
         assert_eq!(decode(&encode(&bad)), None);
+        let mixed = [([2u8; 32], footprint(12)), ([3u8; 32], bad)];
+        let (got, rejected) = unpack(&encode_pack(mixed.iter().map(|(k, f)| (k, f))));
+        assert_eq!((got, rejected), (vec![([2u8; 32], footprint(12))], 1));
+    }
+
+    #[test]
+    fn a_pack_of_many_blocks_loses_only_a_damaged_block() {
+        // footprints of 300 rays in 12 separate runs (about 150 bytes
+        // each): a pack of several blocks
+        let many: Vec<([u8; 32], Footprint)> = (0..2000u32)
+            .map(|i| {
+                let rays: Vec<[[f32; 2]; 1]> = (0..300u32)
+                    .map(|k| [[0.0, 100.0 + (k / 25) as f32 + i as f32 * 0.25]])
+                    .collect();
+                let fp = Footprint::from_rays(0.0, 1.2, 1000.0, rays.iter().map(|r| &r[..]));
+                let mut key = [0u8; 32];
+                key[..4].copy_from_slice(&i.to_le_bytes());
+                (key, fp)
+            })
+            .collect();
+        let bytes = encode_pack(many.iter().map(|(k, f)| (k, f)));
+        let (got, rejected) = unpack(&bytes);
+        assert_eq!((got.len(), rejected), (many.len(), 0));
+        assert!(got == many, "in order, bit for bit");
+        // the blocks: walk the headers
+        let mut starts = Vec::new();
+        let mut at = MAGIC.len();
+        while at < bytes.len() {
+            starts.push(at);
+            let len = u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap()) as usize;
+            assert!(len >= BLOCK_BYTES || at + BLOCK_HEADER + len + 32 == bytes.len());
+            at += BLOCK_HEADER + len + 32;
+        }
+        assert_eq!(at, bytes.len());
+        assert!(starts.len() >= 4, "{} blocks", starts.len());
+        // a flipped bit in the second block's entries: its entries lost,
+        // every other block's kept
+        let second = starts[1];
+        let count = u32::from_le_bytes(bytes[second + 8..second + 12].try_into().unwrap());
+        let mut damaged = bytes.clone();
+        damaged[second + 100] ^= 0x01;
+        let (got, rejected) = unpack(&damaged);
+        assert_eq!(rejected, count as usize);
+        assert_eq!(got.len() + count as usize, many.len());
+        let first_count =
+            u32::from_le_bytes(bytes[starts[0] + 8..starts[0] + 12].try_into().unwrap());
+        assert_eq!(got[..first_count as usize], many[..first_count as usize]);
+        assert_eq!(
+            got[first_count as usize..],
+            many[(first_count + count) as usize..]
+        );
+        // cut inside the third block: the first two blocks kept
+        let (got, rejected) = unpack(&bytes[..starts[2] + 50]);
+        let kept = first_count + count;
+        assert_eq!((got.len(), rejected), (kept as usize, 1));
+        // read from a file block by block: the same as from memory
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (name, pack) in [
+            ("whole", &bytes[..]),
+            ("damaged", &damaged[..]),
+            ("cut", &bytes[..starts[2] + 50]),
+            ("headless", &bytes[..5]),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, pack).expect("write");
+            let mut got = Vec::new();
+            let rejected = read_pack(&path, &mut |k, f| got.push((k, Footprint::clone(&f))))
+                .unwrap_or_else(|_| panic!("{name}: not outdated"));
+            assert_eq!((got, rejected), unpack(pack), "{name}");
+        }
+        let missing = dir.path().join("missing");
+        assert!(matches!(read_pack(&missing, &mut |_, _| ()), Ok(1)));
     }
 
     /// Rays of every kind: covered from the site, shadowed near it, empty,

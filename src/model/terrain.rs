@@ -13,6 +13,7 @@
 //! with shadows as gaps along a ray (a ray can be in, out, in again).
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::{Arc, OnceLock, RwLock};
 
 use serde::{Deserialize, Serialize};
@@ -281,7 +282,33 @@ impl Terrain {
 /// [`crate::engine::footprint::footprint_key`]).
 #[derive(Debug, Default)]
 pub struct FootprintStore {
-    map: RwLock<HashMap<[u8; 32], StoredFootprint>>,
+    map: RwLock<HashMap<[u8; 32], StoredFootprint, BuildHasherDefault<DigestHasher>>>,
+}
+
+/// The hasher of [`FootprintStore`]'s keys: they are BLAKE3 digests,
+/// already uniformly spread, so their first eight bytes serve as the hash
+/// (no second hash of 32 bytes per lookup). A cache folder crafted to
+/// hold colliding keys could only slow lookups down: a key is compared
+/// whole.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DigestHasher(u64);
+
+impl std::hash::Hasher for DigestHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8).take(1) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 ^= u64::from_le_bytes(word);
+        }
+    }
+
+    fn write_usize(&mut self, _length: usize) {
+        // the length prefix of a 32-byte key: the same for every key
+    }
 }
 
 /// A stored footprint and whether it came from a cache on disk.
@@ -325,10 +352,10 @@ impl FootprintStore {
 
     /// Records every footprint of `found` under its key ([`FootprintStore::insert`]
     /// of each, under one lock).
-    pub fn insert_all(&self, found: Vec<([u8; 32], Footprint)>, from_disk: bool) {
+    pub fn insert_all(&self, found: Vec<([u8; 32], Arc<Footprint>)>, from_disk: bool) {
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        map.reserve(found.len());
         map.extend(found.into_iter().map(|(key, footprint)| {
-            let footprint = Arc::new(footprint);
             (
                 key,
                 StoredFootprint {
@@ -394,6 +421,12 @@ pub struct Footprint {
     /// Covered `[from, to]` distances of every run, ground metres, in
     /// increasing order and disjoint within a run.
     intervals_m: Vec<[f32; 2]>,
+}
+
+/// Whether `order` holds between every two neighbours of `v` (one pass
+/// without early exit: it vectorises).
+fn increasing(v: &[u32], order: impl Fn(u32, u32) -> bool) -> bool {
+    v.windows(2).fold(true, |ok, w| ok & order(w[0], w[1]))
 }
 
 impl Footprint {
@@ -523,23 +556,31 @@ impl Footprint {
             || n as f64 * self.step_deg > 360.0 + 1e-6
             || !(self.range_m.is_finite() && self.range_m >= 0.0)
             || self.run_first_ray.first() != Some(&0)
-            || self.run_first_ray.windows(2).any(|w| w[0] >= w[1])
+            || !increasing(&self.run_first_ray, |a, b| a < b)
             || self.run_first_ray.last().is_some_and(|&f| f as usize >= n)
             || self.run_offsets.len() != runs + 1
             || self.run_offsets.first() != Some(&0)
             || self.run_offsets.last().copied() != Some(self.intervals_m.len() as u32)
-            || self.run_offsets.windows(2).any(|w| w[0] > w[1])
+            || !increasing(&self.run_offsets, |a, b| a <= b)
         {
             return false;
         }
+        // every interval finite, its ends in order within the range (one
+        // pass without early exit: it vectorises)
         let limit = self.range_m as f32 * (1.0 + 1e-6) + 1e-3;
-        (0..runs).all(|r| {
-            let ray = self.run_intervals(r);
-            ray.iter()
-                .all(|&[a, b]| a.is_finite() && b.is_finite() && 0.0 <= a && a <= b && b <= limit)
-                && ray.windows(2).all(|w| w[0][1] <= w[1][0])
-                && (r == 0 || self.run_intervals(r - 1) != ray)
-        })
+        let bounded = self.intervals_m.iter().fold(true, |ok, &[a, b]| {
+            ok & a.is_finite() & b.is_finite() & (0.0 <= a) & (a <= b) & (b <= limit)
+        });
+        // within a run the intervals follow each other; neighbouring runs
+        // differ (runs are maximal)
+        let iv = &self.intervals_m;
+        let offsets = &self.run_offsets;
+        bounded
+            && offsets.windows(2).enumerate().all(|(r, w)| {
+                let ray = &iv[w[0] as usize..w[1] as usize];
+                ray.windows(2).all(|p| p[0][1] <= p[1][0])
+                    && (r == 0 || iv[offsets[r - 1] as usize..w[0] as usize] != *ray)
+            })
     }
 
     /// Whether the point at true azimuth `azimuth_deg` and ground distance
