@@ -337,6 +337,20 @@ pub fn report_scenario_with_stages(
     cache_dir: Option<&Path>,
     stage: &(dyn Fn(&str, std::time::Duration) + Sync),
 ) -> Result<Report> {
+    report_scenario_keeping(scenario_dir, out_dir, options, cache_dir, stage)
+        .map(|(report, _)| report)
+}
+
+/// [`report_scenario_with_stages`], returning the loaded scenario with the
+/// report (for a command that uses it further, or lets the process's exit
+/// release it instead of freeing its footprints one by one).
+pub(crate) fn report_scenario_keeping(
+    scenario_dir: impl AsRef<Path>,
+    out_dir: impl AsRef<Path>,
+    options: &Options,
+    cache_dir: Option<&Path>,
+    stage: &(dyn Fn(&str, std::time::Duration) + Sync),
+) -> Result<(Report, model::Scenario)> {
     use std::time::Instant;
     let timed = |name: &str, t0: Instant| stage(name, t0.elapsed());
     let (scenario_dir, out_dir) = (scenario_dir.as_ref(), out_dir.as_ref());
@@ -469,7 +483,7 @@ pub fn report_scenario_with_stages(
         io::footprint_cache::store_footprints(dir, terrain)?;
         timed("terrain cache", t0);
     }
-    Ok(report)
+    Ok((report, scenario))
 }
 
 /// Loads the scenario in `scenario_dir`, runs the capacity study

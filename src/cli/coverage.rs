@@ -96,7 +96,7 @@ pub fn run(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error>> {
             .clone()
             .unwrap_or_else(|| out_dir.join(crate::io::footprint_cache::CACHE_DIR))
     });
-    let report = crate::report_scenario_with_stages(
+    let (report, scenario) = crate::report_scenario_keeping(
         &scenario_dir,
         &out_dir,
         &Options::default(),
@@ -109,7 +109,6 @@ pub fn run(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error>> {
     )?;
     if args.map_layer != Layer::G4 {
         // map.png of another layer than the default
-        let scenario = crate::io::load_scenario(&scenario_dir)?;
         crate::io::write::write_map_png(
             out_dir.join("map.png"),
             &scenario,
@@ -119,6 +118,9 @@ pub fn run(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error>> {
         )?;
     }
     let elapsed = t0.elapsed();
+    // released by the process's exit, not freed footprint by footprint
+    // (thousands of terrain footprints take milliseconds to free)
+    std::mem::forget(scenario);
 
     println!("scenario {}", scenario_dir.display());
     print!("{}", crate::io::write::summary_table(&report));
