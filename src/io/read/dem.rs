@@ -120,7 +120,13 @@ pub fn read_scenario_dem(dir: impl AsRef<Path>) -> Result<Option<Dem>> {
 ///
 /// As [`read_scenario_dem`] for what can be checked without the samples.
 pub fn scenario_terrain(dir: impl AsRef<Path>) -> Result<Option<Terrain>> {
-    let dir = dir.as_ref();
+    scenario_terrain_memo(dir.as_ref(), None)
+}
+
+/// [`scenario_terrain`], taking each file's digest from the memo in
+/// folder `memo` ([`DIGEST_MEMO`]) when the file is the one the memo saw,
+/// and recording there the digests it computes.
+pub(crate) fn scenario_terrain_memo(dir: &Path, memo: Option<&Path>) -> Result<Option<Terrain>> {
     let tif = dir.join(TERRAIN_TIF);
     let folder = dir.join(TERRAIN_DIR);
     type Decoder = fn(&Path) -> Result<Dem>;
@@ -138,7 +144,7 @@ pub fn scenario_terrain(dir: impl AsRef<Path>) -> Result<Option<Terrain>> {
             (false, true) => (hgt_tiles(&folder)?, |p: &Path| read_hgt_folder(p)),
             (false, false) => return Ok(None),
         };
-    let digest = files_digest(&files)?;
+    let digest = files_digest(&files, memo, MEMO_SETTLE)?;
     let source = if files.len() == 1 && files[0] == tif {
         tif
     } else {
@@ -151,7 +157,8 @@ pub fn scenario_terrain(dir: impl AsRef<Path>) -> Result<Option<Terrain>> {
         } else {
             vec![source.clone()]
         };
-        if files_digest(&files)? != digest {
+        // every byte hashed again, whatever a memo says
+        if files_digest(&files, None, MEMO_SETTLE)? != digest {
             return Err(invalid(
                 &source,
                 "the elevation input changed since the scenario was loaded: run again",
@@ -162,29 +169,222 @@ pub fn scenario_terrain(dir: impl AsRef<Path>) -> Result<Option<Terrain>> {
     Ok(Some(Terrain::deferred(digest, load)))
 }
 
-/// BLAKE3 of the files' names, sizes and bytes, in order. The bytes are
-/// hashed from a memory map on every core (BLAKE3 is a tree hash: the
-/// digest is the one of hashing them in one piece), without copying the
-/// file into memory first.
-fn files_digest(files: &[PathBuf]) -> Result<[u8; 32]> {
+/// The memo of elevation files' digests in a footprint cache folder: one
+/// line per file (tab-separated: the BLAKE3 digest of its bytes in
+/// hexadecimal, then its size, modification and status-change times in
+/// seconds and nanoseconds, inode, device and canonical path), so that a
+/// re-run does not read a large DEM only to find the digest it already
+/// knows. A line is used only when all of these are what the file system
+/// reports now: rewriting a file changes its status-change time, which no
+/// program can set back. A file is recorded only once both its times are
+/// [`MEMO_SETTLE`] in the past (a file written within the clock's
+/// resolution of being hashed could otherwise change unseen), and only on
+/// Unix, where these fields exist; elsewhere every run hashes the bytes.
+/// The memo is a cache like the packs beside it: deleting it is safe.
+pub const DIGEST_MEMO: &str = "file-digests.tsv";
+
+/// How long a file must have been left alone before its digest is
+/// recorded in the [`DIGEST_MEMO`].
+pub const MEMO_SETTLE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Lines kept in the [`DIGEST_MEMO`] (the most recent).
+const MEMO_LINES: usize = 256;
+
+/// What the file system says about a file: if none of it changed, neither
+/// did its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: (i64, i64),
+    changed: (i64, i64),
+    inode: u64,
+    device: u64,
+}
+
+impl Stamp {
+    #[cfg(unix)]
+    fn of(meta: &std::fs::Metadata) -> Option<Stamp> {
+        use std::os::unix::fs::MetadataExt;
+        Some(Stamp {
+            len: meta.len(),
+            modified: (meta.mtime(), meta.mtime_nsec()),
+            changed: (meta.ctime(), meta.ctime_nsec()),
+            inode: meta.ino(),
+            device: meta.dev(),
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn of(_meta: &std::fs::Metadata) -> Option<Stamp> {
+        None
+    }
+
+    /// Whether both times lie `settle` or more before `now` (seconds
+    /// since the epoch).
+    fn settled(&self, now: std::time::Duration, settle: std::time::Duration) -> bool {
+        let secs = |(s, ns): (i64, i64)| {
+            u64::try_from(s)
+                .ok()
+                .map(|s| std::time::Duration::new(s, ns.clamp(0, 999_999_999) as u32))
+        };
+        [self.modified, self.changed]
+            .into_iter()
+            .all(|t| secs(t).is_some_and(|t| t + settle <= now))
+    }
+
+    fn line(&self, digest: &[u8; 32], path: &Path) -> Option<String> {
+        let path = path.to_str().filter(|p| !p.contains(['\t', '\n', '\r']))?;
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        Some(format!(
+            "{hex}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{path}",
+            self.len,
+            self.modified.0,
+            self.modified.1,
+            self.changed.0,
+            self.changed.1,
+            self.inode,
+            self.device
+        ))
+    }
+
+    fn parse(line: &str) -> Option<(PathBuf, Stamp, [u8; 32])> {
+        let f: Vec<&str> = line.splitn(9, '\t').collect();
+        let [hex, len, ms, mns, cs, cns, inode, device, path] = f[..] else {
+            return None;
+        };
+        if hex.len() != 64 {
+            return None;
+        }
+        let mut digest = [0u8; 32];
+        for (i, b) in digest.iter_mut().enumerate() {
+            *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+        }
+        let stamp = Stamp {
+            len: len.parse().ok()?,
+            modified: (ms.parse().ok()?, mns.parse().ok()?),
+            changed: (cs.parse().ok()?, cns.parse().ok()?),
+            inode: inode.parse().ok()?,
+            device: device.parse().ok()?,
+        };
+        Some((PathBuf::from(path), stamp, digest))
+    }
+}
+
+/// The [`DIGEST_MEMO`] of one folder, as read, with what this run adds.
+struct Memo {
+    file: PathBuf,
+    lines: Vec<(PathBuf, Stamp, [u8; 32])>,
+    changed: bool,
+}
+
+impl Memo {
+    /// The memo in `dir` (empty when missing or unreadable; lines that do
+    /// not parse are dropped).
+    fn read(dir: &Path) -> Memo {
+        let file = dir.join(DIGEST_MEMO);
+        let lines = std::fs::read_to_string(&file)
+            .map(|text| text.lines().filter_map(Stamp::parse).collect())
+            .unwrap_or_default();
+        Memo {
+            file,
+            lines,
+            changed: false,
+        }
+    }
+
+    fn get(&self, path: &Path, stamp: &Stamp) -> Option<[u8; 32]> {
+        self.lines
+            .iter()
+            .rev()
+            .find(|(p, s, _)| p == path && s == stamp)
+            .map(|l| l.2)
+    }
+
+    fn record(&mut self, path: PathBuf, stamp: Stamp, digest: [u8; 32]) {
+        self.lines.retain(|(p, _, _)| *p != path);
+        self.lines.push((path, stamp, digest));
+        self.changed = true;
+    }
+
+    /// Writes the memo back when this run added to it; a memo that cannot
+    /// be written is not an error (the next run hashes again).
+    fn write(self) {
+        if !self.changed {
+            return;
+        }
+        let skip = self.lines.len().saturating_sub(MEMO_LINES);
+        let text: String = self.lines[skip..]
+            .iter()
+            .filter_map(|(p, s, d)| s.line(d, p))
+            .map(|l| l + "\n")
+            .collect();
+        if let Some(dir) = self.file.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = crate::io::write::write_atomic(&self.file, text.as_bytes());
+    }
+}
+
+/// BLAKE3 of the files' names, sizes and digests (each the BLAKE3 of its
+/// bytes), in order. A file's digest comes from the memo in folder `memo`
+/// when it has one for the file as it is now; else its bytes are hashed
+/// from a memory map on every core (BLAKE3 is a tree hash: the digest is
+/// the one of hashing them in one piece), without copying the file into
+/// memory first, and recorded in the memo once the file is `settle` old.
+fn files_digest(
+    files: &[PathBuf],
+    memo: Option<&Path>,
+    settle: std::time::Duration,
+) -> Result<[u8; 32]> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let mut memo = memo.map(Memo::read);
     let mut h = blake3::Hasher::new();
-    h.update(b"telecov.dem-files/1");
+    h.update(b"telecov.dem-files/2");
     for path in files {
-        let len = std::fs::metadata(path)
-            .map_err(|e| Error::io(path, e))?
-            .len();
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        let len = meta.len();
+        let stamp = Stamp::of(&meta);
+        let canonical = memo
+            .as_ref()
+            .and(stamp)
+            .and_then(|_| path.canonicalize().ok());
+        let known = match (&memo, &stamp, &canonical) {
+            (Some(m), Some(s), Some(c)) => m.get(c, s),
+            _ => None,
+        };
+        let digest = match known {
+            Some(d) => d,
+            None => {
+                let mut bytes = blake3::Hasher::new();
+                bytes
+                    .update_mmap_rayon(path)
+                    .map_err(|e| Error::io(path, e))?;
+                let after = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+                if bytes.count() != len || Stamp::of(&after) != stamp {
+                    return Err(invalid(
+                        path,
+                        "the file changed while it was read: run again",
+                    ));
+                }
+                let d = *bytes.finalize().as_bytes();
+                if let (Some(m), Some(s), Some(c)) = (&mut memo, stamp, canonical) {
+                    if s.settled(now, settle) {
+                        m.record(c, s, d);
+                    }
+                }
+                d
+            }
+        };
         let name = file_name(path);
         h.update(&(name.len() as u64).to_le_bytes());
         h.update(name.as_bytes());
         h.update(&len.to_le_bytes());
-        let before = h.count();
-        h.update_mmap_rayon(path).map_err(|e| Error::io(path, e))?;
-        if h.count() - before != len {
-            return Err(invalid(
-                path,
-                "the file changed while it was read: run again",
-            ));
-        }
+        h.update(&digest);
+    }
+    if let Some(m) = memo {
+        m.write();
     }
     Ok(*h.finalize().as_bytes())
 }
@@ -386,4 +586,82 @@ fn hgt_tiles(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut by_name: Vec<PathBuf> = tiles.into_values().collect();
     by_name.sort();
     Ok(by_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// `files_digest` with the memo in folder `memo`.
+    fn digest(files: &[PathBuf], memo: &Path, settle: Duration) -> [u8; 32] {
+        files_digest(files, Some(memo), settle).expect("digest")
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_digest_memo_serves_an_unchanged_file_and_never_a_changed_one() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let memo = dir.path().join("cache");
+        let file = dir.path().join("terrain.tif");
+        std::fs::write(&file, vec![7u8; 300_000]).expect("write");
+        let files = vec![file.clone()];
+        let hashed = files_digest(&files, None, MEMO_SETTLE).expect("digest");
+        // a freshly written file is not recorded (it could still change
+        // within the clock's resolution)
+        assert_eq!(digest(&files, &memo, MEMO_SETTLE), hashed);
+        assert!(!memo.join(DIGEST_MEMO).exists());
+        // once settled (here: no settling asked), recorded; the same digest
+        assert_eq!(digest(&files, &memo, Duration::ZERO), hashed);
+        let text = std::fs::read_to_string(memo.join(DIGEST_MEMO)).expect("memo");
+        assert_eq!(text.lines().count(), 1);
+        // the memo is what answers: a line naming another digest for the
+        // file as it is now is believed (which is why lines are written
+        // only for settled files)
+        let line = Stamp::parse(text.lines().next().unwrap()).expect("parses");
+        assert_eq!(line.2, *blake3::hash(&vec![7u8; 300_000]).as_bytes());
+        let forged = text.replacen(&text[..2], "00", 1);
+        std::fs::write(memo.join(DIGEST_MEMO), &forged).expect("write");
+        assert_ne!(digest(&files, &memo, Duration::ZERO), hashed);
+        std::fs::write(memo.join(DIGEST_MEMO), &text).expect("write");
+        assert_eq!(digest(&files, &memo, Duration::ZERO), hashed);
+        // the same size, other bytes: a new status-change time, hashed again
+        std::thread::sleep(Duration::from_millis(50));
+        let mut other = vec![7u8; 300_000];
+        other[123_456] = 8;
+        std::fs::write(&file, &other).expect("write");
+        let changed = files_digest(&files, None, MEMO_SETTLE).expect("digest");
+        assert_ne!(changed, hashed);
+        assert_eq!(digest(&files, &memo, Duration::ZERO), changed);
+        // the memo holds the new line only
+        let text = std::fs::read_to_string(memo.join(DIGEST_MEMO)).expect("memo");
+        assert_eq!(text.lines().count(), 1);
+        // a damaged memo is ignored, then rewritten
+        std::fs::write(memo.join(DIGEST_MEMO), "not\ta memo\n").expect("write");
+        assert_eq!(digest(&files, &memo, Duration::ZERO), changed);
+        let text = std::fs::read_to_string(memo.join(DIGEST_MEMO)).expect("memo");
+        assert_eq!(text.lines().filter_map(Stamp::parse).count(), 1);
+    }
+
+    #[test]
+    fn a_stamp_settles_after_its_later_time() {
+        let stamp = Stamp {
+            len: 1,
+            modified: (1_000, 0),
+            changed: (1_001, 500_000_000),
+            inode: 1,
+            device: 1,
+        };
+        let settle = Duration::from_secs(2);
+        assert!(!stamp.settled(Duration::new(1_003, 400_000_000), settle));
+        assert!(stamp.settled(Duration::new(1_003, 500_000_000), settle));
+        // a line round-trips, and a path with a tab is not written
+        let d = [0xabu8; 32];
+        let line = stamp.line(&d, Path::new("/a/b c.tif")).expect("line");
+        assert_eq!(
+            Stamp::parse(&line),
+            Some((PathBuf::from("/a/b c.tif"), stamp, d))
+        );
+        assert_eq!(stamp.line(&d, Path::new("/a/b\tc.tif")), None);
+    }
 }

@@ -246,7 +246,7 @@ pub(crate) fn load_scenario_with_cache(
         },
         || {
             use crate::io::footprint_cache::{load_footprints, shapes_coverage};
-            let terrain = super::dem::scenario_terrain(dir)?;
+            let terrain = super::dem::scenario_terrain_memo(dir, footprint_cache)?;
             if let (Some(terrain), Some(cache)) = (&terrain, footprint_cache) {
                 if shapes_coverage(&parameters) {
                     load_footprints(cache, terrain)?;
