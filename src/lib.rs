@@ -168,7 +168,9 @@
 //!   gives the terrain-free figures. [`report_scenario`] caches footprints
 //!   in `OUT_DIR/.telecov-cache` ([`io::footprint_cache`],
 //!   [`report_scenario_with_cache`]); a run that finds them all there
-//!   never decodes the DEM.
+//!   never decodes the DEM, and takes the elevation files' digests from
+//!   the cache's `file-digests.tsv` when the files are unchanged
+//!   ([`io::read::dem::DIGEST_MEMO`]) instead of hashing them again.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
