@@ -1843,7 +1843,15 @@ fn first_error_is_the_communes_when_sites_are_bad_too() {
         );
     }
     // with the communes repaired, the sites' error comes before the wifi's
+    // and the schools'
     d.collection("communes.geojson", vec![commune(json!("c1"), 0.0)]);
+    d.collection(
+        "schools.geojson",
+        vec![feature(
+            json!({"id": "k1", "connected": "yes"}),
+            json!({"type": "Point", "coordinates": [105.5, 10.0]}),
+        )],
+    );
     for _ in 0..20 {
         assert_invalid(
             d.load(),
@@ -1851,6 +1859,18 @@ fn first_error_is_the_communes_when_sites_are_bad_too() {
             Some((0, Some("s1"))),
             "technologies",
             "missing",
+        );
+    }
+    // with the sites and wifi repaired, the schools' error is the one left
+    d.collection("sites.geojson", vec![site(json!("s1"))]);
+    d.collection("wifi.geojson", vec![]);
+    for _ in 0..20 {
+        assert_invalid(
+            d.load(),
+            "schools.geojson",
+            Some((0, Some("k1"))),
+            "connected",
+            "true or false",
         );
     }
 }
@@ -1876,12 +1896,18 @@ fn warnings_come_in_file_order_then_commune_geometry() {
         "wifi.geojson",
         vec![feature(json!({"id": "w1"}), Value::Null)],
     );
+    // the scorecard's layers, read beside the others: their warnings last
+    d.collection(
+        "schools.geojson",
+        vec![feature(json!({"id": "k1"}), Value::Null)],
+    );
     let expected = [
         "communes.geojson: feature 0",
         "sites.geojson: feature 0",
         "fiber.geojson: feature 0",
         "wifi.geojson: feature 0",
         "overlaps",
+        "schools.geojson: feature 0",
     ];
     for _ in 0..20 {
         let s = d.load_ok();

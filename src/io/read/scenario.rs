@@ -226,21 +226,39 @@ pub(crate) fn load_scenario_with_cache(
     let raster_points = super::raster::scenario_has_raster(dir, geojson_points)?;
     let points_mode = geojson_points || raster_points;
 
-    // Two independent branches run side by side: the communes with their
-    // geometry checks, and the infrastructure (with a points-mode
-    // population.geojson). Each keeps its warnings; they are joined in the
-    // order of a sequential read, and of two errors the one a sequential
-    // read would meet first (the communes') is returned. The elevation
+    // Three independent branches run side by side: the communes with their
+    // geometry checks, the infrastructure (with a points-mode
+    // population.geojson), and the scorecard's point layers. Each keeps
+    // its warnings; they are joined in the order of a sequential read, and
+    // of two errors the one a sequential read would meet first is returned
+    // (the communes', then the infrastructure's, then the checks between
+    // sites and scenario.toml, then the scorecard layers'). The elevation
     // input's digest (terrain.tif or terrain/*.hgt read whole) is taken
     // beside them, then the footprints cached for it; its error comes
     // last, where a sequential read meets it.
-    let ((communes_part, infrastructure), terrain) = rayon::join(
+    let (((communes_part, infrastructure), scorecard), terrain) = rayon::join(
         || {
             rayon::join(
-                || read_communes_part(&new_crs, &communes_path, &communes_bytes, points_mode),
                 || {
-                    let points = geojson_points && !raster_points;
-                    read_infrastructure(&new_crs, dir, &population_path, points)
+                    rayon::join(
+                        || {
+                            read_communes_part(
+                                &new_crs,
+                                &communes_path,
+                                &communes_bytes,
+                                points_mode,
+                            )
+                        },
+                        || {
+                            let points = geojson_points && !raster_points;
+                            read_infrastructure(&new_crs, dir, &population_path, points)
+                        },
+                    )
+                },
+                || -> Result<_> {
+                    let mut warnings = Vec::new();
+                    let layers = read_scorecard_layers(dir, &new_crs()?, &mut warnings)?;
+                    Ok((layers, warnings))
                 },
             )
         },
@@ -310,9 +328,9 @@ pub(crate) fn load_scenario_with_cache(
         ));
     }
 
-    // scorecard layers: small point files, read after the others
-    let crs = new_crs()?;
-    let scorecard = read_scorecard_layers(dir, &crs, &mut warnings)?;
+    // scorecard layers: their errors and warnings after the others'
+    let (scorecard, scorecard_warnings) = scorecard?;
+    warnings.extend(scorecard_warnings);
 
     // terrain: terrain.tif or terrain/*.hgt, when present; its samples
     // are decoded only when a footprint has to be computed
