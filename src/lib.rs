@@ -314,10 +314,11 @@ pub const OUTPUT_FILES: [&str; 9] = [
 
 /// [`report_scenario_with_cache`], telling `stage` the wall time of each
 /// stage as it ends: `load`, `evaluate`, then `gaps` (the gap maps) and,
-/// built beside them, `scorecard` and the files that need neither (one
-/// entry per file, such as `report.json` or `map.png` with the drawing of
-/// its picture), then `report.html` and `gaps.geojson`, which need the gap
-/// maps, and `write` for everything after `evaluate`: what `telecov
+/// built beside them, `scorecard`, the files that need neither (one entry
+/// per file, such as `report.json` or `map.png` with the drawing of its
+/// picture) and `report.html page` (the page but for the gaps' paths),
+/// then `report.html` and `gaps.geojson`, which need the gap maps, and
+/// `write` for everything after `evaluate`: what `telecov
 /// coverage --timings` prints. The files ([`OUTPUT_FILES`]) are written into
 /// a staging folder inside `out_dir` and moved into place once all are
 /// written.
@@ -415,7 +416,7 @@ pub(crate) fn report_scenario_keeping(
     let t1 = Instant::now();
     let access = scorecard::access_pass(&scenario, options, probe.as_ref())?;
     timed("access", t1);
-    let (gaps, card) = rayon::join(
+    let (gaps, page) = rayon::join(
         || {
             let gaps = planning::find_gaps_probed(&scenario, &report, &gap_options, probe);
             timed("gaps", t0);
@@ -452,25 +453,31 @@ pub(crate) fn report_scenario_keeping(
                 ("scorecard.csv", &|p| io::write::write_atomic(p, &card_csv)),
                 ("report.json", &|p| io::write::write_report(p, &report)),
             ];
-            write_all(&files)?;
-            Ok(card)
+            // report.html but for the gaps' paths, built beside the files
+            let (written, page) = rayon::join(
+                || write_all(&files),
+                || {
+                    let t1 = Instant::now();
+                    let page = io::write::html::page_parts(
+                        &scenario,
+                        &report,
+                        true,
+                        &io::write::html::HtmlOptions::default(),
+                        Some(&card),
+                        Some(&audits),
+                    );
+                    timed("report.html page", t1);
+                    page
+                },
+            );
+            written?;
+            page
         },
     );
-    let (gaps, card) = (gaps?, card?);
-    let html_options = io::write::html::HtmlOptions {
-        scorecard: Some(card),
-        ..Default::default()
-    };
+    let (gaps, page) = (gaps?, page?);
     let files: [(&str, Writer<'_>); 2] = [
         ("report.html", &|p| {
-            let page = io::write::html::report_html_audited(
-                &scenario,
-                &report,
-                Some(&gaps),
-                &html_options,
-                Some(&audits),
-            )?;
-            io::write::write_atomic(p, page.as_bytes())
+            io::write::write_atomic_with(p, |w| page.write_with(w, Some(&gaps)))
         }),
         ("gaps.geojson", &|p| {
             io::write::write_gaps(p, &scenario, &gaps)

@@ -266,6 +266,38 @@ fn the_command_gap_map_equals_the_gap_map_on_its_own() {
     assert!(from_command == std::fs::read(&alone).expect("alone"));
 }
 
+/// The coverage command builds report.html's page but for the gaps while
+/// the gap maps are drawn and writes the gaps' paths between its parts; the
+/// page built in one piece by the library is the same, byte for byte.
+#[test]
+fn the_command_page_equals_the_page_built_in_one_piece() {
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let report = telecov::report_scenario_with_cache(demo, dir.path(), &Options::default(), None)
+        .expect("coverage");
+    let s = telecov::io::load_scenario(demo).expect("demo");
+    let gaps = find_gaps(&s, &report, &GapOptions::default()).expect("gaps");
+    let card = telecov::scorecard::scorecard(&s, &report, &Options::default()).expect("card");
+    let options = telecov::io::write::html::HtmlOptions {
+        scorecard: Some(card),
+        ..Default::default()
+    };
+    let page = telecov::io::write::html::report_html_with(&s, &report, Some(&gaps), &options)
+        .expect("page");
+    let from_command =
+        std::fs::read_to_string(dir.path().join("report.html")).expect("report.html");
+    // the gaps' paths are there, between the communes and the sites
+    let drawn = from_command.matches("<path data-layer=").count();
+    assert_eq!(drawn, gaps.gaps.len());
+    assert!(drawn > 10);
+    let (g, i) = (
+        from_command.find("<g id=\"gaps\">").expect("gaps group"),
+        from_command.find("<g id=\"infra\">").expect("infra group"),
+    );
+    assert!(g < from_command.find("<path data-layer=").expect("a gap") && g < i);
+    assert!(from_command == page);
+}
+
 #[test]
 fn gaps_do_not_depend_on_thread_count() {
     let s = small_city();

@@ -297,8 +297,12 @@ fn gaps_with_probe(
             rest.par_iter()
                 .try_for_each(|g| check_poles(layer, g, &frames, res))
                 .map_err(|p| p.error(scenario))?;
+            // the largest first: pieces of a few gaps, each of which
+            // another thread can take (rayon's adaptive split would leave
+            // the last heavy quarter of the layer to one thread)
             let mut layer_gaps: Vec<Gap> = groups
                 .into_par_iter()
+                .with_max_len(4)
                 .map(|g| build_gap(layer, g, &frames, res, &near))
                 .collect::<std::result::Result<_, AroundPole>>()
                 .map_err(|p| p.error(scenario))?;

@@ -164,6 +164,91 @@ pub(crate) fn report_html_audited(
     options: &HtmlOptions,
     audits: Option<&[SiteAudit]>,
 ) -> Result<String> {
+    let parts = page_parts(
+        scenario,
+        report,
+        gaps.is_some(),
+        options,
+        options.scorecard.as_ref(),
+        audits,
+    )?;
+    let gap_paths = gaps.map(|g| parts.gap_paths(g)).unwrap_or_default();
+    let mut page = String::with_capacity(
+        parts.head.len() + gap_paths.iter().map(String::len).sum::<usize>() + parts.tail.len(),
+    );
+    page.push_str(&parts.head);
+    for path in &gap_paths {
+        page.push_str(path);
+    }
+    page.push_str(&parts.tail);
+    Ok(page)
+}
+
+/// `report.html` but for its gap regions: the page up to where they are
+/// drawn and the page after them. What does not depend on the gap maps is
+/// built before them, and the gaps' paths go between the two parts
+/// ([`PageParts::write_with`]).
+pub(crate) struct PageParts {
+    /// The page up to and including the gaps' opening `<g id="gaps">`.
+    head: String,
+    /// The page after the gaps' paths, from their closing `</g>` on.
+    tail: String,
+    frame: Frame,
+    /// The layer shown first: the other layers' gaps are hidden.
+    layer: Layer,
+}
+
+impl PageParts {
+    /// Each gap's SVG path, in the order of the gap map.
+    fn gap_paths(&self, gaps: &GapMap) -> Vec<String> {
+        gaps.gaps
+            .par_iter()
+            .map(|gap| {
+                let mut out = String::new();
+                let _ = write!(
+                    out,
+                    "<path data-layer=\"{}\"{} d=\"",
+                    gap.layer.as_str(),
+                    if gap.layer == self.layer {
+                        ""
+                    } else {
+                        " style=\"display:none\""
+                    }
+                );
+                polygons_path(&mut out, &gap.geometry, &self.frame);
+                out.push_str("\"/>\n");
+                out
+            })
+            .collect()
+    }
+
+    /// Writes the whole page with `gaps` (those the parts were made for:
+    /// `Some` if and only if `with_gaps` was) to `w`.
+    pub(crate) fn write_with(
+        &self,
+        w: &mut impl std::io::Write,
+        gaps: Option<&GapMap>,
+    ) -> std::io::Result<()> {
+        let gap_paths = gaps.map(|g| self.gap_paths(g)).unwrap_or_default();
+        w.write_all(self.head.as_bytes())?;
+        for path in &gap_paths {
+            w.write_all(path.as_bytes())?;
+        }
+        w.write_all(self.tail.as_bytes())
+    }
+}
+
+/// The [`PageParts`] of [`report_html_audited`]; `with_gaps`: whether the
+/// page will hold a gap map; `card`: the scorecard to show (in place of
+/// `options.scorecard`).
+pub(crate) fn page_parts(
+    scenario: &Scenario,
+    report: &Report,
+    with_gaps: bool,
+    options: &HtmlOptions,
+    card: Option<&crate::scorecard::Scorecard>,
+    audits: Option<&[SiteAudit]>,
+) -> Result<PageParts> {
     check_pairing(scenario, report)?;
     let frame = Frame::new(scenario);
     let [x0, y0, x1, y1] = frame.extent;
@@ -181,17 +266,19 @@ pub(crate) fn report_html_audited(
         fiber_from: usize::MAX,
     });
 
-    let mut out = String::with_capacity(1 << 20);
-    let title = esc(&options.title);
-    let _ = write!(
+    // the page's data for its script built beside the page
+    let page = || {
+        let mut out = String::with_capacity(1 << 20);
+        let title = esc(&options.title);
+        let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <link rel=\"icon\" href=\"data:,\">\n<title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
     );
-    // header: title, totals, controls
-    let t = &report.totals;
-    let _ = write!(
+        // header: title, totals, controls
+        let t = &report.totals;
+        let _ = write!(
         out,
         "<header><h1>{title}</h1><p class=\"sub\">{} communes · {} residents · {} households · \
          {} sites · {} wifi points · demand {}</p>\n<div class=\"controls\">\
@@ -206,41 +293,37 @@ pub(crate) fn report_html_audited(
             crate::report::DemandMode::Points => "from points",
         }
     );
-    for l in Layer::ALL {
+        for l in Layer::ALL {
+            let _ = write!(
+                out,
+                "<option value=\"{}\"{}>{}</option>",
+                l.as_str(),
+                if l == options.layer { " selected" } else { "" },
+                option_label(l)
+            );
+        }
+        let gaps_label = if options.proposals.is_some() {
+            "gaps before the plan"
+        } else {
+            "gaps"
+        };
         let _ = write!(
             out,
-            "<option value=\"{}\"{}>{}</option>",
-            l.as_str(),
-            if l == options.layer { " selected" } else { "" },
-            option_label(l)
-        );
-    }
-    let gaps_label = if options.proposals.is_some() {
-        "gaps before the plan"
-    } else {
-        "gaps"
-    };
-    let _ = write!(
-        out,
-        "</select></label>\
+            "</select></label>\
          <label{}><input type=\"checkbox\" id=\"show-gaps\"{}> {gaps_label}</label>\
          <label><input type=\"checkbox\" id=\"show-infra\" checked> sites, fibre, wifi</label>\
          </div></header>\n<main>\n<div id=\"mapbox\">\n",
-        if gaps.is_some() {
-            ""
-        } else {
-            " class=\"off\" title=\"no gap map\""
-        },
-        if gaps.is_some() {
-            " checked"
-        } else {
-            " disabled"
-        }
-    );
+            if with_gaps {
+                ""
+            } else {
+                " class=\"off\" title=\"no gap map\""
+            },
+            if with_gaps { " checked" } else { " disabled" }
+        );
 
-    // the map
-    let hatch = view[2] / 1000.0;
-    let _ = write!(
+        // the map
+        let hatch = view[2] / 1000.0;
+        let _ = write!(
         out,
         "<svg id=\"map\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"{} {} {} {}\" \
          preserveAspectRatio=\"xMidYMid meet\" role=\"img\" aria-label=\"coverage map\">\n\
@@ -250,189 +333,176 @@ pub(crate) fn report_html_audited(
          stroke-width=\"1.6\" stroke-opacity=\"0.5\"/></pattern></defs>\n<g id=\"communes\">\n",
         view[0], view[1], view[2], view[3]
     );
-    // each commune's and each gap's path drawn in parallel, joined in order
-    let commune_paths: Vec<String> = scenario
-        .communes
-        .par_iter()
-        .zip(&report.communes)
-        .enumerate()
-        .map(|(i, (commune, row))| {
-            let mut out = String::new();
-            let fill = legend::hex(legend::fill_of(row, options.layer));
-            let _ = write!(
-                out,
-                "<path data-commune-id=\"{}\" data-i=\"{i}\" fill=\"{fill}\" d=\"",
-                esc(&commune.id.key())
-            );
-            if let Some(g) = &commune.geometry {
-                polygons_path(&mut out, g, &frame);
-            }
-            let name = commune.name.clone().unwrap_or_else(|| commune.id.key());
-            let _ = writeln!(out, "\"><title>{}</title></path>", esc(&name));
-            out
-        })
-        .collect();
-    for path in commune_paths {
-        out.push_str(&path);
-    }
-    out.push_str("</g>\n<g id=\"gaps\">\n");
-    if let Some(gaps) = gaps {
-        let gap_paths: Vec<String> = gaps
-            .gaps
+        // each commune's and each gap's path drawn in parallel, joined in order
+        let commune_paths: Vec<String> = scenario
+            .communes
             .par_iter()
-            .map(|gap| {
+            .zip(&report.communes)
+            .enumerate()
+            .map(|(i, (commune, row))| {
                 let mut out = String::new();
+                let fill = legend::hex(legend::fill_of(row, options.layer));
                 let _ = write!(
                     out,
-                    "<path data-layer=\"{}\"{} d=\"",
-                    gap.layer.as_str(),
-                    if gap.layer == options.layer {
-                        ""
-                    } else {
-                        " style=\"display:none\""
-                    }
+                    "<path data-commune-id=\"{}\" data-i=\"{i}\" fill=\"{fill}\" d=\"",
+                    esc(&commune.id.key())
                 );
-                polygons_path(&mut out, &gap.geometry, &frame);
-                out.push_str("\"/>\n");
+                if let Some(g) = &commune.geometry {
+                    polygons_path(&mut out, g, &frame);
+                }
+                let name = commune.name.clone().unwrap_or_else(|| commune.id.key());
+                let _ = writeln!(out, "\"><title>{}</title></path>", esc(&name));
                 out
             })
             .collect();
-        for path in gap_paths {
+        out.reserve(commune_paths.iter().map(String::len).sum());
+        for path in commune_paths {
             out.push_str(&path);
         }
-    }
-    out.push_str("</g>\n<g id=\"infra\">\n");
-    for (class, range) in [
-        ("fiber", 0..proposals.fiber_from.min(scenario.fiber.len())),
-        (
-            "fiber new",
-            proposals.fiber_from.min(scenario.fiber.len())..scenario.fiber.len(),
-        ),
-    ] {
-        if range.is_empty() {
-            continue;
-        }
-        let _ = write!(out, "<path class=\"{class}\" d=\"");
-        for route in &scenario.fiber[range] {
-            for line in &route.geometry.0 {
-                line_path(&mut out, line, &frame, false);
+        out.push_str("</g>\n<g id=\"gaps\">\n");
+        // the gaps' paths go here
+        let head = std::mem::take(&mut out);
+        out.push_str("</g>\n<g id=\"infra\">\n");
+        for (class, range) in [
+            ("fiber", 0..proposals.fiber_from.min(scenario.fiber.len())),
+            (
+                "fiber new",
+                proposals.fiber_from.min(scenario.fiber.len())..scenario.fiber.len(),
+            ),
+        ] {
+            if range.is_empty() {
+                continue;
             }
+            let _ = write!(out, "<path class=\"{class}\" d=\"");
+            for route in &scenario.fiber[range] {
+                for line in &route.geometry.0 {
+                    line_path(&mut out, line, &frame, false);
+                }
+            }
+            out.push_str("\"/>\n");
         }
-        out.push_str("\"/>\n");
-    }
-    out.push_str("<g id=\"wedges\"></g>\n");
-    let points = |out: &mut String, class: &str, pts: &mut dyn Iterator<Item = [f64; 2]>| {
-        let mut d = String::new();
-        for [x, y] in pts {
-            let _ = write!(d, "M{} {}h0", x.round(), y.round());
-        }
-        if !d.is_empty() {
-            let _ = writeln!(out, "<path class=\"{class}\" d=\"{d}\"/>");
-        }
-    };
-    let site_xy = |s: &crate::model::Site| frame.xy(s.location.x(), s.location.y());
-    let wifi_xy = |w: &crate::model::WifiPoint| frame.xy(w.location.x(), w.location.y());
-    let split = |from: usize, len: usize| from.min(len);
-    let (ss, ws) = (
-        split(proposals.sites_from, scenario.sites.len()),
-        split(proposals.wifi_from, scenario.wifi.len()),
-    );
-    points(
-        &mut out,
-        "sites",
-        &mut scenario.sites[..ss].iter().map(site_xy),
-    );
-    points(
-        &mut out,
-        "sites new",
-        &mut scenario.sites[ss..].iter().map(site_xy),
-    );
-    points(
-        &mut out,
-        "wifi",
-        &mut scenario.wifi[..ws].iter().map(wifi_xy),
-    );
-    points(
-        &mut out,
-        "wifi new",
-        &mut scenario.wifi[ws..].iter().map(wifi_xy),
-    );
-    out.push_str("</g>\n</svg>\n");
+        out.push_str("<g id=\"wedges\"></g>\n");
+        let points = |out: &mut String, class: &str, pts: &mut dyn Iterator<Item = [f64; 2]>| {
+            let mut d = String::new();
+            for [x, y] in pts {
+                let _ = write!(d, "M{} {}h0", x.round(), y.round());
+            }
+            if !d.is_empty() {
+                let _ = writeln!(out, "<path class=\"{class}\" d=\"{d}\"/>");
+            }
+        };
+        let site_xy = |s: &crate::model::Site| frame.xy(s.location.x(), s.location.y());
+        let wifi_xy = |w: &crate::model::WifiPoint| frame.xy(w.location.x(), w.location.y());
+        let split = |from: usize, len: usize| from.min(len);
+        let (ss, ws) = (
+            split(proposals.sites_from, scenario.sites.len()),
+            split(proposals.wifi_from, scenario.wifi.len()),
+        );
+        points(
+            &mut out,
+            "sites",
+            &mut scenario.sites[..ss].iter().map(site_xy),
+        );
+        points(
+            &mut out,
+            "sites new",
+            &mut scenario.sites[ss..].iter().map(site_xy),
+        );
+        points(
+            &mut out,
+            "wifi",
+            &mut scenario.wifi[..ws].iter().map(wifi_xy),
+        );
+        points(
+            &mut out,
+            "wifi new",
+            &mut scenario.wifi[ws..].iter().map(wifi_xy),
+        );
+        out.push_str("</g>\n</svg>\n");
 
-    // map furniture: zoom buttons, scale bar; then the side panel: the
-    // legend, the clicked commune, districts and total
-    out.push_str(
-        "<div id=\"zoom\"><button id=\"zoom-in\" title=\"zoom in\">+</button>\
+        // map furniture: zoom buttons, scale bar; then the side panel: the
+        // legend, the clicked commune, districts and total
+        out.push_str(
+            "<div id=\"zoom\"><button id=\"zoom-in\" title=\"zoom in\">+</button>\
          <button id=\"zoom-out\" title=\"zoom out\">−</button>\
          <button id=\"zoom-home\" title=\"whole area\">⌂</button></div>\n\
          <div id=\"scale\"><div id=\"scale-bar\"></div><span id=\"scale-label\"></span></div>\n\
          </div>\n<aside id=\"panel\">\n",
-    );
-    let _ = write!(
-        out,
-        "<div id=\"legend\"><h2><span id=\"legend-layer\">{}</span> \
-         <span id=\"legend-unit\">% of {}</span></h2><ul>",
-        esc(legend::layer_title(options.layer)),
-        legend::share_of(options.layer)
-    );
-    for c in CLASSES.iter().rev() {
-        let hex = c.hex();
+        );
         let _ = write!(
+            out,
+            "<div id=\"legend\"><h2><span id=\"legend-layer\">{}</span> \
+         <span id=\"legend-unit\">% of {}</span></h2><ul>",
+            esc(legend::layer_title(options.layer)),
+            legend::share_of(options.layer)
+        );
+        for c in CLASSES.iter().rev() {
+            let hex = c.hex();
+            let _ = write!(
             out,
             "<li data-lo=\"{}\" data-hi=\"{}\" data-fill=\"{hex}\"><i style=\"background:{hex}\"></i>{}</li>",
             c.lo,
             c.hi,
             c.label()
         );
-    }
-    let nodata = legend::hex(NO_DATA_COLOUR);
-    let _ = write!(
+        }
+        let nodata = legend::hex(NO_DATA_COLOUR);
+        let _ = write!(
         out,
         "<li data-nodata=\"1\" data-fill=\"{nodata}\"><i style=\"background:{nodata}\"></i>nobody to cover</li>"
     );
-    if gaps.is_some() {
-        let _ = write!(out, "<li><i class=\"hatched\"></i>{gaps_label}</li>");
-    }
-    out.push_str(
-        "<li><i class=\"dot site\"></i>site</li><li><i class=\"dot wifi\"></i>wifi point</li>\
-         <li><i class=\"line fiber\"></i>fibre route</li>",
-    );
-    if options.proposals.is_some() {
+        if with_gaps {
+            let _ = write!(out, "<li><i class=\"hatched\"></i>{gaps_label}</li>");
+        }
         out.push_str(
-            "<li><i class=\"dot new\"></i>proposed site / wifi</li>\
-             <li><i class=\"line new\"></i>proposed fibre</li>",
+            "<li><i class=\"dot site\"></i>site</li><li><i class=\"dot wifi\"></i>wifi point</li>\
+         <li><i class=\"line fiber\"></i>fibre route</li>",
         );
-    }
-    out.push_str(
+        if options.proposals.is_some() {
+            out.push_str(
+                "<li><i class=\"dot new\"></i>proposed site / wifi</li>\
+             <li><i class=\"line new\"></i>proposed fibre</li>",
+            );
+        }
+        out.push_str(
         "</ul><p class=\"note\">Class bounds: lower included, upper excluded (100 % included).</p></div>\n\
          <h2>Commune</h2><div id=\"info\">Click a commune for its figures.</div>\n\
          <h2>Districts</h2>\n",
     );
-    district_table(&mut out, report);
-    if let Some(card) = &options.scorecard {
-        scorecard_table(&mut out, card);
-    }
-    if !report.warnings.is_empty() {
-        let _ = write!(
-            out,
-            "<details><summary>{} warning(s)</summary><ul class=\"warnings\">",
-            report.warnings.len()
-        );
-        for w in report.warnings.iter().take(200) {
-            let _ = write!(out, "<li>{}</li>", esc(w));
+        district_table(&mut out, report);
+        if let Some(card) = card {
+            scorecard_table(&mut out, card);
         }
-        out.push_str("</ul></details>\n");
-    }
-    out.push_str("<p class=\"note\">Map: local equirectangular projection, north up, metres rounded to 1 m. Generated by telecov; works offline.</p></aside>\n</main>\n");
+        if !report.warnings.is_empty() {
+            let _ = write!(
+                out,
+                "<details><summary>{} warning(s)</summary><ul class=\"warnings\">",
+                report.warnings.len()
+            );
+            for w in report.warnings.iter().take(200) {
+                let _ = write!(out, "<li>{}</li>", esc(w));
+            }
+            out.push_str("</ul></details>\n");
+        }
+        out.push_str("<p class=\"note\">Map: local equirectangular projection, north up, metres rounded to 1 m. Generated by telecov; works offline.</p></aside>\n</main>\n");
 
-    // data for the script
-    let data = page_data(scenario, report, &frame, view, layer_k, &proposals, audits);
+        (head, out)
+    };
+    let ((head, mut out), script) = rayon::join(page, || {
+        let data = page_data(scenario, report, &frame, view, layer_k, &proposals, audits);
+        script_safe_json(&data)
+    });
+    out.reserve(script.len() + SCRIPT.len() + 128);
     let _ = write!(
         out,
-        "<script type=\"application/json\" id=\"telecov-data\">{}</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
-        script_safe_json(&data)
+        "<script type=\"application/json\" id=\"telecov-data\">{script}</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
     );
-    Ok(out)
+    Ok(PageParts {
+        head,
+        tail: out,
+        frame,
+        layer: options.layer,
+    })
 }
 
 /// The report must be the scenario's: same communes, same order.
