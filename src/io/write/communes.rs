@@ -5,7 +5,7 @@ use std::path::Path;
 
 use geojson::{Feature, FeatureCollection, Geometry, JsonObject, JsonValue};
 
-use super::geojson_kit::{write_features, Geom};
+use super::geojson_kit::{write_features_indexed, Geom};
 use super::{id_json, num, pct2, rounded, write_atomic_with};
 use crate::model::{Scenario, Technology};
 use crate::report::{CommuneReport, Report};
@@ -155,15 +155,14 @@ pub fn write_communes_map(
     scenario: &Scenario,
     report: &Report,
 ) -> Result<()> {
-    let features = scenario
-        .communes
-        .iter()
-        .zip(&report.communes)
-        .map(|(c, row)| {
-            (
-                c.geometry.as_ref().map(Geom::MultiPolygon),
-                commune_properties(row),
-            )
-        });
-    write_features(path.as_ref(), features)
+    let len = scenario.communes.len().min(report.communes.len());
+    write_features_indexed(path.as_ref(), len, |k| {
+        (
+            scenario.communes[k]
+                .geometry
+                .as_ref()
+                .map(Geom::MultiPolygon),
+            commune_properties(&report.communes[k]),
+        )
+    })
 }

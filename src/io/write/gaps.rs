@@ -7,7 +7,7 @@ use std::path::Path;
 
 use geojson::{FeatureCollection, GeometryValue, JsonObject, JsonValue};
 
-use super::geojson_kit::{write_features, Geom};
+use super::geojson_kit::{write_features_indexed, Geom};
 use super::{collection, feature, id_json, num, round6};
 use crate::model::{Layer, Scenario};
 use crate::planning::{Gap, GapMap};
@@ -79,11 +79,11 @@ fn gap_properties(scenario: &Scenario, g: &Gap) -> JsonObject {
 
 /// Writes [`gaps_geojson`] to `path`.
 pub fn write_gaps(path: impl AsRef<Path>, scenario: &Scenario, gaps: &GapMap) -> Result<()> {
-    let features = gaps.gaps.iter().map(|g| {
+    write_features_indexed(path.as_ref(), gaps.gaps.len(), |k| {
+        let g = &gaps.gaps[k];
         (
             Some(Geom::MultiPolygon(&g.geometry)),
             gap_properties(scenario, g),
         )
-    });
-    write_features(path.as_ref(), features)
+    })
 }

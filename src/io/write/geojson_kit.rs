@@ -1,5 +1,6 @@
 //! The one GeoJSON writer of the maps: a FeatureCollection streamed feature
-//! by feature, geometry straight from `geo` types with coordinates rounded
+//! by feature (or, for the large maps, serialised in rounds side by side and
+//! written in order: the same bytes), geometry straight from `geo` types with coordinates rounded
 //! to 7 decimals (about 1 cm on the ground; RFC 7946 §11.2 recommends 6),
 //! properties through serde_json.
 //!
@@ -53,6 +54,54 @@ where
         w.write_all(b"\n]}\n")
     })
 }
+
+/// [`write_features`] of `len` features, the `k`-th `feature_at(k)`,
+/// serialised side by side on rayon's pool and written in order: the same
+/// bytes. Features go in rounds of [`ROUND_FEATURES`]; a round is
+/// serialised while the one before is written, so no more than two rounds'
+/// text is held at once.
+pub(crate) fn write_features_indexed<'a, F>(path: &Path, len: usize, feature_at: F) -> Result<()>
+where
+    F: Fn(usize) -> (Option<Geom<'a>>, JsonObject) + Sync,
+{
+    use rayon::prelude::*;
+    /// Features serialised by one task.
+    const TASK_FEATURES: usize = 32;
+    let serialise = |round: std::ops::Range<usize>| -> io::Result<Vec<Vec<u8>>> {
+        let tasks = round.len().div_ceil(TASK_FEATURES);
+        (0..tasks)
+            .into_par_iter()
+            .map(|t| {
+                let from = round.start + t * TASK_FEATURES;
+                let mut buf = Vec::new();
+                for k in from..(from + TASK_FEATURES).min(round.end) {
+                    buf.extend_from_slice(if k == 0 { b"\n" } else { b",\n" });
+                    let (geometry, properties) = feature_at(k);
+                    feature(&mut buf, geometry, &properties)?;
+                }
+                Ok(buf)
+            })
+            .collect()
+    };
+    write_atomic_with(path, |w| {
+        w.write_all(br#"{"type":"FeatureCollection","features":["#)?;
+        let mut serialised: Vec<Vec<u8>> = Vec::new();
+        for start in (0..len).step_by(ROUND_FEATURES) {
+            let round = start..(start + ROUND_FEATURES).min(len);
+            let (written, next) = rayon::join(
+                || serialised.iter().try_for_each(|b| w.write_all(b)),
+                || serialise(round),
+            );
+            written?;
+            serialised = next?;
+        }
+        serialised.iter().try_for_each(|b| w.write_all(b))?;
+        w.write_all(b"\n]}\n")
+    })
+}
+
+/// Features per round of [`write_features_indexed`].
+const ROUND_FEATURES: usize = 1024;
 
 /// One Feature.
 fn feature(
@@ -282,6 +331,57 @@ mod tests {
         for v in [1e15, -1e15, 1.5e-7, 2.5e-7, -0.5e-7, 179.999_999_95, 9.9e40] {
             assert_eq!(text(v), reference(v), "{v:e}");
         }
+    }
+
+    /// The features serialised side by side in rounds are the bytes of
+    /// the one-by-one writer, for collections that end inside a task, on
+    /// a task's end and past a round's end, and for none at all.
+    #[test]
+    fn indexed_writer_writes_the_bytes_of_the_sequential_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let points: Vec<Point<f64>> = (0..2 * ROUND_FEATURES + 37)
+            .map(|k| Point::new(105.0 + k as f64 * 1e-4, 10.0 - k as f64 * 3e-5))
+            .collect();
+        let props = |k: usize| {
+            let mut p = JsonObject::new();
+            p.insert("k".into(), k.into());
+            p
+        };
+        for len in [0, 1, 31, 32, 33, ROUND_FEATURES, 2 * ROUND_FEATURES + 37] {
+            let (a, b) = (dir.path().join("a.geojson"), dir.path().join("b.geojson"));
+            write_features(
+                &a,
+                points[..len]
+                    .iter()
+                    .enumerate()
+                    .map(|(k, p)| ((k % 5 != 3).then_some(Geom::Point(p)), props(k))),
+            )
+            .unwrap();
+            write_features_indexed(&b, len, |k| {
+                ((k % 5 != 3).then_some(Geom::Point(&points[k])), props(k))
+            })
+            .unwrap();
+            let (a, b) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+            assert!(a == b, "{len} features");
+            let fc: geojson::FeatureCollection = String::from_utf8(b)
+                .unwrap()
+                .parse::<geojson::GeoJson>()
+                .unwrap()
+                .try_into()
+                .unwrap();
+            assert_eq!(fc.features.len(), len);
+        }
+        // a feature that cannot be written fails the whole file
+        let path = dir.path().join("nan.geojson");
+        let nan = Point::new(f64::NAN, 10.0);
+        let at = |k: usize| {
+            (
+                Some(Geom::Point(if k == 1500 { &nan } else { &points[k] })),
+                props(k),
+            )
+        };
+        assert!(write_features_indexed(&path, 2000, at).is_err());
+        assert!(!path.exists());
     }
 
     #[test]

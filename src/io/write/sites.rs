@@ -4,7 +4,7 @@ use geojson::{Feature, FeatureCollection, Geometry, JsonObject, JsonValue};
 
 use std::path::Path;
 
-use super::geojson_kit::{write_features, Geom};
+use super::geojson_kit::{write_features_indexed, Geom};
 use super::{num, rounded};
 use crate::engine::{audit_sites, RangeSource, SiteAudit};
 use crate::model::{Scenario, Site};
@@ -59,13 +59,14 @@ pub fn write_sites_audit(
     scenario: &Scenario,
     audits: &[SiteAudit],
 ) -> Result<()> {
-    let features = scenario.sites.iter().zip(audits).map(|(site, audit)| {
+    let len = scenario.sites.len().min(audits.len());
+    write_features_indexed(path.as_ref(), len, |k| {
+        let site = &scenario.sites[k];
         (
             Some(Geom::Point(&site.location)),
-            site_properties(scenario, site, audit),
+            site_properties(scenario, site, &audits[k]),
         )
-    });
-    write_features(path.as_ref(), features)
+    })
 }
 
 /// The properties of a site's feature (see [`sites_map`]).
