@@ -751,10 +751,10 @@ fn scorecard_table(out: &mut String, card: &crate::scorecard::Scorecard) {
 
 /// Appends a number to path data, with a separator only where needed.
 fn push_num(out: &mut String, v: i64) {
-    if v >= 0 && out.ends_with(|c: char| c.is_ascii_digit()) {
+    if v >= 0 && out.as_bytes().last().is_some_and(u8::is_ascii_digit) {
         out.push(' ');
     }
-    let _ = write!(out, "{v}");
+    out.push_str(itoa::Buffer::new().format(v));
 }
 
 /// Appends one ring or line as `M x y l dx dy …` (`z` when `close`),
