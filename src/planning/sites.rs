@@ -216,17 +216,6 @@ pub(crate) fn plan_sites(
     let mut demands = Vec::new();
     for t in targets {
         let units = uncovered.units(t.layer);
-        let mut trees = Vec::with_capacity(strips);
-        for z in 0..strips {
-            trees.push(RTree::bulk_load(
-                units
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, u)| u.strip as usize == z)
-                    .map(|(k, u)| GeomWithData::new(u.xy, k))
-                    .collect(),
-            ));
-        }
         let (group, caps): (Vec<usize>, Vec<f64>) = match t.scope {
             Scope::EachCommune => (
                 units.iter().map(|u| u.commune as usize).collect(),
@@ -253,7 +242,8 @@ pub(crate) fn plan_sites(
         demands.push(Demand {
             target: *t,
             units,
-            trees,
+            // indexed below, beside the candidates' drawing
+            trees: Vec::new(),
             group,
             caps,
             got: vec![0.0; n_groups],
@@ -262,8 +252,39 @@ pub(crate) fn plan_sites(
         });
     }
 
-    let (spots, first_block) = first_spots(scenario, uncovered, &demands, options)?;
-    let candidates = make_candidates(scenario, uncovered, &demands, options, spots);
+    // each demand's units indexed per strip, side by side, and beside the
+    // first candidates (which do not need the indexes)
+    let (trees, drawn) = rayon::join(
+        || {
+            demands
+                .par_iter()
+                .map(|d| {
+                    (0..strips)
+                        .into_par_iter()
+                        .map(|z| {
+                            RTree::bulk_load(
+                                d.units
+                                    .iter()
+                                    .enumerate()
+                                    .filter(|(_, u)| u.strip as usize == z)
+                                    .map(|(k, u)| GeomWithData::new(u.xy, k))
+                                    .collect(),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        },
+        || -> Result<_> {
+            let (spots, first_block) = first_spots(scenario, uncovered, &demands, options)?;
+            let candidates = make_candidates(scenario, uncovered, &demands, options, spots);
+            Ok((candidates, first_block))
+        },
+    );
+    let (candidates, first_block) = drawn?;
+    for (d, trees) in demands.iter_mut().zip(trees) {
+        d.trees = trees;
+    }
     let budget = round.budget;
     let mut oracle = SiteOracle {
         demands,
