@@ -248,17 +248,24 @@ fn gaps_on_the_demo_conserve_people() {
     }
 }
 
-/// The coverage command collects the gap pieces in the report's own row
-/// sweep; a gap map asked for on its own sweeps the communes again the same
-/// way: the two maps are the same, byte for byte.
-#[test]
-fn the_command_gap_map_equals_the_gap_map_on_its_own() {
+/// The coverage command run on the demo into a temporary folder, with its
+/// report, the demo loaded again and its gap map drawn on its own.
+fn demo_command() -> (tempfile::TempDir, Report, Scenario, GapMap) {
     let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo");
     let dir = tempfile::tempdir().expect("tempdir");
     let report = telecov::report_scenario_with_cache(demo, dir.path(), &Options::default(), None)
         .expect("coverage");
     let s = telecov::io::load_scenario(demo).expect("demo");
     let gaps = find_gaps(&s, &report, &GapOptions::default()).expect("gaps");
+    (dir, report, s, gaps)
+}
+
+/// The coverage command collects the gap pieces in the report's own row
+/// sweep; a gap map asked for on its own sweeps the communes again the same
+/// way: the two maps are the same, byte for byte.
+#[test]
+fn the_command_gap_map_equals_the_gap_map_on_its_own() {
+    let (dir, _, s, gaps) = demo_command();
     let alone = dir.path().join("alone.geojson");
     telecov::io::write::write_gaps(&alone, &s, &gaps).expect("write");
     let from_command = std::fs::read(dir.path().join("gaps.geojson")).expect("gaps.geojson");
@@ -271,12 +278,7 @@ fn the_command_gap_map_equals_the_gap_map_on_its_own() {
 /// page built in one piece by the library is the same, byte for byte.
 #[test]
 fn the_command_page_equals_the_page_built_in_one_piece() {
-    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/data/demo");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let report = telecov::report_scenario_with_cache(demo, dir.path(), &Options::default(), None)
-        .expect("coverage");
-    let s = telecov::io::load_scenario(demo).expect("demo");
-    let gaps = find_gaps(&s, &report, &GapOptions::default()).expect("gaps");
+    let (dir, report, s, gaps) = demo_command();
     let card = telecov::scorecard::scorecard(&s, &report, &Options::default()).expect("card");
     let options = telecov::io::write::html::HtmlOptions {
         scorecard: Some(card),
