@@ -258,21 +258,7 @@ pub(crate) fn plan_sites(
         || {
             demands
                 .par_iter()
-                .map(|d| {
-                    (0..strips)
-                        .into_par_iter()
-                        .map(|z| {
-                            RTree::bulk_load(
-                                d.units
-                                    .iter()
-                                    .enumerate()
-                                    .filter(|(_, u)| u.strip as usize == z)
-                                    .map(|(k, u)| GeomWithData::new(u.xy, k))
-                                    .collect(),
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                })
+                .map(|d| index_units(d.units, strips))
                 .collect::<Vec<_>>()
         },
         || -> Result<_> {
@@ -436,6 +422,23 @@ pub(crate) fn plan_sites(
         out.curve.push(point);
     }
     Ok(out)
+}
+
+/// `units` indexed by their position, one tree per strip of `strips`, the
+/// strips side by side.
+fn index_units(units: &[Unit], strips: usize) -> Vec<RTree<GeomWithData<[f64; 2], usize>>> {
+    (0..strips)
+        .into_par_iter()
+        .map(|z| {
+            let points = units
+                .iter()
+                .enumerate()
+                .filter(|(_, u)| u.strip as usize == z)
+                .map(|(k, u)| GeomWithData::new(u.xy, k))
+                .collect();
+            RTree::bulk_load(points)
+        })
+        .collect()
 }
 
 /// Most refill draws in one round.

@@ -1,7 +1,7 @@
 //! The one GeoJSON writer of the maps: a FeatureCollection streamed feature
-//! by feature (or, for the large maps, serialised in rounds side by side and
-//! written in order: the same bytes), geometry straight from `geo` types with coordinates rounded
-//! to 7 decimals (about 1 cm on the ground; RFC 7946 §11.2 recommends 6),
+//! by feature (or, for the large maps, serialised in rounds side by side
+//! and written in order: the same bytes), geometry straight from `geo`
+//! types with coordinates rounded to 7 decimals (about 1 cm on the ground; RFC 7946 §11.2 recommends 6),
 //! properties through serde_json.
 //!
 //! Numbers are written as short as they round-trip: `105.77` rather than

@@ -173,14 +173,11 @@ pub(crate) fn report_html_audited(
         audits,
     )?;
     let gap_paths = gaps.map(|g| parts.gap_paths(g)).unwrap_or_default();
-    let mut page = String::with_capacity(
-        parts.head.len() + gap_paths.iter().map(String::len).sum::<usize>() + parts.tail.len(),
-    );
-    page.push_str(&parts.head);
-    for path in &gap_paths {
-        page.push_str(path);
-    }
-    page.push_str(&parts.tail);
+    let mut page = String::new();
+    page.reserve(parts.pieces(&gap_paths).map(str::len).sum());
+    parts
+        .pieces(&gap_paths)
+        .for_each(|piece| page.push_str(piece));
     Ok(page)
 }
 
@@ -230,11 +227,17 @@ impl PageParts {
         gaps: Option<&GapMap>,
     ) -> std::io::Result<()> {
         let gap_paths = gaps.map(|g| self.gap_paths(g)).unwrap_or_default();
-        w.write_all(self.head.as_bytes())?;
-        for path in &gap_paths {
-            w.write_all(path.as_bytes())?;
-        }
-        w.write_all(self.tail.as_bytes())
+        let written = self
+            .pieces(&gap_paths)
+            .try_for_each(|piece| w.write_all(piece.as_bytes()));
+        written
+    }
+
+    /// The page in order: its head, `gap_paths`, its tail.
+    fn pieces<'s>(&'s self, gap_paths: &'s [String]) -> impl Iterator<Item = &'s str> {
+        std::iter::once(self.head.as_str())
+            .chain(gap_paths.iter().map(String::as_str))
+            .chain(std::iter::once(self.tail.as_str()))
     }
 }
 
@@ -333,7 +336,7 @@ pub(crate) fn page_parts(
          stroke-width=\"1.6\" stroke-opacity=\"0.5\"/></pattern></defs>\n<g id=\"communes\">\n",
         view[0], view[1], view[2], view[3]
     );
-        // each commune's and each gap's path drawn in parallel, joined in order
+        // each commune's path drawn in parallel, joined in order
         let commune_paths: Vec<String> = scenario
             .communes
             .par_iter()
