@@ -181,29 +181,50 @@ impl Uncovered {
                 }
             }
             None => {
-                let per_commune: Vec<[Vec<Unit>; FLAG_BITS]> = (0..scenario.communes.len())
-                    .into_par_iter()
-                    .map(|c| {
-                        if !wanted_commune(c) {
-                            return Default::default();
+                // communes swept side by side a batch at a time, each
+                // batch's units appended before the next is swept: the
+                // units are held once, not once per commune and again
+                // gathered (a large vector grows by remapping its pages,
+                // not by copying them)
+                const BATCH: usize = 128;
+                let n = scenario.communes.len();
+                for first in (0..n).step_by(BATCH) {
+                    let batch: Vec<[Vec<Unit>; FLAG_BITS]> = (first..(first + BATCH).min(n))
+                        .into_par_iter()
+                        .map(|c| {
+                            if !wanted_commune(c) {
+                                return Default::default();
+                            }
+                            let Some((z, polygon)) = probe.project_commune(c) else {
+                                return Default::default();
+                            };
+                            let uncovered: [(f64, f64); FLAG_BITS] =
+                                std::array::from_fn(|b| uncovered_of(report, c, Layer::ALL[b]));
+                            commune_units(&probe, z, c, &polygon, res, wanted, &uncovered)
+                        })
+                        .collect();
+                    for per_layer in batch {
+                        for (all, mine) in units.iter_mut().zip(per_layer) {
+                            all.extend(mine);
                         }
-                        let Some((z, polygon)) = probe.project_commune(c) else {
-                            return Default::default();
-                        };
-                        let uncovered: [(f64, f64); FLAG_BITS] =
-                            std::array::from_fn(|b| uncovered_of(report, c, Layer::ALL[b]));
-                        commune_units(&probe, z, c, &polygon, res, wanted, &uncovered)
-                    })
-                    .collect();
-                for per_layer in per_commune {
-                    for (all, mine) in units.iter_mut().zip(per_layer) {
-                        all.extend(mine);
                     }
+                }
+                for all in &mut units {
+                    all.shrink_to_fit();
                 }
             }
         }
+        // a grid cell's unit is one per commune and layer: keys are unique
+        // and an in-place sort gives the stable sort's order without its
+        // buffer as large as the units; points sharing a cell keep their
+        // input order
+        let points_mode = scenario.population.is_some();
         units.par_iter_mut().for_each(|u| {
-            u.par_sort_by_key(|a| (a.strip, a.j, a.i, a.commune));
+            if points_mode {
+                u.par_sort_by_key(|a| (a.strip, a.j, a.i, a.commune));
+            } else {
+                u.par_sort_unstable_by_key(|a| (a.strip, a.j, a.i, a.commune));
+            }
         });
         Ok(Uncovered {
             resolution_m: res,
@@ -216,6 +237,85 @@ impl Uncovered {
     /// The units of one layer.
     pub(crate) fn units(&self, layer: Layer) -> &[Unit] {
         &self.layers[layer.bit()]
+    }
+}
+
+/// One layer's units by strip and row, to find those near a point without
+/// a spatial tree: units are sorted by strip, row and column
+/// ([`Uncovered::layers`]), so each row's units are one run of them. Its
+/// memory follows the rows of the strips, not the units (an R-tree of the
+/// units took about 80 bytes per unit).
+pub(crate) struct RowIndex {
+    /// Grid spacing, metres.
+    res: f64,
+    /// Per strip: its first row, and where each of its rows starts in the
+    /// units (one entry more than it has rows).
+    strips: Vec<(i64, Vec<usize>)>,
+}
+
+impl RowIndex {
+    /// Indexes `units` (sorted by strip, row and column, each on a strip
+    /// below `strips`) of a grid of `res` metres.
+    pub(crate) fn new(units: &[Unit], strips: usize, res: f64) -> Self {
+        debug_assert!(units
+            .windows(2)
+            .all(|w| (w[0].strip, w[0].j, w[0].i) <= (w[1].strip, w[1].j, w[1].i)));
+        let mut out = Vec::with_capacity(strips);
+        let mut k = 0;
+        for z in 0..strips {
+            let begin = k;
+            while k < units.len() && units[k].strip as usize == z {
+                k += 1;
+            }
+            if begin == k {
+                out.push((0, vec![begin]));
+                continue;
+            }
+            let (j0, j1) = (units[begin].j, units[k - 1].j);
+            let mut starts = Vec::with_capacity((j1 - j0 + 2) as usize);
+            let mut at = begin;
+            for j in j0..=j1 {
+                starts.push(at);
+                while at < k && units[at].j == j {
+                    at += 1;
+                }
+            }
+            starts.push(k);
+            out.push((j0, starts));
+        }
+        RowIndex { res, strips: out }
+    }
+
+    /// The units of strip `strip` whose point lies within `reach_m` of
+    /// `centre` (strip metres; distance squared at most `reach_m²`, as an
+    /// R-tree's `locate_within_distance`), in ascending order.
+    pub(crate) fn within<'a>(
+        &'a self,
+        units: &'a [Unit],
+        strip: usize,
+        centre: [f64; 2],
+        reach_m: f64,
+    ) -> impl Iterator<Item = usize> + 'a {
+        let (j0, starts) = &self.strips[strip];
+        let rows = starts.len() as i64 - 1;
+        let cell = |v: f64| (v / self.res).floor() as i64;
+        // a cell beyond on each side: the distance itself decides
+        let first = (cell(centre[1] - reach_m) - 1 - j0).max(0);
+        let last = (cell(centre[1] + reach_m) + 1 - j0).min(rows - 1);
+        let (i_lo, i_hi) = (cell(centre[0] - reach_m) - 1, cell(centre[0] + reach_m) + 1);
+        let reach2 = reach_m * reach_m;
+        (first..=last).flat_map(move |r| {
+            let (a, b) = (starts[r as usize], starts[r as usize + 1]);
+            let row = &units[a..b];
+            let from = a + row.partition_point(|u| u.i < i_lo);
+            (from..b)
+                .take_while(move |&k| units[k].i <= i_hi)
+                .filter(move |&k| {
+                    let p = units[k].xy;
+                    let (dx, dy) = (p[0] - centre[0], p[1] - centre[1]);
+                    dx * dx + dy * dy <= reach2
+                })
+        })
     }
 }
 
@@ -544,6 +644,63 @@ mod tests {
             boundary += usize::from(a != 0 && a != free);
         }
         assert!(boundary > 5_000, "{boundary} cells cut by the disc");
+    }
+
+    #[test]
+    fn the_row_index_finds_what_a_scan_finds() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let res = 100.0;
+        // cells and points on three strips (the middle one empty), with
+        // gaps between rows and runs along them
+        let mut units = Vec::new();
+        for strip in [0u32, 2] {
+            for _ in 0..3_000 {
+                let (i, j) = (rng.random_range(-40..40), rng.random_range(-30..30));
+                let cell = rng.random_bool(0.7);
+                let xy = if cell {
+                    [(i as f64 + 0.5) * res, (j as f64 + 0.5) * res]
+                } else {
+                    [
+                        (i as f64 + rng.random_range(0.0..1.0)) * res,
+                        (j as f64 + rng.random_range(0.0..1.0)) * res,
+                    ]
+                };
+                units.push(Unit {
+                    strip,
+                    i,
+                    j,
+                    xy,
+                    commune: rng.random_range(0..3),
+                    population: 1.0,
+                    households: 0.0,
+                    cell,
+                    free: 1,
+                });
+            }
+        }
+        units.sort_by_key(|u| (u.strip, u.j, u.i, u.commune));
+        let index = RowIndex::new(&units, 3, res);
+        let mut found = 0;
+        for _ in 0..2_000 {
+            let strip = [0, 1, 2][rng.random_range(0..3)];
+            let centre = [
+                rng.random_range(-5_000.0..5_000.0),
+                rng.random_range(-4_000.0..4_000.0),
+            ];
+            let reach = rng.random_range(0.0..1_500.0);
+            let got: Vec<usize> = index.within(&units, strip, centre, reach).collect();
+            let want: Vec<usize> = (0..units.len())
+                .filter(|&k| {
+                    let u = &units[k];
+                    let (dx, dy) = (u.xy[0] - centre[0], u.xy[1] - centre[1]);
+                    u.strip as usize == strip && dx * dx + dy * dy <= reach * reach
+                })
+                .collect();
+            assert_eq!(got, want, "strip {strip}, centre {centre:?}, reach {reach}");
+            found += got.len();
+        }
+        assert!(found > 20_000, "{found} units found");
     }
 
     #[test]

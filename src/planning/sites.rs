@@ -20,7 +20,7 @@ use rstar::RTree;
 use rayon::prelude::*;
 
 use super::bound::{budget_bound_compact, min_sites_bound_compact, optimality_gap, BoundOptions};
-use super::cells::{gained, reached_disc, sub_point, uncovered_of, Uncovered, Unit};
+use super::cells::{gained, reached_disc, sub_point, uncovered_of, RowIndex, Uncovered, Unit};
 use super::greedy::{run_celf, run_celf_from, Compact, Oracle};
 use super::local_search::{improve_budget_compact, improve_min_sites_compact};
 use super::plan::{
@@ -78,9 +78,8 @@ struct Candidate {
 struct Demand<'a> {
     target: Target,
     units: &'a [Unit],
-    trees: Vec<RTree<GeomWithData<[f64; 2], usize>>>,
-    /// Group of each unit (commune, or 0 for the whole scenario).
-    group: Vec<usize>,
+    /// The units by strip and row (`None` until indexed).
+    rows: Option<RowIndex>,
     caps: Vec<f64>,
     got: Vec<f64>,
     /// Sub-points of each unit still uncovered.
@@ -89,11 +88,23 @@ struct Demand<'a> {
     gained: Vec<f64>,
 }
 
+impl Demand<'_> {
+    /// Group of unit `u`: its commune, or 0 for a whole-scenario target.
+    fn group(&self, u: usize) -> usize {
+        match self.target.scope {
+            Scope::EachCommune => self.units[u].commune as usize,
+            Scope::Total => 0,
+        }
+    }
+}
+
 struct SiteOracle<'a> {
     demands: Vec<Demand<'a>>,
     candidates: Vec<Candidate>,
     points_mode: bool,
     resolution_m: f64,
+    /// Strips of the scenario's frames.
+    strips: usize,
 }
 
 impl SiteOracle<'_> {
@@ -122,10 +133,11 @@ impl SiteOracle<'_> {
         } else {
             res * std::f64::consts::FRAC_1_SQRT_2
         };
-        dem.trees[cand.strip]
-            .locate_within_distance(cand.xy, (r + slack) * (r + slack))
-            .filter_map(|g| {
-                let u = g.data;
+        let Some(rows) = &dem.rows else {
+            return Vec::new();
+        };
+        rows.within(dem.units, cand.strip, cand.xy, r + slack)
+            .filter_map(|u| {
                 let free = free_of(u);
                 if free == 0 {
                     return None;
@@ -139,7 +151,7 @@ impl SiteOracle<'_> {
 
     fn capped(&self, d: usize, units: &[(usize, u64, f64)]) -> f64 {
         let dem = &self.demands[d];
-        let mut v: Vec<(usize, f64)> = units.iter().map(|&(u, _, w)| (dem.group[u], w)).collect();
+        let mut v: Vec<(usize, f64)> = units.iter().map(|&(u, _, w)| (dem.group(u), w)).collect();
         v.sort_by_key(|x| x.0);
         let mut total = 0.0;
         let mut k = 0;
@@ -173,7 +185,8 @@ impl Oracle for SiteOracle<'_> {
             let dem = &mut self.demands[d];
             for (u, hit, w) in units {
                 dem.remaining[u] &= !hit;
-                dem.got[dem.group[u]] += w;
+                let g = dem.group(u);
+                dem.got[g] += w;
                 dem.gained[dem.units[u].commune as usize] += w;
             }
         }
@@ -216,26 +229,20 @@ pub(crate) fn plan_sites(
     let mut demands = Vec::new();
     for t in targets {
         let units = uncovered.units(t.layer);
-        let (group, caps): (Vec<usize>, Vec<f64>) = match t.scope {
-            Scope::EachCommune => (
-                units.iter().map(|u| u.commune as usize).collect(),
-                (0..n_communes)
-                    .map(|c| {
-                        let (u, _) = uncovered_of(report, c, t.layer);
-                        let pop = report.communes[c].population;
-                        (t.pct / 100.0 * pop - (pop - u)).max(0.0)
-                    })
-                    .collect(),
-            ),
+        let caps: Vec<f64> = match t.scope {
+            Scope::EachCommune => (0..n_communes)
+                .map(|c| {
+                    let (u, _) = uncovered_of(report, c, t.layer);
+                    let pop = report.communes[c].population;
+                    (t.pct / 100.0 * pop - (pop - u)).max(0.0)
+                })
+                .collect(),
             Scope::Total => {
                 let pop = report.totals.population;
                 let covered: f64 = (0..n_communes)
                     .map(|c| report.communes[c].population - uncovered_of(report, c, t.layer).0)
                     .sum();
-                (
-                    vec![0; units.len()],
-                    vec![(t.pct / 100.0 * pop - covered).max(0.0)],
-                )
+                vec![(t.pct / 100.0 * pop - covered).max(0.0)]
             }
         };
         let n_groups = caps.len();
@@ -243,8 +250,7 @@ pub(crate) fn plan_sites(
             target: *t,
             units,
             // indexed below, beside the candidates' drawing
-            trees: Vec::new(),
-            group,
+            rows: None,
             caps,
             got: vec![0.0; n_groups],
             remaining: units.iter().map(|u| u.free).collect(),
@@ -254,11 +260,11 @@ pub(crate) fn plan_sites(
 
     // each demand's units indexed per strip, side by side, and beside the
     // first candidates (which do not need the indexes)
-    let (trees, drawn) = rayon::join(
+    let (rows, drawn) = rayon::join(
         || {
             demands
                 .par_iter()
-                .map(|d| index_units(d.units, strips))
+                .map(|d| RowIndex::new(d.units, strips, uncovered.resolution_m))
                 .collect::<Vec<_>>()
         },
         || -> Result<_> {
@@ -268,8 +274,8 @@ pub(crate) fn plan_sites(
         },
     );
     let (candidates, first_block) = drawn?;
-    for (d, trees) in demands.iter_mut().zip(trees) {
-        d.trees = trees;
+    for (d, rows) in demands.iter_mut().zip(rows) {
+        d.rows = Some(rows);
     }
     let budget = round.budget;
     let mut oracle = SiteOracle {
@@ -277,6 +283,7 @@ pub(crate) fn plan_sites(
         candidates,
         points_mode: uncovered.points_mode,
         resolution_m: uncovered.resolution_m,
+        strips,
     };
     // before any site of this round
     let covered_before: Vec<Vec<f64>> = oracle
@@ -371,8 +378,7 @@ pub(crate) fn plan_sites(
             .map(|d| Demand {
                 target: d.target,
                 units: d.units,
-                trees: Vec::new(),
-                group: d.group.clone(),
+                rows: None,
                 caps: d.caps.clone(),
                 got: vec![0.0; d.caps.len()],
                 remaining: d.units.iter().map(|u| u.free).collect(),
@@ -382,10 +388,11 @@ pub(crate) fn plan_sites(
         candidates: Vec::new(),
         points_mode: oracle.points_mode,
         resolution_m: oracle.resolution_m,
+        strips: oracle.strips,
     };
     std::mem::swap(&mut replay.candidates, &mut oracle.candidates);
     for (d, o) in replay.demands.iter_mut().zip(oracle.demands.iter_mut()) {
-        std::mem::swap(&mut d.trees, &mut o.trees);
+        std::mem::swap(&mut d.rows, &mut o.rows);
     }
     drop(oracle);
     out.picked.clone_from(&order);
@@ -424,23 +431,6 @@ pub(crate) fn plan_sites(
     Ok(out)
 }
 
-/// `units` indexed by their position, one tree per strip of `strips`, the
-/// strips side by side.
-fn index_units(units: &[Unit], strips: usize) -> Vec<RTree<GeomWithData<[f64; 2], usize>>> {
-    (0..strips)
-        .into_par_iter()
-        .map(|z| {
-            let points = units
-                .iter()
-                .enumerate()
-                .filter(|(_, u)| u.strip as usize == z)
-                .map(|(k, u)| GeomWithData::new(u.xy, k))
-                .collect();
-            RTree::bulk_load(points)
-        })
-        .collect()
-}
-
 /// Most refill draws in one round.
 const MAX_REFILLS: usize = 24;
 
@@ -452,11 +442,11 @@ fn refill_spots(o: &SiteOracle<'_>, block_m: f64) -> Vec<(usize, [f64; 2])> {
     // a cell beyond them
     let corner = origin(&o.demands);
     let corner = [corner[0] - res, corner[1] - res];
-    let mut keyed: Vec<((u32, i64, i64), [f64; 3])> = Vec::new();
+    let mut blocks = Blocks::default();
     for d in &o.demands {
         for (k, u) in d.units.iter().enumerate() {
             let rest = d.remaining[k];
-            let g = d.group[k];
+            let g = d.group(k);
             if rest == 0 || d.got[g] >= d.caps[g] - 1e-9 * d.caps[g].max(1.0) {
                 continue;
             }
@@ -482,10 +472,10 @@ fn refill_spots(o: &SiteOracle<'_>, block_m: f64) -> Vec<(usize, [f64; 2])> {
                 ((xy[1] - corner[1]) / block_m).floor() as i64,
                 ((xy[0] - corner[0]) / block_m).floor() as i64,
             );
-            keyed.push((key, [w * xy[0], w * xy[1], w]));
+            blocks.add(key, [w * xy[0], w * xy[1], w]);
         }
     }
-    centres(keyed)
+    blocks.centres()
 }
 
 /// The greedy's picks against the bound of the same instance, and the
@@ -605,7 +595,7 @@ fn coverage_problem(o: &SiteOracle<'_>) -> (Compact, Vec<f64>) {
         ng += d.caps.len();
     }
     // per strip, the candidates; per demand, the longest reach
-    let strips = o.demands.first().map_or(0, |d| d.trees.len());
+    let strips = o.strips;
     let trees: Vec<RTree<GeomWithData<[f64; 2], u32>>> = (0..strips)
         .map(|z| {
             RTree::bulk_load(
@@ -695,7 +685,7 @@ fn coverage_problem(o: &SiteOracle<'_>) -> (Compact, Vec<f64>) {
                 })
                 .collect();
             for (k, (w, lists)) in chunk.into_iter().enumerate() {
-                let g = (group_off[d] + dem.group[start + k]) as u32;
+                let g = (group_off[d] + dem.group(start + k)) as u32;
                 let mut at = 0;
                 for wa in w {
                     let n = lists[at] as usize;
@@ -940,49 +930,57 @@ fn block_of(u: &Unit, o: [f64; 2], block_m: f64) -> (u32, i64, i64) {
 }
 
 /// The number of square blocks of `block_m` holding uncovered demand.
+/// Memory follows the blocks, not the units: units are sorted by strip,
+/// row and column, so a run of them in one block is one insertion.
 fn block_count(demands: &[Demand<'_>], block_m: f64) -> usize {
     let o = origin(demands);
-    let mut keys: Vec<(u32, i64, i64)> = demands
-        .iter()
-        .flat_map(|d| d.units.iter())
-        .map(|u| block_of(u, o, block_m))
-        .collect();
-    keys.par_sort_unstable();
-    keys.dedup();
+    let mut keys = std::collections::HashSet::new();
+    for d in demands {
+        let mut last = None;
+        for u in d.units {
+            let key = block_of(u, o, block_m);
+            if last != Some(key) {
+                keys.insert(key);
+                last = Some(key);
+            }
+        }
+    }
     keys.len()
 }
 
 /// Weighted centres of the uncovered demand in square blocks of `block_m`.
 fn block_centres(demands: &[Demand<'_>], block_m: f64) -> Vec<(usize, [f64; 2])> {
     let o = origin(demands);
-    let mut keyed: Vec<((u32, i64, i64), [f64; 3])> = Vec::new();
+    let mut blocks = Blocks::default();
     for d in demands {
         for u in d.units {
-            let key = block_of(u, o, block_m);
             let w = u.population.max(1e-9);
-            keyed.push((key, [w * u.xy[0], w * u.xy[1], w]));
+            blocks.add(block_of(u, o, block_m), [w * u.xy[0], w * u.xy[1], w]);
         }
     }
-    centres(keyed)
+    blocks.centres()
 }
 
-/// Weighted centres of keyed weighted positions (`[w·x, w·y, w]`).
-#[allow(clippy::type_complexity)]
-fn centres(mut keyed: Vec<((u32, i64, i64), [f64; 3])>) -> Vec<(usize, [f64; 2])> {
-    // stable: each block's sums in the order of its units
-    keyed.par_sort_by_key(|a| a.0);
-    let mut out: Vec<(usize, [f64; 2])> = Vec::new();
-    let mut k = 0;
-    while k < keyed.len() {
-        let key = keyed[k].0;
-        let mut acc = [0.0; 3];
-        while k < keyed.len() && keyed[k].0 == key {
-            for (a, v) in acc.iter_mut().zip(keyed[k].1) {
-                *a += v;
-            }
-            k += 1;
+/// Weighted positions (`[w·x, w·y, w]`) summed per block (strip, row,
+/// column): memory follows the blocks, not the positions added.
+#[derive(Default)]
+struct Blocks(std::collections::BTreeMap<(u32, i64, i64), [f64; 3]>);
+
+impl Blocks {
+    /// Adds a weighted position to its block (each block's sums in the
+    /// order of its additions).
+    fn add(&mut self, key: (u32, i64, i64), v: [f64; 3]) {
+        let acc = self.0.entry(key).or_insert([0.0; 3]);
+        for (a, x) in acc.iter_mut().zip(v) {
+            *a += x;
         }
-        out.push((key.0 as usize, [acc[0] / acc[2], acc[1] / acc[2]]));
     }
-    out
+
+    /// The weighted centre of each block, by strip, row and column.
+    fn centres(self) -> Vec<(usize, [f64; 2])> {
+        self.0
+            .into_iter()
+            .map(|(key, acc)| (key.0 as usize, [acc[0] / acc[2], acc[1] / acc[2]]))
+            .collect()
+    }
 }
