@@ -296,25 +296,52 @@ impl RowIndex {
         centre: [f64; 2],
         reach_m: f64,
     ) -> impl Iterator<Item = usize> + 'a {
+        let reach2 = reach_m * reach_m;
+        let lo = [centre[0] - reach_m, centre[1] - reach_m];
+        let hi = [centre[0] + reach_m, centre[1] + reach_m];
+        self.candidates(units, strip, lo, hi).filter(move |&k| {
+            let p = units[k].xy;
+            let (dx, dy) = (p[0] - centre[0], p[1] - centre[1]);
+            dx * dx + dy * dy <= reach2
+        })
+    }
+
+    /// The units of strip `strip` whose point lies in the box from `lo` to
+    /// `hi` (strip metres, edges included, as an R-tree's
+    /// `locate_in_envelope`), in ascending order.
+    pub(crate) fn in_box<'a>(
+        &'a self,
+        units: &'a [Unit],
+        strip: usize,
+        lo: [f64; 2],
+        hi: [f64; 2],
+    ) -> impl Iterator<Item = usize> + 'a {
+        self.candidates(units, strip, lo, hi).filter(move |&k| {
+            let p = units[k].xy;
+            lo[0] <= p[0] && p[0] <= hi[0] && lo[1] <= p[1] && p[1] <= hi[1]
+        })
+    }
+
+    /// The units of strip `strip` in the rows and columns of the box from
+    /// `lo` to `hi` and a cell beyond on each side (a unit's point lies in
+    /// its cell: the caller's test decides), in ascending order.
+    fn candidates<'a>(
+        &'a self,
+        units: &'a [Unit],
+        strip: usize,
+        lo: [f64; 2],
+        hi: [f64; 2],
+    ) -> impl Iterator<Item = usize> + 'a {
         let (j0, starts) = &self.strips[strip];
         let rows = starts.len() as i64 - 1;
         let cell = |v: f64| (v / self.res).floor() as i64;
-        // a cell beyond on each side: the distance itself decides
-        let first = (cell(centre[1] - reach_m) - 1 - j0).max(0);
-        let last = (cell(centre[1] + reach_m) + 1 - j0).min(rows - 1);
-        let (i_lo, i_hi) = (cell(centre[0] - reach_m) - 1, cell(centre[0] + reach_m) + 1);
-        let reach2 = reach_m * reach_m;
+        let first = (cell(lo[1]) - 1 - j0).max(0);
+        let last = (cell(hi[1]) + 1 - j0).min(rows - 1);
+        let (i_lo, i_hi) = (cell(lo[0]) - 1, cell(hi[0]) + 1);
         (first..=last).flat_map(move |r| {
             let (a, b) = (starts[r as usize], starts[r as usize + 1]);
-            let row = &units[a..b];
-            let from = a + row.partition_point(|u| u.i < i_lo);
-            (from..b)
-                .take_while(move |&k| units[k].i <= i_hi)
-                .filter(move |&k| {
-                    let p = units[k].xy;
-                    let (dx, dy) = (p[0] - centre[0], p[1] - centre[1]);
-                    dx * dx + dy * dy <= reach2
-                })
+            let from = a + units[a..b].partition_point(|u| u.i < i_lo);
+            (from..b).take_while(move |&k| units[k].i <= i_hi)
         })
     }
 }
@@ -681,7 +708,7 @@ mod tests {
         }
         units.sort_by_key(|u| (u.strip, u.j, u.i, u.commune));
         let index = RowIndex::new(&units, 3, res);
-        let mut found = 0;
+        let (mut found, mut boxed) = (0, 0);
         for _ in 0..2_000 {
             let strip = [0, 1, 2][rng.random_range(0..3)];
             let centre = [
@@ -699,8 +726,23 @@ mod tests {
                 .collect();
             assert_eq!(got, want, "strip {strip}, centre {centre:?}, reach {reach}");
             found += got.len();
+            // a box with its edges through sub-cell positions
+            let lo = [centre[0] - 0.7 * reach, centre[1] - reach];
+            let hi = [centre[0] + reach, centre[1] + 0.3 * reach];
+            let got: Vec<usize> = index.in_box(&units, strip, lo, hi).collect();
+            let want: Vec<usize> = (0..units.len())
+                .filter(|&k| {
+                    let p = units[k].xy;
+                    units[k].strip as usize == strip
+                        && (lo[0]..=hi[0]).contains(&p[0])
+                        && (lo[1]..=hi[1]).contains(&p[1])
+                })
+                .collect();
+            assert_eq!(got, want, "strip {strip}, box {lo:?} to {hi:?}");
+            boxed += got.len();
         }
         assert!(found > 20_000, "{found} units found");
+        assert!(boxed > 10_000, "{boxed} units in boxes");
     }
 
     #[test]

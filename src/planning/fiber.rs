@@ -16,7 +16,7 @@ use geo::{Coord, LineString, MultiLineString};
 use rstar::primitives::{GeomWithData, Line};
 use rstar::{PointDistance, RTree, AABB};
 
-use super::cells::{gained, reached, Uncovered};
+use super::cells::{gained, reached, RowIndex, Uncovered};
 use super::gaps::push_segments;
 use super::plan::{fresh_id, Claim, ProposedFiber, Scope, Target};
 use super::Layer;
@@ -110,18 +110,7 @@ pub(crate) fn plan_fiber(
             RTree::bulk_load(segs)
         })
         .collect();
-    let demand: Vec<RTree<GeomWithData<[f64; 2], usize>>> = (0..strips)
-        .map(|z| {
-            RTree::bulk_load(
-                units
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, u)| u.strip as usize == z)
-                    .map(|(k, u)| GeomWithData::new(u.xy, k))
-                    .collect(),
-            )
-        })
-        .collect();
+    let demand = RowIndex::new(units, strips, uncovered.resolution_m);
     // sub-points of each unit not yet passed
     let mut remaining: Vec<u64> = units.iter().map(|u| u.free).collect();
     let before: Vec<f64> = (0..n)
@@ -151,9 +140,9 @@ pub(crate) fn plan_fiber(
             [block.centre[0] - half, block.centre[1] - half],
             [block.centre[0] + half, block.centre[1] + half],
         );
-        let left: f64 = demand[z]
-            .locate_in_envelope(&env)
-            .map(|g| gained(&units[g.data], units[g.data].households, remaining[g.data]))
+        let left: f64 = demand
+            .in_box(units, z, env.lower(), env.upper())
+            .map(|k| gained(&units[k], units[k].households, remaining[k]))
             .sum();
         if left <= 0.0 {
             continue;
@@ -213,8 +202,7 @@ pub(crate) fn plan_fiber(
         );
         let dist = |p: [f64; 2]| line.distance_2(&p).sqrt();
         let mut gained_total = 0.0;
-        for g in demand[z].locate_in_envelope(&wide) {
-            let k = g.data;
+        for k in demand.in_box(units, z, wide.lower(), wide.upper()) {
             if remaining[k] == 0 {
                 continue;
             }
