@@ -23,6 +23,14 @@
 //! A commune whose lines see nothing uncovered but whose report does gets
 //! one unit at an interior point.
 //!
+//! **Runs.** For the mobile layers (the site planner's), whole cells side
+//! by side in a row of a commune (every sub-point free, the same measure)
+//! are one unit, a run ([`Unit::cells`]): the same sub-points and people as
+//! its cells, held once. What sites take of a run is kept as intervals of
+//! its sub-columns per line ([`RunFree`]), so the planner's memory follows
+//! the communes' rows and the uncovered regions' edges, not their cells.
+//! Fibre and wifi units stay cells.
+//!
 //! **Point demand.** Each uncovered point (assigned to a commune, as the
 //! report assigns it) is one unit carrying its own people and households.
 
@@ -74,8 +82,183 @@ pub(crate) struct Unit {
     /// Sub-points of the unit not covered before planning (bit
     /// `SUB_X·r + c` = the point at `x = (i + (c + ½)/SUB_X)·res` on the
     /// row's line `r`; bit 0 alone for a point): its people are spread
-    /// over them.
+    /// over them. For a run, those of each of its cells (all of them).
     pub free: u64,
+    /// Cells of the unit: 1, or a run of this many whole cells of the row
+    /// from column `i` (every sub-point free, the same people in each):
+    /// one unit instead of one per cell, `population` and `households`
+    /// being the run's. Runs are made for the mobile layers only.
+    pub cells: u32,
+}
+
+/// Every sub-point of a cell.
+pub(crate) const WHOLE: u64 = LINE_BITS[0] | LINE_BITS[1] | LINE_BITS[2];
+
+impl Unit {
+    /// Column of the unit's last cell.
+    pub(crate) fn last_i(&self) -> i64 {
+        self.i + i64::from(self.cells) - 1
+    }
+
+    /// Squared distance from `centre` to the unit's point, or for a run to
+    /// the nearest of its cells' centres.
+    pub(crate) fn distance2(&self, centre: [f64; 2], res: f64) -> f64 {
+        let x = if self.cells > 1 {
+            let nearest = (centre[0] / res - 0.5)
+                .round()
+                .clamp(self.i as f64, self.last_i() as f64);
+            (nearest + 0.5) * res
+        } else {
+            self.xy[0]
+        };
+        let (dx, dy) = (x - centre[0], self.xy[1] - centre[1]);
+        dx * dx + dy * dy
+    }
+
+    /// Cell `k` of a run as a cell unit of its own (the unit itself when
+    /// it is one cell), its sub-points `free`.
+    pub(crate) fn cell_at(&self, k: u32, res: f64, free: u64) -> Unit {
+        if self.cells == 1 {
+            return Unit {
+                free,
+                ..self.clone()
+            };
+        }
+        let n = f64::from(self.cells);
+        let i = self.i + i64::from(k);
+        Unit {
+            i,
+            xy: [(i as f64 + 0.5) * res, self.xy[1]],
+            population: self.population / n,
+            households: self.households / n,
+            free,
+            cells: 1,
+            ..*self
+        }
+    }
+}
+
+/// What a run's sub-points still free are: per line, the sub-columns
+/// `[a, b)` counted from its first cell's first sub-point, sorted and
+/// apart. A run's state after sites covered parts of it; its size follows
+/// the sites that crossed it, not its cells.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct RunFree(pub [Vec<(u32, u32)>; 3]);
+
+impl RunFree {
+    /// Every sub-point of a run of `cells` cells.
+    pub(crate) fn whole(cells: u32) -> Self {
+        let all = vec![(0, cells * SUB_X as u32)];
+        RunFree([all.clone(), all.clone(), all])
+    }
+
+    /// Per line, how many free sub-points lie in `chords` (per line, the
+    /// sub-columns `[a, b)`).
+    pub(crate) fn count(&self, chords: &[(u32, u32); 3]) -> [u32; 3] {
+        std::array::from_fn(|line| {
+            let (a, b) = chords[line];
+            self.0[line]
+                .iter()
+                .map(|&(x, y)| y.min(b).saturating_sub(x.max(a)))
+                .sum()
+        })
+    }
+
+    /// Takes the sub-points of `chords` away.
+    pub(crate) fn remove(&mut self, chords: &[(u32, u32); 3]) {
+        for (free, &(a, b)) in self.0.iter_mut().zip(chords) {
+            if a >= b {
+                continue;
+            }
+            let mut out = Vec::with_capacity(free.len() + 1);
+            for &(x, y) in free.iter() {
+                if y <= a || x >= b {
+                    out.push((x, y));
+                    continue;
+                }
+                if x < a {
+                    out.push((x, a));
+                }
+                if y > b {
+                    out.push((b, y));
+                }
+            }
+            *free = out;
+        }
+    }
+
+    /// Whether no sub-point is free.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.iter().all(Vec::is_empty)
+    }
+
+    /// The free sub-points of the run's cell `k`, as a cell's bits.
+    pub(crate) fn cell_bits(&self, k: u32) -> u64 {
+        let (lo, hi) = (k * SUB_X as u32, (k + 1) * SUB_X as u32);
+        let mut bits = 0u64;
+        for (line, free) in self.0.iter().enumerate() {
+            for &(x, y) in free {
+                let (a, b) = (x.max(lo), y.min(hi));
+                if a < b {
+                    let run = ((1u64 << (b - a)) - 1) << (a - lo);
+                    bits |= run << (line * SUB_X);
+                }
+            }
+        }
+        bits
+    }
+}
+
+/// The gain of a run: its people on the sub-points counted per line
+/// (`counts`, as [`RunFree::count`]), each weighing its line's weight.
+pub(crate) fn gained_run(u: &Unit, weight: f64, counts: [u32; 3]) -> f64 {
+    let w = 5 * counts[0] + 8 * counts[1] + 5 * counts[2];
+    weight * f64::from(w) / (f64::from(weight_of(WHOLE)) * f64::from(u.cells))
+}
+
+/// The sub-columns of a run that a disc of `reach_m` around `centre`
+/// (strip metres) reaches, per line: `[a, b)` from the run's first cell's
+/// first sub-point (empty when `a >= b`), found as [`reached_disc`] finds
+/// them in a cell, from the ends of the disc's chord.
+pub(crate) fn run_chords(u: &Unit, res: f64, centre: [f64; 2], reach_m: f64) -> [(u32, u32); 3] {
+    let n = i64::from(u.cells) * SUB_X as i64;
+    let step = res / SUB_X as f64;
+    let base = u.i * SUB_X as i64;
+    std::array::from_fn(|line| {
+        let y = (u.j as f64 + LINES[line].0) * res;
+        let dy = y - centre[1];
+        if dy.abs() > reach_m {
+            return (0, 0);
+        }
+        // sub-column g (from the run's first) sits at x = (base + g + ½)·step
+        let x_of = |g: i64| ((base + g) as f64 + 0.5) * step;
+        let inside = |g: i64| {
+            let dx = x_of(g) - centre[0];
+            (dx * dx + dy * dy).sqrt() <= reach_m
+        };
+        let half = (reach_m * reach_m - dy * dy).max(0.0).sqrt();
+        let col = |x: f64| x / step - 0.5 - base as f64;
+        let mut lo = (col(centre[0] - half).ceil() as i64).clamp(0, n);
+        let mut hi = (col(centre[0] + half).floor() as i64).clamp(-1, n - 1);
+        // the chord's ends settled by the distance itself
+        while lo > 0 && inside(lo - 1) {
+            lo -= 1;
+        }
+        while lo < n && lo <= hi && !inside(lo) {
+            lo += 1;
+        }
+        while hi < n - 1 && inside(hi + 1) {
+            hi += 1;
+        }
+        while hi >= 0 && hi >= lo && !inside(hi) {
+            hi -= 1;
+        }
+        if hi < lo {
+            (0, 0)
+        } else {
+            (lo as u32, (hi + 1) as u32)
+        }
+    })
 }
 
 /// Uncovered demand of the layers asked for.
@@ -143,6 +326,9 @@ impl Uncovered {
         let res = scenario.parameters.resolution_m;
         let frames: Vec<TransverseMercator> = (0..probe.strips()).map(|z| probe.frame(z)).collect();
         let wanted = layers.iter().fold(0u8, |m, l| m | 1 << l.bit());
+        // runs for the mobile layers (the site planner's); the fibre and
+        // wifi planners take cells
+        let runs = wanted & !(1 << Layer::Fiber.bit() | 1 << Layer::Wifi.bit());
         let mut units: [Vec<Unit>; FLAG_BITS] = Default::default();
         match &scenario.population {
             Some(points) => {
@@ -176,6 +362,7 @@ impl Uncovered {
                             households: pt.households,
                             cell: false,
                             free: 1,
+                            cells: 1,
                         });
                     }
                 }
@@ -200,7 +387,7 @@ impl Uncovered {
                             };
                             let uncovered: [(f64, f64); FLAG_BITS] =
                                 std::array::from_fn(|b| uncovered_of(report, c, Layer::ALL[b]));
-                            commune_units(&probe, z, c, &polygon, res, wanted, &uncovered)
+                            commune_units(&probe, (z, c), &polygon, res, wanted, runs, &uncovered)
                         })
                         .collect();
                     for per_layer in batch {
@@ -251,6 +438,8 @@ pub(crate) struct RowIndex {
     /// Per strip: its first row, and where each of its rows starts in the
     /// units (one entry more than it has rows).
     strips: Vec<(i64, Vec<usize>)>,
+    /// Most cells of a unit (a run), to find runs starting left of a box.
+    longest: i64,
 }
 
 impl RowIndex {
@@ -283,12 +472,18 @@ impl RowIndex {
             starts.push(k);
             out.push((j0, starts));
         }
-        RowIndex { res, strips: out }
+        let longest = units.iter().map(|u| i64::from(u.cells)).max().unwrap_or(1);
+        RowIndex {
+            res,
+            strips: out,
+            longest,
+        }
     }
 
-    /// The units of strip `strip` whose point lies within `reach_m` of
-    /// `centre` (strip metres; distance squared at most `reach_m²`, as an
-    /// R-tree's `locate_within_distance`), in ascending order.
+    /// The units of strip `strip` whose point (for a run, one of its
+    /// cells' centres) lies within `reach_m` of `centre` (strip metres;
+    /// distance squared at most `reach_m²`, as an R-tree's
+    /// `locate_within_distance`), in ascending order.
     pub(crate) fn within<'a>(
         &'a self,
         units: &'a [Unit],
@@ -299,16 +494,15 @@ impl RowIndex {
         let reach2 = reach_m * reach_m;
         let lo = [centre[0] - reach_m, centre[1] - reach_m];
         let hi = [centre[0] + reach_m, centre[1] + reach_m];
-        self.candidates(units, strip, lo, hi).filter(move |&k| {
-            let p = units[k].xy;
-            let (dx, dy) = (p[0] - centre[0], p[1] - centre[1]);
-            dx * dx + dy * dy <= reach2
-        })
+        let res = self.res;
+        self.candidates(units, strip, lo, hi)
+            .filter(move |&k| units[k].distance2(centre, res) <= reach2)
     }
 
-    /// The units of strip `strip` whose point lies in the box from `lo` to
-    /// `hi` (strip metres, edges included, as an R-tree's
-    /// `locate_in_envelope`), in ascending order.
+    /// The units of strip `strip` whose point (for a run, one of its
+    /// cells' centres) lies in the box from `lo` to `hi` (strip metres,
+    /// edges included, as an R-tree's `locate_in_envelope`), in ascending
+    /// order.
     pub(crate) fn in_box<'a>(
         &'a self,
         units: &'a [Unit],
@@ -316,9 +510,18 @@ impl RowIndex {
         lo: [f64; 2],
         hi: [f64; 2],
     ) -> impl Iterator<Item = usize> + 'a {
+        let res = self.res;
         self.candidates(units, strip, lo, hi).filter(move |&k| {
-            let p = units[k].xy;
-            lo[0] <= p[0] && p[0] <= hi[0] && lo[1] <= p[1] && p[1] <= hi[1]
+            let u = &units[k];
+            let p = u.xy;
+            if u.cells > 1 {
+                // a cell centre of the run in [lo, hi] along x
+                let first = (lo[0] / res - 0.5).ceil().max(u.i as f64);
+                let x = (first + 0.5) * res;
+                first <= u.last_i() as f64 && x <= hi[0] && lo[1] <= p[1] && p[1] <= hi[1]
+            } else {
+                lo[0] <= p[0] && p[0] <= hi[0] && lo[1] <= p[1] && p[1] <= hi[1]
+            }
         })
     }
 
@@ -338,10 +541,15 @@ impl RowIndex {
         let first = (cell(lo[1]) - 1 - j0).max(0);
         let last = (cell(hi[1]) + 1 - j0).min(rows - 1);
         let (i_lo, i_hi) = (cell(lo[0]) - 1, cell(hi[0]) + 1);
+        // a run starting up to `longest - 1` columns left of the box may
+        // reach into it
+        let start_lo = i_lo - (self.longest - 1);
         (first..=last).flat_map(move |r| {
             let (a, b) = (starts[r as usize], starts[r as usize + 1]);
-            let from = a + units[a..b].partition_point(|u| u.i < i_lo);
-            (from..b).take_while(move |&k| units[k].i <= i_hi)
+            let from = a + units[a..b].partition_point(|u| u.i < start_lo);
+            (from..b)
+                .take_while(move |&k| units[k].i <= i_hi)
+                .filter(move |&k| units[k].last_i() >= i_lo)
         })
     }
 }
@@ -353,15 +561,16 @@ struct Slot {
     free: u64,
 }
 
-/// The units of one commune for the flag bits of `wanted` with uncovered
-/// people or households (`uncovered[b]`, from the report).
+/// The units of commune `commune` (on strip `strip`) for the flag bits of
+/// `wanted` with uncovered people or households (`uncovered[b]`, from the
+/// report); whole cells side by side are runs for the bits of `runs`.
 fn commune_units(
     probe: &Probe<'_>,
-    strip: usize,
-    commune: usize,
+    (strip, commune): (usize, usize),
     polygon: &MultiPolygon<f64>,
     res: f64,
     wanted: u8,
+    runs: u8,
     uncovered: &[(f64, f64); FLAG_BITS],
 ) -> [Vec<Unit>; FLAG_BITS] {
     let bits = (0..FLAG_BITS)
@@ -378,6 +587,9 @@ fn commune_units(
     let n_cols = ((bbox.max().x / res).floor() as i64 - i0 + 1).max(1) as usize;
     let mut row: Vec<Slot> = vec![Slot::default(); n_cols];
     let mut touched: Vec<usize> = Vec::new();
+    // a cell all of whose lines are uncovered from edge to edge (within
+    // rounding of the intervals' sums)
+    let whole_measure = res * res * (1.0 - 1e-12);
     sweep_commune(probe, strip, polygon, res, bits, |r| {
         for (b, units) in out.iter_mut().enumerate() {
             if (bits >> b) & 1 == 0 {
@@ -390,22 +602,49 @@ fn commune_units(
             }
             touched.sort_unstable();
             touched.dedup();
+            let runs_here = (runs >> b) & 1 == 1;
+            // the run being gathered: first column, cells, measure
+            let mut run: Option<(usize, u32, f64)> = None;
+            let unit = |k: usize, cells: u32, measure: f64, free: u64| {
+                let i = i0 + k as i64;
+                let mid = i as f64 + 0.5 * f64::from(cells);
+                Unit {
+                    strip: strip as u32,
+                    i,
+                    j: r.j,
+                    xy: [mid * res, (r.j as f64 + 0.5) * res],
+                    commune: commune as u32,
+                    population: measure,
+                    households: 0.0,
+                    cell: true,
+                    free,
+                    cells,
+                }
+            };
             for &k in &touched {
                 let s = std::mem::take(&mut row[k]);
-                if s.measure > 0.0 && s.free != 0 {
-                    let i = i0 + k as i64;
-                    units.push(Unit {
-                        strip: strip as u32,
-                        i,
-                        j: r.j,
-                        xy: [(i as f64 + 0.5) * res, (r.j as f64 + 0.5) * res],
-                        commune: commune as u32,
-                        population: s.measure,
-                        households: 0.0,
-                        cell: true,
-                        free: s.free,
-                    });
+                if s.measure <= 0.0 || s.free == 0 {
+                    continue;
                 }
+                let whole = runs_here && s.free == WHOLE && s.measure >= whole_measure;
+                match run {
+                    Some((k0, n, m)) if whole && k0 + n as usize == k => {
+                        run = Some((k0, n + 1, m + s.measure));
+                        continue;
+                    }
+                    _ => {}
+                }
+                if let Some((k0, n, m)) = run.take() {
+                    units.push(unit(k0, n, m, WHOLE));
+                }
+                if whole {
+                    run = Some((k, 1, s.measure));
+                } else {
+                    units.push(unit(k, 1, s.measure, s.free));
+                }
+            }
+            if let Some((k0, n, m)) = run {
+                units.push(unit(k0, n, m, WHOLE));
             }
             touched.clear();
         }
@@ -434,6 +673,7 @@ fn commune_units(
                 households: u_hh,
                 cell: false,
                 free: 1,
+                cells: 1,
             });
             continue;
         }
@@ -649,6 +889,7 @@ mod tests {
                 households: 0.0,
                 cell: true,
                 free,
+                cells: 1,
             };
             let u = Unit {
                 xy: [(u.i as f64 + 0.5) * res, (u.j as f64 + 0.5) * res],
@@ -678,15 +919,23 @@ mod tests {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
         let res = 100.0;
-        // cells and points on three strips (the middle one empty), with
-        // gaps between rows and runs along them
+        // cells, runs and points on three strips (the middle one empty),
+        // with gaps between rows and runs along them
         let mut units = Vec::new();
         for strip in [0u32, 2] {
             for _ in 0..3_000 {
                 let (i, j) = (rng.random_range(-40..40), rng.random_range(-30..30));
                 let cell = rng.random_bool(0.7);
+                let cells = if cell && rng.random_bool(0.3) {
+                    rng.random_range(2..30)
+                } else {
+                    1
+                };
                 let xy = if cell {
-                    [(i as f64 + 0.5) * res, (j as f64 + 0.5) * res]
+                    [
+                        (i as f64 + 0.5 * f64::from(cells)) * res,
+                        (j as f64 + 0.5) * res,
+                    ]
                 } else {
                     [
                         (i as f64 + rng.random_range(0.0..1.0)) * res,
@@ -703,10 +952,21 @@ mod tests {
                     households: 0.0,
                     cell,
                     free: 1,
+                    cells,
                 });
             }
         }
         units.sort_by_key(|u| (u.strip, u.j, u.i, u.commune));
+        // a run's cell centres, or the unit's point
+        let points = |u: &Unit| -> Vec<[f64; 2]> {
+            if u.cells == 1 {
+                vec![u.xy]
+            } else {
+                (u.i..=u.last_i())
+                    .map(|i| [(i as f64 + 0.5) * res, u.xy[1]])
+                    .collect()
+            }
+        };
         let index = RowIndex::new(&units, 3, res);
         let (mut found, mut boxed) = (0, 0);
         for _ in 0..2_000 {
@@ -720,8 +980,12 @@ mod tests {
             let want: Vec<usize> = (0..units.len())
                 .filter(|&k| {
                     let u = &units[k];
-                    let (dx, dy) = (u.xy[0] - centre[0], u.xy[1] - centre[1]);
-                    u.strip as usize == strip && dx * dx + dy * dy <= reach * reach
+                    u.strip as usize == strip
+                        && points(u).iter().any(|p| {
+                            let (dx, dy) = (p[0] - centre[0], p[1] - centre[1]);
+                            // the nearest centre of a run, within rounding
+                            dx * dx + dy * dy <= reach * reach * (1.0 + 1e-12)
+                        })
                 })
                 .collect();
             assert_eq!(got, want, "strip {strip}, centre {centre:?}, reach {reach}");
@@ -732,10 +996,10 @@ mod tests {
             let got: Vec<usize> = index.in_box(&units, strip, lo, hi).collect();
             let want: Vec<usize> = (0..units.len())
                 .filter(|&k| {
-                    let p = units[k].xy;
                     units[k].strip as usize == strip
-                        && (lo[0]..=hi[0]).contains(&p[0])
-                        && (lo[1]..=hi[1]).contains(&p[1])
+                        && points(&units[k]).iter().any(|p| {
+                            (lo[0]..=hi[0]).contains(&p[0]) && (lo[1]..=hi[1]).contains(&p[1])
+                        })
                 })
                 .collect();
             assert_eq!(got, want, "strip {strip}, box {lo:?} to {hi:?}");
@@ -743,6 +1007,64 @@ mod tests {
         }
         assert!(found > 20_000, "{found} units found");
         assert!(boxed > 10_000, "{boxed} units in boxes");
+    }
+
+    #[test]
+    fn a_run_gains_and_keeps_what_its_cells_would() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let res = 100.0;
+        let mut partial = 0;
+        for _ in 0..300 {
+            let cells: u32 = rng.random_range(2..40);
+            let (i, j) = (rng.random_range(-60..20), rng.random_range(-20..20));
+            let run = Unit {
+                strip: 0,
+                i,
+                j,
+                xy: [
+                    (i as f64 + 0.5 * f64::from(cells)) * res,
+                    (j as f64 + 0.5) * res,
+                ],
+                commune: 0,
+                population: 7.0 * f64::from(cells),
+                households: 2.0 * f64::from(cells),
+                cell: true,
+                free: WHOLE,
+                cells,
+            };
+            let parts: Vec<Unit> = (0..cells).map(|k| run.cell_at(k, res, WHOLE)).collect();
+            assert!(parts.iter().all(|c| (c.population - 7.0).abs() < 1e-12));
+            let mut state = RunFree::whole(cells);
+            let mut rest: Vec<u64> = vec![WHOLE; cells as usize];
+            // discs one after another, as a greedy places sites
+            for _ in 0..6 {
+                let centre = [
+                    rng.random_range(-7_000.0..3_000.0),
+                    rng.random_range(-2_500.0..2_500.0),
+                ];
+                let reach = rng.random_range(50.0..1_500.0);
+                let chords = run_chords(&run, res, centre, reach);
+                let got = gained_run(&run, run.population, state.count(&chords));
+                let mut want = 0.0;
+                for (c, r) in parts.iter().zip(rest.iter_mut()) {
+                    let hit = reached_disc(c, res, *r, centre, reach);
+                    want += gained(c, c.population, hit);
+                    *r &= !hit;
+                }
+                assert!(
+                    (got - want).abs() <= 1e-9 * want.max(1.0),
+                    "run at ({i}, {j}) of {cells}: {got} against {want} by cells"
+                );
+                state.remove(&chords);
+                for (k, r) in rest.iter().enumerate() {
+                    assert_eq!(state.cell_bits(k as u32), *r, "cell {k} of the run");
+                }
+                partial += usize::from(!state.is_empty() && state != RunFree::whole(cells));
+            }
+            assert_eq!(state.is_empty(), rest.iter().all(|&r| r == 0));
+        }
+        assert!(partial > 300, "{partial} runs cut in part");
     }
 
     #[test]
@@ -757,6 +1079,7 @@ mod tests {
             households: 0.0,
             cell: true,
             free: LINE_BITS[0] | LINE_BITS[1] | LINE_BITS[2],
+            cells: 1,
         };
         assert!((gained(&u, 18.0, u.free) - 18.0).abs() < 1e-12);
         assert!((gained(&u, 18.0, LINE_BITS[1]) - 8.0).abs() < 1e-12);

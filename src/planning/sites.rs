@@ -1,7 +1,8 @@
 //! New BTS sites for the mobile targets: candidates, then CELF.
 //!
 //! Demand units are the uncovered cells (or points) of each targeted layer
-//! with their uncovered people ([`super::cells`]). A new site covers the
+//! with their uncovered people, whole cells side by side in a row being
+//! one run ([`super::cells`]). A new site covers the
 //! part of a unit within its range for a technology serving the layer (the
 //! template is omnidirectional): a cell's people are spread over its
 //! sub-points not yet covered (on the report's sampling lines), so a site
@@ -20,7 +21,10 @@ use rstar::RTree;
 use rayon::prelude::*;
 
 use super::bound::{budget_bound_compact, min_sites_bound_compact, optimality_gap, BoundOptions};
-use super::cells::{gained, reached_disc, sub_point, uncovered_of, RowIndex, Uncovered, Unit};
+use super::cells::{
+    gained, gained_run, reached_disc, run_chords, sub_point, uncovered_of, RowIndex, RunFree,
+    Uncovered, Unit,
+};
 use super::greedy::{run_celf, run_celf_from, Compact, Oracle};
 use super::local_search::{improve_budget_compact, improve_min_sites_compact};
 use super::plan::{
@@ -82,13 +86,52 @@ struct Demand<'a> {
     rows: Option<RowIndex>,
     caps: Vec<f64>,
     got: Vec<f64>,
-    /// Sub-points of each unit still uncovered.
+    /// Sub-points of each unit still uncovered (for a run: its `free`
+    /// while no site has reached it, [`PARTLY`] when one has, 0 when all
+    /// are covered).
     remaining: Vec<u64>,
+    /// What is still free of the runs sites have reached in part.
+    runs: std::collections::HashMap<usize, RunFree>,
     /// People newly covered per commune (uncapped).
     gained: Vec<f64>,
 }
 
+/// [`Demand::remaining`] of a run that sites have reached in part.
+const PARTLY: u64 = 1 << 63;
+
+/// What a candidate reaches of a unit's free sub-points.
+#[derive(Clone, Copy)]
+enum Hit {
+    /// Of a cell or point unit: its bits.
+    Bits(u64),
+    /// Of a run: per line, the sub-columns `[a, b)` (see [`run_chords`]).
+    Run([(u32, u32); 3]),
+}
+
 impl Demand<'_> {
+    /// The free sub-points of run `u`.
+    fn run_free(&self, u: usize) -> std::borrow::Cow<'_, RunFree> {
+        match self.remaining[u] {
+            PARTLY => std::borrow::Cow::Borrowed(&self.runs[&u]),
+            0 => std::borrow::Cow::Owned(RunFree([Vec::new(), Vec::new(), Vec::new()])),
+            _ => std::borrow::Cow::Owned(RunFree::whole(self.units[u].cells)),
+        }
+    }
+
+    /// Calls `f` for unit `u` cell by cell, with each cell's sub-points
+    /// still free (a cell or point unit is its one cell).
+    fn for_cells(&self, u: usize, res: f64, mut f: impl FnMut(&Unit, u64)) {
+        let unit = &self.units[u];
+        if unit.cells == 1 {
+            f(unit, self.remaining[u]);
+            return;
+        }
+        let free = self.run_free(u);
+        for k in 0..unit.cells {
+            f(&unit.cell_at(k, res, unit.free), free.cell_bits(k));
+        }
+    }
+
     /// Group of unit `u`: its commune, or 0 for a whole-scenario target.
     fn group(&self, u: usize) -> usize {
         match self.target.scope {
@@ -110,17 +153,33 @@ struct SiteOracle<'a> {
 impl SiteOracle<'_> {
     /// Per demand: units candidate `c` reaches, with the share of each it
     /// covers and the people that share newly brings.
-    fn new_units(&self, d: usize, c: usize) -> Vec<(usize, u64, f64)> {
+    fn new_units(&self, d: usize, c: usize) -> Vec<(usize, Hit, f64)> {
         let dem = &self.demands[d];
-        self.reach_of(d, c, |u| dem.remaining[u])
+        let cand = &self.candidates[c];
+        let (r, res) = (cand.reach[d], self.resolution_m);
+        self.reach_of(d, c)
             .into_iter()
-            .map(|(u, hit)| (u, hit, gained(&dem.units[u], dem.units[u].population, hit)))
+            .filter_map(|(u, hit)| {
+                let unit = &dem.units[u];
+                match hit {
+                    Some(hit) => Some((u, Hit::Bits(hit), gained(unit, unit.population, hit))),
+                    None => {
+                        let chords = run_chords(unit, res, cand.xy, r);
+                        let counts = dem.run_free(u).count(&chords);
+                        (counts != [0; 3]).then(|| {
+                            let w = gained_run(unit, unit.population, counts);
+                            (u, Hit::Run(chords), w)
+                        })
+                    }
+                }
+            })
             .collect()
     }
 
-    /// Units of demand `d` candidate `c` reaches among the sub-points
-    /// `free_of(unit)`, with those it reaches.
-    fn reach_of(&self, d: usize, c: usize, free_of: impl Fn(usize) -> u64) -> Vec<(usize, u64)> {
+    /// Units of demand `d` candidate `c` reaches among their free
+    /// sub-points, with those it reaches (`None` for a run, whose
+    /// sub-points the caller counts).
+    fn reach_of(&self, d: usize, c: usize) -> Vec<(usize, Option<u64>)> {
         let cand = &self.candidates[c];
         let dem = &self.demands[d];
         let r = cand.reach[d];
@@ -138,18 +197,21 @@ impl SiteOracle<'_> {
         };
         rows.within(dem.units, cand.strip, cand.xy, r + slack)
             .filter_map(|u| {
-                let free = free_of(u);
+                let free = dem.remaining[u];
                 if free == 0 {
                     return None;
                 }
                 let unit = &dem.units[u];
+                if unit.cells > 1 {
+                    return Some((u, None));
+                }
                 let hit = reached_disc(unit, res, free, cand.xy, r);
-                (hit != 0).then_some((u, hit))
+                (hit != 0).then_some((u, Some(hit)))
             })
             .collect()
     }
 
-    fn capped(&self, d: usize, units: &[(usize, u64, f64)]) -> f64 {
+    fn capped(&self, d: usize, units: &[(usize, Hit, f64)]) -> f64 {
         let dem = &self.demands[d];
         let mut v: Vec<(usize, f64)> = units.iter().map(|&(u, _, w)| (dem.group(u), w)).collect();
         v.sort_by_key(|x| x.0);
@@ -184,7 +246,20 @@ impl Oracle for SiteOracle<'_> {
             gain += self.capped(d, &units);
             let dem = &mut self.demands[d];
             for (u, hit, w) in units {
-                dem.remaining[u] &= !hit;
+                match hit {
+                    Hit::Bits(hit) => dem.remaining[u] &= !hit,
+                    Hit::Run(chords) => {
+                        let cells = dem.units[u].cells;
+                        let free = dem.runs.entry(u).or_insert_with(|| RunFree::whole(cells));
+                        free.remove(&chords);
+                        if free.is_empty() {
+                            dem.runs.remove(&u);
+                            dem.remaining[u] = 0;
+                        } else {
+                            dem.remaining[u] = PARTLY;
+                        }
+                    }
+                }
                 let g = dem.group(u);
                 dem.got[g] += w;
                 dem.gained[dem.units[u].commune as usize] += w;
@@ -254,6 +329,7 @@ pub(crate) fn plan_sites(
             caps,
             got: vec![0.0; n_groups],
             remaining: units.iter().map(|u| u.free).collect(),
+            runs: std::collections::HashMap::new(),
             gained: vec![0.0; n_communes],
         });
     }
@@ -382,6 +458,7 @@ pub(crate) fn plan_sites(
                 caps: d.caps.clone(),
                 got: vec![0.0; d.caps.len()],
                 remaining: d.units.iter().map(|u| u.free).collect(),
+                runs: std::collections::HashMap::new(),
                 gained: vec![0.0; n_communes],
             })
             .collect(),
@@ -440,42 +517,52 @@ fn refill_spots(o: &SiteOracle<'_>, block_m: f64) -> Vec<(usize, [f64; 2])> {
     let res = o.resolution_m;
     // units are at most a cell from their sub-points: blocks from a corner
     // a cell beyond them
-    let corner = origin(&o.demands);
+    let corner = origin(&o.demands, res);
     let corner = [corner[0] - res, corner[1] - res];
     let mut blocks = Blocks::default();
     for d in &o.demands {
-        for (k, u) in d.units.iter().enumerate() {
-            let rest = d.remaining[k];
+        for k in 0..d.units.len() {
             let g = d.group(k);
-            if rest == 0 || d.got[g] >= d.caps[g] - 1e-9 * d.caps[g].max(1.0) {
+            if d.remaining[k] == 0 || d.got[g] >= d.caps[g] - 1e-9 * d.caps[g].max(1.0) {
                 continue;
             }
-            let w = gained(u, u.population, rest).max(1e-12);
-            let xy = if u.cell {
-                // the centre of the free sub-points
-                let (mut sx, mut sy, mut n) = (0.0, 0.0, 0.0);
-                let mut bits = rest;
-                while bits != 0 {
-                    let b = bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    let p = sub_point(u, res, b);
-                    sx += p[0];
-                    sy += p[1];
-                    n += 1.0;
-                }
-                [sx / n, sy / n]
-            } else {
-                u.xy
-            };
-            let key = (
-                u.strip,
-                ((xy[1] - corner[1]) / block_m).floor() as i64,
-                ((xy[0] - corner[0]) / block_m).floor() as i64,
-            );
-            blocks.add(key, [w * xy[0], w * xy[1], w]);
+            d.for_cells(k, res, |u, rest| {
+                add_free(&mut blocks, u, rest, res, corner, block_m)
+            });
         }
     }
     blocks.centres()
+}
+
+/// Adds the free sub-points `rest` of cell or point unit `u` to the block
+/// of their centre: their people, at their centre.
+fn add_free(blocks: &mut Blocks, u: &Unit, rest: u64, res: f64, corner: [f64; 2], block_m: f64) {
+    if rest == 0 {
+        return;
+    }
+    let w = gained(u, u.population, rest).max(1e-12);
+    let xy = if u.cell {
+        // the centre of the free sub-points
+        let (mut sx, mut sy, mut n) = (0.0, 0.0, 0.0);
+        let mut bits = rest;
+        while bits != 0 {
+            let b = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let p = sub_point(u, res, b);
+            sx += p[0];
+            sy += p[1];
+            n += 1.0;
+        }
+        [sx / n, sy / n]
+    } else {
+        u.xy
+    };
+    let key = (
+        u.strip,
+        ((xy[1] - corner[1]) / block_m).floor() as i64,
+        ((xy[0] - corner[0]) / block_m).floor() as i64,
+    );
+    blocks.add(key, [w * xy[0], w * xy[1], w]);
 }
 
 /// The greedy's picks against the bound of the same instance, and the
@@ -634,52 +721,64 @@ fn coverage_problem(o: &SiteOracle<'_>) -> (Compact, Vec<f64>) {
         }
         for start in (0..dem.units.len()).step_by(CHUNK) {
             let end = (start + CHUNK).min(dem.units.len());
+            let cell_atoms = |unit: &Unit, w: &mut Vec<f64>, lists: &mut Vec<u32>| {
+                let z = unit.strip as usize;
+                let mut hits: Vec<(u32, u64)> = trees[z]
+                    .locate_within_distance(unit.xy, (longest + slack) * (longest + slack))
+                    .filter_map(|g| {
+                        let cand = &o.candidates[g.data as usize];
+                        let r = cand.reach[d];
+                        if r <= 0.0 {
+                            return None;
+                        }
+                        let hit = reached_disc(unit, res, unit.free, cand.xy, r);
+                        (hit != 0).then_some((g.data, hit))
+                    })
+                    .collect();
+                if hits.is_empty() {
+                    return;
+                }
+                hits.sort_unstable_by_key(|h| h.0);
+                let mut atoms = vec![unit.free];
+                for &(_, m) in &hits {
+                    let n = atoms.len();
+                    for a in 0..n {
+                        let (inside, outside) = (atoms[a] & m, atoms[a] & !m);
+                        if inside != 0 && outside != 0 {
+                            atoms[a] = inside;
+                            atoms.push(outside);
+                        }
+                    }
+                }
+                for &a in &atoms {
+                    let at = lists.len();
+                    lists.push(0);
+                    lists.extend(hits.iter().filter(|h| a & !h.1 == 0).map(|h| h.0));
+                    let n = lists.len() - at - 1;
+                    if n == 0 {
+                        lists.truncate(at);
+                        continue;
+                    }
+                    lists[at] = n as u32;
+                    w.push(gained(unit, unit.population, a));
+                }
+            };
             let chunk: Vec<UnitAtoms> = (start..end)
                 .into_par_iter()
                 .with_min_len(64)
                 .map(|u| {
-                    let unit = &dem.units[u];
-                    let z = unit.strip as usize;
-                    let mut hits: Vec<(u32, u64)> = trees[z]
-                        .locate_within_distance(unit.xy, (longest + slack) * (longest + slack))
-                        .filter_map(|g| {
-                            let cand = &o.candidates[g.data as usize];
-                            let r = cand.reach[d];
-                            if r <= 0.0 {
-                                return None;
-                            }
-                            let hit = reached_disc(unit, res, unit.free, cand.xy, r);
-                            (hit != 0).then_some((g.data, hit))
-                        })
-                        .collect();
-                    if hits.is_empty() {
-                        return (Vec::new(), Vec::new());
-                    }
-                    hits.sort_unstable_by_key(|h| h.0);
-                    let mut atoms = vec![unit.free];
-                    for &(_, m) in &hits {
-                        let n = atoms.len();
-                        for a in 0..n {
-                            let (inside, outside) = (atoms[a] & m, atoms[a] & !m);
-                            if inside != 0 && outside != 0 {
-                                atoms[a] = inside;
-                                atoms.push(outside);
-                            }
-                        }
-                    }
-                    let mut w = Vec::with_capacity(atoms.len());
-                    let mut lists = Vec::new();
-                    for &a in &atoms {
-                        let at = lists.len();
-                        lists.push(0);
-                        lists.extend(hits.iter().filter(|h| a & !h.1 == 0).map(|h| h.0));
-                        let n = lists.len() - at - 1;
-                        if n == 0 {
-                            lists.truncate(at);
-                            continue;
-                        }
-                        lists[at] = n as u32;
-                        w.push(gained(unit, unit.population, a));
+                    let dem_unit = &dem.units[u];
+                    let (mut w, mut lists) = (Vec::new(), Vec::new());
+                    // a run cell by cell, each as the cell it is
+                    for k in 0..dem_unit.cells {
+                        let cell;
+                        let unit = if dem_unit.cells == 1 {
+                            dem_unit
+                        } else {
+                            cell = dem_unit.cell_at(k, res, dem_unit.free);
+                            &cell
+                        };
+                        cell_atoms(unit, &mut w, &mut lists);
                     }
                     (w, lists)
                 })
@@ -839,10 +938,12 @@ fn first_spots(
             }
             let mut block = (0.5 * shortest).max(uncovered.resolution_m);
             // widened on the count of blocks alone; centres once, at the end
-            while block.is_finite() && block_count(demands, block) > options.max_candidates {
+            while block.is_finite()
+                && block_count(demands, uncovered.resolution_m, block) > options.max_candidates
+            {
                 block *= 1.5;
             }
-            spots = block_centres(demands, block);
+            spots = block_centres(demands, uncovered.resolution_m, block);
             block_used = Some(block);
         }
     }
@@ -911,52 +1012,75 @@ fn make_candidates(
 
 /// The south-west corner of all units: blocks are counted from it (so
 /// one block as wide as the demand holds all of it).
-fn origin(demands: &[Demand<'_>]) -> [f64; 2] {
+fn origin(demands: &[Demand<'_>], res: f64) -> [f64; 2] {
     demands
         .iter()
         .flat_map(|d| d.units.iter())
         .fold([f64::INFINITY; 2], |o, u| {
-            [o[0].min(u.xy[0]), o[1].min(u.xy[1])]
+            let x = if u.cells > 1 {
+                (u.i as f64 + 0.5) * res
+            } else {
+                u.xy[0]
+            };
+            [o[0].min(x), o[1].min(u.xy[1])]
         })
 }
 
-/// The block of a unit: strip, row and column of `block_m` squares from `o`.
-fn block_of(u: &Unit, o: [f64; 2], block_m: f64) -> (u32, i64, i64) {
+/// Each cell of the units (a run's one by one) as its point and people.
+fn unit_cells<'a>(
+    demands: &'a [Demand<'_>],
+    res: f64,
+) -> impl Iterator<Item = (u32, [f64; 2], f64)> + 'a {
+    demands
+        .iter()
+        .flat_map(|d| d.units.iter())
+        .flat_map(move |u| {
+            let n = u.cells;
+            (0..n).map(move |k| {
+                if n == 1 {
+                    (u.strip, u.xy, u.population)
+                } else {
+                    let x = (u.i as f64 + f64::from(k) + 0.5) * res;
+                    (u.strip, [x, u.xy[1]], u.population / f64::from(n))
+                }
+            })
+        })
+}
+
+/// The block of a point: strip, row and column of `block_m` squares from
+/// `o`.
+fn block_of(strip: u32, xy: [f64; 2], o: [f64; 2], block_m: f64) -> (u32, i64, i64) {
     (
-        u.strip,
-        ((u.xy[1] - o[1]) / block_m).floor() as i64,
-        ((u.xy[0] - o[0]) / block_m).floor() as i64,
+        strip,
+        ((xy[1] - o[1]) / block_m).floor() as i64,
+        ((xy[0] - o[0]) / block_m).floor() as i64,
     )
 }
 
 /// The number of square blocks of `block_m` holding uncovered demand.
 /// Memory follows the blocks, not the units: units are sorted by strip,
 /// row and column, so a run of them in one block is one insertion.
-fn block_count(demands: &[Demand<'_>], block_m: f64) -> usize {
-    let o = origin(demands);
+fn block_count(demands: &[Demand<'_>], res: f64, block_m: f64) -> usize {
+    let o = origin(demands, res);
     let mut keys = std::collections::HashSet::new();
-    for d in demands {
-        let mut last = None;
-        for u in d.units {
-            let key = block_of(u, o, block_m);
-            if last != Some(key) {
-                keys.insert(key);
-                last = Some(key);
-            }
+    let mut last = None;
+    for (strip, xy, _) in unit_cells(demands, res) {
+        let key = block_of(strip, xy, o, block_m);
+        if last != Some(key) {
+            keys.insert(key);
+            last = Some(key);
         }
     }
     keys.len()
 }
 
 /// Weighted centres of the uncovered demand in square blocks of `block_m`.
-fn block_centres(demands: &[Demand<'_>], block_m: f64) -> Vec<(usize, [f64; 2])> {
-    let o = origin(demands);
+fn block_centres(demands: &[Demand<'_>], res: f64, block_m: f64) -> Vec<(usize, [f64; 2])> {
+    let o = origin(demands, res);
     let mut blocks = Blocks::default();
-    for d in demands {
-        for u in d.units {
-            let w = u.population.max(1e-9);
-            blocks.add(block_of(u, o, block_m), [w * u.xy[0], w * u.xy[1], w]);
-        }
+    for (strip, xy, population) in unit_cells(demands, res) {
+        let w = population.max(1e-9);
+        blocks.add(block_of(strip, xy, o, block_m), [w * xy[0], w * xy[1], w]);
     }
     blocks.centres()
 }
