@@ -23,13 +23,15 @@
 //! A commune whose lines see nothing uncovered but whose report does gets
 //! one unit at an interior point.
 //!
-//! **Runs.** For the mobile layers (the site planner's), whole cells side
-//! by side in a row of a commune (every sub-point free, the same measure)
-//! are one unit, a run ([`Unit::cells`]): the same sub-points and people as
-//! its cells, held once. What sites take of a run is kept as intervals of
-//! its sub-columns per line ([`RunFree`]), so the planner's memory follows
-//! the communes' rows and the uncovered regions' edges, not their cells.
-//! Fibre and wifi units stay cells.
+//! **Runs.** Whole cells side by side in a row of a commune (every
+//! sub-point free, the same measure) are one unit, a run ([`Unit::cells`]):
+//! the same sub-points and people as its cells, held once, each cell's
+//! people the very figure it would have as a unit of its own. What sites
+//! or fibre segments take of a run is kept as intervals of its sub-columns
+//! per line ([`RunFree`]), so the planner's memory follows the communes'
+//! rows and the uncovered regions' edges, not their cells; the wifi
+//! planner, which ranks a commune's cells, takes them one commune at a
+//! time.
 //!
 //! **Point demand.** Each uncovered point (assigned to a commune, as the
 //! report assigns it) is one unit carrying its own people and households.
@@ -85,9 +87,9 @@ pub(crate) struct Unit {
     /// over them. For a run, those of each of its cells (all of them).
     pub free: u64,
     /// Cells of the unit: 1, or a run of this many whole cells of the row
-    /// from column `i` (every sub-point free, the same people in each):
-    /// one unit instead of one per cell, `population` and `households`
-    /// being the run's. Runs are made for the mobile layers only.
+    /// from column `i` (every sub-point free, the same measure and people
+    /// in each): one unit instead of one per cell, `population` and
+    /// `households` being each cell's.
     pub cells: u32,
 }
 
@@ -124,13 +126,10 @@ impl Unit {
                 ..self.clone()
             };
         }
-        let n = f64::from(self.cells);
         let i = self.i + i64::from(k);
         Unit {
             i,
             xy: [(i as f64 + 0.5) * res, self.xy[1]],
-            population: self.population / n,
-            households: self.households / n,
             free,
             cells: 1,
             ..*self
@@ -187,6 +186,25 @@ impl RunFree {
         }
     }
 
+    /// Takes the sub-points `bits` of the run's cell `k` (a cell's bits)
+    /// away.
+    pub(crate) fn remove_cell_bits(&mut self, k: u32, bits: u64) {
+        let mut chords = [(0, 0); 3];
+        for line in 0..3 {
+            let mut rest = (bits >> (line * SUB_X)) & LINE_BITS[0];
+            while rest != 0 {
+                // one stretch of consecutive sub-points at a time
+                let a = rest.trailing_zeros();
+                let len = (rest >> a).trailing_ones();
+                rest &= !(((1u64 << len) - 1) << a);
+                let base = k * SUB_X as u32;
+                chords[line] = (base + a, base + a + len);
+                self.remove(&chords);
+                chords[line] = (0, 0);
+            }
+        }
+    }
+
     /// Whether no sub-point is free.
     pub(crate) fn is_empty(&self) -> bool {
         self.0.iter().all(Vec::is_empty)
@@ -209,11 +227,12 @@ impl RunFree {
     }
 }
 
-/// The gain of a run: its people on the sub-points counted per line
-/// (`counts`, as [`RunFree::count`]), each weighing its line's weight.
-pub(crate) fn gained_run(u: &Unit, weight: f64, counts: [u32; 3]) -> f64 {
+/// The gain of a run whose cells each hold `weight` people (or
+/// households) on the sub-points counted per line (`counts`, as
+/// [`RunFree::count`]), each weighing its line's weight.
+pub(crate) fn gained_run(weight: f64, counts: [u32; 3]) -> f64 {
     let w = 5 * counts[0] + 8 * counts[1] + 5 * counts[2];
-    weight * f64::from(w) / (f64::from(weight_of(WHOLE)) * f64::from(u.cells))
+    weight * f64::from(w) / f64::from(weight_of(WHOLE))
 }
 
 /// The sub-columns of a run that a disc of `reach_m` around `centre`
@@ -326,9 +345,8 @@ impl Uncovered {
         let res = scenario.parameters.resolution_m;
         let frames: Vec<TransverseMercator> = (0..probe.strips()).map(|z| probe.frame(z)).collect();
         let wanted = layers.iter().fold(0u8, |m, l| m | 1 << l.bit());
-        // runs for the mobile layers (the site planner's); the fibre and
-        // wifi planners take cells
-        let runs = wanted & !(1 << Layer::Fiber.bit() | 1 << Layer::Wifi.bit());
+        // whole cells side by side are runs, for every layer
+        let runs = wanted;
         let mut units: [Vec<Unit>; FLAG_BITS] = Default::default();
         match &scenario.population {
             Some(points) => {
@@ -603,7 +621,8 @@ fn commune_units(
             touched.sort_unstable();
             touched.dedup();
             let runs_here = (runs >> b) & 1 == 1;
-            // the run being gathered: first column, cells, measure
+            // the run being gathered: first column, cells, each cell's
+            // measure
             let mut run: Option<(usize, u32, f64)> = None;
             let unit = |k: usize, cells: u32, measure: f64, free: u64| {
                 let i = i0 + k as i64;
@@ -628,8 +647,8 @@ fn commune_units(
                 }
                 let whole = runs_here && s.free == WHOLE && s.measure >= whole_measure;
                 match run {
-                    Some((k0, n, m)) if whole && k0 + n as usize == k => {
-                        run = Some((k0, n + 1, m + s.measure));
+                    Some((k0, n, m)) if whole && k0 + n as usize == k && s.measure == m => {
+                        run = Some((k0, n + 1, m));
                         continue;
                     }
                     _ => {}
@@ -654,7 +673,14 @@ fn commune_units(
             continue;
         }
         let (u_pop, u_hh) = uncovered[b];
-        let total: f64 = units.iter().map(|u| u.population).sum();
+        // cell by cell, in the order of the cells (a run's measure once per
+        // cell)
+        let mut total = 0.0;
+        for u in units.iter() {
+            for _ in 0..u.cells {
+                total += u.population;
+            }
+        }
         if total <= 0.0 {
             // nothing measurable is uncovered but the report says otherwise
             // (a commune without measurable area, or rounding): one unit at
@@ -1027,14 +1053,16 @@ mod tests {
                     (j as f64 + 0.5) * res,
                 ],
                 commune: 0,
-                population: 7.0 * f64::from(cells),
-                households: 2.0 * f64::from(cells),
+                population: 7.0,
+                households: 2.0,
                 cell: true,
                 free: WHOLE,
                 cells,
             };
             let parts: Vec<Unit> = (0..cells).map(|k| run.cell_at(k, res, WHOLE)).collect();
-            assert!(parts.iter().all(|c| (c.population - 7.0).abs() < 1e-12));
+            assert!(parts
+                .iter()
+                .all(|c| c.population == 7.0 && c.households == 2.0));
             let mut state = RunFree::whole(cells);
             let mut rest: Vec<u64> = vec![WHOLE; cells as usize];
             // discs one after another, as a greedy places sites
@@ -1045,7 +1073,7 @@ mod tests {
                 ];
                 let reach = rng.random_range(50.0..1_500.0);
                 let chords = run_chords(&run, res, centre, reach);
-                let got = gained_run(&run, run.population, state.count(&chords));
+                let got = gained_run(run.population, state.count(&chords));
                 let mut want = 0.0;
                 for (c, r) in parts.iter().zip(rest.iter_mut()) {
                     let hit = reached_disc(c, res, *r, centre, reach);
@@ -1056,7 +1084,15 @@ mod tests {
                     (got - want).abs() <= 1e-9 * want.max(1.0),
                     "run at ({i}, {j}) of {cells}: {got} against {want} by cells"
                 );
+                // taken away by chords, and cell by cell by bits
+                let mut by_bits = state.clone();
+                for (k, c) in parts.iter().enumerate() {
+                    let was = by_bits.cell_bits(k as u32);
+                    let hit = reached_disc(c, res, was, centre, reach);
+                    by_bits.remove_cell_bits(k as u32, hit);
+                }
                 state.remove(&chords);
+                assert_eq!(by_bits, state);
                 for (k, r) in rest.iter().enumerate() {
                     assert_eq!(state.cell_bits(k as u32), *r, "cell {k} of the run");
                 }

@@ -16,7 +16,7 @@ use geo::{Coord, LineString, MultiLineString};
 use rstar::primitives::{GeomWithData, Line};
 use rstar::{PointDistance, RTree, AABB};
 
-use super::cells::{gained, reached, RowIndex, Uncovered};
+use super::cells::{gained, reached, RowIndex, RunFree, Uncovered, Unit};
 use super::gaps::push_segments;
 use super::plan::{fresh_id, Claim, ProposedFiber, Scope, Target};
 use super::Layer;
@@ -27,6 +27,34 @@ use crate::Result;
 
 /// Segments shorter than this (metres) are not worth proposing.
 const MIN_SEGMENT_M: f64 = 1.0;
+
+/// `remaining` of a run that segments have passed in part.
+const PARTLY: u64 = 1 << 63;
+
+/// Calls `f` for unit `u` (number `k`) cell by cell: the cell, its number
+/// in the unit, its sub-points still free (a cell or point unit is its one
+/// cell).
+fn for_cells(
+    u: &Unit,
+    k: usize,
+    res: f64,
+    remaining: &[u64],
+    runs: &std::collections::HashMap<usize, RunFree>,
+    mut f: impl FnMut(&Unit, u32, u64),
+) {
+    if u.cells == 1 {
+        f(u, 0, remaining[k]);
+        return;
+    }
+    for i in 0..u.cells {
+        let free = match remaining[k] {
+            0 => 0,
+            PARTLY => runs[&k].cell_bits(i),
+            _ => u.free,
+        };
+        f(&u.cell_at(i, res, u.free), i, free);
+    }
+}
 
 struct Block {
     strip: usize,
@@ -49,22 +77,23 @@ pub(crate) fn plan_fiber(
     let strips = uncovered.frames.len();
     let side = drop_m * std::f64::consts::SQRT_2;
 
-    // blocks per (commune, strip, row, column), weight = households
-    let mut keyed: Vec<((usize, u32, i64, i64), f64)> = units
-        .iter()
-        .map(|u| {
-            (
-                (
-                    u.commune as usize,
-                    u.strip,
-                    (u.xy[1] / side).floor() as i64,
-                    (u.xy[0] / side).floor() as i64,
-                ),
-                u.households,
-            )
-        })
-        .collect();
-    keyed.sort_by_key(|a| a.0);
+    // blocks per (commune, strip, row, column), weight = households, each
+    // block's sum in the order of its cells (a run's one by one); memory
+    // per block, not per cell
+    let res = uncovered.resolution_m;
+    let mut keyed: std::collections::BTreeMap<(usize, u32, i64, i64), f64> = Default::default();
+    for u in units {
+        for k in 0..u.cells {
+            let c = u.cell_at(k, res, u.free);
+            let key = (
+                c.commune as usize,
+                c.strip,
+                (c.xy[1] / side).floor() as i64,
+                (c.xy[0] / side).floor() as i64,
+            );
+            *keyed.entry(key).or_insert(0.0) += c.households;
+        }
+    }
     let mut blocks: Vec<Block> = Vec::new();
     for (key, w) in keyed {
         match blocks.last_mut() {
@@ -111,8 +140,10 @@ pub(crate) fn plan_fiber(
         })
         .collect();
     let demand = RowIndex::new(units, strips, uncovered.resolution_m);
-    // sub-points of each unit not yet passed
+    // sub-points of each unit not yet passed (a run's: its `free` until a
+    // segment passes part of it, then PARTLY and its intervals in `runs`)
     let mut remaining: Vec<u64> = units.iter().map(|u| u.free).collect();
+    let mut runs: std::collections::HashMap<usize, RunFree> = Default::default();
     let before: Vec<f64> = (0..n)
         .map(|c| report.communes[c].households_fiber_passed)
         .collect();
@@ -140,10 +171,15 @@ pub(crate) fn plan_fiber(
             [block.centre[0] - half, block.centre[1] - half],
             [block.centre[0] + half, block.centre[1] + half],
         );
-        let left: f64 = demand
-            .in_box(units, z, env.lower(), env.upper())
-            .map(|k| gained(&units[k], units[k].households, remaining[k]))
-            .sum();
+        let (lo, hi) = (env.lower(), env.upper());
+        let mut left = 0.0;
+        for k in demand.in_box(units, z, lo, hi) {
+            for_cells(&units[k], k, res, &remaining, &runs, |c, _, free| {
+                if (lo[0]..=hi[0]).contains(&c.xy[0]) {
+                    left += gained(c, c.households, free);
+                }
+            });
+        }
         if left <= 0.0 {
             continue;
         }
@@ -206,20 +242,32 @@ pub(crate) fn plan_fiber(
             if remaining[k] == 0 {
                 continue;
             }
+            let mut hits = Vec::new();
+            for_cells(&units[k], k, res, &remaining, &runs, |c, i, free| {
+                let hit = reached(c, res, free, dist(c.xy), reach, dist);
+                if hit != 0 {
+                    let w = gained(c, c.households, hit);
+                    gained_total += w;
+                    after[c.commune as usize] += w;
+                    hits.push((i, hit));
+                }
+            });
             let u = &units[k];
-            let hit = reached(
-                u,
-                uncovered.resolution_m,
-                remaining[k],
-                dist(u.xy),
-                reach,
-                dist,
-            );
-            if hit != 0 {
-                let w = gained(u, u.households, hit);
-                remaining[k] &= !hit;
-                gained_total += w;
-                after[u.commune as usize] += w;
+            if u.cells == 1 {
+                for (_, hit) in hits {
+                    remaining[k] &= !hit;
+                }
+            } else if !hits.is_empty() {
+                let free = runs.entry(k).or_insert_with(|| RunFree::whole(u.cells));
+                for (i, hit) in hits {
+                    free.remove_cell_bits(i, hit);
+                }
+                if free.is_empty() {
+                    runs.remove(&k);
+                    remaining[k] = 0;
+                } else {
+                    remaining[k] = PARTLY;
+                }
             }
         }
         let length_m = ((line.from[0] - line.to[0]).powi(2) + (line.from[1] - line.to[1]).powi(2))

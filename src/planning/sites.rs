@@ -167,7 +167,7 @@ impl SiteOracle<'_> {
                         let chords = run_chords(unit, res, cand.xy, r);
                         let counts = dem.run_free(u).count(&chords);
                         (counts != [0; 3]).then(|| {
-                            let w = gained_run(unit, unit.population, counts);
+                            let w = gained_run(unit.population, counts);
                             (u, Hit::Run(chords), w)
                         })
                     }
@@ -1041,7 +1041,7 @@ fn unit_cells<'a>(
                     (u.strip, u.xy, u.population)
                 } else {
                     let x = (u.i as f64 + f64::from(k) + 0.5) * res;
-                    (u.strip, [x, u.xy[1]], u.population / f64::from(n))
+                    (u.strip, [x, u.xy[1]], u.population)
                 }
             })
         })

@@ -14,7 +14,7 @@ use geo::{InteriorPoint, Point};
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
 
-use super::cells::Uncovered;
+use super::cells::{Uncovered, Unit};
 use super::plan::{fresh_id, wrapped_point, Claim, ProposedWifi};
 use super::Layer;
 use crate::engine::probe::{inverse_near, Probe};
@@ -50,7 +50,8 @@ pub(crate) fn plan_wifi(
     without.sort_unstable();
 
     let probe = Probe::new(scenario, options)?;
-    let units = uncovered.units(Layer::Wifi);
+    let all = uncovered.units(Layer::Wifi);
+    let res = uncovered.resolution_m;
     let range_m = scenario.parameters.wifi_range_m;
     let mut out = Vec::new();
     let before: Vec<f64> = (0..n)
@@ -58,11 +59,20 @@ pub(crate) fn plan_wifi(
         .collect();
     let mut after = before.clone();
     let mut by_commune: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (k, u) in units.iter().enumerate() {
+    for (k, u) in all.iter().enumerate() {
         by_commune[u.commune as usize].push(k);
     }
     for c in without {
-        let mine = std::mem::take(&mut by_commune[c]);
+        // the commune's units cell by cell (a run's cells one by one): as
+        // many as its uncovered cells, for this commune only
+        let units: Vec<Unit> = std::mem::take(&mut by_commune[c])
+            .into_iter()
+            .flat_map(|k| {
+                let u = &all[k];
+                (0..u.cells).map(move |i| u.cell_at(i, res, u.free))
+            })
+            .collect();
+        let mine: Vec<usize> = (0..units.len()).collect();
         let mut chosen: Option<(Point<f64>, f64)> = None;
         if !mine.is_empty() {
             let strip = units[mine[0]].strip as usize;
