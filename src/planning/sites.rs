@@ -165,7 +165,11 @@ impl SiteOracle<'_> {
                     Some(hit) => Some((u, Hit::Bits(hit), gained(unit, unit.population, hit))),
                     None => {
                         let chords = run_chords(unit, res, cand.xy, r);
-                        let counts = dem.run_free(u).count(&chords);
+                        // an untouched run: every sub-point of the chords
+                        let counts = match dem.remaining[u] {
+                            PARTLY => dem.runs[&u].count(&chords),
+                            _ => chords.map(|(a, b)| b.saturating_sub(a)),
+                        };
                         (counts != [0; 3]).then(|| {
                             let w = gained_run(unit.population, counts);
                             (u, Hit::Run(chords), w)
