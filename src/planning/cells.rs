@@ -453,11 +453,19 @@ impl Uncovered {
 pub(crate) struct RowIndex {
     /// Grid spacing, metres.
     res: f64,
-    /// Per strip: its first row, and where each of its rows starts in the
-    /// units (one entry more than it has rows).
-    strips: Vec<(i64, Vec<usize>)>,
-    /// Most cells of a unit (a run), to find runs starting left of a box.
-    longest: i64,
+    /// Per strip: its rows.
+    strips: Vec<StripRows>,
+}
+
+/// The rows of one strip in a [`RowIndex`].
+struct StripRows {
+    /// First row.
+    j0: i64,
+    /// Where each row starts in the units (one entry more than the rows).
+    starts: Vec<usize>,
+    /// Most cells of a unit (a run) in each row, to find the runs starting
+    /// left of a box that reach into it.
+    longest: Vec<u32>,
 }
 
 impl RowIndex {
@@ -475,27 +483,35 @@ impl RowIndex {
                 k += 1;
             }
             if begin == k {
-                out.push((0, vec![begin]));
+                out.push(StripRows {
+                    j0: 0,
+                    starts: vec![begin],
+                    longest: Vec::new(),
+                });
                 continue;
             }
             let (j0, j1) = (units[begin].j, units[k - 1].j);
-            let mut starts = Vec::with_capacity((j1 - j0 + 2) as usize);
+            let rows = (j1 - j0 + 1) as usize;
+            let mut starts = Vec::with_capacity(rows + 1);
+            let mut longest = Vec::with_capacity(rows);
             let mut at = begin;
             for j in j0..=j1 {
                 starts.push(at);
+                let mut most = 1;
                 while at < k && units[at].j == j {
+                    most = most.max(units[at].cells);
                     at += 1;
                 }
+                longest.push(most);
             }
             starts.push(k);
-            out.push((j0, starts));
+            out.push(StripRows {
+                j0,
+                starts,
+                longest,
+            });
         }
-        let longest = units.iter().map(|u| i64::from(u.cells)).max().unwrap_or(1);
-        RowIndex {
-            res,
-            strips: out,
-            longest,
-        }
+        RowIndex { res, strips: out }
     }
 
     /// The units of strip `strip` whose point (for a run, one of its
@@ -553,17 +569,21 @@ impl RowIndex {
         lo: [f64; 2],
         hi: [f64; 2],
     ) -> impl Iterator<Item = usize> + 'a {
-        let (j0, starts) = &self.strips[strip];
+        let StripRows {
+            j0,
+            starts,
+            longest,
+        } = &self.strips[strip];
         let rows = starts.len() as i64 - 1;
         let cell = |v: f64| (v / self.res).floor() as i64;
         let first = (cell(lo[1]) - 1 - j0).max(0);
         let last = (cell(hi[1]) + 1 - j0).min(rows - 1);
         let (i_lo, i_hi) = (cell(lo[0]) - 1, cell(hi[0]) + 1);
-        // a run starting up to `longest - 1` columns left of the box may
-        // reach into it
-        let start_lo = i_lo - (self.longest - 1);
         (first..=last).flat_map(move |r| {
             let (a, b) = (starts[r as usize], starts[r as usize + 1]);
+            // a run of the row starting up to its longest run's length
+            // left of the box may reach into it
+            let start_lo = i_lo - (i64::from(longest[r as usize]) - 1);
             let from = a + units[a..b].partition_point(|u| u.i < start_lo);
             (from..b)
                 .take_while(move |&k| units[k].i <= i_hi)
