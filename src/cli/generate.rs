@@ -28,9 +28,23 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub vietnam: bool,
     /// Demand grid spacing written to scenario.toml, metres (default: the
-    /// contract's 50).
+    /// contract's 50; with `--vietnam`, the scale study's 100).
     #[arg(long)]
     pub resolution_m: Option<f64>,
+}
+
+/// Grid spacing of the Vietnam-sized country unless `--resolution-m` says
+/// otherwise: the scale study's, metres.
+pub const VIETNAM_RESOLUTION_M: f64 = 100.0;
+
+impl GenerateArgs {
+    /// The grid spacing to write, metres: `--resolution-m`, else
+    /// [`VIETNAM_RESOLUTION_M`] with `--vietnam`, else the generated
+    /// city's own (`None`).
+    pub fn resolution(&self) -> Option<f64> {
+        self.resolution_m
+            .or(self.vietnam.then_some(VIETNAM_RESOLUTION_M))
+    }
 }
 
 /// Runs `telecov generate`.
@@ -48,7 +62,7 @@ pub fn run(args: GenerateArgs) -> Result<(), Box<dyn std::error::Error>> {
         ..base
     };
     let mut city = generate(&config);
-    if let Some(r) = args.resolution_m {
+    if let Some(r) = args.resolution() {
         if !(r.is_finite() && r > 0.0) {
             return Err(format!("--resolution-m must be a number > 0, got {r}").into());
         }
@@ -127,4 +141,34 @@ pub fn run(args: GenerateArgs) -> Result<(), Box<dyn std::error::Error>> {
     println!("fibre: {} routes, {fiber_km:.0} km", city.fiber.len());
     println!("wifi: {} points in {with_wifi} communes", city.wifi.len());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: GenerateArgs,
+    }
+
+    fn parse(argv: &[&str]) -> GenerateArgs {
+        Cli::try_parse_from(std::iter::once("generate").chain(argv.iter().copied()))
+            .expect("valid arguments")
+            .args
+    }
+
+    #[test]
+    fn the_vietnam_sized_country_is_written_at_the_scale_studys_spacing() {
+        assert_eq!(parse(&["--vietnam"]).resolution(), Some(100.0));
+        assert_eq!(
+            parse(&["--vietnam", "--resolution-m", "50"]).resolution(),
+            Some(50.0)
+        );
+        // the city keeps its own (the contract's 50) unless asked
+        assert_eq!(parse(&["--scale", "16"]).resolution(), None);
+        assert_eq!(parse(&["--resolution-m", "100"]).resolution(), Some(100.0));
+    }
 }
