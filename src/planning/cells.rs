@@ -345,8 +345,6 @@ impl Uncovered {
         let res = scenario.parameters.resolution_m;
         let frames: Vec<TransverseMercator> = (0..probe.strips()).map(|z| probe.frame(z)).collect();
         let wanted = layers.iter().fold(0u8, |m, l| m | 1 << l.bit());
-        // whole cells side by side are runs, for every layer
-        let runs = wanted;
         let mut units: [Vec<Unit>; FLAG_BITS] = Default::default();
         match &scenario.population {
             Some(points) => {
@@ -405,7 +403,7 @@ impl Uncovered {
                             };
                             let uncovered: [(f64, f64); FLAG_BITS] =
                                 std::array::from_fn(|b| uncovered_of(report, c, Layer::ALL[b]));
-                            commune_units(&probe, (z, c), &polygon, res, wanted, runs, &uncovered)
+                            commune_units(&probe, z, c, &polygon, res, wanted, &uncovered)
                         })
                         .collect();
                     for per_layer in batch {
@@ -601,14 +599,14 @@ struct Slot {
 
 /// The units of commune `commune` (on strip `strip`) for the flag bits of
 /// `wanted` with uncovered people or households (`uncovered[b]`, from the
-/// report); whole cells side by side are runs for the bits of `runs`.
+/// report); whole cells side by side are runs.
 fn commune_units(
     probe: &Probe<'_>,
-    (strip, commune): (usize, usize),
+    strip: usize,
+    commune: usize,
     polygon: &MultiPolygon<f64>,
     res: f64,
     wanted: u8,
-    runs: u8,
     uncovered: &[(f64, f64); FLAG_BITS],
 ) -> [Vec<Unit>; FLAG_BITS] {
     let bits = (0..FLAG_BITS)
@@ -640,7 +638,6 @@ fn commune_units(
             }
             touched.sort_unstable();
             touched.dedup();
-            let runs_here = (runs >> b) & 1 == 1;
             // the run being gathered: first column, cells, each cell's
             // measure
             let mut run: Option<(usize, u32, f64)> = None;
@@ -665,7 +662,7 @@ fn commune_units(
                 if s.measure <= 0.0 || s.free == 0 {
                     continue;
                 }
-                let whole = runs_here && s.free == WHOLE && s.measure >= whole_measure;
+                let whole = s.free == WHOLE && s.measure >= whole_measure;
                 match run {
                     Some((k0, n, m)) if whole && k0 + n as usize == k && s.measure == m => {
                         run = Some((k0, n + 1, m));

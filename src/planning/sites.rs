@@ -771,18 +771,11 @@ fn coverage_problem(o: &SiteOracle<'_>) -> (Compact, Vec<f64>) {
                 .into_par_iter()
                 .with_min_len(64)
                 .map(|u| {
-                    let dem_unit = &dem.units[u];
+                    let unit = &dem.units[u];
                     let (mut w, mut lists) = (Vec::new(), Vec::new());
                     // a run cell by cell, each as the cell it is
-                    for k in 0..dem_unit.cells {
-                        let cell;
-                        let unit = if dem_unit.cells == 1 {
-                            dem_unit
-                        } else {
-                            cell = dem_unit.cell_at(k, res, dem_unit.free);
-                            &cell
-                        };
-                        cell_atoms(unit, &mut w, &mut lists);
+                    for k in 0..unit.cells {
+                        cell_atoms(&unit.cell_at(k, res, unit.free), &mut w, &mut lists);
                     }
                     (w, lists)
                 })
@@ -1021,12 +1014,9 @@ fn origin(demands: &[Demand<'_>], res: f64) -> [f64; 2] {
         .iter()
         .flat_map(|d| d.units.iter())
         .fold([f64::INFINITY; 2], |o, u| {
-            let x = if u.cells > 1 {
-                (u.i as f64 + 0.5) * res
-            } else {
-                u.xy[0]
-            };
-            [o[0].min(x), o[1].min(u.xy[1])]
+            // a run's first cell lies furthest west
+            let p = u.cell_at(0, res, u.free).xy;
+            [o[0].min(p[0]), o[1].min(p[1])]
         })
 }
 
@@ -1039,14 +1029,9 @@ fn unit_cells<'a>(
         .iter()
         .flat_map(|d| d.units.iter())
         .flat_map(move |u| {
-            let n = u.cells;
-            (0..n).map(move |k| {
-                if n == 1 {
-                    (u.strip, u.xy, u.population)
-                } else {
-                    let x = (u.i as f64 + f64::from(k) + 0.5) * res;
-                    (u.strip, [x, u.xy[1]], u.population)
-                }
+            (0..u.cells).map(move |k| {
+                let c = u.cell_at(k, res, u.free);
+                (c.strip, c.xy, c.population)
             })
         })
 }
