@@ -227,6 +227,100 @@ impl RunFree {
     }
 }
 
+/// What is still free of each unit of a layer as a planner takes demand:
+/// a cell's or point's sub-points, and for a run, all of its cells' until
+/// something takes part of it, then intervals ([`RunFree`]) kept for the
+/// runs touched only.
+pub(crate) struct Remaining {
+    /// Per unit: its free bits (a run's `free` while untouched),
+    /// [`Remaining::PARTLY`] for a run taken in part, 0 when nothing is
+    /// left.
+    bits: Vec<u64>,
+    /// What is free of the runs taken in part.
+    runs: std::collections::HashMap<usize, RunFree>,
+}
+
+impl Remaining {
+    /// A run taken in part (no cell's bits: they use 63).
+    const PARTLY: u64 = 1 << 63;
+
+    /// Everything of `units` free.
+    pub(crate) fn new(units: &[Unit]) -> Self {
+        Remaining {
+            bits: units.iter().map(|u| u.free).collect(),
+            runs: Default::default(),
+        }
+    }
+
+    /// Whether nothing of unit `k` is left.
+    pub(crate) fn is_empty(&self, k: usize) -> bool {
+        self.bits[k] == 0
+    }
+
+    /// The free sub-points of cell or point unit `k`.
+    pub(crate) fn bits(&self, k: usize) -> u64 {
+        self.bits[k]
+    }
+
+    /// Per line, the free sub-points of run `k` in `chords` (as
+    /// [`RunFree::count`]).
+    pub(crate) fn run_count(&self, k: usize, chords: &[(u32, u32); 3]) -> [u32; 3] {
+        match self.bits[k] {
+            Self::PARTLY => self.runs[&k].count(chords),
+            0 => [0; 3],
+            // untouched: every sub-point of the chords
+            _ => chords.map(|(a, b)| b.saturating_sub(a)),
+        }
+    }
+
+    /// Calls `f` for unit `u` (number `k`) cell by cell: the cell, its
+    /// number in the unit and its free sub-points (a cell or point unit is
+    /// its one cell).
+    pub(crate) fn for_cells(
+        &self,
+        u: &Unit,
+        k: usize,
+        res: f64,
+        mut f: impl FnMut(&Unit, u32, u64),
+    ) {
+        if u.cells == 1 {
+            f(u, 0, self.bits[k]);
+            return;
+        }
+        for i in 0..u.cells {
+            let free = match self.bits[k] {
+                Self::PARTLY => self.runs[&k].cell_bits(i),
+                bits => bits,
+            };
+            f(&u.cell_at(i, res, u.free), i, free);
+        }
+    }
+
+    /// Takes the sub-points `bits` of cell or point unit `k`.
+    pub(crate) fn take_bits(&mut self, k: usize, bits: u64) {
+        self.bits[k] &= !bits;
+    }
+
+    /// Takes from run `u` (number `k`) what `take` removes of its free
+    /// sub-points.
+    pub(crate) fn take_run(&mut self, u: &Unit, k: usize, take: impl FnOnce(&mut RunFree)) {
+        if self.bits[k] == 0 {
+            return;
+        }
+        let free = self
+            .runs
+            .entry(k)
+            .or_insert_with(|| RunFree::whole(u.cells));
+        take(free);
+        if free.is_empty() {
+            self.runs.remove(&k);
+            self.bits[k] = 0;
+        } else {
+            self.bits[k] = Self::PARTLY;
+        }
+    }
+}
+
 /// The gain of a run whose cells each hold `weight` people (or
 /// households) on the sub-points counted per line (`counts`, as
 /// [`RunFree::count`]), each weighing its line's weight.

@@ -16,7 +16,7 @@ use geo::{Coord, LineString, MultiLineString};
 use rstar::primitives::{GeomWithData, Line};
 use rstar::{PointDistance, RTree, AABB};
 
-use super::cells::{gained, reached, RowIndex, RunFree, Uncovered, Unit};
+use super::cells::{gained, reached, Remaining, RowIndex, Uncovered};
 use super::gaps::push_segments;
 use super::plan::{fresh_id, Claim, ProposedFiber, Scope, Target};
 use super::Layer;
@@ -27,34 +27,6 @@ use crate::Result;
 
 /// Segments shorter than this (metres) are not worth proposing.
 const MIN_SEGMENT_M: f64 = 1.0;
-
-/// `remaining` of a run that segments have passed in part.
-const PARTLY: u64 = 1 << 63;
-
-/// Calls `f` for unit `u` (number `k`) cell by cell: the cell, its number
-/// in the unit, its sub-points still free (a cell or point unit is its one
-/// cell).
-fn for_cells(
-    u: &Unit,
-    k: usize,
-    res: f64,
-    remaining: &[u64],
-    runs: &std::collections::HashMap<usize, RunFree>,
-    mut f: impl FnMut(&Unit, u32, u64),
-) {
-    if u.cells == 1 {
-        f(u, 0, remaining[k]);
-        return;
-    }
-    for i in 0..u.cells {
-        let free = match remaining[k] {
-            0 => 0,
-            PARTLY => runs[&k].cell_bits(i),
-            _ => u.free,
-        };
-        f(&u.cell_at(i, res, u.free), i, free);
-    }
-}
 
 struct Block {
     strip: usize,
@@ -140,10 +112,8 @@ pub(crate) fn plan_fiber(
         })
         .collect();
     let demand = RowIndex::new(units, strips, uncovered.resolution_m);
-    // sub-points of each unit not yet passed (a run's: its `free` until a
-    // segment passes part of it, then PARTLY and its intervals in `runs`)
-    let mut remaining: Vec<u64> = units.iter().map(|u| u.free).collect();
-    let mut runs: std::collections::HashMap<usize, RunFree> = Default::default();
+    // sub-points of each unit not yet passed
+    let mut remaining = Remaining::new(units);
     let before: Vec<f64> = (0..n)
         .map(|c| report.communes[c].households_fiber_passed)
         .collect();
@@ -174,7 +144,7 @@ pub(crate) fn plan_fiber(
         let (lo, hi) = (env.lower(), env.upper());
         let mut left = 0.0;
         for k in demand.in_box(units, z, lo, hi) {
-            for_cells(&units[k], k, res, &remaining, &runs, |c, _, free| {
+            remaining.for_cells(&units[k], k, res, |c, _, free| {
                 if (lo[0]..=hi[0]).contains(&c.xy[0]) {
                     left += gained(c, c.households, free);
                 }
@@ -239,11 +209,11 @@ pub(crate) fn plan_fiber(
         let dist = |p: [f64; 2]| line.distance_2(&p).sqrt();
         let mut gained_total = 0.0;
         for k in demand.in_box(units, z, wide.lower(), wide.upper()) {
-            if remaining[k] == 0 {
+            if remaining.is_empty(k) {
                 continue;
             }
             let mut hits = Vec::new();
-            for_cells(&units[k], k, res, &remaining, &runs, |c, i, free| {
+            remaining.for_cells(&units[k], k, res, |c, i, free| {
                 let hit = reached(c, res, free, dist(c.xy), reach, dist);
                 if hit != 0 {
                     let w = gained(c, c.households, hit);
@@ -255,19 +225,14 @@ pub(crate) fn plan_fiber(
             let u = &units[k];
             if u.cells == 1 {
                 for (_, hit) in hits {
-                    remaining[k] &= !hit;
+                    remaining.take_bits(k, hit);
                 }
             } else if !hits.is_empty() {
-                let free = runs.entry(k).or_insert_with(|| RunFree::whole(u.cells));
-                for (i, hit) in hits {
-                    free.remove_cell_bits(i, hit);
-                }
-                if free.is_empty() {
-                    runs.remove(&k);
-                    remaining[k] = 0;
-                } else {
-                    remaining[k] = PARTLY;
-                }
+                remaining.take_run(u, k, |free| {
+                    for (i, hit) in hits {
+                        free.remove_cell_bits(i, hit);
+                    }
+                });
             }
         }
         let length_m = ((line.from[0] - line.to[0]).powi(2) + (line.from[1] - line.to[1]).powi(2))

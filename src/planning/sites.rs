@@ -22,7 +22,7 @@ use rayon::prelude::*;
 
 use super::bound::{budget_bound_compact, min_sites_bound_compact, optimality_gap, BoundOptions};
 use super::cells::{
-    gained, gained_run, reached_disc, run_chords, sub_point, uncovered_of, RowIndex, RunFree,
+    gained, gained_run, reached_disc, run_chords, sub_point, uncovered_of, Remaining, RowIndex,
     Uncovered, Unit,
 };
 use super::greedy::{run_celf, run_celf_from, Compact, Oracle};
@@ -86,18 +86,11 @@ struct Demand<'a> {
     rows: Option<RowIndex>,
     caps: Vec<f64>,
     got: Vec<f64>,
-    /// Sub-points of each unit still uncovered (for a run: its `free`
-    /// while no site has reached it, [`PARTLY`] when one has, 0 when all
-    /// are covered).
-    remaining: Vec<u64>,
-    /// What is still free of the runs sites have reached in part.
-    runs: std::collections::HashMap<usize, RunFree>,
+    /// Sub-points of each unit still uncovered.
+    remaining: Remaining,
     /// People newly covered per commune (uncapped).
     gained: Vec<f64>,
 }
-
-/// [`Demand::remaining`] of a run that sites have reached in part.
-const PARTLY: u64 = 1 << 63;
 
 /// What a candidate reaches of a unit's free sub-points.
 #[derive(Clone, Copy)]
@@ -109,29 +102,6 @@ enum Hit {
 }
 
 impl Demand<'_> {
-    /// The free sub-points of run `u`.
-    fn run_free(&self, u: usize) -> std::borrow::Cow<'_, RunFree> {
-        match self.remaining[u] {
-            PARTLY => std::borrow::Cow::Borrowed(&self.runs[&u]),
-            0 => std::borrow::Cow::Owned(RunFree([Vec::new(), Vec::new(), Vec::new()])),
-            _ => std::borrow::Cow::Owned(RunFree::whole(self.units[u].cells)),
-        }
-    }
-
-    /// Calls `f` for unit `u` cell by cell, with each cell's sub-points
-    /// still free (a cell or point unit is its one cell).
-    fn for_cells(&self, u: usize, res: f64, mut f: impl FnMut(&Unit, u64)) {
-        let unit = &self.units[u];
-        if unit.cells == 1 {
-            f(unit, self.remaining[u]);
-            return;
-        }
-        let free = self.run_free(u);
-        for k in 0..unit.cells {
-            f(&unit.cell_at(k, res, unit.free), free.cell_bits(k));
-        }
-    }
-
     /// Group of unit `u`: its commune, or 0 for a whole-scenario target.
     fn group(&self, u: usize) -> usize {
         match self.target.scope {
@@ -165,11 +135,7 @@ impl SiteOracle<'_> {
                     Some(hit) => Some((u, Hit::Bits(hit), gained(unit, unit.population, hit))),
                     None => {
                         let chords = run_chords(unit, res, cand.xy, r);
-                        // an untouched run: every sub-point of the chords
-                        let counts = match dem.remaining[u] {
-                            PARTLY => dem.runs[&u].count(&chords),
-                            _ => chords.map(|(a, b)| b.saturating_sub(a)),
-                        };
+                        let counts = dem.remaining.run_count(u, &chords);
                         (counts != [0; 3]).then(|| {
                             let w = gained_run(unit.population, counts);
                             (u, Hit::Run(chords), w)
@@ -201,14 +167,14 @@ impl SiteOracle<'_> {
         };
         rows.within(dem.units, cand.strip, cand.xy, r + slack)
             .filter_map(|u| {
-                let free = dem.remaining[u];
-                if free == 0 {
+                if dem.remaining.is_empty(u) {
                     return None;
                 }
                 let unit = &dem.units[u];
                 if unit.cells > 1 {
                     return Some((u, None));
                 }
+                let free = dem.remaining.bits(u);
                 let hit = reached_disc(unit, res, free, cand.xy, r);
                 (hit != 0).then_some((u, Some(hit)))
             })
@@ -251,18 +217,10 @@ impl Oracle for SiteOracle<'_> {
             let dem = &mut self.demands[d];
             for (u, hit, w) in units {
                 match hit {
-                    Hit::Bits(hit) => dem.remaining[u] &= !hit,
-                    Hit::Run(chords) => {
-                        let cells = dem.units[u].cells;
-                        let free = dem.runs.entry(u).or_insert_with(|| RunFree::whole(cells));
-                        free.remove(&chords);
-                        if free.is_empty() {
-                            dem.runs.remove(&u);
-                            dem.remaining[u] = 0;
-                        } else {
-                            dem.remaining[u] = PARTLY;
-                        }
-                    }
+                    Hit::Bits(hit) => dem.remaining.take_bits(u, hit),
+                    Hit::Run(chords) => dem
+                        .remaining
+                        .take_run(&dem.units[u], u, |free| free.remove(&chords)),
                 }
                 let g = dem.group(u);
                 dem.got[g] += w;
@@ -332,8 +290,7 @@ pub(crate) fn plan_sites(
             rows: None,
             caps,
             got: vec![0.0; n_groups],
-            remaining: units.iter().map(|u| u.free).collect(),
-            runs: std::collections::HashMap::new(),
+            remaining: Remaining::new(units),
             gained: vec![0.0; n_communes],
         });
     }
@@ -461,8 +418,7 @@ pub(crate) fn plan_sites(
                 rows: None,
                 caps: d.caps.clone(),
                 got: vec![0.0; d.caps.len()],
-                remaining: d.units.iter().map(|u| u.free).collect(),
-                runs: std::collections::HashMap::new(),
+                remaining: Remaining::new(d.units),
                 gained: vec![0.0; n_communes],
             })
             .collect(),
@@ -527,10 +483,10 @@ fn refill_spots(o: &SiteOracle<'_>, block_m: f64) -> Vec<(usize, [f64; 2])> {
     for d in &o.demands {
         for k in 0..d.units.len() {
             let g = d.group(k);
-            if d.remaining[k] == 0 || d.got[g] >= d.caps[g] - 1e-9 * d.caps[g].max(1.0) {
+            if d.remaining.is_empty(k) || d.got[g] >= d.caps[g] - 1e-9 * d.caps[g].max(1.0) {
                 continue;
             }
-            d.for_cells(k, res, |u, rest| {
+            d.remaining.for_cells(&d.units[k], k, res, |u, _, rest| {
                 add_free(&mut blocks, u, rest, res, corner, block_m)
             });
         }
