@@ -403,78 +403,97 @@ pub(crate) fn report_scenario_keeping(
             .into_iter()
             .collect()
     };
-    // the schools are tested against the report's own indexes before the
-    // gap maps take them (an engine of their own when it kept none)
-    let t1 = Instant::now();
-    let schools = match probe.as_ref() {
-        Some(p) => scorecard::school_connections(&scenario, p, false),
-        None => scorecard::schools_pass(&scenario, options)?,
-    };
-    timed("schools", t1);
-    // the scorecard's access discs measured on the report's strips and
-    // projected communes, before the gap maps take those
-    let t1 = Instant::now();
-    let access = scorecard::access_pass(&scenario, options, probe.as_ref())?;
-    timed("access", t1);
-    let (gaps, page) = rayon::join(
-        || {
-            let gaps = planning::find_gaps_probed(&scenario, &report, &gap_options, probe);
-            timed("gaps", t0);
-            gaps
-        },
-        || -> Result<_> {
+    // Two branches side by side. One takes the engine's indexes: the
+    // schools and the scorecard's access discs are measured on them first,
+    // then the gap maps take them, beside the scorecard's files and
+    // report.html's page but for its gaps. The other writes the files that
+    // need neither the gap maps nor the scorecard.
+    let independent: [(&str, Writer<'_>); 5] = [
+        ("sites.geojson", &|p| {
+            io::write::write_sites_audit(p, &scenario, &audits)
+        }),
+        ("communes.geojson", &|p| {
+            io::write::write_communes_map(p, &scenario, &report)
+        }),
+        ("map.png", &|p| {
+            let png = io::write::map_png(
+                &scenario,
+                &report,
+                model::Layer::G4,
+                io::write::map_png::DEFAULT_WIDTH_PX,
+            )?;
+            io::write::write_atomic(p, &png)
+        }),
+        ("communes.csv", &|p| {
+            io::write::write_communes_csv(p, &report)
+        }),
+        ("report.json", &|p| io::write::write_report(p, &report)),
+    ];
+    let ((gaps, page), written) = rayon::join(
+        || -> (Result<_>, Result<_>) {
+            // the schools are tested against the report's own indexes
+            // before the gap maps take them (an engine of their own when
+            // it kept none)
             let t1 = Instant::now();
-            // the digital-infrastructure scorecard (scorecard.json, scorecard.csv)
-            let card = scorecard::scorecard_of(&scenario, &report, access, schools)?;
-            let card_csv = io::write::scorecard_csv(&card)?;
-            timed("scorecard", t1);
-            let files: [(&str, Writer<'_>); 7] = [
-                ("sites.geojson", &|p| {
-                    io::write::write_sites_audit(p, &scenario, &audits)
-                }),
-                ("communes.geojson", &|p| {
-                    io::write::write_communes_map(p, &scenario, &report)
-                }),
-                ("map.png", &|p| {
-                    let png = io::write::map_png(
-                        &scenario,
-                        &report,
-                        model::Layer::G4,
-                        io::write::map_png::DEFAULT_WIDTH_PX,
-                    )?;
-                    io::write::write_atomic(p, &png)
-                }),
-                ("communes.csv", &|p| {
-                    io::write::write_communes_csv(p, &report)
-                }),
-                ("scorecard.json", &|p| {
-                    io::write::write_scorecard_json(p, &card)
-                }),
-                ("scorecard.csv", &|p| io::write::write_atomic(p, &card_csv)),
-                ("report.json", &|p| io::write::write_report(p, &report)),
-            ];
-            // report.html but for the gaps' paths, built beside the files
-            let (written, page) = rayon::join(
-                || write_all(&files),
+            let schools = match probe.as_ref() {
+                Some(p) => Ok(scorecard::school_connections(&scenario, p, false)),
+                None => scorecard::schools_pass(&scenario, options),
+            };
+            timed("schools", t1);
+            // the scorecard's access discs measured on the report's strips
+            // and projected communes, before the gap maps take those
+            let t1 = Instant::now();
+            let access = scorecard::access_pass(&scenario, options, probe.as_ref());
+            timed("access", t1);
+            let (schools, access) = match (schools, access) {
+                (Ok(schools), Ok(access)) => (schools, access),
+                (Err(e), _) | (_, Err(e)) => return (Err(e), Ok(None)),
+            };
+            rayon::join(
                 || {
-                    let t1 = Instant::now();
-                    let page = io::write::html::page_parts(
-                        &scenario,
-                        &report,
-                        true,
-                        &io::write::html::HtmlOptions::default(),
-                        Some(&card),
-                        Some(&audits),
-                    );
-                    timed("report.html page", t1);
-                    page
+                    let gaps = planning::find_gaps_probed(&scenario, &report, &gap_options, probe);
+                    timed("gaps", t0);
+                    gaps
                 },
-            );
-            written?;
-            page
+                || -> Result<_> {
+                    let t1 = Instant::now();
+                    // the digital-infrastructure scorecard (scorecard.json, scorecard.csv)
+                    let card = scorecard::scorecard_of(&scenario, &report, access, schools)?;
+                    let card_csv = io::write::scorecard_csv(&card)?;
+                    timed("scorecard", t1);
+                    let files: [(&str, Writer<'_>); 2] = [
+                        ("scorecard.json", &|p| {
+                            io::write::write_scorecard_json(p, &card)
+                        }),
+                        ("scorecard.csv", &|p| io::write::write_atomic(p, &card_csv)),
+                    ];
+                    // report.html but for the gaps' paths, built beside the files
+                    let (written, page) = rayon::join(
+                        || write_all(&files),
+                        || {
+                            let t1 = Instant::now();
+                            let page = io::write::html::page_parts(
+                                &scenario,
+                                &report,
+                                true,
+                                &io::write::html::HtmlOptions::default(),
+                                Some(&card),
+                                Some(&audits),
+                            );
+                            timed("report.html page", t1);
+                            page
+                        },
+                    );
+                    written?;
+                    page.map(Some)
+                },
+            )
         },
+        || write_all(&independent),
     );
     let (gaps, page) = (gaps?, page?);
+    written?;
+    let page = page.ok_or_else(|| Error::Internal("report.html's page was not built".into()))?;
     let files: [(&str, Writer<'_>); 2] = [
         ("report.html", &|p| {
             io::write::write_atomic_with(p, |w| page.write_with(w, Some(&gaps)))

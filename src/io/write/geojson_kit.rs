@@ -60,9 +60,10 @@ where
 /// bytes. Features go in rounds of [`ROUND_FEATURES`]; a round is
 /// serialised while the one before is written, so no more than two rounds'
 /// text is held at once.
-pub(crate) fn write_features_indexed<'a, F>(path: &Path, len: usize, feature_at: F) -> Result<()>
+pub(crate) fn write_features_indexed<'a, F, P>(path: &Path, len: usize, feature_at: F) -> Result<()>
 where
-    F: Fn(usize) -> (Option<Geom<'a>>, JsonObject) + Sync,
+    F: Fn(usize) -> (Option<Geom<'a>>, P) + Sync,
+    P: serde::Serialize,
 {
     use rayon::prelude::*;
     /// Features serialised by one task.
@@ -107,7 +108,7 @@ const ROUND_FEATURES: usize = 1024;
 fn feature(
     w: &mut impl Write,
     geometry: Option<Geom<'_>>,
-    properties: &JsonObject,
+    properties: &impl serde::Serialize,
 ) -> io::Result<()> {
     w.write_all(br#"{"type":"Feature","geometry":"#)?;
     match geometry {

@@ -67,11 +67,22 @@ pub fn map_png(
 /// fast setting: the map's flat colours compress well either way, and the
 /// default setting took longer than drawing the map.
 fn encode(pixmap: &Pixmap) -> std::result::Result<Vec<u8>, png::EncodingError> {
-    let mut rgba = Vec::with_capacity(pixmap.data().len());
-    for p in pixmap.pixels() {
-        let c = p.demultiply();
-        rgba.extend_from_slice(&[c.red(), c.green(), c.blue(), c.alpha()]);
-    }
+    // an opaque picture (the map's background fills it) is its own
+    // straight-alpha form: premultiplying by 255 leaves every channel as is
+    let rgba: std::borrow::Cow<'_, [u8]> = if pixmap.pixels().iter().all(|p| p.alpha() == 255) {
+        std::borrow::Cow::Borrowed(pixmap.data())
+    } else {
+        std::borrow::Cow::Owned(
+            pixmap
+                .pixels()
+                .iter()
+                .flat_map(|p| {
+                    let c = p.demultiply();
+                    [c.red(), c.green(), c.blue(), c.alpha()]
+                })
+                .collect(),
+        )
+    };
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
     encoder.set_color(png::ColorType::Rgba);

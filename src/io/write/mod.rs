@@ -28,7 +28,10 @@
 //! Maps go through one GeoJSON writer (streamed, coordinates to
 //! [`COORDINATE_DECIMALS`] decimals). Files are written atomically by [`write_atomic`]: to a uniquely named
 //! temporary file in the same folder, flushed to disk, then renamed, so an
-//! interrupted run never leaves a half-written file.
+//! interrupted run never leaves a half-written file. A set of files written
+//! into a staging folder (the `coverage` command's) is flushed to disk by a
+//! thread of the staging's own while the next files are computed, and
+//! moved into place only once every one of them is on disk.
 
 mod capacity;
 mod changes;
@@ -52,6 +55,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Mutex};
 
 use geojson::{Feature, FeatureCollection, Geometry, GeometryValue, JsonObject, JsonValue};
 
@@ -108,6 +112,19 @@ pub fn write_atomic_with(
         write(&mut w)?;
         w.flush()?;
         drop(w);
+        // a staging folder's flusher syncs and renames it beside the work
+        // that follows; the staging is committed only once it has
+        let file = match flusher_of(path) {
+            Some(flusher) => match flusher.send(Flush {
+                file,
+                tmp: tmp.clone(),
+                path: path.to_owned(),
+            }) {
+                Ok(()) => return Ok(()),
+                Err(mpsc::SendError(flush)) => flush.file,
+            },
+            None => file,
+        };
         file.sync_all()?;
         drop(file);
         fs::rename(&tmp, path)
@@ -118,14 +135,85 @@ pub fn write_atomic_with(
     })
 }
 
+/// A file written into a staging folder, to be flushed to disk and renamed
+/// from `tmp` to `path` by the staging's flusher thread.
+struct Flush {
+    file: File,
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+/// The flusher of each open staging folder: its folder and the sending end
+/// of its thread's queue.
+static FLUSHERS: Mutex<Vec<(PathBuf, mpsc::Sender<Flush>)>> = Mutex::new(Vec::new());
+
+/// The flusher of the staging folder holding `path`, if any.
+fn flusher_of(path: &Path) -> Option<mpsc::Sender<Flush>> {
+    let dir = path.parent()?;
+    let flushers = FLUSHERS.lock().unwrap_or_else(|e| e.into_inner());
+    flushers
+        .iter()
+        .find(|(d, _)| d == dir)
+        .map(|(_, tx)| tx.clone())
+}
+
+/// Starts the flusher of staging folder `dir`: a thread that syncs each
+/// file handed over and renames it into place, until the queue closes;
+/// it returns the first failure, naming the file.
+fn start_flusher(dir: &Path) -> Result<std::thread::JoinHandle<Result<()>>> {
+    let (tx, rx) = mpsc::channel::<Flush>();
+    let handle = std::thread::Builder::new()
+        .name("telecov-flush".into())
+        .spawn(move || {
+            let mut first: Result<()> = Ok(());
+            for Flush { file, tmp, path } in rx {
+                let flushed = file.sync_all().and_then(|()| {
+                    drop(file);
+                    fs::rename(&tmp, &path)
+                });
+                if let Err(e) = flushed {
+                    let _ = fs::remove_file(&tmp);
+                    if first.is_ok() {
+                        first = Err(Error::io(&path, e));
+                    }
+                }
+            }
+            first
+        })
+        .map_err(|e| Error::io(dir, e))?;
+    FLUSHERS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((dir.to_owned(), tx));
+    Ok(handle)
+}
+
+/// Closes the queue of staging folder `dir`'s flusher and waits for the
+/// thread to sync what it was handed.
+fn finish_flusher(dir: &Path, handle: std::thread::JoinHandle<Result<()>>) -> Result<()> {
+    FLUSHERS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .retain(|(d, _)| d != dir);
+    handle.join().unwrap_or_else(|_| {
+        Err(Error::io(
+            dir,
+            std::io::Error::other("the thread flushing the files to disk panicked"),
+        ))
+    })
+}
+
 /// A folder inside an output folder where a set of files is written
 /// before any of them is moved into place ([`Staging::commit`]): a run that
 /// fails on one file leaves none of the set behind (the folder is removed
-/// when the staging is dropped uncommitted).
+/// when the staging is dropped uncommitted). Files written into it by
+/// [`write_atomic_with`] are flushed to disk by a thread of its own while
+/// the next ones are computed.
 pub(crate) struct Staging {
     dir: PathBuf,
     out_dir: PathBuf,
     committed: bool,
+    flusher: Option<std::thread::JoinHandle<Result<()>>>,
 }
 
 impl Staging {
@@ -152,11 +240,14 @@ impl Staging {
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
         fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
-        Ok(Staging {
+        let mut staging = Staging {
             dir,
             out_dir: out_dir.to_owned(),
             committed: false,
-        })
+            flusher: None,
+        };
+        staging.flusher = Some(start_flusher(&staging.dir)?);
+        Ok(staging)
     }
 
     /// Where the file `name` is written before it is moved into place.
@@ -164,9 +255,13 @@ impl Staging {
         self.dir.join(name)
     }
 
-    /// Moves each of `names` (all written) into the output folder,
-    /// replacing files of the same name, and removes the staging folder.
+    /// Waits for every file written to be on disk, then moves each of
+    /// `names` (all written) into the output folder, replacing files of the
+    /// same name, and removes the staging folder.
     pub(crate) fn commit<'n>(mut self, names: impl IntoIterator<Item = &'n str>) -> Result<()> {
+        if let Some(handle) = self.flusher.take() {
+            finish_flusher(&self.dir, handle)?;
+        }
         for name in names {
             let to = self.out_dir.join(name);
             fs::rename(self.dir.join(name), &to).map_err(|e| Error::io(&to, e))?;
@@ -178,6 +273,9 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
+        if let Some(handle) = self.flusher.take() {
+            let _ = finish_flusher(&self.dir, handle);
+        }
         if !self.committed {
             let _ = fs::remove_dir_all(&self.dir);
         }
@@ -225,5 +323,57 @@ pub(crate) fn collection(features: Vec<Feature>) -> FeatureCollection {
         bbox: None,
         features,
         foreign_members: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files written into a staging folder reach the output folder, whole,
+    /// only at the commit (their flushing on the staging's thread
+    /// finished); a staging dropped uncommitted leaves nothing behind.
+    #[test]
+    fn staged_files_land_whole_at_the_commit_and_not_before() {
+        let out = tempfile::tempdir().unwrap();
+        let names = ["a.txt", "b.json", "c.bin"];
+        let staging = Staging::new(out.path(), names).unwrap();
+        let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let contents: [&[u8]; 3] = [b"first", br#"{"k":1}"#, &big];
+        std::thread::scope(|s| {
+            for (name, bytes) in names.iter().zip(contents) {
+                let path = staging.path(name);
+                s.spawn(move || write_atomic(&path, bytes).unwrap());
+            }
+        });
+        for name in names {
+            assert!(!out.path().join(name).exists(), "{name} before the commit");
+        }
+        staging.commit(names).unwrap();
+        for (name, bytes) in names.iter().zip(contents) {
+            assert_eq!(fs::read(out.path().join(name)).unwrap(), bytes, "{name}");
+        }
+        let left: Vec<_> = fs::read_dir(out.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| !names.contains(&n.as_str()))
+            .collect();
+        assert!(left.is_empty(), "left behind: {left:?}");
+        // a file no staging folder holds is flushed and renamed at once
+        let lone = out.path().join("lone.txt");
+        write_atomic(&lone, b"alone").unwrap();
+        assert_eq!(fs::read(&lone).unwrap(), b"alone");
+
+        let again = tempfile::tempdir().unwrap();
+        let staging = Staging::new(again.path(), names).unwrap();
+        write_atomic(&staging.path("a.txt"), b"kept?").unwrap();
+        let failed = write_atomic_with(&staging.path("b.json"), |w| {
+            w.write_all(b"{")?;
+            Err(std::io::Error::other("refused midway"))
+        });
+        let message = failed.unwrap_err().to_string();
+        assert!(message.contains("b.json"), "{message}");
+        drop(staging);
+        assert_eq!(fs::read_dir(again.path()).unwrap().count(), 0);
     }
 }
