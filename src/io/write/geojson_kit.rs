@@ -185,12 +185,27 @@ fn line(w: &mut impl Write, l: &LineString<f64>) -> io::Result<()> {
 }
 
 fn coord(w: &mut impl Write, c: Coord<f64>) -> io::Result<()> {
-    let mut buf = [0u8; 64];
-    w.write_all(b"[")?;
-    w.write_all(fixed(c.x, &mut buf)?)?;
-    w.write_all(b",")?;
-    w.write_all(fixed(c.y, &mut buf)?)?;
-    w.write_all(b"]")
+    let (mut bx, mut by) = ([0u8; 64], [0u8; 64]);
+    let (x, y) = (fixed(c.x, &mut bx)?, fixed(c.y, &mut by)?);
+    // "[x,y]" in one write
+    let mut text = [0u8; 131];
+    text[0] = b'[';
+    text[1..1 + x.len()].copy_from_slice(x);
+    text[1 + x.len()] = b',';
+    let at = 2 + x.len();
+    text[at..at + y.len()].copy_from_slice(y);
+    text[at + y.len()] = b']';
+    w.write_all(&text[..at + y.len() + 1])
+}
+
+/// How many decimal zeros end `v` (0 for 0).
+fn trailing_decimal_zeros(mut v: u64) -> usize {
+    let mut k = 0;
+    while v != 0 && v % 10 == 0 {
+        v /= 10;
+        k += 1;
+    }
+    k
 }
 
 /// `v` with [`COORDINATE_DECIMALS`] decimals, trailing zeros (and a bare
@@ -222,41 +237,28 @@ fn fixed(v: f64, buf: &mut [u8; 64]) -> io::Result<&[u8]> {
             buf[0] = b'0';
             return Ok(&buf[..1]);
         }
-        let (int, mut frac) = (q / 10_000_000, q % 10_000_000);
+        let (int, frac) = (q / 10_000_000, q % 10_000_000);
         let mut n = 0;
         if v < 0.0 {
             buf[n] = b'-';
             n += 1;
         }
-        let mut digits = [0u8; 20];
-        let mut k = 0;
-        let mut i = int;
-        loop {
-            digits[k] = b'0' + (i % 10) as u8;
-            k += 1;
-            i /= 10;
-            if i == 0 {
-                break;
-            }
-        }
-        while k > 0 {
-            k -= 1;
-            buf[n] = digits[k];
-            n += 1;
-        }
+        let mut digits = itoa::Buffer::new();
+        let int = digits.format(int).as_bytes();
+        buf[n..n + int.len()].copy_from_slice(int);
+        n += int.len();
         if frac > 0 {
-            let mut width = 7;
-            while frac % 10 == 0 {
-                frac /= 10;
-                width -= 1;
+            // seven digits, the trailing zeros dropped
+            let mut seven = [b'0'; 7];
+            let mut f = frac;
+            for d in seven.iter_mut().rev() {
+                *d = b'0' + (f % 10) as u8;
+                f /= 10;
             }
+            let width = 7 - trailing_decimal_zeros(frac);
             buf[n] = b'.';
-            n += 1;
-            for d in (0..width).rev() {
-                buf[n + d] = b'0' + (frac % 10) as u8;
-                frac /= 10;
-            }
-            n += width;
+            buf[n + 1..n + 1 + width].copy_from_slice(&seven[..width]);
+            n += 1 + width;
         }
         return Ok(&buf[..n]);
     }
