@@ -153,7 +153,7 @@ fn walk(edges: &[Edge]) -> Vec<Vec<(i64, i64)>> {
         loop {
             used[k] = true;
             let e = edges[k];
-            let lo = edges.partition_point(|x| x.from < e.to);
+            let lo = first_from(edges, k, e.to);
             let outs = &edges[lo..edges.len().min(lo + 2)];
             let n = outs.iter().take_while(|x| x.from == e.to).count();
             let next = match n {
@@ -181,6 +181,53 @@ fn walk(edges: &[Edge]) -> Vec<Vec<(i64, i64)>> {
         rings[..=s].rotate_right(1);
     }
     rings.into_iter().map(|r| r.1).collect()
+}
+
+/// The index of the first edge starting at or after `to` in `edges`
+/// (sorted by start), found by galloping from `k`: the edge that follows
+/// a vertical one starts one row off in the same column, a few places
+/// away in that order, so the search costs the logarithm of the distance
+/// rather than of the whole list. The same index as a binary search over
+/// all of `edges`.
+fn first_from(edges: &[Edge], k: usize, to: (i64, i64)) -> usize {
+    let before = |i: usize| edges[i].from < to;
+    let (mut lo, mut hi);
+    if before(k) {
+        // forward: the answer lies after k
+        let mut step = 1;
+        lo = k + 1;
+        loop {
+            let probe = k + step;
+            if probe >= edges.len() {
+                hi = edges.len();
+                break;
+            }
+            if !before(probe) {
+                hi = probe;
+                break;
+            }
+            lo = probe + 1;
+            step *= 2;
+        }
+    } else {
+        // backward: the answer lies at or before k
+        let mut step = 1;
+        hi = k;
+        loop {
+            if step > k {
+                lo = 0;
+                break;
+            }
+            let probe = k - step;
+            if before(probe) {
+                lo = probe + 1;
+                break;
+            }
+            hi = probe;
+            step *= 2;
+        }
+    }
+    lo + edges[lo..hi].partition_point(|x| x.from < to)
 }
 
 /// Twice the signed area of a ring (positive counter-clockwise).
@@ -232,6 +279,42 @@ pub(crate) fn is_shell(ring: &[(i64, i64)]) -> bool {
 mod tests {
     use super::*;
     use geo::{Area, Validation};
+
+    /// The galloping search finds the index a binary search over the whole
+    /// list finds, from every start and for targets before, among, between
+    /// and after the edges.
+    #[test]
+    fn galloping_finds_what_a_binary_search_finds() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % m) as i64
+        };
+        for len in [1usize, 2, 3, 7, 64, 300] {
+            let mut edges: Vec<Edge> = (0..len)
+                .map(|_| Edge {
+                    from: (next(12), next(12)),
+                    to: (0, 0),
+                    dir: 0,
+                })
+                .collect();
+            edges.sort_unstable();
+            for k in 0..len {
+                for _ in 0..20 {
+                    let to = (next(14) - 1, next(14) - 1);
+                    let want = edges.partition_point(|e| e.from < to);
+                    assert_eq!(first_from(&edges, k, to), want, "len {len}, k {k}, {to:?}");
+                }
+                let to = edges[k].from;
+                assert_eq!(
+                    first_from(&edges, k, to),
+                    edges.partition_point(|e| e.from < to)
+                );
+            }
+        }
+    }
 
     fn run(j: i64, a: i64, b: i64) -> Run {
         Run { j, a, b }
