@@ -201,7 +201,7 @@ fn coord(w: &mut impl Write, c: Coord<f64>) -> io::Result<()> {
 /// How many decimal zeros end `v` (0 for 0).
 fn trailing_decimal_zeros(mut v: u64) -> usize {
     let mut k = 0;
-    while v != 0 && v % 10 == 0 {
+    while v != 0 && v.is_multiple_of(10) {
         v /= 10;
         k += 1;
     }
