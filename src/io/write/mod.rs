@@ -91,7 +91,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Writes to a uniquely named temporary file next to `path` through
 /// `write`, flushes it to disk, then renames it into place; on any error
-/// the temporary file is removed and the error names `path`.
+/// the temporary file is removed and the error names `path`. Inside a
+/// staging folder of the crate's own, the flush and the rename are left to
+/// the staging's flusher thread, and the staging moves its files into
+/// place only once they are done.
 pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<&File>) -> std::io::Result<()>,
