@@ -1,15 +1,14 @@
 //! `sites.geojson`: every site with what the engine made of it.
 
 use geojson::{Feature, FeatureCollection, Geometry, JsonObject, JsonValue};
-use serde::ser::{SerializeMap, SerializeSeq};
+use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use std::path::Path;
 
 use super::geojson_kit::{write_features_indexed, Geom};
-use super::{num, rounded};
 use crate::engine::{audit_sites, RangeSource, SiteAudit};
-use crate::model::{Scenario, Site, Technology};
+use crate::model::{Environment, Scenario, Sector, Site, Technology};
 use crate::Result;
 
 /// The sites (WGS 84 points) with what the engine made of them, for a
@@ -75,8 +74,25 @@ pub fn write_sites_audit(
     })
 }
 
-/// A figure as [`rounded`] writes it: `None` (null) when not finite.
-fn rounded_f64(v: f64, decimals: i32) -> Option<f64> {
+/// The properties of a site's feature (see [`sites_map`]) as a JSON
+/// object: [`SiteProperties`]' own keys and figures.
+fn site_properties(scenario: &Scenario, site: &Site, audit: &SiteAudit) -> JsonObject {
+    let properties = SiteProperties {
+        scenario,
+        site,
+        audit,
+    };
+    match serde_json::to_value(properties) {
+        Ok(JsonValue::Object(object)) => object,
+        // a map of strings, options and finite numbers always serialises
+        _ => JsonObject::new(),
+    }
+}
+
+/// A figure rounded to `decimals` decimals (figures carry no more digits
+/// than they hold: ranges to 0.1 m, decibels to 0.01 dB); `None` (null)
+/// when not finite.
+fn rounded(v: f64, decimals: i32) -> Option<f64> {
     let scale = 10f64.powi(decimals);
     let r = (v * scale).round() / scale;
     r.is_finite().then_some(r)
@@ -98,16 +114,6 @@ fn tech_keys(t: Technology) -> [&'static str; 4] {
     }
 }
 
-/// The properties of a site's feature, serialised straight to the file's
-/// text: the same keys, order (sorted, as a [`JsonObject`] keeps them)
-/// and numbers as [`site_properties`], without building its tree of
-/// values (a test holds the two to the same bytes).
-struct SiteProperties<'a> {
-    scenario: &'a Scenario,
-    site: &'a Site,
-    audit: &'a SiteAudit,
-}
-
 /// The technologies of a site that carry a range, in key order.
 fn ranged<'a>(site: &'a Site, audit: &'a SiteAudit) -> impl Iterator<Item = Technology> + 'a {
     Technology::ALL
@@ -115,20 +121,35 @@ fn ranged<'a>(site: &'a Site, audit: &'a SiteAudit) -> impl Iterator<Item = Tech
         .filter(move |&t| site.technologies.contains(t) && audit.ranges[t.index()].is_some())
 }
 
+/// The link-budget record of technology `t`: model, maximum path loss and
+/// environment; `None` when its range came from elsewhere.
+fn budget_of(audit: &SiteAudit, t: Technology) -> Option<(&'static str, f64, Environment)> {
+    match audit.ranges[t.index()] {
+        Some((
+            _,
+            RangeSource::LinkBudget {
+                model,
+                max_path_loss_db,
+                environment,
+            },
+        )) => Some((model, max_path_loss_db, environment)),
+        _ => None,
+    }
+}
+
+/// The properties of a site's feature, serialised straight to the file's
+/// text: keys in sorted order (the order a [`JsonObject`] keeps, so the
+/// file's text is that of [`sites_map`]'s objects), numbers rounded to
+/// the digits they carry.
+struct SiteProperties<'a> {
+    scenario: &'a Scenario,
+    site: &'a Site,
+    audit: &'a SiteAudit,
+}
+
 impl Serialize for SiteProperties<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         let (site, audit) = (self.site, self.audit);
-        let budget = |t: Technology| match audit.ranges[t.index()] {
-            Some((
-                _,
-                RangeSource::LinkBudget {
-                    model,
-                    max_path_loss_db,
-                    environment,
-                },
-            )) => Some((model, max_path_loss_db, environment)),
-            _ => None,
-        };
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry(
             "commune",
@@ -137,18 +158,20 @@ impl Serialize for SiteProperties<'_> {
         map.serialize_entry("environment", audit.environment.as_str())?;
         map.serialize_entry("height_m", &finite(site.height_m))?;
         map.serialize_entry("id", &site.id)?;
-        if ranged(site, audit).any(|t| budget(t).is_some()) {
+        // every term of each link budget: nested, as a record of its own
+        if ranged(site, audit).any(|t| budget_of(audit, t).is_some()) {
             map.serialize_entry("link_budget", &LinkBudgets(site, audit))?;
         }
         for t in ranged(site, audit) {
-            if let Some((_, mapl, _)) = budget(t) {
-                map.serialize_entry(tech_keys(t)[2], &rounded_f64(mapl, 2))?;
+            if let Some((_, mapl, _)) = budget_of(audit, t) {
+                map.serialize_entry(tech_keys(t)[2], &rounded(mapl, 2))?;
             }
         }
         map.serialize_entry("operator", &site.operator)?;
+        // flat, one column per layer (a GIS styles by `range_4G_m`)
         for t in ranged(site, audit) {
-            let (range_m, _) = audit.ranges[t.index()].unwrap_or((0.0, RangeSource::Default));
-            map.serialize_entry(tech_keys(t)[0], &rounded_f64(range_m, 1))?;
+            let range_m = audit.ranges[t.index()].map_or(0.0, |r| r.0);
+            map.serialize_entry(tech_keys(t)[0], &rounded(range_m, 1))?;
         }
         for t in ranged(site, audit) {
             let label = match audit.ranges[t.index()] {
@@ -159,16 +182,19 @@ impl Serialize for SiteProperties<'_> {
             map.serialize_entry(tech_keys(t)[1], label)?;
         }
         if !site.sectors.is_empty() {
-            map.serialize_entry("sectors", &Sectors(site, audit))?;
+            let sectors: Vec<SectorProperties<'_>> = site
+                .sectors
+                .iter()
+                .map(|sector| SectorProperties {
+                    site,
+                    audit,
+                    sector,
+                })
+                .collect();
+            map.serialize_entry("sectors", &sectors)?;
         }
-        let mut names = String::with_capacity(12);
-        for t in site.technologies.iter() {
-            if !names.is_empty() {
-                names.push(',');
-            }
-            names.push_str(t.as_str());
-        }
-        map.serialize_entry("technologies", &names)?;
+        let names: Vec<&str> = site.technologies.iter().map(|t| t.as_str()).collect();
+        map.serialize_entry("technologies", &names.join(","))?;
         map.end()
     }
 }
@@ -181,39 +207,15 @@ impl Serialize for LinkBudgets<'_> {
         let (site, audit) = (self.0, self.1);
         let mut map = serializer.serialize_map(None)?;
         for t in ranged(site, audit) {
-            let Some((
-                _,
-                RangeSource::LinkBudget {
-                    model,
-                    max_path_loss_db,
-                    environment,
-                },
-            )) = audit.ranges[t.index()]
-            else {
+            let Some((model, max_path_loss_db, environment)) = budget_of(audit, t) else {
                 continue;
             };
-            /// A term: text or a rounded figure.
-            enum Term {
-                Text(&'static str),
-                Figure(Option<f64>),
-            }
-            impl Serialize for Term {
-                fn serialize<S: Serializer>(
-                    &self,
-                    serializer: S,
-                ) -> std::result::Result<S::Ok, S::Error> {
-                    match self {
-                        Term::Text(s) => serializer.serialize_str(s),
-                        Term::Figure(v) => v.serialize(serializer),
-                    }
-                }
-            }
             let mut terms: Vec<(&str, Term)> = vec![
                 ("model", Term::Text(model)),
                 ("environment", Term::Text(environment.as_str())),
                 (
                     "max_path_loss_db",
-                    Term::Figure(rounded_f64(max_path_loss_db, 2)),
+                    Term::Figure(rounded(max_path_loss_db, 2)),
                 ),
             ];
             // the terms the engine solved the range with
@@ -221,73 +223,64 @@ impl Serialize for LinkBudgets<'_> {
                 terms.extend(
                     link_terms(link)
                         .into_iter()
-                        .map(|(key, v, d)| (key, Term::Figure(rounded_f64(v, d)))),
+                        .map(|(key, v, decimals)| (key, Term::Figure(rounded(v, decimals)))),
                 );
             }
             terms.sort_unstable_by_key(|(key, _)| *key);
-            struct Terms<'t>(&'t [(&'t str, Term)]);
-            impl Serialize for Terms<'_> {
-                fn serialize<S: Serializer>(
-                    &self,
-                    serializer: S,
-                ) -> std::result::Result<S::Ok, S::Error> {
-                    serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
-                }
-            }
             map.serialize_entry(tech_keys(t)[3], &Terms(&terms))?;
         }
         map.end()
     }
 }
 
-/// `sectors`: each with its azimuth, beamwidth and effective ranges.
-struct Sectors<'a>(&'a Site, &'a SiteAudit);
+/// A term of a link budget (or a sector's range): text or a rounded figure.
+enum Term {
+    Text(&'static str),
+    Figure(Option<f64>),
+}
 
-impl Serialize for Sectors<'_> {
+impl Serialize for Term {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        let (site, audit) = (self.0, self.1);
-        let mut seq = serializer.serialize_seq(Some(site.sectors.len()))?;
-        for sec in &site.sectors {
-            struct Ranges<'a>(&'a Site, &'a SiteAudit, Option<f64>);
-            impl Serialize for Ranges<'_> {
-                fn serialize<S: Serializer>(
-                    &self,
-                    serializer: S,
-                ) -> std::result::Result<S::Ok, S::Error> {
-                    let (site, audit, sector_range) = (self.0, self.1, self.2);
-                    let mut map = serializer.serialize_map(None)?;
-                    for t in Technology::ALL
-                        .into_iter()
-                        .filter(|&t| site.technologies.contains(t))
-                    {
-                        let site_range = audit.ranges[t.index()].map_or(0.0, |r| r.0);
-                        map.serialize_entry(
-                            tech_keys(t)[3],
-                            &rounded_f64(sector_range.unwrap_or(site_range), 1),
-                        )?;
-                    }
-                    map.end()
-                }
-            }
-            struct Sector<'a>(&'a Site, &'a SiteAudit, &'a crate::model::Sector);
-            impl Serialize for Sector<'_> {
-                fn serialize<S: Serializer>(
-                    &self,
-                    serializer: S,
-                ) -> std::result::Result<S::Ok, S::Error> {
-                    let mut map = serializer.serialize_map(Some(3))?;
-                    map.serialize_entry("azimuth_deg", &finite(self.2.azimuth_deg))?;
-                    map.serialize_entry("beamwidth_deg", &finite(self.2.beamwidth_deg))?;
-                    map.serialize_entry(
-                        "effective_range_m",
-                        &Ranges(self.0, self.1, self.2.range_m),
-                    )?;
-                    map.end()
-                }
-            }
-            seq.serialize_element(&Sector(site, audit, sec))?;
+        match self {
+            Term::Text(s) => serializer.serialize_str(s),
+            Term::Figure(v) => v.serialize(serializer),
         }
-        seq.end()
+    }
+}
+
+/// Terms as a JSON object, in the order given (sorted by key).
+struct Terms<'t>(&'t [(&'t str, Term)]);
+
+impl Serialize for Terms<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+/// A sector: its azimuth, beamwidth and effective range per technology of
+/// the site (its own range, else the site's).
+struct SectorProperties<'a> {
+    site: &'a Site,
+    audit: &'a SiteAudit,
+    sector: &'a Sector,
+}
+
+impl Serialize for SectorProperties<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let ranges: Vec<(&str, Term)> = Technology::ALL
+            .into_iter()
+            .filter(|&t| self.site.technologies.contains(t))
+            .map(|t| {
+                let site_range = self.audit.ranges[t.index()].map_or(0.0, |r| r.0);
+                let range_m = self.sector.range_m.unwrap_or(site_range);
+                (tech_keys(t)[3], Term::Figure(rounded(range_m, 1)))
+            })
+            .collect();
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("azimuth_deg", &finite(self.sector.azimuth_deg))?;
+        map.serialize_entry("beamwidth_deg", &finite(self.sector.beamwidth_deg))?;
+        map.serialize_entry("effective_range_m", &Terms(&ranges))?;
+        map.end()
     }
 }
 
@@ -321,128 +314,21 @@ fn link_terms(link: &crate::propagation::LinkTerms) -> [(&'static str, f64, i32)
     ]
 }
 
-/// The properties of a site's feature (see [`sites_map`]).
-fn site_properties(scenario: &Scenario, site: &Site, audit: &SiteAudit) -> JsonObject {
-    let mut effective = JsonObject::new();
-    let mut source = JsonObject::new();
-    let mut budget = JsonObject::new();
-    let mut flat_budget = Vec::new();
-    for t in site.technologies.iter() {
-        let Some((range_m, how)) = audit.ranges[t.index()] else {
-            continue;
-        };
-        effective.insert(t.to_string(), rounded(range_m, 1));
-        let label = match how {
-            RangeSource::SiteRange => "range_m",
-            RangeSource::Default => "default",
-            RangeSource::LinkBudget {
-                model,
-                max_path_loss_db,
-                environment,
-            } => {
-                let mut terms = serde_json::json!({
-                    "model": model,
-                    "environment": environment.as_str(),
-                    "max_path_loss_db": rounded(max_path_loss_db, 2),
-                });
-                // the terms the engine solved the range with
-                if let (Some(link), Some(obj)) = (&audit.links[t.index()], terms.as_object_mut()) {
-                    for (key, value, decimals) in link_terms(link) {
-                        obj.insert(key.into(), rounded(value, decimals));
-                    }
-                }
-                if let Some(mapl) = terms.get("max_path_loss_db") {
-                    flat_budget.push((format!("max_path_loss_{t}_db"), mapl.clone()));
-                }
-                budget.insert(t.to_string(), terms);
-                "link_budget"
-            }
-        };
-        source.insert(t.to_string(), label.into());
-    }
-    let sectors: Vec<JsonValue> = site
-        .sectors
-        .iter()
-        .map(|sec| {
-            let ranges: JsonObject = site
-                .technologies
-                .iter()
-                .map(|t| {
-                    let site_range = audit.ranges[t.index()].map_or(0.0, |r| r.0);
-                    (t.to_string(), rounded(sec.range_m.unwrap_or(site_range), 1))
-                })
-                .collect();
-            serde_json::json!({
-                "azimuth_deg": num(sec.azimuth_deg),
-                "beamwidth_deg": num(sec.beamwidth_deg),
-                "effective_range_m": ranges,
-            })
-        })
-        .collect();
-    let mut properties = JsonObject::new();
-    properties.insert(
-        "id".into(),
-        serde_json::to_value(&site.id).unwrap_or(JsonValue::Null),
-    );
-    properties.insert(
-        "operator".into(),
-        site.operator
-            .clone()
-            .map_or(JsonValue::Null, JsonValue::String),
-    );
-    let names: Vec<&str> = site.technologies.iter().map(|t| t.as_str()).collect();
-    properties.insert("technologies".into(), names.join(",").into());
-    properties.insert("height_m".into(), num(site.height_m));
-    properties.insert(
-        "commune".into(),
-        audit
-            .commune
-            .and_then(|c| serde_json::to_value(&scenario.communes[c].id).ok())
-            .unwrap_or(JsonValue::Null),
-    );
-    properties.insert("environment".into(), audit.environment.as_str().into());
-    // flat, one column per layer (a GIS styles by `range_4G_m`)
-    for (t, range) in effective {
-        properties.insert(format!("range_{t}_m"), range);
-    }
-    for (t, how) in source {
-        properties.insert(format!("range_source_{t}"), how);
-    }
-    properties.extend(flat_budget);
-    // every term of each link budget: nested, as a record of its own
-    if !budget.is_empty() {
-        properties.insert("link_budget".into(), JsonValue::Object(budget));
-    }
-    if !sectors.is_empty() {
-        properties.insert("sectors".into(), JsonValue::Array(sectors));
-    }
-    properties
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Commune, CommuneKind, FeatureId, RadioParams, Sector, SiteRange, TechSet};
-    use geo::{polygon, MultiPolygon, Point};
+    use crate::model::{Commune, CommuneKind, FeatureId, RadioParams, SiteRange, TechSet};
+    use geo::{Point, Rect};
 
     /// The file's properties, serialised straight, are the very bytes of
-    /// the tree of values `sites_map` builds: link budgets (with and
-    /// without a commune), ranges given per site and per technology,
-    /// default ranges, sectors with and without their own range.
+    /// the objects `sites_map` holds (keys in their sorted order, nothing
+    /// lost on the way): link budgets (with and without a commune), ranges
+    /// given per site and per technology, default ranges, sectors with and
+    /// without their own range.
     #[test]
     fn direct_properties_are_the_bytes_of_the_value_tree() {
-        let commune = Commune {
-            id: FeatureId::Str("w1".into()),
-            name: None,
-            district: None,
-            kind: Some(CommuneKind::Ward),
-            population: Some(5000.0),
-            households: Some(1500.0),
-            geometry: Some(MultiPolygon(vec![polygon![
-                (x: 105.70, y: 10.00), (x: 105.76, y: 10.00), (x: 105.76, y: 10.06),
-                (x: 105.70, y: 10.06), (x: 105.70, y: 10.00)
-            ]])),
-        };
+        let square = Rect::new((105.70, 10.00), (105.76, 10.06)).to_polygon();
+        let commune = Commune::new("w1", square, 5000.0, 1500.0).with_kind(CommuneKind::Ward);
         let techs = |ts: &[Technology]| ts.iter().copied().collect::<TechSet>();
         let sector = |az: f64, range_m: Option<f64>| Sector {
             azimuth_deg: az,
