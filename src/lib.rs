@@ -429,27 +429,23 @@ pub(crate) fn report_scenario_keeping(
         }),
         ("report.json", &|p| io::write::write_report(p, &report)),
     ];
-    let ((gaps, page), written) = rayon::join(
-        || -> (Result<_>, Result<_>) {
+    let (branch, written) = rayon::join(
+        || -> Result<_> {
             // the schools are tested against the report's own indexes
             // before the gap maps take them (an engine of their own when
             // it kept none)
             let t1 = Instant::now();
             let schools = match probe.as_ref() {
-                Some(p) => Ok(scorecard::school_connections(&scenario, p, false)),
-                None => scorecard::schools_pass(&scenario, options),
+                Some(p) => scorecard::school_connections(&scenario, p, false),
+                None => scorecard::schools_pass(&scenario, options)?,
             };
             timed("schools", t1);
             // the scorecard's access discs measured on the report's strips
             // and projected communes, before the gap maps take those
             let t1 = Instant::now();
-            let access = scorecard::access_pass(&scenario, options, probe.as_ref());
+            let access = scorecard::access_pass(&scenario, options, probe.as_ref())?;
             timed("access", t1);
-            let (schools, access) = match (schools, access) {
-                (Ok(schools), Ok(access)) => (schools, access),
-                (Err(e), _) | (_, Err(e)) => return (Err(e), Ok(None)),
-            };
-            rayon::join(
+            let (gaps, page) = rayon::join(
                 || {
                     let gaps = planning::find_gaps_probed(&scenario, &report, &gap_options, probe);
                     timed("gaps", t0);
@@ -485,15 +481,15 @@ pub(crate) fn report_scenario_keeping(
                         },
                     );
                     written?;
-                    page.map(Some)
+                    page
                 },
-            )
+            );
+            Ok((gaps?, page?))
         },
         || write_all(&independent),
     );
-    let (gaps, page) = (gaps?, page?);
+    let (gaps, page) = branch?;
     written?;
-    let page = page.ok_or_else(|| Error::Internal("report.html's page was not built".into()))?;
     let files: [(&str, Writer<'_>); 2] = [
         ("report.html", &|p| {
             io::write::write_atomic_with(p, |w| page.write_with(w, Some(&gaps)))
