@@ -198,16 +198,6 @@ fn coord(w: &mut impl Write, c: Coord<f64>) -> io::Result<()> {
     w.write_all(&text[..at + y.len() + 1])
 }
 
-/// How many decimal zeros end `v` (0 for 0).
-fn trailing_decimal_zeros(mut v: u64) -> usize {
-    let mut k = 0;
-    while v != 0 && v.is_multiple_of(10) {
-        v /= 10;
-        k += 1;
-    }
-    k
-}
-
 /// `v` with [`COORDINATE_DECIMALS`] decimals, trailing zeros (and a bare
 /// point) removed, `-0` written as `0`.
 ///
@@ -255,7 +245,7 @@ fn fixed(v: f64, buf: &mut [u8; 64]) -> io::Result<&[u8]> {
                 *d = b'0' + (f % 10) as u8;
                 f /= 10;
             }
-            let width = 7 - trailing_decimal_zeros(frac);
+            let width = seven.iter().rposition(|&d| d != b'0').map_or(0, |i| i + 1);
             buf[n] = b'.';
             buf[n + 1..n + 1 + width].copy_from_slice(&seven[..width]);
             n += 1 + width;
