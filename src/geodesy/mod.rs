@@ -7,6 +7,7 @@
 
 pub mod antimeridian;
 mod area;
+pub(crate) mod inverse_lattice;
 mod transverse_mercator;
 
 pub use area::commune_area_m2;

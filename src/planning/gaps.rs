@@ -41,8 +41,9 @@ use super::outline::{self, Run};
 use super::runs::{layer_regions, regions, Region};
 use super::Layer;
 use crate::engine::gap_rows::{interior_cell, CommuneGap, QUANTA};
-use crate::engine::probe::{east, inverse_near, unwrapped, Probe};
-use crate::engine::{scale_at, FLAG_BITS};
+use crate::engine::probe::{east, unwrapped, Probe};
+use crate::engine::{rect_union, scale_at, FLAG_BITS};
+use crate::geodesy::inverse_lattice::InverseLattice;
 use crate::geodesy::{metres_to_degrees_bound, TransverseMercator};
 use crate::model::{FeatureId, LayerSet, Scenario};
 use crate::report::Report;
@@ -271,6 +272,31 @@ fn gaps_with_probe(
     );
     let (per_layer, unplaced) = groups?;
     drop(probe);
+    // the outlines' corners are inverse-projected through a lattice of
+    // exact inverses per strip, over the extent of its gaps
+    let quantum = res / QUANTA as f64;
+    let mut extents: Vec<Option<Rect<f64>>> = vec![None; frames.len()];
+    for g in per_layer.iter().flatten() {
+        for r in g.parts.iter().flatten() {
+            let rect = Rect::new(
+                Coord {
+                    x: r.a as f64 * quantum,
+                    y: r.j as f64 * res,
+                },
+                Coord {
+                    x: r.b as f64 * quantum,
+                    y: (r.j + 1) as f64 * res,
+                },
+            );
+            let e = &mut extents[g.strip as usize];
+            *e = Some(e.map_or(rect, |e| rect_union(e, rect)));
+        }
+    }
+    let lattices: Vec<InverseLattice> = frames
+        .iter()
+        .zip(extents)
+        .map(|(&frame, extent)| InverseLattice::new(frame, extent))
+        .collect();
     let mut gaps = Vec::new();
     let mut omitted = [(0.0, 0.0); 7];
     // layers in parallel (each is independent), then in layer order
@@ -303,7 +329,7 @@ fn gaps_with_probe(
             let mut layer_gaps: Vec<Gap> = groups
                 .into_par_iter()
                 .with_max_len(4)
-                .map(|g| build_gap(layer, g, &frames, res, &near))
+                .map(|g| build_gap(layer, g, &frames, &lattices, res, &near))
                 .collect::<std::result::Result<_, AroundPole>>()
                 .map_err(|p| p.error(scenario))?;
             for (k, g) in layer_gaps.iter_mut().enumerate() {
@@ -672,16 +698,17 @@ fn build_gap(
     layer: Layer,
     group: Group,
     frames: &[TransverseMercator],
+    lattices: &[InverseLattice],
     res: f64,
     near: &Nearest,
 ) -> std::result::Result<Gap, AroundPole> {
     let strip = group.strip as usize;
-    let frame = frames[strip];
+    let lattice = &lattices[strip];
     let quantum = res / QUANTA as f64;
     let metres = |x: i64, y: i64| [x as f64 * quantum, y as f64 * res];
     let corner = |x: i64, y: i64| {
         // continuous across 180° (cut below)
-        let (x, y) = inverse_near(&frame, metres(x, y));
+        let (x, y) = lattice.inverse(metres(x, y));
         Coord { x, y }
     };
     let mut polygons: Vec<Polygon<f64>> = Vec::with_capacity(group.parts.len());
