@@ -892,7 +892,8 @@ fn resolve_sites(
     site_commune: &[Option<usize>],
     warnings: &mut Vec<String>,
 ) -> Vec<SiteAudit> {
-    let resolved: Vec<(SiteAudit, Vec<String>)> = scenario
+    // the audits collected in place, in parallel (no second copy)
+    let (audits, notes): (Vec<SiteAudit>, Vec<Vec<String>>) = scenario
         .sites
         .par_iter()
         .zip(site_commune)
@@ -908,14 +909,8 @@ fn resolve_sites(
             };
             (audit, notes)
         })
-        .collect();
-    let mut notes = Vec::new();
-    let mut audits = Vec::with_capacity(resolved.len());
-    for (audit, site_notes) in resolved {
-        audits.push(audit);
-        notes.extend(site_notes);
-    }
-    warnings.extend(summarise(notes));
+        .unzip();
+    warnings.extend(summarise(notes.into_iter().flatten().collect()));
     audits
 }
 
@@ -923,7 +918,7 @@ fn resolve_sites(
 fn disc_shapes(scenario: &Scenario, resolved: &[SiteAudit]) -> Vec<Vec<SiteShape>> {
     scenario
         .sites
-        .iter()
+        .par_iter()
         .zip(resolved)
         .map(|(site, r)| shapes_of(site, &r.ranges))
         .collect()
