@@ -492,8 +492,7 @@ pub(crate) fn page_parts(
         (head, out)
     };
     let ((head, mut out), script) = rayon::join(page, || {
-        let data = page_data(scenario, report, &frame, view, layer_k, &proposals, audits);
-        script_safe_json(&data)
+        page_data(scenario, report, &frame, view, layer_k, &proposals, audits)
     });
     out.reserve(script.len() + SCRIPT.len() + 128);
     let _ = write!(
@@ -548,42 +547,43 @@ fn page_data(
     layer_k: usize,
     proposals: &Proposals,
     audits: Option<&[SiteAudit]>,
-) -> serde_json::Value {
-    use serde_json::json;
+) -> String {
     let r2 = |v: f64| (v * 100.0).round() / 100.0;
-    let layers: Vec<_> = Layer::ALL
+    let layers: Vec<LayerData> = Layer::ALL
         .iter()
-        .map(|&l| {
-            json!({
-                "key": l.as_str(),
-                "label": option_label(l),
-                "title": legend::layer_title(l),
-                "of": legend::share_of(l),
-            })
+        .map(|&l| LayerData {
+            key: l.as_str(),
+            label: option_label(l),
+            of: legend::share_of(l),
+            title: legend::layer_title(l),
         })
         .collect();
-    let classes: Vec<_> = CLASSES
+    let classes: Vec<ClassData> = CLASSES
         .iter()
-        .map(|c| json!({"lo": c.lo, "hi": c.hi, "color": c.hex()}))
+        .map(|c| ClassData {
+            color: c.hex(),
+            hi: c.hi,
+            lo: c.lo,
+        })
         .collect();
-    let communes: Vec<_> = report
+    let communes: Vec<CommuneData<'_>> = report
         .communes
         .iter()
         .map(|row| {
-            let shares: Vec<Option<f64>> = Layer::ALL.iter().map(|&l| layer_pct(row, l)).collect();
-            json!({
-                "id": row.id.key(),
-                "name": row.name,
-                "district": row.district,
-                "kind": row.kind,
-                "pop": row.population.round(),
-                "hh": row.households.round(),
-                "area": r2(row.area_km2),
-                "sites": row.sites,
-                "wifi": row.wifi_points,
-                "pct": shares.iter().map(|p| p.map(r2)).collect::<Vec<_>>(),
-                "cls": shares.iter().map(|p| p.map_or(-1, |p| class_of(p) as i64)).collect::<Vec<_>>(),
-            })
+            let shares = Layer::ALL.map(|l| layer_pct(row, l));
+            CommuneData {
+                area: r2(row.area_km2),
+                cls: shares.map(|p| p.map_or(-1, |p| class_of(p) as i64)),
+                district: row.district.as_deref(),
+                hh: row.households.round(),
+                id: row.id.key(),
+                kind: row.kind.as_deref(),
+                name: row.name.as_deref(),
+                pct: shares.map(|p| p.map(r2)),
+                pop: row.population.round(),
+                sites: row.sites,
+                wifi: row.wifi_points,
+            }
         })
         .collect();
     let resolved;
@@ -594,64 +594,119 @@ fn page_data(
             &resolved[..]
         }
     };
-    let sites: Vec<_> = scenario
+    let sites: Vec<SiteData> = scenario
         .sites
         .iter()
         .zip(audits)
         .enumerate()
         .map(|(i, (site, audit))| {
             let [x, y] = frame.xy(site.location.x(), site.location.y());
-            let ranges: Vec<f64> = Technology::ALL
-                .iter()
-                .map(|t| audit.ranges[t.index()].map_or(0.0, |r| r.0.round()))
-                .collect();
-            let sectors: Vec<_> = site
+            let ranges =
+                Technology::ALL.map(|t| audit.ranges[t.index()].map_or(0.0, |r| r.0.round()));
+            let sectors = site
                 .sectors
                 .iter()
                 .map(|s| {
-                    json!([
+                    [
                         r2(s.azimuth_deg),
                         r2(s.beamwidth_deg),
-                        s.range_m.map_or(0.0, f64::round)
-                    ])
+                        s.range_m.map_or(0.0, f64::round),
+                    ]
                 })
                 .collect();
-            json!([
+            (
                 x.round(),
                 y.round(),
                 ranges,
                 sectors,
-                u8::from(i >= proposals.sites_from)
-            ])
+                u8::from(i >= proposals.sites_from),
+            )
         })
         .collect();
-    let wifi: Vec<_> = scenario
+    let wifi: Vec<WifiData> = scenario
         .wifi
         .iter()
         .enumerate()
         .map(|(i, w)| {
             let [x, y] = frame.xy(w.location.x(), w.location.y());
             let r = w.range_m.unwrap_or(scenario.parameters.wifi_range_m);
-            json!([
+            (
                 x.round(),
                 y.round(),
                 r.round(),
-                u8::from(i >= proposals.wifi_from)
-            ])
+                u8::from(i >= proposals.wifi_from),
+            )
         })
         .collect();
-    json!({
-        "view": view,
-        "layer": layer_k,
-        "streetZoomM": STREET_ZOOM_M,
-        "layers": layers,
-        "classes": classes,
-        "nodata": legend::hex(NO_DATA_COLOUR),
-        "communes": communes,
-        "sites": sites,
-        "wifi": wifi,
-    })
+    let data = PageData {
+        classes,
+        communes,
+        layer: layer_k,
+        layers,
+        nodata: legend::hex(NO_DATA_COLOUR),
+        sites,
+        street_zoom_m: STREET_ZOOM_M,
+        view,
+        wifi,
+    };
+    script_safe(serde_json::to_string(&data).expect("page data serialises"))
 }
+
+/// The page's data, as the script reads it (keys in sorted order).
+#[derive(serde::Serialize)]
+struct PageData<'a> {
+    classes: Vec<ClassData>,
+    communes: Vec<CommuneData<'a>>,
+    layer: usize,
+    layers: Vec<LayerData>,
+    nodata: String,
+    sites: Vec<SiteData>,
+    #[serde(rename = "streetZoomM")]
+    street_zoom_m: f64,
+    view: [f64; 4],
+    wifi: Vec<WifiData>,
+}
+
+/// A layer of the page's selector.
+#[derive(serde::Serialize)]
+struct LayerData {
+    key: &'static str,
+    label: &'static str,
+    of: &'static str,
+    title: &'static str,
+}
+
+/// A colour class of the legend.
+#[derive(serde::Serialize)]
+struct ClassData {
+    color: String,
+    hi: f64,
+    lo: f64,
+}
+
+/// A commune's figures; `pct` and `cls` per layer (`Layer::ALL` order),
+/// `null` and −1 for no figure.
+#[derive(serde::Serialize)]
+struct CommuneData<'a> {
+    area: f64,
+    cls: [i64; 7],
+    district: Option<&'a str>,
+    hh: f64,
+    id: String,
+    kind: Option<&'a str>,
+    name: Option<&'a str>,
+    pct: [Option<f64>; 7],
+    pop: f64,
+    sites: usize,
+    wifi: usize,
+}
+
+/// A site: x, y (frame metres), range per technology (0: none), sectors
+/// (azimuth, beamwidth, range or 0), whether proposed.
+type SiteData = (f64, f64, [f64; 4], Vec<[f64; 3]>, u8);
+
+/// A wifi point: x, y, range, whether proposed.
+type WifiData = (f64, f64, f64, u8);
 
 /// The district table: one row per district (communes without one under
 /// "–"), then the total; shares in percent.
@@ -823,9 +878,11 @@ pub(crate) fn esc(s: &str) -> String {
 
 /// JSON that can sit inside a `<script>` element: `<`, `>` and `&` as
 /// `\u` escapes (so no `</script>` can end it early).
-fn script_safe_json(v: &serde_json::Value) -> String {
-    v.to_string()
-        .replace('<', "\\u003c")
+fn script_safe(json: String) -> String {
+    if !json.contains(['<', '>', '&']) {
+        return json;
+    }
+    json.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
 }
@@ -1039,7 +1096,7 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;Tân &amp; &#39;An&#39;&lt;/a&gt;"
         );
         let v = serde_json::json!({"name": "</script><script>alert(1)</script>&"});
-        let s = script_safe_json(&v);
+        let s = script_safe(v.to_string());
         assert!(!s.contains('<') && !s.contains('&'));
         assert_eq!(serde_json::from_str::<serde_json::Value>(&s).unwrap(), v);
         assert_eq!(thousands(1_235_171.4), "1,235,171");
