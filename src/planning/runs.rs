@@ -280,30 +280,38 @@ fn strip_regions(
         }
         k = end;
     }
-    let pieces = &pieces[..kept];
+    let pieces = &mut pieces[..kept];
     let mut has: Vec<u32> = pieces.iter().map(|p| p.commune).collect();
     has.sort_unstable();
     has.dedup();
     // the few fallbacks of this strip's communes without a piece, merged
-    // into the sorted pieces
-    let extra = fallbacks
+    // into the sorted pieces (the pieces kept where they are when there
+    // is none)
+    let extra: Vec<&Piece> = fallbacks
         .iter()
-        .filter(|f| f.strip == strip && has.binary_search(&f.commune).is_err());
-    let mut merged = Vec::with_capacity(pieces.len());
-    let mut extra = extra.peekable();
-    for p in pieces {
-        while let Some(f) = extra.next_if(|f| piece_key(f) < piece_key(p)) {
-            merged.push(*f);
+        .filter(|f| f.strip == strip && has.binary_search(&f.commune).is_err())
+        .collect();
+    let mut merged = Vec::new();
+    let merged: &mut [Piece] = if extra.is_empty() {
+        pieces
+    } else {
+        merged.reserve(pieces.len() + extra.len());
+        let mut extra = extra.into_iter().peekable();
+        for p in pieces.iter() {
+            while let Some(f) = extra.next_if(|f| piece_key(f) < piece_key(p)) {
+                merged.push(*f);
+            }
+            merged.push(*p);
         }
-        merged.push(*p);
-    }
-    merged.extend(extra);
+        merged.extend(extra);
+        &mut merged
+    };
     // each commune's figures shared by measure
     let mut total = vec![0.0; figures.len()];
-    for p in &merged {
+    for p in merged.iter() {
         total[p.commune as usize] += p.measure;
     }
-    for p in &mut merged {
+    for p in merged.iter_mut() {
         let c = p.commune as usize;
         let share = if total[c] > 0.0 {
             p.measure / total[c]
@@ -313,7 +321,7 @@ fn strip_regions(
         p.population = figures[c].0 * share;
         p.households = figures[c].1 * share;
     }
-    pieces_to_regions(&merged)
+    pieces_to_regions(merged)
 }
 
 /// Calls `f` with each run of `pieces` (sorted by strip, row, start): the
