@@ -228,7 +228,11 @@ pub(crate) fn layer_regions(communes: Vec<(CommuneGap, f64, f64)>) -> Vec<Region
             fallbacks.append(&mut gap.fallback);
         }
     }
-    pieces.par_sort_unstable_by_key(piece_key);
+    // each commune's pieces come sorted (row by row, left to right): a
+    // merge sort takes those runs as they are; keys are unique (a
+    // commune's pieces of one row are disjoint), so the order is the one
+    // any sort gives
+    pieces.par_sort_by_key(piece_key);
     fallbacks.sort_unstable_by_key(piece_key);
     // strips are independent (a commune lies in one): side by side, every
     // strip with a piece or a fallback
