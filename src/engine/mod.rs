@@ -407,25 +407,38 @@ impl StripIndex {
         // the site layers on one side, wifi and fibre on the other
         let (layers, (wifi, fiber)) = rayon::join(
             || {
-                let cells: Vec<Cell> = scenario
+                // each site's shapes (none out of the strip's reach), in
+                // place per site: no list to gather and copy
+                let by_site: Vec<Vec<Cell>> = scenario
                     .sites
                     .par_iter()
                     .zip(shapes)
                     // small pieces: a terrain-shaped site costs far more
                     // than a disc, and few sites may carry them
                     .with_min_len(128)
-                    .flat_map_iter(|(site, shapes)| {
+                    .map(|(site, shapes)| {
                         let reach = shapes.iter().map(|s| s.range_m).fold(0.0, f64::max);
-                        let near = lonlat_rect_expand(extent, reach * 1.01 + 1.0)
-                            .intersects(&site.location);
-                        let pr = near.then(|| {
-                            frame.forward_with_distortion(site.location.x(), site.location.y())
-                        });
-                        pr.into_iter().flat_map(move |pr| {
-                            shapes.iter().map(move |s| {
-                                let wedge = s
-                                    .sector
-                                    .map(|(az, bw)| Wedge::new(az + pr.convergence_deg, bw));
+                        if !lonlat_rect_expand(extent, reach * 1.01 + 1.0)
+                            .intersects(&site.location)
+                        {
+                            return Vec::new();
+                        }
+                        let pr =
+                            frame.forward_with_distortion(site.location.x(), site.location.y());
+                        // a sector's technologies follow one another: its
+                        // wedge is worked out once
+                        let mut last: Option<((f64, f64), Wedge)> = None;
+                        shapes
+                            .iter()
+                            .map(|s| {
+                                let wedge = s.sector.map(|sector| match last {
+                                    Some((seen, w)) if seen == sector => w,
+                                    _ => {
+                                        let w = Wedge::new(sector.0 + pr.convergence_deg, sector.1);
+                                        last = Some((sector, w));
+                                        w
+                                    }
+                                });
                                 let cell = Cell::new(
                                     pr.xy,
                                     s.range_m * pr.scale,
@@ -441,19 +454,21 @@ impl StripIndex {
                                     None => cell,
                                 }
                             })
-                        })
+                            .collect()
                     })
                     .collect();
                 (0..4)
                     .into_par_iter()
                     .map(|bit| {
-                        ShapeTree::new(
-                            cells
+                        let of_bit = || {
+                            by_site
                                 .iter()
+                                .flatten()
                                 .filter(|c| (c.techs >> bit) & 1 == 1)
-                                .cloned()
-                                .collect(),
-                        )
+                        };
+                        let mut cells = Vec::with_capacity(of_bit().count());
+                        cells.extend(of_bit().cloned());
+                        ShapeTree::new(cells)
                     })
                     .collect::<Vec<ShapeTree>>()
             },
