@@ -538,7 +538,8 @@ fn option_label(l: Layer) -> &'static str {
     }
 }
 
-/// Everything the script needs, as JSON.
+/// Everything the script needs, as JSON that can sit inside a `<script>`
+/// element.
 fn page_data(
     scenario: &Scenario,
     report: &Report,
