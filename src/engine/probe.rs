@@ -12,24 +12,7 @@ use crate::model::Scenario;
 use crate::Result;
 
 pub(crate) use crate::geodesy::antimeridian::{east, unwrapped, wrapped};
-
-/// WGS 84 coordinates of strip metres `xy` of `frame`, with the longitude
-/// kept within 180° of the frame's central meridian: continuous across the
-/// antimeridian (beyond 180° for a frame centred near it, as in a scenario
-/// [`unwrapped`] around 180°), where [`TransverseMercator::inverse`]
-/// normalises to [−180, 180). Identical to it away from 180°.
-pub(crate) fn inverse_near(frame: &TransverseMercator, xy: [f64; 2]) -> (f64, f64) {
-    let (lon, lat) = frame.inverse(xy);
-    let cm = frame.central_meridian_deg();
-    let lon = if lon - cm > 180.0 {
-        lon - 360.0
-    } else if lon - cm < -180.0 {
-        lon + 360.0
-    } else {
-        lon
-    };
-    (lon, lat)
-}
+pub(crate) use crate::geodesy::inverse_lattice::inverse_near;
 
 /// The engine's prepared state for one scenario.
 pub(crate) struct Probe<'a> {

@@ -95,8 +95,7 @@ impl InverseLattice {
     }
 
     /// WGS 84 `(lon, lat)` of strip metres `xy`, the longitude kept within
-    /// 180° of the central meridian (as [`crate::engine::probe`]'s
-    /// `inverse_near` keeps it).
+    /// 180° of the central meridian (as [`inverse_near`] keeps it).
     pub(crate) fn inverse(&self, xy: [f64; 2]) -> (f64, f64) {
         let u = (xy[0] - self.origin[0]) / SPACING_M;
         let v = (xy[1] - self.origin[1]) / SPACING_M;
@@ -133,16 +132,7 @@ impl InverseLattice {
 
     /// The exact inverse, longitude continuous around the central meridian.
     fn exact(&self, xy: [f64; 2]) -> (f64, f64) {
-        let (lon, lat) = self.frame.inverse(xy);
-        let cm = self.frame.central_meridian_deg();
-        let lon = if lon - cm > 180.0 {
-            lon - 360.0
-        } else if lon - cm < -180.0 {
-            lon + 360.0
-        } else {
-            lon
-        };
-        (lon, lat)
+        inverse_near(&self.frame, xy)
     }
 
     /// The nodes of tile `(tx, ty)`, or `None` where interpolation is not
@@ -163,6 +153,24 @@ impl InverseLattice {
         }
         Some(nodes)
     }
+}
+
+/// WGS 84 coordinates of strip metres `xy` of `frame`, with the longitude
+/// kept within 180° of the frame's central meridian: continuous across the
+/// antimeridian (beyond 180° for a frame centred near it, as in a scenario
+/// [`super::antimeridian::unwrapped`] around 180°), where [`TransverseMercator::inverse`]
+/// normalises to [−180, 180). Identical to it away from 180°.
+pub(crate) fn inverse_near(frame: &TransverseMercator, xy: [f64; 2]) -> (f64, f64) {
+    let (lon, lat) = frame.inverse(xy);
+    let cm = frame.central_meridian_deg();
+    let lon = if lon - cm > 180.0 {
+        lon - 360.0
+    } else if lon - cm < -180.0 {
+        lon + 360.0
+    } else {
+        lon
+    };
+    (lon, lat)
 }
 
 /// Cubic Lagrange weights of the nodes at −1, 0, 1, 2 for a point at `s`
