@@ -158,8 +158,9 @@ impl InverseLattice {
 /// WGS 84 coordinates of strip metres `xy` of `frame`, with the longitude
 /// kept within 180° of the frame's central meridian: continuous across the
 /// antimeridian (beyond 180° for a frame centred near it, as in a scenario
-/// [`super::antimeridian::unwrapped`] around 180°), where [`TransverseMercator::inverse`]
-/// normalises to [−180, 180). Identical to it away from 180°.
+/// [`super::antimeridian::unwrapped`] around 180°), where
+/// [`TransverseMercator::inverse`] normalises to [−180, 180). Identical to
+/// it away from 180°.
 pub(crate) fn inverse_near(frame: &TransverseMercator, xy: [f64; 2]) -> (f64, f64) {
     let (lon, lat) = frame.inverse(xy);
     let cm = frame.central_meridian_deg();
