@@ -7,6 +7,7 @@ use serde::{Serialize, Serializer};
 use std::path::Path;
 
 use super::geojson_kit::{write_features_indexed, Geom};
+use super::{num, rounded};
 use crate::engine::{audit_sites, RangeSource, SiteAudit};
 use crate::model::{Environment, Scenario, Sector, Site, Technology};
 use crate::Result;
@@ -89,20 +90,6 @@ fn site_properties(scenario: &Scenario, site: &Site, audit: &SiteAudit) -> JsonO
     }
 }
 
-/// A figure rounded to `decimals` decimals (figures carry no more digits
-/// than they hold: ranges to 0.1 m, decibels to 0.01 dB); `None` (null)
-/// when not finite.
-fn rounded(v: f64, decimals: i32) -> Option<f64> {
-    let scale = 10f64.powi(decimals);
-    let r = (v * scale).round() / scale;
-    r.is_finite().then_some(r)
-}
-
-/// A finite figure, or `None` (null).
-fn finite(v: f64) -> Option<f64> {
-    v.is_finite().then_some(v)
-}
-
 /// The flat keys of a technology `T`: `range_T_m`, `range_source_T`,
 /// `max_path_loss_T_db`, and its own name.
 fn tech_keys(t: Technology) -> [&'static str; 4] {
@@ -156,7 +143,7 @@ impl Serialize for SiteProperties<'_> {
             &audit.commune.map(|c| &self.scenario.communes[c].id),
         )?;
         map.serialize_entry("environment", audit.environment.as_str())?;
-        map.serialize_entry("height_m", &finite(site.height_m))?;
+        map.serialize_entry("height_m", &num(site.height_m))?;
         map.serialize_entry("id", &site.id)?;
         // every term of each link budget: nested, as a record of its own
         if ranged(site, audit).any(|t| budget_of(audit, t).is_some()) {
@@ -236,7 +223,7 @@ impl Serialize for LinkBudgets<'_> {
 /// A term of a link budget (or a sector's range): text or a rounded figure.
 enum Term {
     Text(&'static str),
-    Figure(Option<f64>),
+    Figure(JsonValue),
 }
 
 impl Serialize for Term {
@@ -277,8 +264,8 @@ impl Serialize for SectorProperties<'_> {
             })
             .collect();
         let mut map = serializer.serialize_map(Some(3))?;
-        map.serialize_entry("azimuth_deg", &finite(self.sector.azimuth_deg))?;
-        map.serialize_entry("beamwidth_deg", &finite(self.sector.beamwidth_deg))?;
+        map.serialize_entry("azimuth_deg", &num(self.sector.azimuth_deg))?;
+        map.serialize_entry("beamwidth_deg", &num(self.sector.beamwidth_deg))?;
         map.serialize_entry("effective_range_m", &Terms(&ranges))?;
         map.end()
     }
