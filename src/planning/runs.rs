@@ -291,24 +291,19 @@ fn strip_regions(
     // the few fallbacks of this strip's communes without a piece, merged
     // into the sorted pieces (the pieces kept where they are when there
     // is none)
-    let extra: Vec<&Piece> = fallbacks
+    let extra: Vec<Piece> = fallbacks
         .iter()
         .filter(|f| f.strip == strip && has.binary_search(&f.commune).is_err())
+        .copied()
         .collect();
-    let mut merged = Vec::new();
+    let mut with_extra;
     let merged: &mut [Piece] = if extra.is_empty() {
         pieces
     } else {
-        merged.reserve(pieces.len() + extra.len());
-        let mut extra = extra.into_iter().peekable();
-        for p in pieces.iter() {
-            while let Some(f) = extra.next_if(|f| piece_key(f) < piece_key(p)) {
-                merged.push(*f);
-            }
-            merged.push(*p);
-        }
-        merged.extend(extra);
-        &mut merged
+        with_extra = [&pieces[..], &extra].concat();
+        // both parts sorted: the merge sort merges them
+        with_extra.sort_by_key(piece_key);
+        &mut with_extra
     };
     // each commune's figures shared by measure
     let mut total = vec![0.0; figures.len()];
