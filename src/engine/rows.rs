@@ -338,6 +338,9 @@ struct Sweeping<'a> {
     shapes: Vec<(f64, f64, f64, f64, &'a Cell)>,
     next: usize,
     active: Vec<usize>,
+    /// The lowest top of the active shapes (infinite when none is active,
+    /// or after the last walk removed every one ending below it).
+    lowest_top: f64,
     /// The active shape that covered the whole previous line, tried first.
     last_full: Option<usize>,
     /// Shapes whose union covered the whole previous line (a chain from
@@ -367,6 +370,7 @@ impl<'a> Sweeping<'a> {
             shapes,
             next: 0,
             active: Vec::new(),
+            lowest_top: f64::INFINITY,
             last_full: None,
             chain: Vec::new(),
             cuts: Vec::new(),
@@ -415,10 +419,40 @@ impl<'a> Sweeping<'a> {
     fn advance(&mut self, y: f64) {
         while self.next < self.shapes.len() && self.shapes[self.next].0 <= y {
             self.active.push(self.next);
+            self.lowest_top = lowest(self.lowest_top, self.shapes[self.next].1);
             self.next += 1;
         }
-        let shapes = &self.shapes;
-        self.active.retain(|&i| shapes[i].1 >= y);
+        // the active list is only walked when one of its shapes ends below
+        // the line
+        if !(self.lowest_top >= y) {
+            let shapes = &self.shapes;
+            let mut kept_lowest = f64::INFINITY;
+            self.active.retain(|&i| {
+                let keep = shapes[i].1 >= y;
+                if keep {
+                    kept_lowest = kept_lowest.min(shapes[i].1);
+                }
+                keep
+            });
+            self.lowest_top = kept_lowest;
+        }
+    }
+
+    /// Whether shape `k`, active on an earlier line, is still active on
+    /// the line `y` the sweep has moved to (the shapes leave the active
+    /// list only when the line passes their top).
+    fn still_active(&self, k: usize, y: f64) -> bool {
+        self.shapes[k].1 >= y
+    }
+}
+
+/// The lower of `lowest` and `top`, NaN when either is: a NaN top makes
+/// the next line walk the active list (which drops it).
+fn lowest(lowest: f64, top: f64) -> f64 {
+    if lowest.is_nan() || top >= lowest {
+        lowest
+    } else {
+        top
     }
 }
 
@@ -490,6 +524,8 @@ pub(super) struct LocalShapes<'a> {
     corridors: Vec<Corridor<'a>>,
     next_corridor: usize,
     active_corridors: Vec<usize>,
+    /// The lowest top of the active corridors (as [`Sweeping`]'s).
+    lowest_corridor_top: f64,
 }
 
 impl<'a> LocalShapes<'a> {
@@ -549,6 +585,7 @@ impl<'a> LocalShapes<'a> {
             corridors,
             next_corridor: 0,
             active_corridors: Vec::new(),
+            lowest_corridor_top: f64::INFINITY,
         }
     }
 
@@ -569,7 +606,7 @@ impl<'a> LocalShapes<'a> {
             let buf = &mut bufs[bits.trailing_zeros() as usize];
             // the shape that covered the previous line often covers this one
             if let Some(k) = layer.last_full {
-                if layer.active.contains(&k) && covers_line(layer.shapes[k].4, y, x_lo, x_hi) {
+                if layer.still_active(k, y) && covers_line(layer.shapes[k].4, y, x_lo, x_hi) {
                     full |= *bits;
                     continue;
                 }
@@ -681,10 +718,22 @@ impl<'a> LocalShapes<'a> {
             && self.corridors[self.next_corridor].bottom <= y
         {
             self.active_corridors.push(self.next_corridor);
+            self.lowest_corridor_top =
+                lowest(self.lowest_corridor_top, self.corridors[self.next_corridor].top);
             self.next_corridor += 1;
         }
-        let corridors = &self.corridors;
-        self.active_corridors.retain(|&k| corridors[k].top >= y);
+        if !(self.lowest_corridor_top >= y) {
+            let corridors = &self.corridors;
+            let mut kept_lowest = f64::INFINITY;
+            self.active_corridors.retain(|&k| {
+                let keep = corridors[k].top >= y;
+                if keep {
+                    kept_lowest = kept_lowest.min(corridors[k].top);
+                }
+                keep
+            });
+            self.lowest_corridor_top = kept_lowest;
+        }
         let fiber_bit = FLAG_FIBER.trailing_zeros() as usize;
         for &k in &self.active_corridors {
             let c = &self.corridors[k];
