@@ -127,7 +127,99 @@ struct Line {
 /// The part of a row where the uncovered intervals of `lines` (each sorted,
 /// disjoint) for `bit` weigh at least `min_weight`, into `out` (sorted,
 /// disjoint).
+///
+/// When the weights make it a matter of counting (any `k` of the lines
+/// weigh at least `min_weight` and any `k − 1` less, each by a margin far
+/// above rounding, as for a row's three nodes and half its weight: two of
+/// them), the lines' ends are merged in order instead of sorted; the
+/// intervals are the same.
 fn at_least(
+    lines: &[Line],
+    bit: usize,
+    min_weight: f64,
+    events: &mut Vec<(f64, f64)>,
+    out: &mut Vec<(f64, f64)>,
+) {
+    match lines_needed(lines, min_weight) {
+        Some(k) => at_least_count(lines, bit, k, out),
+        None => at_least_weighted(lines, bit, min_weight, events, out),
+    }
+}
+
+/// The number `k` of lines whose uncovered intervals weigh at least
+/// `min_weight` wherever `k` of them meet and less wherever fewer do, with
+/// a relative margin of 10⁻⁶ either way; `None` when the weights do not
+/// decide it so (or there are more lines than a row's few).
+fn lines_needed(lines: &[Line], min_weight: f64) -> Option<usize> {
+    const MAX_LINES: usize = 8;
+    const MARGIN: f64 = 1e-6;
+    let n = lines.len();
+    if n == 0 || n > MAX_LINES || !(min_weight > 0.0) {
+        return None;
+    }
+    let mut w = [0.0; MAX_LINES];
+    for (w, line) in w.iter_mut().zip(lines) {
+        *w = line.weight;
+    }
+    let w = &mut w[..n];
+    if w.iter().any(|w| !(w.is_finite() && *w > 0.0)) {
+        return None;
+    }
+    w.sort_unstable_by(f64::total_cmp);
+    // the k lightest lines reach the weight, the k − 1 heaviest do not
+    (1..=n).find(|&k| {
+        let lightest: f64 = w[..k].iter().sum();
+        let heaviest: f64 = w[n - (k - 1)..].iter().sum();
+        lightest >= min_weight * (1.0 + MARGIN) && heaviest < min_weight * (1.0 - MARGIN)
+    })
+}
+
+/// [`at_least`] where `k` lines must meet: the lines' interval ends merged
+/// in order (ends before starts at the same abscissa, so intervals of two
+/// lines meeting end to start do not overlap), the stretches where at
+/// least `k` are open into `out`.
+fn at_least_count(lines: &[Line], bit: usize, k: usize, out: &mut Vec<(f64, f64)>) {
+    out.clear();
+    // per line: the next interval and whether its start is passed
+    let mut next = [(0usize, false); 8];
+    let (mut open, mut start) = (0usize, 0.0);
+    loop {
+        // the next event: the least abscissa, ends first
+        let mut best: Option<(f64, bool, usize)> = None;
+        for (i, line) in lines.iter().enumerate() {
+            let (at, started) = next[i];
+            let Some(&(a, b)) = line.uncovered[bit].get(at) else {
+                continue;
+            };
+            let x = if started { b } else { a };
+            let is_end = started;
+            if best.is_none_or(|(bx, bend, _)| x < bx || (x == bx && is_end && !bend)) {
+                best = Some((x, is_end, i));
+            }
+        }
+        let Some((x, is_end, i)) = best else {
+            return;
+        };
+        let before = open >= k;
+        if is_end {
+            open -= 1;
+            next[i] = (next[i].0 + 1, false);
+        } else {
+            open += 1;
+            next[i].1 = true;
+        }
+        let after = open >= k;
+        if !before && after {
+            start = x;
+        } else if before && !after && x > start {
+            out.push((start, x));
+        }
+    }
+}
+
+/// [`at_least`] by weights: every interval end sorted, the weight of the
+/// open lines summed along the row.
+fn at_least_weighted(
     lines: &[Line],
     bit: usize,
     min_weight: f64,
@@ -481,6 +573,52 @@ mod tests {
         let lines = nodes([vec![(0.0, 1.0)], vec![(0.0, 2.0)], vec![]]);
         let m = measure_in(&lines, 0, 0.5, 10.0);
         assert!((m - (5.0 * 0.5 + 8.0 * 1.5)).abs() < 1e-12);
+    }
+
+    proptest::proptest! {
+        /// Counting the lines gives the intervals that summing their
+        /// weights gives, ties of ends and starts included (abscissae on
+        /// a coarse lattice, so they coincide often).
+        #[test]
+        fn counting_lines_agrees_with_summing_weights(
+            raw in proptest::collection::vec(
+                proptest::collection::vec((0u8..40, 1u8..6), 0..5),
+                1..4,
+            ),
+            height in 0.5f64..200.0,
+        ) {
+            let mut lines: Vec<Line> = Vec::new();
+            let weights: &[f64] = match raw.len() {
+                1 => &[1.0],
+                2 => &[0.4, 0.6],
+                _ => &[5.0 / 18.0, 8.0 / 18.0, 5.0 / 18.0],
+            };
+            for (steps, w) in raw.iter().zip(weights) {
+                // sorted, disjoint (touching allowed) intervals
+                let mut x = 0.0;
+                let mut uncovered = Vec::new();
+                for &(skip, len) in steps {
+                    let a = x + f64::from(skip % 3) * 0.5;
+                    let b = a + f64::from(len) * 0.5;
+                    uncovered.push((a, b));
+                    x = b;
+                }
+                let mut line = Line { weight: w * height, ..Line::default() };
+                line.uncovered[0] = uncovered;
+                lines.push(line);
+            }
+            let total: f64 = lines.iter().map(|l| l.weight).sum();
+            for min_weight in [f64::MIN_POSITIVE, 0.5 * height * (1.0 - 1e-9), total * (1.0 - 1e-9)] {
+                let (mut ev, mut counted, mut summed) = (Vec::new(), Vec::new(), Vec::new());
+                at_least(&lines, 0, min_weight, &mut ev, &mut counted);
+                at_least_weighted(&lines, 0, min_weight, &mut ev, &mut summed);
+                proptest::prop_assert_eq!(&counted, &summed);
+            }
+            // three nodes and half the row: two of them, by counting
+            if lines.len() == 3 {
+                proptest::prop_assert_eq!(lines_needed(&lines, 0.5 * height * (1.0 - 1e-9)), Some(2));
+            }
+        }
     }
 
     #[test]

@@ -36,7 +36,7 @@ use rstar::primitives::Line;
 use rstar::AABB;
 
 use super::gap_rows::GapRows;
-use super::shapes::{by_start, corridor_interval, covered_length, Cell};
+use super::shapes::{by_start, corridor_interval, covered_length, Cell, Corridor as Capsule};
 use super::{scale_at, StripIndex, FLAG_BITS, FLAG_FIBER, FLAG_MOBILE_BROADBAND, FLAG_WIFI};
 
 /// Area of a commune and the area of it that each flag bit covers, in grid
@@ -504,15 +504,14 @@ fn chain_to(
     }
 }
 
-/// A fibre segment with the drop distance at its middle, and its box
-/// widened by that distance.
-struct Corridor<'a> {
+/// A fibre segment's corridor (the drop distance at its middle), and its
+/// box widened by that distance.
+struct Corridor {
     bottom: f64,
     top: f64,
     left: f64,
     right: f64,
-    drop_m: f64,
-    segment: &'a Line<[f64; 2]>,
+    capsule: Capsule,
 }
 
 /// The strip's shapes that can reach one commune, gathered with one index
@@ -521,7 +520,7 @@ struct Corridor<'a> {
 pub(super) struct LocalShapes<'a> {
     layers: Vec<(u8, Sweeping<'a>)>,
     wifi: Sweeping<'a>,
-    corridors: Vec<Corridor<'a>>,
+    corridors: Vec<Corridor>,
     next_corridor: usize,
     active_corridors: Vec<usize>,
     /// The lowest top of the active corridors (as [`Sweeping`]'s).
@@ -561,7 +560,7 @@ impl<'a> LocalShapes<'a> {
             [min[0] - reach, min[1] - reach],
             [max[0] + reach, max[1] + reach],
         );
-        let mut corridors: Vec<Corridor<'a>> = (covered_whole & FLAG_FIBER == 0)
+        let mut corridors: Vec<Corridor> = (covered_whole & FLAG_FIBER == 0)
             .then(|| index.fiber.locate_in_envelope_intersecting(&wide))
             .into_iter()
             .flatten()
@@ -573,8 +572,7 @@ impl<'a> LocalShapes<'a> {
                     top: seg.from[1].max(seg.to[1]) + pad,
                     left: seg.from[0].min(seg.to[0]) - pad,
                     right: seg.from[0].max(seg.to[0]) + pad,
-                    drop_m,
-                    segment: seg,
+                    capsule: Capsule::new(seg.from, seg.to, drop_m),
                 }
             })
             .collect();
@@ -740,7 +738,7 @@ impl<'a> LocalShapes<'a> {
             if full & FLAG_FIBER != 0 || c.right < x_lo || c.left > x_hi {
                 continue;
             }
-            if let Some((a, b)) = corridor_interval(c.segment.from, c.segment.to, c.drop_m, y) {
+            if let Some((a, b)) = c.capsule.interval(y) {
                 offer(
                     a,
                     b,

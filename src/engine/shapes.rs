@@ -908,44 +908,74 @@ fn bounding_box(c: [f64; 2], r: f64, wedge: Option<&Wedge>) -> ([f64; 2], [f64; 
 /// The interval of the line at ordinate `y` within distance `d` of the
 /// segment `a`–`b` (the segment's corridor), if any.
 pub(crate) fn corridor_interval(a: [f64; 2], b: [f64; 2], d: f64, y: f64) -> Option<(f64, f64)> {
-    let mut lo = f64::INFINITY;
-    let mut hi = f64::NEG_INFINITY;
-    // the two end discs
-    for p in [a, b] {
-        let dy = y - p[1];
-        if dy.abs() <= d {
-            let h = (d * d - dy * dy).max(0.0).sqrt();
-            lo = lo.min(p[0] - h);
-            hi = hi.max(p[0] + h);
+    Corridor::new(a, b, d).interval(y)
+}
+
+/// The corridor within distance `d` of the segment `a`–`b`: its two end
+/// discs and the rectangle its normal offsets sweep, worked out once for
+/// the many lines that cross it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Corridor {
+    ends: [[f64; 2]; 2],
+    d: f64,
+    /// The rectangle's corners, in order (none for a segment of no length).
+    corners: Option<[[f64; 2]; 4]>,
+}
+
+impl Corridor {
+    pub(crate) fn new(a: [f64; 2], b: [f64; 2], d: f64) -> Self {
+        let (ex, ey) = (b[0] - a[0], b[1] - a[1]);
+        let len = (ex * ex + ey * ey).sqrt();
+        let corners = (len > 0.0).then(|| {
+            let (nx, ny) = (-ey / len * d, ex / len * d);
+            [
+                [a[0] + nx, a[1] + ny],
+                [b[0] + nx, b[1] + ny],
+                [b[0] - nx, b[1] - ny],
+                [a[0] - nx, a[1] - ny],
+            ]
+        });
+        Corridor {
+            ends: [a, b],
+            d,
+            corners,
         }
     }
-    // the rectangle swept by the segment's normal offsets
-    let (ex, ey) = (b[0] - a[0], b[1] - a[1]);
-    let len = (ex * ex + ey * ey).sqrt();
-    if len > 0.0 {
-        let (nx, ny) = (-ey / len * d, ex / len * d);
-        let corners = [
-            [a[0] + nx, a[1] + ny],
-            [b[0] + nx, b[1] + ny],
-            [b[0] - nx, b[1] - ny],
-            [a[0] - nx, a[1] - ny],
-        ];
-        for i in 0..4 {
-            let p = corners[i];
-            let q = corners[(i + 1) % 4];
-            if (p[1] <= y && y <= q[1]) || (q[1] <= y && y <= p[1]) {
-                if p[1] == q[1] {
-                    lo = lo.min(p[0].min(q[0]));
-                    hi = hi.max(p[0].max(q[0]));
-                } else {
-                    let x = p[0] + (y - p[1]) * (q[0] - p[0]) / (q[1] - p[1]);
-                    lo = lo.min(x);
-                    hi = hi.max(x);
+
+    /// The interval of the line at ordinate `y` inside the corridor, if any.
+    #[inline]
+    pub(crate) fn interval(&self, y: f64) -> Option<(f64, f64)> {
+        let d = self.d;
+        let mut lo = f64::INFINITY;
+        let mut hi = f64::NEG_INFINITY;
+        // the two end discs
+        for p in self.ends {
+            let dy = y - p[1];
+            if dy.abs() <= d {
+                let h = (d * d - dy * dy).max(0.0).sqrt();
+                lo = lo.min(p[0] - h);
+                hi = hi.max(p[0] + h);
+            }
+        }
+        // the rectangle swept by the segment's normal offsets
+        if let Some(corners) = &self.corners {
+            for i in 0..4 {
+                let p = corners[i];
+                let q = corners[(i + 1) % 4];
+                if (p[1] <= y && y <= q[1]) || (q[1] <= y && y <= p[1]) {
+                    if p[1] == q[1] {
+                        lo = lo.min(p[0].min(q[0]));
+                        hi = hi.max(p[0].max(q[0]));
+                    } else {
+                        let x = p[0] + (y - p[1]) * (q[0] - p[0]) / (q[1] - p[1]);
+                        lo = lo.min(x);
+                        hi = hi.max(x);
+                    }
                 }
             }
         }
+        (lo < hi).then_some((lo, hi))
     }
-    (lo < hi).then_some((lo, hi))
 }
 
 /// Order of two interval starts. They are finite (validated input,
