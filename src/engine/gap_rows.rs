@@ -154,7 +154,7 @@ fn lines_needed(lines: &[Line], min_weight: f64) -> Option<usize> {
     const MAX_LINES: usize = 8;
     const MARGIN: f64 = 1e-6;
     let n = lines.len();
-    if n == 0 || n > MAX_LINES || !(min_weight > 0.0) {
+    if n == 0 || n > MAX_LINES || min_weight.is_nan() || min_weight <= 0.0 {
         return None;
     }
     let mut w = [0.0; MAX_LINES];

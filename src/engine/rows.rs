@@ -424,7 +424,7 @@ impl<'a> Sweeping<'a> {
         }
         // the active list is only walked when one of its shapes ends below
         // the line
-        if !(self.lowest_top >= y) {
+        if self.lowest_top.is_nan() || self.lowest_top < y {
             let shapes = &self.shapes;
             let mut kept_lowest = f64::INFINITY;
             self.active.retain(|&i| {
@@ -716,11 +716,13 @@ impl<'a> LocalShapes<'a> {
             && self.corridors[self.next_corridor].bottom <= y
         {
             self.active_corridors.push(self.next_corridor);
-            self.lowest_corridor_top =
-                lowest(self.lowest_corridor_top, self.corridors[self.next_corridor].top);
+            self.lowest_corridor_top = lowest(
+                self.lowest_corridor_top,
+                self.corridors[self.next_corridor].top,
+            );
             self.next_corridor += 1;
         }
-        if !(self.lowest_corridor_top >= y) {
+        if self.lowest_corridor_top.is_nan() || self.lowest_corridor_top < y {
             let corridors = &self.corridors;
             let mut kept_lowest = f64::INFINITY;
             self.active_corridors.retain(|&k| {
