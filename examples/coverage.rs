@@ -25,6 +25,9 @@
 
 use std::process::ExitCode;
 
+#[path = "../src/bin/common/allocator.rs"]
+mod allocator;
+
 use clap::Parser;
 
 /// The `coverage` example: `telecov coverage` under its earlier name.
@@ -36,5 +39,6 @@ struct Example {
 }
 
 fn main() -> ExitCode {
+    allocator::tune();
     telecov::cli::exit(telecov::cli::coverage::run(Example::parse().args))
 }

@@ -19,6 +19,9 @@
 
 use std::process::ExitCode;
 
+#[path = "../src/bin/common/allocator.rs"]
+mod allocator;
+
 use clap::Parser;
 
 /// The `plan` example: `telecov plan` under its earlier name.
@@ -30,5 +33,6 @@ struct Example {
 }
 
 fn main() -> ExitCode {
+    allocator::tune();
     telecov::cli::exit(telecov::cli::plan::run(Example::parse().args))
 }
