@@ -6,8 +6,9 @@
 //! the whole area's share) and a scale bar with its length in m or km.
 //! The projection is the page's local equirectangular frame, north up
 //! (see [`html`](super::html)). Shapes are rasterised by `tiny-skia`
-//! (anti-aliased), text is the public-domain 8×8 bitmap font of `font8x8`
-//! scaled by whole pixels: no system library, no font file.
+//! (communes filled by pixel centres under anti-aliased borders), text
+//! is the public-domain 8×8 bitmap font of `font8x8` scaled by whole
+//! pixels: no system library, no font file.
 
 use std::path::Path;
 
@@ -220,7 +221,11 @@ fn render(scenario: &Scenario, report: &Report, layer: Layer, width_px: u32) -> 
             }
         }
         if let Some(path) = pb.finish() {
-            let fill = paint(legend::fill_of(row, layer));
+            // filled by pixel centres: neighbours sharing an edge tile the
+            // map without a seam of background between them, and the
+            // anti-aliased border drawn over every edge below smooths it
+            let mut fill = paint(legend::fill_of(row, layer));
+            fill.anti_alias = false;
             pixmap.fill_path(&path, &fill, FillRule::EvenOdd, Transform::identity(), None);
             outlines.push(path);
         }
