@@ -256,7 +256,7 @@ pub(crate) fn school_connections(
                 })
             });
             let covered = strip
-                .is_some_and(|z| probe.flags(z, probe.frame(z).forward(p.x(), p.y())) & mask != 0);
+                .is_some_and(|z| probe.serves_any(z, probe.frame(z).forward(p.x(), p.y()), mask));
             (commune, s.connected == Some(true) || covered)
         })
         .collect()

@@ -547,6 +547,37 @@ impl StripIndex {
         with_broadband(f)
     }
 
+    /// Whether one of the flag bits of `mask` holds at `p` (those of
+    /// [`StripIndex::flags`]; mobile broadband is not asked for here): the
+    /// layers of `mask` alone are searched, and the search stops at the
+    /// first that serves the point.
+    fn serves_any(&self, p: [f64; 2], mask: u8) -> bool {
+        debug_assert_eq!(mask & FLAG_MOBILE_BROADBAND, 0);
+        if self.exhaustive {
+            return self.flags_exhaustive(p) & mask != 0;
+        }
+        let env = AABB::from_point(p);
+        let served = self.layers.iter().enumerate().any(|(bit, layer)| {
+            (mask >> bit) & 1 == 1
+                && layer
+                    .locate_in_envelope_intersecting(&env)
+                    .any(|c| c.serves(p))
+        });
+        served
+            || (mask & FLAG_WIFI != 0
+                && self
+                    .wifi
+                    .locate_in_envelope_intersecting(&env)
+                    .any(|c| c.serves(p)))
+            || (mask & FLAG_FIBER != 0 && {
+                let drop = self.fiber_drop_m * scale_at(p[0]);
+                self.fiber
+                    .locate_within_distance(p, drop * drop * (1.0 + 1e-12))
+                    .next()
+                    .is_some()
+            })
+    }
+
     /// The same flags, testing every shape of the strip: the baseline of
     /// [`Lookup::Exhaustive`].
     fn flags_exhaustive(&self, p: [f64; 2]) -> u8 {
@@ -1537,5 +1568,46 @@ mod tests {
             "a".to_owned(),
         ];
         assert_eq!(summarise(w), vec!["a (3 times)".to_owned(), "b".to_owned()]);
+    }
+
+    #[test]
+    fn serves_any_is_the_flags_of_its_mask() {
+        // the synthetic city, on a grid of points over its strip (inside
+        // and outside every layer), for every mask of single bits and pairs
+        let scenario = crate::synth::generate(&crate::synth::CityConfig {
+            sites: 120,
+            ..Default::default()
+        });
+        let prepared = Prepared::new(&scenario, &Options::default()).unwrap();
+        let index = &prepared.indexes[0];
+        let extent = prepared.strip_extent[0].unwrap();
+        let (min, max) = (extent.min(), extent.max());
+        let bits = [
+            0u8,
+            1,
+            2,
+            4,
+            8,
+            FLAG_FIBER,
+            FLAG_WIFI,
+            (1 << 2) | (1 << 3) | FLAG_FIBER,
+            (1 << 3) | FLAG_WIFI,
+        ];
+        let mut seen = [0usize; 2];
+        for i in 0..60 {
+            for j in 0..60 {
+                let lon = min.x + (max.x - min.x) * (i as f64 + 0.5) / 60.0;
+                let lat = min.y + (max.y - min.y) * (j as f64 + 0.5) / 60.0;
+                let p = index.frame.forward(lon, lat);
+                let flags = index.flags(p);
+                for mask in bits {
+                    let any = index.serves_any(p, mask);
+                    assert_eq!(any, flags & mask != 0, "mask {mask:#b} at {p:?}");
+                    seen[usize::from(any)] += 1;
+                }
+            }
+        }
+        // both answers met
+        assert!(seen[0] > 100 && seen[1] > 100, "{seen:?}");
     }
 }

@@ -149,6 +149,13 @@ impl<'a> Probe<'a> {
         self.prepared.indexes[strip].flags(xy)
     }
 
+    /// Whether one of the flag bits of `mask` (not mobile broadband) holds
+    /// at the point `xy` of strip `strip`: [`Probe::flags`] `& mask != 0`,
+    /// searching those layers only.
+    pub(crate) fn serves_any(&self, strip: usize, xy: [f64; 2], mask: u8) -> bool {
+        self.prepared.indexes[strip].serves_any(xy, mask)
+    }
+
     /// The first commune (input order) holding a WGS 84 point.
     pub(crate) fn locate(&self, p: Point<f64>) -> Option<usize> {
         self.prepared.locator.locate(p)
