@@ -146,12 +146,15 @@ fn at_least(
     }
 }
 
+/// The most lines a row is counted on ([`lines_needed`]): a row's
+/// traced lines are its three nodes or the pieces between its vertices.
+const MAX_LINES: usize = 8;
+
 /// The number `k` of lines whose uncovered intervals weigh at least
 /// `min_weight` wherever `k` of them meet and less wherever fewer do, with
 /// a relative margin of 10⁻⁶ either way; `None` when the weights do not
 /// decide it so (or there are more lines than a row's few).
 fn lines_needed(lines: &[Line], min_weight: f64) -> Option<usize> {
-    const MAX_LINES: usize = 8;
     const MARGIN: f64 = 1e-6;
     let n = lines.len();
     if n == 0 || n > MAX_LINES || min_weight.is_nan() || min_weight <= 0.0 {
@@ -174,14 +177,14 @@ fn lines_needed(lines: &[Line], min_weight: f64) -> Option<usize> {
     })
 }
 
-/// [`at_least`] where `k` lines must meet: the lines' interval ends merged
-/// in order (ends before starts at the same abscissa, so intervals of two
-/// lines meeting end to start do not overlap), the stretches where at
-/// least `k` are open into `out`.
+/// [`at_least`] where `k` lines must meet (at most [`MAX_LINES`] lines):
+/// the lines' interval ends merged in order (ends before starts at the
+/// same abscissa, so intervals of two lines meeting end to start do not
+/// overlap), the stretches where at least `k` are open into `out`.
 fn at_least_count(lines: &[Line], bit: usize, k: usize, out: &mut Vec<(f64, f64)>) {
     out.clear();
     // per line: the next interval and whether its start is passed
-    let mut next = [(0usize, false); 8];
+    let mut next = [(0usize, false); MAX_LINES];
     let (mut open, mut start) = (0usize, 0.0);
     loop {
         // the next event: the least abscissa, ends first
