@@ -1572,12 +1572,44 @@ mod tests {
 
     #[test]
     fn serves_any_is_the_flags_of_its_mask() {
-        // the synthetic city, on a grid of points over its strip (inside
-        // and outside every layer), for every mask of single bits and pairs
-        let scenario = crate::synth::generate(&crate::synth::CityConfig {
-            sites: 120,
-            ..Default::default()
-        });
+        // a 10 km square commune with sectored and omni sites of each
+        // technology, a fibre route and a wifi point, on a grid of points
+        // over its strip (inside and outside every layer), for every mask
+        // of single bits and a few sets
+        use crate::model::{Commune, FiberRoute, WifiPoint};
+        use geo::{polygon, LineString, MultiPolygon};
+        let square = polygon![
+            (x: 105.70, y: 10.00), (x: 105.79, y: 10.00), (x: 105.79, y: 10.09),
+            (x: 105.70, y: 10.09), (x: 105.70, y: 10.00),
+        ];
+        let commune = Commune::new(1, MultiPolygon(vec![square]), 1000.0, 250.0);
+        let techs = [
+            Technology::G2,
+            Technology::G3,
+            Technology::G4,
+            Technology::G5,
+        ];
+        let sites: Vec<Site> = (0..12usize)
+            .map(|k| {
+                let (x, y) = (105.71 + 0.007 * k as f64, 10.01 + 0.006 * (k % 5) as f64);
+                let site = Site::new(k as i64, (x, y), [techs[k % 4]])
+                    .with_range_m(800.0 + 150.0 * k as f64);
+                if k % 3 == 0 {
+                    site.with_sectors(vec![Sector::new(30.0, 65.0), Sector::new(200.0, 90.0)])
+                } else {
+                    site
+                }
+            })
+            .collect();
+        let route = LineString::from(vec![(105.70, 10.05), (105.75, 10.06), (105.79, 10.02)]);
+        let scenario = Scenario {
+            communes: vec![commune],
+            sites,
+            fiber: vec![FiberRoute::new(1, route)],
+            wifi: vec![WifiPoint::new(1, (105.74, 10.04))],
+            parameters: Parameters::default(),
+            ..Scenario::default()
+        };
         let prepared = Prepared::new(&scenario, &Options::default()).unwrap();
         let index = &prepared.indexes[0];
         let extent = prepared.strip_extent[0].unwrap();
