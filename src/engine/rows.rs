@@ -36,7 +36,7 @@ use rstar::primitives::Line;
 use rstar::AABB;
 
 use super::gap_rows::GapRows;
-use super::shapes::{by_start, corridor_interval, covered_length, Cell, Corridor as Capsule};
+use super::shapes::{by_start, corridor_interval, covered_length, Capsule, Cell};
 use super::{scale_at, StripIndex, FLAG_BITS, FLAG_FIBER, FLAG_MOBILE_BROADBAND, FLAG_WIFI};
 
 /// Area of a commune and the area of it that each flag bit covers, in grid
@@ -336,11 +336,7 @@ pub(crate) fn measure_observed(
 struct Sweeping<'a> {
     /// `(bottom, top, left, right, shape)` by bottom.
     shapes: Vec<(f64, f64, f64, f64, &'a Cell)>,
-    next: usize,
-    active: Vec<usize>,
-    /// The lowest top of the active shapes (infinite when none is active,
-    /// or after the last walk removed every one ending below it).
-    lowest_top: f64,
+    active: Active,
     /// The active shape that covered the whole previous line, tried first.
     last_full: Option<usize>,
     /// Shapes whose union covered the whole previous line (a chain from
@@ -368,9 +364,7 @@ impl<'a> Sweeping<'a> {
         shapes.sort_by(|a, b| a.0.total_cmp(&b.0));
         Sweeping {
             shapes,
-            next: 0,
-            active: Vec::new(),
-            lowest_top: f64::INFINITY,
+            active: Active::new(),
             last_full: None,
             chain: Vec::new(),
             cuts: Vec::new(),
@@ -417,25 +411,9 @@ impl<'a> Sweeping<'a> {
 
     /// Moves the sweep to the line `y` (non-decreasing).
     fn advance(&mut self, y: f64) {
-        while self.next < self.shapes.len() && self.shapes[self.next].0 <= y {
-            self.active.push(self.next);
-            self.lowest_top = lowest(self.lowest_top, self.shapes[self.next].1);
-            self.next += 1;
-        }
-        // the active list is only walked when one of its shapes ends below
-        // the line
-        if self.lowest_top.is_nan() || self.lowest_top < y {
-            let shapes = &self.shapes;
-            let mut kept_lowest = f64::INFINITY;
-            self.active.retain(|&i| {
-                let keep = shapes[i].1 >= y;
-                if keep {
-                    kept_lowest = kept_lowest.min(shapes[i].1);
-                }
-                keep
-            });
-            self.lowest_top = kept_lowest;
-        }
+        let shapes = &self.shapes;
+        self.active
+            .advance(y, shapes.len(), |k| shapes[k].0, |k| shapes[k].1);
     }
 
     /// Whether shape `k`, active on an earlier line, is still active on
@@ -446,13 +424,59 @@ impl<'a> Sweeping<'a> {
     }
 }
 
-/// The lower of `lowest` and `top`, NaN when either is: a NaN top makes
-/// the next line walk the active list (which drops it).
-fn lowest(lowest: f64, top: f64) -> f64 {
-    if lowest.is_nan() || top >= lowest {
-        lowest
-    } else {
-        top
+/// The items (shapes or fibre corridors, sorted by their bottoms) whose
+/// vertical extent spans the line, as a sweep moves upwards.
+struct Active {
+    /// The first item not yet reached.
+    next: usize,
+    /// The items spanning the line, in the order they were reached.
+    list: Vec<usize>,
+    /// The lowest top in `list` (infinite when it is empty; NaN when an
+    /// item has no top, so that the next line drops it).
+    lowest_top: f64,
+}
+
+impl Active {
+    fn new() -> Self {
+        Active {
+            next: 0,
+            list: Vec::new(),
+            lowest_top: f64::INFINITY,
+        }
+    }
+
+    /// Moves to the line `y` (non-decreasing): the items from `next` on
+    /// whose `bottom` lies at or below it join, those whose `top` lies
+    /// below it leave. The list is walked only when one of its items ends
+    /// below the line.
+    #[inline]
+    fn advance(
+        &mut self,
+        y: f64,
+        len: usize,
+        bottom: impl Fn(usize) -> f64,
+        top: impl Fn(usize) -> f64,
+    ) {
+        while self.next < len && bottom(self.next) <= y {
+            let t = top(self.next);
+            if !self.lowest_top.is_nan() && (t.is_nan() || t < self.lowest_top) {
+                self.lowest_top = t;
+            }
+            self.list.push(self.next);
+            self.next += 1;
+        }
+        if self.lowest_top.is_nan() || self.lowest_top < y {
+            let mut kept_lowest = f64::INFINITY;
+            self.list.retain(|&k| {
+                let t = top(k);
+                let keep = t >= y;
+                if keep {
+                    kept_lowest = kept_lowest.min(t);
+                }
+                keep
+            });
+            self.lowest_top = kept_lowest;
+        }
     }
 }
 
@@ -521,10 +545,7 @@ pub(super) struct LocalShapes<'a> {
     layers: Vec<(u8, Sweeping<'a>)>,
     wifi: Sweeping<'a>,
     corridors: Vec<Corridor>,
-    next_corridor: usize,
-    active_corridors: Vec<usize>,
-    /// The lowest top of the active corridors (as [`Sweeping`]'s).
-    lowest_corridor_top: f64,
+    active_corridors: Active,
 }
 
 impl<'a> LocalShapes<'a> {
@@ -581,9 +602,7 @@ impl<'a> LocalShapes<'a> {
             layers,
             wifi,
             corridors,
-            next_corridor: 0,
-            active_corridors: Vec::new(),
-            lowest_corridor_top: f64::INFINITY,
+            active_corridors: Active::new(),
         }
     }
 
@@ -624,7 +643,7 @@ impl<'a> LocalShapes<'a> {
             // most of it first: a line the union covers is then known to
             // be covered after a few of them, not all
             layer.order.clear();
-            for &k in &layer.active {
+            for &k in &layer.active.list {
                 let (_, _, left, right, cell) = layer.shapes[k];
                 if right < x_lo || left > x_hi {
                     continue;
@@ -700,7 +719,7 @@ impl<'a> LocalShapes<'a> {
         }
         let wifi_bit = FLAG_WIFI.trailing_zeros() as usize;
         self.wifi.advance(y);
-        for &k in &self.wifi.active {
+        for &k in &self.wifi.active.list {
             let (_, _, left, right, cell) = self.wifi.shapes[k];
             if full & FLAG_WIFI != 0 || right < x_lo || left > x_hi {
                 continue;
@@ -712,30 +731,15 @@ impl<'a> LocalShapes<'a> {
         if full & FLAG_WIFI != 0 {
             bufs[wifi_bit].clear();
         }
-        while self.next_corridor < self.corridors.len()
-            && self.corridors[self.next_corridor].bottom <= y
-        {
-            self.active_corridors.push(self.next_corridor);
-            self.lowest_corridor_top = lowest(
-                self.lowest_corridor_top,
-                self.corridors[self.next_corridor].top,
-            );
-            self.next_corridor += 1;
-        }
-        if self.lowest_corridor_top.is_nan() || self.lowest_corridor_top < y {
-            let corridors = &self.corridors;
-            let mut kept_lowest = f64::INFINITY;
-            self.active_corridors.retain(|&k| {
-                let keep = corridors[k].top >= y;
-                if keep {
-                    kept_lowest = kept_lowest.min(corridors[k].top);
-                }
-                keep
-            });
-            self.lowest_corridor_top = kept_lowest;
-        }
+        let corridors = &self.corridors;
+        self.active_corridors.advance(
+            y,
+            corridors.len(),
+            |k| corridors[k].bottom,
+            |k| corridors[k].top,
+        );
         let fiber_bit = FLAG_FIBER.trailing_zeros() as usize;
-        for &k in &self.active_corridors {
+        for &k in &self.active_corridors.list {
             let c = &self.corridors[k];
             if full & FLAG_FIBER != 0 || c.right < x_lo || c.left > x_hi {
                 continue;

@@ -908,21 +908,21 @@ fn bounding_box(c: [f64; 2], r: f64, wedge: Option<&Wedge>) -> ([f64; 2], [f64; 
 /// The interval of the line at ordinate `y` within distance `d` of the
 /// segment `a`–`b` (the segment's corridor), if any.
 pub(crate) fn corridor_interval(a: [f64; 2], b: [f64; 2], d: f64, y: f64) -> Option<(f64, f64)> {
-    Corridor::new(a, b, d).interval(y)
+    Capsule::new(a, b, d).interval(y)
 }
 
-/// The corridor within distance `d` of the segment `a`–`b`: its two end
-/// discs and the rectangle its normal offsets sweep, worked out once for
-/// the many lines that cross it.
+/// The corridor within distance `d` of the segment `a`–`b` (a capsule): its
+/// two end discs and the rectangle its normal offsets sweep, worked out
+/// once for the many lines that cross it.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Corridor {
+pub(crate) struct Capsule {
     ends: [[f64; 2]; 2],
     d: f64,
     /// The rectangle's corners, in order (none for a segment of no length).
     corners: Option<[[f64; 2]; 4]>,
 }
 
-impl Corridor {
+impl Capsule {
     pub(crate) fn new(a: [f64; 2], b: [f64; 2], d: f64) -> Self {
         let (ex, ey) = (b[0] - a[0], b[1] - a[1]);
         let len = (ex * ex + ey * ey).sqrt();
@@ -935,7 +935,7 @@ impl Corridor {
                 [a[0] - nx, a[1] - ny],
             ]
         });
-        Corridor {
+        Capsule {
             ends: [a, b],
             d,
             corners,
