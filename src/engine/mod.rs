@@ -518,32 +518,9 @@ impl StripIndex {
         if self.exhaustive {
             return self.flags_exhaustive(p);
         }
-        let env = AABB::from_point(p);
-        let mut f = 0u8;
-        for (bit, layer) in self.layers.iter().enumerate() {
-            if layer
-                .locate_in_envelope_intersecting(&env)
-                .any(|c| c.serves(p))
-            {
-                f |= 1 << bit;
-            }
-        }
-        if self
-            .wifi
-            .locate_in_envelope_intersecting(&env)
-            .any(|c| c.serves(p))
-        {
-            f |= FLAG_WIFI;
-        }
-        let drop = self.fiber_drop_m * scale_at(p[0]);
-        if self
-            .fiber
-            .locate_within_distance(p, drop * drop * (1.0 + 1e-12))
-            .next()
-            .is_some()
-        {
-            f |= FLAG_FIBER;
-        }
+        let f = (0..FLAG_BITS)
+            .filter(|&bit| self.serves(bit, p))
+            .fold(0u8, |f, bit| f | 1 << bit);
         with_broadband(f)
     }
 
@@ -556,26 +533,31 @@ impl StripIndex {
         if self.exhaustive {
             return self.flags_exhaustive(p) & mask != 0;
         }
+        (0..FLAG_BITS).any(|bit| (mask >> bit) & 1 == 1 && self.serves(bit, p))
+    }
+
+    /// Whether the layer of flag bit `bit` serves `p`, searched in its
+    /// index (mobile broadband, derived from the others, never does).
+    #[inline]
+    fn serves(&self, bit: usize, p: [f64; 2]) -> bool {
         let env = AABB::from_point(p);
-        let served = self.layers.iter().enumerate().any(|(bit, layer)| {
-            (mask >> bit) & 1 == 1
-                && layer
-                    .locate_in_envelope_intersecting(&env)
-                    .any(|c| c.serves(p))
-        });
-        served
-            || (mask & FLAG_WIFI != 0
-                && self
-                    .wifi
-                    .locate_in_envelope_intersecting(&env)
-                    .any(|c| c.serves(p)))
-            || (mask & FLAG_FIBER != 0 && {
-                let drop = self.fiber_drop_m * scale_at(p[0]);
-                self.fiber
-                    .locate_within_distance(p, drop * drop * (1.0 + 1e-12))
-                    .next()
-                    .is_some()
-            })
+        if let Some(layer) = self.layers.get(bit) {
+            layer
+                .locate_in_envelope_intersecting(&env)
+                .any(|c| c.serves(p))
+        } else if 1 << bit == FLAG_WIFI {
+            self.wifi
+                .locate_in_envelope_intersecting(&env)
+                .any(|c| c.serves(p))
+        } else if 1 << bit == FLAG_FIBER {
+            let drop = self.fiber_drop_m * scale_at(p[0]);
+            self.fiber
+                .locate_within_distance(p, drop * drop * (1.0 + 1e-12))
+                .next()
+                .is_some()
+        } else {
+            false
+        }
     }
 
     /// The same flags, testing every shape of the strip: the baseline of
