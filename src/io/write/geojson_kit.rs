@@ -125,7 +125,7 @@ pub(crate) fn write_geometry(w: &mut impl Write, g: Geom<'_>) -> io::Result<()> 
     match g {
         Geom::Point(p) => {
             w.write_all(br#"{"type":"Point","coordinates":"#)?;
-            coord(w, p.0)?;
+            coord(w, p.0, false)?;
         }
         Geom::Line(l) => {
             w.write_all(br#"{"type":"LineString","coordinates":"#)?;
@@ -176,44 +176,49 @@ fn polygon_body(w: &mut impl Write, p: &Polygon<f64>) -> io::Result<()> {
 fn line(w: &mut impl Write, l: &LineString<f64>) -> io::Result<()> {
     w.write_all(b"[")?;
     for (i, c) in l.0.iter().enumerate() {
-        if i > 0 {
-            w.write_all(b",")?;
-        }
-        coord(w, *c)?;
+        coord(w, *c, i > 0)?;
     }
     w.write_all(b"]")
 }
 
-fn coord(w: &mut impl Write, c: Coord<f64>) -> io::Result<()> {
-    let (mut bx, mut by) = ([0u8; 64], [0u8; 64]);
-    let (x, y) = (fixed(c.x, &mut bx)?, fixed(c.y, &mut by)?);
-    // "[x,y]" in one write
-    let mut text = [0u8; 131];
-    text[0] = b'[';
-    text[1..1 + x.len()].copy_from_slice(x);
-    text[1 + x.len()] = b',';
-    let at = 2 + x.len();
-    text[at..at + y.len()].copy_from_slice(y);
-    text[at + y.len()] = b']';
-    w.write_all(&text[..at + y.len() + 1])
+/// Room for one number of [`put_fixed`]'s integer path: a sign, eight
+/// integer digits, the point and seven decimals.
+const NUMBER: usize = 24;
+
+/// `[x,y]` (`,[x,y]` after another coordinate when `comma`), built in one
+/// buffer and written at once.
+fn coord(w: &mut impl Write, c: Coord<f64>, comma: bool) -> io::Result<()> {
+    let mut text = [0u8; 3 + 2 * NUMBER + 1];
+    let mut n = usize::from(comma);
+    text[0] = b',';
+    text[n] = b'[';
+    let fast = put_fixed(c.x, &mut text, n + 1).and_then(|at| {
+        text[at] = b',';
+        put_fixed(c.y, &mut text, at + 1)
+    });
+    if let Some(at) = fast {
+        text[at] = b']';
+        n = at + 1;
+        return w.write_all(&text[..n]);
+    }
+    // a value beyond the integer path: the formatter's text
+    let (x, y) = (fixed(c.x)?, fixed(c.y)?);
+    w.write_all(&text[..n + 1])?;
+    w.write_all(x.as_bytes())?;
+    w.write_all(b",")?;
+    w.write_all(y.as_bytes())?;
+    w.write_all(b"]")
 }
 
-/// `v` with [`COORDINATE_DECIMALS`] decimals, trailing zeros (and a bare
-/// point) removed, `-0` written as `0`.
+/// Writes `v` as [`fixed`] does into `out` from `at`, returning the
+/// position after it; `None` (nothing promised of `out`) when the integer
+/// path cannot decide the rounding or `v` is not finite.
 ///
-/// The text is that of `format!("{v:.7}")` (the decimal rounding of the
-/// exact binary value), built from an integer for speed: `v · 10⁷` is
-/// rounded in floating point, which can only differ from the exact
-/// rounding when the product lies within its own rounding error of a
-/// half; those values (and values too large for the integer path) take
-/// the formatter.
-fn fixed(v: f64, buf: &mut [u8; 64]) -> io::Result<&[u8]> {
-    if !v.is_finite() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("a coordinate is {v}, which GeoJSON cannot hold"),
-        ));
-    }
+/// `v · 10⁷` is rounded in floating point, which can only differ from
+/// the exact decimal rounding of the binary value when the product lies
+/// within its own rounding error of a half: those values, and those of
+/// 10⁸ or more, are left to the formatter.
+fn put_fixed(v: f64, out: &mut [u8; 3 + 2 * NUMBER + 1], at: usize) -> Option<usize> {
     const SCALE: f64 = 1e7;
     const _: () = assert!(COORDINATE_DECIMALS == 7);
     let scaled = v.abs() * SCALE;
@@ -221,50 +226,62 @@ fn fixed(v: f64, buf: &mut [u8; 64]) -> io::Result<&[u8]> {
     // the computed product is within half an ulp (≤ scaled · ε / 2) of the
     // exact one: its rounding is exact unless it lies that close to a half
     let margin = 4.0 * f64::EPSILON * scaled.max(1.0);
-    if scaled < 1e15 && ((scaled - rounded).abs() - 0.5).abs() > margin {
-        let q = rounded as u64;
-        if q == 0 {
-            buf[0] = b'0';
-            return Ok(&buf[..1]);
-        }
-        let (int, frac) = (q / 10_000_000, q % 10_000_000);
-        let mut n = 0;
-        if v < 0.0 {
-            buf[n] = b'-';
-            n += 1;
-        }
-        let mut digits = itoa::Buffer::new();
-        let int = digits.format(int).as_bytes();
-        buf[n..n + int.len()].copy_from_slice(int);
-        n += int.len();
-        if frac > 0 {
-            // seven digits, the trailing zeros dropped
-            let mut seven = [b'0'; 7];
-            let mut f = frac;
-            for d in seven.iter_mut().rev() {
-                *d = b'0' + (f % 10) as u8;
-                f /= 10;
-            }
-            let width = seven.iter().rposition(|&d| d != b'0').map_or(0, |i| i + 1);
-            buf[n] = b'.';
-            buf[n + 1..n + 1 + width].copy_from_slice(&seven[..width]);
-            n += 1 + width;
-        }
-        return Ok(&buf[..n]);
+    if !(scaled < 1e15 && ((scaled - rounded).abs() - 0.5).abs() > margin) {
+        return None;
     }
-    let mut cursor = io::Cursor::new(&mut buf[..]);
-    write!(cursor, "{v:.COORDINATE_DECIMALS$}")?;
-    let n = cursor.position() as usize;
-    let text = &buf[..n];
-    let mut end = text.len();
-    while end > 0 && text[end - 1] == b'0' {
-        end -= 1;
+    let q = rounded as u64;
+    let mut n = at;
+    if q == 0 {
+        out[n] = b'0';
+        return Some(n + 1);
     }
-    if end > 0 && text[end - 1] == b'.' {
-        end -= 1;
+    if v < 0.0 {
+        out[n] = b'-';
+        n += 1;
     }
-    let text = &buf[..end];
-    Ok(if text == b"-0" { b"0" } else { text })
+    let (mut int, mut frac) = (q / 10_000_000, q % 10_000_000);
+    // integer digits, right to left
+    let mut width = 1;
+    while width < 8 && int >= 10u64.pow(width as u32) {
+        width += 1;
+    }
+    for k in (0..width).rev() {
+        out[n + k] = b'0' + (int % 10) as u8;
+        int /= 10;
+    }
+    n += width;
+    if frac > 0 {
+        // seven decimals, the trailing zeros dropped
+        let mut width = 7;
+        while frac % 10 == 0 {
+            frac /= 10;
+            width -= 1;
+        }
+        out[n] = b'.';
+        for k in (1..=width).rev() {
+            out[n + k] = b'0' + (frac % 10) as u8;
+            frac /= 10;
+        }
+        n += 1 + width;
+    }
+    Some(n)
+}
+
+/// `v` with [`COORDINATE_DECIMALS`] decimals, trailing zeros (and a bare
+/// point) removed, `-0` written as `0`: the text of `format!("{v:.7}")`
+/// (the decimal rounding of the exact binary value), trimmed. Coordinates
+/// take [`put_fixed`]'s integer path, which writes the same text, unless
+/// it cannot decide.
+fn fixed(v: f64) -> io::Result<String> {
+    if !v.is_finite() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("a coordinate is {v}, which GeoJSON cannot hold"),
+        ));
+    }
+    let text = format!("{v:.COORDINATE_DECIMALS$}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    Ok(if text == "-0" { "0".into() } else { text.into() })
 }
 
 #[cfg(test)]
@@ -272,9 +289,14 @@ mod tests {
     use super::*;
     use geo::polygon;
 
+    /// `v` as a coordinate is written: the integer path's text when it
+    /// decides, else the formatter's.
     fn text(v: f64) -> String {
-        let mut buf = [0u8; 64];
-        String::from_utf8(fixed(v, &mut buf).unwrap().to_vec()).unwrap()
+        let mut buf = [0u8; 3 + 2 * NUMBER + 1];
+        match put_fixed(v, &mut buf, 5) {
+            Some(n) => String::from_utf8(buf[5..n].to_vec()).unwrap(),
+            None => fixed(v).unwrap(),
+        }
     }
 
     #[test]
@@ -285,7 +307,14 @@ mod tests {
         assert_eq!(text(180.0), "180");
         assert_eq!(text(-0.000_000_01), "0");
         assert_eq!(text(0.0), "0");
-        assert!(fixed(f64::NAN, &mut [0; 64]).is_err());
+        assert!(fixed(f64::NAN).is_err());
+        let mut out = Vec::new();
+        coord(&mut out, Coord { x: 105.5, y: -8.25 }, true).unwrap();
+        coord(&mut out, Coord { x: 1e9, y: 0.1 }, false).unwrap();
+        assert_eq!(out, b",[105.5,-8.25][1000000000,0.1]");
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert!(coord(&mut Vec::new(), Coord { x: 105.0, y: bad }, false).is_err());
+        }
     }
 
     /// The formatter's text, trimmed: what the integer path must equal.
