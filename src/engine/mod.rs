@@ -457,19 +457,29 @@ impl StripIndex {
                             .collect()
                     })
                     .collect();
-                (0..4)
+                // per technology, in site order: each shape moved into the
+                // last of its technologies and copied only into the others
+                // (most shapes carry one)
+                let mut counts = [0usize; 4];
+                for c in by_site.iter().flatten() {
+                    for (bit, n) in counts.iter_mut().enumerate() {
+                        *n += usize::from((c.techs >> bit) & 1 == 1);
+                    }
+                }
+                let mut per_bit: [Vec<Cell>; 4] = counts.map(Vec::with_capacity);
+                for cell in by_site.into_iter().flatten() {
+                    let bits = cell.techs & 0b1111;
+                    let Some(last) = (0..4).rev().find(|b| (bits >> b) & 1 == 1) else {
+                        continue;
+                    };
+                    for bit in (0..last).filter(|b| (bits >> b) & 1 == 1) {
+                        per_bit[bit].push(cell.clone());
+                    }
+                    per_bit[last].push(cell);
+                }
+                per_bit
                     .into_par_iter()
-                    .map(|bit| {
-                        let of_bit = || {
-                            by_site
-                                .iter()
-                                .flatten()
-                                .filter(|c| (c.techs >> bit) & 1 == 1)
-                        };
-                        let mut cells = Vec::with_capacity(of_bit().count());
-                        cells.extend(of_bit().cloned());
-                        ShapeTree::new(cells)
-                    })
+                    .map(ShapeTree::new)
                     .collect::<Vec<ShapeTree>>()
             },
             || {
