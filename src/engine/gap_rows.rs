@@ -126,7 +126,8 @@ struct Line {
 
 /// The part of a row where the uncovered intervals of `lines` (each sorted,
 /// disjoint) for `bit` weigh at least `min_weight`, into `out` (sorted,
-/// disjoint).
+/// disjoint). `needed` is [`lines_needed`]`(lines, min_weight)`, worked
+/// out once per row.
 ///
 /// When the weights make it a matter of counting (any `k` of the lines
 /// weigh at least `min_weight` and any `k − 1` less, each by a margin far
@@ -137,10 +138,11 @@ fn at_least(
     lines: &[Line],
     bit: usize,
     min_weight: f64,
+    needed: Option<usize>,
     events: &mut Vec<(f64, f64)>,
     out: &mut Vec<(f64, f64)>,
 ) {
-    match lines_needed(lines, min_weight) {
+    match needed {
         Some(k) => at_least_count(lines, bit, k, out),
         None => at_least_weighted(lines, bit, min_weight, events, out),
     }
@@ -183,39 +185,48 @@ fn lines_needed(lines: &[Line], min_weight: f64) -> Option<usize> {
 /// overlap), the stretches where at least `k` are open into `out`.
 fn at_least_count(lines: &[Line], bit: usize, k: usize, out: &mut Vec<(f64, f64)>) {
     out.clear();
-    // per line: the next interval and whether its start is passed
-    let mut next = [(0usize, false); MAX_LINES];
+    let n = lines.len().min(MAX_LINES);
+    // per line: its next interval, and its next event (the interval's
+    // start, or its end once the start is passed; +∞ after the last)
+    let mut at = [0usize; MAX_LINES];
+    let mut x_next = [f64::INFINITY; MAX_LINES];
+    let mut ends = [false; MAX_LINES];
+    for (i, line) in lines[..n].iter().enumerate() {
+        if let Some(&(a, _)) = line.uncovered[bit].first() {
+            x_next[i] = a;
+        }
+    }
     let (mut open, mut start) = (0usize, 0.0);
     loop {
         // the next event: the least abscissa, ends first
-        let mut best: Option<(f64, bool, usize)> = None;
-        for (i, line) in lines.iter().enumerate() {
-            let (at, started) = next[i];
-            let Some(&(a, b)) = line.uncovered[bit].get(at) else {
-                continue;
-            };
-            let x = if started { b } else { a };
-            let is_end = started;
-            if best.is_none_or(|(bx, bend, _)| x < bx || (x == bx && is_end && !bend)) {
-                best = Some((x, is_end, i));
+        let mut best = usize::MAX;
+        let (mut bx, mut bend) = (f64::INFINITY, false);
+        for i in 0..n {
+            let x = x_next[i];
+            if x < bx || (x == bx && x < f64::INFINITY && ends[i] && !bend) {
+                (best, bx, bend) = (i, x, ends[i]);
             }
         }
-        let Some((x, is_end, i)) = best else {
+        if best == usize::MAX {
             return;
-        };
+        }
         let before = open >= k;
-        if is_end {
+        let intervals = &lines[best].uncovered[bit];
+        if bend {
             open -= 1;
-            next[i] = (next[i].0 + 1, false);
+            at[best] += 1;
+            ends[best] = false;
+            x_next[best] = intervals.get(at[best]).map_or(f64::INFINITY, |s| s.0);
         } else {
             open += 1;
-            next[i].1 = true;
+            ends[best] = true;
+            x_next[best] = intervals[at[best]].1;
         }
         let after = open >= k;
         if !before && after {
-            start = x;
-        } else if before && !after && x > start {
-            out.push((start, x));
+            start = bx;
+        } else if before && !after && bx > start {
+            out.push((start, bx));
         }
     }
 }
@@ -381,20 +392,32 @@ impl GapRows {
         let lines = &self.lines[..self.used];
         let seen = std::mem::take(&mut self.seen);
         self.used = 0;
-        if lines.is_empty() {
+        // a row no line leaves uncovered adds neither piece nor measure
+        if lines.is_empty() || seen == 0 {
             return;
         }
         let (res, strip, commune, j) = (self.res, self.strip, self.commune, self.j);
         // half the row's weight, with room for rounding
         let half = 0.5 * self.height * (1.0 - 1e-9);
         let holds_pieces = self.height >= 0.5 * res;
+        let (needed_half, needed_any) = (
+            lines_needed(lines, half),
+            lines_needed(lines, f64::MIN_POSITIVE),
+        );
         for b in 0..FLAG_BITS {
             // a bit no line leaves uncovered adds neither piece nor measure
             if (seen >> b) & 1 == 0 {
                 continue;
             }
             if holds_pieces {
-                at_least(lines, b, half, &mut self.events, &mut self.found);
+                at_least(
+                    lines,
+                    b,
+                    half,
+                    needed_half,
+                    &mut self.events,
+                    &mut self.found,
+                );
                 let pieces = &mut self.out[b].pieces;
                 if pieces.capacity() == 0 && !self.found.is_empty() {
                     // a commune's rows ahead, as a first guess
@@ -408,7 +431,14 @@ impl GapRows {
             let m = measure_in(lines, b, f64::NEG_INFINITY, f64::INFINITY);
             if m > self.best[b].0 {
                 let best = &mut self.best[b];
-                at_least(lines, b, f64::MIN_POSITIVE, &mut self.events, &mut best.2);
+                at_least(
+                    lines,
+                    b,
+                    f64::MIN_POSITIVE,
+                    needed_any,
+                    &mut self.events,
+                    &mut best.2,
+                );
                 best.0 = m;
                 best.1 = j;
             }
@@ -543,6 +573,18 @@ mod tests {
             .collect()
     }
 
+    /// [`at_least`] with the lines' count worked out as a row does.
+    fn at_least_of(
+        lines: &[Line],
+        bit: usize,
+        min_weight: f64,
+        events: &mut Vec<(f64, f64)>,
+        out: &mut Vec<(f64, f64)>,
+    ) {
+        let needed = lines_needed(lines, min_weight);
+        at_least(lines, bit, min_weight, needed, events, out);
+    }
+
     #[test]
     fn half_the_weight_is_two_of_three_nodes() {
         let lines = nodes([
@@ -551,26 +593,26 @@ mod tests {
             vec![(3.0, 8.0), (12.0, 13.0)],
         ]);
         let (mut ev, mut out) = (Vec::new(), Vec::new());
-        at_least(&lines, 0, 9.0 * (1.0 - 1e-9), &mut ev, &mut out);
+        at_least_of(&lines, 0, 9.0 * (1.0 - 1e-9), &mut ev, &mut out);
         // the middle line with either other, or the two outer ones
         assert_eq!(out, vec![(2.0, 6.0), (11.0, 11.5)]);
         // any line (intervals of two lines meeting end to start stay apart)
-        at_least(&lines, 0, f64::MIN_POSITIVE, &mut ev, &mut out);
+        at_least_of(&lines, 0, f64::MIN_POSITIVE, &mut ev, &mut out);
         assert_eq!(out, vec![(0.0, 8.0), (10.0, 12.0), (12.0, 13.0)]);
         // all three
-        at_least(&lines, 0, 18.0 * (1.0 - 1e-9), &mut ev, &mut out);
+        at_least_of(&lines, 0, 18.0 * (1.0 - 1e-9), &mut ev, &mut out);
         assert_eq!(out, vec![(3.0, 4.0)]);
         // the middle line alone weighs less than half
         let lines = nodes([vec![], vec![(0.0, 5.0)], vec![]]);
-        at_least(&lines, 0, 9.0 * (1.0 - 1e-9), &mut ev, &mut out);
+        at_least_of(&lines, 0, 9.0 * (1.0 - 1e-9), &mut ev, &mut out);
         assert!(out.is_empty());
         // the two outer lines make half
         let lines = nodes([vec![(0.0, 5.0)], vec![], vec![(1.0, 6.0)]]);
-        at_least(&lines, 0, 9.0 * (1.0 - 1e-9), &mut ev, &mut out);
+        at_least_of(&lines, 0, 9.0 * (1.0 - 1e-9), &mut ev, &mut out);
         assert_eq!(out, vec![(1.0, 5.0)]);
         // touching ends of two lines are no overlap
         let lines = nodes([vec![(0.0, 1.0)], vec![(1.0, 2.0)], vec![]]);
-        at_least(&lines, 0, 9.0 * (1.0 - 1e-9), &mut ev, &mut out);
+        at_least_of(&lines, 0, 9.0 * (1.0 - 1e-9), &mut ev, &mut out);
         assert!(out.is_empty());
         // measure: weight × length
         let lines = nodes([vec![(0.0, 1.0)], vec![(0.0, 2.0)], vec![]]);
@@ -613,7 +655,7 @@ mod tests {
             let total: f64 = lines.iter().map(|l| l.weight).sum();
             for min_weight in [f64::MIN_POSITIVE, 0.5 * height * (1.0 - 1e-9), total * (1.0 - 1e-9)] {
                 let (mut ev, mut counted, mut summed) = (Vec::new(), Vec::new(), Vec::new());
-                at_least(&lines, 0, min_weight, &mut ev, &mut counted);
+                at_least_of(&lines, 0, min_weight, &mut ev, &mut counted);
                 at_least_weighted(&lines, 0, min_weight, &mut ev, &mut summed);
                 proptest::prop_assert_eq!(&counted, &summed);
             }

@@ -77,9 +77,11 @@ struct Edge {
 /// non-decreasing `y`.
 struct Sweep {
     edges: Vec<Edge>,
+    /// The edges spanning the last line, by their abscissa there.
     active: Vec<usize>,
     next: usize,
-    xs: Vec<f64>,
+    /// Crossings of the line: abscissa, edge.
+    xs: Vec<(f64, usize)>,
 }
 
 impl Sweep {
@@ -96,17 +98,30 @@ impl Sweep {
         self.xs.clear();
         for &i in &self.active {
             let e = &edges[i];
-            self.xs.push(e.x_at_lo + (y - e.y_lo) * e.slope);
+            self.xs.push((e.x_at_lo + (y - e.y_lo) * e.slope, i));
         }
         spans.clear();
         if self.xs.len() < 2 {
             return 0.0;
         }
-        self.xs.sort_unstable_by(f64::total_cmp);
+        // by abscissa: the active edges are kept in the previous line's
+        // order, which the edges (not crossing) mostly keep, so an
+        // insertion sort has little to move
+        for k in 1..self.xs.len() {
+            let item = self.xs[k];
+            let mut m = k;
+            while m > 0 && self.xs[m - 1].0.total_cmp(&item.0).is_gt() {
+                self.xs[m] = self.xs[m - 1];
+                m -= 1;
+            }
+            self.xs[m] = item;
+        }
+        self.active.clear();
+        self.active.extend(self.xs.iter().map(|x| x.1));
         spans.extend(
             self.xs
                 .chunks_exact(2)
-                .map(|p| (p[0], p[1]))
+                .map(|p| (p[0].0, p[1].0))
                 .filter(|s| s.1 > s.0),
         );
         spans.iter().map(|s| s.1 - s.0).sum()
@@ -256,7 +271,10 @@ pub(crate) fn measure_observed(
         if pieces && b > prev {
             lines.push(line(0.5 * (prev + b), b - prev, false));
         }
-        lines.sort_by(|p, q| p.y.total_cmp(&q.y));
+        if pieces {
+            // the nodes, then the pieces: each in order, not together
+            lines.sort_by(|p, q| p.y.total_cmp(&q.y));
+        }
         for l in &mut lines {
             l.width = sweep.spans_at(l.y, &mut l.spans);
         }
