@@ -619,9 +619,6 @@ pub(crate) struct Cell {
     pub min: [f64; 2],
     /// Upper-right corner of the bounding box.
     pub max: [f64; 2],
-    /// The same box for the index (built once: the index asks for it at
-    /// every comparison while it is bulk-loaded).
-    envelope: AABB<[f64; 2]>,
 }
 
 impl Cell {
@@ -637,7 +634,6 @@ impl Cell {
             polar: None,
             min,
             max,
-            envelope: AABB::from_corners(min, max),
         }
     }
 
@@ -772,13 +768,6 @@ fn half_line(d: [f64; 2], cx: f64, dy: f64, clockwise: bool) -> (f64, f64) {
     }
 }
 
-impl RTreeObject for Cell {
-    type Envelope = AABB<[f64; 2]>;
-    fn envelope(&self) -> Self::Envelope {
-        self.envelope
-    }
-}
-
 /// A shape's box and its place in [`ShapeTree::cells`]: what the tree
 /// holds (five words instead of a whole [`Cell`], so that bulk loading,
 /// which moves its items many times, is several times cheaper).
@@ -824,7 +813,7 @@ impl ShapeTree {
             .iter()
             .enumerate()
             .map(|(index, c)| Slot {
-                envelope: c.envelope,
+                envelope: AABB::from_corners(c.min, c.max),
                 index,
             })
             .collect();
