@@ -251,9 +251,9 @@ fn gaps_with_probe(
         None => Probe::new(scenario, &options.engine)?,
     };
     let frames: Vec<TransverseMercator> = (0..probe.strips()).map(|z| probe.frame(z)).collect();
-    let mut near = Nearest::new(scenario, &frames, &probe);
+    let near = Nearest::new(scenario, &frames, &probe);
     // the layers that may have gaps: their nearby infrastructure is indexed
-    // beside the sweep
+    // beside their regions
     let wanted = Layer::ALL
         .into_iter()
         .filter(|&layer| {
@@ -263,35 +263,29 @@ fn gaps_with_probe(
             })
         })
         .fold(0u8, |m, layer| m | 1 << layer.bit());
-    let (groups, ()) = rayon::join(
-        || match &scenario.population {
-            None => uniform_groups(scenario, report, &mut probe, &options.engine),
-            Some(points) => Ok(point_groups(points, &probe, &frames, res, link_m)),
-        },
-        || near.index_nearby(wanted),
-    );
-    let (per_layer, unplaced) = groups?;
+    // what each layer's gaps are made from, found once for every layer
+    let evaluated: Vec<Option<Located>>;
+    let (demand, unplaced, extents) = match &scenario.population {
+        None => {
+            let (pieces, unplaced, extents) =
+                uniform_pieces(scenario, report, &mut probe, &options.engine)?;
+            let demand: Vec<LayerDemand<'_>> =
+                pieces.into_iter().map(LayerDemand::Pieces).collect();
+            (demand, unplaced, extents)
+        }
+        Some(points) => {
+            evaluated = locate_points(points, &probe, &frames);
+            let extents = point_extents(&evaluated, frames.len(), res);
+            let demand = Layer::ALL
+                .iter()
+                .map(|_| LayerDemand::Points(points, &evaluated))
+                .collect();
+            (demand, [(0.0, 0.0); FLAG_BITS], extents)
+        }
+    };
     drop(probe);
     // the outlines' corners are inverse-projected through a lattice of
-    // exact inverses per strip, over the extent of its gaps
-    let quantum = res / QUANTA as f64;
-    let mut extents: Vec<Option<Rect<f64>>> = vec![None; frames.len()];
-    for g in per_layer.iter().flatten() {
-        for r in g.parts.iter().flatten() {
-            let rect = Rect::new(
-                Coord {
-                    x: r.a as f64 * quantum,
-                    y: r.j as f64 * res,
-                },
-                Coord {
-                    x: r.b as f64 * quantum,
-                    y: (r.j + 1) as f64 * res,
-                },
-            );
-            let e = &mut extents[g.strip as usize];
-            *e = Some(e.map_or(rect, |e| rect_union(e, rect)));
-        }
-    }
+    // exact inverses per strip, over the extent its gaps can reach
     let lattices: Vec<InverseLattice> = frames
         .iter()
         .zip(extents)
@@ -299,11 +293,22 @@ fn gaps_with_probe(
         .collect();
     let mut gaps = Vec::new();
     let mut omitted = [(0.0, 0.0); 7];
-    // layers in parallel (each is independent), then in layer order
+    // layers in parallel, each from its demand to its drawn gaps (while
+    // one layer's regions are merged, another's gaps are drawn), then in
+    // layer order
     let per_layer: Vec<(Vec<Gap>, (f64, f64))> = Layer::ALL
         .into_par_iter()
-        .zip(per_layer)
-        .map(|(layer, mut groups)| -> Result<(Vec<Gap>, (f64, f64))> {
+        .zip(demand)
+        .map(|(layer, demand)| -> Result<(Vec<Gap>, (f64, f64))> {
+            // the infrastructure near the strips indexed beside the regions
+            let (mut groups, ()) = rayon::join(
+                || demand.groups(layer, res, link_m),
+                || {
+                    if (wanted >> layer.bit()) & 1 == 1 {
+                        near.index_nearby(layer.bit());
+                    }
+                },
+            );
             let measure = |g: &Group| {
                 if layer == Layer::Fiber {
                     g.households
@@ -349,41 +354,80 @@ fn gaps_with_probe(
     })
 }
 
-/// Per layer, the gaps to draw; and the uncovered figures of communes
-/// without geometry.
-type Groups = (Vec<Vec<Group>>, [(f64, f64); FLAG_BITS]);
+/// What one layer's gaps are made from.
+enum LayerDemand<'d> {
+    /// Uniform demand: each commune's gap pieces of the layer, with its
+    /// uncovered people and households.
+    Pieces(Vec<(CommuneGap, f64, f64)>),
+    /// Point demand: the points, and each located.
+    Points(&'d [crate::model::PopulationPoint], &'d [Option<Located>]),
+}
+
+impl LayerDemand<'_> {
+    /// The layer's gaps to draw: its regions (uniform demand), or its
+    /// uncovered points linked within `link_m` (point demand).
+    fn groups(self, layer: Layer, res: f64, link_m: f64) -> Vec<Group> {
+        match self {
+            LayerDemand::Pieces(pieces) => layer_regions(pieces)
+                .into_iter()
+                .map(Group::from)
+                .collect(),
+            LayerDemand::Points(points, located) => {
+                point_groups(points, located, layer, res, link_m)
+            }
+        }
+    }
+}
+
+/// Per layer, each commune's gap pieces with its uncovered people and
+/// households; the uncovered figures of communes without geometry; per
+/// strip, the extent (strip metres) its gaps can reach.
+type Pieces = (
+    Vec<Vec<(CommuneGap, f64, f64)>>,
+    [(f64, f64); FLAG_BITS],
+    Vec<Option<Rect<f64>>>,
+);
 
 /// Per layer, the regions of uniform demand; and the uncovered figures of
 /// communes without geometry.
+#[cfg(test)]
 type Regions = (Vec<Vec<Region>>, [(f64, f64); FLAG_BITS]);
 
-/// The regions of every layer for uniform demand, as gaps to draw.
-fn uniform_groups(
-    scenario: &Scenario,
-    report: &Report,
-    probe: &mut Probe<'_>,
-    options: &Options,
-) -> Result<Groups> {
-    let (regions, unplaced) = uniform_regions(scenario, report, probe, options)?;
-    let groups = regions
-        .into_iter()
-        .map(|r| r.into_iter().map(Group::from).collect())
-        .collect();
-    Ok((groups, unplaced))
-}
-
-/// The regions of every layer for uniform demand: each commune swept in
-/// parallel into its gap pieces, then the pieces of each layer merged
-/// into regions strip by strip; and the uncovered figures of communes
-/// without geometry.
+/// The regions of every layer for uniform demand ([`uniform_pieces`]
+/// merged, layer by layer).
+#[cfg(test)]
 fn uniform_regions(
     scenario: &Scenario,
     report: &Report,
     probe: &mut Probe<'_>,
     options: &Options,
 ) -> Result<Regions> {
+    let (pieces, unplaced, _) = uniform_pieces(scenario, report, probe, options)?;
+    Ok((pieces.into_par_iter().map(layer_regions).collect(), unplaced))
+}
+
+/// The gap pieces of every layer for uniform demand: each commune swept
+/// in parallel into its gap pieces (the report's own sweep's, when it
+/// kept them); and the uncovered figures of communes without geometry,
+/// and the extent of each strip's communes (where their pieces lie).
+fn uniform_pieces(
+    scenario: &Scenario,
+    report: &Report,
+    probe: &mut Probe<'_>,
+    options: &Options,
+) -> Result<Pieces> {
     let res = scenario.parameters.resolution_m;
     let projected = probe.take_projected();
+    // a piece lies within its commune's box, a fallback cell within a row
+    // of it
+    let mut extents: Vec<Option<Rect<f64>>> = vec![None; probe.strips()];
+    for (z, polygon) in projected.iter().flatten() {
+        if let Some(r) = polygon.bounding_rect() {
+            let e = &mut extents[*z];
+            *e = Some(e.map_or(r, |e| rect_union(e, r)));
+        }
+    }
+    let extents = pad_extents(extents, 2.0 * res);
     // the pieces the report's own row sweep collected, when it did
     let swept = probe
         .take_gap_pieces()
@@ -449,8 +493,7 @@ fn uniform_regions(
             }
         }
     }
-    let regions = layers.into_par_iter().map(layer_regions).collect();
-    Ok((regions, unplaced))
+    Ok((layers.into(), unplaced, extents))
 }
 
 /// A demand point located: commune, strip, strip metres, coverage flags.
@@ -467,16 +510,14 @@ struct PointUnit {
     households: f64,
 }
 
-/// The gaps of every layer for point demand: uncovered points linked
-/// within `link_m`, each group drawn as the cells holding its points.
-fn point_groups(
+/// Every demand point located: its commune, strip, strip metres and
+/// coverage flags (`None` outside every commune).
+fn locate_points(
     points: &[crate::model::PopulationPoint],
     probe: &Probe<'_>,
     frames: &[TransverseMercator],
-    res: f64,
-    link_m: f64,
-) -> Groups {
-    let evaluated: Vec<Option<Located>> = points
+) -> Vec<Option<Located>> {
+    points
         .par_iter()
         .with_min_len(256)
         .map(|pt| {
@@ -486,35 +527,74 @@ fn point_groups(
             let xy = frames[z].forward(loc.x(), loc.y());
             Some((c, z, xy, probe.flags(z, xy)))
         })
-        .collect();
-    let groups = Layer::ALL
-        .into_par_iter()
-        .map(|layer| {
-            let b = layer.bit();
-            let mut units: Vec<PointUnit> = points
-                .iter()
-                .zip(&evaluated)
-                .filter_map(|(pt, e)| {
-                    let (c, z, xy, f) = (*e)?;
-                    ((f >> b) & 1 == 0).then(|| PointUnit {
-                        strip: z as u32,
-                        cell: ((xy[0] / res).floor() as i64, (xy[1] / res).floor() as i64),
-                        xy,
-                        commune: c as u32,
-                        population: pt.population,
-                        households: pt.households,
-                    })
-                })
-                .collect();
-            // by strip, row, column, commune (input order within a cell)
-            units.sort_by_key(|u| (u.strip, u.cell.1, u.cell.0, u.commune));
-            link_points(&units, link_m)
-                .into_iter()
-                .map(|group| point_group(&units, &group))
-                .collect()
+        .collect()
+}
+
+/// Per strip, the extent (strip metres) of the cells holding the located
+/// points.
+fn point_extents(located: &[Option<Located>], strips: usize, res: f64) -> Vec<Option<Rect<f64>>> {
+    let mut extents: Vec<Option<Rect<f64>>> = vec![None; strips];
+    for &(_, z, [x, y], _) in located.iter().flatten() {
+        let r = Rect::new(Coord { x, y }, Coord { x, y });
+        let e = &mut extents[z];
+        *e = Some(e.map_or(r, |e| rect_union(e, r)));
+    }
+    pad_extents(extents, 2.0 * res)
+}
+
+/// `extents` widened by `pad` metres on every side.
+fn pad_extents(extents: Vec<Option<Rect<f64>>>, pad: f64) -> Vec<Option<Rect<f64>>> {
+    extents
+        .into_iter()
+        .map(|e| {
+            e.map(|e| {
+                Rect::new(
+                    Coord {
+                        x: e.min().x - pad,
+                        y: e.min().y - pad,
+                    },
+                    Coord {
+                        x: e.max().x + pad,
+                        y: e.max().y + pad,
+                    },
+                )
+            })
+        })
+        .collect()
+}
+
+/// The gaps of `layer` for point demand: its uncovered points (`located`
+/// as [`locate_points`] gives them) linked within `link_m`, each group
+/// drawn as the cells holding its points.
+fn point_groups(
+    points: &[crate::model::PopulationPoint],
+    located: &[Option<Located>],
+    layer: Layer,
+    res: f64,
+    link_m: f64,
+) -> Vec<Group> {
+    let b = layer.bit();
+    let mut units: Vec<PointUnit> = points
+        .iter()
+        .zip(located)
+        .filter_map(|(pt, e)| {
+            let (c, z, xy, f) = (*e)?;
+            ((f >> b) & 1 == 0).then(|| PointUnit {
+                strip: z as u32,
+                cell: ((xy[0] / res).floor() as i64, (xy[1] / res).floor() as i64),
+                xy,
+                commune: c as u32,
+                population: pt.population,
+                households: pt.households,
+            })
         })
         .collect();
-    (groups, [(0.0, 0.0); FLAG_BITS])
+    // by strip, row, column, commune (input order within a cell)
+    units.sort_by_key(|u| (u.strip, u.cell.1, u.cell.0, u.commune));
+    link_points(&units, link_m)
+        .into_iter()
+        .map(|group| point_group(&units, &group))
+        .collect()
 }
 
 /// A group of linked points as a gap: the cells holding them, one part per
@@ -884,30 +964,19 @@ impl<'a> Nearest<'a> {
         }
     }
 
-    /// Builds, side by side, the index of the features within the first
-    /// margin of every strip for the layer bits of `bits` (those a search
-    /// asks for first), rather than one at a time as gaps first need them.
-    fn index_nearby(&mut self, bits: u8) {
-        let jobs: Vec<(usize, usize, Rect<f64>)> = self
+    /// Builds, side by side, the index of layer bit `b`'s features within
+    /// the first margin of every strip (what a search asks for first),
+    /// rather than one strip at a time as gaps first need them.
+    fn index_nearby(&self, b: usize) {
+        let strips: Vec<(usize, Rect<f64>)> = self
             .windows
             .iter()
             .enumerate()
             .filter_map(|(z, w)| Some((z, (*w)?[0])))
-            .flat_map(|(z, w)| {
-                (0..FLAG_BITS)
-                    .filter(move |b| (bits >> b) & 1 == 1)
-                    .map(move |b| (z, b, w))
-            })
             .collect();
-        let this = &*self;
-        let trees: Vec<(usize, usize, Tree)> = jobs
-            .into_par_iter()
-            .map(|(z, b, w)| (z, b, this.build(z, b, Some(w))))
-            .collect();
-        for (z, b, tree) in trees {
-            // empty cells: set once, here
-            let _ = self.near[z][0][b].set(tree);
-        }
+        strips.into_par_iter().for_each(|(z, w)| {
+            self.near[z][0][b].get_or_init(|| self.build(z, b, Some(w)));
+        });
     }
 
     /// The longitude/latitude box of each fibre route.
