@@ -51,6 +51,7 @@ pub mod demand;
 // terrain-shaped footprints: radial sweeps over the DEM
 pub mod footprint;
 pub(crate) mod gap_rows;
+mod point_in;
 pub(crate) mod probe;
 pub mod raster;
 mod rows;
@@ -634,6 +635,9 @@ struct Prepared<'a> {
 pub(crate) struct CommuneLocator<'a> {
     tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
     communes: &'a [crate::model::Commune],
+    /// Each commune's rings banded for point tests (`None` without
+    /// geometry).
+    banded: Vec<Option<point_in::BandedPolygons>>,
 }
 
 impl<'a> CommuneLocator<'a> {
@@ -650,9 +654,15 @@ impl<'a> CommuneLocator<'a> {
                 ))
             })
             .collect();
+        let banded = scenario
+            .communes
+            .par_iter()
+            .map(|c| c.geometry.as_ref().map(point_in::BandedPolygons::new))
+            .collect();
         CommuneLocator {
             tree: RTree::bulk_load(boxes),
             communes: &scenario.communes,
+            banded,
         }
     }
 
@@ -667,10 +677,11 @@ impl<'a> CommuneLocator<'a> {
             .collect();
         candidates.sort_unstable();
         candidates.into_iter().find(|&i| {
-            self.communes
-                .get(i)
-                .and_then(|c| c.geometry.as_ref())
-                .is_some_and(|g| g.intersects(&p))
+            let geometry = self.communes.get(i).and_then(|c| c.geometry.as_ref());
+            match (geometry, self.banded.get(i).and_then(Option::as_ref)) {
+                (Some(g), Some(banded)) => banded.holds(g, p),
+                _ => false,
+            }
         })
     }
 }
