@@ -68,8 +68,8 @@ impl BandedRing {
         // counted, then placed (each band's edges in ring order)
         for k in 0..n_edges {
             let (lo, hi) = span(&banded, k);
-            for b in lo..=hi {
-                banded.start[b + 1] += 1;
+            for count in &mut banded.start[lo + 1..=hi + 1] {
+                *count += 1;
             }
         }
         for b in 0..bands {
@@ -79,9 +79,9 @@ impl BandedRing {
         banded.edges = vec![0; banded.start[bands] as usize];
         for k in 0..n_edges {
             let (lo, hi) = span(&banded, k);
-            for b in lo..=hi {
-                banded.edges[next[b] as usize] = k as u32;
-                next[b] += 1;
+            for slot in &mut next[lo..=hi] {
+                banded.edges[*slot as usize] = k as u32;
+                *slot += 1;
             }
         }
         banded

@@ -368,10 +368,9 @@ impl LayerDemand<'_> {
     /// uncovered points linked within `link_m` (point demand).
     fn groups(self, layer: Layer, res: f64, link_m: f64) -> Vec<Group> {
         match self {
-            LayerDemand::Pieces(pieces) => layer_regions(pieces)
-                .into_iter()
-                .map(Group::from)
-                .collect(),
+            LayerDemand::Pieces(pieces) => {
+                layer_regions(pieces).into_iter().map(Group::from).collect()
+            }
             LayerDemand::Points(points, located) => {
                 point_groups(points, located, layer, res, link_m)
             }
@@ -403,7 +402,10 @@ fn uniform_regions(
     options: &Options,
 ) -> Result<Regions> {
     let (pieces, unplaced, _) = uniform_pieces(scenario, report, probe, options)?;
-    Ok((pieces.into_par_iter().map(layer_regions).collect(), unplaced))
+    Ok((
+        pieces.into_par_iter().map(layer_regions).collect(),
+        unplaced,
+    ))
 }
 
 /// The gap pieces of every layer for uniform demand: each commune swept

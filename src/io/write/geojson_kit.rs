@@ -281,7 +281,11 @@ fn fixed(v: f64) -> io::Result<String> {
     }
     let text = format!("{v:.COORDINATE_DECIMALS$}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
-    Ok(if text == "-0" { "0".into() } else { text.into() })
+    Ok(if text == "-0" {
+        "0".into()
+    } else {
+        text.into()
+    })
 }
 
 #[cfg(test)]
