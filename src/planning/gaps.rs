@@ -1143,7 +1143,11 @@ where
             best?;
             continue;
         };
-        let t = anchor.map_or(f64::INFINITY, |a| (a[0] - p[0]).hypot(a[1] - p[1]));
+        // (no overflow to guard against at these distances: not `hypot`)
+        let t = anchor.map_or(f64::INFINITY, |a| {
+            let (dx, dy) = (a[0] - p[0], a[1] - p[1]);
+            (dx * dx + dy * dy).sqrt()
+        });
         if t > anchor_m {
             anchor = Some(p);
             let r = d2.sqrt() + anchor_m;

@@ -239,10 +239,11 @@ fn put_fixed(v: f64, out: &mut [u8; 3 + 2 * NUMBER + 1], at: usize) -> Option<us
         out[n] = b'-';
         n += 1;
     }
-    let (mut int, mut frac) = (q / 10_000_000, q % 10_000_000);
+    // below 10⁸ · 10⁷: both parts fit 32 bits
+    let (mut int, frac) = ((q / 10_000_000) as u32, (q % 10_000_000) as u32);
     // integer digits, right to left
     let mut width = 1;
-    while width < 8 && int >= 10u64.pow(width as u32) {
+    while width < 8 && int >= 10u32.pow(width as u32) {
         width += 1;
     }
     for k in (0..width).rev() {
@@ -251,20 +252,33 @@ fn put_fixed(v: f64, out: &mut [u8; 3 + 2 * NUMBER + 1], at: usize) -> Option<us
     }
     n += width;
     if frac > 0 {
-        // seven decimals, the trailing zeros dropped
-        let mut width = 7;
-        while frac % 10 == 0 {
-            frac /= 10;
-            width -= 1;
-        }
+        // seven decimals by pairs, the trailing zeros dropped
+        let (hi, lo) = (frac / 10_000, frac % 10_000);
+        let digits = &mut out[n + 1..n + 8];
+        digits[0] = b'0' + (hi / 100) as u8;
+        digits[1..3].copy_from_slice(pair(hi % 100));
+        digits[3..5].copy_from_slice(pair(lo / 100));
+        digits[5..7].copy_from_slice(pair(lo % 100));
+        let width = 7 - digits.iter().rev().take_while(|&&d| d == b'0').count();
         out[n] = b'.';
-        for k in (1..=width).rev() {
-            out[n + k] = b'0' + (frac % 10) as u8;
-            frac /= 10;
-        }
         n += 1 + width;
     }
     Some(n)
+}
+
+/// The two digits of `v` (below 100).
+#[inline]
+fn pair(v: u32) -> &'static [u8; 2] {
+    const PAIRS: [[u8; 2]; 100] = {
+        let mut t = [[0u8; 2]; 100];
+        let mut k = 0;
+        while k < 100 {
+            t[k] = [b'0' + (k / 10) as u8, b'0' + (k % 10) as u8];
+            k += 1;
+        }
+        t
+    };
+    &PAIRS[v as usize]
 }
 
 /// `v` with [`COORDINATE_DECIMALS`] decimals, trailing zeros (and a bare
