@@ -372,9 +372,13 @@ pub(crate) fn report_scenario_keeping(
     // with the terrain footprints cached by earlier runs
     let scenario = io::read::scenario::load_scenario_with_cache(scenario_dir, cache_dir)?;
     timed("load", t0);
-    // the engine's indexes serve the gap maps too
+    // the engine's indexes serve the gap maps too; the scorecard's access
+    // discs are measured on the report's own lines
     let t0 = Instant::now();
-    let (report, audits, probe) = report::measure_keeping(&scenario, options)?;
+    let discs = scorecard::access_discs(&scenario);
+    let (report, audits, mut probe) = report::measure_keeping(&scenario, options, discs.as_ref())?;
+    drop(discs);
+    let access_measured = probe.as_mut().and_then(|p| p.take_alongside());
     timed("evaluate", t0);
     let t0 = Instant::now();
     let gap_options = planning::GapOptions {
@@ -440,10 +444,16 @@ pub(crate) fn report_scenario_keeping(
                 None => scorecard::schools_pass(&scenario, options)?,
             };
             timed("schools", t1);
-            // the scorecard's access discs measured on the report's strips
-            // and projected communes, before the gap maps take those
+            // the scorecard's access figures (measured by the report's
+            // sweep, or else on its strips and projected communes before
+            // the gap maps take those)
             let t1 = Instant::now();
-            let access = scorecard::access_pass(&scenario, options, probe.as_ref())?;
+            let access = scorecard::access_pass_measured(
+                &scenario,
+                options,
+                probe.as_ref(),
+                access_measured,
+            )?;
             timed("access", t1);
             let (gaps, page) = rayon::join(
                 || {

@@ -213,16 +213,19 @@ pub(crate) fn measure_audited(
 
 /// [`measure_audited`], also handing back the engine's prepared indexes
 /// (when the scenario did not need unwrapping around 180°) for the gap
-/// maps of the same run.
+/// maps of the same run; `alongside` (the same communes, other sites) is
+/// measured on the same lines, its evaluation kept in the probe.
 pub(crate) fn measure_keeping<'s>(
     scenario: &'s crate::model::Scenario,
     options: &crate::engine::Options,
+    alongside: Option<&crate::model::Scenario>,
 ) -> crate::Result<(
     Report,
     Vec<crate::engine::SiteAudit>,
     Option<crate::engine::probe::Probe<'s>>,
 )> {
-    let (mut evaluation, probe) = crate::engine::run_keeping(scenario, options, None, true, true)?;
+    let (mut evaluation, probe) =
+        crate::engine::run_keeping(scenario, options, None, true, true, alongside)?;
     let audits = std::mem::take(&mut evaluation.site_audits);
     Ok((assemble(scenario, evaluation)?, audits, probe))
 }

@@ -129,7 +129,7 @@ pub(crate) type AccessFigures = (Vec<([f64; 3], f64)>, Vec<Option<usize>>);
 /// The access pass's scenario: the communes, with every service point
 /// (first, in input order) and DTT transmitter as an omni disc of its
 /// range on its kind's technology bit; `None` without either.
-fn access_discs(scenario: &Scenario) -> Option<Scenario> {
+pub(crate) fn access_discs(scenario: &Scenario) -> Option<Scenario> {
     let points = scenario.service_points.as_deref().unwrap_or_default();
     let transmitters = scenario.broadcast.as_deref().unwrap_or_default();
     if points.is_empty() && transmitters.is_empty() {
@@ -164,13 +164,26 @@ pub(crate) fn access_pass(
     options: &Options,
     probe: Option<&Probe<'_>>,
 ) -> Result<Option<AccessFigures>> {
+    access_pass_measured(scenario, options, probe, None)
+}
+
+/// [`access_pass`], from `measured` when given: the evaluation of
+/// [`access_discs`]`(scenario)` the report's own sweep made alongside it
+/// ([`crate::report::measure_keeping`]), the same figures.
+pub(crate) fn access_pass_measured(
+    scenario: &Scenario,
+    options: &Options,
+    probe: Option<&Probe<'_>>,
+    measured: Option<crate::engine::Evaluation>,
+) -> Result<Option<AccessFigures>> {
     let Some(discs) = access_discs(scenario) else {
         return Ok(None);
     };
     let points = scenario.service_points.as_deref().unwrap_or_default();
-    let alongside = match probe {
-        Some(probe) => probe.evaluate_alongside(&discs, options)?,
-        None => None,
+    let alongside = match (measured, probe) {
+        (Some(evaluation), _) => Some(evaluation),
+        (None, Some(probe)) => probe.evaluate_alongside(&discs, options)?,
+        (None, None) => None,
     };
     let mut evaluation = match alongside {
         Some(evaluation) => evaluation,
@@ -620,24 +633,47 @@ mod tests {
     }
 
     /// The access discs measured on the report's own strips and projected
-    /// communes give the figures of a pass of their own, bit for bit, and
-    /// the shared path is the one taken.
+    /// communes, and on the report's own lines by its sweep, give the
+    /// figures of a pass of their own, bit for bit, and the shared paths
+    /// are the ones taken.
     #[test]
     fn access_on_the_reports_strips_equals_a_pass_of_its_own() {
         let scenario = town();
-        let options = Options::default();
-        let (_, _, probe) = crate::report::measure_keeping(&scenario, &options).unwrap();
-        let probe = probe.expect("no unwrapping around 180°");
         let discs = access_discs(&scenario).expect("service points and transmitters");
-        assert!(probe
-            .evaluate_alongside(&discs, &options)
-            .unwrap()
-            .is_some());
-        let shared = access_pass(&scenario, &options, Some(&probe))
+        for sampling in [
+            crate::engine::Sampling::Rows,
+            crate::engine::Sampling::CellCentres,
+        ] {
+            let options = Options {
+                sampling,
+                ..Options::default()
+            };
+            let (_, _, probe) = crate::report::measure_keeping(&scenario, &options, None).unwrap();
+            let probe = probe.expect("no unwrapping around 180°");
+            assert!(probe
+                .evaluate_alongside(&discs, &options)
+                .unwrap()
+                .is_some());
+            let shared = access_pass(&scenario, &options, Some(&probe))
+                .unwrap()
+                .unwrap();
+            let own = access_pass(&scenario, &options, None).unwrap().unwrap();
+            assert_eq!(shared, own, "{sampling:?}");
+            // measured by the report's sweep itself
+            let (_, _, probe) =
+                crate::report::measure_keeping(&scenario, &options, Some(&discs)).unwrap();
+            let measured = probe.expect("no unwrapping").take_alongside();
+            assert!(measured.is_some(), "{sampling:?}");
+            let fused = access_pass_measured(&scenario, &options, None, measured)
+                .unwrap()
+                .unwrap();
+            assert_eq!(fused, own, "{sampling:?}");
+        }
+        let options = Options::default();
+        let (_, _, probe) = crate::report::measure_keeping(&scenario, &options, None).unwrap();
+        let shared = access_pass(&scenario, &options, probe.as_ref())
             .unwrap()
             .unwrap();
-        let own = access_pass(&scenario, &options, None).unwrap().unwrap();
-        assert_eq!(shared, own);
         // figures worth comparing: communes reached in part, by every kind
         // and by a transmitter; the points placed, the one outside not
         let partly = |figure: fn(&([f64; 3], f64), usize) -> f64, kind: usize| {
@@ -677,9 +713,12 @@ mod tests {
             .collect();
         scenario.population = Some(points);
         let options = Options::default();
-        let (_, _, probe) = crate::report::measure_keeping(&scenario, &options).unwrap();
-        let probe = probe.expect("no unwrapping around 180°");
         let discs = access_discs(&scenario).unwrap();
+        let (_, _, mut probe) =
+            crate::report::measure_keeping(&scenario, &options, Some(&discs)).unwrap();
+        // nothing measured alongside points
+        assert!(probe.as_mut().and_then(|p| p.take_alongside()).is_none());
+        let probe = probe.expect("no unwrapping around 180°");
         assert!(probe
             .evaluate_alongside(&discs, &options)
             .unwrap()

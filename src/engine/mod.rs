@@ -629,6 +629,39 @@ struct Prepared<'a> {
     /// Those gap pieces, per commune (`None` without geometry); empty when
     /// not collected.
     gap_pieces: Vec<Option<[gap_rows::CommuneGap; FLAG_BITS]>>,
+    /// Another scenario measured on the same lines as this one by a
+    /// uniform evaluation ([`run_keeping`] with `alongside`), and then its
+    /// evaluation.
+    alongside: Option<Alongside>,
+}
+
+/// A scenario of the same communes and other sites, measured on the
+/// strips and projected communes of a prepared one
+/// ([`Prepared::prepare_alongside`]).
+struct Alongside {
+    /// Its index per strip (`None` for a strip without communes).
+    indexes: Vec<Option<StripIndex>>,
+    site_commune: Vec<Option<usize>>,
+    warnings: Vec<String>,
+    /// Its tallies, once measured.
+    tallies: Vec<Tally>,
+}
+
+impl Alongside {
+    /// Its evaluation, from its tallies and the `notes` of its measure.
+    fn into_evaluation(self, notes: Vec<String>) -> Evaluation {
+        let mut warnings = self.warnings;
+        warnings.extend(notes);
+        Evaluation {
+            tallies: self.tallies,
+            unassigned_population: 0.0,
+            unassigned_households: 0.0,
+            site_commune: self.site_commune,
+            wifi_commune: Vec::new(),
+            warnings,
+            site_audits: Vec::new(),
+        }
+    }
 }
 
 /// Finds the first commune in input order whose boundary holds a point.
@@ -779,6 +812,7 @@ impl<'a> Prepared<'a> {
                 projected: Vec::new(),
                 collect_gaps: false,
                 gap_pieces: Vec::new(),
+                alongside: None,
             });
         }
         let strips = Strips::covering(lon_min, lon_max)?;
@@ -840,6 +874,7 @@ impl<'a> Prepared<'a> {
             projected: Vec::new(),
             collect_gaps: false,
             gap_pieces: Vec::new(),
+            alongside: None,
         })
     }
 
@@ -858,7 +893,54 @@ impl<'a> Prepared<'a> {
     ) -> Result<Option<Evaluation>> {
         let n = self.scenario.communes.len();
         // projected communes are kept by a uniform evaluation only
-        if other.population.is_some() || other.communes.len() != n || self.projected.len() != n {
+        if self.projected.len() != n {
+            return Ok(None);
+        }
+        let Some(mut alongside) = self.prepare_alongside(other, options)? else {
+            return Ok(None);
+        };
+        let res = other.parameters.resolution_m;
+        let indexes = &alongside.indexes;
+        let results: Vec<Measured> = largest_first(
+            &self.projected[..n],
+            |p| p.as_ref().map_or(0.0, box_area),
+            |i, _| {
+                let strip = self.commune_strip[i];
+                let projected = strip
+                    .and_then(|z| indexes[z].as_ref())
+                    .zip(self.projected[i].as_ref());
+                measure_commune(
+                    &other.communes[i],
+                    i,
+                    strip.unwrap_or(0),
+                    projected,
+                    res,
+                    options,
+                    false,
+                    None,
+                )
+                .0
+            },
+        );
+        let mut notes = Vec::new();
+        for (t, note, _) in results {
+            alongside.tallies.push(t);
+            notes.extend(note);
+        }
+        Ok(Some(alongside.into_evaluation(notes)))
+    }
+
+    /// What measuring `other` (the same communes, other sites: discs and
+    /// wedges, no terrain) on this scenario's strips takes: its sites
+    /// placed by this scenario's locator, resolved, and indexed on each
+    /// strip; `None` when it cannot be measured so (other communes, point
+    /// demand, or longitudes around 180°).
+    fn prepare_alongside(&self, other: &Scenario, options: &Options) -> Result<Option<Alongside>> {
+        let n = self.scenario.communes.len();
+        if self.scenario.population.is_some()
+            || other.population.is_some()
+            || other.communes.len() != n
+        {
             return Ok(None);
         }
         other.validate()?;
@@ -884,39 +966,11 @@ impl<'a> Prepared<'a> {
                 })
             })
             .collect();
-        let res = other.parameters.resolution_m;
-        let results: Vec<Measured> = largest_first(
-            &self.projected[..n],
-            |p| p.as_ref().map_or(0.0, box_area),
-            |i, _| {
-                let strip = self.commune_strip[i];
-                let projected = strip
-                    .and_then(|z| indexes[z].as_ref())
-                    .zip(self.projected[i].as_ref());
-                measure_commune(
-                    &other.communes[i],
-                    i,
-                    strip.unwrap_or(0),
-                    projected,
-                    res,
-                    options,
-                    false,
-                )
-            },
-        );
-        let mut tallies = Vec::with_capacity(n);
-        for (t, note, _) in results {
-            tallies.push(t);
-            warnings.extend(note);
-        }
-        Ok(Some(Evaluation {
-            tallies,
-            unassigned_population: 0.0,
-            unassigned_households: 0.0,
+        Ok(Some(Alongside {
+            indexes,
             site_commune,
-            wifi_commune: Vec::new(),
             warnings,
-            site_audits: Vec::new(),
+            tallies: Vec::with_capacity(n),
         }))
     }
 
@@ -1116,19 +1170,23 @@ pub(crate) fn run(
     progress: Option<Progress<'_>>,
     audit: bool,
 ) -> Result<Evaluation> {
-    run_keeping(scenario, options, progress, audit, false).map(|(evaluation, _)| evaluation)
+    run_keeping(scenario, options, progress, audit, false, None).map(|(evaluation, _)| evaluation)
 }
 
 /// [`run`], also handing back its prepared indexes as a [`probe::Probe`]
 /// for the gap maps and plans of the same scenario and options (so that
 /// they are not built twice); `None` when the scenario was unwrapped
-/// around 180° (its indexes belong to the unwrapped copy).
+/// around 180° (its indexes belong to the unwrapped copy). With
+/// `alongside` (a scenario of the same communes, other sites), a uniform
+/// evaluation measures it on the same lines too; the probe hands its
+/// evaluation over ([`probe::Probe::take_alongside`]).
 pub(crate) fn run_keeping<'s>(
     scenario: &'s Scenario,
     options: &Options,
     progress: Option<Progress<'_>>,
     audit: bool,
     gaps: bool,
+    alongside: Option<&Scenario>,
 ) -> Result<(Evaluation, Option<probe::Probe<'s>>)> {
     // a scenario built in code gets the same numeric checks as a file
     scenario.validate()?;
@@ -1137,6 +1195,9 @@ pub(crate) fn run_keeping<'s>(
     let Some(unwrapped) = unwrapped else {
         let mut prepared = Prepared::with_audits(scenario, options, audit)?;
         prepared.collect_gaps = gaps;
+        if let Some(other) = alongside {
+            prepared.alongside = prepared.prepare_alongside(other, options)?;
+        }
         let evaluation = evaluate_prepared(&mut prepared, options, progress)?;
         return Ok((evaluation, Some(probe::Probe::from_prepared(prepared))));
     };
@@ -1152,17 +1213,23 @@ fn evaluate_prepared(
 ) -> Result<Evaluation> {
     let site_audits = std::mem::take(&mut prepared.audits);
     let mut warnings = prepared.warnings.clone();
-    let (tallies, unassigned_population, unassigned_households) =
-        match &prepared.scenario.population {
-            None => {
-                let (tallies, u_pop, u_hh, projected, gap_pieces) =
-                    uniform(prepared, options, &mut warnings, progress)?;
-                prepared.projected = projected;
-                prepared.gap_pieces = gap_pieces;
-                (tallies, u_pop, u_hh)
+    let (tallies, unassigned_population, unassigned_households) = match &prepared
+        .scenario
+        .population
+    {
+        None => {
+            let (tallies, u_pop, u_hh, projected, gap_pieces, other) =
+                uniform(prepared, options, &mut warnings, progress)?;
+            prepared.projected = projected;
+            prepared.gap_pieces = gap_pieces;
+            if let (Some(alongside), Some((other, notes))) = (prepared.alongside.as_mut(), other) {
+                alongside.tallies = other;
+                alongside.warnings.extend(notes);
             }
-            Some(points) => points_mode(prepared, points, &mut warnings, progress),
-        };
+            (tallies, u_pop, u_hh)
+        }
+        Some(points) => points_mode(prepared, points, &mut warnings, progress),
+    };
     Ok(Evaluation {
         tallies,
         unassigned_population,
@@ -1174,14 +1241,16 @@ fn evaluate_prepared(
     })
 }
 
-/// Tallies of uniform demand, the communes projected (in strip metres) and,
-/// when collected, their gap pieces.
+/// Tallies of uniform demand, the communes projected (in strip metres),
+/// when collected their gap pieces, and the tallies and notes of the
+/// scenario measured alongside (when there is one).
 type Uniform = (
     Vec<Tally>,
     f64,
     f64,
     Vec<Option<MultiPolygon<f64>>>,
     Vec<Option<[gap_rows::CommuneGap; FLAG_BITS]>>,
+    Option<(Vec<Tally>, Vec<String>)>,
 );
 
 fn uniform(
@@ -1219,28 +1288,55 @@ fn uniform(
     };
     // the gap pieces come from the row sweep (not from cell centres)
     let collect_gaps = prepared.collect_gaps && options.sampling == Sampling::Rows;
-    let results: Vec<Measured> = largest_first(
+    // the scenario measured alongside, on the same lines
+    let alongside = prepared.alongside.as_ref();
+    let results: Vec<(Measured, Option<Noted>)> = largest_first(
         &projected,
         |p| p.as_ref().map_or(0.0, |(_, polygon)| box_area(polygon)),
         |i, proj| {
             let _tick = OnDrop(|| tick(1));
-            let strip = prepared.commune_strip[i].unwrap_or(0);
+            let strip = prepared.commune_strip[i];
             let commune = &scenario.communes[i];
             let projected = proj.as_ref().map(|(index, polygon)| (*index, polygon));
-            measure_commune(commune, i, strip, projected, res, options, collect_gaps)
+            let also = alongside.and_then(|a| a.indexes[strip?].as_ref());
+            let (measured, other) = measure_commune(
+                commune,
+                i,
+                strip.unwrap_or(0),
+                projected,
+                res,
+                options,
+                collect_gaps,
+                also,
+            );
+            // a commune without the other's index there: its totals only
+            let other =
+                alongside.map(|_| other.unwrap_or_else(|| tally_of(commune, None, None, res)));
+            (measured, other)
         },
     );
     let mut tallies = Vec::with_capacity(results.len());
     let mut gap_pieces = Vec::with_capacity(if collect_gaps { results.len() } else { 0 });
-    for (t, note, gaps) in results {
+    let mut other_tallies = Vec::with_capacity(if alongside.is_some() {
+        results.len()
+    } else {
+        0
+    });
+    let mut other_notes = Vec::new();
+    for ((t, note, gaps), other) in results {
         tallies.push(t);
         warnings.extend(note);
         if collect_gaps {
             gap_pieces.push(gaps);
         }
+        if let Some((t, note)) = other {
+            other_tallies.push(t);
+            other_notes.extend(note);
+        }
     }
     let projected = projected.into_iter().map(|p| p.map(|(_, p)| p)).collect();
-    Ok((tallies, 0.0, 0.0, projected, gap_pieces))
+    let other = alongside.map(|_| (other_tallies, other_notes));
+    Ok((tallies, 0.0, 0.0, projected, gap_pieces, other))
 }
 
 /// `f` of every item of `items` (with its index), in input order, computed
@@ -1272,6 +1368,9 @@ fn box_area(polygon: &MultiPolygon<f64>) -> f64 {
         .map_or(0.0, |r| r.width() * r.height())
 }
 
+/// A commune's tally and note.
+type Noted = (Tally, Option<String>);
+
 /// A commune's tally, note and gap pieces ([`measure_commune`]).
 type Measured = (
     Tally,
@@ -1283,6 +1382,10 @@ type Measured = (
 /// `projected` (its index and geometry in strip `strip`'s metres; `None`
 /// without geometry) by `options.sampling`, a note when it has no
 /// measurable area, and its gap pieces when `collect_gaps` (row sampling).
+/// With `also` (an index of the same strip: another scenario's shapes for
+/// the same communes), that scenario's tally and note too, measured on the
+/// same lines: what this function gives for it alone.
+#[allow(clippy::too_many_arguments)]
 fn measure_commune(
     commune: &crate::model::Commune,
     i: usize,
@@ -1291,7 +1394,70 @@ fn measure_commune(
     res: f64,
     options: &Options,
     collect_gaps: bool,
-) -> Measured {
+    also: Option<&StripIndex>,
+) -> (Measured, Option<Noted>) {
+    let Some((index, polygon)) = projected else {
+        let (tally, note) = tally_of(commune, polygon_free(), None, res);
+        let other = also.map(|_| tally_of(commune, polygon_free(), None, res));
+        return ((tally, note, None), other);
+    };
+    let mut gaps = None;
+    let (measured, measured_also): (Option<[f64; FLAG_BITS]>, Option<[f64; FLAG_BITS]>) =
+        match options.sampling {
+            Sampling::Rows => {
+                let mut rows = collect_gaps
+                    .then(|| gap_rows::GapRows::new(strip, i, res, (1 << FLAG_BITS) - 1));
+                let mut m_also = rows::Measure::default();
+                let m = rows::measure_observed(
+                    polygon,
+                    index,
+                    res,
+                    rows.as_mut(),
+                    also.map(|a| (a, &mut m_also)),
+                );
+                gaps = rows.map(|r| r.finish());
+                (row_shares(&m), row_shares(&m_also))
+            }
+            Sampling::CellCentres => (
+                cell_shares(polygon, index, res),
+                also.and_then(|a| cell_shares(polygon, a, res)),
+            ),
+        };
+    let (tally, note) = tally_of(commune, Some((index, polygon)), measured, res);
+    let other = also.map(|a| tally_of(commune, Some((a, polygon)), measured_also, res));
+    ((tally, note, gaps), other)
+}
+
+/// No geometry to measure.
+fn polygon_free<'p>() -> Option<(&'p StripIndex, &'p MultiPolygon<f64>)> {
+    None
+}
+
+/// The covered share per flag bit of a row measure (`None`: no area).
+fn row_shares(m: &rows::Measure) -> Option<[f64; FLAG_BITS]> {
+    (m.area > 0.0).then(|| std::array::from_fn(|b| (m.covered[b] / m.area).min(1.0)))
+}
+
+/// The share per flag bit of the cell centres covered (`None`: no centre).
+fn cell_shares(
+    polygon: &MultiPolygon<f64>,
+    index: &StripIndex,
+    res: f64,
+) -> Option<[f64; FLAG_BITS]> {
+    let counts = count_cell_centres(polygon, index, res);
+    let n = counts[FLAG_BITS];
+    (n > 0).then(|| std::array::from_fn(|b| counts[b] as f64 / n as f64))
+}
+
+/// A commune's tally from its `measured` shares; a commune with geometry
+/// (`projected`) but no measured area takes the flags of one
+/// representative point, with a note. Without geometry, only its totals.
+fn tally_of(
+    commune: &crate::model::Commune,
+    projected: Option<(&StripIndex, &MultiPolygon<f64>)>,
+    measured: Option<[f64; FLAG_BITS]>,
+    res: f64,
+) -> (Tally, Option<String>) {
     let pop = commune.population.unwrap_or(0.0);
     let hh = commune.households.unwrap_or(0.0);
     let mut tally = Tally {
@@ -1300,24 +1466,9 @@ fn measure_commune(
         ..Tally::default()
     };
     let Some((index, polygon)) = projected else {
-        return (tally, None, None);
+        return (tally, None);
     };
     let mut note = None;
-    let mut gaps = None;
-    let measured: Option<[f64; FLAG_BITS]> = match options.sampling {
-        Sampling::Rows => {
-            let mut rows =
-                collect_gaps.then(|| gap_rows::GapRows::new(strip, i, res, (1 << FLAG_BITS) - 1));
-            let m = rows::measure_observed(polygon, index, res, rows.as_mut());
-            gaps = rows.map(|r| r.finish());
-            (m.area > 0.0).then(|| std::array::from_fn(|b| (m.covered[b] / m.area).min(1.0)))
-        }
-        Sampling::CellCentres => {
-            let counts = count_cell_centres(polygon, index, res);
-            let n = counts[FLAG_BITS];
-            (n > 0).then(|| std::array::from_fn(|b| counts[b] as f64 / n as f64))
-        }
-    };
     let shares = measured.unwrap_or_else(|| {
         // no measurable area (or no cell centre): one representative point
         let f = polygon
@@ -1335,7 +1486,7 @@ fn measure_commune(
         tally.population[b] = if share == 1.0 { pop } else { pop * share };
         tally.households[b] = if share == 1.0 { hh } else { hh * share };
     }
-    (tally, note, gaps)
+    (tally, note)
 }
 
 /// Cell-centre counts per flag bit (last slot: cells in the commune).

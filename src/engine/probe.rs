@@ -46,6 +46,16 @@ impl<'a> Probe<'a> {
         self.prepared.evaluate_alongside(other, options)
     }
 
+    /// The evaluation of the scenario measured alongside this one by the
+    /// uniform evaluation that prepared the probe ([`super::run_keeping`]
+    /// with `alongside`): the figures [`Probe::evaluate_alongside`] gives
+    /// for it; `None` when there was none (or it could not be measured so).
+    pub(crate) fn take_alongside(&mut self) -> Option<super::Evaluation> {
+        let n = self.prepared.scenario.communes.len();
+        let alongside = self.prepared.alongside.take()?;
+        (alongside.tallies.len() == n).then(|| alongside.into_evaluation(Vec::new()))
+    }
+
     /// Number of strips (projection frames).
     pub(crate) fn strips(&self) -> usize {
         self.prepared.indexes.len()
@@ -105,7 +115,13 @@ impl<'a> Probe<'a> {
         bits: u8,
     ) -> [CommuneGap; FLAG_BITS] {
         let mut rows = GapRows::new(strip, c, res, bits);
-        measure_observed(polygon, &self.prepared.indexes[strip], res, Some(&mut rows));
+        measure_observed(
+            polygon,
+            &self.prepared.indexes[strip],
+            res,
+            Some(&mut rows),
+            None,
+        );
         rows.finish()
     }
 

@@ -154,12 +154,15 @@ struct RowLine {
 /// lines therefore grows with rows, not with vertices.
 ///
 /// Every traced line is shown to `gaps` when given (the gap pieces of
-/// [`super::gap_rows`]).
+/// [`super::gap_rows`]). `also`, when given, is measured on the same lines
+/// into its [`Measure`]: an index of the same strip (other shapes: the
+/// scorecard's access discs), measured as this function alone would.
 pub(crate) fn measure_observed(
     polygon: &MultiPolygon<f64>,
     index: &StripIndex,
     resolution_m: f64,
     mut gaps: Option<&mut GapRows>,
+    also: Option<(&StripIndex, &mut Measure)>,
 ) -> Measure {
     let mut edges: Vec<Edge> = Vec::new();
     let mut vertex_ys: Vec<f64> = Vec::new();
@@ -202,7 +205,6 @@ pub(crate) fn measure_observed(
         .iter()
         .map(|e| e.x_at_lo.max(e.x_at_lo + (e.y_hi - e.y_lo) * e.slope))
         .fold(f64::NEG_INFINITY, f64::max);
-    let covered_whole = layers_covering_box(index, [x_min, y_min], [x_max, y_max]);
     vertex_ys.sort_unstable_by(f64::total_cmp);
     vertex_ys.dedup();
     edges.sort_by(|a, b| a.y_lo.total_cmp(&b.y_lo));
@@ -213,14 +215,11 @@ pub(crate) fn measure_observed(
         xs: Vec::new(),
     };
 
-    // the shapes that reach the commune, once, swept upwards with the rows;
-    // the exhaustive baseline keeps offering every shape to every line
-    let mut local = (!index.exhaustive)
-        .then(|| LocalShapes::new(index, [x_min, y_min], [x_max, y_max], covered_whole));
+    let mut main = Tracer::new(index, [x_min, y_min], [x_max, y_max]);
+    let mut other = also.map(|(index, m)| (Tracer::new(index, [x_min, y_min], [x_max, y_max]), m));
     let mut m = Measure::default();
     let mut lines: Vec<RowLine> = Vec::new();
     let mut spare: Vec<Vec<(f64, f64)>> = Vec::new();
-    let mut bufs: [Vec<(f64, f64)>; FLAG_BITS] = Default::default();
     let mut v = 0;
     let j0 = (y_min / resolution_m).floor() as i64;
     let j1 = (y_max / resolution_m).ceil() as i64;
@@ -299,53 +298,111 @@ pub(crate) fn measure_observed(
         }
         let mut sampled = 0.0;
         let mut covered = [0.0; FLAG_BITS];
+        let mut covered_other = [0.0; FLAG_BITS];
         for l in lines.iter().filter(|l| l.node == traced_nodes) {
             let (Some(&(x_lo, _)), Some(&(_, x_hi))) = (l.spans.first(), l.spans.last()) else {
                 continue;
             };
             sampled += l.weight * l.width;
-            let full = match &mut local {
-                Some(local) => local.trace(l.y, x_lo, x_hi, covered_whole, &mut bufs),
-                None => trace_line(index, l.y, x_lo, x_hi, covered_whole, &mut bufs),
-            };
-            let mut lengths = [0.0; FLAG_BITS];
-            let mut whole = full;
-            for (bit, buf) in bufs.iter_mut().enumerate() {
-                let length = if (full >> bit) & 1 == 1 {
-                    l.width
-                } else if bit == MOBILE_BROADBAND_BIT && lengths[1..4].contains(&l.width) {
-                    // 3G, 4G or 5G covers the whole line: so does their union
-                    // (the same sum of the same spans, bit for bit)
-                    whole |= 1 << bit;
-                    l.width
-                } else if !buf.is_empty() {
-                    covered_length(buf, &l.spans)
-                } else {
-                    0.0
-                };
-                lengths[bit] = length;
-                covered[bit] += l.weight * length;
-            }
+            let whole = main.line(l, x_lo, x_hi, &mut covered);
             if let Some(gaps) = gaps.as_deref_mut() {
-                gaps.line(l.weight, &l.spans, whole, &mut bufs);
+                gaps.line(l.weight, &l.spans, whole, &mut main.bufs);
             }
-            for buf in &mut bufs {
-                buf.clear();
+            main.clear();
+            if let Some((tracer, _)) = &mut other {
+                tracer.line(l, x_lo, x_hi, &mut covered_other);
+                tracer.clear();
             }
         }
-        m.area += area;
-        if sampled > 0.0 {
-            for (total, c) in m.covered.iter_mut().zip(covered) {
-                // a row covered on every sampled line counts its whole area
-                *total += if c == sampled {
-                    area
-                } else {
-                    area * (c / sampled)
-                };
-            }
+        add_row(&mut m, area, sampled, covered);
+        if let Some((_, m)) = &mut other {
+            add_row(m, area, sampled, covered_other);
         }
     }
     m
+}
+
+/// Adds a row of `area` to `m`: its covered share per flag bit is the
+/// `covered` width (weighted) of its `sampled` width.
+fn add_row(m: &mut Measure, area: f64, sampled: f64, covered: [f64; FLAG_BITS]) {
+    m.area += area;
+    if sampled > 0.0 {
+        for (total, c) in m.covered.iter_mut().zip(covered) {
+            // a row covered on every sampled line counts its whole area
+            *total += if c == sampled {
+                area
+            } else {
+                area * (c / sampled)
+            };
+        }
+    }
+}
+
+/// The lines of one commune traced against one index: the shapes that
+/// reach the commune's box, gathered once and swept upwards with the rows
+/// (the exhaustive baseline offers every shape to every line).
+struct Tracer<'a> {
+    index: &'a StripIndex,
+    /// The layers a shape covers the whole box of.
+    covered_whole: u8,
+    local: Option<LocalShapes<'a>>,
+    /// The last line's covered intervals per flag bit.
+    bufs: [Vec<(f64, f64)>; FLAG_BITS],
+}
+
+impl<'a> Tracer<'a> {
+    fn new(index: &'a StripIndex, min: [f64; 2], max: [f64; 2]) -> Self {
+        let covered_whole = layers_covering_box(index, min, max);
+        Tracer {
+            index,
+            covered_whole,
+            local: (!index.exhaustive).then(|| LocalShapes::new(index, min, max, covered_whole)),
+            bufs: Default::default(),
+        }
+    }
+
+    /// Traces line `l` (its spans from `x_lo` to `x_hi`), adding its
+    /// weighted covered length per flag bit to `covered`; returns the bits
+    /// covering it whole (its intervals are left in `bufs`).
+    fn line(&mut self, l: &RowLine, x_lo: f64, x_hi: f64, covered: &mut [f64; FLAG_BITS]) -> u8 {
+        let full = match &mut self.local {
+            Some(local) => local.trace(l.y, x_lo, x_hi, self.covered_whole, &mut self.bufs),
+            None => trace_line(
+                self.index,
+                l.y,
+                x_lo,
+                x_hi,
+                self.covered_whole,
+                &mut self.bufs,
+            ),
+        };
+        let mut lengths = [0.0; FLAG_BITS];
+        let mut whole = full;
+        for (bit, buf) in self.bufs.iter_mut().enumerate() {
+            let length = if (full >> bit) & 1 == 1 {
+                l.width
+            } else if bit == MOBILE_BROADBAND_BIT && lengths[1..4].contains(&l.width) {
+                // 3G, 4G or 5G covers the whole line: so does their union
+                // (the same sum of the same spans, bit for bit)
+                whole |= 1 << bit;
+                l.width
+            } else if !buf.is_empty() {
+                covered_length(buf, &l.spans)
+            } else {
+                0.0
+            };
+            lengths[bit] = length;
+            covered[bit] += l.weight * length;
+        }
+        whole
+    }
+
+    /// Empties the last line's intervals.
+    fn clear(&mut self) {
+        for buf in &mut self.bufs {
+            buf.clear();
+        }
+    }
 }
 
 /// Shapes of one layer that reach a commune's box, sorted by the bottom of
