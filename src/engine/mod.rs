@@ -731,16 +731,7 @@ pub fn site_environment(scenario: &Scenario, site: &Site, commune: Option<usize>
 fn lonlat_rect_expand(r: Rect<f64>, distance_m: f64) -> Rect<f64> {
     let lat = r.min().y.abs().max(r.max().y.abs());
     let (dlon, dlat) = metres_to_degrees_bound(distance_m, lat);
-    Rect::new(
-        Coord {
-            x: r.min().x - dlon,
-            y: r.min().y - dlat,
-        },
-        Coord {
-            x: r.max().x + dlon,
-            y: r.max().y + dlat,
-        },
-    )
+    rect_widened(r, dlon, dlat)
 }
 
 impl<'a> Prepared<'a> {
@@ -1037,6 +1028,20 @@ pub(crate) fn rect_union(a: Rect<f64>, b: Rect<f64>) -> Rect<f64> {
         Coord {
             x: a.max().x.max(b.max().x),
             y: a.max().y.max(b.max().y),
+        },
+    )
+}
+
+/// `r` widened by `dx` on the left and right and `dy` below and above.
+pub(crate) fn rect_widened(r: Rect<f64>, dx: f64, dy: f64) -> Rect<f64> {
+    Rect::new(
+        Coord {
+            x: r.min().x - dx,
+            y: r.min().y - dy,
+        },
+        Coord {
+            x: r.max().x + dx,
+            y: r.max().y + dy,
         },
     )
 }

@@ -42,7 +42,7 @@ use super::runs::{layer_regions, regions, Region};
 use super::Layer;
 use crate::engine::gap_rows::{interior_cell, CommuneGap, QUANTA};
 use crate::engine::probe::{east, unwrapped, Probe};
-use crate::engine::{rect_union, scale_at, FLAG_BITS};
+use crate::engine::{rect_union, rect_widened, scale_at, FLAG_BITS};
 use crate::geodesy::inverse_lattice::InverseLattice;
 use crate::geodesy::{metres_to_degrees_bound, TransverseMercator};
 use crate::model::{FeatureId, LayerSet, Scenario};
@@ -548,20 +548,7 @@ fn point_extents(located: &[Option<Located>], strips: usize, res: f64) -> Vec<Op
 fn pad_extents(extents: Vec<Option<Rect<f64>>>, pad: f64) -> Vec<Option<Rect<f64>>> {
     extents
         .into_iter()
-        .map(|e| {
-            e.map(|e| {
-                Rect::new(
-                    Coord {
-                        x: e.min().x - pad,
-                        y: e.min().y - pad,
-                    },
-                    Coord {
-                        x: e.max().x + pad,
-                        y: e.max().y + pad,
-                    },
-                )
-            })
-        })
+        .map(|e| e.map(|e| rect_widened(e, pad, pad)))
         .collect()
 }
 
@@ -943,16 +930,7 @@ impl<'a> Nearest<'a> {
                 let lat = e.min().y.abs().max(e.max().y.abs());
                 Some(Self::MARGINS_M.map(|margin_m| {
                     let (dlon, dlat) = metres_to_degrees_bound(margin_m + 2.0 * res, lat);
-                    Rect::new(
-                        Coord {
-                            x: e.min().x - dlon,
-                            y: e.min().y - dlat,
-                        },
-                        Coord {
-                            x: e.max().x + dlon,
-                            y: e.max().y + dlat,
-                        },
-                    )
+                    rect_widened(e, dlon, dlat)
                 }))
             })
             .collect();
