@@ -640,12 +640,15 @@ mod tests {
     fn access_on_the_reports_strips_equals_a_pass_of_its_own() {
         let scenario = town();
         let discs = access_discs(&scenario).expect("service points and transmitters");
-        for sampling in [
-            crate::engine::Sampling::Rows,
-            crate::engine::Sampling::CellCentres,
+        use crate::engine::{Lookup, Sampling};
+        for (sampling, lookup) in [
+            (Sampling::Rows, Lookup::Indexed),
+            (Sampling::Rows, Lookup::Exhaustive),
+            (Sampling::CellCentres, Lookup::Indexed),
         ] {
             let options = Options {
                 sampling,
+                lookup,
                 ..Options::default()
             };
             let (_, _, probe) = crate::report::measure_keeping(&scenario, &options, None).unwrap();
@@ -658,16 +661,16 @@ mod tests {
                 .unwrap()
                 .unwrap();
             let own = access_pass(&scenario, &options, None).unwrap().unwrap();
-            assert_eq!(shared, own, "{sampling:?}");
+            assert_eq!(shared, own, "{sampling:?} {lookup:?}");
             // measured by the report's sweep itself
             let (_, _, probe) =
                 crate::report::measure_keeping(&scenario, &options, Some(&discs)).unwrap();
             let measured = probe.expect("no unwrapping").take_alongside();
-            assert!(measured.is_some(), "{sampling:?}");
+            assert!(measured.is_some(), "{sampling:?} {lookup:?}");
             let fused = access_pass_measured(&scenario, &options, None, measured)
                 .unwrap()
                 .unwrap();
-            assert_eq!(fused, own, "{sampling:?}");
+            assert_eq!(fused, own, "{sampling:?} {lookup:?}");
         }
         let options = Options::default();
         let (_, _, probe) = crate::report::measure_keeping(&scenario, &options, None).unwrap();
