@@ -126,8 +126,7 @@ struct Line {
 
 /// The part of a row where the uncovered intervals of `lines` (each sorted,
 /// disjoint) for `bit` weigh at least `min_weight`, into `out` (sorted,
-/// disjoint). `needed` is [`lines_needed`]`(lines, min_weight)`, worked
-/// out once per row.
+/// disjoint), `threshold` being worked out for these lines.
 ///
 /// When the weights make it a matter of counting (any `k` of the lines
 /// weigh at least `min_weight` and any `k − 1` less, each by a margin far
@@ -137,14 +136,31 @@ struct Line {
 fn at_least(
     lines: &[Line],
     bit: usize,
-    min_weight: f64,
-    needed: Option<usize>,
+    threshold: Threshold,
     events: &mut Vec<(f64, f64)>,
     out: &mut Vec<(f64, f64)>,
 ) {
-    match needed {
+    match threshold.needed {
         Some(k) => at_least_count(lines, bit, k, out),
-        None => at_least_weighted(lines, bit, min_weight, events, out),
+        None => at_least_weighted(lines, bit, threshold.min_weight, events, out),
+    }
+}
+
+/// A weight a row's uncovered lines must reach ([`at_least`]), with the
+/// number of its lines that reach it when the weights make it a count
+/// ([`lines_needed`]): worked out once per row and weight, for every bit.
+#[derive(Debug, Clone, Copy)]
+struct Threshold {
+    min_weight: f64,
+    needed: Option<usize>,
+}
+
+impl Threshold {
+    fn of(lines: &[Line], min_weight: f64) -> Self {
+        Threshold {
+            min_weight,
+            needed: lines_needed(lines, min_weight),
+        }
     }
 }
 
@@ -400,9 +416,9 @@ impl GapRows {
         // half the row's weight, with room for rounding
         let half = 0.5 * self.height * (1.0 - 1e-9);
         let holds_pieces = self.height >= 0.5 * res;
-        let (needed_half, needed_any) = (
-            lines_needed(lines, half),
-            lines_needed(lines, f64::MIN_POSITIVE),
+        let (half, any) = (
+            Threshold::of(lines, half),
+            Threshold::of(lines, f64::MIN_POSITIVE),
         );
         for b in 0..FLAG_BITS {
             // a bit no line leaves uncovered adds neither piece nor measure
@@ -410,14 +426,7 @@ impl GapRows {
                 continue;
             }
             if holds_pieces {
-                at_least(
-                    lines,
-                    b,
-                    half,
-                    needed_half,
-                    &mut self.events,
-                    &mut self.found,
-                );
+                at_least(lines, b, half, &mut self.events, &mut self.found);
                 let pieces = &mut self.out[b].pieces;
                 if pieces.capacity() == 0 && !self.found.is_empty() {
                     // a commune's rows ahead, as a first guess
@@ -431,14 +440,7 @@ impl GapRows {
             let m = measure_in(lines, b, f64::NEG_INFINITY, f64::INFINITY);
             if m > self.best[b].0 {
                 let best = &mut self.best[b];
-                at_least(
-                    lines,
-                    b,
-                    f64::MIN_POSITIVE,
-                    needed_any,
-                    &mut self.events,
-                    &mut best.2,
-                );
+                at_least(lines, b, any, &mut self.events, &mut best.2);
                 best.0 = m;
                 best.1 = j;
             }
@@ -573,18 +575,6 @@ mod tests {
             .collect()
     }
 
-    /// [`at_least`] with the lines' count worked out as a row does.
-    fn at_least_of(
-        lines: &[Line],
-        bit: usize,
-        min_weight: f64,
-        events: &mut Vec<(f64, f64)>,
-        out: &mut Vec<(f64, f64)>,
-    ) {
-        let needed = lines_needed(lines, min_weight);
-        at_least(lines, bit, min_weight, needed, events, out);
-    }
-
     #[test]
     fn half_the_weight_is_two_of_three_nodes() {
         let lines = nodes([
@@ -593,26 +583,62 @@ mod tests {
             vec![(3.0, 8.0), (12.0, 13.0)],
         ]);
         let (mut ev, mut out) = (Vec::new(), Vec::new());
-        at_least_of(&lines, 0, 9.0 * (1.0 - 1e-9), &mut ev, &mut out);
+        at_least(
+            &lines,
+            0,
+            Threshold::of(&lines, 9.0 * (1.0 - 1e-9)),
+            &mut ev,
+            &mut out,
+        );
         // the middle line with either other, or the two outer ones
         assert_eq!(out, vec![(2.0, 6.0), (11.0, 11.5)]);
         // any line (intervals of two lines meeting end to start stay apart)
-        at_least_of(&lines, 0, f64::MIN_POSITIVE, &mut ev, &mut out);
+        at_least(
+            &lines,
+            0,
+            Threshold::of(&lines, f64::MIN_POSITIVE),
+            &mut ev,
+            &mut out,
+        );
         assert_eq!(out, vec![(0.0, 8.0), (10.0, 12.0), (12.0, 13.0)]);
         // all three
-        at_least_of(&lines, 0, 18.0 * (1.0 - 1e-9), &mut ev, &mut out);
+        at_least(
+            &lines,
+            0,
+            Threshold::of(&lines, 18.0 * (1.0 - 1e-9)),
+            &mut ev,
+            &mut out,
+        );
         assert_eq!(out, vec![(3.0, 4.0)]);
         // the middle line alone weighs less than half
         let lines = nodes([vec![], vec![(0.0, 5.0)], vec![]]);
-        at_least_of(&lines, 0, 9.0 * (1.0 - 1e-9), &mut ev, &mut out);
+        at_least(
+            &lines,
+            0,
+            Threshold::of(&lines, 9.0 * (1.0 - 1e-9)),
+            &mut ev,
+            &mut out,
+        );
         assert!(out.is_empty());
         // the two outer lines make half
         let lines = nodes([vec![(0.0, 5.0)], vec![], vec![(1.0, 6.0)]]);
-        at_least_of(&lines, 0, 9.0 * (1.0 - 1e-9), &mut ev, &mut out);
+        at_least(
+            &lines,
+            0,
+            Threshold::of(&lines, 9.0 * (1.0 - 1e-9)),
+            &mut ev,
+            &mut out,
+        );
         assert_eq!(out, vec![(1.0, 5.0)]);
         // touching ends of two lines are no overlap
         let lines = nodes([vec![(0.0, 1.0)], vec![(1.0, 2.0)], vec![]]);
-        at_least_of(&lines, 0, 9.0 * (1.0 - 1e-9), &mut ev, &mut out);
+        at_least(
+            &lines,
+            0,
+            Threshold::of(&lines, 9.0 * (1.0 - 1e-9)),
+            &mut ev,
+            &mut out,
+        );
         assert!(out.is_empty());
         // measure: weight × length
         let lines = nodes([vec![(0.0, 1.0)], vec![(0.0, 2.0)], vec![]]);
@@ -655,7 +681,7 @@ mod tests {
             let total: f64 = lines.iter().map(|l| l.weight).sum();
             for min_weight in [f64::MIN_POSITIVE, 0.5 * height * (1.0 - 1e-9), total * (1.0 - 1e-9)] {
                 let (mut ev, mut counted, mut summed) = (Vec::new(), Vec::new(), Vec::new());
-                at_least_of(&lines, 0, min_weight, &mut ev, &mut counted);
+                at_least(&lines, 0, Threshold::of(&lines, min_weight), &mut ev, &mut counted);
                 at_least_weighted(&lines, 0, min_weight, &mut ev, &mut summed);
                 proptest::prop_assert_eq!(&counted, &summed);
             }

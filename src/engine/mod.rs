@@ -643,22 +643,21 @@ struct Alongside {
     indexes: Vec<Option<StripIndex>>,
     site_commune: Vec<Option<usize>>,
     warnings: Vec<String>,
-    /// Its tallies, once measured.
+    /// Its tallies, once measured (the notes of its measure joined to
+    /// `warnings`).
     tallies: Vec<Tally>,
 }
 
 impl Alongside {
-    /// Its evaluation, from its tallies and the `notes` of its measure.
-    fn into_evaluation(self, notes: Vec<String>) -> Evaluation {
-        let mut warnings = self.warnings;
-        warnings.extend(notes);
+    /// Its evaluation.
+    fn into_evaluation(self) -> Evaluation {
         Evaluation {
             tallies: self.tallies,
             unassigned_population: 0.0,
             unassigned_households: 0.0,
             site_commune: self.site_commune,
             wifi_commune: Vec::new(),
-            warnings,
+            warnings: self.warnings,
             site_audits: Vec::new(),
         }
     }
@@ -913,12 +912,11 @@ impl<'a> Prepared<'a> {
                 .0
             },
         );
-        let mut notes = Vec::new();
         for (t, note, _) in results {
             alongside.tallies.push(t);
-            notes.extend(note);
+            alongside.warnings.extend(note);
         }
-        Ok(Some(alongside.into_evaluation(notes)))
+        Ok(Some(alongside.into_evaluation()))
     }
 
     /// What measuring `other` (the same communes, other sites: discs and
@@ -961,7 +959,7 @@ impl<'a> Prepared<'a> {
             indexes,
             site_commune,
             warnings,
-            tallies: Vec::with_capacity(n),
+            tallies: Vec::new(),
         }))
     }
 
@@ -1314,7 +1312,8 @@ fn uniform(
                 collect_gaps,
                 also,
             );
-            // a commune without the other's index there: its totals only
+            // a commune not measured (no geometry, or no index of the
+            // other there): its totals only
             let other =
                 alongside.map(|_| other.unwrap_or_else(|| tally_of(commune, None, None, res)));
             (measured, other)
@@ -1388,8 +1387,8 @@ type Measured = (
 /// without geometry) by `options.sampling`, a note when it has no
 /// measurable area, and its gap pieces when `collect_gaps` (row sampling).
 /// With `also` (an index of the same strip: another scenario's shapes for
-/// the same communes), that scenario's tally and note too, measured on the
-/// same lines: what this function gives for it alone.
+/// the same communes), that scenario's tally and note too when the commune
+/// is measured, on the same lines: what this function gives for it alone.
 #[allow(clippy::too_many_arguments)]
 fn measure_commune(
     commune: &crate::model::Commune,
@@ -1402,9 +1401,8 @@ fn measure_commune(
     also: Option<&StripIndex>,
 ) -> (Measured, Option<Noted>) {
     let Some((index, polygon)) = projected else {
-        let (tally, note) = tally_of(commune, polygon_free(), None, res);
-        let other = also.map(|_| tally_of(commune, polygon_free(), None, res));
-        return ((tally, note, None), other);
+        let (tally, note) = tally_of(commune, None, None, res);
+        return ((tally, note, None), None);
     };
     let mut gaps = None;
     let (measured, measured_also): (Option<[f64; FLAG_BITS]>, Option<[f64; FLAG_BITS]>) =
@@ -1431,11 +1429,6 @@ fn measure_commune(
     let (tally, note) = tally_of(commune, Some((index, polygon)), measured, res);
     let other = also.map(|a| tally_of(commune, Some((a, polygon)), measured_also, res));
     ((tally, note, gaps), other)
-}
-
-/// No geometry to measure.
-fn polygon_free<'p>() -> Option<(&'p StripIndex, &'p MultiPolygon<f64>)> {
-    None
 }
 
 /// The covered share per flag bit of a row measure (`None`: no area).

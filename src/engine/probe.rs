@@ -53,7 +53,7 @@ impl<'a> Probe<'a> {
     pub(crate) fn take_alongside(&mut self) -> Option<super::Evaluation> {
         let n = self.prepared.scenario.communes.len();
         let alongside = self.prepared.alongside.take()?;
-        (alongside.tallies.len() == n).then(|| alongside.into_evaluation(Vec::new()))
+        (alongside.tallies.len() == n).then(|| alongside.into_evaluation())
     }
 
     /// Number of strips (projection frames).
