@@ -24,6 +24,13 @@ pub struct CoverageArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Flush every file to disk before moving it into place, so that the
+    /// files survive a power cut once the command has returned (slower by
+    /// the wait for the disk). By default the system writes them in its
+    /// own time; every file is complete and moved into place atomically
+    /// either way.
+    #[arg(long)]
+    pub sync: bool,
     /// Print the wall time of each stage (load, with the terrain cache
     /// read beside the files; evaluate, schools, access, gaps, scorecard,
     /// pictures, each file) to standard error.
@@ -85,6 +92,7 @@ pub enum Pattern {
 /// Runs `telecov coverage`.
 pub fn run(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error>> {
     threads(args.threads)?;
+    crate::io::write::set_sync_to_disk(args.sync);
     let scenario_dir = scenario_or_demo(args.scenario.clone())?;
     let out_dir = args
         .out

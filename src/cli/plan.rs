@@ -54,6 +54,13 @@ pub struct PlanArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Flush every file to disk before moving it into place, so that the
+    /// files survive a power cut once the command has returned (slower by
+    /// the wait for the disk). By default the system writes them in its
+    /// own time; every file is complete and moved into place atomically
+    /// either way.
+    #[arg(long)]
+    pub sync: bool,
     /// Folder of the terrain footprint cache (default: OUT/.telecov-cache).
     #[arg(long, value_name = "DIR")]
     pub terrain_cache: Option<PathBuf>,
@@ -65,6 +72,7 @@ pub struct PlanArgs {
 /// Runs `telecov plan`.
 pub fn run(args: PlanArgs) -> Result<(), Box<dyn std::error::Error>> {
     threads(args.threads)?;
+    crate::io::write::set_sync_to_disk(args.sync);
     let scenario_dir = scenario_or_demo(args.scenario)?;
     let out_dir = args
         .out
