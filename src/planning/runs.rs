@@ -216,23 +216,17 @@ pub(crate) fn layer_regions(communes: Vec<(CommuneGap, f64, f64)>) -> Vec<Region
         .map(|p| p.commune as usize + 1)
         .max()
         .unwrap_or(0);
-    let total: usize = communes.iter().map(|c| c.0.pieces.len()).sum();
-    let mut pieces: Vec<Piece> = Vec::with_capacity(total);
     let mut figures = vec![(0.0, 0.0); n];
     let mut fallbacks = Vec::new();
+    let mut lists = Vec::with_capacity(communes.len());
     for (mut gap, pop, hh) in communes {
-        // moved, each commune's copy freed as it goes
-        pieces.append(&mut gap.pieces);
         if let Some(c) = gap.fallback.first().map(|p| p.commune as usize) {
             figures[c] = (pop, hh);
             fallbacks.append(&mut gap.fallback);
         }
+        lists.push(gap.pieces);
     }
-    // each commune's pieces come sorted (row by row, left to right): a
-    // merge sort takes those runs as they are; keys are unique (a
-    // commune's pieces of one row are disjoint), so the order is the one
-    // any sort gives
-    pieces.par_sort_by_key(piece_key);
+    let mut pieces = by_row(lists);
     fallbacks.sort_unstable_by_key(piece_key);
     // strips are independent (a commune lies in one): side by side, every
     // strip with a piece or a fallback
@@ -256,6 +250,85 @@ pub(crate) fn layer_regions(communes: Vec<(CommuneGap, f64, f64)>) -> Vec<Region
 /// The order of pieces: strip, row, start, end, commune.
 fn piece_key(p: &Piece) -> (u32, i64, i64, i64, u32) {
     (p.strip, p.j, p.a, p.b, p.commune)
+}
+
+/// The pieces of `lists` (each commune's, in any order) in the order of
+/// [`piece_key`] (whose keys are unique: a commune's pieces of one row are
+/// disjoint), each list freed once placed. Each piece is copied once,
+/// into the slot of its row (strip by strip, row by row: counted first),
+/// and only the few pieces of one row (those of the communes it crosses)
+/// are sorted among themselves: linear in the pieces, where a sort of them
+/// all would move each about log₂ of their number times.
+fn by_row(lists: Vec<Vec<Piece>>) -> Vec<Piece> {
+    // the rows each strip's pieces span
+    let mut spans: Vec<(u32, i64, i64)> = Vec::new();
+    for p in lists.iter().flatten() {
+        match spans.iter_mut().find(|s| s.0 == p.strip) {
+            Some(s) => {
+                s.1 = s.1.min(p.j);
+                s.2 = s.2.max(p.j);
+            }
+            None => spans.push((p.strip, p.j, p.j)),
+        }
+    }
+    spans.sort_unstable_by_key(|s| s.0);
+    // the first slot of each strip's rows
+    let mut base = Vec::with_capacity(spans.len());
+    let mut rows = 0usize;
+    for s in &spans {
+        base.push(rows);
+        rows += (s.2 - s.1) as usize + 1;
+    }
+    let total: usize = lists.iter().map(Vec::len).sum();
+    if rows > 4 * total + 1024 {
+        // rows far more than pieces (a few pieces far apart): a sort
+        let mut all: Vec<Piece> = Vec::with_capacity(total);
+        for mut list in lists {
+            all.append(&mut list);
+        }
+        all.sort_unstable_by_key(piece_key);
+        return all;
+    }
+    let slot = |p: &Piece| -> usize {
+        let z = spans.partition_point(|s| s.0 < p.strip);
+        base[z] + (p.j - spans[z].1) as usize
+    };
+    // pieces per row, then the first place of each row
+    let mut start = vec![0usize; rows + 1];
+    for p in lists.iter().flatten() {
+        start[slot(p) + 1] += 1;
+    }
+    for r in 0..rows {
+        start[r + 1] += start[r];
+    }
+    let mut out = vec![
+        Piece {
+            strip: 0,
+            commune: 0,
+            j: 0,
+            a: 0,
+            b: 0,
+            measure: 0.0,
+            population: 0.0,
+            households: 0.0,
+        };
+        total
+    ];
+    let mut next = start.clone();
+    for list in lists {
+        for p in list {
+            let r = slot(&p);
+            out[next[r]] = p;
+            next[r] += 1;
+        }
+    }
+    for r in 0..rows {
+        let row = &mut out[start[r]..start[r + 1]];
+        if row.len() > 1 {
+            row.sort_unstable_by_key(|p| (p.a, p.b, p.commune));
+        }
+    }
+    out
 }
 
 /// [`layer_regions`] of strip `strip`'s `pieces` (sorted by [`piece_key`]):
