@@ -552,6 +552,51 @@ mod tests {
         Run { j, a, b }
     }
 
+    /// `by_row` gives the order of a sort by `piece_key`, with pieces of
+    /// several strips and communes, rows in any order within a list, and
+    /// both when it counts rows and when rows far outnumber the pieces.
+    #[test]
+    fn pieces_by_row_are_in_the_order_of_a_sort() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |m: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % m
+        };
+        for spread in [40, 10_000_000] {
+            let mut lists: Vec<Vec<Piece>> = Vec::new();
+            for commune in 0..30u32 {
+                let strip = (commune % 3) * 7;
+                let mut list = Vec::new();
+                for _ in 0..next(60) {
+                    let a = next(1000) as i64 * 10;
+                    list.push(Piece {
+                        strip,
+                        commune,
+                        j: next(spread) as i64 - (spread / 2) as i64,
+                        a,
+                        b: a + 1 + next(9) as i64,
+                        measure: next(100) as f64,
+                        population: 0.0,
+                        households: 0.0,
+                    });
+                }
+                // a commune's pieces of one row are disjoint: keys unique
+                list.sort_unstable_by_key(piece_key);
+                list.dedup_by_key(|p| (p.j, p.a));
+                // in any order
+                list.reverse();
+                lists.push(list);
+            }
+            let mut sorted: Vec<Piece> = lists.iter().flatten().copied().collect();
+            sorted.sort_by_key(piece_key);
+            assert!(sorted.len() > 500);
+            assert_eq!(by_row(lists), sorted, "spread {spread}");
+        }
+        assert!(by_row(Vec::new()).is_empty());
+    }
+
     #[test]
     fn regions_join_overlaps_not_corners() {
         // an L, and a run touching its foot only at a corner
