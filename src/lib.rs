@@ -184,6 +184,7 @@ pub mod model;
 pub mod planning;
 pub mod propagation;
 pub mod report;
+mod rounding;
 pub mod scorecard;
 pub mod synth;
 
