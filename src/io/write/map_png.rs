@@ -6,7 +6,8 @@
 //! the whole area's share) and a scale bar with its length in m or km.
 //! The projection is the page's local equirectangular frame, north up
 //! (see [`html`](super::html)). Shapes are rasterised by `tiny-skia`
-//! (communes filled by pixel centres under anti-aliased borders), text
+//! (communes filled by pixel centres under anti-aliased borders, the
+//! border of two neighbours drawn once, its sub-pixel steps merged), text
 //! is the public-domain 8×8 bitmap font of `font8x8` scaled by whole
 //! pixels: no system library, no font file.
 
@@ -89,6 +90,10 @@ fn encode(pixmap: &Pixmap) -> std::result::Result<Vec<u8>, png::EncodingError> {
     encoder.set_color(png::ColorType::Rgba);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::Fast);
+    // one filter for every row: the adaptive choice tries all five on
+    // each; Paeth alone gives a file 4 % larger (122 kB against 118 kB
+    // on the demo) for a tenth of the picture's time
+    encoder.set_filter(png::Filter::Paeth);
     let mut writer = encoder.write_header()?;
     writer.write_image_data(&rgba)?;
     writer.finish()?;
@@ -108,6 +113,49 @@ pub fn write_map_png(
 }
 
 const INK: [u8; 3] = [0x22, 0x22, 0x22];
+
+/// Steps of a border shorter than this are merged into the next one,
+/// pixels: a commune's outline has about a vertex per pixel at the
+/// default width, and each step of a thin anti-aliased line costs two
+/// end caps.
+const MIN_STEP_PX: f32 = 1.0;
+
+/// A border is drawn once for the two communes it separates, where each
+/// would draw its own: its thin line is widened to about the coverage two
+/// lines give together (`1 − (1 − w)²`, 0.84 to 0.91 for a width `w` of
+/// 0.6 to 0.7 pixel; 1.4 `w` is 0.84 to 0.98).
+const BORDER_COVERAGE: f32 = 1.4;
+
+/// For every edge of every commune ring, in drawing order (communes, their
+/// polygons, exterior then holes, vertex by vertex), whether an earlier
+/// ring already has the same edge (the same two vertices, either way):
+/// the border between two neighbours is drawn once.
+fn shared_edges(scenario: &Scenario) -> Vec<bool> {
+    type Key = ((u64, u64), (u64, u64));
+    let bits = |c: &geo::Coord<f64>| (c.x.to_bits(), c.y.to_bits());
+    let mut keys: Vec<(Key, usize)> = Vec::new();
+    for commune in &scenario.communes {
+        let Some(geom) = &commune.geometry else {
+            continue;
+        };
+        for p in &geom.0 {
+            for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+                for w in ring.0.windows(2) {
+                    let (a, b) = (bits(&w[0]), bits(&w[1]));
+                    keys.push(((a.min(b), a.max(b)), keys.len()));
+                }
+            }
+        }
+    }
+    keys.sort_unstable();
+    let mut shared = vec![false; keys.len()];
+    for w in keys.windows(2) {
+        if w[0].0 == w[1].0 {
+            shared[w[1].1] = true;
+        }
+    }
+    shared
+}
 const BORDER: [u8; 3] = [0x4d, 0x4d, 0x4d];
 const MAP_BACKGROUND: [u8; 3] = [0xee, 0xf2, 0xf5];
 
@@ -197,11 +245,13 @@ fn render(scenario: &Scenario, report: &Report, layer: Layer, width_px: u32) -> 
         (ox + (x as f32 - cx) * k, oy + (y as f32 - cy) * k)
     };
     let border = Stroke {
-        width: (0.35 * s as f32).max(0.6),
+        width: BORDER_COVERAGE * (0.35 * s as f32).max(0.6),
         line_join: tiny_skia::LineJoin::Round,
         ..Stroke::default()
     };
-    let mut outlines = Vec::new();
+    let shared = shared_edges(scenario);
+    let mut borders = PathBuilder::new();
+    let mut edge = 0;
     for (commune, row) in scenario.communes.iter().zip(&report.communes) {
         let Some(geom) = &commune.geometry else {
             continue;
@@ -209,12 +259,37 @@ fn render(scenario: &Scenario, report: &Report, layer: Layer, width_px: u32) -> 
         let mut pb = PathBuilder::new();
         for p in &geom.0 {
             for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+                // the border: the ring's edges no earlier commune drew, in
+                // runs; within a run, a vertex closer than MIN_STEP_PX to
+                // the last one kept is passed over (the run's end is kept)
+                let mut last: Option<(f32, f32)> = None;
                 for (i, c) in ring.0.iter().enumerate() {
                     let (x, y) = to_px(c.x, c.y);
                     if i == 0 {
                         pb.move_to(x, y);
                     } else {
                         pb.line_to(x, y);
+                        let drawn = !shared.get(edge).copied().unwrap_or(false);
+                        edge += 1;
+                        let run_ends =
+                            i + 1 == ring.0.len() || shared.get(edge).copied().unwrap_or(false);
+                        match last {
+                            Some(_) if !drawn => last = None,
+                            None if !drawn => {}
+                            None => {
+                                let (px, py) = to_px(ring.0[i - 1].x, ring.0[i - 1].y);
+                                borders.move_to(px, py);
+                                borders.line_to(x, y);
+                                last = Some((x, y));
+                            }
+                            Some((lx, ly)) => {
+                                let far = (x - lx).hypot(y - ly) >= MIN_STEP_PX;
+                                if far || run_ends {
+                                    borders.line_to(x, y);
+                                    last = Some((x, y));
+                                }
+                            }
+                        }
                     }
                 }
                 pb.close();
@@ -227,12 +302,11 @@ fn render(scenario: &Scenario, report: &Report, layer: Layer, width_px: u32) -> 
             let mut fill = paint(legend::fill_of(row, layer));
             fill.anti_alias = false;
             pixmap.fill_path(&path, &fill, FillRule::EvenOdd, Transform::identity(), None);
-            outlines.push(path);
         }
     }
-    // borders over every fill, so no neighbour hides one
-    for path in &outlines {
-        pixmap.stroke_path(path, &paint(BORDER), &border, Transform::identity(), None);
+    // borders over every fill, so no neighbour hides one; each edge once
+    if let Some(path) = borders.finish() {
+        pixmap.stroke_path(&path, &paint(BORDER), &border, Transform::identity(), None);
     }
 
     // title
@@ -364,6 +438,63 @@ mod tests {
                 (x: x, y: 10.02), (x: x, y: 10.0),
             ]])),
         }
+    }
+
+    /// The border of two neighbours is one edge drawn once (marked shared
+    /// on the second commune's ring), and it shows: along the middle row
+    /// of the map, three dark lines cross the communes' fill (the outer
+    /// borders and the shared one).
+    #[test]
+    fn a_shared_border_is_drawn_once_and_seen() {
+        let square = |id: i64, x0: f64| Commune {
+            geometry: Some(MultiPolygon(vec![polygon![
+                (x: x0, y: 10.0), (x: x0 + 0.25, y: 10.0), (x: x0 + 0.25, y: 10.25),
+                (x: x0, y: 10.25), (x: x0, y: 10.0),
+            ]])),
+            ..commune(id, 0.0, 100.0)
+        };
+        let scenario = Scenario {
+            communes: vec![square(1, 105.0), square(2, 105.25)],
+            ..Default::default()
+        };
+        let shared = shared_edges(&scenario);
+        assert_eq!(shared.len(), 8);
+        assert_eq!(
+            (0..shared.len()).filter(|&k| shared[k]).collect::<Vec<_>>(),
+            vec![7],
+            "{shared:?}"
+        );
+        let report = crate::report::measure(&scenario, &crate::Options::default(), None).unwrap();
+        let pixmap = render(&scenario, &report, Layer::G4, 600).unwrap();
+        let fill = legend::fill_of(&report.communes[0], Layer::G4);
+        assert_eq!(fill, legend::fill_of(&report.communes[1], Layer::G4));
+        let y = (0..pixmap.height())
+            .max_by_key(|&y| {
+                (0..pixmap.width())
+                    .filter(|&x| {
+                        let p = pixmap.pixel(x, y).unwrap();
+                        [p.red(), p.green(), p.blue()] == fill
+                    })
+                    .count()
+            })
+            .unwrap();
+        let luma = |x: u32| {
+            let p = pixmap.pixel(x, y).unwrap();
+            p.red() as u32 + p.green() as u32 + p.blue() as u32
+        };
+        let fill_luma = fill.iter().map(|&c| c as u32).sum::<u32>();
+        // across the communes: from the first pixel darker than the light
+        // background to the next light one
+        let light = |x: u32| luma(x) >= 700;
+        let start = (0..pixmap.width()).find(|&x| !light(x)).unwrap();
+        let end = (start..pixmap.width()).find(|&x| light(x)).unwrap();
+        let dark: Vec<bool> = (start..end).map(|x| luma(x) + 15 < fill_luma).collect();
+        let lines = std::iter::once(&false)
+            .chain(&dark)
+            .zip(&dark)
+            .filter(|(before, now)| **now && !**before)
+            .count();
+        assert_eq!(lines, 3, "dark lines along row {y}");
     }
 
     #[test]
