@@ -133,7 +133,7 @@ const BORDER_COVERAGE: f32 = 1.4;
 fn shared_edges(scenario: &Scenario) -> Vec<bool> {
     type Key = ((u64, u64), (u64, u64));
     let bits = |c: &geo::Coord<f64>| (c.x.to_bits(), c.y.to_bits());
-    let mut keys: Vec<(Key, usize)> = Vec::new();
+    let mut keys: Vec<Key> = Vec::new();
     for commune in &scenario.communes {
         let Some(geom) = &commune.geometry else {
             continue;
@@ -142,17 +142,37 @@ fn shared_edges(scenario: &Scenario) -> Vec<bool> {
             for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
                 for w in ring.0.windows(2) {
                     let (a, b) = (bits(&w[0]), bits(&w[1]));
-                    keys.push(((a.min(b), a.max(b)), keys.len()));
+                    keys.push((a.min(b), a.max(b)));
                 }
             }
         }
     }
-    keys.sort_unstable();
-    let mut shared = vec![false; keys.len()];
-    for w in keys.windows(2) {
-        if w[0].0 == w[1].0 {
-            shared[w[1].1] = true;
+    // sorted by a 64-bit digest of the key (equal keys, equal digests),
+    // then by position; equal digests compared by their keys
+    let digest = |k: &Key| {
+        let mut h = 0x9e37_79b9_7f4a_7c15_u64;
+        for v in [k.0 .0, k.0 .1, k.1 .0, k.1 .1] {
+            h = (h ^ v).wrapping_mul(0xff51_afd7_ed55_8ccd);
+            h ^= h >> 32;
         }
+        h
+    };
+    let mut order: Vec<(u64, usize)> = keys.iter().map(digest).zip(0..).collect();
+    order.sort_unstable();
+    let mut shared = vec![false; keys.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut end = i + 1;
+        while end < order.len() && order[end].0 == order[i].0 {
+            end += 1;
+        }
+        // the edges of one digest, by position: each is shared when an
+        // earlier one has its key
+        for k in i + 1..end {
+            let e = order[k].1;
+            shared[e] = order[i..k].iter().any(|&(_, f)| keys[f] == keys[e]);
+        }
+        i = end;
     }
     shared
 }
