@@ -13,7 +13,7 @@ use std::path::Path;
 use geo::{Coord, LineString, MultiLineString, MultiPolygon, Polygon};
 
 use super::crs::{self, InputCrs};
-use super::json::{check_syntax, Json, Parser};
+use super::json::{check_syntax, syntax_first, text_of, Json, Parser};
 use crate::error::Location;
 use crate::model::FeatureId;
 use crate::{Error, Result};
@@ -40,10 +40,27 @@ pub(crate) fn read_feature_collection<'t>(
     path: &'t Path,
     bytes: &'t [u8],
     crs: &InputCrs,
+    on_feature: impl FnMut(usize, RawFeature<'t>) -> Result<()>,
+) -> Result<()> {
+    // one reading that checks the syntax as it goes; on any refusal, a
+    // syntax error anywhere in the file is the one reported (as when the
+    // syntax was checked before reading)
+    let text = text_of(path, bytes)?;
+    let mut p = Parser::new(path, text);
+    match read_collection(path, &mut p, crs, on_feature) {
+        Ok(()) if p.within_checked_depth() => Ok(()),
+        Ok(()) => check_syntax(path, bytes).map(|_| ()),
+        Err(e) => Err(syntax_first(path, bytes, e)),
+    }
+}
+
+/// [`read_feature_collection`]'s reading of the document by `p`.
+fn read_collection<'t>(
+    path: &'t Path,
+    p: &mut Parser<'t>,
+    crs: &InputCrs,
     mut on_feature: impl FnMut(usize, RawFeature<'t>) -> Result<()>,
 ) -> Result<()> {
-    let text = check_syntax(path, bytes)?;
-    let mut p = Parser::new(path, text);
     let not_collection = |reason: String| Error::invalid(Location::file(path), reason);
     if p.peek() != Some(b'{') {
         let v = p.value(0)?;
@@ -787,6 +804,76 @@ mod tests {
 
     fn json(s: &str) -> Json<'_> {
         parse(Path::new("t.json"), s.as_bytes()).unwrap()
+    }
+
+    /// Reading a collection in one pass (serde_json's syntax check only
+    /// for a refused file) gives what the check followed by the reading
+    /// gave: the same features, or the same error, also when the caller
+    /// refuses a feature for its contents before a syntax error further
+    /// on (the syntax error is reported, as before). On 100,000 random
+    /// edits of a small collection.
+    #[test]
+    fn one_pass_reports_what_check_then_read_reported() {
+        let path = Path::new("t.geojson");
+        let crs = InputCrs::wgs84();
+        // the caller refuses a feature whose properties hold "bad"
+        let run = |one_pass: bool, bytes: &[u8]| -> String {
+            let mut seen = Vec::new();
+            let on_feature = |i: usize, f: RawFeature<'_>| {
+                let text = format!("{i}: {f:?}");
+                if text.contains("bad") {
+                    return Err(Error::invalid(Location::file(path), format!("feature {i}")));
+                }
+                seen.push(text);
+                Ok(())
+            };
+            let result = if one_pass {
+                read_feature_collection(path, bytes, &crs, on_feature)
+            } else {
+                check_syntax(path, bytes).and_then(|text| {
+                    let mut p = Parser::new(path, text);
+                    read_collection(path, &mut p, &crs, on_feature)
+                })
+            };
+            match result {
+                Ok(()) => format!("{seen:?}"),
+                Err(e) => format!("error {e}"),
+            }
+        };
+        let seed: &[u8] = br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":1,"name":"a"},"geometry":{"type":"Point","coordinates":[105.5,10.2]}},{"type":"Feature","properties":{"id":2,"name":"bad"},"geometry":null},{"type":"Feature","properties":{"id":3},"geometry":{"type":"LineString","coordinates":[[105,10],[105.1,10.1]]}}]}"#;
+        assert!(run(true, seed).starts_with("error"));
+        let alphabet: &[u8] = b"{}[],:\"-+.e0129 \nnbad\x01";
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |m: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % m as u64) as usize
+        };
+        let mut outcomes = [0usize; 3];
+        for _ in 0..100_000 {
+            let mut doc = seed.to_vec();
+            for _ in 0..1 + next(2) {
+                let at = next(doc.len() + 1);
+                match next(3) {
+                    0 if at < doc.len() => {
+                        doc.remove(at);
+                    }
+                    1 if at < doc.len() => doc[at] = alphabet[next(alphabet.len())],
+                    _ => doc.insert(at, alphabet[next(alphabet.len())]),
+                }
+            }
+            let (new, old) = (run(true, &doc), run(false, &doc));
+            assert_eq!(new, old, "{:?}", String::from_utf8_lossy(&doc));
+            outcomes[match () {
+                _ if !new.starts_with("error") => 0,
+                _ if new.contains("feature 1") => 1,
+                _ => 2,
+            }] += 1;
+        }
+        // every kind of outcome met: loaded, refused by the caller, refused
+        // for the syntax or the collection's form
+        assert!(outcomes.iter().all(|&n| n > 100), "{outcomes:?}");
     }
 
     #[test]
