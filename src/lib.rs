@@ -184,7 +184,6 @@ pub mod model;
 pub mod planning;
 pub mod propagation;
 pub mod report;
-mod rounding;
 pub mod scorecard;
 pub mod synth;
 

@@ -2,7 +2,7 @@
 //! layer uses only the layers above it in this list.
 //!
 //! ```text
-//! error → rounding → model → geodesy → propagation → engine → report → scorecard → planning → io → synth → lib.rs → cli → bin
+//! error → model → geodesy → propagation → engine → report → scorecard → planning → io → synth → lib.rs → cli → bin
 //! ```
 //!
 //! Doc comments and ordinary comments may name any module (a link is not a
@@ -12,9 +12,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The layers, lowest first.
-const ORDER: [&str; 14] = [
+const ORDER: [&str; 13] = [
     "error",
-    "rounding",
     "model",
     "geodesy",
     "propagation",
@@ -34,7 +33,6 @@ const ORDER: [&str; 14] = [
 fn layer_of_crate_item(name: &str) -> &'static str {
     match name {
         "error" | "Error" | "Result" => "error",
-        "rounding" => "rounding",
         "model" => "model",
         "geodesy" => "geodesy",
         "propagation" => "propagation",

@@ -309,7 +309,7 @@ fn measure_in(lines: &[Line], bit: usize, a: f64, b: f64) -> f64 {
 
 /// Rounds strip metres to quanta.
 fn quantum(x: f64, res: f64) -> i64 {
-    crate::rounding::round_i64(x * QUANTA as f64 / res)
+    (x * QUANTA as f64 / res).round() as i64
 }
 
 /// A commune's most uncovered row so far: its measure, its index and the

@@ -99,9 +99,11 @@ impl InverseLattice {
     pub(crate) fn inverse(&self, xy: [f64; 2]) -> (f64, f64) {
         let u = (xy[0] - self.origin[0]) / SPACING_M;
         let v = (xy[1] - self.origin[1]) / SPACING_M;
-        let floor = crate::rounding::floor;
-        let (i, j) = (floor(u), floor(v));
-        let (tx, ty) = (floor(i / TILE_CELLS as f64), floor(j / TILE_CELLS as f64));
+        let (i, j) = (u.floor(), v.floor());
+        let (tx, ty) = (
+            (i / TILE_CELLS as f64).floor(),
+            (j / TILE_CELLS as f64).floor(),
+        );
         if !(tx >= 0.0 && ty >= 0.0 && tx < self.tiles_x as f64 && ty < self.tiles_y as f64) {
             return self.exact(xy);
         }

@@ -222,8 +222,7 @@ fn put_fixed(v: f64, out: &mut [u8; 3 + 2 * NUMBER + 1], at: usize) -> Option<us
     const SCALE: f64 = 1e7;
     const _: () = assert!(COORDINATE_DECIMALS == 7);
     let scaled = v.abs() * SCALE;
-    // (the integer rounding is exact where it is used: below 10¹⁵)
-    let rounded = crate::rounding::round_i64(scaled) as f64;
+    let rounded = scaled.round();
     // the computed product is within half an ulp (≤ scaled · ε / 2) of the
     // exact one: its rounding is exact unless it lies that close to a half
     let margin = 4.0 * f64::EPSILON * scaled.max(1.0);

@@ -826,7 +826,7 @@ fn line_path(out: &mut String, line: &LineString<f64>, frame: &Frame, close: boo
     let mut prev: Option<(i64, i64)> = None;
     for c in coords {
         let [x, y] = frame.xy(c.x, c.y);
-        let (xi, yi) = (crate::rounding::round_i64(x), crate::rounding::round_i64(y));
+        let (xi, yi) = (x.round() as i64, y.round() as i64);
         match prev {
             None => {
                 out.push('M');
