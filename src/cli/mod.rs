@@ -178,6 +178,20 @@ mod tests {
         }
     }
 
+    /// `--sync` is off unless given, on `coverage` and `plan` alike.
+    #[test]
+    fn sync_is_off_unless_asked_for() {
+        let sync = |args: &[&str]| match Cli::try_parse_from(args).unwrap().command {
+            Command::Coverage(a) => a.sync,
+            Command::Plan(a) => a.sync,
+            _ => panic!("not coverage or plan"),
+        };
+        assert!(!sync(&["telecov", "coverage"]));
+        assert!(sync(&["telecov", "coverage", "--sync"]));
+        assert!(!sync(&["telecov", "plan", "--target", "4G=99"]));
+        assert!(sync(&["telecov", "plan", "--target", "4G=99", "--sync"]));
+    }
+
     #[test]
     fn technologies_parse_in_either_case() {
         let cli = Cli::try_parse_from(["telecov", "plan", "--target", "4G=99", "--tech", "3g,4G"])

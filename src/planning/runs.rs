@@ -262,14 +262,21 @@ fn piece_key(p: &Piece) -> (u32, i64, i64, i64, u32) {
 fn by_row(lists: Vec<Vec<Piece>>) -> Vec<Piece> {
     // the rows each strip's pieces span
     let mut spans: Vec<(u32, i64, i64)> = Vec::new();
+    // (the strip of the last piece first: a commune's pieces share one)
+    let mut last = 0;
     for p in lists.iter().flatten() {
-        match spans.iter_mut().find(|s| s.0 == p.strip) {
-            Some(s) => {
-                s.1 = s.1.min(p.j);
-                s.2 = s.2.max(p.j);
+        if spans.get(last).is_none_or(|s| s.0 != p.strip) {
+            match spans.iter().position(|s| s.0 == p.strip) {
+                Some(k) => last = k,
+                None => {
+                    last = spans.len();
+                    spans.push((p.strip, p.j, p.j));
+                }
             }
-            None => spans.push((p.strip, p.j, p.j)),
         }
+        let s = &mut spans[last];
+        s.1 = s.1.min(p.j);
+        s.2 = s.2.max(p.j);
     }
     spans.sort_unstable_by_key(|s| s.0);
     // the first slot of each strip's rows
