@@ -484,7 +484,8 @@ impl<'a> Sweeping<'a> {
         covers
     }
 
-    /// Moves the sweep to the line `y` (non-decreasing).
+    /// Moves the sweep's active list to the line `y` (non-decreasing; lines
+    /// may be skipped: the list is the same as if each had been visited).
     fn advance(&mut self, y: f64) {
         let shapes = &self.shapes;
         self.active
@@ -694,7 +695,6 @@ impl<'a> LocalShapes<'a> {
     ) -> u8 {
         let mut full = covered_whole;
         for (bits, layer) in &mut self.layers {
-            layer.advance(y);
             let buf = &mut bufs[bits.trailing_zeros() as usize];
             // the shape that covered the previous line often covers this one
             if let Some(k) = layer.last_full {
@@ -713,6 +713,9 @@ impl<'a> LocalShapes<'a> {
                 layer.chain.clear();
                 layer.cuts.clear();
             }
+            // the active list is brought to this line only now: lines the
+            // shape or chain of the line before covers never walk it
+            layer.advance(y);
             layer.found.clear();
             // the shapes meeting the window, those whose disc's chord holds
             // most of it first: a line the union covers is then known to
