@@ -441,6 +441,10 @@ impl<'a> Parser<'a> {
 
     fn number(&mut self) -> Result<Num> {
         let start = self.pos;
+        if let Some((num, end)) = plain_decimal(&self.src[start..]) {
+            self.pos = start + end;
+            return Ok(num);
+        }
         let mut integer = true;
         while let Some(&b) = self.src.get(self.pos) {
             match b {
@@ -562,6 +566,80 @@ impl<'a> Parser<'a> {
 /// Whether `s` is a JSON number: `-`? then `0` or a digit 1–9 and digits,
 /// then optionally `.` and digits, then optionally `e` or `E`, a sign and
 /// digits.
+/// Powers of ten exactly representable in `f64`.
+const EXACT_POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The common number of a scenario file, read in one pass: a JSON number
+/// without exponent, of at most 15 digits, at the start of `s` (and not
+/// followed by a character a number may hold). Its digits make an integer
+/// below 2⁵³ and its decimals a power of ten of at most 10²², both exact
+/// in `f64`, so their one division is the correctly rounded value (the
+/// fast path of Clinger's algorithm): the same `f64` as `str::parse`.
+/// Returns the number and its length; `None` leaves the literal to the
+/// general path (which also reports malformed numbers).
+fn plain_decimal(s: &[u8]) -> Option<(Num, usize)> {
+    const MAX_DIGITS: usize = 15;
+    let negative = s.first() == Some(&b'-');
+    let mut i = usize::from(negative);
+    let mut mantissa: u64 = 0;
+    let mut digits = 0;
+    // integer part: `0` alone or a non-zero digit first
+    match s.get(i) {
+        Some(b'0') => {
+            i += 1;
+            digits += 1;
+        }
+        Some(b'1'..=b'9') => {
+            while let Some(&b) = s.get(i).filter(|b| b.is_ascii_digit()) {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                digits += 1;
+                i += 1;
+                if digits > MAX_DIGITS {
+                    return None;
+                }
+            }
+        }
+        _ => return None,
+    }
+    let mut decimals = 0;
+    if s.get(i) == Some(&b'.') {
+        i += 1;
+        while let Some(&b) = s.get(i).filter(|b| b.is_ascii_digit()) {
+            mantissa = mantissa * 10 + u64::from(b - b'0');
+            digits += 1;
+            decimals += 1;
+            i += 1;
+            if digits > MAX_DIGITS {
+                return None;
+            }
+        }
+        if decimals == 0 {
+            return None;
+        }
+    }
+    // an exponent, a second sign or a stray digit: the general path
+    if matches!(
+        s.get(i),
+        Some(b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
+    ) {
+        return None;
+    }
+    let magnitude = mantissa as f64 / EXACT_POWERS_OF_TEN[decimals];
+    let value = if negative { -magnitude } else { magnitude };
+    let int = (decimals == 0).then(|| {
+        let m = mantissa as i64;
+        if negative {
+            -m
+        } else {
+            m
+        }
+    });
+    Some((Num { value, int }, i))
+}
+
 fn is_json_number(s: &[u8]) -> bool {
     let digits = |mut i: usize| {
         let start = i;
@@ -896,6 +974,115 @@ mod tests {
         assert_eq!(line_col(s.as_bytes(), 3), (2, 1));
         let y = s.find('y').unwrap();
         assert_eq!(line_col(s.as_bytes(), y), (2, 4));
+    }
+
+    /// The general path of [`Parser::number`]: the grammar, then the
+    /// standard library's correctly rounded parse.
+    fn general_number(literal: &str) -> Option<Num> {
+        is_json_number(literal.as_bytes()).then(|| Num {
+            value: literal.parse().unwrap(),
+            int: if literal.contains(['.', 'e', 'E']) {
+                None
+            } else {
+                literal.parse().ok()
+            },
+        })
+    }
+
+    /// `plain_decimal` against the general path on `literal` followed by
+    /// `after`: the same value to the bit (and the same integer) for the
+    /// characters the general path takes as the literal, or no answer.
+    fn check_plain(literal: &str, after: &str) {
+        let text = format!("{literal}{after}");
+        let scanned = text
+            .split(|c: char| !(c.is_ascii_digit() || "+-.eE".contains(c)))
+            .next()
+            .unwrap_or_default();
+        match plain_decimal(text.as_bytes()) {
+            Some((num, end)) => {
+                let general = general_number(scanned)
+                    .unwrap_or_else(|| panic!("`{scanned}` read but not a JSON number"));
+                assert_eq!(end, scanned.len(), "`{text}`");
+                assert_eq!(num.value.to_bits(), general.value.to_bits(), "`{text}`");
+                assert_eq!(num.int, general.int, "`{text}`");
+            }
+            None => {
+                // left to the general path only when needed: an exponent,
+                // more than 15 digits, or not a number
+                let digits = scanned.bytes().filter(u8::is_ascii_digit).count();
+                assert!(
+                    scanned.contains(['e', 'E'])
+                        || digits > 15
+                        || general_number(scanned).is_none(),
+                    "`{text}` left to the general path"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn plain_decimals_read_as_the_standard_library_does() {
+        for literal in [
+            "0",
+            "-0",
+            "0.0",
+            "-0.0",
+            "1",
+            "-1",
+            "105.775861",
+            "10.031009",
+            "0.1",
+            "0.3",
+            "999999999999999",
+            "-999999999999999",
+            "99999999999999.9",
+            "0.00000000000001",
+            "9007199254740993",
+            "1.0000000000000002",
+            "123456789012345.6",
+            "1e5",
+            "1.5E-3",
+            "01",
+            "1.",
+            ".5",
+            "-",
+            "--1",
+            "+1",
+            "1.2.3",
+            "1e",
+            "0x10",
+        ] {
+            for after in ["", ",", "]", "}", " ", "x", "5", ".", "e", "-"] {
+                check_plain(literal, after);
+            }
+        }
+        // through the parser: the same trees as before
+        let v = parse_str("[105.775861,10.031009]").unwrap();
+        let Json::Pos(c) = v else { panic!("{v:?}") };
+        assert_eq!(c.x.to_bits(), 105.775861f64.to_bits());
+        assert_eq!(c.y.to_bits(), 10.031009f64.to_bits());
+        let v = parse_str(r#"{"z": -0, "n": 12}"#).unwrap();
+        let Some(Json::Num(z)) = v.get("z") else {
+            panic!("{v:?}")
+        };
+        assert!(z.value == 0.0 && z.value.is_sign_negative() && z.int == Some(0));
+        assert_eq!(
+            v.get("n"),
+            Some(&Json::Num(Num {
+                value: 12.0,
+                int: Some(12)
+            }))
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_decimals_agree_with_the_general_path(
+            literal in "-?(0|[1-9][0-9]{0,17})(\\.[0-9]{1,20})?([eE][+-]?[0-9]{1,2})?",
+            after in "[],} x0.e-]?",
+        ) {
+            check_plain(&literal, &after);
+        }
     }
 
     mod against_serde_json {
