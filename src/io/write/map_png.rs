@@ -14,7 +14,9 @@
 use std::path::Path;
 
 use font8x8::UnicodeFonts;
-use tiny_skia::{Color, FillRule, Paint, PathBuilder, Pixmap, Rect, Stroke, Transform};
+use tiny_skia::{
+    Color, FillRule, Paint, PathBuilder, Pixmap, PremultipliedColorU8, Rect, Stroke, Transform,
+};
 
 use super::frame::Frame;
 use super::legend::{self, CLASSES, NO_DATA_COLOUR};
@@ -418,21 +420,30 @@ fn ascii(s: &str) -> String {
 /// Draws `s` with its top-left corner at (`x`, `y`), each font pixel
 /// `scale` × `scale` pixels.
 fn text(pixmap: &mut Pixmap, s: &str, x: f32, y: f32, scale: u32, rgb: [u8; 3]) {
-    let mut p = paint(rgb);
-    p.anti_alias = false;
-    let (x, y, sc) = (x.round(), y.round(), scale as f32);
+    // each dot of a glyph is an opaque square of whole pixels: written
+    // straight into them (what filling it with an opaque paint without
+    // anti-aliasing writes), clipped to the picture
+    let colour = PremultipliedColorU8::from_rgba(rgb[0], rgb[1], rgb[2], u8::MAX)
+        .expect("an opaque colour is premultiplied as it is");
+    let (w, h) = (i64::from(pixmap.width()), i64::from(pixmap.height()));
+    let (x, y, sc) = (x.round() as i64, y.round() as i64, i64::from(scale));
+    let pixels = pixmap.pixels_mut();
     for (i, ch) in s.chars().enumerate() {
         let Some(glyph) = font8x8::BASIC_FONTS.get(ch) else {
             continue;
         };
-        let gx = x + (i as f32) * 8.0 * sc;
-        for (row, bits) in glyph.iter().enumerate() {
+        let gx = x + i as i64 * 8 * sc;
+        for (row, bits) in (0..).zip(glyph.iter()) {
             for col in 0..8 {
-                if bits & (1 << col) != 0 {
-                    if let Some(r) =
-                        Rect::from_xywh(gx + col as f32 * sc, y + row as f32 * sc, sc, sc)
-                    {
-                        pixmap.fill_rect(r, &p, Transform::identity(), None);
+                if bits & (1 << col) == 0 {
+                    continue;
+                }
+                let (px, py) = (gx + col * sc, y + row * sc);
+                let (x0, x1) = (px.max(0), (px + sc).min(w));
+                for yy in py.max(0)..(py + sc).min(h) {
+                    if x0 < x1 {
+                        let at = (yy * w) as usize;
+                        pixels[at + x0 as usize..at + x1 as usize].fill(colour);
                     }
                 }
             }
