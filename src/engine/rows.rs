@@ -436,7 +436,9 @@ impl<'a> Sweeping<'a> {
         let mut shapes: Vec<_> = cells
             .map(|c| (c.min[1], c.max[1], c.min[0], c.max[0], c))
             .collect();
-        shapes.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // (the order of shapes with the same bottom changes which is tried
+        // first, never what a line finds covered)
+        shapes.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
         Sweeping {
             shapes,
             active: Active::new(),
