@@ -295,15 +295,11 @@ fn gaps_with_probe(
     let mut omitted = [(0.0, 0.0); 7];
     // layers in parallel, each from its demand to its drawn gaps (while
     // one layer's regions are merged, another's gaps are drawn), then in
-    // layer order. Each layer is a task of its own, the most pieces first:
-    // a thread that comes free takes a whole layer, rather than finding
-    // the last two layers left to one thread one after the other.
-    let mut tasks: Vec<(Layer, LayerDemand<'_>)> = Layer::ALL.into_iter().zip(demand).collect();
-    tasks.sort_by_key(|(_, demand)| std::cmp::Reverse(demand.size()));
-    let mut per_layer: Vec<(Layer, LayerGaps)> = tasks
+    // layer order
+    let per_layer: Vec<(Vec<Gap>, (f64, f64))> = Layer::ALL
         .into_par_iter()
-        .with_max_len(1)
-        .map(|(layer, demand)| -> Result<(Layer, LayerGaps)> {
+        .zip(demand)
+        .map(|(layer, demand)| -> Result<(Vec<Gap>, (f64, f64))> {
             // the infrastructure near the strips indexed beside the regions
             let (mut groups, ()) = rayon::join(
                 || demand.groups(layer, res, link_m),
@@ -344,11 +340,10 @@ fn gaps_with_probe(
             for (k, g) in layer_gaps.iter_mut().enumerate() {
                 g.rank = k + 1;
             }
-            Ok((layer, (layer_gaps, omitted)))
+            Ok((layer_gaps, omitted))
         })
         .collect::<Result<_>>()?;
-    per_layer.sort_by_key(|(layer, _)| layer.bit());
-    for (layer, (layer_gaps, rest)) in per_layer {
+    for (layer, (layer_gaps, rest)) in Layer::ALL.into_iter().zip(per_layer) {
         omitted[layer.bit()] = rest;
         gaps.extend(layer_gaps);
     }
@@ -358,10 +353,6 @@ fn gaps_with_probe(
         omitted,
     })
 }
-
-/// A layer's drawn gaps, and the people and households of those left out
-/// beyond the limit.
-type LayerGaps = (Vec<Gap>, (f64, f64));
 
 /// What one layer's gaps are made from.
 enum LayerDemand<'d> {
@@ -373,18 +364,6 @@ enum LayerDemand<'d> {
 }
 
 impl LayerDemand<'_> {
-    /// How much a layer's gaps have to be made from: its pieces (uniform
-    /// demand) or the points (point demand); orders the layers' tasks.
-    fn size(&self) -> usize {
-        match self {
-            LayerDemand::Pieces(communes) => communes
-                .iter()
-                .map(|(gap, _, _)| gap.pieces.len() + gap.fallback.len())
-                .sum(),
-            LayerDemand::Points(points, _) => points.len(),
-        }
-    }
-
     /// The layer's gaps to draw: its regions (uniform demand), or its
     /// uncovered points linked within `link_m` (point demand).
     fn groups(self, layer: Layer, res: f64, link_m: f64) -> Vec<Group> {
