@@ -295,11 +295,16 @@ fn gaps_with_probe(
     let mut omitted = [(0.0, 0.0); 7];
     // layers in parallel, each from its demand to its drawn gaps (while
     // one layer's regions are merged, another's gaps are drawn), then in
-    // layer order
-    let per_layer: Vec<(Vec<Gap>, (f64, f64))> = Layer::ALL
+    // layer order. Wifi goes before fibre: the two end up in one
+    // sequential piece of the split, and wifi's few gaps (often one, the
+    // whole area but for small holes) are drawn on one thread while the
+    // other is still busy elsewhere, fibre's many gaps then on both.
+    let mut demand: Vec<Option<LayerDemand<'_>>> = demand.into_iter().map(Some).collect();
+    let order = DRAW_ORDER.map(|layer| (layer, demand[layer.bit()].take()));
+    let mut per_layer: Vec<(Layer, LayerGaps)> = order
         .into_par_iter()
-        .zip(demand)
-        .map(|(layer, demand)| -> Result<(Vec<Gap>, (f64, f64))> {
+        .filter_map(|(layer, demand)| Some((layer, demand?)))
+        .map(|(layer, demand)| -> Result<(Layer, LayerGaps)> {
             // the infrastructure near the strips indexed beside the regions
             let (mut groups, ()) = rayon::join(
                 || demand.groups(layer, res, link_m),
@@ -340,10 +345,11 @@ fn gaps_with_probe(
             for (k, g) in layer_gaps.iter_mut().enumerate() {
                 g.rank = k + 1;
             }
-            Ok((layer_gaps, omitted))
+            Ok((layer, (layer_gaps, omitted)))
         })
         .collect::<Result<_>>()?;
-    for (layer, (layer_gaps, rest)) in Layer::ALL.into_iter().zip(per_layer) {
+    per_layer.sort_by_key(|(layer, _)| layer.bit());
+    for (layer, (layer_gaps, rest)) in per_layer {
         omitted[layer.bit()] = rest;
         gaps.extend(layer_gaps);
     }
@@ -353,6 +359,22 @@ fn gaps_with_probe(
         omitted,
     })
 }
+
+/// The order the layers' gaps are drawn in ([`gaps_with_probe`]): that of
+/// [`Layer::ALL`] but for wifi before fibre.
+const DRAW_ORDER: [Layer; 7] = [
+    Layer::G2,
+    Layer::G3,
+    Layer::G4,
+    Layer::G5,
+    Layer::MobileBroadband,
+    Layer::Wifi,
+    Layer::Fiber,
+];
+
+/// A layer's drawn gaps, and the people and households of those left out
+/// beyond the limit.
+type LayerGaps = (Vec<Gap>, (f64, f64));
 
 /// What one layer's gaps are made from.
 enum LayerDemand<'d> {
