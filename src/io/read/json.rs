@@ -584,38 +584,30 @@ fn plain_decimal(s: &[u8]) -> Option<(Num, usize)> {
     const MAX_DIGITS: usize = 15;
     let negative = s.first() == Some(&b'-');
     let mut i = usize::from(negative);
-    let mut mantissa: u64 = 0;
-    let mut digits = 0;
-    // integer part: `0` alone or a non-zero digit first
-    match s.get(i) {
-        Some(b'0') => {
-            i += 1;
+    let (mut mantissa, mut digits) = (0u64, 0usize);
+    // the digits from `i` on, into the mantissa: how many (`None` past
+    // MAX_DIGITS in all)
+    let mut run = |i: &mut usize| -> Option<usize> {
+        let start = *i;
+        while let Some(&b) = s.get(*i).filter(|b| b.is_ascii_digit()) {
             digits += 1;
-        }
-        Some(b'1'..=b'9') => {
-            while let Some(&b) = s.get(i).filter(|b| b.is_ascii_digit()) {
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                digits += 1;
-                i += 1;
-                if digits > MAX_DIGITS {
-                    return None;
-                }
+            if digits > MAX_DIGITS {
+                return None;
             }
+            mantissa = mantissa * 10 + u64::from(b - b'0');
+            *i += 1;
         }
-        _ => return None,
+        Some(*i - start)
+    };
+    // integer part: `0` alone or a non-zero digit first
+    let integer = run(&mut i)?;
+    if integer == 0 || (integer > 1 && s[usize::from(negative)] == b'0') {
+        return None;
     }
     let mut decimals = 0;
     if s.get(i) == Some(&b'.') {
         i += 1;
-        while let Some(&b) = s.get(i).filter(|b| b.is_ascii_digit()) {
-            mantissa = mantissa * 10 + u64::from(b - b'0');
-            digits += 1;
-            decimals += 1;
-            i += 1;
-            if digits > MAX_DIGITS {
-                return None;
-            }
-        }
+        decimals = run(&mut i)?;
         if decimals == 0 {
             return None;
         }
