@@ -299,11 +299,11 @@ fn gaps_with_probe(
     // sequential piece of the split, and wifi's few gaps (often one, the
     // whole area but for small holes) are drawn on one thread while the
     // other is still busy elsewhere, fibre's many gaps then on both.
-    let mut demand: Vec<Option<LayerDemand<'_>>> = demand.into_iter().map(Some).collect();
-    let order = DRAW_ORDER.map(|layer| (layer, demand[layer.bit()].take()));
-    let mut per_layer: Vec<(Layer, LayerGaps)> = order
+    let mut tasks: Vec<(Layer, LayerDemand<'_>)> = Layer::ALL.into_iter().zip(demand).collect();
+    // (stable: the other layers keep their order)
+    tasks.sort_by_key(|(layer, _)| *layer == Layer::Fiber);
+    let mut per_layer: Vec<(Layer, LayerGaps)> = tasks
         .into_par_iter()
-        .filter_map(|(layer, demand)| Some((layer, demand?)))
         .map(|(layer, demand)| -> Result<(Layer, LayerGaps)> {
             // the infrastructure near the strips indexed beside the regions
             let (mut groups, ()) = rayon::join(
@@ -359,18 +359,6 @@ fn gaps_with_probe(
         omitted,
     })
 }
-
-/// The order the layers' gaps are drawn in ([`gaps_with_probe`]): that of
-/// [`Layer::ALL`] but for wifi before fibre.
-const DRAW_ORDER: [Layer; 7] = [
-    Layer::G2,
-    Layer::G3,
-    Layer::G4,
-    Layer::G5,
-    Layer::MobileBroadband,
-    Layer::Wifi,
-    Layer::Fiber,
-];
 
 /// A layer's drawn gaps, and the people and households of those left out
 /// beyond the limit.
