@@ -635,6 +635,16 @@ struct Prepared<'a> {
     alongside: Option<Alongside>,
 }
 
+/// What a preparation makes side by side with its indexes
+/// ([`Prepared::for_run`]).
+#[derive(Default, Clone, Copy)]
+struct Beside<'o> {
+    /// The communes projected into their strips' frames.
+    project: bool,
+    /// Another scenario of the same communes prepared on the same strips.
+    alongside: Option<&'o Scenario>,
+}
+
 /// A scenario of the same communes and other sites, measured on the
 /// strips and projected communes of a prepared one
 /// ([`Prepared::prepare_alongside`]).
@@ -740,23 +750,42 @@ impl<'a> Prepared<'a> {
 
     /// [`Prepared::new`], keeping each site's [`SiteAudit`] when `audit`.
     fn with_audits(scenario: &'a Scenario, options: &Options, audit: bool) -> Result<Self> {
-        Self::with_settings(scenario, options, audit, true)
+        Self::with_settings(scenario, options, audit, true, Beside::default())
+    }
+
+    /// [`Prepared::with_audits`] for a run: under uniform demand the
+    /// communes are projected into their strips' frames, and `alongside`
+    /// (when given) prepared on the same strips, while the indexes are
+    /// built.
+    fn for_run(
+        scenario: &'a Scenario,
+        options: &Options,
+        audit: bool,
+        alongside: Option<&Scenario>,
+    ) -> Result<Self> {
+        let beside = Beside {
+            project: scenario.population.is_none(),
+            alongside,
+        };
+        Self::with_settings(scenario, options, audit, true, beside)
     }
 
     /// [`Prepared::new`] with discs and wedges only, whatever the terrain:
     /// for the signal-level mode, which shapes nothing and takes the
     /// terrain's losses per emitter itself (`signal.rs`).
     fn without_footprints(scenario: &'a Scenario, options: &Options) -> Result<Self> {
-        Self::with_settings(scenario, options, false, false)
+        Self::with_settings(scenario, options, false, false, Beside::default())
     }
 
     /// [`Prepared::with_audits`]; terrain-shaped footprints only when
-    /// `footprints` (and the scenario has terrain).
+    /// `footprints` (and the scenario has terrain); with what `beside`
+    /// asks for prepared side by side with the indexes.
     fn with_settings(
         scenario: &'a Scenario,
         options: &Options,
         audit: bool,
         footprints: bool,
+        beside: Beside<'_>,
     ) -> Result<Self> {
         let exhaustive = options.lookup == Lookup::Exhaustive;
         let params = &scenario.parameters;
@@ -822,20 +851,26 @@ impl<'a> Prepared<'a> {
             _ => disc_shapes(scenario, &resolved),
         };
         let audits = if audit { resolved } else { Vec::new() };
-
-        // one index per strip, built in parallel (each in input order, so the
-        // trees do not depend on the number of threads)
-        let built: Vec<(StripIndex, Option<Rect<f64>>)> = (0..strips.len())
-            .into_par_iter()
+        let frames: Vec<TransverseMercator> = (0..strips.len()).map(|z| *strips.frame(z)).collect();
+        let strip_extent: Vec<Option<Rect<f64>>> = (0..strips.len())
             .map(|z| {
-                let frame = *strips.frame(z);
-                let extent = rects
+                rects
                     .iter()
                     .zip(&commune_strip)
                     .filter(|(_, cz)| **cz == Some(z))
                     .filter_map(|(r, _)| *r)
-                    .reduce(rect_union);
-                let index = match extent {
+                    .reduce(rect_union)
+            })
+            .collect();
+
+        // one index per strip, built in parallel (each in input order, so the
+        // trees do not depend on the number of threads), beside the
+        // communes projected and the scenario alongside prepared
+        let build = || -> Vec<StripIndex> {
+            frames
+                .par_iter()
+                .zip(&strip_extent)
+                .map(|(&frame, extent)| match *extent {
                     Some(extent) => StripIndex::build(scenario, &shapes, frame, extent, exhaustive),
                     None => StripIndex {
                         frame,
@@ -845,12 +880,26 @@ impl<'a> Prepared<'a> {
                         fiber_drop_m: params.fiber_drop_m,
                         exhaustive,
                     },
-                };
-                (index, extent)
-            })
-            .collect();
-        let (indexes, strip_extent): (Vec<StripIndex>, Vec<Option<Rect<f64>>>) =
-            built.into_iter().unzip();
+                })
+                .collect()
+        };
+        let project = || -> Vec<Option<MultiPolygon<f64>>> {
+            if !beside.project {
+                return Vec::new();
+            }
+            scenario
+                .communes
+                .par_iter()
+                .zip(&commune_strip)
+                .map(|(c, z)| Some(project_on(c.geometry.as_ref()?, &frames[(*z)?])))
+                .collect()
+        };
+        let prepare_alongside = || match beside.alongside {
+            Some(other) => alongside_on(scenario, &locator, &frames, &strip_extent, other, options),
+            None => Ok(None),
+        };
+        let ((indexes, projected), alongside) =
+            rayon::join(|| rayon::join(build, project), prepare_alongside);
         Ok(Prepared {
             scenario,
             commune_strip,
@@ -861,10 +910,10 @@ impl<'a> Prepared<'a> {
             wifi_commune,
             warnings,
             audits,
-            projected: Vec::new(),
+            projected,
             collect_gaps: false,
             gap_pieces: Vec::new(),
-            alongside: None,
+            alongside: alongside?,
         })
     }
 
@@ -925,55 +974,75 @@ impl<'a> Prepared<'a> {
     /// strip; `None` when it cannot be measured so (other communes, point
     /// demand, or longitudes around 180°).
     fn prepare_alongside(&self, other: &Scenario, options: &Options) -> Result<Option<Alongside>> {
-        let n = self.scenario.communes.len();
-        if self.scenario.population.is_some()
-            || other.population.is_some()
-            || other.communes.len() != n
-        {
-            return Ok(None);
-        }
-        other.validate()?;
-        if antimeridian::unwrapped(other).is_some() {
-            return Ok(None);
-        }
-        let exhaustive = options.lookup == Lookup::Exhaustive;
-        // the same communes: this scenario's locator places other's sites
-        let site_commune: Vec<Option<usize>> = other
-            .sites
-            .par_iter()
-            .map(|s| self.locator.locate(s.location))
-            .collect();
-        let mut warnings = Vec::new();
-        let shapes = disc_shapes(other, &resolve_sites(other, &site_commune, &mut warnings));
-        let indexes: Vec<Option<StripIndex>> = self
-            .indexes
-            .par_iter()
-            .zip(&self.strip_extent)
-            .map(|(index, extent)| {
-                extent.map(|extent| {
-                    StripIndex::build(other, &shapes, index.frame, extent, exhaustive)
-                })
-            })
-            .collect();
-        Ok(Some(Alongside {
-            indexes,
-            site_commune,
-            warnings,
-            tallies: Vec::new(),
-        }))
+        let frames: Vec<TransverseMercator> = self.indexes.iter().map(|i| i.frame).collect();
+        alongside_on(
+            self.scenario,
+            &self.locator,
+            &frames,
+            &self.strip_extent,
+            other,
+            options,
+        )
     }
 
     fn project(&self, commune: usize) -> Option<(&StripIndex, MultiPolygon<f64>)> {
         let z = self.commune_strip[commune]?;
         let index = &self.indexes[z];
         let geometry = self.scenario.communes[commune].geometry.as_ref()?;
-        let frame = index.frame;
-        let projected = geometry.map_coords(|c| {
-            let [x, y] = frame.forward(c.x, c.y);
-            Coord { x, y }
-        });
-        Some((index, projected))
+        Some((index, project_on(geometry, &index.frame)))
     }
+}
+
+/// `geometry` (degrees) in the metres of `frame`.
+fn project_on(geometry: &MultiPolygon<f64>, frame: &TransverseMercator) -> MultiPolygon<f64> {
+    geometry.map_coords(|c| {
+        let [x, y] = frame.forward(c.x, c.y);
+        Coord { x, y }
+    })
+}
+
+/// `other` (the same communes as `scenario`, other sites) prepared on the
+/// strips of `scenario` (their `frames` and communes' `extents`), its sites
+/// placed by `scenario`'s `locator`: see [`Prepared::evaluate_alongside`];
+/// `None` when it cannot be measured so.
+fn alongside_on(
+    scenario: &Scenario,
+    locator: &CommuneLocator<'_>,
+    frames: &[TransverseMercator],
+    extents: &[Option<Rect<f64>>],
+    other: &Scenario,
+    options: &Options,
+) -> Result<Option<Alongside>> {
+    let n = scenario.communes.len();
+    if scenario.population.is_some() || other.population.is_some() || other.communes.len() != n {
+        return Ok(None);
+    }
+    other.validate()?;
+    if antimeridian::unwrapped(other).is_some() {
+        return Ok(None);
+    }
+    let exhaustive = options.lookup == Lookup::Exhaustive;
+    // the same communes: this scenario's locator places other's sites
+    let site_commune: Vec<Option<usize>> = other
+        .sites
+        .par_iter()
+        .map(|s| locator.locate(s.location))
+        .collect();
+    let mut warnings = Vec::new();
+    let shapes = disc_shapes(other, &resolve_sites(other, &site_commune, &mut warnings));
+    let indexes: Vec<Option<StripIndex>> = frames
+        .par_iter()
+        .zip(extents)
+        .map(|(&frame, extent)| {
+            extent.map(|extent| StripIndex::build(other, &shapes, frame, extent, exhaustive))
+        })
+        .collect();
+    Ok(Some(Alongside {
+        indexes,
+        site_commune,
+        warnings,
+        tallies: Vec::new(),
+    }))
 }
 
 /// Every site's commune, environment, ranges and links (its audit),
@@ -1196,15 +1265,12 @@ pub(crate) fn run_keeping<'s>(
     // around 180°, longitudes made continuous (0..360) for strips and indexes
     let unwrapped = antimeridian::unwrapped(scenario);
     let Some(unwrapped) = unwrapped else {
-        let mut prepared = Prepared::with_audits(scenario, options, audit)?;
+        let mut prepared = Prepared::for_run(scenario, options, audit, alongside)?;
         prepared.collect_gaps = gaps;
-        if let Some(other) = alongside {
-            prepared.alongside = prepared.prepare_alongside(other, options)?;
-        }
         let evaluation = evaluate_prepared(&mut prepared, options, progress)?;
         return Ok((evaluation, Some(probe::Probe::from_prepared(prepared))));
     };
-    let mut prepared = Prepared::with_audits(&unwrapped, options, audit)?;
+    let mut prepared = Prepared::for_run(&unwrapped, options, audit, None)?;
     Ok((evaluate_prepared(&mut prepared, options, progress)?, None))
 }
 
@@ -1221,9 +1287,15 @@ fn evaluate_prepared(
         .population
     {
         None => {
-            let (tallies, u_pop, u_hh, projected, gap_pieces, other) =
+            let n = prepared.scenario.communes.len();
+            if prepared.projected.len() != n {
+                prepared.projected = (0..n)
+                    .into_par_iter()
+                    .map(|i| prepared.project(i).map(|(_, p)| p))
+                    .collect();
+            }
+            let (tallies, u_pop, u_hh, gap_pieces, other) =
                 uniform(prepared, options, &mut warnings, progress)?;
-            prepared.projected = projected;
             prepared.gap_pieces = gap_pieces;
             if let (Some(alongside), Some((other, notes))) = (prepared.alongside.as_mut(), other) {
                 alongside.tallies = other;
@@ -1244,14 +1316,13 @@ fn evaluate_prepared(
     })
 }
 
-/// Tallies of uniform demand, the communes projected (in strip metres),
-/// when collected their gap pieces, and the tallies and notes of the
-/// scenario measured alongside (when there is one).
+/// Tallies of uniform demand, when collected their gap pieces, and the
+/// tallies and notes of the scenario measured alongside (when there is
+/// one).
 type Uniform = (
     Vec<Tally>,
     f64,
     f64,
-    Vec<Option<MultiPolygon<f64>>>,
     Vec<Option<[gap_rows::CommuneGap; FLAG_BITS]>>,
     Option<(Vec<Tally>, Vec<String>)>,
 );
@@ -1265,9 +1336,13 @@ fn uniform(
     use geo::Area;
     let scenario = prepared.scenario;
     let res = scenario.parameters.resolution_m;
-    let projected: Vec<Option<(&StripIndex, MultiPolygon<f64>)>> = (0..scenario.communes.len())
-        .into_par_iter()
-        .map(|i| prepared.project(i))
+    // the communes projected into their strips' frames (when the
+    // preparation did not, by the caller)
+    let projected: Vec<Option<(&StripIndex, &MultiPolygon<f64>)>> = prepared
+        .projected
+        .iter()
+        .zip(&prepared.commune_strip)
+        .map(|(p, z)| Some((&prepared.indexes[(*z)?], p.as_ref()?)))
         .collect();
     let area_m2: f64 = projected
         .iter()
@@ -1300,7 +1375,7 @@ fn uniform(
             let _tick = OnDrop(|| tick(1));
             let strip = prepared.commune_strip[i];
             let commune = &scenario.communes[i];
-            let projected = proj.as_ref().map(|(index, polygon)| (*index, polygon));
+            let projected = *proj;
             let also = alongside.and_then(|a| a.indexes[strip?].as_ref());
             let (measured, other) = measure_commune(
                 commune,
@@ -1338,9 +1413,8 @@ fn uniform(
             other_notes.extend(note);
         }
     }
-    let projected = projected.into_iter().map(|p| p.map(|(_, p)| p)).collect();
     let other = alongside.map(|_| (other_tallies, other_notes));
-    Ok((tallies, 0.0, 0.0, projected, gap_pieces, other))
+    Ok((tallies, 0.0, 0.0, gap_pieces, other))
 }
 
 /// `f` of every item of `items` (with its index), in input order, computed
