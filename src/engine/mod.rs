@@ -620,8 +620,10 @@ struct Prepared<'a> {
     warnings: Vec<String>,
     /// Each site's audit, when asked for ([`Prepared::with_audits`]).
     audits: Vec<SiteAudit>,
-    /// The communes projected by a uniform evaluation, kept for the gap
-    /// maps that follow it ([`run_keeping`]); empty otherwise.
+    /// The communes projected into their strips' frames for a uniform
+    /// evaluation (beside the index build of [`Prepared::for_run`], else
+    /// by the evaluation itself), kept for the gap maps that follow it
+    /// ([`run_keeping`]); empty otherwise.
     projected: Vec<Option<MultiPolygon<f64>>>,
     /// Whether a uniform evaluation collects each commune's gap pieces
     /// from its row sweep ([`run_keeping`] with `gaps`).
