@@ -931,8 +931,9 @@ impl Capsule {
         }
     }
 
-    /// The interval of the line at ordinate `y` inside the corridor, if any.
-    #[inline]
+    /// The interval of the line at ordinate `y` inside the corridor, if any
+    /// (inlined into the row sweep's loop over a line's corridors).
+    #[inline(always)]
     pub(crate) fn interval(&self, y: f64) -> Option<(f64, f64)> {
         let d = self.d;
         let mut lo = f64::INFINITY;
