@@ -165,7 +165,7 @@ fn difference(p: &[Run], q: &[Run], mut out: impl FnMut(i64, i64)) {
 /// their order and their first corners do not depend on the order the
 /// edges are stored in.
 fn walk(edges: &[Edge]) -> Vec<Vec<(i64, i64)>> {
-    const NONE: u32 = u32::MAX;
+    const NONE: usize = usize::MAX;
     let n = edges.len();
     // each edge's next edge, and each cycle's least edge
     let mut next = vec![NONE; n];
@@ -190,7 +190,7 @@ fn walk(edges: &[Edge]) -> Vec<Vec<(i64, i64)>> {
                 _ if outs[1].dir == (e.dir + 3) % 4 => lo + 1,
                 _ => lo,
             };
-            next[k] = m as u32;
+            next[k] = m;
             if next[m] != NONE || m == first {
                 break;
             }
@@ -213,7 +213,6 @@ fn walk(edges: &[Edge]) -> Vec<Vec<(i64, i64)>> {
             if m == NONE {
                 break;
             }
-            let m = m as usize;
             if edges[m].dir != edges[k].dir {
                 ring.push(edges[k].to);
             }
