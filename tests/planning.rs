@@ -578,6 +578,26 @@ fn every_coverage_run_writes_gaps() {
 }
 
 #[test]
+fn a_city_with_no_commune_geometry_counts_every_person_uncovered() {
+    // no commune has a geometry: no strip, nothing to measure, yet every
+    // commune is in the report with its people, none of them covered
+    let mut s = small_city();
+    for c in &mut s.communes {
+        c.geometry = None;
+    }
+    let total: f64 = s.communes.iter().filter_map(|c| c.population).sum();
+    assert!(total > 0.0);
+    let report = telecov::evaluate(&s).expect("report");
+    assert_eq!(report.communes.len(), s.communes.len());
+    let people: f64 = report.communes.iter().map(|c| c.population).sum();
+    assert_eq!(people, total);
+    assert!(report
+        .communes
+        .iter()
+        .all(|c| c.population_covered.g4 == 0.0));
+}
+
+#[test]
 fn odd_scenarios_do_not_panic() {
     // a commune without geometry: its people are uncovered and unplaced
     let mut s = small_city();

@@ -618,12 +618,11 @@ struct Prepared<'a> {
     site_commune: Vec<Option<usize>>,
     wifi_commune: Vec<Option<usize>>,
     warnings: Vec<String>,
-    /// Each site's audit, when asked for ([`Prepared::with_audits`]).
+    /// Each site's audit, when asked for ([`Prepared::for_run`]).
     audits: Vec<SiteAudit>,
     /// The communes projected into their strips' frames for a uniform
-    /// evaluation (beside the index build of [`Prepared::for_run`], else
-    /// by the evaluation itself), kept for the gap maps that follow it
-    /// ([`run_keeping`]); empty otherwise.
+    /// evaluation (beside the index build of [`Prepared::for_run`]), kept
+    /// for the gap maps that follow it ([`run_keeping`]); empty otherwise.
     projected: Vec<Option<MultiPolygon<f64>>>,
     /// Whether a uniform evaluation collects each commune's gap pieces
     /// from its row sweep ([`run_keeping`] with `gaps`).
@@ -747,18 +746,13 @@ fn lonlat_rect_expand(r: Rect<f64>, distance_m: f64) -> Rect<f64> {
 
 impl<'a> Prepared<'a> {
     fn new(scenario: &'a Scenario, options: &Options) -> Result<Self> {
-        Self::with_audits(scenario, options, false)
+        Self::with_settings(scenario, options, false, true, Beside::default())
     }
 
-    /// [`Prepared::new`], keeping each site's [`SiteAudit`] when `audit`.
-    fn with_audits(scenario: &'a Scenario, options: &Options, audit: bool) -> Result<Self> {
-        Self::with_settings(scenario, options, audit, true, Beside::default())
-    }
-
-    /// [`Prepared::with_audits`] for a run: under uniform demand the
-    /// communes are projected into their strips' frames, and `alongside`
-    /// (when given) prepared on the same strips, while the indexes are
-    /// built.
+    /// [`Prepared::new`] for a run, keeping each site's [`SiteAudit`] when
+    /// `audit`: under uniform demand the communes are projected into their
+    /// strips' frames, and `alongside` (when given) prepared on the same
+    /// strips, while the indexes are built.
     fn for_run(
         scenario: &'a Scenario,
         options: &Options,
@@ -779,9 +773,10 @@ impl<'a> Prepared<'a> {
         Self::with_settings(scenario, options, false, false, Beside::default())
     }
 
-    /// [`Prepared::with_audits`]; terrain-shaped footprints only when
-    /// `footprints` (and the scenario has terrain); with what `beside`
-    /// asks for prepared side by side with the indexes.
+    /// [`Prepared::new`], keeping each site's audit when `audit`;
+    /// terrain-shaped footprints only when `footprints` (and the scenario
+    /// has terrain); with what `beside` asks for prepared side by side
+    /// with the indexes.
     fn with_settings(
         scenario: &'a Scenario,
         options: &Options,
@@ -819,7 +814,17 @@ impl<'a> Prepared<'a> {
         // every site resolved once: its shapes, footprints and audit
         let resolved = resolve_sites(scenario, &site_commune, &mut warnings);
         if lon_min > lon_max {
+            // no commune geometry: no strip, nothing projected
             let audits = if audit { resolved } else { Vec::new() };
+            let alongside = match beside.alongside {
+                Some(other) => alongside_on(scenario, &locator, &[], &[], other, options)?,
+                None => None,
+            };
+            let n = if beside.project {
+                scenario.communes.len()
+            } else {
+                0
+            };
             return Ok(Prepared {
                 scenario,
                 commune_strip: vec![None; scenario.communes.len()],
@@ -830,10 +835,10 @@ impl<'a> Prepared<'a> {
                 wifi_commune,
                 warnings,
                 audits,
-                projected: Vec::new(),
+                projected: vec![None; n],
                 collect_gaps: false,
                 gap_pieces: Vec::new(),
-                alongside: None,
+                alongside,
             });
         }
         let strips = Strips::covering(lon_min, lon_max)?;
@@ -1289,13 +1294,6 @@ fn evaluate_prepared(
         .population
     {
         None => {
-            let n = prepared.scenario.communes.len();
-            if prepared.projected.len() != n {
-                prepared.projected = (0..n)
-                    .into_par_iter()
-                    .map(|i| prepared.project(i).map(|(_, p)| p))
-                    .collect();
-            }
             let (tallies, u_pop, u_hh, gap_pieces, other) =
                 uniform(prepared, options, &mut warnings, progress)?;
             prepared.gap_pieces = gap_pieces;
@@ -1338,8 +1336,8 @@ fn uniform(
     use geo::Area;
     let scenario = prepared.scenario;
     let res = scenario.parameters.resolution_m;
-    // the communes projected into their strips' frames (when the
-    // preparation did not, by the caller)
+    // the communes projected into their strips' frames by the preparation
+    debug_assert_eq!(prepared.projected.len(), scenario.communes.len());
     let projected: Vec<Option<(&StripIndex, &MultiPolygon<f64>)>> = prepared
         .projected
         .iter()
