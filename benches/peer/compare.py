@@ -5,12 +5,15 @@
                                    [--exact] [--peer-resolution-m R]
 
 1. builds telecov's `coverage` example (release) and runs it on the
-   scenario (report.json), timing the whole process;
+   scenario (every file of the command), timing the whole process, in
+   turn with the peer's runs (step 3): round by round, each round
+   swapping which of the two goes first;
 2. runs `cargo bench --bench coverage -- '^demo/'` (demo scenario only):
    criterion's `demo/evaluate` (load excluded) and `demo/load_and_evaluate`
    (load included) are telecov's two figures;
-3. runs the peer N times (separate processes) and keeps the best and the
-   median of its load, compute and load + compute times and its peak RSS;
+3. runs the peer N times (separate processes, alternating with telecov's
+   runs) and keeps the best and the median of its load, compute and
+   load + compute times and its peak RSS;
 4. compares per-commune percentages (people; households for fibre) of
    telecov's report.json with the peer's: worst and mean absolute
    difference per layer, in percentage points;
@@ -160,7 +163,7 @@ def summarise(values):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("scenario", nargs="?", default=os.path.join(ROOT, "data", "demo"))
-    ap.add_argument("--reps", type=int, default=3, help="peer runs (default 3)")
+    ap.add_argument("--reps", type=int, default=3, help="rounds: runs of the telecov command and of the peer, alternately (default 3)")
     ap.add_argument("--out", default=os.path.join(ROOT, "out", "peer"))
     ap.add_argument("--no-bench", action="store_true", help="skip cargo bench (telecov: process times only)")
     ap.add_argument("--exact", action="store_true", help="also run the peer's exact overlay")
@@ -180,7 +183,10 @@ def main():
     info["scenario"] = os.path.relpath(scenario, ROOT) if scenario.startswith(ROOT) else scenario
     print(f"== machine: {info.get('cpu')} x{info['cpus']}, load average {info['loadavg_start']}")
 
-    # 1. telecov report (release example), whole-process times
+    # 1. the telecov command (release example) and the peer, whole
+    # processes, run alternately: both see the machine in the same state
+    # (on a shared virtual machine its speed drifts by tens of per cent
+    # within minutes), and each round swaps which of the two goes first
     if not a.no_build:
         sh(["cargo", "build", "--release", "--quiet", "--example", "coverage"], cwd=ROOT)
     exe = os.path.join(target_dir(), "release", "examples", "coverage")
@@ -188,7 +194,8 @@ def main():
     if os.path.isdir(tel_dir):
         shutil.rmtree(tel_dir)
     proc_times, proc_cpu, proc_rss = [], [], []
-    for _ in range(a.reps):
+
+    def run_telecov():
         u0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         r = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", os.path.join(out, "rss.txt"),
@@ -200,13 +207,43 @@ def main():
             proc_rss.append(int(f.read().split()[-1]) / 1024.0)
         if r.returncode != 0:
             sys.exit(f"telecov failed:\n{r.stdout}\n{r.stderr}")
+
+    py = sys.executable
+    peer_runs, peer_process = [], []
+
+    def resolution():
+        # the scenario's, as telecov read it (telecov runs first in the first round)
+        with open(os.path.join(tel_dir, "report.json")) as f:
+            return json.load(f)["parameters"]["resolution_m"]
+
+    def run_peer(i):
+        peer_resolution = a.peer_resolution_m or resolution()
+        path = os.path.join(out, f"peer_{i}.json")
+        t0 = time.perf_counter()
+        # the peer's whole process writes what the command writes: the
+        # figures and the two maps (communes with percentages, gap regions)
+        maps = os.path.join(out, f"peer_maps_{i}")
+        sh([py, os.path.join(HERE, "peer_coverage.py"), scenario, "--resolution-m", str(peer_resolution),
+            "--out", path, "--maps", maps])
+        peer_process.append(time.perf_counter() - t0)
+        with open(path) as f:
+            peer_runs.append(json.load(f))
+
+    for i in range(a.reps):
+        if i % 2 == 0:
+            run_telecov()
+            run_peer(i)
+        else:
+            run_peer(i)
+            run_telecov()
     with open(os.path.join(tel_dir, "report.json")) as f:
         report = json.load(f)
     resolution = report["parameters"]["resolution_m"]
+    peer_resolution = a.peer_resolution_m or resolution
     telecov = {"process_s": summarise(proc_times), "process_cpu_s": summarise(proc_cpu),
                "peak_rss_mib": max(proc_rss)}
     print(f"== telecov coverage command (load, evaluate, gap maps, every file): "
-          f"best {min(proc_times):.3f} s over {a.reps} runs")
+          f"best {min(proc_times):.3f} s over {a.reps} runs, alternating with the peer's")
 
     # 2. criterion: demo/evaluate, demo/load_and_evaluate
     if is_demo and not a.no_bench:
@@ -228,21 +265,7 @@ def main():
         r = subprocess.run([exe_t, scenario, str(a.timing_reps)], capture_output=True, text=True, check=True)
         telecov["timing"] = json.loads(r.stdout)
 
-    # 3. the peer
-    py = sys.executable
-    peer_resolution = a.peer_resolution_m or resolution
-    peer_runs, peer_process = [], []
-    for i in range(a.reps):
-        path = os.path.join(out, f"peer_{i}.json")
-        t0 = time.perf_counter()
-        # the peer's whole process writes what the command writes: the
-        # figures and the two maps (communes with percentages, gap regions)
-        maps = os.path.join(out, f"peer_maps_{i}")
-        sh([py, os.path.join(HERE, "peer_coverage.py"), scenario, "--resolution-m", str(peer_resolution),
-            "--out", path, "--maps", maps])
-        peer_process.append(time.perf_counter() - t0)
-        with open(path) as f:
-            peer_runs.append(json.load(f))
+    # 3. the peer's figures
     peer = {
         k: summarise([p["timings_s"][k] for p in peer_runs])
         for k in ("import", "load", "compute", "load_and_compute", "load_cpu", "compute_cpu", "maps")
@@ -303,6 +326,9 @@ def main():
         ratio["load_excluded"] = peer["compute"]["median"] / telecov["evaluate"]["median_s"]
         ratio["load_included"] = peer["load_and_compute"]["median"] / telecov["load_and_evaluate"]["median_s"]
     ratio["process"] = peer["process_s"]["median"] / telecov["process_s"]["median"]
+    # round by round (the two runs of a round side by side in time)
+    paired = sorted(q / t for t, q in zip(proc_times, peer_process))
+    ratio["process_per_round"] = {"median": statistics.median(paired), "min": paired[0], "max": paired[-1]}
     info["loadavg_end"] = os.getloadavg()
 
     results = {
@@ -357,11 +383,16 @@ def markdown(r, reps):
         ]
     lines += [
         f"| **whole process**, the figure a user sees (telecov: the `coverage` command, start to exit, "
-        f"report.json, communes.geojson/.csv, sites.geojson, gaps.geojson; peer: Python start, imports "
+        f"every file it writes: report.json, communes.geojson/.csv, sites.geojson, gaps.geojson, "
+        f"scorecard.json/.csv, report.html, map.png; peer: Python start, imports "
         f"({ms(p['import']['median'])}), load, compute, its report and its two maps "
         f"({ms(p['maps']['median'])}): communes and gap regions) | "
         f"{ms(t['process_s']['median'])}, peak {t['peak_rss_mib']:.0f} MiB | "
         f"{ms(p['process_s']['median'])}, peak {p['peak_rss_mib']:.0f} MiB | **{q['process']:.1f}×** |",
+        "",
+        f"The two ran alternately, {reps} rounds (each round swaps which goes first); round by round, "
+        f"the peer's time over telecov's: median {q['process_per_round']['median']:.1f}×, "
+        f"{q['process_per_round']['min']:.1f}× to {q['process_per_round']['max']:.1f}×.",
         "",
         f"CPU time (user + system): telecov's whole process {ms(t['process_cpu_s']['median'])} "
         f"(both cores); peer load {ms(p['load_cpu']['median'])}, compute {ms(p['compute_cpu']['median'])} "
