@@ -21,6 +21,8 @@ use std::process::ExitCode;
 
 #[path = "../src/bin/common/allocator.rs"]
 mod allocator;
+#[path = "../src/bin/common/processor.rs"]
+mod processor;
 
 use clap::Parser;
 
@@ -33,6 +35,12 @@ struct Example {
 }
 
 fn main() -> ExitCode {
+    // before any of the crate's code: a processor without the
+    // instructions the build assumes gets a message, not a crash
+    if let Err(message) = processor::check() {
+        eprintln!("error: {message}");
+        return std::process::ExitCode::FAILURE;
+    }
     allocator::tune();
     telecov::cli::exit(telecov::cli::plan::run(Example::parse().args))
 }
