@@ -9,39 +9,50 @@
 //! x86-64 baseline), names what is missing and how to rebuild.
 
 /// The instruction-set extensions this check knows, each with whether the
-/// build assumes it and whether the processor running it has it.
+/// build assumes it and whether the processor running it reports it.
+///
+/// The processor is asked with `cpuid` itself: the standard library's
+/// `is_x86_feature_detected!` answers `true` for every extension the build
+/// enables, without asking. The AVX family also needs the system to save
+/// its registers (`OSXSAVE`).
 fn extensions() -> Vec<(&'static str, bool, bool)> {
     #[allow(unused_mut)]
     let mut out = Vec::new();
     #[cfg(target_arch = "x86_64")]
     {
-        macro_rules! check {
-            ($($feature:tt),*) => {
-                $(
-                    out.push((
-                        $feature,
-                        cfg!(target_feature = $feature),
-                        std::arch::is_x86_feature_detected!($feature),
-                    ));
-                )*
+        use std::arch::x86_64::{__cpuid, __cpuid_count};
+        let max = __cpuid(0).eax;
+        let max_extended = __cpuid(0x8000_0000).eax;
+        let leaf1 = __cpuid(1).ecx;
+        let leaf7 = if max >= 7 { __cpuid_count(7, 0).ebx } else { 0 };
+        let extended = if max_extended >= 0x8000_0001 {
+            __cpuid(0x8000_0001).ecx
+        } else {
+            0
+        };
+        let bit = |word: u32, b: u32| (word >> b) & 1 == 1;
+        let os_avx = bit(leaf1, 27);
+        macro_rules! known {
+            ($($feature:tt: $has:expr),* $(,)?) => {
+                $( out.push(($feature, cfg!(target_feature = $feature), $has)); )*
             };
         }
-        check!(
-            "sse3",
-            "ssse3",
-            "sse4.1",
-            "sse4.2",
-            "popcnt",
-            "cmpxchg16b",
-            "avx",
-            "avx2",
-            "fma",
-            "bmi1",
-            "bmi2",
-            "lzcnt",
-            "movbe",
-            "f16c",
-            "avx512f"
+        known!(
+            "sse3": bit(leaf1, 0),
+            "ssse3": bit(leaf1, 9),
+            "sse4.1": bit(leaf1, 19),
+            "sse4.2": bit(leaf1, 20),
+            "popcnt": bit(leaf1, 23),
+            "cmpxchg16b": bit(leaf1, 13),
+            "movbe": bit(leaf1, 22),
+            "lzcnt": bit(extended, 5),
+            "bmi1": bit(leaf7, 3),
+            "bmi2": bit(leaf7, 8),
+            "avx": os_avx && bit(leaf1, 28),
+            "f16c": os_avx && bit(leaf1, 29),
+            "fma": os_avx && bit(leaf1, 12),
+            "avx2": os_avx && bit(leaf7, 5),
+            "avx512f": os_avx && bit(leaf7, 16),
         );
     }
     out
