@@ -25,10 +25,8 @@
 
 use std::process::ExitCode;
 
-#[path = "../src/bin/common/allocator.rs"]
-mod allocator;
-#[path = "../src/bin/common/processor.rs"]
-mod processor;
+#[path = "../src/bin/common/startup.rs"]
+mod startup;
 
 use clap::Parser;
 
@@ -41,12 +39,8 @@ struct Example {
 }
 
 fn main() -> ExitCode {
-    // before any of the crate's code: a processor without the
-    // instructions the build assumes gets a message, not a crash
-    if let Err(message) = processor::check() {
-        eprintln!("error: {message}");
-        return std::process::ExitCode::FAILURE;
+    if let Err(code) = startup::start() {
+        return code;
     }
-    allocator::tune();
     telecov::cli::exit(telecov::cli::coverage::run(Example::parse().args))
 }

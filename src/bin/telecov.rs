@@ -1,17 +1,11 @@
 //! The `telecov` command: see [`telecov::cli`].
 
-#[path = "common/allocator.rs"]
-mod allocator;
-#[path = "common/processor.rs"]
-mod processor;
+#[path = "common/startup.rs"]
+mod startup;
 
 fn main() -> std::process::ExitCode {
-    // before any of the crate's code: a processor without the
-    // instructions the build assumes gets a message, not a crash
-    if let Err(message) = processor::check() {
-        eprintln!("error: {message}");
-        return std::process::ExitCode::FAILURE;
+    if let Err(code) = startup::start() {
+        return code;
     }
-    allocator::tune();
     telecov::cli::main()
 }
