@@ -175,6 +175,8 @@ def main():
         help="the peer's grid spacing (default: the scenario's, as telecov); for investigation only",
     )
     a = ap.parse_args()
+    if a.reps < 1:
+        ap.error("--reps must be at least 1")
     scenario = os.path.abspath(a.scenario)
     out = os.path.abspath(a.out)
     os.makedirs(out, exist_ok=True)
@@ -211,13 +213,7 @@ def main():
     py = sys.executable
     peer_runs, peer_process = [], []
 
-    def resolution():
-        # the scenario's, as telecov read it (telecov runs first in the first round)
-        with open(os.path.join(tel_dir, "report.json")) as f:
-            return json.load(f)["parameters"]["resolution_m"]
-
-    def run_peer(i):
-        peer_resolution = a.peer_resolution_m or resolution()
+    def run_peer(i, peer_resolution):
         path = os.path.join(out, f"peer_{i}.json")
         t0 = time.perf_counter()
         # the peer's whole process writes what the command writes: the
@@ -229,17 +225,21 @@ def main():
         with open(path) as f:
             peer_runs.append(json.load(f))
 
+    report = None
     for i in range(a.reps):
         if i % 2 == 0:
             run_telecov()
-            run_peer(i)
+            if report is None:
+                # the report (the same every run) and the scenario's
+                # resolution as telecov read it, for the peer's grid
+                with open(os.path.join(tel_dir, "report.json")) as f:
+                    report = json.load(f)
+                resolution = report["parameters"]["resolution_m"]
+                peer_resolution = a.peer_resolution_m or resolution
+            run_peer(i, peer_resolution)
         else:
-            run_peer(i)
+            run_peer(i, peer_resolution)
             run_telecov()
-    with open(os.path.join(tel_dir, "report.json")) as f:
-        report = json.load(f)
-    resolution = report["parameters"]["resolution_m"]
-    peer_resolution = a.peer_resolution_m or resolution
     telecov = {"process_s": summarise(proc_times), "process_cpu_s": summarise(proc_cpu),
                "peak_rss_mib": max(proc_rss)}
     print(f"== telecov coverage command (load, evaluate, gap maps, every file): "
