@@ -240,27 +240,42 @@ fn put_fixed(v: f64, out: &mut [u8; 3 + 2 * NUMBER + 1], at: usize) -> Option<us
         n += 1;
     }
     // below 10⁸ · 10⁷: both parts fit 32 bits
-    let (mut int, frac) = ((q / 10_000_000) as u32, (q % 10_000_000) as u32);
-    // integer digits, right to left
-    let mut width = 1;
-    while width < 8 && int >= 10u32.pow(width as u32) {
-        width += 1;
+    let (int, frac) = ((q / 10_000_000) as u32, (q % 10_000_000) as u32);
+    // integer digits: one to three for longitudes and latitudes
+    if int < 10 {
+        out[n] = b'0' + int as u8;
+        n += 1;
+    } else if int < 100 {
+        out[n..n + 2].copy_from_slice(pair(int));
+        n += 2;
+    } else if int < 1000 {
+        out[n] = b'0' + (int / 100) as u8;
+        out[n + 1..n + 3].copy_from_slice(pair(int % 100));
+        n += 3;
+    } else {
+        let mut int = int;
+        let width = int.ilog10() as usize + 1;
+        for k in (0..width).rev() {
+            out[n + k] = b'0' + (int % 10) as u8;
+            int /= 10;
+        }
+        n += width;
     }
-    for k in (0..width).rev() {
-        out[n + k] = b'0' + (int % 10) as u8;
-        int /= 10;
-    }
-    n += width;
     if frac > 0 {
         // seven decimals by pairs, the trailing zeros dropped
         let (hi, lo) = (frac / 10_000, frac % 10_000);
+        out[n] = b'.';
         let digits = &mut out[n + 1..n + 8];
         digits[0] = b'0' + (hi / 100) as u8;
         digits[1..3].copy_from_slice(pair(hi % 100));
         digits[3..5].copy_from_slice(pair(lo / 100));
         digits[5..7].copy_from_slice(pair(lo % 100));
-        let width = 7 - digits.iter().rev().take_while(|&&d| d == b'0').count();
-        out[n] = b'.';
+        let mut width = 7;
+        let mut rest = frac;
+        while rest % 10 == 0 {
+            rest /= 10;
+            width -= 1;
+        }
         n += 1 + width;
     }
     Some(n)
