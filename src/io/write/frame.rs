@@ -28,7 +28,14 @@ pub(crate) struct Frame {
 }
 
 fn wrap(d: f64) -> f64 {
-    (d + 180.0).rem_euclid(360.0) - 180.0
+    let s = d + 180.0;
+    // within a turn already (nearly always): no remainder to take, and
+    // the same result
+    if (0.0..360.0).contains(&s) {
+        s - 180.0
+    } else {
+        s.rem_euclid(360.0) - 180.0
+    }
 }
 
 impl Frame {
@@ -115,6 +122,30 @@ mod tests {
                 (x: x, y: y), (x: x + d, y: y), (x: x + d, y: y + d), (x: x, y: y + d), (x: x, y: y),
             ]])),
         }
+    }
+
+    #[test]
+    fn wrap_takes_the_remainder_only_when_it_changes_something() {
+        let reference = |d: f64| (d + 180.0).rem_euclid(360.0) - 180.0;
+        let mut d = -1_000.0;
+        while d < 1_000.0 {
+            assert_eq!(wrap(d).to_bits(), reference(d).to_bits(), "{d}");
+            d += 0.731;
+        }
+        for d in [
+            -540.0,
+            -180.0,
+            -179.999_999_999_999_9,
+            0.0,
+            -0.0,
+            179.999_999_999_999_97,
+            180.0,
+            540.0,
+            1e-300,
+        ] {
+            assert_eq!(wrap(d).to_bits(), reference(d).to_bits(), "{d}");
+        }
+        assert!(wrap(f64::NAN).is_nan());
     }
 
     #[test]

@@ -813,6 +813,18 @@ fn push_num(out: &mut String, v: i64) {
     if v >= 0 && out.as_bytes().last().is_some_and(u8::is_ascii_digit) {
         out.push(' ');
     }
+    // most steps of a path are short: their digits pushed directly
+    let a = v.unsigned_abs();
+    if a < 100 {
+        if v < 0 {
+            out.push('-');
+        }
+        if a >= 10 {
+            out.push(char::from(b'0' + (a / 10) as u8));
+        }
+        out.push(char::from(b'0' + (a % 10) as u8));
+        return;
+    }
     out.push_str(itoa::Buffer::new().format(v));
 }
 
