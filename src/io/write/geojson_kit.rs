@@ -229,7 +229,8 @@ fn put_fixed(v: f64, out: &mut [u8; 3 + 2 * NUMBER + 1], at: usize) -> Option<us
     if !(scaled < 1e15 && ((scaled - rounded).abs() - 0.5).abs() > margin) {
         return None;
     }
-    let q = rounded as u64;
+    // (below 2⁶³: the signed conversion, one instruction, is exact)
+    let q = rounded as i64 as u64;
     let mut n = at;
     if q == 0 {
         out[n] = b'0';
@@ -262,23 +263,36 @@ fn put_fixed(v: f64, out: &mut [u8; 3 + 2 * NUMBER + 1], at: usize) -> Option<us
         n += width;
     }
     if frac > 0 {
-        // seven decimals by pairs, the trailing zeros dropped
-        let (hi, lo) = (frac / 10_000, frac % 10_000);
+        // the seven decimals after a leading zero, one digit a byte; the
+        // trailing zeros dropped (the last digit is the highest byte)
+        let digits = eight_digits(frac);
+        let width = 7 - (digits.leading_zeros() / 8) as usize;
+        out[n..n + 8].copy_from_slice(&(digits | ASCII_ZEROS).to_le_bytes());
         out[n] = b'.';
-        let digits = &mut out[n + 1..n + 8];
-        digits[0] = b'0' + (hi / 100) as u8;
-        digits[1..3].copy_from_slice(pair(hi % 100));
-        digits[3..5].copy_from_slice(pair(lo / 100));
-        digits[5..7].copy_from_slice(pair(lo % 100));
-        let mut width = 7;
-        let mut rest = frac;
-        while rest % 10 == 0 {
-            rest /= 10;
-            width -= 1;
-        }
         n += 1 + width;
     }
     Some(n)
+}
+
+/// Eight `b'0'` bytes.
+const ASCII_ZEROS: u64 = 0x3030_3030_3030_3030;
+
+/// The eight decimal digits of `v` (below 10⁸, leading zeros kept) as the
+/// bytes of a little-endian word, most significant digit first in memory,
+/// each the digit's value: `v` split into halves of four digits, each into
+/// pairs, each pair into digits, every lane at once (each lane's value is
+/// small enough that its products stay within it).
+#[inline]
+fn eight_digits(v: u32) -> u64 {
+    let v = u64::from(v);
+    // two 4-digit numbers in 32-bit lanes, the leading one lowest
+    let x = v / 10_000 | (v % 10_000) << 32;
+    // ÷ 100 in each lane (exact below 10⁴: 5243 / 2¹⁹ ≈ 1 / 100)
+    let hundreds = (x * 5243 >> 19) & 0x0000_007F_0000_007F;
+    let x = hundreds | (x - hundreds * 100) << 16;
+    // ÷ 10 in each 16-bit lane (exact below 100: 103 / 2¹⁰ ≈ 1 / 10)
+    let tens = (x * 103 >> 10) & 0x000F_000F_000F_000F;
+    tens | (x - tens * 10) << 8
 }
 
 /// The two digits of `v` (below 100).
