@@ -376,6 +376,26 @@ mod tests {
     }
 
     #[test]
+    fn eight_digits_are_the_formatters() {
+        let check = |v: u32| {
+            let bytes = (eight_digits(v) | ASCII_ZEROS).to_le_bytes();
+            assert_eq!(
+                std::str::from_utf8(&bytes).unwrap(),
+                format!("{v:08}"),
+                "{v}"
+            );
+        };
+        for v in (0..100_000_000).step_by(7_919) {
+            check(v);
+        }
+        for v in [
+            0, 1, 9, 10, 99, 100, 9_999, 10_000, 10_001, 99_999_999, 12_345_678,
+        ] {
+            check(v);
+        }
+    }
+
+    #[test]
     fn the_integer_path_writes_the_formatters_text() {
         // a deterministic walk over coordinates, near-ties, tiny and large values
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
