@@ -116,9 +116,11 @@ impl InverseLattice {
         let ci = i as usize - tx * TILE_CELLS;
         let cj = j as usize - ty * TILE_CELLS;
         let (wx, wy) = (weights(u - i), weights(v - j));
+        // the 4 × 4 stencil, rows NODES apart (one bounds check for all)
+        let stencil = &nodes[cj * NODES + ci..][..3 * NODES + 4];
         let (mut lon, mut lat) = (0.0, 0.0);
         for (b, wy) in wy.iter().enumerate() {
-            let row = &nodes[(cj + b) * NODES + ci..][..4];
+            let row = &stencil[b * NODES..b * NODES + 4];
             let (mut rl, mut rp) = (0.0, 0.0);
             for (n, wx) in row.iter().zip(wx) {
                 rl += wx * n[0];
