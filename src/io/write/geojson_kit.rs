@@ -286,13 +286,13 @@ const ASCII_ZEROS: u64 = 0x3030_3030_3030_3030;
 fn eight_digits(v: u32) -> u64 {
     let v = u64::from(v);
     // two 4-digit numbers in 32-bit lanes, the leading one lowest
-    let x = v / 10_000 | (v % 10_000) << 32;
+    let x = (v / 10_000) | ((v % 10_000) << 32);
     // ÷ 100 in each lane (exact below 10⁴: 5243 / 2¹⁹ ≈ 1 / 100)
-    let hundreds = (x * 5243 >> 19) & 0x0000_007F_0000_007F;
-    let x = hundreds | (x - hundreds * 100) << 16;
+    let hundreds = ((x * 5243) >> 19) & 0x0000_007F_0000_007F;
+    let x = hundreds | ((x - hundreds * 100) << 16);
     // ÷ 10 in each 16-bit lane (exact below 100: 103 / 2¹⁰ ≈ 1 / 10)
-    let tens = (x * 103 >> 10) & 0x000F_000F_000F_000F;
-    tens | (x - tens * 10) << 8
+    let tens = ((x * 103) >> 10) & 0x000F_000F_000F_000F;
+    tens | ((x - tens * 10) << 8)
 }
 
 /// The two digits of `v` (below 100).
