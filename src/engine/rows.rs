@@ -424,8 +424,9 @@ struct Sweeping<'a> {
     cuts: Vec<f64>,
     /// Scratch: intervals found on the line, with their shapes.
     found: Vec<(f64, f64, usize)>,
-    /// Scratch: the shapes meeting a line's window, in the order tried.
-    order: Vec<(f64, usize)>,
+    /// Scratch: the shapes meeting a line's window, in the order tried
+    /// (keys of [`try_order_key`]).
+    order: Vec<u64>,
     /// Scratch: a chain re-found when the chain is tried, and its cuts.
     rechain: Vec<usize>,
     recuts: Vec<f64>,
@@ -731,15 +732,14 @@ impl<'a> LocalShapes<'a> {
                 let dy = y - cell.centre[1];
                 let h = (cell.radius * cell.radius - dy * dy).max(0.0).sqrt();
                 let held = (cell.centre[0] + h).min(x_hi) - (cell.centre[0] - h).max(x_lo);
-                layer.order.push((held, k));
+                layer.order.push(try_order_key(held, k));
             }
-            layer
-                .order
-                .sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            layer.order.sort_unstable();
             let mut single = None;
             let mut covered = false;
             let mut reach = x_lo;
-            for &(_, k) in &layer.order {
+            for &key in &layer.order {
+                let k = (key & u64::from(u32::MAX)) as usize;
                 let cell = layer.shapes[k].4;
                 let mut covers = false;
                 let found = &mut layer.found;
@@ -841,6 +841,24 @@ impl<'a> LocalShapes<'a> {
         }
         full
     }
+}
+
+/// The key that sorts a line's shapes in the order they are tried: the
+/// length `held_m` of the line's window their disc's chord holds,
+/// descending (to single precision), then their index `k`, ascending (`k`
+/// below 2³², as any count of shapes held in memory). The order only
+/// decides how soon a covering shape or chain is met, never what is
+/// found: the intervals of every shape tried are the same.
+fn try_order_key(held_m: f64, k: usize) -> u64 {
+    // single precision's bits made monotone (negative values reversed,
+    // then above the positive ones), then inverted: longest first
+    let bits = (held_m as f32).to_bits();
+    let monotone = if bits >> 31 == 1 {
+        !bits
+    } else {
+        bits | 1 << 31
+    };
+    (u64::from(!monotone) << 32) | (k as u64 & u64::from(u32::MAX))
 }
 
 /// An interval `[a, b]` of a layer's shapes on a line from `x_lo` to
@@ -988,6 +1006,34 @@ pub(super) fn layers_covering_box(index: &StripIndex, min: [f64; 2], max: [f64; 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shapes_are_tried_longest_chord_first_then_by_index() {
+        // against the order of the lengths themselves (single precision),
+        // negative lengths (a chord beside the window) included
+        let held = [
+            0.0, -0.0, 5.0, -5.0, 1e-30, -1e-30, 1e9, -1e9, 3.25, 3.25, 12_000.5, -0.5,
+        ];
+        let mut keys: Vec<u64> = held
+            .iter()
+            .enumerate()
+            .map(|(k, &h)| try_order_key(h, k))
+            .collect();
+        keys.sort_unstable();
+        let got: Vec<usize> = keys
+            .iter()
+            .map(|&key| (key & 0xffff_ffff) as usize)
+            .collect();
+        let mut want: Vec<usize> = (0..held.len()).collect();
+        want.sort_by(|&a, &b| {
+            let (x, y) = (held[a] as f32, held[b] as f32);
+            // -0 and +0 apart, as their bits are
+            y.total_cmp(&x).then(a.cmp(&b))
+        });
+        assert_eq!(got, want);
+        assert_eq!(got[..3], [6, 10, 2]);
+        assert_eq!(got[got.len() - 1], 7);
+    }
 
     #[test]
     fn a_chain_hands_over_inside_each_overlap() {
