@@ -339,7 +339,14 @@ pub(crate) struct GapRows {
     j_end: i64,
     events: Vec<(f64, f64)>,
     found: Vec<(f64, f64)>,
+    /// The last row's thresholds (half its weight, any weight) and what
+    /// they were worked out for: half the weight and the lines' weights
+    /// (bits; NaN past the last line).
+    thresholds: Option<(ThresholdKey, (Threshold, Threshold))>,
 }
+
+/// What a row's thresholds depend on ([`GapRows::thresholds`]).
+type ThresholdKey = (u64, [u64; MAX_LINES]);
 
 impl GapRows {
     /// Pieces of commune `commune` in strip `strip` for the flag bits of
@@ -360,6 +367,7 @@ impl GapRows {
             j_end: 0,
             events: Vec::new(),
             found: Vec::new(),
+            thresholds: None,
         }
     }
 
@@ -416,10 +424,27 @@ impl GapRows {
         // half the row's weight, with room for rounding
         let half = 0.5 * self.height * (1.0 - 1e-9);
         let holds_pieces = self.height >= 0.5 * res;
-        let (half, any) = (
-            Threshold::of(lines, half),
-            Threshold::of(lines, f64::MIN_POSITIVE),
-        );
+        // rows of the same height and lines (most of a commune's) share
+        // their thresholds: worked out once
+        let weights = |lines: &[Line]| -> Option<[f64; MAX_LINES]> {
+            let mut w = [f64::NAN; MAX_LINES];
+            for (w, line) in w.iter_mut().zip(lines) {
+                *w = line.weight;
+            }
+            (lines.len() <= MAX_LINES).then_some(w)
+        };
+        let key = weights(lines).map(|w| (half.to_bits(), w.map(f64::to_bits)));
+        let (half, any) = match self.thresholds {
+            Some((k, t)) if key == Some(k) => t,
+            _ => {
+                let t = (
+                    Threshold::of(lines, half),
+                    Threshold::of(lines, f64::MIN_POSITIVE),
+                );
+                self.thresholds = key.map(|k| (k, t));
+                t
+            }
+        };
         for b in 0..FLAG_BITS {
             // a bit no line leaves uncovered adds neither piece nor measure
             if (seen >> b) & 1 == 0 {
