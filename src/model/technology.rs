@@ -61,11 +61,11 @@ impl FromStr for Technology {
 
     /// Parses `"2G"` … `"5G"` (case-insensitive).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_uppercase().as_str() {
-            "2G" => Ok(Technology::G2),
-            "3G" => Ok(Technology::G3),
-            "4G" => Ok(Technology::G4),
-            "5G" => Ok(Technology::G5),
+        match s.trim().as_bytes() {
+            [b'2', b'G' | b'g'] => Ok(Technology::G2),
+            [b'3', b'G' | b'g'] => Ok(Technology::G3),
+            [b'4', b'G' | b'g'] => Ok(Technology::G4),
+            [b'5', b'G' | b'g'] => Ok(Technology::G5),
             _ => Err(format!(
                 "unknown technology {s:?} (expected \"2G\", \"3G\", \"4G\" or \"5G\")"
             )),
@@ -182,6 +182,11 @@ mod tests {
         }
         assert_eq!("4g".parse::<Technology>().unwrap(), Technology::G4);
         assert!("6G".parse::<Technology>().is_err());
+        assert_eq!(" 5G\t".parse::<Technology>().unwrap(), Technology::G5);
+        for bad in ["", "G", "4", "4GG", "44G", "4 G", "４G", "4Ｇ"] {
+            let e = bad.parse::<Technology>().unwrap_err();
+            assert!(e.contains("unknown technology"), "{bad:?}: {e}");
+        }
     }
 
     #[test]
