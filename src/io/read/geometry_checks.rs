@@ -274,59 +274,71 @@ pub(crate) fn overlapping_boxes(boxes: &[Option<Rect<f64>>]) -> Vec<(usize, usiz
     pairs
 }
 
+/// One side of [`clip_ring`]: the part of the open ring `points` on the
+/// inside of the line `x = v` (`VERTICAL`) or `y = v`, the inside being
+/// from `v` up when `LOWER` (the rectangle's lower bound), else down to it.
+fn clip_side<const VERTICAL: bool, const LOWER: bool>(
+    points: Vec<Coord<f64>>,
+    v: f64,
+) -> Vec<Coord<f64>> {
+    if points.is_empty() {
+        return points;
+    }
+    let inside = |c: Coord<f64>| {
+        let along = if VERTICAL { c.x } else { c.y };
+        if LOWER {
+            along >= v
+        } else {
+            along <= v
+        }
+    };
+    // the intersection with the side's line
+    let cross = |a: Coord<f64>, b: Coord<f64>| {
+        if VERTICAL {
+            let t = (v - a.x) / (b.x - a.x);
+            Coord {
+                x: v,
+                y: a.y + t * (b.y - a.y),
+            }
+        } else {
+            let t = (v - a.y) / (b.y - a.y);
+            Coord {
+                x: a.x + t * (b.x - a.x),
+                y: v,
+            }
+        }
+    };
+    let mut out = Vec::with_capacity(points.len() + 4);
+    let mut prev = points.last().copied().unwrap_or_default();
+    for &cur in &points {
+        match (inside(prev), inside(cur)) {
+            (true, true) => out.push(cur),
+            (true, false) => out.push(cross(prev, cur)),
+            (false, true) => {
+                out.push(cross(prev, cur));
+                out.push(cur);
+            }
+            (false, false) => {}
+        }
+        prev = cur;
+    }
+    out
+}
+
 /// Sutherland–Hodgman clip of a closed ring to the rectangle `r`. The
 /// result encloses exactly the part of the ring's interior inside `r`, but
 /// may run back and forth along the rectangle's sides (zero-width bridges),
 /// which an even-odd boolean operation cancels out.
 fn clip_ring(ring: &[Coord<f64>], r: &Rect<f64>) -> Vec<Coord<f64>> {
     let (min, max) = (r.min(), r.max());
-    // each side: inside test and intersection with the side's line
-    type Inside = fn(Coord<f64>, f64) -> bool;
-    let sides: [(Inside, f64, bool); 4] = [
-        (|c, v| c.x >= v, min.x, true),
-        (|c, v| c.x <= v, max.x, true),
-        (|c, v| c.y >= v, min.y, false),
-        (|c, v| c.y <= v, max.y, false),
-    ];
     let mut points: Vec<Coord<f64>> = ring.to_vec();
     if points.first() == points.last() {
         points.pop();
     }
-    for (inside, v, vertical) in sides {
-        if points.is_empty() {
-            break;
-        }
-        let mut out = Vec::with_capacity(points.len() + 4);
-        let cross = |a: Coord<f64>, b: Coord<f64>| {
-            if vertical {
-                let t = (v - a.x) / (b.x - a.x);
-                Coord {
-                    x: v,
-                    y: a.y + t * (b.y - a.y),
-                }
-            } else {
-                let t = (v - a.y) / (b.y - a.y);
-                Coord {
-                    x: a.x + t * (b.x - a.x),
-                    y: v,
-                }
-            }
-        };
-        let mut prev = points.last().copied().unwrap_or_default();
-        for &cur in &points {
-            match (inside(prev, v), inside(cur, v)) {
-                (true, true) => out.push(cur),
-                (true, false) => out.push(cross(prev, cur)),
-                (false, true) => {
-                    out.push(cross(prev, cur));
-                    out.push(cur);
-                }
-                (false, false) => {}
-            }
-            prev = cur;
-        }
-        points = out;
-    }
+    points = clip_side::<true, true>(points, min.x);
+    points = clip_side::<true, false>(points, max.x);
+    points = clip_side::<false, true>(points, min.y);
+    points = clip_side::<false, false>(points, max.y);
     if let Some(first) = points.first().copied() {
         points.push(first);
     }
