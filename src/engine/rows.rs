@@ -66,6 +66,7 @@ const MOBILE_BROADBAND_BIT: usize = FLAG_MOBILE_BROADBAND.trailing_zeros() as us
 const MIDPOINT: [(f64, f64); 1] = [(0.5, 1.0)];
 
 /// A non-horizontal polygon edge for the scanline sweep.
+#[derive(Clone, Copy)]
 struct Edge {
     y_lo: f64,
     y_hi: f64,
@@ -207,7 +208,7 @@ pub(crate) fn measure_observed(
         .fold(f64::NEG_INFINITY, f64::max);
     vertex_ys.sort_unstable_by(f64::total_cmp);
     vertex_ys.dedup();
-    edges.sort_by(|a, b| a.y_lo.total_cmp(&b.y_lo));
+    let edges = sorted_by(&edges, |e| e.y_lo);
     let mut sweep = Sweep {
         edges,
         active: Vec::new(),
@@ -435,22 +436,11 @@ struct Sweeping<'a> {
 impl<'a> Sweeping<'a> {
     fn new(cells: impl Iterator<Item = &'a Cell>) -> Self {
         let cells: Vec<&Cell> = cells.collect();
-        // sorted as (bottom, position) pairs, then gathered: a sort moving
-        // 16 bytes an element instead of 40 (the order of shapes with the
-        // same bottom changes which is tried first, never what a line
-        // finds covered)
-        let mut keys: Vec<(u64, usize)> = cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (ordered_bits(c.min[1]), i))
-            .collect();
-        keys.sort_unstable();
-        let shapes: Vec<_> = keys
+        // (the order of shapes with the same bottom changes which is tried
+        // first, never what a line finds covered)
+        let shapes: Vec<_> = sorted_by(&cells, |c| c.min[1])
             .into_iter()
-            .map(|(_, i)| {
-                let c = cells[i];
-                (c.min[1], c.max[1], c.min[0], c.max[0], c)
-            })
+            .map(|c| (c.min[1], c.max[1], c.min[0], c.max[0], c))
             .collect();
         Sweeping {
             shapes,
@@ -621,6 +611,7 @@ fn chain_to(
 
 /// A fibre segment's corridor (the drop distance at its middle), and its
 /// box widened by that distance.
+#[derive(Clone, Copy)]
 struct Corridor {
     bottom: f64,
     top: f64,
@@ -672,7 +663,7 @@ impl<'a> LocalShapes<'a> {
             [min[0] - reach, min[1] - reach],
             [max[0] + reach, max[1] + reach],
         );
-        let mut corridors: Vec<Corridor> = (covered_whole & FLAG_FIBER == 0)
+        let corridors: Vec<Corridor> = (covered_whole & FLAG_FIBER == 0)
             .then(|| index.fiber.locate_in_envelope_intersecting(&wide))
             .into_iter()
             .flatten()
@@ -688,7 +679,7 @@ impl<'a> LocalShapes<'a> {
                 }
             })
             .collect();
-        corridors.sort_by(|a, b| a.bottom.total_cmp(&b.bottom));
+        let corridors = sorted_by(&corridors, |c| c.bottom);
         LocalShapes {
             layers,
             wifi,
@@ -853,6 +844,20 @@ impl<'a> LocalShapes<'a> {
         }
         full
     }
+}
+
+/// `items` in the order of `key` ([`f64::total_cmp`]), those of equal keys
+/// in their order: what a stable sort gives, from a sort of (key,
+/// position) pairs (16 bytes each, whatever the items' size) and one
+/// gathering pass.
+fn sorted_by<T: Copy>(items: &[T], key: impl Fn(&T) -> f64) -> Vec<T> {
+    let mut keys: Vec<(u64, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (ordered_bits(key(t)), i))
+        .collect();
+    keys.sort_unstable();
+    keys.into_iter().map(|(_, i)| items[i]).collect()
 }
 
 /// The bits of `x` as an integer in the order of [`f64::total_cmp`].
@@ -1052,6 +1057,22 @@ mod tests {
                     "{a} {b}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn sorted_by_key_is_a_stable_sort() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for _ in 0..200 {
+            let n = rng.random_range(0..60);
+            // few distinct keys: many ties
+            let items: Vec<(f64, usize)> = (0..n)
+                .map(|i| (f64::from(rng.random_range(-3i32..4)) * 0.5, i))
+                .collect();
+            let mut want = items.clone();
+            want.sort_by(|a, b| a.0.total_cmp(&b.0));
+            assert_eq!(sorted_by(&items, |t| t.0), want);
         }
     }
 
