@@ -135,7 +135,12 @@ const BORDER_COVERAGE: f32 = 1.4;
 fn shared_edges(scenario: &Scenario) -> Vec<bool> {
     type Key = ((u64, u64), (u64, u64));
     let bits = |c: &geo::Coord<f64>| (c.x.to_bits(), c.y.to_bits());
-    let mut keys: Vec<Key> = Vec::new();
+    let edges: usize = (scenario.communes.iter())
+        .filter_map(|c| c.geometry.as_ref())
+        .flat_map(|g| &g.0)
+        .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
+        .sum();
+    let mut keys: Vec<Key> = Vec::with_capacity(edges);
     for commune in &scenario.communes {
         let Some(geom) = &commune.geometry else {
             continue;
