@@ -1140,10 +1140,20 @@ where
             anchor = Some(p);
             let r = d2.sqrt() + anchor_m;
             local.clear();
+            // the objects whose boxes meet the disc's box (widened past
+            // rounding), those within the disc kept: the same objects, in
+            // the same order, as asking for those within the distance (a
+            // box test per node is cheaper than a distance)
+            let r2 = r * r;
+            let w = r * (1.0 + 1e-9);
+            let disc_box = rstar::AABB::from_corners([p[0] - w, p[1] - w], [p[0] + w, p[1] + w]);
             local.extend(
-                tree.locate_within_distance(p, r * r)
-                    .take(MAX_LOCAL + 1)
-                    .map(|s| (s.geom().distance_2(&p).sqrt(), s)),
+                tree.locate_in_envelope_intersecting(&disc_box)
+                    .filter_map(|s| {
+                        let d2 = s.geom().distance_2(&p);
+                        (d2 <= r2).then(|| (d2.sqrt(), s))
+                    })
+                    .take(MAX_LOCAL + 1),
             );
             local.sort_unstable_by(|x, y| x.0.total_cmp(&y.0));
         }
