@@ -882,6 +882,7 @@ fn ordered_bits(x: f64) -> u64 {
 /// decides how soon a covering shape or chain is met, never what is
 /// found: the intervals of every shape tried are the same.
 fn try_order_key(held_m: f64, k: usize) -> u64 {
+    debug_assert!(u32::try_from(k).is_ok(), "shape index {k} past 2³²");
     // single precision's bits made monotone (negative values reversed,
     // then above the positive ones), then inverted: longest first
     let bits = (held_m as f32).to_bits();
