@@ -165,11 +165,7 @@ pub(crate) fn measure_observed(
     mut gaps: Option<&mut GapRows>,
     also: Option<(&StripIndex, &mut Measure)>,
 ) -> Measure {
-    let vertices: usize = polygon
-        .0
-        .iter()
-        .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
-        .sum();
+    let vertices = geo::CoordsIter::coords_count(polygon);
     let mut edges: Vec<Edge> = Vec::with_capacity(vertices);
     let mut vertex_ys: Vec<f64> = Vec::with_capacity(vertices);
     for ring in polygon

@@ -137,8 +137,7 @@ fn shared_edges(scenario: &Scenario) -> Vec<bool> {
     let bits = |c: &geo::Coord<f64>| (c.x.to_bits(), c.y.to_bits());
     let edges: usize = (scenario.communes.iter())
         .filter_map(|c| c.geometry.as_ref())
-        .flat_map(|g| &g.0)
-        .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
+        .map(geo::CoordsIter::coords_count)
         .sum();
     let mut keys: Vec<Key> = Vec::with_capacity(edges);
     for commune in &scenario.communes {
