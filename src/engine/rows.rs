@@ -873,21 +873,15 @@ fn ordered_bits(x: f64) -> u64 {
 
 /// The key that sorts a line's shapes in the order they are tried: the
 /// length `held_m` of the line's window their disc's chord holds,
-/// descending (to single precision), then their index `k`, ascending (`k`
-/// below 2³², as any count of shapes held in memory). The order only
-/// decides how soon a covering shape or chain is met, never what is
-/// found: the intervals of every shape tried are the same.
+/// descending (to the upper 32 bits of its [`ordered_bits`], about six
+/// significant digits), then their index `k`, ascending (`k` below 2³²,
+/// as any count of shapes held in memory). The order only decides how
+/// soon a covering shape or chain is met, never what is found: the
+/// intervals of every shape tried are the same.
 fn try_order_key(held_m: f64, k: usize) -> u64 {
     debug_assert!(u32::try_from(k).is_ok(), "shape index {k} past 2³²");
-    // single precision's bits made monotone (negative values reversed,
-    // then above the positive ones), then inverted: longest first
-    let bits = (held_m as f32).to_bits();
-    let monotone = if bits >> 31 == 1 {
-        !bits
-    } else {
-        bits | 1 << 31
-    };
-    (u64::from(!monotone) << 32) | (k as u64 & u64::from(u32::MAX))
+    // inverted: longest first
+    (!ordered_bits(held_m) & 0xffff_ffff_0000_0000) | (k as u64 & u64::from(u32::MAX))
 }
 
 /// An interval `[a, b]` of a layer's shapes on a line from `x_lo` to
@@ -1080,8 +1074,8 @@ mod tests {
 
     #[test]
     fn shapes_are_tried_longest_chord_first_then_by_index() {
-        // against the order of the lengths themselves (single precision),
-        // negative lengths (a chord beside the window) included
+        // against the order of the lengths themselves, negative lengths (a
+        // chord beside the window) included
         let held = [
             0.0, -0.0, 5.0, -5.0, 1e-30, -1e-30, 1e9, -1e9, 3.25, 3.25, 12_000.5, -0.5,
         ];
@@ -1097,9 +1091,8 @@ mod tests {
             .collect();
         let mut want: Vec<usize> = (0..held.len()).collect();
         want.sort_by(|&a, &b| {
-            let (x, y) = (held[a] as f32, held[b] as f32);
             // -0 and +0 apart, as their bits are
-            y.total_cmp(&x).then(a.cmp(&b))
+            held[b].total_cmp(&held[a]).then(a.cmp(&b))
         });
         assert_eq!(got, want);
         assert_eq!(got[..3], [6, 10, 2]);
