@@ -31,7 +31,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -47,6 +46,27 @@ LAYERS = ["2G", "3G", "4G", "5G", "mobile_broadband", "fiber", "wifi"]
 def sh(cmd, **kw):
     print("+", " ".join(cmd), flush=True)
     return subprocess.run(cmd, check=True, **kw)
+
+
+def run_process(argv, cwd=None):
+    """Runs one process, timed the same way for telecov and the peer: wall
+    time from the spawn to the reaping of that process itself, its CPU time
+    and peak resident memory from its own resource usage (`wait4`), no
+    wrapper process in between. Its output goes to a temporary file (read
+    back only on failure). Returns (seconds, cpu_seconds, peak_mib,
+    exit_code, output)."""
+    import tempfile
+    with tempfile.TemporaryFile() as log:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        output = log.read().decode(errors="replace") if proc.returncode != 0 else ""
+    # ru_maxrss is in KiB on Linux
+    return (elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0,
+            proc.returncode, output)
 
 
 def target_dir():
@@ -198,30 +218,27 @@ def main():
     proc_times, proc_cpu, proc_rss = [], [], []
 
     def run_telecov():
-        u0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        r = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", os.path.join(out, "rss.txt"),
-                            exe, scenario, "--out", tel_dir], cwd=ROOT, capture_output=True, text=True)
-        proc_times.append(time.perf_counter() - t0)
-        u1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        proc_cpu.append(u1.ru_utime + u1.ru_stime - u0.ru_utime - u0.ru_stime)
-        with open(os.path.join(out, "rss.txt")) as f:
-            proc_rss.append(int(f.read().split()[-1]) / 1024.0)
-        if r.returncode != 0:
-            sys.exit(f"telecov failed:\n{r.stdout}\n{r.stderr}")
+        t, cpu, rss_mib, code, output = run_process([exe, scenario, "--out", tel_dir], cwd=ROOT)
+        proc_times.append(t)
+        proc_cpu.append(cpu)
+        proc_rss.append(rss_mib)
+        if code != 0:
+            sys.exit(f"telecov failed:\n{output}")
 
     py = sys.executable
     peer_runs, peer_process = [], []
 
     def run_peer(i, peer_resolution):
         path = os.path.join(out, f"peer_{i}.json")
-        t0 = time.perf_counter()
         # the peer's whole process writes what the command writes: the
         # figures and the two maps (communes with percentages, gap regions)
         maps = os.path.join(out, f"peer_maps_{i}")
-        sh([py, os.path.join(HERE, "peer_coverage.py"), scenario, "--resolution-m", str(peer_resolution),
-            "--out", path, "--maps", maps])
-        peer_process.append(time.perf_counter() - t0)
+        t, _, _, code, output = run_process(
+            [py, os.path.join(HERE, "peer_coverage.py"), scenario, "--resolution-m", str(peer_resolution),
+             "--out", path, "--maps", maps])
+        if code != 0:
+            sys.exit(f"the peer failed:\n{output}")
+        peer_process.append(t)
         with open(path) as f:
             peer_runs.append(json.load(f))
 
