@@ -201,11 +201,14 @@ fn walk(edges: &[Edge]) -> Vec<Vec<(i64, i64)>> {
     least_edges.sort_unstable_by(|&a, &b| edges[a].cmp(&edges[b]));
     let mut used = vec![false; n];
     let mut rings: Vec<(i128, Vec<(i64, i64)>)> = Vec::new();
+    // each ring's corners gathered here, then kept in a vector of their
+    // number (not grown by doubling)
+    let mut ring = Vec::new();
     for first in least_edges {
         if used[first] {
             continue;
         }
-        let mut ring = Vec::new();
+        ring.clear();
         let mut k = first;
         loop {
             used[k] = true;
@@ -222,7 +225,7 @@ fn walk(edges: &[Edge]) -> Vec<Vec<(i64, i64)>> {
             k = m;
         }
         if ring.len() >= 4 {
-            rings.push((area2(&ring), ring));
+            rings.push((area2(&ring), ring.to_vec()));
         }
     }
     // the shell first (the only ring turning counter-clockwise), holes in
@@ -313,7 +316,9 @@ pub(crate) fn polygon(
     corner: impl Fn(i64, i64) -> Coord<f64>,
 ) -> Option<Polygon<f64>> {
     let to_ls = |r: &Vec<(i64, i64)>| {
-        let mut v: Vec<Coord<f64>> = r.iter().map(|&(x, y)| corner(x, y)).collect();
+        // the closing vertex's room taken at once, not by doubling
+        let mut v: Vec<Coord<f64>> = Vec::with_capacity(r.len() + 1);
+        v.extend(r.iter().map(|&(x, y)| corner(x, y)));
         v.push(v[0]);
         LineString(v)
     };

@@ -35,6 +35,20 @@ pub(crate) enum Geom<'a> {
     MultiPolygon(&'a MultiPolygon<f64>),
 }
 
+impl Geom<'_> {
+    /// The number of coordinates written.
+    fn coords_count(self) -> usize {
+        use geo::CoordsIter;
+        match self {
+            Geom::Point(_) => 1,
+            Geom::Line(l) => l.0.len(),
+            Geom::MultiLine(m) => m.coords_count(),
+            Geom::Polygon(p) => p.coords_count(),
+            Geom::MultiPolygon(m) => m.coords_count(),
+        }
+    }
+}
+
 /// Writes a FeatureCollection to `path` atomically: every `(geometry,
 /// properties)` of `features` in order (`None`: a null geometry).
 pub(crate) fn write_features<'a, I>(path: &Path, features: I) -> Result<()>
@@ -74,10 +88,19 @@ where
             .into_par_iter()
             .map(|t| {
                 let from = round.start + t * TASK_FEATURES;
-                let mut buf = Vec::new();
-                for k in from..(from + TASK_FEATURES).min(round.end) {
+                let features: Vec<_> = (from..(from + TASK_FEATURES).min(round.end))
+                    .map(|k| (k, feature_at(k)))
+                    .collect();
+                // the text's size foreseen from the coordinates: one buffer
+                // at its size instead of one grown (and copied) by doubling
+                let coords: usize = features
+                    .iter()
+                    .filter_map(|(_, (g, _))| g.map(Geom::coords_count))
+                    .sum();
+                let mut buf =
+                    Vec::with_capacity(coords * COORD_BYTES + features.len() * FEATURE_BYTES);
+                for (k, (geometry, properties)) in features {
                     buf.extend_from_slice(if k == 0 { b"\n" } else { b",\n" });
-                    let (geometry, properties) = feature_at(k);
                     feature(&mut buf, geometry, &properties)?;
                 }
                 Ok(buf)
@@ -103,6 +126,14 @@ where
 
 /// Features per round of [`write_features_indexed`].
 const ROUND_FEATURES: usize = 1024;
+
+/// The text of one coordinate foreseen by [`write_features_indexed`]:
+/// `,[105.1234567,10.1234567]` (a longer one grows the buffer once).
+const COORD_BYTES: usize = 26;
+
+/// The text of one feature besides its coordinates foreseen by
+/// [`write_features_indexed`] (its members and properties).
+const FEATURE_BYTES: usize = 512;
 
 /// One Feature.
 fn feature(
