@@ -57,6 +57,7 @@ pub mod raster;
 mod rows;
 mod shapes;
 pub mod signal;
+pub(crate) mod walk;
 
 use crate::geodesy::antimeridian;
 use crate::geodesy::{metres_to_degrees_bound, Strips, TransverseMercator, MEAN_EARTH_RADIUS_M};

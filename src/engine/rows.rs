@@ -649,13 +649,13 @@ impl<'a> LocalShapes<'a> {
             .map(|(bit, tree)| {
                 (
                     1u8 << bit,
-                    Sweeping::new(tree.locate_in_envelope_intersecting(&env)),
+                    Sweeping::new(tree.intersecting(&env).into_iter()),
                 )
             })
             .collect();
         // wifi and fibre gathered only when not covered (or skipped) whole
         let wifi = if covered_whole & FLAG_WIFI == 0 {
-            Sweeping::new(index.wifi.locate_in_envelope_intersecting(&env))
+            Sweeping::new(index.wifi.intersecting(&env).into_iter())
         } else {
             Sweeping::new(std::iter::empty())
         };
@@ -664,10 +664,15 @@ impl<'a> LocalShapes<'a> {
             [min[0] - reach, min[1] - reach],
             [max[0] + reach, max[1] + reach],
         );
-        let corridors: Vec<Corridor> = (covered_whole & FLAG_FIBER == 0)
-            .then(|| index.fiber.locate_in_envelope_intersecting(&wide))
+        let mut segments = Vec::new();
+        if covered_whole & FLAG_FIBER == 0 {
+            super::walk::intersecting(&index.fiber, &wide, |seg| {
+                segments.push(seg);
+                std::ops::ControlFlow::Continue(())
+            });
+        }
+        let corridors: Vec<Corridor> = segments
             .into_iter()
-            .flatten()
             .map(|seg| {
                 let drop_m = index.fiber_drop_m * scale_at(0.5 * (seg.from[0] + seg.to[0]));
                 let pad = drop_m * (1.0 + 1e-9);

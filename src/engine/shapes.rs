@@ -838,6 +838,18 @@ impl ShapeTree {
         self.cells_of(self.tree.locate_in_envelope_intersecting(envelope))
     }
 
+    /// The shapes whose boxes meet `envelope`, gathered in the order of
+    /// [`ShapeTree::locate_in_envelope_intersecting`] without its
+    /// iterator's stack ([`super::walk`]).
+    pub fn intersecting(&self, envelope: &AABB<[f64; 2]>) -> Vec<&Cell> {
+        let mut out = Vec::new();
+        super::walk::intersecting(&self.tree, envelope, |s| {
+            out.extend(self.cells.get(s.index));
+            std::ops::ControlFlow::Continue(())
+        });
+        out
+    }
+
     /// The shapes whose boxes contain `envelope`.
     pub fn holding<'s>(&'s self, envelope: &AABB<[f64; 2]>) -> impl Iterator<Item = &'s Cell> + 's {
         self.cells_of(

@@ -30,6 +30,7 @@
 use geo::{
     BooleanOps, BoundingRect, Coord, LineString, MapCoords, MultiPolygon, Point, Polygon, Rect,
 };
+use std::ops::ControlFlow;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -1147,14 +1148,16 @@ where
             let r2 = r * r;
             let w = r * (1.0 + 1e-9);
             let disc_box = rstar::AABB::from_corners([p[0] - w, p[1] - w], [p[0] + w, p[1] + w]);
-            local.extend(
-                tree.locate_in_envelope_intersecting(&disc_box)
-                    .filter_map(|s| {
-                        let d2 = s.geom().distance_2(&p);
-                        (d2 <= r2).then(|| (d2.sqrt(), s))
-                    })
-                    .take(MAX_LOCAL + 1),
-            );
+            crate::engine::walk::intersecting(tree, &disc_box, |s| {
+                let d2 = s.geom().distance_2(&p);
+                if d2 <= r2 {
+                    local.push((d2.sqrt(), s));
+                    if local.len() > MAX_LOCAL {
+                        return ControlFlow::Break(());
+                    }
+                }
+                ControlFlow::Continue(())
+            });
             local.sort_unstable_by(|x, y| x.0.total_cmp(&y.0));
         }
         let t = if t > anchor_m { 0.0 } else { t };
