@@ -201,7 +201,9 @@ impl PageParts {
         gaps.gaps
             .par_iter()
             .map(|gap| {
-                let mut out = String::new();
+                // about eight bytes a vertex (two short relative steps)
+                let vertices = geo::CoordsIter::coords_count(&gap.geometry);
+                let mut out = String::with_capacity(96 + 8 * vertices);
                 let _ = write!(
                     out,
                     "<path data-layer=\"{}\"{} d=\"",
