@@ -60,8 +60,8 @@ mod tests {
     use rstar::AABB;
 
     /// The walk visits the objects the iterator yields, in its order
-    /// (points, segments and rectangles; trees of one object to several
-    /// levels; empty, small, large and missing query boxes), and stops
+    /// (points, segments and rectangles; trees of none, one and up to
+    /// 5,000 objects; empty, small, large and missing query boxes), and stops
     /// where the visitor breaks.
     #[test]
     fn visits_what_the_iterator_yields_in_its_order() {
@@ -103,10 +103,10 @@ mod tests {
         }
     }
 
-    fn check<T: RTreeObject<Envelope = AABB<[f64; 2]>> + PartialEq + std::fmt::Debug>(
-        tree: &RTree<T>,
-        query: &AABB<[f64; 2]>,
-    ) {
+    /// The walk against the iterator on one query: the same objects (the
+    /// same references) in the same order, and the first three when the
+    /// visitor stops there.
+    fn check<T: RTreeObject<Envelope = AABB<[f64; 2]>>>(tree: &RTree<T>, query: &AABB<[f64; 2]>) {
         let want: Vec<&T> = tree.locate_in_envelope_intersecting(query).collect();
         let mut got: Vec<&T> = Vec::new();
         intersecting(tree, query, |t| {
