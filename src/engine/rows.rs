@@ -435,8 +435,7 @@ struct Sweeping<'a> {
 }
 
 impl<'a> Sweeping<'a> {
-    fn new(cells: impl Iterator<Item = &'a Cell>) -> Self {
-        let cells: Vec<&Cell> = cells.collect();
+    fn new(cells: Vec<&'a Cell>) -> Self {
         // (the order of shapes with the same bottom changes which is tried
         // first, never what a line finds covered)
         let shapes: Vec<_> = sorted_by(&cells, |c| c.min[1])
@@ -646,24 +645,21 @@ impl<'a> LocalShapes<'a> {
             .iter()
             .enumerate()
             .filter(|(bit, _)| (covered_whole >> bit) & 1 == 0)
-            .map(|(bit, tree)| {
-                (
-                    1u8 << bit,
-                    Sweeping::new(tree.intersecting(&env).into_iter()),
-                )
-            })
+            .map(|(bit, tree)| (1u8 << bit, Sweeping::new(tree.intersecting(&env))))
             .collect();
         // wifi and fibre gathered only when not covered (or skipped) whole
         let wifi = if covered_whole & FLAG_WIFI == 0 {
-            Sweeping::new(index.wifi.intersecting(&env).into_iter())
+            Sweeping::new(index.wifi.intersecting(&env))
         } else {
-            Sweeping::new(std::iter::empty())
+            Sweeping::new(Vec::new())
         };
         let reach = index.fiber_drop_m * scale_at(min[0].abs().max(max[0].abs())) * (1.0 + 1e-9);
         let wide = AABB::from_corners(
             [min[0] - reach, min[1] - reach],
             [max[0] + reach, max[1] + reach],
         );
+        // the segments gathered first (references), then their corridors
+        // built into a vector of their number
         let mut segments = Vec::new();
         if covered_whole & FLAG_FIBER == 0 {
             super::walk::intersecting(&index.fiber, &wide, |seg| {
