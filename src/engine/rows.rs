@@ -148,7 +148,7 @@ struct RowLine {
 /// linear between two vertices, so the middle line of each piece between
 /// the vertices inside the row gives that piece's area (a row without a
 /// vertex inside is measured on its sampling nodes, which are exact there
-/// too). Coverage is traced on the row's two Gauss–Legendre nodes only: the
+/// too). Coverage is traced on the row's three Gauss–Legendre nodes only: the
 /// covered share of the sampled width there, times the row's exact area, is
 /// the row's covered area. Rows that the nodes miss (a sliver between them)
 /// are traced on their pieces' middle lines instead. The number of traced
