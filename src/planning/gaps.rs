@@ -792,32 +792,20 @@ fn build_gap(
         Coord { x, y }
     };
     let mut polygons: Vec<Polygon<f64>> = Vec::with_capacity(group.parts.len());
-    let mut samples: Vec<[f64; 2]> = Vec::new();
+    let mut rings: Vec<Vec<(i64, i64)>> = Vec::new();
     let mut quanta: i64 = 0;
     check_poles(layer, &group, frames, res)?;
     for runs in &group.parts {
         quanta += runs.iter().map(|r| r.b - r.a).sum::<i64>();
-        let rings = outline::rings(runs);
-        // distance from the outline, sampled every `resolution_m` along
-        // each ring (so within half of it)
-        for ring in &rings {
-            let mut ahead = 0.0;
-            for (k, &p) in ring.iter().enumerate() {
-                let q = ring[(k + 1) % ring.len()];
-                let (p, q) = (metres(p.0, p.1), metres(q.0, q.1));
-                let length = (q[0] - p[0]).abs() + (q[1] - p[1]).abs();
-                while ahead < length {
-                    let t = ahead / length;
-                    samples.push([p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])]);
-                    ahead += res;
-                }
-                ahead -= length;
-            }
-        }
-        polygons.extend(outline::polygon(&rings, corner));
+        let part = outline::rings(runs);
+        polygons.extend(outline::polygon(&part, corner));
+        rings.extend(part);
     }
-    let nearest = near.nearest(layer, strip, &samples, res);
-    drop(samples);
+    // distance from the outline, sampled every `resolution_m` along each
+    // ring (so within half of it), the samples made as the search asks
+    let samples = OutlineSamples::new(&rings, quantum, res);
+    let nearest = near.nearest(layer, strip, samples, res);
+    drop(rings);
     let geometry = cut_at_antimeridian(MultiPolygon(polygons));
     // the ground area of the runs: each run's area on the strip's plane
     // over the square of the point scale factor at its middle
@@ -1062,13 +1050,13 @@ impl<'a> Nearest<'a> {
         &self,
         layer: Layer,
         strip: usize,
-        samples: &[[f64; 2]],
+        samples: impl Iterator<Item = [f64; 2]> + Clone,
         spacing: f64,
     ) -> Option<(f64, usize)> {
         let b = layer.bit();
         let search = |tree: &Tree| match tree {
-            Tree::Points(t) => nearest_in(t, samples, 8.0 * spacing),
-            Tree::Segments(t) => nearest_in(t, samples, 8.0 * spacing),
+            Tree::Points(t) => nearest_in(t, samples.clone(), 8.0 * spacing),
+            Tree::Segments(t) => nearest_in(t, samples.clone(), 8.0 * spacing),
         };
         if let Some(windows) = self.windows[strip] {
             for (k, (window, margin_m)) in windows.into_iter().zip(Self::MARGINS_M).enumerate() {
@@ -1095,6 +1083,90 @@ impl<'a> Nearest<'a> {
     }
 }
 
+/// Points every `spacing_m` along closed rings of quanta (`(x, y)`: `x` in
+/// quanta of `quantum_m`, `y` in rows of `spacing_m`), ring by ring, each
+/// from its first corner: what the nearest-infrastructure search measures
+/// from, made one at a time as it asks (no list of them is kept; a
+/// search of several indexes walks them again from a clone).
+#[derive(Clone)]
+struct OutlineSamples<'r> {
+    rings: &'r [Vec<(i64, i64)>],
+    quantum_m: f64,
+    spacing_m: f64,
+    /// The ring and the edge (from its corner `edge`) being sampled.
+    ring: usize,
+    edge: usize,
+    /// The edge's ends, strip metres, and its length.
+    from: [f64; 2],
+    to: [f64; 2],
+    length: f64,
+    /// How far along the edge the next sample lies.
+    ahead: f64,
+}
+
+impl<'r> OutlineSamples<'r> {
+    fn new(rings: &'r [Vec<(i64, i64)>], quantum_m: f64, spacing_m: f64) -> Self {
+        let mut s = OutlineSamples {
+            rings,
+            quantum_m,
+            spacing_m,
+            ring: 0,
+            edge: 0,
+            from: [0.0; 2],
+            to: [0.0; 2],
+            length: 0.0,
+            ahead: 0.0,
+        };
+        s.load_edge();
+        s
+    }
+
+    /// The ends and length of the current edge, when there is one.
+    fn load_edge(&mut self) {
+        let Some(ring) = self.rings.get(self.ring) else {
+            return;
+        };
+        if ring.is_empty() {
+            return;
+        }
+        let metres = |(x, y): (i64, i64)| [x as f64 * self.quantum_m, y as f64 * self.spacing_m];
+        let (p, q) = (ring[self.edge], ring[(self.edge + 1) % ring.len()]);
+        self.from = metres(p);
+        self.to = metres(q);
+        self.length = (self.to[0] - self.from[0]).abs() + (self.to[1] - self.from[1]).abs();
+    }
+}
+
+impl Iterator for OutlineSamples<'_> {
+    type Item = [f64; 2];
+
+    fn next(&mut self) -> Option<[f64; 2]> {
+        loop {
+            let ring = self.rings.get(self.ring)?;
+            if self.edge >= ring.len() {
+                // the next ring, sampled from its first corner
+                self.ring += 1;
+                self.edge = 0;
+                self.ahead = 0.0;
+                self.load_edge();
+                continue;
+            }
+            if self.ahead < self.length {
+                let (p, q) = (self.from, self.to);
+                let t = self.ahead / self.length;
+                self.ahead += self.spacing_m;
+                return Some([p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])]);
+            }
+            // the rest of the step carried onto the next edge
+            self.ahead -= self.length;
+            self.edge += 1;
+            if self.edge < ring.len() {
+                self.load_edge();
+            }
+        }
+    }
+}
+
 /// The nearest object of `tree` to any of `samples` (consecutive samples
 /// close to each other, as along an outline): squared distance and data.
 /// The first sample asks the tree for its nearest; then the objects within
@@ -1106,7 +1178,7 @@ impl<'a> Nearest<'a> {
 /// inequality none of them is closer.
 fn nearest_in<T>(
     tree: &RTree<GeomWithData<T, usize>>,
-    samples: &[[f64; 2]],
+    samples: impl IntoIterator<Item = [f64; 2]>,
     anchor_m: f64,
 ) -> Option<(f64, usize)>
 where
@@ -1124,7 +1196,7 @@ where
             *best = Some((e2, s.data));
         }
     };
-    for &p in samples {
+    for p in samples {
         let Some((d2, _)) = best else {
             best = tree
                 .nearest_neighbor(&p)
@@ -1446,6 +1518,54 @@ mod tests {
 
     /// The anchored search finds the nearest object of any sample, as a
     /// brute-force scan does (points and segments).
+    /// The streamed samples are those of walking each ring's edges with
+    /// a step carried from edge to edge (and restarted on each ring), one
+    /// list made at once: the same points in the same order.
+    #[test]
+    fn outline_samples_walk_every_ring_at_its_spacing() {
+        use crate::planning::outline::{rings, Run};
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for round in 0..200 {
+            // a few rows of random runs, some rows empty, some runs apart
+            let mut runs = Vec::new();
+            for j in 0..rng.random_range(1..12i64) {
+                let mut a = rng.random_range(-50..50i64);
+                for _ in 0..rng.random_range(0..3) {
+                    let b = a + rng.random_range(1..80i64);
+                    runs.push(Run { j, a, b });
+                    a = b + rng.random_range(1..40i64);
+                }
+            }
+            let all: Vec<Vec<(i64, i64)>> = if round % 17 == 0 {
+                Vec::new()
+            } else {
+                rings(&runs)
+            };
+            let (quantum, spacing) = (50.0 / 1024.0, [50.0, 3.0, 0.7][round % 3]);
+            let mut want = Vec::new();
+            for ring in &all {
+                let mut ahead = 0.0;
+                for (k, &p) in ring.iter().enumerate() {
+                    let q = ring[(k + 1) % ring.len()];
+                    let m = |(x, y): (i64, i64)| [x as f64 * quantum, y as f64 * spacing];
+                    let (p, q) = (m(p), m(q));
+                    let length = (q[0] - p[0]).abs() + (q[1] - p[1]).abs();
+                    while ahead < length {
+                        let t = ahead / length;
+                        want.push([p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])]);
+                        ahead += spacing;
+                    }
+                    ahead -= length;
+                }
+            }
+            let samples = OutlineSamples::new(&all, quantum, spacing);
+            assert_eq!(samples.clone().collect::<Vec<_>>(), want, "round {round}");
+            // a clone walks them again from the start
+            assert_eq!(samples.count(), want.len());
+        }
+    }
+
     #[test]
     fn nearest_along_a_walk_matches_brute_force() {
         use rand::{Rng, SeedableRng};
@@ -1476,7 +1596,7 @@ mod tests {
                     .map(|(k, p)| GeomWithData::new(*p, k))
                     .collect(),
             );
-            let got = nearest_in(&tree, &walk, anchor).expect("points");
+            let got = nearest_in(&tree, walk.iter().copied(), anchor).expect("points");
             let want = walk
                 .iter()
                 .flat_map(|w| {
@@ -1496,7 +1616,7 @@ mod tests {
                     .map(|(k, l)| GeomWithData::new(*l, k))
                     .collect(),
             );
-            let got = nearest_in(&tree, &walk, anchor).expect("segments");
+            let got = nearest_in(&tree, walk.iter().copied(), anchor).expect("segments");
             use rstar::PointDistance;
             let want = walk
                 .iter()
