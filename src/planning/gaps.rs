@@ -900,7 +900,14 @@ struct Nearest<'a> {
     all: Vec<[OnceLock<Tree>; FLAG_BITS]>,
     /// Longitude/latitude box of each fibre route, built when first needed.
     route_boxes: OnceLock<Vec<Option<Rect<f64>>>>,
+    /// Per strip: the sites within its first window, projected into it,
+    /// `(index, strip metres)` in site order; projected once for every
+    /// technology layer, when first needed.
+    near_sites: Vec<OnceLock<Vec<ProjectedSite>>>,
 }
+
+/// A site's index and its place in a strip, metres.
+type ProjectedSite = (usize, [f64; 2]);
 
 impl<'a> Nearest<'a> {
     /// Distance from a strip's communes within which features are indexed
@@ -940,6 +947,7 @@ impl<'a> Nearest<'a> {
             near: frames.iter().map(|_| Default::default()).collect(),
             all: frames.iter().map(|_| Default::default()).collect(),
             route_boxes: OnceLock::new(),
+            near_sites: frames.iter().map(|_| OnceLock::new()).collect(),
         }
     }
 
@@ -954,7 +962,7 @@ impl<'a> Nearest<'a> {
             .filter_map(|(z, w)| Some((z, (*w)?[0])))
             .collect();
         strips.into_par_iter().for_each(|(z, w)| {
-            self.near[z][0][b].get_or_init(|| self.build(z, b, Some(w)));
+            self.near[z][0][b].get_or_init(|| self.build(z, b, Some((0, w))));
         });
     }
 
@@ -970,9 +978,12 @@ impl<'a> Nearest<'a> {
     }
 
     /// The features of layer bit `b` projected into strip `strip`, those
-    /// within `window` only when given.
-    fn build(&self, strip: usize, b: usize, window: Option<Rect<f64>>) -> Tree {
+    /// within `window` (the strip's window of margin `k`, as `(k, window)`)
+    /// only when given.
+    fn build(&self, strip: usize, b: usize, window: Option<(usize, Rect<f64>)>) -> Tree {
         let frame = &self.frames[strip];
+        let margin = window.map(|(k, _)| k);
+        let window = window.map(|(_, w)| w);
         let inside = |x: f64, y: f64| {
             window.is_none_or(|w| {
                 w.min().x <= x && x <= w.max().x && w.min().y <= y && y <= w.max().y
@@ -1032,13 +1043,32 @@ impl<'a> Nearest<'a> {
                 .collect()
         } else {
             let mask = Layer::ALL[b].technology_bits();
-            s.sites
-                .iter()
-                .enumerate()
-                .filter(|(_, x)| x.technologies.bits() & mask != 0)
-                .filter(|(_, x)| inside(x.location.x(), x.location.y()))
-                .map(|(k, x)| GeomWithData::new(frame.forward(x.location.x(), x.location.y()), k))
-                .collect()
+            let carries = |k: usize| s.sites[k].technologies.bits() & mask != 0;
+            if margin == Some(0) {
+                // the first window's sites, projected once for all layers
+                self.near_sites[strip]
+                    .get_or_init(|| {
+                        s.sites
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, x)| inside(x.location.x(), x.location.y()))
+                            .map(|(k, x)| (k, frame.forward(x.location.x(), x.location.y())))
+                            .collect()
+                    })
+                    .iter()
+                    .filter(|(k, _)| carries(*k))
+                    .map(|&(k, xy)| GeomWithData::new(xy, k))
+                    .collect()
+            } else {
+                s.sites
+                    .iter()
+                    .enumerate()
+                    .filter(|&(k, x)| carries(k) && inside(x.location.x(), x.location.y()))
+                    .map(|(k, x)| {
+                        GeomWithData::new(frame.forward(x.location.x(), x.location.y()), k)
+                    })
+                    .collect()
+            }
         };
         Tree::Points(RTree::bulk_load(points))
     }
@@ -1061,7 +1091,7 @@ impl<'a> Nearest<'a> {
         if let Some(windows) = self.windows[strip] {
             for (k, (window, margin_m)) in windows.into_iter().zip(Self::MARGINS_M).enumerate() {
                 let near =
-                    self.near[strip][k][b].get_or_init(|| self.build(strip, b, Some(window)));
+                    self.near[strip][k][b].get_or_init(|| self.build(strip, b, Some((k, window))));
                 let found = search(near);
                 // grid distances are never shorter than ground ones: a
                 // feature outside the window lies further than the margin
