@@ -494,14 +494,9 @@ impl<'a> Parser<'a> {
         let mut out = String::new();
         loop {
             let run_start = self.pos;
-            while let Some(&b) = self.src.get(self.pos) {
-                if b == b'"' || b == b'\\' {
-                    break;
-                }
-                if b < 0x20 {
-                    return Err(self.error(self.pos, "control character in a string"));
-                }
-                self.pos += 1;
+            self.pos = string_run_end(self.src, self.pos);
+            if self.src.get(self.pos).is_some_and(|&b| b < 0x20) {
+                return Err(self.error(self.pos, "control character in a string"));
             }
             let run = self.text.get(run_start..self.pos).unwrap_or_default();
             match self.src.get(self.pos) {
@@ -571,6 +566,37 @@ const EXACT_POWERS_OF_TEN: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
+
+/// The index of the first `"`, `\\` or control character (below 0x20) of
+/// `src` at or after `from`, or `src.len()`: eight bytes at a time where
+/// eight are left (the lowest byte a word-wide test flags is always a true
+/// one; borrows only reach the bytes above it), then byte by byte.
+fn string_run_end(src: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // the bytes of `x` that are zero, flagged by their high bit
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut i = from;
+    while let Some(chunk) = src.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let v = u64::from_le_bytes(word);
+        let found = zero(v ^ (ONES * u64::from(b'"')))
+            | zero(v ^ (ONES * u64::from(b'\\')))
+            | (v.wrapping_sub(ONES * 0x20) & !v & HIGHS);
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&b) = src.get(i) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
 
 /// The common number of a scenario file, read in one pass: a JSON number
 /// without exponent, of at most 15 digits, at the start of `s` (and not
@@ -767,6 +793,32 @@ mod tests {
             parse_str("[[1, 2, 3, 4]]").unwrap(),
             Json::Line(vec![Coord { x: 1.0, y: 2.0 }])
         );
+    }
+
+    /// The word-wide scan stops where the byte-by-byte one does: at the
+    /// first quote, backslash or control character, or at the end.
+    #[test]
+    fn string_runs_end_where_a_byte_scan_ends() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let alphabet: &[u8] = b"aZ09 ~\x7f\"\\\x00\x1f\x20\x80\xc3\xa9\xff";
+        for _ in 0..20_000 {
+            let len = rng.random_range(0..40);
+            let src: Vec<u8> = (0..len)
+                .map(|_| {
+                    if rng.random_bool(0.8) {
+                        b'a' + rng.random_range(0..26u8)
+                    } else {
+                        alphabet[rng.random_range(0..alphabet.len())]
+                    }
+                })
+                .collect();
+            let from = rng.random_range(0..=len);
+            let want = (from..len)
+                .find(|&i| src[i] == b'"' || src[i] == b'\\' || src[i] < 0x20)
+                .unwrap_or(len);
+            assert_eq!(string_run_end(&src, from), want, "{src:?} from {from}");
+        }
     }
 
     #[test]
