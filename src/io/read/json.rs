@@ -567,10 +567,11 @@ const EXACT_POWERS_OF_TEN: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-/// The index of the first `"`, `\\` or control character (below 0x20) of
-/// `src` at or after `from`, or `src.len()`: eight bytes at a time where
-/// eight are left (the lowest byte a word-wide test flags is always a true
-/// one; borrows only reach the bytes above it), then byte by byte.
+/// The index of the first quote, backslash or control character (below
+/// 0x20) of `src` at or after `from`, or `src.len()`: eight bytes at a
+/// time where eight are left (the lowest byte a word-wide test flags is
+/// always a true one; borrows only reach the bytes above it), then byte
+/// by byte.
 fn string_run_end(src: &[u8], from: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
