@@ -1115,55 +1115,32 @@ impl<'a> Nearest<'a> {
 
 /// Points every `spacing_m` along closed rings of quanta (`(x, y)`: `x` in
 /// quanta of `quantum_m`, `y` in rows of `spacing_m`), ring by ring, each
-/// from its first corner: what the nearest-infrastructure search measures
-/// from, made one at a time as it asks (no list of them is kept; a
-/// search of several indexes walks them again from a clone).
+/// from its first corner, the step carried from edge to edge: what the
+/// nearest-infrastructure search measures from, made one at a time as it
+/// asks (no list of them is kept; a search of several indexes walks them
+/// again from a clone).
 #[derive(Clone)]
 struct OutlineSamples<'r> {
     rings: &'r [Vec<(i64, i64)>],
     quantum_m: f64,
     spacing_m: f64,
-    /// The ring and the edge (from its corner `edge`) being sampled.
+    /// The ring, and the edge from its corner `edge`, being sampled.
     ring: usize,
     edge: usize,
-    /// The edge's ends, strip metres, and its length.
-    from: [f64; 2],
-    to: [f64; 2],
-    length: f64,
-    /// How far along the edge the next sample lies.
+    /// How far along the edge the next sample lies, metres.
     ahead: f64,
 }
 
 impl<'r> OutlineSamples<'r> {
     fn new(rings: &'r [Vec<(i64, i64)>], quantum_m: f64, spacing_m: f64) -> Self {
-        let mut s = OutlineSamples {
+        OutlineSamples {
             rings,
             quantum_m,
             spacing_m,
             ring: 0,
             edge: 0,
-            from: [0.0; 2],
-            to: [0.0; 2],
-            length: 0.0,
             ahead: 0.0,
-        };
-        s.load_edge();
-        s
-    }
-
-    /// The ends and length of the current edge, when there is one.
-    fn load_edge(&mut self) {
-        let Some(ring) = self.rings.get(self.ring) else {
-            return;
-        };
-        if ring.is_empty() {
-            return;
         }
-        let metres = |(x, y): (i64, i64)| [x as f64 * self.quantum_m, y as f64 * self.spacing_m];
-        let (p, q) = (ring[self.edge], ring[(self.edge + 1) % ring.len()]);
-        self.from = metres(p);
-        self.to = metres(q);
-        self.length = (self.to[0] - self.from[0]).abs() + (self.to[1] - self.from[1]).abs();
     }
 }
 
@@ -1171,28 +1148,25 @@ impl Iterator for OutlineSamples<'_> {
     type Item = [f64; 2];
 
     fn next(&mut self) -> Option<[f64; 2]> {
+        let metres = |(x, y): (i64, i64)| [x as f64 * self.quantum_m, y as f64 * self.spacing_m];
         loop {
             let ring = self.rings.get(self.ring)?;
             if self.edge >= ring.len() {
                 // the next ring, sampled from its first corner
-                self.ring += 1;
-                self.edge = 0;
-                self.ahead = 0.0;
-                self.load_edge();
+                (self.ring, self.edge, self.ahead) = (self.ring + 1, 0, 0.0);
                 continue;
             }
-            if self.ahead < self.length {
-                let (p, q) = (self.from, self.to);
-                let t = self.ahead / self.length;
+            let p = metres(ring[self.edge]);
+            let q = metres(ring[(self.edge + 1) % ring.len()]);
+            let length = (q[0] - p[0]).abs() + (q[1] - p[1]).abs();
+            if self.ahead < length {
+                let t = self.ahead / length;
                 self.ahead += self.spacing_m;
                 return Some([p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])]);
             }
             // the rest of the step carried onto the next edge
-            self.ahead -= self.length;
+            self.ahead -= length;
             self.edge += 1;
-            if self.edge < ring.len() {
-                self.load_edge();
-            }
         }
     }
 }
