@@ -955,14 +955,11 @@ impl<'a> Nearest<'a> {
     /// the first margin of every strip (what a search asks for first),
     /// rather than one strip at a time as gaps first need them.
     fn index_nearby(&self, b: usize) {
-        let strips: Vec<(usize, Rect<f64>)> = self
-            .windows
-            .iter()
-            .enumerate()
-            .filter_map(|(z, w)| Some((z, (*w)?[0])))
+        let strips: Vec<usize> = (0..self.windows.len())
+            .filter(|&z| self.windows[z].is_some())
             .collect();
-        strips.into_par_iter().for_each(|(z, w)| {
-            self.near[z][0][b].get_or_init(|| self.build(z, b, Some((0, w))));
+        strips.into_par_iter().for_each(|z| {
+            self.near[z][0][b].get_or_init(|| self.build(z, b, Some(0)));
         });
     }
 
@@ -978,12 +975,10 @@ impl<'a> Nearest<'a> {
     }
 
     /// The features of layer bit `b` projected into strip `strip`, those
-    /// within `window` (the strip's window of margin `k`, as `(k, window)`)
-    /// only when given.
-    fn build(&self, strip: usize, b: usize, window: Option<(usize, Rect<f64>)>) -> Tree {
+    /// within the strip's window of margin `margin` only when given.
+    fn build(&self, strip: usize, b: usize, margin: Option<usize>) -> Tree {
         let frame = &self.frames[strip];
-        let margin = window.map(|(k, _)| k);
-        let window = window.map(|(_, w)| w);
+        let window = margin.and_then(|k| Some(self.windows[strip]?[k]));
         let inside = |x: f64, y: f64| {
             window.is_none_or(|w| {
                 w.min().x <= x && x <= w.max().x && w.min().y <= y && y <= w.max().y
@@ -1088,10 +1083,9 @@ impl<'a> Nearest<'a> {
             Tree::Points(t) => nearest_in(t, samples.clone(), 8.0 * spacing),
             Tree::Segments(t) => nearest_in(t, samples.clone(), 8.0 * spacing),
         };
-        if let Some(windows) = self.windows[strip] {
-            for (k, (window, margin_m)) in windows.into_iter().zip(Self::MARGINS_M).enumerate() {
-                let near =
-                    self.near[strip][k][b].get_or_init(|| self.build(strip, b, Some((k, window))));
+        if self.windows[strip].is_some() {
+            for (k, margin_m) in Self::MARGINS_M.into_iter().enumerate() {
+                let near = self.near[strip][k][b].get_or_init(|| self.build(strip, b, Some(k)));
                 let found = search(near);
                 // grid distances are never shorter than ground ones: a
                 // feature outside the window lies further than the margin
