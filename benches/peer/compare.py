@@ -35,6 +35,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime, timezone
 
@@ -55,7 +56,6 @@ def run_process(argv, cwd=None):
     wrapper process in between. Its output goes to a temporary file (read
     back only on failure). Returns (seconds, cpu_seconds, peak_mib,
     exit_code, output)."""
-    import tempfile
     with tempfile.TemporaryFile() as log:
         t0 = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
