@@ -117,12 +117,20 @@ pub fn exit(result: Result<(), Box<dyn std::error::Error>>) -> ExitCode {
     }
 }
 
-/// Sets the size of rayon's pool (`--threads`).
+/// Starts rayon's pool, of `--threads` threads (else rayon's default:
+/// `RAYON_NUM_THREADS`, or one per processor), before the command reads
+/// anything: its threads are up when the scenario's files are read side by
+/// side. Left to the first parallel step, the pool was started there, and
+/// that step waited for its threads.
 fn threads(n: Option<usize>) -> Result<(), Box<dyn std::error::Error>> {
-    if let Some(n) = n {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()?;
+    let builder = rayon::ThreadPoolBuilder::new();
+    match n {
+        Some(n) => builder.num_threads(n).build_global()?,
+        // a pool already running (a command run twice in one process) is
+        // the pool asked for
+        None => {
+            let _ = builder.build_global();
+        }
     }
     Ok(())
 }

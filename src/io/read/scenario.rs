@@ -235,8 +235,13 @@ pub(crate) fn load_scenario_with_cache(
     // sites and scenario.toml, then the scorecard layers'). The elevation
     // input's digest (terrain.tif or terrain/*.hgt read whole) is taken
     // beside them, then the footprints cached for it; its error comes
-    // last, where a sequential read meets it.
-    let (((communes_part, infrastructure), scorecard), terrain) = rayon::join(
+    // last, where a sequential read meets it. The joins nest so that an
+    // idle thread, which takes the oldest branch left, takes the elevation
+    // input first (mostly nothing to read), then the infrastructure (one
+    // long chain: sites.geojson is read as one piece), then the scorecard
+    // layers, while the joining thread reads the communes (whose checks
+    // are parallel in turn).
+    let (((communes_part, scorecard), infrastructure), terrain) = rayon::join(
         || {
             rayon::join(
                 || {
@@ -249,16 +254,16 @@ pub(crate) fn load_scenario_with_cache(
                                 points_mode,
                             )
                         },
-                        || {
-                            let points = geojson_points && !raster_points;
-                            read_infrastructure(&new_crs, dir, &population_path, points)
+                        || -> Result<_> {
+                            let mut warnings = Vec::new();
+                            let layers = read_scorecard_layers(dir, &new_crs()?, &mut warnings)?;
+                            Ok((layers, warnings))
                         },
                     )
                 },
-                || -> Result<_> {
-                    let mut warnings = Vec::new();
-                    let layers = read_scorecard_layers(dir, &new_crs()?, &mut warnings)?;
-                    Ok((layers, warnings))
+                || {
+                    let points = geojson_points && !raster_points;
+                    read_infrastructure(&new_crs, dir, &population_path, points)
                 },
             )
         },
