@@ -59,7 +59,7 @@ fn evaluation_audits_equal_a_separate_audit_with_link_terms() {
                 RangeSource::LinkBudget {
                     max_path_loss_db, ..
                 } => {
-                    let link = a.links[t.index()].expect("link terms");
+                    let link = a.links[t.index()].as_deref().expect("link terms");
                     assert!((link.budget.max_path_loss_db() - max_path_loss_db).abs() < 1e-9);
                     assert!(range_m > 0.0 && range_m <= link.horizon_m);
                 }

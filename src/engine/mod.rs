@@ -189,9 +189,9 @@ fn resolve_site(
     parameters: &crate::model::Parameters,
     environment: Environment,
     warnings: &mut Vec<String>,
-) -> (SiteRanges, [Option<LinkTerms>; 4]) {
+) -> (SiteRanges, [Option<Box<LinkTerms>>; 4]) {
     let mut out = [None; 4];
-    let mut links = [None; 4];
+    let mut links = [const { None }; 4];
     for tech in site.technologies.iter() {
         out[tech.index()] = Some(match site.range_m.get(tech) {
             Some(r) => (r, RangeSource::SiteRange),
@@ -204,7 +204,7 @@ fn resolve_site(
                     &parameters.radio,
                 );
                 warnings.extend(est.warnings);
-                links[tech.index()] = est.link;
+                links[tech.index()] = est.link.map(Box::new);
                 (
                     est.range_m,
                     RangeSource::LinkBudget {
@@ -354,8 +354,9 @@ pub struct SiteAudit {
     /// Range and its source per technology ([`site_ranges`]).
     pub ranges: [Option<(f64, RangeSource)>; 4],
     /// The link terms of each link-budget layer (`Technology::index`
-    /// order), as the range was solved with.
-    pub links: [Option<LinkTerms>; 4],
+    /// order), as the range was solved with; boxed, as most sites of most
+    /// scenarios have none (a site's audit stays a few words long).
+    pub links: [Option<Box<LinkTerms>>; 4],
 }
 
 /// Audits every site of the scenario, in input order. An evaluation that
