@@ -262,7 +262,9 @@ impl<'a> Parser<'a> {
         self.enter(depth)?;
         match self.peek() {
             Some(b'{') => {
-                let mut members = Vec::new();
+                // room for a feature's properties at once: grown from
+                // four, most would be copied once on the way
+                let mut members = Vec::with_capacity(8);
                 self.object(depth, |p, key| {
                     let v = p.value(depth + 1)?;
                     members.push((key, v));
