@@ -236,7 +236,10 @@ pub fn site_shapes(
 /// The shapes of `site` given its resolved ranges.
 fn shapes_of(site: &Site, ranges: &[Option<(f64, RangeSource)>; 4]) -> Vec<SiteShape> {
     let per_tech: [f64; 4] = std::array::from_fn(|i| ranges[i].map_or(0.0, |r| r.0));
-    let mut shapes: Vec<SiteShape> = Vec::new();
+    // at most a shape per sector and technology
+    let mut shapes: Vec<SiteShape> = Vec::with_capacity(
+        site.sectors.len().max(1) * site.technologies.bits().count_ones() as usize,
+    );
     let mut push = |range_m: f64, tech: Technology, sector: Option<(f64, f64)>| {
         if let Some(s) = shapes
             .iter_mut()

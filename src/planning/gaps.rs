@@ -1187,7 +1187,7 @@ where
     let mut best: Option<(f64, usize)> = None;
     let mut anchor: Option<[f64; 2]> = None;
     // (distance from the anchor, object), ascending
-    let mut local: Vec<(f64, &GeomWithData<T, usize>)> = Vec::new();
+    let mut local: Vec<(f64, &GeomWithData<T, usize>)> = Vec::with_capacity(MAX_LOCAL + 1);
     let offer = |best: &mut Option<(f64, usize)>, s: &GeomWithData<T, usize>, p: [f64; 2]| {
         let e2 = s.geom().distance_2(&p);
         if best.is_none_or(|(b, _)| e2 < b) {

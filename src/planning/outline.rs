@@ -201,9 +201,9 @@ fn walk(edges: &[Edge]) -> Vec<Vec<(i64, i64)>> {
     least_edges.sort_unstable_by(|&a, &b| edges[a].cmp(&edges[b]));
     let mut used = vec![false; n];
     let mut rings: Vec<(i128, Vec<(i64, i64)>)> = Vec::new();
-    // each ring's corners gathered here, then kept in a vector of their
-    // number (not grown by doubling)
-    let mut ring = Vec::new();
+    // each ring's corners gathered here (at most a corner an edge), then
+    // kept in a vector of their number (not grown by doubling)
+    let mut ring = Vec::with_capacity(n);
     for first in least_edges {
         if used[first] {
             continue;
