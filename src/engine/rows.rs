@@ -442,14 +442,17 @@ impl<'a> Sweeping<'a> {
             .into_iter()
             .map(|c| (c.min[1], c.max[1], c.min[0], c.max[0], c))
             .collect();
+        // the scratch lists hold at most a few entries a shape: sized for
+        // one each at once, not grown by doubling line after line
+        let n = shapes.len();
         Sweeping {
             shapes,
-            active: Active::new(),
+            active: Active::with_capacity(n),
             last_full: None,
             chain: Vec::new(),
             cuts: Vec::new(),
-            found: Vec::new(),
-            order: Vec::new(),
+            found: Vec::with_capacity(n),
+            order: Vec::with_capacity(n),
             rechain: Vec::new(),
             recuts: Vec::new(),
         }
@@ -518,10 +521,11 @@ struct Active {
 }
 
 impl Active {
-    fn new() -> Self {
+    /// An empty list with room for `n` items.
+    fn with_capacity(n: usize) -> Self {
         Active {
             next: 0,
-            list: Vec::new(),
+            list: Vec::with_capacity(n),
             lowest_top: f64::INFINITY,
         }
     }
@@ -685,8 +689,8 @@ impl<'a> LocalShapes<'a> {
         LocalShapes {
             layers,
             wifi,
+            active_corridors: Active::with_capacity(corridors.len()),
             corridors,
-            active_corridors: Active::new(),
         }
     }
 
