@@ -501,7 +501,18 @@ pub(crate) struct Region {
 /// shared): pieces of one row that overlap or touch form a run, runs form
 /// regions ([`regions`]). Regions come by strip, then by their first run.
 pub(crate) fn pieces_to_regions(pieces: &[Piece]) -> Vec<Region> {
+    const NONE: u32 = u32::MAX;
     let mut out = Vec::new();
+    // per commune, its place in the region's list being gathered (NONE
+    // when not in it): the figures summed in the pieces' order, then the
+    // list sorted by commune, as sorting every piece by commune and
+    // merging neighbours gave them
+    let communes_len = pieces
+        .iter()
+        .map(|p| p.commune as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut place = vec![NONE; communes_len];
     let mut start = 0;
     while start < pieces.len() {
         let strip = pieces[start].strip;
@@ -510,9 +521,9 @@ pub(crate) fn pieces_to_regions(pieces: &[Piece]) -> Vec<Region> {
             end += 1;
         }
         let in_strip = &pieces[start..end];
-        // runs, each with the range of its pieces
-        let mut runs: Vec<Run> = Vec::new();
-        let mut first: Vec<usize> = Vec::new();
+        // runs (at most one a piece), each with the range of its pieces
+        let mut runs: Vec<Run> = Vec::with_capacity(in_strip.len());
+        let mut first: Vec<usize> = Vec::with_capacity(in_strip.len() + 1);
         for_runs(in_strip, |run, range| {
             runs.push(run);
             first.push(range.start);
@@ -525,19 +536,22 @@ pub(crate) fn pieces_to_regions(pieces: &[Piece]) -> Vec<Region> {
                 for p in &in_strip[first[r]..first[r + 1]] {
                     population += p.population;
                     households += p.households;
-                    communes.push((p.commune, p.population, p.households));
+                    let at = &mut place[p.commune as usize];
+                    if *at == NONE {
+                        *at = communes.len() as u32;
+                        communes.push((p.commune, p.population, p.households));
+                    } else {
+                        let c = &mut communes[*at as usize];
+                        c.1 += p.population;
+                        c.2 += p.households;
+                    }
                 }
             }
-            communes.sort_by_key(|c| c.0);
-            communes.dedup_by(|next, kept| {
-                if next.0 == kept.0 {
-                    kept.1 += next.1;
-                    kept.2 += next.2;
-                    true
-                } else {
-                    false
-                }
-            });
+            for c in &communes {
+                place[c.0 as usize] = NONE;
+            }
+            // (communes are unique: any sort gives this order)
+            communes.sort_unstable_by_key(|c| c.0);
             out.push(Region {
                 strip,
                 runs: region.iter().map(|&r| runs[r]).collect(),
@@ -655,6 +669,73 @@ mod tests {
         assert_eq!(r[0].population, 6.0);
         assert_eq!(r[0].communes, vec![(0, 2.0, 0.5), (1, 4.0, 1.0)]);
         assert_eq!(r[1].communes, vec![(2, 7.0, 1.75)]);
+    }
+
+    /// Each region's communes and figures are those of sorting all its
+    /// pieces by commune and merging neighbours (sums in the pieces'
+    /// order, bit for bit): random pieces of many communes over several
+    /// strips, interleaved along the rows.
+    #[test]
+    fn region_communes_are_those_of_sorting_the_pieces() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |m: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % m
+        };
+        for round in 0..40 {
+            let mut pieces: Vec<Piece> = (0..300 + next(400))
+                .map(|_| {
+                    let a = next(60) as i64 * 4;
+                    Piece {
+                        strip: next(1 + round % 3) as u32,
+                        commune: next(2 + round as u64) as u32,
+                        j: next(40) as i64,
+                        a,
+                        b: a + 1 + next(6) as i64,
+                        measure: 1.0,
+                        population: next(1000) as f64 / 7.0,
+                        households: next(300) as f64 / 3.0,
+                    }
+                })
+                .collect();
+            pieces.sort_by_key(|p| (p.strip, p.j, p.a, p.b, p.commune));
+            let regions = pieces_to_regions(&pieces);
+            // the pieces of each region: those of its strip and rows
+            // overlapping or touching its runs
+            for r in &regions {
+                let mut want: Vec<(u32, f64, f64)> = pieces
+                    .iter()
+                    .filter(|p| {
+                        p.strip == r.strip
+                            && r.runs
+                                .iter()
+                                .any(|q| q.j == p.j && p.a <= q.b && q.a <= p.b)
+                    })
+                    .map(|p| (p.commune, p.population, p.households))
+                    .collect();
+                want.sort_by_key(|c| c.0);
+                want.dedup_by(|next, kept| {
+                    if next.0 == kept.0 {
+                        kept.1 += next.1;
+                        kept.2 += next.2;
+                        true
+                    } else {
+                        false
+                    }
+                });
+                let bits = |v: &[(u32, f64, f64)]| -> Vec<(u32, u64, u64)> {
+                    v.iter()
+                        .map(|c| (c.0, c.1.to_bits(), c.2.to_bits()))
+                        .collect()
+                };
+                assert_eq!(bits(&r.communes), bits(&want), "round {round}");
+            }
+            let people: f64 = regions.iter().map(|r| r.population).sum();
+            let all: f64 = pieces.iter().map(|p| p.population).sum();
+            assert!((people - all).abs() <= 1e-9 * all);
+        }
     }
 
     #[test]
