@@ -690,7 +690,7 @@ mod tests {
                     let a = next(60) as i64 * 4;
                     Piece {
                         strip: next(1 + round % 3) as u32,
-                        commune: next(2 + round as u64) as u32,
+                        commune: next(2 + round) as u32,
                         j: next(40) as i64,
                         a,
                         b: a + 1 + next(6) as i64,
