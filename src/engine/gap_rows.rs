@@ -41,7 +41,8 @@ use super::FLAG_BITS;
 pub(crate) const QUANTA: i64 = 1024;
 
 /// Part of one commune's gap in one row: the interval `[a, b]` (quanta of
-/// `resolution_m`), with its people.
+/// `resolution_m`), with the measure its share of the commune's people is
+/// taken by.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Piece {
     /// Strip.
@@ -57,10 +58,6 @@ pub(crate) struct Piece {
     /// Uncovered measure the lines see in the interval, m² (weights the
     /// sharing of the commune's figures).
     pub measure: f64,
-    /// Uncovered people.
-    pub population: f64,
-    /// Uncovered households.
-    pub households: f64,
 }
 
 /// What one commune's sweep gives a layer's gap map.
@@ -524,8 +521,6 @@ pub(crate) fn interior_cell(
         a: i * QUANTA,
         b: (i + 1) * QUANTA,
         measure: 1.0,
-        population: 0.0,
-        households: 0.0,
     }
 }
 
@@ -564,8 +559,6 @@ fn push_piece(
         a: qa,
         b: qb,
         measure,
-        population: 0.0,
-        households: 0.0,
     });
 }
 

@@ -316,8 +316,6 @@ fn by_row(lists: Vec<Vec<Piece>>) -> Vec<Piece> {
             a: 0,
             b: 0,
             measure: 0.0,
-            population: 0.0,
-            households: 0.0,
         };
         total
     ];
@@ -390,17 +388,15 @@ fn strip_regions(
     for p in merged.iter() {
         total[p.commune as usize] += p.measure;
     }
-    for p in merged.iter_mut() {
+    pieces_to_regions(merged, |p| {
         let c = p.commune as usize;
         let share = if total[c] > 0.0 {
             p.measure / total[c]
         } else {
             0.0
         };
-        p.population = figures[c].0 * share;
-        p.households = figures[c].1 * share;
-    }
-    pieces_to_regions(merged)
+        (figures[c].0 * share, figures[c].1 * share)
+    })
 }
 
 /// Calls `f` with each run of `pieces` (sorted by strip, row, start): the
@@ -497,10 +493,14 @@ pub(crate) struct Region {
     pub communes: Vec<(u32, f64, f64)>,
 }
 
-/// The regions of gap pieces sorted by strip, row, start (people
-/// shared): pieces of one row that overlap or touch form a run, runs form
-/// regions ([`regions`]). Regions come by strip, then by their first run.
-pub(crate) fn pieces_to_regions(pieces: &[Piece]) -> Vec<Region> {
+/// The regions of gap pieces sorted by strip, row, start, each piece's
+/// people and households given by `figures`: pieces of one row that
+/// overlap or touch form a run, runs form regions ([`regions`]). Regions
+/// come by strip, then by their first run.
+pub(crate) fn pieces_to_regions(
+    pieces: &[Piece],
+    figures: impl Fn(&Piece) -> (f64, f64),
+) -> Vec<Region> {
     const NONE: u32 = u32::MAX;
     let mut out = Vec::new();
     // per commune, its place in the region's list being gathered (NONE
@@ -534,16 +534,17 @@ pub(crate) fn pieces_to_regions(pieces: &[Piece]) -> Vec<Region> {
             let mut communes: Vec<(u32, f64, f64)> = Vec::new();
             for &r in &region {
                 for p in &in_strip[first[r]..first[r + 1]] {
-                    population += p.population;
-                    households += p.households;
+                    let (people, homes) = figures(p);
+                    population += people;
+                    households += homes;
                     let at = &mut place[p.commune as usize];
                     if *at == NONE {
                         *at = communes.len() as u32;
-                        communes.push((p.commune, p.population, p.households));
+                        communes.push((p.commune, people, homes));
                     } else {
                         let c = &mut communes[*at as usize];
-                        c.1 += p.population;
-                        c.2 += p.households;
+                        c.1 += people;
+                        c.2 += homes;
                     }
                 }
             }
@@ -599,8 +600,6 @@ mod tests {
                         a,
                         b: a + 1 + next(9) as i64,
                         measure: next(100) as f64,
-                        population: 0.0,
-                        households: 0.0,
                     });
                 }
                 // a commune's pieces of one row are disjoint: keys unique
@@ -637,17 +636,20 @@ mod tests {
         assert_eq!(regions(&runs), vec![vec![0, 1, 2]]);
     }
 
-    fn piece(commune: u32, j: i64, a: i64, b: i64, population: f64) -> Piece {
+    fn piece(commune: u32, j: i64, a: i64, b: i64, measure: f64) -> Piece {
         Piece {
             strip: 0,
             commune,
             j,
             a,
             b,
-            measure: 1.0,
-            population,
-            households: population / 4.0,
+            measure,
         }
+    }
+
+    /// People as much as a piece's measure, households a quarter of it.
+    fn by_measure(p: &Piece) -> (f64, f64) {
+        (p.measure, p.measure / 4.0)
     }
 
     #[test]
@@ -663,7 +665,7 @@ mod tests {
         ];
         let mut pieces = pieces;
         pieces.sort_by_key(|p| (p.strip, p.j, p.a, p.b, p.commune));
-        let r = pieces_to_regions(&pieces);
+        let r = pieces_to_regions(&pieces, by_measure);
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].runs, vec![run(0, 0, 9), run(1, 0, 9)]);
         assert_eq!(r[0].population, 6.0);
@@ -694,14 +696,12 @@ mod tests {
                         j: next(40) as i64,
                         a,
                         b: a + 1 + next(6) as i64,
-                        measure: 1.0,
-                        population: next(1000) as f64 / 7.0,
-                        households: next(300) as f64 / 3.0,
+                        measure: next(1000) as f64 / 7.0,
                     }
                 })
                 .collect();
             pieces.sort_by_key(|p| (p.strip, p.j, p.a, p.b, p.commune));
-            let regions = pieces_to_regions(&pieces);
+            let regions = pieces_to_regions(&pieces, by_measure);
             // the pieces of each region: those of its strip and rows
             // overlapping or touching its runs
             for r in &regions {
@@ -713,7 +713,7 @@ mod tests {
                                 .iter()
                                 .any(|q| q.j == p.j && p.a <= q.b && q.a <= p.b)
                     })
-                    .map(|p| (p.commune, p.population, p.households))
+                    .map(|p| (p.commune, p.measure, p.measure / 4.0))
                     .collect();
                 want.sort_by_key(|c| c.0);
                 want.dedup_by(|next, kept| {
@@ -733,7 +733,7 @@ mod tests {
                 assert_eq!(bits(&r.communes), bits(&want), "round {round}");
             }
             let people: f64 = regions.iter().map(|r| r.population).sum();
-            let all: f64 = pieces.iter().map(|p| p.population).sum();
+            let all: f64 = pieces.iter().map(|p| p.measure).sum();
             assert!((people - all).abs() <= 1e-9 * all);
         }
     }
@@ -748,10 +748,10 @@ mod tests {
             (
                 gap(
                     vec![
-                        at(1, piece(0, 0, 0, wide, 0.0)),
-                        at(1, piece(0, 1, 0, wide, 0.0)),
+                        at(1, piece(0, 0, 0, wide, 1.0)),
+                        at(1, piece(0, 1, 0, wide, 1.0)),
                     ],
-                    vec![at(1, piece(0, 5, 0, wide, 0.0))],
+                    vec![at(1, piece(0, 5, 0, wide, 1.0))],
                 ),
                 10.0,
                 4.0,
@@ -759,15 +759,15 @@ mod tests {
             // strip 1: commune 1, one narrow run only: its fallback stands
             (
                 gap(
-                    vec![at(1, piece(1, 0, 3 * wide, 3 * wide + 1, 0.0))],
-                    vec![at(1, piece(1, 7, 9 * wide, 10 * wide, 0.0))],
+                    vec![at(1, piece(1, 0, 3 * wide, 3 * wide + 1, 1.0))],
+                    vec![at(1, piece(1, 7, 9 * wide, 10 * wide, 1.0))],
                 ),
                 3.0,
                 1.0,
             ),
             // strip 0: commune 2 with its fallback alone (no piece in the strip)
             (
-                gap(Vec::new(), vec![at(0, piece(2, 2, 0, wide, 0.0))]),
+                gap(Vec::new(), vec![at(0, piece(2, 2, 0, wide, 1.0))]),
                 5.0,
                 2.0,
             ),
