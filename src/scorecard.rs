@@ -176,18 +176,28 @@ pub(crate) fn access_pass_measured(
     probe: Option<&Probe<'_>>,
     measured: Option<crate::engine::Evaluation>,
 ) -> Result<Option<AccessFigures>> {
-    let Some(discs) = access_discs(scenario) else {
-        return Ok(None);
-    };
     let points = scenario.service_points.as_deref().unwrap_or_default();
-    let alongside = match (measured, probe) {
-        (Some(evaluation), _) => Some(evaluation),
-        (None, Some(probe)) => probe.evaluate_alongside(&discs, options)?,
-        (None, None) => None,
-    };
-    let mut evaluation = match alongside {
+    let transmitters = scenario.broadcast.as_deref().unwrap_or_default();
+    if points.is_empty() && transmitters.is_empty() {
+        return Ok(None);
+    }
+    // the discs' scenario (a copy of the communes) made only when no
+    // evaluation of it is at hand
+    let mut evaluation = match measured {
         Some(evaluation) => evaluation,
-        None => crate::engine::run(&discs, options, None, false)?,
+        None => {
+            let Some(discs) = access_discs(scenario) else {
+                return Ok(None);
+            };
+            let alongside = match probe {
+                Some(probe) => probe.evaluate_alongside(&discs, options)?,
+                None => None,
+            };
+            match alongside {
+                Some(evaluation) => evaluation,
+                None => crate::engine::run(&discs, options, None, false)?,
+            }
+        }
     };
     evaluation.site_commune.truncate(points.len());
     Ok(Some((
