@@ -465,14 +465,21 @@ pub(crate) fn regions(runs: &[Run]) -> Vec<Vec<usize>> {
         below = k..end;
         k = end;
     }
+    // each region's runs counted first, then listed in lists of their
+    // number (a large region's list is not grown, and copied, by doubling)
     let mut slot: Vec<u32> = vec![u32::MAX; runs.len()];
-    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut sizes: Vec<usize> = Vec::new();
     for k in 0..runs.len() {
         let r = find(&mut parent, k);
         if slot[r] == u32::MAX {
-            slot[r] = out.len() as u32;
-            out.push(Vec::new());
+            slot[r] = sizes.len() as u32;
+            sizes.push(0);
         }
+        sizes[slot[r] as usize] += 1;
+    }
+    let mut out: Vec<Vec<usize>> = sizes.into_iter().map(Vec::with_capacity).collect();
+    for k in 0..runs.len() {
+        let r = find(&mut parent, k);
         out[slot[r] as usize].push(k);
     }
     out
