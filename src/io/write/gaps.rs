@@ -6,6 +6,8 @@
 use std::path::Path;
 
 use geojson::{FeatureCollection, GeometryValue, JsonObject, JsonValue};
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 
 use super::geojson_kit::{write_features_indexed, Geom};
 use super::{collection, feature, id_json, num, round6};
@@ -27,6 +29,15 @@ pub fn gaps_geojson(scenario: &Scenario, gaps: &GapMap) -> FeatureCollection {
         })
         .collect();
     collection(features)
+}
+
+/// The kind of feature a gap's nearest infrastructure is.
+fn nearest_kind(layer: Layer) -> &'static str {
+    match layer {
+        Layer::Fiber => "fiber_route",
+        Layer::Wifi => "wifi_point",
+        _ => "site",
+    }
 }
 
 /// The properties of a gap's feature (see the module docs).
@@ -57,15 +68,7 @@ fn gap_properties(scenario: &Scenario, g: &Gap) -> JsonObject {
             })
             .collect(),
     );
-    p.insert(
-        "nearest_kind".into(),
-        match g.layer {
-            Layer::Fiber => "fiber_route",
-            Layer::Wifi => "wifi_point",
-            _ => "site",
-        }
-        .into(),
-    );
+    p.insert("nearest_kind".into(), nearest_kind(g.layer).into());
     p.insert(
         "nearest_m".into(),
         g.nearest_m.map_or(JsonValue::Null, |d| num(d.round())),
@@ -77,13 +80,126 @@ fn gap_properties(scenario: &Scenario, g: &Gap) -> JsonObject {
     p
 }
 
+/// [`gap_properties`] serialised straight to the file's text: the same
+/// keys in the same (sorted) order and the same values, without an object
+/// of them built first.
+struct GapProperties<'a> {
+    scenario: &'a Scenario,
+    gap: &'a Gap,
+}
+
+impl Serialize for GapProperties<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let (g, communes) = (self.gap, &self.scenario.communes);
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("area_km2", &num((g.area_km2 * 1e6).round() / 1e6))?;
+        map.serialize_entry("cells", &g.cells)?;
+        map.serialize_entry(
+            "commune_ids",
+            &SerializeSeq(g.communes.iter().map(|&c| &communes[c].id)),
+        )?;
+        map.serialize_entry(
+            "commune_names",
+            &SerializeSeq(g.communes.iter().map(|&c| &communes[c].name)),
+        )?;
+        map.serialize_entry("households", &round6(g.households))?;
+        map.serialize_entry("layer", g.layer.as_str())?;
+        map.serialize_entry("nearest_id", &g.nearest_id)?;
+        map.serialize_entry("nearest_kind", nearest_kind(g.layer))?;
+        map.serialize_entry(
+            "nearest_m",
+            &g.nearest_m.map_or(JsonValue::Null, |d| num(d.round())),
+        )?;
+        map.serialize_entry("population", &round6(g.population))?;
+        map.serialize_entry("rank", &g.rank)?;
+        map.end()
+    }
+}
+
+/// The items of an iterator serialised as a sequence.
+struct SerializeSeq<I>(I);
+
+impl<I> Serialize for SerializeSeq<I>
+where
+    I: Iterator + Clone,
+    I::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.clone())
+    }
+}
+
 /// Writes [`gaps_geojson`] to `path`.
 pub fn write_gaps(path: impl AsRef<Path>, scenario: &Scenario, gaps: &GapMap) -> Result<()> {
     write_features_indexed(path.as_ref(), gaps.gaps.len(), |k| {
-        let g = &gaps.gaps[k];
+        let gap = &gaps.gaps[k];
         (
-            Some(Geom::MultiPolygon(&g.geometry)),
-            gap_properties(scenario, g),
+            Some(Geom::MultiPolygon(&gap.geometry)),
+            GapProperties { scenario, gap },
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Commune, FeatureId};
+    use geo::MultiPolygon;
+
+    /// The properties written straight to the file are the text of the
+    /// properties object of [`gaps_geojson`], byte for byte: ids of both
+    /// kinds, names missing, quoted or not Latin, no nearest feature, and
+    /// figures that round or do not.
+    #[test]
+    fn written_properties_are_the_text_of_the_object() {
+        let named = |id: FeatureId, name: Option<&str>| Commune {
+            id,
+            name: name.map(str::to_owned),
+            district: None,
+            kind: None,
+            population: Some(1.0),
+            households: Some(1.0),
+            geometry: None,
+        };
+        let scenario = Scenario {
+            communes: vec![
+                named(FeatureId::Int(31117), Some("Phường Thạnh Đông")),
+                named(FeatureId::Str("A \"7\"\\b".into()), None),
+                named(FeatureId::Int(-4), Some("tab\there")),
+            ],
+            ..Scenario::default()
+        };
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for k in 0..300 {
+            let gap = Gap {
+                layer: Layer::ALL[k % Layer::ALL.len()],
+                rank: k + 1,
+                population: (next() % 10_000_000) as f64 / 7.0,
+                households: (next() % 1000) as f64 / 3.0,
+                area_km2: (next() % 100_000) as f64 / 9.0e4,
+                cells: (next() % 5000) as usize,
+                communes: (0..3).filter(|_| next() % 2 == 0).collect(),
+                nearest_m: (k % 5 != 0).then(|| (next() % 100_000) as f64 / 3.0),
+                nearest_id: match k % 3 {
+                    0 => None,
+                    1 => Some(FeatureId::Int((next() % 1000) as i64)),
+                    _ => Some(FeatureId::Str(format!("BTS{k:05}"))),
+                },
+                geometry: MultiPolygon(vec![]),
+            };
+            let written = serde_json::to_string(&GapProperties {
+                scenario: &scenario,
+                gap: &gap,
+            })
+            .expect("text");
+            let object = serde_json::to_string(&gap_properties(&scenario, &gap)).expect("text");
+            assert_eq!(written, object, "gap {k}");
+        }
+    }
 }
