@@ -686,13 +686,9 @@ mod tests {
     /// strips, interleaved along the rows.
     #[test]
     fn region_communes_are_those_of_sorting_the_pieces() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |m: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % m
-        };
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+        let mut next = |m: u64| rng.random_range(0..m);
         for round in 0..40 {
             let mut pieces: Vec<Piece> = (0..300 + next(400))
                 .map(|_| {

@@ -169,13 +169,9 @@ mod tests {
             ],
             ..Scenario::default()
         };
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(23);
+        let mut next = || rng.random::<u64>();
         for k in 0..300 {
             let gap = Gap {
                 layer: Layer::ALL[k % Layer::ALL.len()],
