@@ -126,15 +126,25 @@ const DTT_BIT: Technology = Technology::G5;
 /// point.
 pub(crate) type AccessFigures = (Vec<([f64; 3], f64)>, Vec<Option<usize>>);
 
+/// Whether the scenario has a service point or a DTT transmitter: the
+/// discs of [`access_discs`].
+fn has_access_discs(scenario: &Scenario) -> bool {
+    scenario
+        .service_points
+        .as_deref()
+        .is_some_and(|p| !p.is_empty())
+        || scenario.broadcast.as_deref().is_some_and(|t| !t.is_empty())
+}
+
 /// The access pass's scenario: the communes, with every service point
 /// (first, in input order) and DTT transmitter as an omni disc of its
 /// range on its kind's technology bit; `None` without either.
 pub(crate) fn access_discs(scenario: &Scenario) -> Option<Scenario> {
-    let points = scenario.service_points.as_deref().unwrap_or_default();
-    let transmitters = scenario.broadcast.as_deref().unwrap_or_default();
-    if points.is_empty() && transmitters.is_empty() {
+    if !has_access_discs(scenario) {
         return None;
     }
+    let points = scenario.service_points.as_deref().unwrap_or_default();
+    let transmitters = scenario.broadcast.as_deref().unwrap_or_default();
     let access = &scenario.parameters.access;
     let mut sites: Vec<Site> = points
         .iter()
@@ -176,9 +186,7 @@ pub(crate) fn access_pass_measured(
     probe: Option<&Probe<'_>>,
     measured: Option<crate::engine::Evaluation>,
 ) -> Result<Option<AccessFigures>> {
-    let points = scenario.service_points.as_deref().unwrap_or_default();
-    let transmitters = scenario.broadcast.as_deref().unwrap_or_default();
-    if points.is_empty() && transmitters.is_empty() {
+    if !has_access_discs(scenario) {
         return Ok(None);
     }
     // the discs' scenario (a copy of the communes) made only when no
@@ -199,6 +207,7 @@ pub(crate) fn access_pass_measured(
             }
         }
     };
+    let points = scenario.service_points.as_deref().unwrap_or_default();
     evaluation.site_commune.truncate(points.len());
     Ok(Some((
         evaluation

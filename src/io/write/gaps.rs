@@ -10,8 +10,8 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use super::geojson_kit::{write_features_indexed, Geom};
-use super::{collection, feature, id_json, num, round6};
-use crate::model::{Layer, Scenario};
+use super::{collection, feature, num, round6};
+use crate::model::{FeatureId, Layer, Scenario};
 use crate::planning::{Gap, GapMap};
 use crate::Result;
 
@@ -31,58 +31,20 @@ pub fn gaps_geojson(scenario: &Scenario, gaps: &GapMap) -> FeatureCollection {
     collection(features)
 }
 
-/// The kind of feature a gap's nearest infrastructure is.
-fn nearest_kind(layer: Layer) -> &'static str {
-    match layer {
-        Layer::Fiber => "fiber_route",
-        Layer::Wifi => "wifi_point",
-        _ => "site",
+/// The properties of a gap's feature (see the module docs) as a JSON
+/// object: [`GapProperties`]' own keys and figures.
+fn gap_properties(scenario: &Scenario, gap: &Gap) -> JsonObject {
+    match serde_json::to_value(GapProperties { scenario, gap }) {
+        Ok(JsonValue::Object(object)) => object,
+        // a map of strings, ids, options and finite numbers always serialises
+        _ => JsonObject::new(),
     }
 }
 
-/// The properties of a gap's feature (see the module docs).
-fn gap_properties(scenario: &Scenario, g: &Gap) -> JsonObject {
-    let mut p = JsonObject::new();
-    p.insert("layer".into(), g.layer.as_str().into());
-    p.insert("rank".into(), g.rank.into());
-    p.insert("population".into(), round6(g.population));
-    p.insert("households".into(), round6(g.households));
-    p.insert("area_km2".into(), num((g.area_km2 * 1e6).round() / 1e6));
-    p.insert("cells".into(), g.cells.into());
-    p.insert(
-        "commune_ids".into(),
-        g.communes
-            .iter()
-            .map(|&c| id_json(&scenario.communes[c].id))
-            .collect(),
-    );
-    p.insert(
-        "commune_names".into(),
-        g.communes
-            .iter()
-            .map(|&c| {
-                scenario.communes[c]
-                    .name
-                    .clone()
-                    .map_or(JsonValue::Null, JsonValue::String)
-            })
-            .collect(),
-    );
-    p.insert("nearest_kind".into(), nearest_kind(g.layer).into());
-    p.insert(
-        "nearest_m".into(),
-        g.nearest_m.map_or(JsonValue::Null, |d| num(d.round())),
-    );
-    p.insert(
-        "nearest_id".into(),
-        g.nearest_id.as_ref().map_or(JsonValue::Null, id_json),
-    );
-    p
-}
-
-/// [`gap_properties`] serialised straight to the file's text: the same
-/// keys in the same (sorted) order and the same values, without an object
-/// of them built first.
+/// The properties of a gap's feature, serialised straight to the file's
+/// text: keys in sorted order (the order a [`JsonObject`] keeps, so the
+/// file's text is that of [`gaps_geojson`]'s objects), figures rounded to
+/// the digits they carry.
 struct GapProperties<'a> {
     scenario: &'a Scenario,
     gap: &'a Gap,
@@ -91,21 +53,22 @@ struct GapProperties<'a> {
 impl Serialize for GapProperties<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         let (g, communes) = (self.gap, &self.scenario.communes);
+        let ids: Vec<&FeatureId> = g.communes.iter().map(|&c| &communes[c].id).collect();
+        let names: Vec<&Option<String>> = g.communes.iter().map(|&c| &communes[c].name).collect();
+        let nearest_kind = match g.layer {
+            Layer::Fiber => "fiber_route",
+            Layer::Wifi => "wifi_point",
+            _ => "site",
+        };
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("area_km2", &num((g.area_km2 * 1e6).round() / 1e6))?;
         map.serialize_entry("cells", &g.cells)?;
-        map.serialize_entry(
-            "commune_ids",
-            &SerializeSeq(g.communes.iter().map(|&c| &communes[c].id)),
-        )?;
-        map.serialize_entry(
-            "commune_names",
-            &SerializeSeq(g.communes.iter().map(|&c| &communes[c].name)),
-        )?;
+        map.serialize_entry("commune_ids", &ids)?;
+        map.serialize_entry("commune_names", &names)?;
         map.serialize_entry("households", &round6(g.households))?;
         map.serialize_entry("layer", g.layer.as_str())?;
         map.serialize_entry("nearest_id", &g.nearest_id)?;
-        map.serialize_entry("nearest_kind", nearest_kind(g.layer))?;
+        map.serialize_entry("nearest_kind", nearest_kind)?;
         map.serialize_entry(
             "nearest_m",
             &g.nearest_m.map_or(JsonValue::Null, |d| num(d.round())),
@@ -113,19 +76,6 @@ impl Serialize for GapProperties<'_> {
         map.serialize_entry("population", &round6(g.population))?;
         map.serialize_entry("rank", &g.rank)?;
         map.end()
-    }
-}
-
-/// The items of an iterator serialised as a sequence.
-struct SerializeSeq<I>(I);
-
-impl<I> Serialize for SerializeSeq<I>
-where
-    I: Iterator + Clone,
-    I::Item: Serialize,
-{
-    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.clone())
     }
 }
 
@@ -143,11 +93,12 @@ pub fn write_gaps(path: impl AsRef<Path>, scenario: &Scenario, gaps: &GapMap) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Commune, FeatureId};
+    use crate::model::Commune;
     use geo::MultiPolygon;
 
     /// The properties written straight to the file are the text of the
-    /// properties object of [`gaps_geojson`], byte for byte: ids of both
+    /// properties object of [`gaps_geojson`], byte for byte (keys written in
+    /// the object's sorted order, values kept through it): ids of both
     /// kinds, names missing, quoted or not Latin, no nearest feature, and
     /// figures that round or do not.
     #[test]
