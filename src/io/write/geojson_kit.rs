@@ -71,35 +71,35 @@ where
 
 /// [`write_features`] of `len` features, the `k`-th `feature_at(k)`,
 /// serialised side by side on rayon's pool and written in order: the same
-/// bytes. Features go in rounds of [`ROUND_FEATURES`]; a round is
-/// serialised while the one before is written, so no more than two rounds'
-/// text is held at once.
+/// bytes. The features are cut into tasks of about the same number of
+/// coordinates ([`task_bounds`]), not of features (a map's few largest
+/// features, a gap map's first ranks, hold most of its text), and the
+/// tasks go in rounds of [`ROUND_TASKS`] a thread: a round is serialised
+/// while the one before is written, so the writing overlaps the
+/// serialising and no more than two rounds' text is held at once.
 pub(crate) fn write_features_indexed<'a, F, P>(path: &Path, len: usize, feature_at: F) -> Result<()>
 where
     F: Fn(usize) -> (Option<Geom<'a>>, P) + Sync,
     P: serde::Serialize,
 {
     use rayon::prelude::*;
-    /// Features serialised by one task.
-    const TASK_FEATURES: usize = 32;
-    let serialise = |round: std::ops::Range<usize>| -> io::Result<Vec<Vec<u8>>> {
-        let tasks = round.len().div_ceil(TASK_FEATURES);
-        (0..tasks)
-            .into_par_iter()
-            .map(|t| {
-                let from = round.start + t * TASK_FEATURES;
-                let features: Vec<_> = (from..(from + TASK_FEATURES).min(round.end))
-                    .map(|k| (k, feature_at(k)))
-                    .collect();
+    let costs: Vec<usize> = (0..len)
+        .into_par_iter()
+        .with_min_len(1024)
+        .map(|k| feature_at(k).0.map_or(0, Geom::coords_count) + FEATURE_COORDS)
+        .collect();
+    let threads = rayon::current_num_threads();
+    let bounds = task_bounds(&costs, threads);
+    let serialise = |tasks: &[usize]| -> io::Result<Vec<Vec<u8>>> {
+        tasks
+            .par_windows(2)
+            .map(|w| {
                 // the text's size foreseen from the coordinates: one buffer
                 // at its size instead of one grown (and copied) by doubling
-                let coords: usize = features
-                    .iter()
-                    .filter_map(|(_, (g, _))| g.map(Geom::coords_count))
-                    .sum();
-                let mut buf =
-                    Vec::with_capacity(coords * COORD_BYTES + features.len() * FEATURE_BYTES);
-                for (k, (geometry, properties)) in features {
+                let cost: usize = costs[w[0]..w[1]].iter().sum();
+                let mut buf = Vec::with_capacity(cost * COORD_BYTES);
+                for k in w[0]..w[1] {
+                    let (geometry, properties) = feature_at(k);
                     buf.extend_from_slice(if k == 0 { b"\n" } else { b",\n" });
                     feature(&mut buf, geometry, &properties)?;
                 }
@@ -110,11 +110,14 @@ where
     write_atomic_with(path, |w| {
         w.write_all(br#"{"type":"FeatureCollection","features":["#)?;
         let mut serialised: Vec<Vec<u8>> = Vec::new();
-        for start in (0..len).step_by(ROUND_FEATURES) {
-            let round = start..(start + ROUND_FEATURES).min(len);
+        // rounds of tasks: bounds[start..=end] (consecutive rounds share
+        // a bound)
+        let per_round = ROUND_TASKS * threads.max(1);
+        for start in (0..bounds.len().saturating_sub(1)).step_by(per_round) {
+            let end = (start + per_round).min(bounds.len() - 1);
             let (written, next) = rayon::join(
                 || serialised.iter().try_for_each(|b| w.write_all(b)),
-                || serialise(round),
+                || serialise(&bounds[start..=end]),
             );
             written?;
             serialised = next?;
@@ -124,16 +127,55 @@ where
     })
 }
 
-/// Features per round of [`write_features_indexed`].
-const ROUND_FEATURES: usize = 1024;
+/// Where the tasks of [`write_features_indexed`] cut features of the
+/// given costs (coordinates, with [`FEATURE_COORDS`] for the rest of
+/// each): `0`, the cuts, `costs.len()`. Each task takes features in order
+/// until it holds a share of the cost: about eight tasks a thread
+/// (so that a thread done early takes another), none smaller than
+/// [`TASK_COORDS`] (a task has its own buffer and scheduling) nor larger
+/// than [`MAX_TASK_COORDS`] (a round's text stays small). A feature
+/// costing more than a share is a task of its own.
+fn task_bounds(costs: &[usize], threads: usize) -> Vec<usize> {
+    let share = task_share(costs.iter().sum(), threads);
+    let mut bounds = vec![0];
+    let mut held = 0;
+    for (k, &c) in costs.iter().enumerate() {
+        if held > 0 && held + c > share {
+            bounds.push(k);
+            held = 0;
+        }
+        held += c;
+    }
+    if !costs.is_empty() {
+        bounds.push(costs.len());
+    }
+    bounds
+}
+
+/// The cost a task of [`task_bounds`] holds at most (but for a feature
+/// costing more), for features of cost `total` on `threads` threads.
+fn task_share(total: usize, threads: usize) -> usize {
+    (total / (8 * threads.max(1))).clamp(TASK_COORDS, MAX_TASK_COORDS)
+}
+
+/// The least cost of a task of [`write_features_indexed`], coordinates.
+const TASK_COORDS: usize = 1024;
+
+/// The most cost of a task of [`write_features_indexed`] (but for a
+/// feature costing more), coordinates: about 1.7 MB of text.
+const MAX_TASK_COORDS: usize = 1 << 16;
+
+/// Tasks a thread per round of [`write_features_indexed`].
+const ROUND_TASKS: usize = 2;
 
 /// The text of one coordinate foreseen by [`write_features_indexed`]:
 /// `,[105.1234567,10.1234567]` (a longer one grows the buffer once).
 const COORD_BYTES: usize = 26;
 
 /// The text of one feature besides its coordinates foreseen by
-/// [`write_features_indexed`] (its members and properties).
-const FEATURE_BYTES: usize = 512;
+/// [`write_features_indexed`] (its members and properties, about 512
+/// bytes), in coordinates' worth of text.
+const FEATURE_COORDS: usize = 512 / COORD_BYTES;
 
 /// One Feature.
 fn feature(
@@ -454,20 +496,49 @@ mod tests {
     }
 
     /// The features serialised side by side in rounds are the bytes of
-    /// the one-by-one writer, for collections that end inside a task, on
-    /// a task's end and past a round's end, and for none at all.
+    /// the one-by-one writer, for collections of one task, of several
+    /// rounds, and of none at all; with
+    /// points only, and with lines of a few to thousands of coordinates
+    /// among them (tasks cut by coordinates, a long line a task of its own).
     #[test]
     fn indexed_writer_writes_the_bytes_of_the_sequential_one() {
         let dir = tempfile::tempdir().unwrap();
-        let points: Vec<Point<f64>> = (0..2 * ROUND_FEATURES + 37)
+        let points: Vec<Point<f64>> = (0..2085)
             .map(|k| Point::new(105.0 + k as f64 * 1e-4, 10.0 - k as f64 * 3e-5))
             .collect();
+        let lines: Vec<LineString<f64>> = (0..2085)
+            .map(|k| {
+                let n = [2, 5000, 3, 40, 1200][k % 5] + k % 7;
+                LineString::from(
+                    (0..n)
+                        .map(|i| (105.0 + i as f64 * 1e-5, 10.0 + k as f64 * 1e-4))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect();
+        for len in [0, 1, 7, 300, 1027] {
+            let (a, b) = (dir.path().join("a.geojson"), dir.path().join("b.geojson"));
+            let geom = |k: usize| match k % 3 {
+                0 => Some(Geom::Line(&lines[k])),
+                1 => Some(Geom::Point(&points[k])),
+                _ => None,
+            };
+            let props = |k: usize| {
+                let mut p = JsonObject::new();
+                p.insert("k".into(), k.into());
+                p
+            };
+            write_features(&a, (0..len).map(|k| (geom(k), props(k)))).unwrap();
+            write_features_indexed(&b, len, |k| (geom(k), props(k))).unwrap();
+            let (a, b) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+            assert!(a == b, "{len} features with lines");
+        }
         let props = |k: usize| {
             let mut p = JsonObject::new();
             p.insert("k".into(), k.into());
             p
         };
-        for len in [0, 1, 31, 32, 33, ROUND_FEATURES, 2 * ROUND_FEATURES + 37] {
+        for len in [0, 1, 31, 32, 33, 1024, 2085] {
             let (a, b) = (dir.path().join("a.geojson"), dir.path().join("b.geojson"));
             write_features(
                 &a,
@@ -502,6 +573,52 @@ mod tests {
         };
         assert!(write_features_indexed(&path, 2000, at).is_err());
         assert!(!path.exists());
+    }
+
+    /// Tasks take every feature once, in order; each holds no more than
+    /// a share of the cost unless it is one feature, and is cut
+    /// only where the next feature would take it past a share.
+    #[test]
+    fn tasks_cut_the_round_by_cost() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for case in 0..200 {
+            let n = rng.random_range(0..400);
+            let costs: Vec<usize> = (0..n)
+                .map(|_| match rng.random_range(0..10) {
+                    0 => rng.random_range(1000..200_000),
+                    _ => rng.random_range(1..200),
+                })
+                .collect();
+            // (shares clamped at either end, and in between)
+            let threads = 1 + case % 4;
+            let costs = if case % 3 == 0 {
+                costs[..n / 8].to_vec()
+            } else {
+                costs
+            };
+            let n = costs.len();
+            let bounds = task_bounds(&costs, threads);
+            let total: usize = costs.iter().sum();
+            let share = task_share(total, threads);
+            assert!((TASK_COORDS..=MAX_TASK_COORDS).contains(&share));
+            assert_eq!(bounds[0], 0);
+            if n == 0 {
+                assert_eq!(bounds, [0]);
+                continue;
+            }
+            assert_eq!(*bounds.last().unwrap(), n);
+            for w in bounds.windows(2) {
+                assert!(w[0] < w[1], "an empty task: {bounds:?}");
+                let held: usize = costs[w[0]..w[1]].iter().sum();
+                assert!(held <= share || w[1] - w[0] == 1, "{held} > {share}");
+                if w[1] < n {
+                    assert!(held + costs[w[1]] > share, "cut early at {}", w[1]);
+                }
+            }
+            // no more tasks than the shares the cost makes, twice over
+            assert!(bounds.len() - 1 <= 2 * total.div_ceil(share) + 1);
+        }
     }
 
     #[test]
