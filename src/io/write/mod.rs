@@ -193,17 +193,26 @@ pub fn write_atomic_with(
 /// regular file at `to`, or where the file system cannot swap, a plain
 /// rename.
 fn replace_file(from: &Path, to: &Path) -> std::io::Result<()> {
+    if swap_into_place(from, to)? {
+        // `from` now names the file replaced
+        fs::remove_file(from)?;
+    }
+    Ok(())
+}
+
+/// [`replace_file`] but for the removal of the file replaced: `true` when
+/// it was swapped to `from`, where the caller removes it.
+fn swap_into_place(from: &Path, to: &Path) -> std::io::Result<bool> {
     #[cfg(target_os = "linux")]
     {
         use rustix::fs::{renameat_with, RenameFlags, CWD};
         // (a folder or a link in the way is left to the rename's own rules)
         let is_file = fs::symlink_metadata(to).is_ok_and(|m| m.file_type().is_file());
         if is_file && renameat_with(CWD, from, CWD, to, RenameFlags::EXCHANGE).is_ok() {
-            // `from` now names the file replaced
-            return fs::remove_file(from);
+            return Ok(true);
         }
     }
-    fs::rename(from, to)
+    fs::rename(from, to).map(|()| false)
 }
 
 /// A file written into a staging folder, to be flushed to disk and renamed
@@ -333,16 +342,30 @@ impl Staging {
     /// [`sync_to_disk`]), then moves each of
     /// `names` (all written) into the output folder, replacing files of the
     /// same name, and removes the staging folder.
+    ///
+    /// Every file is moved into place first (one quick step each), then
+    /// the files they replaced are removed side by side on rayon's pool:
+    /// removing a replaced file frees its pages, the slow part.
     pub(crate) fn commit<'n>(mut self, names: impl IntoIterator<Item = &'n str>) -> Result<()> {
+        use rayon::prelude::*;
         if let Some(handle) = self.flusher.take() {
             finish_flusher(&self.dir, handle)?;
         }
+        let mut replaced = Vec::new();
         for name in names {
-            let to = self.out_dir.join(name);
-            replace_file(&self.dir.join(name), &to).map_err(|e| Error::io(&to, e))?;
+            let (from, to) = (self.dir.join(name), self.out_dir.join(name));
+            if swap_into_place(&from, &to).map_err(|e| Error::io(&to, e))? {
+                replaced.push(from);
+            }
         }
+        // (a failure from here on leaves only replaced files in the
+        // staging folder, which its drop removes)
+        replaced
+            .par_iter()
+            .try_for_each(|old| fs::remove_file(old).map_err(|e| Error::io(old, e)))?;
+        fs::remove_dir(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
         self.committed = true;
-        fs::remove_dir(&self.dir).map_err(|e| Error::io(&self.dir, e))
+        Ok(())
     }
 }
 
