@@ -156,13 +156,15 @@ pub fn write_communes_map(
     report: &Report,
 ) -> Result<()> {
     let len = scenario.communes.len().min(report.communes.len());
-    write_features_indexed(path.as_ref(), len, |k| {
-        (
+    write_features_indexed(
+        path.as_ref(),
+        len,
+        |k| {
             scenario.communes[k]
                 .geometry
                 .as_ref()
-                .map(Geom::MultiPolygon),
-            commune_properties(&report.communes[k]),
-        )
-    })
+                .map(Geom::MultiPolygon)
+        },
+        |k| commune_properties(&report.communes[k]),
+    )
 }

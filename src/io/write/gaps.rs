@@ -81,13 +81,15 @@ impl Serialize for GapProperties<'_> {
 
 /// Writes [`gaps_geojson`] to `path`.
 pub fn write_gaps(path: impl AsRef<Path>, scenario: &Scenario, gaps: &GapMap) -> Result<()> {
-    write_features_indexed(path.as_ref(), gaps.gaps.len(), |k| {
-        let gap = &gaps.gaps[k];
-        (
-            Some(Geom::MultiPolygon(&gap.geometry)),
-            GapProperties { scenario, gap },
-        )
-    })
+    write_features_indexed(
+        path.as_ref(),
+        gaps.gaps.len(),
+        |k| Some(Geom::MultiPolygon(&gaps.gaps[k].geometry)),
+        |k| GapProperties {
+            scenario,
+            gap: &gaps.gaps[k],
+        },
+    )
 }
 
 #[cfg(test)]

@@ -69,24 +69,28 @@ where
     })
 }
 
-/// [`write_features`] of `len` features, the `k`-th `feature_at(k)`,
-/// serialised side by side on rayon's pool and written in order: the same
+/// [`write_features`] of `len` features, the `k`-th of geometry
+/// `geometry_at(k)` and properties `properties_at(k)`, serialised side by side on rayon's pool and written in order: the same
 /// bytes. The features are cut into tasks of about the same number of
 /// coordinates ([`task_bounds`]), not of features (a map's few largest
 /// features, a gap map's first ranks, hold most of its text), and the
 /// tasks go in rounds of [`ROUND_TASKS`] a thread: a round is serialised
 /// while the one before is written, so the writing overlaps the
 /// serialising and no more than two rounds' text is held at once.
-pub(crate) fn write_features_indexed<'a, F, P>(path: &Path, len: usize, feature_at: F) -> Result<()>
+pub(crate) fn write_features_indexed<'a, G, F, P>(
+    path: &Path,
+    len: usize,
+    geometry_at: G,
+    properties_at: F,
+) -> Result<()>
 where
-    F: Fn(usize) -> (Option<Geom<'a>>, P) + Sync,
+    G: Fn(usize) -> Option<Geom<'a>> + Sync,
+    F: Fn(usize) -> P + Sync,
     P: serde::Serialize,
 {
     use rayon::prelude::*;
     let costs: Vec<usize> = (0..len)
-        .into_par_iter()
-        .with_min_len(1024)
-        .map(|k| feature_at(k).0.map_or(0, Geom::coords_count) + FEATURE_COORDS)
+        .map(|k| geometry_at(k).map_or(0, Geom::coords_count) + FEATURE_COORDS)
         .collect();
     let threads = rayon::current_num_threads();
     let bounds = task_bounds(&costs, threads);
@@ -99,9 +103,8 @@ where
                 let cost: usize = costs[w[0]..w[1]].iter().sum();
                 let mut buf = Vec::with_capacity(cost * COORD_BYTES);
                 for k in w[0]..w[1] {
-                    let (geometry, properties) = feature_at(k);
                     buf.extend_from_slice(if k == 0 { b"\n" } else { b",\n" });
-                    feature(&mut buf, geometry, &properties)?;
+                    feature(&mut buf, geometry_at(k), &properties_at(k))?;
                 }
                 Ok(buf)
             })
@@ -529,7 +532,7 @@ mod tests {
                 p
             };
             write_features(&a, (0..len).map(|k| (geom(k), props(k)))).unwrap();
-            write_features_indexed(&b, len, |k| (geom(k), props(k))).unwrap();
+            write_features_indexed(&b, len, geom, props).unwrap();
             let (a, b) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
             assert!(a == b, "{len} features with lines");
         }
@@ -548,9 +551,12 @@ mod tests {
                     .map(|(k, p)| ((k % 5 != 3).then_some(Geom::Point(p)), props(k))),
             )
             .unwrap();
-            write_features_indexed(&b, len, |k| {
-                ((k % 5 != 3).then_some(Geom::Point(&points[k])), props(k))
-            })
+            write_features_indexed(
+                &b,
+                len,
+                |k| (k % 5 != 3).then_some(Geom::Point(&points[k])),
+                props,
+            )
             .unwrap();
             let (a, b) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
             assert!(a == b, "{len} features");
@@ -565,13 +571,8 @@ mod tests {
         // a feature that cannot be written fails the whole file
         let path = dir.path().join("nan.geojson");
         let nan = Point::new(f64::NAN, 10.0);
-        let at = |k: usize| {
-            (
-                Some(Geom::Point(if k == 1500 { &nan } else { &points[k] })),
-                props(k),
-            )
-        };
-        assert!(write_features_indexed(&path, 2000, at).is_err());
+        let at = |k: usize| Some(Geom::Point(if k == 1500 { &nan } else { &points[k] }));
+        assert!(write_features_indexed(&path, 2000, at, props).is_err());
         assert!(!path.exists());
     }
 

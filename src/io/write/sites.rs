@@ -62,17 +62,16 @@ pub fn write_sites_audit(
     audits: &[SiteAudit],
 ) -> Result<()> {
     let len = scenario.sites.len().min(audits.len());
-    write_features_indexed(path.as_ref(), len, |k| {
-        let site = &scenario.sites[k];
-        (
-            Some(Geom::Point(&site.location)),
-            SiteProperties {
-                scenario,
-                site,
-                audit: &audits[k],
-            },
-        )
-    })
+    write_features_indexed(
+        path.as_ref(),
+        len,
+        |k| Some(Geom::Point(&scenario.sites[k].location)),
+        |k| SiteProperties {
+            scenario,
+            site: &scenario.sites[k],
+            audit: &audits[k],
+        },
+    )
 }
 
 /// The properties of a site's feature (see [`sites_map`]) as a JSON
