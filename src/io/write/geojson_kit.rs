@@ -165,8 +165,10 @@ fn task_share(total: usize, threads: usize) -> usize {
 const TASK_COORDS: usize = 1024;
 
 /// The most cost of a task of [`write_features_indexed`] (but for a
-/// feature costing more), coordinates: about 1.7 MB of text.
-const MAX_TASK_COORDS: usize = 1 << 16;
+/// feature costing more), coordinates: about 430 kB of text, so that two
+/// rounds of a large map (the Vietnam-sized case's 100,000 sites) hold a
+/// few megabytes.
+const MAX_TASK_COORDS: usize = 1 << 14;
 
 /// Tasks a thread per round of [`write_features_indexed`].
 const ROUND_TASKS: usize = 2;
