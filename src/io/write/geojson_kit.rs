@@ -70,8 +70,8 @@ where
 }
 
 /// [`write_features`] of `len` features, the `k`-th of geometry
-/// `geometry_at(k)` and properties `properties_at(k)`, serialised side by side on rayon's pool and written in order: the same
-/// bytes. The features are cut into tasks of about the same number of
+/// `geometry_at(k)` and properties `properties_at(k)`, serialised side by
+/// side on rayon's pool and written in order: the same bytes. The features are cut into tasks of about the same number of
 /// coordinates ([`task_bounds`]), not of features (a map's few largest
 /// features, a gap map's first ranks, hold most of its text), and the
 /// tasks go in rounds of [`ROUND_TASKS`] a thread: a round is serialised
@@ -502,9 +502,9 @@ mod tests {
 
     /// The features serialised side by side in rounds are the bytes of
     /// the one-by-one writer, for collections of one task, of several
-    /// rounds, and of none at all; with
-    /// points only, and with lines of a few to thousands of coordinates
-    /// among them (tasks cut by coordinates, a long line a task of its own).
+    /// rounds, and of none at all; with points only, and with lines of a
+    /// few to thousands of coordinates among them (tasks cut by
+    /// coordinates, a long line a task of its own).
     #[test]
     fn indexed_writer_writes_the_bytes_of_the_sequential_one() {
         let dir = tempfile::tempdir().unwrap();
@@ -521,28 +521,23 @@ mod tests {
                 )
             })
             .collect();
-        for len in [0, 1, 7, 300, 1027] {
-            let (a, b) = (dir.path().join("a.geojson"), dir.path().join("b.geojson"));
-            let geom = |k: usize| match k % 3 {
-                0 => Some(Geom::Line(&lines[k])),
-                1 => Some(Geom::Point(&points[k])),
-                _ => None,
-            };
-            let props = |k: usize| {
-                let mut p = JsonObject::new();
-                p.insert("k".into(), k.into());
-                p
-            };
-            write_features(&a, (0..len).map(|k| (geom(k), props(k)))).unwrap();
-            write_features_indexed(&b, len, geom, props).unwrap();
-            let (a, b) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
-            assert!(a == b, "{len} features with lines");
-        }
         let props = |k: usize| {
             let mut p = JsonObject::new();
             p.insert("k".into(), k.into());
             p
         };
+        let geom = |k: usize| match k % 3 {
+            0 => Some(Geom::Line(&lines[k])),
+            1 => Some(Geom::Point(&points[k])),
+            _ => None,
+        };
+        for len in [0, 1, 7, 300, 1027] {
+            let (a, b) = (dir.path().join("a.geojson"), dir.path().join("b.geojson"));
+            write_features(&a, (0..len).map(|k| (geom(k), props(k)))).unwrap();
+            write_features_indexed(&b, len, geom, props).unwrap();
+            let (a, b) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+            assert!(a == b, "{len} features with lines");
+        }
         for len in [0, 1, 31, 32, 33, 1024, 2085] {
             let (a, b) = (dir.path().join("a.geojson"), dir.path().join("b.geojson"));
             write_features(
