@@ -15,7 +15,7 @@ use std::path::Path;
 
 use font8x8::UnicodeFonts;
 use tiny_skia::{
-    Color, FillRule, Paint, PathBuilder, Pixmap, PremultipliedColorU8, Rect, Stroke, Transform,
+    FillRule, Paint, PathBuilder, Pixmap, PremultipliedColorU8, Rect, Stroke, Transform,
 };
 
 use super::frame::Frame;
@@ -73,7 +73,12 @@ pub fn map_png(
 fn encode(pixmap: &Pixmap) -> std::result::Result<Vec<u8>, png::EncodingError> {
     // an opaque picture (the map's background fills it) is its own
     // straight-alpha form: premultiplying by 255 leaves every channel as is
-    let rgba: std::borrow::Cow<'_, [u8]> = if pixmap.pixels().iter().all(|p| p.alpha() == 255) {
+    // (every pixel's alpha and-ed together, without a branch per pixel)
+    let alphas = pixmap
+        .data()
+        .chunks_exact(4)
+        .fold(u8::MAX, |all, p| all & p[3]);
+    let rgba: std::borrow::Cow<'_, [u8]> = if alphas == u8::MAX {
         std::borrow::Cow::Borrowed(pixmap.data())
     } else {
         std::borrow::Cow::Owned(
@@ -253,10 +258,17 @@ fn render(scenario: &Scenario, report: &Report, layer: Layer, width_px: u32) -> 
         .clamp(map_w * 0.5, map_w * 1.5)
         .max(legend_h);
     let h = title_h + map_h + pad;
-    let mut pixmap = Pixmap::new(width_px, h.ceil() as u32).ok_or_else(|| {
-        Error::Internal(format!("no {width_px} × {h} picture could be allocated"))
-    })?;
-    pixmap.fill(Color::WHITE);
+    // white from the start (opaque white is its own premultiplied form):
+    // one pass over the picture's memory where a zeroed picture filled
+    // white took two
+    let mut pixmap = tiny_skia::IntSize::from_wh(width_px, h.ceil() as u32)
+        .and_then(|size| {
+            let bytes = size.width() as usize * size.height() as usize * 4;
+            Pixmap::from_vec(vec![u8::MAX; bytes], size)
+        })
+        .ok_or_else(|| {
+            Error::Internal(format!("no {width_px} × {h} picture could be allocated"))
+        })?;
 
     // map area
     let area = Rect::from_xywh(pad, title_h, map_w - pad, map_h);
