@@ -92,6 +92,15 @@ pub enum Pattern {
 /// Runs `telecov coverage`.
 pub fn run(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error>> {
     threads(args.threads)?;
+    // the whole command on the pool: its parallel steps are split from a
+    // pool thread, with no hand-over from the main thread to the pool and
+    // back at each (the main thread waits once; half the threads' sleeps
+    // and wake-ups of a run)
+    rayon::scope(|_| run_on_pool(args)).map_err(|e| e as Box<dyn std::error::Error>)
+}
+
+/// [`run`], on a thread of the pool.
+fn run_on_pool(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     crate::io::write::set_sync_to_disk(args.sync);
     let scenario_dir = scenario_or_demo(args.scenario.clone())?;
     let out_dir = args
@@ -247,7 +256,7 @@ fn capacity(
     args: &CoverageArgs,
     scenario_dir: &std::path::Path,
     out_dir: &std::path::Path,
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let options = SignalOptions {
         pattern: match args.pattern {
             Pattern::ThreeGpp => AntennaPattern::ThreeGpp,

@@ -136,7 +136,9 @@ fn threads(n: Option<usize>) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// The scenario given, or the bundled demo city of the source tree.
-fn scenario_or_demo(scenario: Option<PathBuf>) -> Result<PathBuf, Box<dyn std::error::Error>> {
+fn scenario_or_demo(
+    scenario: Option<PathBuf>,
+) -> Result<PathBuf, Box<dyn std::error::Error + Send + Sync>> {
     if let Some(dir) = scenario {
         return Ok(dir);
     }

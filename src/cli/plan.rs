@@ -72,6 +72,12 @@ pub struct PlanArgs {
 /// Runs `telecov plan`.
 pub fn run(args: PlanArgs) -> Result<(), Box<dyn std::error::Error>> {
     threads(args.threads)?;
+    // the whole command on the pool, as `coverage` runs
+    rayon::scope(|_| run_on_pool(args)).map_err(|e| e as Box<dyn std::error::Error>)
+}
+
+/// [`run`], on a thread of the pool.
+fn run_on_pool(args: PlanArgs) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     crate::io::write::set_sync_to_disk(args.sync);
     let scenario_dir = scenario_or_demo(args.scenario)?;
     let out_dir = args
