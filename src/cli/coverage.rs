@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use clap::Args;
 
-use super::{default_out, scenario_or_demo, threads, Tech};
+use super::{default_out, on_pool, scenario_or_demo, Tech};
 use crate::engine::raster::signal_raster;
 use crate::engine::signal::{best_server_map, evaluate_signal, AntennaPattern, SignalOptions};
 use crate::io::write::{write_best_server_map, write_signal_rasters};
@@ -91,12 +91,7 @@ pub enum Pattern {
 
 /// Runs `telecov coverage`.
 pub fn run(args: CoverageArgs) -> Result<(), Box<dyn std::error::Error>> {
-    threads(args.threads)?;
-    // the whole command on the pool: its parallel steps are split from a
-    // pool thread, with no hand-over from the main thread to the pool and
-    // back at each (the main thread waits once; half the threads' sleeps
-    // and wake-ups of a run)
-    rayon::scope(|_| run_on_pool(args)).map_err(|e| e as Box<dyn std::error::Error>)
+    on_pool(args.threads, args, run_on_pool)
 }
 
 /// [`run`], on a thread of the pool.

@@ -135,6 +135,20 @@ fn threads(n: Option<usize>) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Starts the pool ([`threads`]), then runs `command` on one of its
+/// threads (`rayon::scope`): the command's parallel steps are split from a
+/// pool thread, not handed from the main thread to the pool and their ends
+/// handed back (the main thread waits once; half the threads' sleeps and
+/// wake-ups of a run).
+fn on_pool<A: Send>(
+    n: Option<usize>,
+    args: A,
+    command: fn(A) -> Result<(), Box<dyn std::error::Error + Send + Sync>>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    threads(n)?;
+    rayon::scope(|_| command(args)).map_err(|e| e as Box<dyn std::error::Error>)
+}
+
 /// The scenario given, or the bundled demo city of the source tree.
 fn scenario_or_demo(
     scenario: Option<PathBuf>,

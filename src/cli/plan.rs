@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use clap::Args;
 
-use super::{default_out, scenario_or_demo, threads, Tech};
+use super::{default_out, on_pool, scenario_or_demo, Tech};
 use crate::model::{SiteRange, TechSet, Technology};
 use crate::planning::{self, PlanOptions, PlanTarget, Target};
 
@@ -71,9 +71,7 @@ pub struct PlanArgs {
 
 /// Runs `telecov plan`.
 pub fn run(args: PlanArgs) -> Result<(), Box<dyn std::error::Error>> {
-    threads(args.threads)?;
-    // the whole command on the pool, as `coverage` runs
-    rayon::scope(|_| run_on_pool(args)).map_err(|e| e as Box<dyn std::error::Error>)
+    on_pool(args.threads, args, run_on_pool)
 }
 
 /// [`run`], on a thread of the pool.

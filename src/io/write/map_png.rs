@@ -15,7 +15,8 @@ use std::path::Path;
 
 use font8x8::UnicodeFonts;
 use tiny_skia::{
-    FillRule, Paint, PathBuilder, Pixmap, PremultipliedColorU8, Rect, Stroke, Transform,
+    FillRule, IntSize, Paint, PathBuilder, Pixmap, PremultipliedColorU8, Rect, Stroke, Transform,
+    BYTES_PER_PIXEL,
 };
 
 use super::frame::Frame;
@@ -261,9 +262,9 @@ fn render(scenario: &Scenario, report: &Report, layer: Layer, width_px: u32) -> 
     // white from the start (opaque white is its own premultiplied form):
     // one pass over the picture's memory where a zeroed picture filled
     // white took two
-    let mut pixmap = tiny_skia::IntSize::from_wh(width_px, h.ceil() as u32)
+    let mut pixmap = IntSize::from_wh(width_px, h.ceil() as u32)
         .and_then(|size| {
-            let bytes = size.width() as usize * size.height() as usize * 4;
+            let bytes = size.width() as usize * size.height() as usize * BYTES_PER_PIXEL;
             Pixmap::from_vec(vec![u8::MAX; bytes], size)
         })
         .ok_or_else(|| {
