@@ -199,6 +199,17 @@ fn lines_needed(lines: &[Line], min_weight: f64) -> Option<usize> {
 fn at_least_count(lines: &[Line], bit: usize, k: usize, out: &mut Vec<(f64, f64)>) {
     out.clear();
     let n = lines.len().min(MAX_LINES);
+    if let Some(piece) = at_least_count_single(&lines[..n], bit, k) {
+        out.extend(piece);
+        return;
+    }
+    at_least_merge(&lines[..n], bit, k, out);
+}
+
+/// [`at_least_count`] by merging the lines' interval ends in order (at
+/// most [`MAX_LINES`] lines), into `out` (cleared by the caller).
+fn at_least_merge(lines: &[Line], bit: usize, k: usize, out: &mut Vec<(f64, f64)>) {
+    let n = lines.len().min(MAX_LINES);
     // per line: its next interval, and its next event (the interval's
     // start, or its end once the start is passed; +∞ after the last)
     let mut at = [0usize; MAX_LINES];
@@ -242,6 +253,36 @@ fn at_least_count(lines: &[Line], bit: usize, k: usize, out: &mut Vec<(f64, f64)
             out.push((start, bx));
         }
     }
+}
+
+/// [`at_least_count`] where every line has a single uncovered interval
+/// and they all share a point (a row uncovered across its commune, the
+/// common case of a layer with few shapes): all starts then come before
+/// all ends, so at least `k` are open from the `k`-th start to the
+/// `k`-th end from the right, the interval the event merge gives (the
+/// same two numbers). `None` when the lines are not so, the merge then
+/// deciding.
+fn at_least_count_single(lines: &[Line], bit: usize, k: usize) -> Option<Option<(f64, f64)>> {
+    let n = lines.len();
+    if n == 0 || n > MAX_LINES || k == 0 {
+        return None;
+    }
+    let mut starts = [0.0; MAX_LINES];
+    let mut ends = [0.0; MAX_LINES];
+    for (i, line) in lines.iter().enumerate() {
+        let [(a, b)] = line.uncovered[bit].as_slice() else {
+            return None;
+        };
+        (starts[i], ends[i]) = (*a, *b);
+    }
+    if k > n {
+        return Some(None);
+    }
+    let (starts, ends) = (&mut starts[..n], &mut ends[..n]);
+    starts.sort_unstable_by(f64::total_cmp);
+    ends.sort_unstable_by(f64::total_cmp);
+    // all starts before all ends (ties would need the merge's order)
+    (starts[n - 1] < ends[0]).then_some(Some((starts[k - 1], ends[n - k])))
 }
 
 /// [`at_least`] by weights: every interval end sorted, the weight of the
@@ -706,6 +747,36 @@ mod tests {
             // three nodes and half the row: two of them, by counting
             if lines.len() == 3 {
                 proptest::prop_assert_eq!(lines_needed(&lines, 0.5 * height * (1.0 - 1e-9)), Some(2));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Lines of one interval each: the shortcut gives what the merge
+        /// of their ends gives, for every count, whether the intervals
+        /// share a point or not (ends on a coarse lattice, so starts and
+        /// ends coincide often).
+        #[test]
+        fn single_intervals_shortcut_agrees_with_the_merge(
+            raw in proptest::collection::vec((0u8..12, 1u8..8), 1..=MAX_LINES),
+            holes in proptest::collection::vec(proptest::bool::ANY, MAX_LINES),
+        ) {
+            let mut lines: Vec<Line> = Vec::new();
+            for (i, &(a, len)) in raw.iter().enumerate() {
+                let a = f64::from(a) * 0.5;
+                let mut line = Line { weight: 1.0, ..Line::default() };
+                line.uncovered[0] = vec![(a, a + f64::from(len) * 0.5)];
+                // a second interval sends the line to the merge
+                if holes[i] && i == 0 {
+                    line.uncovered[0].push((40.0, 41.0));
+                }
+                lines.push(line);
+            }
+            for k in 1..=lines.len() + 1 {
+                let (mut fast, mut merged) = (Vec::new(), Vec::new());
+                at_least_count(&lines, 0, k, &mut fast);
+                at_least_merge(&lines, 0, k, &mut merged);
+                proptest::prop_assert_eq!(&fast, &merged, "k = {}", k);
             }
         }
     }
